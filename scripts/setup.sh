@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what gamelake needs to build and test on Debian 12: Debian packages
+# (only those missing) and DuckDB's C library from the npm packages pinned in
+# deps/duckdb/package-lock.json. Safe to run again; does nothing when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libboost-dev libsimdjson-dev libzstd-dev zlib1g-dev libssl-dev
+  libfmt-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm python3 curl
+  wrk nginx-light clang-format
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+lib=deps/duckdb/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so
+hdr=deps/duckdb/node_modules/duckdb/src/duckdb/src/include/duckdb.h
+if [ ! -f "$lib" ] || [ ! -f "$hdr" ]; then
+  echo "setup: installing DuckDB's C API from npm (pinned by deps/duckdb/package-lock.json)"
+  (cd deps/duckdb && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+echo "setup: all dependencies present"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets everything up, builds, and runs every test: first the release build
+# (unit, integration and crash tests against the real server on 127.0.0.1),
+# then the same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh release
+(cd build && ctest --output-on-failure --timeout 600)
+scripts/build.sh sanitize
+# DuckDB's own library is not built with ASan; leak checking through it is noise.
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+(cd build-asan && ctest --output-on-failure --timeout 900)

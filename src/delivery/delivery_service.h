@@ -1,0 +1,87 @@
+// DeliveryService: the Firehose part. Consumes the log and writes each
+// stream's records into the lake as zstd-compressed Parquet files, through DuckDB.
+//
+// Layout: <lake_dir>/<stream>/dt=YYYY-MM-DD/hr=HH/<stream>-<first>-<last>.parquet
+// partitioned by ingest time (UTC). first/last are the 20-digit zero-padded
+// seqs of the first and last record in the file: a file holds a contiguous
+// run of one stream's records, all in one hour. The name is the delivery
+// checkpoint: on start, the highest `last` per stream in the lake is that
+// stream's watermark, and records at or below it are never delivered again.
+// A file appears by atomic rename after it is fsync'd, and only then does the
+// log release the records it holds (exactly once, also across kill -9).
+//
+// Each record becomes a row: its JSON fields as typed columns (union of the
+// fields of the batch, NULL where absent, conflicting types as JSON text),
+// plus _ingest_time (TIMESTAMP, UTC) and _record_id (BIGINT, the record's seq).
+//
+// Buffer hints decide when a file is cut: when a stream's buffered bytes reach
+// size_bytes, when its oldest buffered record is interval_us old, when the
+// hour changes, or on Flush()/Stop(). Buffered records wait in staging NDJSON
+// files (<staging_dir>/<stream>/), not in memory; they are rebuilt from the
+// log after a restart.
+//
+// Thread-safety: all public methods are safe to call from any thread.
+#ifndef GAMELAKE_DELIVERY_DELIVERY_SERVICE_H_
+#define GAMELAKE_DELIVERY_DELIVERY_SERVICE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/env.h"
+#include "common/metrics.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "log/wal.h"
+
+namespace gamelake {
+
+struct BufferHints {
+  uint64_t size_bytes = 64ull << 20;    // Firehose allows 1-128 MiB.
+  int64_t interval_us = 60'000'000;     // Firehose allows 0-900 s.
+};
+
+struct DeliveryOptions {
+  std::string lake_dir;     // <data>/lake
+  std::string staging_dir;  // <data>/staging
+  Env* env = Env::Default();
+  BufferHints default_hints;
+  std::map<std::string, BufferHints> stream_hints;  // Per-stream overrides.
+  int duckdb_threads = 1;
+  std::string duckdb_memory_limit = "1GB";
+  Metrics* metrics = nullptr;  // Optional: registers gamelake_delivery_* series.
+};
+
+struct DeliveryStats {
+  uint64_t files_delivered = 0;
+  uint64_t rows_delivered = 0;
+  uint64_t bytes_delivered = 0;    // Parquet bytes written.
+  uint64_t delivery_errors = 0;
+  uint64_t buffered_records = 0;   // Read from the log, not yet in the lake.
+  int64_t lag_us = 0;              // Age of the oldest undelivered record (0 if none).
+};
+
+class DeliveryService {
+ public:
+  // Scans the lake for watermarks, releases what is already delivered, removes
+  // leftover temporary and staging files, and starts delivering from the log.
+  static Result<std::unique_ptr<DeliveryService>> Start(Wal* wal, const DeliveryOptions& options);
+  virtual ~DeliveryService() = default;
+
+  // Delivers every record durable in the log when called (all buffers cut now).
+  virtual Status Flush() = 0;
+  // Flush, then stop the threads. Idempotent.
+  virtual Status Stop() = 0;
+
+  virtual DeliveryStats stats() const = 0;
+  // Highest delivered seq per stream.
+  virtual std::map<std::string, uint64_t> watermarks() const = 0;
+};
+
+// Reads the delivery watermarks from the lake's file names.
+Result<std::map<std::string, uint64_t>> ScanLakeWatermarks(Env* env, const std::string& lake_dir);
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_DELIVERY_DELIVERY_SERVICE_H_
