@@ -213,6 +213,16 @@ Result<std::string> Env::ReadFile(const std::string& path) {
   return data;
 }
 
+Status Env::SyncFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno("open " + path, errno);
+  int rc = ::fsync(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) return Status::FromErrno("fsync " + path, e);
+  return Status::OK();
+}
+
 Status Env::WriteFileAtomic(const std::string& path, std::string_view data) {
   std::string tmp = path + ".tmp";
   {

@@ -74,6 +74,9 @@ class Env {
   // Atomically replaces `to` with `from` (rename(2)). Not durable until SyncDir.
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
+  // Makes an existing file's contents durable (fsync), e.g. one a library
+  // wrote by itself. The default opens the file with POSIX and fsyncs it.
+  virtual Status SyncFile(const std::string& path);
   // Makes the directory's entries (creates, renames, removes) durable.
   virtual Status SyncDir(const std::string& dir) = 0;
   // Bytes free for an unprivileged writer on the file system holding path.

@@ -15,7 +15,7 @@ namespace gamelake {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design.
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design.
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design.
     assert(!std::get<Status>(v_).ok() && "Result needs a value or an error");
   }

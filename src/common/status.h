@@ -62,10 +62,10 @@ std::string_view CodeName(Status::Code code);
 }  // namespace gamelake
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define GL_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::gamelake::Status gl_status_ = (expr);       \
-    if (!gl_status_.ok()) return gl_status_;      \
+#define GL_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::gamelake::Status gl_status_ = (expr);  \
+    if (!gl_status_.ok()) return gl_status_; \
   } while (0)
 
 #endif  // GAMELAKE_COMMON_STATUS_H_

@@ -13,6 +13,7 @@
 // Each record becomes a row: its JSON fields as typed columns (union of the
 // fields of the batch, NULL where absent, conflicting types as JSON text),
 // plus _ingest_time (TIMESTAMP, UTC) and _record_id (BIGINT, the record's seq).
+// A user field clashing with those names is renamed (see lake_writer.h).
 //
 // Buffer hints decide when a file is cut: when a stream's buffered bytes reach
 // size_bytes, when its oldest buffered record is interval_us old, when the
@@ -20,7 +21,8 @@
 // files (<staging_dir>/<stream>/), not in memory; they are rebuilt from the
 // log after a restart.
 //
-// Thread-safety: all public methods are safe to call from any thread.
+// Thread-safety: all public methods are safe to call from any thread. The Wal
+// must outlive the service: Stop() it before closing the Wal.
 #ifndef GAMELAKE_DELIVERY_DELIVERY_SERVICE_H_
 #define GAMELAKE_DELIVERY_DELIVERY_SERVICE_H_
 
@@ -38,8 +40,8 @@
 namespace gamelake {
 
 struct BufferHints {
-  uint64_t size_bytes = 64ull << 20;    // Firehose allows 1-128 MiB.
-  int64_t interval_us = 60'000'000;     // Firehose allows 0-900 s.
+  uint64_t size_bytes = 64ull << 20;  // Firehose allows 1-128 MiB.
+  int64_t interval_us = 60'000'000;   // Firehose allows 0-900 s.
 };
 
 struct DeliveryOptions {
@@ -56,10 +58,10 @@ struct DeliveryOptions {
 struct DeliveryStats {
   uint64_t files_delivered = 0;
   uint64_t rows_delivered = 0;
-  uint64_t bytes_delivered = 0;    // Parquet bytes written.
+  uint64_t bytes_delivered = 0;  // Parquet bytes written.
   uint64_t delivery_errors = 0;
-  uint64_t buffered_records = 0;   // Read from the log, not yet in the lake.
-  int64_t lag_us = 0;              // Age of the oldest undelivered record (0 if none).
+  uint64_t buffered_records = 0;  // Read from the log, not yet in the lake.
+  int64_t lag_us = 0;             // Age of the oldest undelivered record (0 if none).
 };
 
 class DeliveryService {

@@ -8,6 +8,25 @@
 // JSON array, a bad gzip stream, over the size limits) is an error naming the
 // byte offset.
 //
+// Rules, for both formats:
+//  - A UTF-8 BOM and JSON whitespace around the body and around each record are
+//    skipped; a record's text excludes them. Duplicate object keys are kept.
+//  - Depth counts objects and arrays, empty or not: {} is 1, {"a":[]} is 2.
+//  - Numbers must fit simdjson: integers in [-2^63, 2^64-1] and finite
+//    doubles. 1e400 or 123456789012345678901234567890 make the record
+//    "invalid_json" ("number out of double range", "integer above 2^64-1");
+//    tiny values such as 1e-400 round to 0 and are accepted.
+//  - Error messages name the byte offset in the decoded body where known.
+// kJson: an array is split into elements first; an element that can be split
+// out but is itself bad (not an object, invalid JSON, too large, too deep)
+// fails alone as index <element>. A single-object body is record 0: if it is
+// not valid JSON (or not UTF-8) Parse() fails with InvalidArgument; if it is
+// only too large or too deep it is reported as a record error. An empty body
+// or "[]" is InvalidArgument "empty body".
+// kNdjson: records are the non-blank lines ('\r\n' accepted); a record's
+// index is its position among non-blank lines; messages name the line number
+// (from 1). A body with no records is InvalidArgument "empty body".
+//
 // Thread-safety: a RecordParser holds reusable buffers; use one per thread.
 #ifndef GAMELAKE_INGEST_RECORD_PARSER_H_
 #define GAMELAKE_INGEST_RECORD_PARSER_H_
@@ -35,10 +54,10 @@ struct ParserLimits {
 };
 
 struct RecordError {
-  size_t index = 0;      // Position of the record in the body, from 0.
-  std::string code;      // Stable, machine-readable: "invalid_json", "not_an_object",
-                         // "invalid_utf8", "record_too_large", "too_deep".
-  std::string message;   // Human-readable, says what and where.
+  size_t index = 0;     // Position of the record in the body, from 0.
+  std::string code;     // Stable, machine-readable: "invalid_json", "not_an_object",
+                        // "invalid_utf8", "record_too_large", "too_deep".
+  std::string message;  // Human-readable, says what and where.
 };
 
 struct ParsedBody {

@@ -17,8 +17,11 @@
 // records of `stream` up to seq are durably delivered". A segment file is
 // deleted only when every record in it has been released.
 //
+// A batch whose write or sync fails gets the error in its callbacks; its seqs are
+// never reused and leave a gap, and the next batch goes to a new segment.
+//
 // Thread-safety: all methods are safe to call from any thread. Callbacks run on
-// the writer thread and must not block.
+// the writer thread and must not block. A Cursor must not outlive its Wal.
 #ifndef GAMELAKE_LOG_WAL_H_
 #define GAMELAKE_LOG_WAL_H_
 
@@ -62,10 +65,10 @@ struct LogRecord {
 // What Open() found. Each problem is also logged.
 struct RecoveryReport {
   uint64_t segments = 0;
-  uint64_t records = 0;           // Valid entries recovered.
-  uint64_t corrupt_entries = 0;   // Entries skipped because their checksum failed.
-  uint64_t corrupt_bytes = 0;     // Bytes skipped with them.
-  uint64_t torn_tail_bytes = 0;   // Bytes cut from the end of the last segment.
+  uint64_t records = 0;               // Valid entries recovered.
+  uint64_t corrupt_entries = 0;       // Entries skipped because their checksum failed.
+  uint64_t corrupt_bytes = 0;         // Bytes skipped with them.
+  uint64_t torn_tail_bytes = 0;       // Bytes cut from the end of the last segment.
   std::vector<std::string> problems;  // One line each: which file, which offset, why.
 };
 
@@ -87,7 +90,11 @@ class Wal {
   virtual ~Wal() = default;
 
   // Queues records of one stream for the next group commit. The bytes are
-  // copied before this returns. Never blocks on disk I/O.
+  // copied before this returns. Never blocks on disk I/O, but bounds memory:
+  // while 16 MiB are queued and not yet taken by the writer, it waits (briefly)
+  // for the writer to take them. Fails through `done` with InvalidArgument (a
+  // stream name over 65535 bytes, a record near 1 GiB), ResourceExhausted
+  // (max_pending_bytes) or Unavailable (closed); `done` may then run inline.
   virtual void AppendAsync(std::string_view stream, std::span<const std::string_view> records,
                            AppendCallback done) = 0;
   // AppendAsync and wait for the callback.
@@ -109,7 +116,7 @@ class Wal {
   virtual uint64_t durable_seq() const = 0;    // Records below this are durable.
   virtual uint64_t pending_bytes() const = 0;  // Bytes in segments not yet released.
   virtual uint64_t segment_count() const = 0;
-  virtual uint64_t fsyncs() const = 0;         // Group commits so far (for metrics).
+  virtual uint64_t fsyncs() const = 0;  // Group commits so far (for metrics).
 
   // Writes and syncs what is queued, then stops the writer thread. Appends
   // after Close fail with Unavailable. Idempotent.

@@ -1,0 +1,573 @@
+// Design: a reader thread follows the log with a cursor and appends each
+// record to its stream's staging NDJSON file; a converter thread turns cut
+// files into Parquet (LakeWriter), then releases the records in the log. The
+// two run concurrently, so reading keeps going while DuckDB writes a file.
+#include "delivery/delivery_service.h"
+
+#include <spdlog/spdlog.h>
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "delivery/lake_writer.h"
+
+namespace gamelake {
+namespace {
+
+constexpr int64_t kUsPerHour = 3'600'000'000;
+constexpr int64_t kIdleWaitUs = 100'000;          // Reader wakes up at least this often.
+constexpr size_t kStagingWriteChunk = 256 << 10;  // Staging bytes buffered before a write(2).
+constexpr int kFlushMaxFailures = 5;  // Flush gives up after this many failures in a row.
+constexpr int64_t kMinBackoffUs = 50'000;
+constexpr int64_t kMaxBackoffUs = 5'000'000;
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+std::string Pad20(uint64_t v) {
+  std::string s = std::to_string(v);
+  return std::string(20 - std::min<size_t>(20, s.size()), '0') + s;
+}
+
+// "dt=YYYY-MM-DD/hr=HH" of an hour number (hours since the epoch, UTC).
+std::string PartitionDir(int64_t hour) {
+  time_t t = static_cast<time_t>(hour * 3600);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[64];
+  snprintf(buf, sizeof(buf), "dt=%04d-%02d-%02d/hr=%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour);
+  return buf;
+}
+
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Parses "<stream>-<20 digits>-<20 digits>.parquet"; returns the last seq.
+bool ParseLakeFileName(std::string_view name, std::string_view stream, uint64_t* last) {
+  constexpr std::string_view kSuffix = ".parquet";
+  if (name.size() != stream.size() + 1 + 20 + 1 + 20 + kSuffix.size()) return false;
+  if (name.substr(0, stream.size()) != stream || name[stream.size()] != '-') return false;
+  std::string_view rest = name.substr(stream.size() + 1);
+  if (rest[20] != '-' || rest.substr(41) != kSuffix) return false;
+  std::string_view first_digits = rest.substr(0, 20), last_digits = rest.substr(21, 20);
+  if (!IsDigits(first_digits) || !IsDigits(last_digits)) return false;
+  auto [p, ec] = std::from_chars(last_digits.data(), last_digits.data() + 20, *last);
+  return ec == std::errc() && p == last_digits.data() + 20;
+}
+
+bool IsDirectory(Env* env, const std::string& path) { return env->ListDir(path).ok(); }
+
+// Calls fn(path, name) for every file under dir, recursively (directories are
+// told apart by ListDir succeeding on them).
+Status WalkFiles(Env* env, const std::string& dir,
+                 const std::function<Status(const std::string&, const std::string&)>& fn) {
+  GL_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
+  for (const std::string& name : names) {
+    std::string path = JoinPath(dir, name);
+    if (IsDirectory(env, path)) {
+      GL_RETURN_IF_ERROR(WalkFiles(env, path, fn));
+    } else {
+      GL_RETURN_IF_ERROR(fn(path, name));
+    }
+  }
+  return Status::OK();
+}
+
+// Removes everything inside dir (not dir itself).
+Status RemoveContents(Env* env, const std::string& dir) {
+  GL_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
+  for (const std::string& name : names) {
+    std::string path = JoinPath(dir, name);
+    if (IsDirectory(env, path)) {
+      GL_RETURN_IF_ERROR(RemoveContents(env, path));
+      GL_RETURN_IF_ERROR(env->RemoveDir(path));
+    } else {
+      GL_RETURN_IF_ERROR(env->RemoveFile(path));
+    }
+  }
+  return Status::OK();
+}
+
+// A staging file handed to the converter.
+struct Batch {
+  std::string stream;
+  std::string staging_path;
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  uint64_t records = 0;
+  int64_t hour = 0;              // Partition: hours since the epoch, UTC.
+  int64_t oldest_ingest_us = 0;  // Ingest time of the first record.
+};
+
+// The reader's open staging file of one stream.
+struct OpenBuffer {
+  Batch batch;
+  std::unique_ptr<WritableFile> file;
+  const BufferHints* hints = nullptr;  // Points into the service's options.
+  std::string pending;                 // Bytes not yet appended to file.
+  uint64_t bytes = 0;                  // Staging bytes, written or pending.
+};
+
+// Shared with the lag gauge callback, which may outlive the service.
+struct LagSource {
+  std::mutex mu;
+  Env* env = nullptr;  // Null once the service is gone.
+  int64_t oldest_us = std::numeric_limits<int64_t>::max();
+  double LagSeconds() {
+    std::lock_guard<std::mutex> l(mu);
+    if (env == nullptr || oldest_us == std::numeric_limits<int64_t>::max()) return 0;
+    return std::max<int64_t>(0, env->NowMicros() - oldest_us) / 1e6;
+  }
+};
+
+class DeliveryServiceImpl final : public DeliveryService {
+ public:
+  DeliveryServiceImpl(Wal* wal, DeliveryOptions options, std::unique_ptr<LakeWriter> writer,
+                      std::map<std::string, uint64_t> watermarks)
+      : wal_(wal),
+        options_(std::move(options)),
+        env_(options_.env),
+        writer_(std::move(writer)),
+        skip_up_to_(watermarks.begin(), watermarks.end()),
+        watermarks_(std::move(watermarks)),
+        lag_(std::make_shared<LagSource>()) {
+    lag_->env = env_;
+    if (options_.metrics != nullptr) {
+      Metrics* m = options_.metrics;
+      files_counter_ = m->AddCounter("gamelake_delivery_files_total", "Parquet files delivered.");
+      rows_counter_ = m->AddCounter("gamelake_delivery_rows_total", "Records delivered.");
+      bytes_counter_ = m->AddCounter("gamelake_delivery_bytes_total", "Parquet bytes delivered.");
+      errors_counter_ =
+          m->AddCounter("gamelake_delivery_errors_total", "Failed delivery attempts.");
+      std::shared_ptr<LagSource> lag = lag_;
+      m->AddCallbackGauge("gamelake_delivery_lag_seconds",
+                          "Age of the oldest record read from the log and not yet delivered.",
+                          [lag] { return lag->LagSeconds(); });
+    }
+  }
+
+  ~DeliveryServiceImpl() override {
+    (void)Stop();
+    std::lock_guard<std::mutex> l(lag_->mu);
+    lag_->env = nullptr;
+  }
+
+  void StartThreads(uint64_t from_seq) {
+    reader_ = std::thread([this, from_seq] { ReaderLoop(from_seq); });
+    converter_ = std::thread([this] { ConverterLoop(); });
+  }
+
+  Status Flush() override {
+    uint64_t target = wal_->durable_seq();
+    std::unique_lock<std::mutex> l(mu_);
+    if (stop_) return Status::Unavailable("delivery service is stopped");
+    flush_target_ = std::max(flush_target_, target);
+    cv_.notify_all();
+    cv_.wait(l, [&] {
+      return stop_ || consecutive_failures_ >= kFlushMaxFailures || DeliveredLocked(target);
+    });
+    if (DeliveredLocked(target)) return Status::OK();
+    if (stop_) return Status::Unavailable("delivery service stopped during Flush");
+    return last_error_.WithContext("flush: delivery keeps failing");
+  }
+
+  Status Stop() override {
+    std::lock_guard<std::mutex> stop_lock(stop_mu_);
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (stop_) return Status::OK();
+    }
+    Status s = Flush();
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+      cv_.notify_all();
+    }
+    if (reader_.joinable()) reader_.join();
+    if (converter_.joinable()) converter_.join();
+    return s;
+  }
+
+  DeliveryStats stats() const override {
+    std::lock_guard<std::mutex> l(mu_);
+    DeliveryStats s = stats_;
+    s.buffered_records = open_records_ + queued_records_;
+    int64_t oldest = OldestLocked();
+    s.lag_us = oldest == std::numeric_limits<int64_t>::max()
+                   ? 0
+                   : std::max<int64_t>(0, env_->NowMicros() - oldest);
+    return s;
+  }
+
+  std::map<std::string, uint64_t> watermarks() const override {
+    std::lock_guard<std::mutex> l(mu_);
+    return watermarks_;
+  }
+
+ private:
+  const BufferHints& HintsFor(const std::string& stream) const {
+    auto it = options_.stream_hints.find(stream);
+    return it != options_.stream_hints.end() ? it->second : options_.default_hints;
+  }
+
+  // Every record with seq < target has been read, and the files holding them delivered.
+  bool DeliveredLocked(uint64_t target) const {
+    return cut_up_to_ >= target && (in_flight_.empty() || in_flight_.begin()->first >= target);
+  }
+
+  int64_t OldestLocked() const {
+    int64_t oldest = open_oldest_us_;
+    for (const auto& [first, ingest_us] : in_flight_) oldest = std::min(oldest, ingest_us);
+    return oldest;
+  }
+
+  void PublishLagLocked() {
+    std::lock_guard<std::mutex> l(lag_->mu);
+    lag_->oldest_us = OldestLocked();
+  }
+
+  void CountError(const Status& s) {
+    if (errors_counter_ != nullptr) errors_counter_->Add();
+    std::lock_guard<std::mutex> l(mu_);
+    stats_.delivery_errors++;
+    last_error_ = s;
+  }
+
+  bool Stopping() {
+    std::lock_guard<std::mutex> l(mu_);
+    return stop_;
+  }
+
+  // Waits up to us microseconds, or until Stop.
+  void SleepUnlessStopped(int64_t us) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait_for(l, std::chrono::microseconds(us), [&] { return stop_; });
+  }
+
+  // ---- Reader thread ----
+
+  Status WritePending(OpenBuffer* buf) {
+    if (buf->pending.empty()) return Status::OK();
+    GL_RETURN_IF_ERROR(buf->file->Append(buf->pending));
+    buf->pending.clear();
+    return Status::OK();
+  }
+
+  Status AddRecord(const LogRecord& rec) {
+    std::string_view stream = rec.stream;
+    auto skip = skip_up_to_.find(stream);
+    if (skip != skip_up_to_.end() && rec.seq <= skip->second) return Status::OK();
+    int64_t hour = FloorDiv(rec.ingest_time_us, kUsPerHour);
+    auto it = buffers_.find(stream);
+    if (it != buffers_.end() && it->second.batch.hour != hour) {
+      GL_RETURN_IF_ERROR(Cut(it));
+      it = buffers_.end();
+    }
+    if (it == buffers_.end()) {
+      OpenBuffer buf;
+      buf.batch.stream = std::string(stream);
+      buf.hints = &HintsFor(buf.batch.stream);
+      buf.batch.first_seq = rec.seq;
+      buf.batch.hour = hour;
+      buf.batch.oldest_ingest_us = rec.ingest_time_us;
+      std::string dir = JoinPath(options_.staging_dir, buf.batch.stream);
+      GL_RETURN_IF_ERROR(env_->CreateDirs(dir));
+      buf.batch.staging_path = JoinPath(dir, std::to_string(rec.seq) + ".ndjson");
+      GL_ASSIGN_OR_RETURN(buf.file, env_->NewWritableFile(buf.batch.staging_path));
+      it = buffers_.emplace(buf.batch.stream, std::move(buf)).first;
+    }
+    OpenBuffer& buf = it->second;
+    std::string& out = buf.pending;
+    size_t before = out.size();
+    out += "{\"_ingest_time\":";
+    out += std::to_string(rec.ingest_time_us);
+    out += ",\"_record_id\":";
+    out += std::to_string(rec.seq);
+    out += ",\"r\":";
+    size_t payload_at = out.size();
+    out.append(rec.payload);
+    // NDJSON needs one line per record. In valid JSON a raw CR/LF can only be
+    // whitespace between tokens, so a space replaces it without changing the value.
+    if (rec.payload.find_first_of("\r\n") != std::string_view::npos) {
+      for (size_t i = payload_at; i < out.size(); ++i) {
+        if (out[i] == '\n' || out[i] == '\r') out[i] = ' ';
+      }
+    }
+    out += "}\n";
+    buf.bytes += out.size() - before;
+    buf.batch.last_seq = rec.seq;
+    buf.batch.records++;
+    if (out.size() >= kStagingWriteChunk) GL_RETURN_IF_ERROR(WritePending(&buf));
+    if (buf.bytes >= buf.hints->size_bytes) GL_RETURN_IF_ERROR(Cut(it));
+    return Status::OK();
+  }
+
+  // Closes a buffer's staging file and queues it for conversion.
+  Status Cut(std::map<std::string, OpenBuffer, std::less<>>::iterator it) {
+    OpenBuffer& buf = it->second;
+    GL_RETURN_IF_ERROR(WritePending(&buf));
+    GL_RETURN_IF_ERROR(buf.file->Close());
+    Batch batch = std::move(buf.batch);
+    skip_up_to_[batch.stream] = batch.last_seq;
+    buffers_.erase(it);
+    std::lock_guard<std::mutex> l(mu_);
+    in_flight_.emplace(batch.first_seq, batch.oldest_ingest_us);
+    queued_records_ += batch.records;
+    queue_.push_back(std::move(batch));
+    cv_.notify_all();
+    return Status::OK();
+  }
+
+  // Drops every open buffer after a staging error; the caller rereads the log
+  // from the returned seq (the earliest record that was only in those buffers).
+  uint64_t DropOpenBuffers(uint64_t next_seq) {
+    uint64_t from = next_seq;
+    for (auto& [stream, buf] : buffers_) {
+      from = std::min(from, buf.batch.first_seq);
+      (void)buf.file->Close();
+      (void)env_->RemoveFile(buf.batch.staging_path);
+    }
+    buffers_.clear();
+    return from;
+  }
+
+  void ReaderLoop(uint64_t from_seq) {
+    std::unique_ptr<Wal::Cursor> cursor = wal_->NewCursor(from_seq);
+    uint64_t next_seq = from_seq;  // Every record below this has been handled.
+    int64_t backoff_us = kMinBackoffUs;
+    while (!Stopping()) {
+      Status status;
+      bool caught_up = false;
+      uint64_t durable = wal_->durable_seq();
+      LogRecord rec;
+      for (int i = 0; i < 4096 && status.ok(); ++i) {
+        Result<bool> more = cursor->Next(&rec);
+        if (!more.ok()) {
+          status = more.status().WithContext("read log");
+          break;
+        }
+        if (!*more) {
+          caught_up = true;
+          break;
+        }
+        status = AddRecord(rec);
+        if (status.ok()) next_seq = std::max(next_seq, rec.seq + 1);
+      }
+      // The cursor returns every durable record: when it has none left, all
+      // seqs below `durable` were read (a gap is a skipped corrupt entry).
+      if (status.ok() && caught_up) next_seq = std::max(next_seq, durable);
+
+      uint64_t flush_target = 0;
+      if (status.ok()) {
+        {
+          std::lock_guard<std::mutex> l(mu_);
+          flush_target = flush_target_;
+        }
+        int64_t now = env_->NowMicros();
+        for (auto it = buffers_.begin(); it != buffers_.end() && status.ok();) {
+          auto cur = it++;
+          bool old = now - cur->second.batch.oldest_ingest_us >= HintsFor(cur->first).interval_us;
+          bool flushing = cur->second.batch.first_seq < flush_target;
+          if (old || flushing) status = Cut(cur);
+        }
+      }
+      if (!status.ok()) {
+        spdlog::error("delivery: {}; rereading the log in {} ms", status.ToString(),
+                      backoff_us / 1000);
+        CountError(status);
+        next_seq = DropOpenBuffers(next_seq);
+        // Records handed to the converter stay skipped (skip_up_to_).
+        cursor = wal_->NewCursor(next_seq);
+        SleepUnlessStopped(backoff_us);
+        backoff_us = std::min(backoff_us * 2, kMaxBackoffUs);
+        continue;
+      }
+      backoff_us = kMinBackoffUs;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        uint64_t open_records = 0;
+        int64_t oldest = std::numeric_limits<int64_t>::max();
+        for (const auto& [stream, buf] : buffers_) {
+          open_records += buf.batch.records;
+          oldest = std::min(oldest, buf.batch.oldest_ingest_us);
+        }
+        open_records_ = open_records;
+        open_oldest_us_ = oldest;
+        // Everything below both next_seq and the open buffers is queued,
+        // delivered or skipped (buffers reaching below a flush target were cut).
+        uint64_t cut_up_to = next_seq;
+        for (const auto& [stream, buf] : buffers_) {
+          cut_up_to = std::min(cut_up_to, buf.batch.first_seq);
+        }
+        cut_up_to_ = std::max(cut_up_to_, cut_up_to);
+        PublishLagLocked();
+        cv_.notify_all();
+      }
+      if (caught_up) wal_->WaitForDurable(next_seq, kIdleWaitUs);
+    }
+    DropOpenBuffers(next_seq);
+  }
+
+  // ---- Converter thread ----
+
+  void ConverterLoop() {
+    int failures = 0;
+    while (true) {
+      Batch batch;
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+        if (stop_) return;
+        batch = queue_.front();  // Stays queued until delivered.
+      }
+      std::string final_path = JoinPath(
+          JoinPath(JoinPath(options_.lake_dir, batch.stream), PartitionDir(batch.hour)),
+          batch.stream + "-" + Pad20(batch.first_seq) + "-" + Pad20(batch.last_seq) + ".parquet");
+      Result<LakeFileInfo> info = writer_->Convert(batch.staging_path, final_path);
+      if (!info.ok()) {
+        failures++;
+        spdlog::error("delivery: {} records {}-{} of {} (attempt {}): {}", batch.records,
+                      batch.first_seq, batch.last_seq, batch.stream, failures,
+                      info.status().ToString());
+        CountError(info.status());
+        {
+          std::lock_guard<std::mutex> l(mu_);
+          consecutive_failures_ = failures;
+          cv_.notify_all();
+        }
+        SleepUnlessStopped(std::min(kMaxBackoffUs, kMinBackoffUs << std::min(failures - 1, 10)));
+        continue;
+      }
+      failures = 0;
+      // The file is durable in the lake: its name is now the checkpoint. A
+      // failed release is retried by the next Start (from the lake's names).
+      Status s = wal_->Release(batch.stream, batch.last_seq);
+      if (!s.ok()) spdlog::warn("delivery: release {}: {}", batch.stream, s.ToString());
+      s = env_->RemoveFile(batch.staging_path);
+      if (!s.ok()) spdlog::warn("delivery: {}", s.ToString());
+      if (files_counter_ != nullptr) {
+        files_counter_->Add();
+        rows_counter_->Add(info->rows);
+        bytes_counter_->Add(info->bytes);
+      }
+      std::lock_guard<std::mutex> l(mu_);
+      consecutive_failures_ = 0;
+      stats_.files_delivered++;
+      stats_.rows_delivered += info->rows;
+      stats_.bytes_delivered += info->bytes;
+      uint64_t& wm = watermarks_[batch.stream];
+      wm = std::max(wm, batch.last_seq);
+      queued_records_ -= batch.records;
+      in_flight_.erase(batch.first_seq);
+      queue_.pop_front();
+      PublishLagLocked();
+      cv_.notify_all();
+    }
+  }
+
+  Wal* const wal_;
+  const DeliveryOptions options_;
+  Env* const env_;
+  std::unique_ptr<LakeWriter> writer_;  // Converter thread only.
+
+  // Reader thread only.
+  std::map<std::string, OpenBuffer, std::less<>> buffers_;
+  std::map<std::string, uint64_t, std::less<>> skip_up_to_;  // Per stream: delivered or queued.
+
+  std::mutex stop_mu_;  // Serializes Stop().
+  mutable std::mutex mu_;
+  std::condition_variable cv_;  // Any change of the state below.
+  bool stop_ = false;
+  std::map<std::string, uint64_t> watermarks_;
+  std::deque<Batch> queue_;                // Cut files, oldest first.
+  std::map<uint64_t, int64_t> in_flight_;  // first_seq -> oldest ingest time, of queue_.
+  uint64_t queued_records_ = 0;
+  uint64_t open_records_ = 0;
+  int64_t open_oldest_us_ = std::numeric_limits<int64_t>::max();
+  uint64_t flush_target_ = 0;  // Buffers with records below this are to be cut.
+  uint64_t cut_up_to_ = 0;     // Every record below this is queued, delivered or skipped.
+  int consecutive_failures_ = 0;
+  Status last_error_;
+  DeliveryStats stats_;
+
+  std::shared_ptr<LagSource> lag_;
+  Counter* files_counter_ = nullptr;
+  Counter* rows_counter_ = nullptr;
+  Counter* bytes_counter_ = nullptr;
+  Counter* errors_counter_ = nullptr;
+
+  std::thread reader_;
+  std::thread converter_;
+};
+
+}  // namespace
+
+Result<std::map<std::string, uint64_t>> ScanLakeWatermarks(Env* env, const std::string& lake_dir) {
+  std::map<std::string, uint64_t> out;
+  if (!env->FileExists(lake_dir)) return out;
+  GL_ASSIGN_OR_RETURN(std::vector<std::string> streams, env->ListDir(lake_dir));
+  for (const std::string& stream : streams) {
+    std::string dir = JoinPath(lake_dir, stream);
+    if (stream.empty() || stream[0] == '.' || !IsDirectory(env, dir)) continue;
+    GL_RETURN_IF_ERROR(
+        WalkFiles(env, dir, [&](const std::string&, const std::string& name) -> Status {
+          uint64_t last = 0;
+          if (ParseLakeFileName(name, stream, &last)) {
+            uint64_t& wm = out[stream];
+            wm = std::max(wm, last);
+          }
+          return Status::OK();
+        }));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<DeliveryService>> DeliveryService::Start(Wal* wal,
+                                                                const DeliveryOptions& options) {
+  if (wal == nullptr || options.env == nullptr || options.lake_dir.empty() ||
+      options.staging_dir.empty()) {
+    return Status::InvalidArgument("delivery: wal, env, lake_dir and staging_dir are required");
+  }
+  Env* env = options.env;
+  GL_RETURN_IF_ERROR(env->CreateDirs(options.lake_dir));
+  GL_RETURN_IF_ERROR(env->CreateDirs(options.staging_dir));
+  // Leftovers of an interrupted conversion: never part of the lake.
+  GL_RETURN_IF_ERROR(
+      WalkFiles(env, options.lake_dir, [&](const std::string& path, const std::string& name) {
+        if (!LakeWriter::IsTempName(name)) return Status::OK();
+        spdlog::info("delivery: removing leftover temporary file {}", path);
+        return env->RemoveFile(path);
+      }));
+  GL_ASSIGN_OR_RETURN(auto watermarks, ScanLakeWatermarks(env, options.lake_dir));
+  for (const auto& [stream, wm] : watermarks) {
+    GL_RETURN_IF_ERROR(wal->Release(stream, wm).WithContext("release " + stream));
+  }
+  // Staging files are rebuilt from the log.
+  GL_RETURN_IF_ERROR(RemoveContents(env, options.staging_dir));
+
+  LakeWriterOptions writer_options;
+  writer_options.env = env;
+  writer_options.duckdb_threads = options.duckdb_threads;
+  writer_options.duckdb_memory_limit = options.duckdb_memory_limit;
+  writer_options.duckdb_temp_directory = JoinPath(options.staging_dir, ".duckdb_tmp");
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<LakeWriter> writer, LakeWriter::Open(writer_options));
+
+  auto service =
+      std::make_unique<DeliveryServiceImpl>(wal, options, std::move(writer), std::move(watermarks));
+  service->StartThreads(wal->first_seq());
+  return std::unique_ptr<DeliveryService>(std::move(service));
+}
+
+}  // namespace gamelake

@@ -1,0 +1,261 @@
+#include "server/config.h"
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include <fmt/format.h>
+// Header-only, without exceptions: parse errors come back as values.
+#define TOML_HEADER_ONLY 1
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+#include "common/env.h"
+#include "server/server.h"
+
+namespace gamelake {
+namespace {
+
+using Setter = std::function<Status(const toml::node&, Config*)>;
+
+Status TypeError(std::string_view name, std::string_view want) {
+  return Status::InvalidArgument(fmt::format("setting {}: expected {}", name, want));
+}
+
+Setter UInt(uint64_t Config::*field) {
+  return [field](const toml::node& n, Config* c) -> Status {
+    auto v = n.value<int64_t>();
+    if (!v || *v < 0) return Status::InvalidArgument("expected a non-negative integer");
+    c->*field = static_cast<uint64_t>(*v);
+    return Status::OK();
+  };
+}
+
+Setter Double(double Config::*field) {
+  return [field](const toml::node& n, Config* c) -> Status {
+    auto v = n.value<double>();
+    if (!v) return Status::InvalidArgument("expected a number");
+    c->*field = *v;
+    return Status::OK();
+  };
+}
+
+Setter Int(int Config::*field) {
+  return [field](const toml::node& n, Config* c) -> Status {
+    auto v = n.value<int64_t>();
+    if (!v || *v < 0 || *v > 1024) return Status::InvalidArgument("expected an integer 0..1024");
+    c->*field = static_cast<int>(*v);
+    return Status::OK();
+  };
+}
+
+Setter String(std::string Config::*field) {
+  return [field](const toml::node& n, Config* c) -> Status {
+    auto v = n.value<std::string>();
+    if (!v) return Status::InvalidArgument("expected a string");
+    c->*field = *v;
+    return Status::OK();
+  };
+}
+
+// Every setting, by dotted name. docs/configuration.md documents each one.
+const std::map<std::string, Setter>& Settings() {
+  static const std::map<std::string, Setter> settings = {
+      {"data_dir", String(&Config::data_dir)},
+      {"demo.rate", Double(&Config::demo_rate)},
+      {"log_level",
+       [](const toml::node& n, Config* c) -> Status {
+         auto v = n.value<std::string>();
+         static const std::vector<std::string> kLevels = {"trace", "debug", "info",
+                                                          "warn",  "error", "off"};
+         if (!v || std::find(kLevels.begin(), kLevels.end(), *v) == kLevels.end()) {
+           return Status::InvalidArgument("expected one of trace, debug, info, warn, error, off");
+         }
+         c->log_level = *v;
+         return Status::OK();
+       }},
+      {"server.listen",
+       [](const toml::node& n, Config* c) -> Status {
+         auto v = n.value<std::string>();
+         if (!v) return Status::InvalidArgument("expected \"host:port\"");
+         return ParseListen(*v, c);
+       }},
+      {"server.threads", Int(&Config::threads)},
+      {"server.max_body_bytes", UInt(&Config::max_body_bytes)},
+      {"server.max_decoded_body_bytes", UInt(&Config::max_decoded_body_bytes)},
+      {"server.max_record_bytes", UInt(&Config::max_record_bytes)},
+      {"server.max_records_per_request", UInt(&Config::max_records_per_request)},
+      {"server.max_json_depth", UInt(&Config::max_json_depth)},
+      {"server.max_header_bytes", UInt(&Config::max_header_bytes)},
+      {"server.idle_timeout_s", Double(&Config::idle_timeout_s)},
+      {"server.request_timeout_s", Double(&Config::request_timeout_s)},
+      {"server.max_connections", UInt(&Config::max_connections)},
+      {"log.durability",
+       [](const toml::node& n, Config* c) -> Status {
+         auto v = n.value<std::string>();
+         if (v && *v == "fsync") {
+           c->durable = true;
+         } else if (v && *v == "none") {
+           c->durable = false;
+         } else {
+           return Status::InvalidArgument("expected \"fsync\" or \"none\"");
+         }
+         return Status::OK();
+       }},
+      {"log.segment_bytes", UInt(&Config::segment_bytes)},
+      {"log.max_bytes", UInt(&Config::max_log_bytes)},
+      {"delivery.buffer_size_bytes", UInt(&Config::buffer_size_bytes)},
+      {"delivery.buffer_interval_s", Double(&Config::buffer_interval_s)},
+      {"delivery.duckdb_threads", Int(&Config::duckdb_threads)},
+      {"delivery.duckdb_memory_limit", String(&Config::duckdb_memory_limit)},
+  };
+  return settings;
+}
+
+// delivery.streams.<name>.buffer_size_bytes / buffer_interval_s
+Status ApplyStreamSetting(std::string_view name, const toml::node& n, Config* c) {
+  constexpr std::string_view kPrefix = "delivery.streams.";
+  std::string_view rest = name.substr(kPrefix.size());
+  size_t dot = rest.rfind('.');
+  if (dot == std::string_view::npos) {
+    return Status::InvalidArgument(fmt::format("unknown setting {}", name));
+  }
+  std::string stream(rest.substr(0, dot));
+  std::string_view key = rest.substr(dot + 1);
+  if (!ValidateStreamName(stream).ok()) {
+    return Status::InvalidArgument(fmt::format("setting {}: invalid stream name", name));
+  }
+  StreamSettings& s = c->streams[stream];
+  if (key == "buffer_size_bytes") {
+    auto v = n.value<int64_t>();
+    if (!v || *v <= 0) return TypeError(name, "a positive integer");
+    s.buffer_size_bytes = static_cast<uint64_t>(*v);
+  } else if (key == "buffer_interval_s") {
+    auto v = n.value<double>();
+    if (!v || *v < 0) return TypeError(name, "a non-negative number");
+    s.buffer_interval_s = *v;
+  } else {
+    return Status::InvalidArgument(fmt::format("unknown setting {}", name));
+  }
+  return Status::OK();
+}
+
+Status ApplyNode(const std::string& name, const toml::node& node, Config* c) {
+  if (name.starts_with("delivery.streams.")) return ApplyStreamSetting(name, node, c);
+  auto it = Settings().find(name);
+  if (it == Settings().end()) {
+    return Status::InvalidArgument(fmt::format("unknown setting {}", name));
+  }
+  Status s = it->second(node, c);
+  if (!s.ok()) return Status::InvalidArgument(fmt::format("setting {}: {}", name, s.message()));
+  return Status::OK();
+}
+
+// Walks a table, applying each leaf under its dotted name.
+Status ApplyTable(const std::string& prefix, const toml::table& table, const std::string& file,
+                  Config* c) {
+  for (const auto& [key, node] : table) {
+    std::string name =
+        prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (const toml::table* sub = node.as_table()) {
+      GL_RETURN_IF_ERROR(ApplyTable(name, *sub, file, c));
+      continue;
+    }
+    Status s = ApplyNode(name, node, c);
+    if (!s.ok()) {
+      const auto& src = node.source();
+      return Status::InvalidArgument(
+          fmt::format("{}:{}:{}: {}", file, src.begin.line, src.begin.column, s.message()));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string Config::lake_dir() const { return JoinPath(data_dir, "lake"); }
+std::string Config::log_dir() const { return JoinPath(data_dir, "log"); }
+std::string Config::staging_dir() const { return JoinPath(data_dir, "staging"); }
+
+Status LoadConfigFile(const std::string& path, Config* config) {
+  toml::parse_result parsed = toml::parse_file(path);
+  if (!parsed) {
+    const toml::parse_error& err = parsed.error();
+    return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", path, err.source().begin.line,
+                                               err.source().begin.column, err.description()));
+  }
+  return ApplyTable("", parsed.table(), path, config);
+}
+
+Status ApplySetting(const std::string& assignment, Config* config) {
+  size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return Status::InvalidArgument(fmt::format(
+        "--set {}: expected name=value, e.g. delivery.buffer_interval_s=5", assignment));
+  }
+  std::string name = assignment.substr(0, eq);
+  std::string value = assignment.substr(eq + 1);
+  toml::parse_result parsed = toml::parse("v = " + value);
+  Status s;
+  if (parsed) {
+    s = ApplyNode(name, *parsed.table().get("v"), config);
+  } else {
+    // Not a TOML value: take it as a bare string ("--set log.durability=none").
+    s = ApplyNode(name, toml::value<std::string>(value), config);
+  }
+  if (!s.ok()) return s.WithContext("--set " + assignment);
+  return Status::OK();
+}
+
+Status ParseListen(const std::string& text, Config* config) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    return Status::InvalidArgument(fmt::format("listen address {}: expected host:port", text));
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string port = text.substr(colon + 1);
+  int p = 0;
+  for (char ch : port) {
+    if (ch < '0' || ch > '9' || p > 65535) {
+      return Status::InvalidArgument(fmt::format("listen address {}: bad port", text));
+    }
+    p = p * 10 + (ch - '0');
+  }
+  if (port.empty() || p > 65535 || host.empty()) {
+    return Status::InvalidArgument(fmt::format("listen address {}: expected host:port", text));
+  }
+  config->listen_host = host;
+  config->listen_port = static_cast<uint16_t>(p);
+  return Status::OK();
+}
+
+Status ValidateConfig(const Config& c) {
+  auto bad = [](std::string_view what) { return Status::InvalidArgument(what); };
+  if (c.data_dir.empty()) return bad("data_dir must not be empty");
+  if (c.demo_rate < 0 || c.demo_rate > 1e6) return bad("demo.rate must be within 0..1000000");
+  if (c.max_body_bytes < 1024) return bad("server.max_body_bytes must be at least 1024");
+  if (c.max_decoded_body_bytes < c.max_body_bytes) {
+    return bad("server.max_decoded_body_bytes must be at least server.max_body_bytes");
+  }
+  if (c.max_record_bytes < 16) return bad("server.max_record_bytes must be at least 16");
+  if (c.max_records_per_request < 1) return bad("server.max_records_per_request must be >= 1");
+  if (c.max_json_depth < 1 || c.max_json_depth > 1024) {
+    return bad("server.max_json_depth must be within 1..1024");
+  }
+  if (c.idle_timeout_s <= 0 || c.request_timeout_s <= 0) {
+    return bad("server.idle_timeout_s and server.request_timeout_s must be > 0");
+  }
+  if (c.max_connections < 1) return bad("server.max_connections must be >= 1");
+  if (c.segment_bytes < (1u << 16)) return bad("log.segment_bytes must be at least 65536");
+  if (c.buffer_size_bytes < 1) return bad("delivery.buffer_size_bytes must be >= 1");
+  if (c.buffer_interval_s < 0 || c.buffer_interval_s > 86400) {
+    return bad("delivery.buffer_interval_s must be within 0..86400");
+  }
+  return Status::OK();
+}
+
+}  // namespace gamelake

@@ -1,0 +1,78 @@
+// Config: every setting of `gamelake serve`, from defaults, a TOML file and flags.
+//
+// Precedence: built-in defaults < TOML file (--config) < flags. Every setting
+// has a dotted name ("delivery.buffer_interval_s") usable in the file and as
+// `--set name=value`. Unknown names, wrong types and out-of-range values are
+// errors that name the setting (and the file and line, for the file).
+// docs/configuration.md lists every setting; keep it in sync with kSettings in
+// config.cc.
+//
+// Thread-safety: a plain value; build it once at start-up.
+#ifndef GAMELAKE_SERVER_CONFIG_H_
+#define GAMELAKE_SERVER_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+
+namespace gamelake {
+
+struct StreamSettings {
+  uint64_t buffer_size_bytes = 0;  // 0: use delivery.buffer_size_bytes.
+  double buffer_interval_s = -1;   // <0: use delivery.buffer_interval_s.
+};
+
+struct Config {
+  std::string data_dir = "gamelake-data";
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  int threads = 0;        // HTTP worker threads; 0 = one per core.
+  bool demo = false;      // --demo: lab-shaped events flow into "events".
+  double demo_rate = 20;  // demo.rate: records a second in demo mode.
+  std::string log_level = "info";
+
+  // HTTP limits.
+  uint64_t max_body_bytes = 4ull << 20;           // As sent (413 above).
+  uint64_t max_decoded_body_bytes = 16ull << 20;  // After gzip decoding (413 above).
+  uint64_t max_record_bytes = 1000ull << 10;      // Firehose: 1,000 KiB a record.
+  uint64_t max_records_per_request = 500;         // Firehose: 500 a batch.
+  uint64_t max_json_depth = 64;
+  uint64_t max_header_bytes = 16ull << 10;
+  double idle_timeout_s = 60;     // Keep-alive connection with no request.
+  double request_timeout_s = 30;  // Time to receive one whole request.
+  uint64_t max_connections = 10000;
+
+  // Write-ahead log.
+  bool durable = true;  // log.durability = "fsync" (true) or "none".
+  uint64_t segment_bytes = 64ull << 20;
+  uint64_t max_log_bytes = 16ull << 30;  // 503 when unreleased log exceeds this.
+
+  // Delivery (Firehose-like buffer hints).
+  uint64_t buffer_size_bytes = 64ull << 20;
+  double buffer_interval_s = 60;
+  int duckdb_threads = 1;
+  std::string duckdb_memory_limit = "1GB";
+  std::map<std::string, StreamSettings> streams;  // delivery.streams.<name>.*
+
+  std::string lake_dir() const;
+  std::string log_dir() const;
+  std::string staging_dir() const;
+};
+
+// Applies the TOML file at path onto config.
+[[nodiscard]] Status LoadConfigFile(const std::string& path, Config* config);
+// Applies one "name=value" override (value in TOML syntax; bare strings allowed).
+[[nodiscard]] Status ApplySetting(const std::string& assignment, Config* config);
+// Checks ranges and relations between settings.
+[[nodiscard]] Status ValidateConfig(const Config& config);
+// Parses "host:port" ("[::1]:80" for IPv6).
+[[nodiscard]] Status ParseListen(const std::string& text, Config* config);
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_SERVER_CONFIG_H_

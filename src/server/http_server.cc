@@ -1,0 +1,387 @@
+#include "server/http_server.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "common/json_writer.h"
+
+namespace gamelake {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+std::chrono::steady_clock::duration Seconds(double s) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(s));
+}
+
+class HttpServerImpl;
+
+constexpr size_t kDrainChunk = 64 * 1024;
+constexpr uint64_t kMaxDrainBytes = 256ull << 20;
+
+// One connection. Lives as long as an async operation or a pending Respond holds it.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServerImpl* server);
+  void Run(bool over_capacity);
+  // Closes the connection if it is waiting for a request (shutdown).
+  void CloseIfIdle();
+
+ private:
+  void ReadHeader();
+  void OnHeader(beast::error_code ec);
+  void OnBody(beast::error_code ec);
+  void Dispatch();
+  void Send(HttpResponse response, bool force_close);
+  void OnWrite(bool close, beast::error_code ec);
+  void Close();
+  // After an error answer: stop sending, then read and discard what the client
+  // is still sending (bounded in bytes and time) before closing. Closing with
+  // unread input would reset the connection and could destroy the answer.
+  void LingeringClose();
+  void Drain(uint64_t drained);
+  void FailRead(beast::error_code ec);
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpServerImpl* server_;
+  bool idle_ = false;     // Waiting for the first byte of a request (strand-confined).
+  bool counted_ = false;  // Counts toward server.max_connections.
+  std::unique_ptr<char[]> drain_buffer_;
+  std::shared_ptr<HttpResponse> out_;
+};
+
+class HttpServerImpl final : public HttpServer {
+ public:
+  HttpServerImpl(const HttpServerOptions& options, HttpHandler handler, Metrics* metrics)
+      : options_(options),
+        handler_(std::move(handler)),
+        ioc_(options.threads),
+        acceptor_(net::make_strand(ioc_)) {
+    if (metrics != nullptr) {
+      connections_total_ =
+          metrics->AddCounter("gamelake_http_connections_total", "TCP connections accepted");
+      metrics->AddCallbackGauge("gamelake_http_connections_open", "TCP connections open",
+                                [this] { return static_cast<double>(connections_.load()); });
+      rejected_total_ = metrics->AddCounter(
+          "gamelake_http_connections_rejected_total",
+          "Connections refused with 503 because server.max_connections was reached");
+    }
+  }
+
+  ~HttpServerImpl() override { Shutdown(0); }
+
+  Status Bind() {
+    beast::error_code ec;
+    auto address = net::ip::make_address(options_.host, ec);
+    if (ec)
+      return Status::InvalidArgument(
+          fmt::format("listen host {}: {}", options_.host, ec.message()));
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::IOError(
+          fmt::format("listen on {}:{}: {}", options_.host, options_.port, ec.message()));
+    }
+    port_ = acceptor_.local_endpoint().port();
+    return Status::OK();
+  }
+
+  void StartThreads() {
+    Accept();
+    for (int i = 0; i < options_.threads; ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
+  }
+
+  uint16_t port() const override { return port_; }
+
+  void Shutdown(double timeout_s) override {
+    if (stopped_.exchange(true)) return;
+    net::post(acceptor_.get_executor(), [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+    });
+    shutting_down_.store(true);
+    CloseIdleSessions();
+    auto deadline = std::chrono::steady_clock::now() + Seconds(timeout_s);
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      inflight_cv_.wait_until(lock, deadline, [this] { return in_flight_ == 0; });
+    }
+    ioc_.stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+  const HttpServerOptions& options() const { return options_; }
+  const HttpHandler& handler() const { return handler_; }
+  bool shutting_down() const { return shutting_down_.load(); }
+
+  void Register(const std::shared_ptr<Session>& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_.push_back(s);
+    if (sessions_.size() > 2 * (connections_.load() + 64)) {
+      sessions_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+    }
+  }
+  void ConnectionClosed() { connections_.fetch_sub(1); }
+  void RequestStarted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++in_flight_;
+  }
+  void RequestFinished() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--in_flight_ == 0) inflight_cv_.notify_all();
+  }
+
+ private:
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+      if (ec) {
+        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        spdlog::warn("msg=\"accept failed\" error=\"{}\"", ec.message());
+      } else {
+        bool over = connections_.load() >= options_.max_connections;
+        if (over) {
+          if (rejected_total_) rejected_total_->Add();
+        } else {
+          connections_.fetch_add(1);
+          if (connections_total_) connections_total_->Add();
+        }
+        auto session = std::make_shared<Session>(std::move(s), this);
+        if (!over) Register(session);
+        session->Run(over);
+      }
+      if (acceptor_.is_open()) Accept();
+    });
+  }
+
+  void CloseIdleSessions() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& w : sessions_) {
+      if (auto s = w.lock()) s->CloseIfIdle();
+    }
+  }
+
+  HttpServerOptions options_;
+  HttpHandler handler_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopped_{false};
+  std::atomic<bool> shutting_down_{false};
+  std::atomic<uint64_t> connections_{0};
+  Counter* connections_total_ = nullptr;
+  Counter* rejected_total_ = nullptr;
+
+  std::mutex mu_;
+  std::condition_variable inflight_cv_;
+  uint64_t in_flight_ = 0;
+  std::list<std::weak_ptr<Session>> sessions_;
+};
+
+Session::Session(tcp::socket&& socket, HttpServerImpl* server)
+    : stream_(std::move(socket)), server_(server) {}
+
+void Session::Run(bool over_capacity) {
+  counted_ = !over_capacity;
+  net::dispatch(stream_.get_executor(), [self = shared_from_this(), over_capacity] {
+    if (over_capacity) {
+      self->Send(JsonError(503, "too_many_connections",
+                           "the server has reached server.max_connections; retry later", 11, false),
+                 true);
+      return;
+    }
+    beast::error_code ec;
+    self->stream_.socket().set_option(tcp::no_delay(true), ec);
+    self->ReadHeader();
+  });
+}
+
+void Session::CloseIfIdle() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->idle_) {
+      beast::error_code ec;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->stream_.cancel();
+    }
+  });
+}
+
+void Session::ReadHeader() {
+  if (server_->shutting_down()) return Close();
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(server_->options().max_header_bytes));
+  parser_->body_limit(server_->options().max_body_bytes);
+  idle_ = buffer_.size() == 0;
+  stream_.expires_after(Seconds(server_->options().idle_timeout_s));
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+}
+
+void Session::OnHeader(beast::error_code ec) {
+  idle_ = false;
+  if (ec) return FailRead(ec);
+  // A body over the limit is refused before it is read.
+  auto length = parser_->content_length();
+  if (length && *length > server_->options().max_body_bytes) {
+    return FailRead(http::error::body_limit);
+  }
+  stream_.expires_after(Seconds(server_->options().request_timeout_s));
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
+}
+
+void Session::OnBody(beast::error_code ec) {
+  if (ec) return FailRead(ec);
+  Dispatch();
+}
+
+void Session::FailRead(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == net::error::eof ||
+      ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+    return Close();
+  }
+  if (ec == beast::error::timeout) {
+    // Idle keep-alive connections just close; a request cut off mid-way gets 408.
+    if (buffer_.size() == 0 && !parser_->got_some()) return Close();
+    return Send(
+        JsonError(408, "request_timeout",
+                  "the request was not received within server.request_timeout_s", 11, false),
+        true);
+  }
+  if (ec == http::error::body_limit) {
+    return Send(JsonError(413, "body_too_large",
+                          fmt::format("the request body exceeds server.max_body_bytes ({} bytes)",
+                                      server_->options().max_body_bytes),
+                          11, false),
+                true);
+  }
+  if (ec == http::error::header_limit) {
+    return Send(JsonError(431, "headers_too_large",
+                          fmt::format("the request headers exceed server.max_header_bytes ({} "
+                                      "bytes)",
+                                      server_->options().max_header_bytes),
+                          11, false),
+                true);
+  }
+  if (ec == http::error::partial_message) return Close();
+  if (ec.category() == beast::error_code(http::error::bad_method).category()) {
+    return Send(JsonError(400, "bad_http", fmt::format("malformed HTTP request: {}", ec.message()),
+                          11, false),
+                true);
+  }
+  Close();
+}
+
+void Session::Dispatch() {
+  HttpRequest request = parser_->release();
+  unsigned version = request.version();
+  bool keep_alive = request.keep_alive();
+  server_->RequestStarted();
+  auto self = shared_from_this();
+  // The handler may answer on another thread; hop back onto this session's strand.
+  Respond respond = [self, version, keep_alive](HttpResponse response) {
+    net::post(self->stream_.get_executor(),
+              [self, version, keep_alive, response = std::move(response)]() mutable {
+                response.version(version);
+                response.keep_alive(keep_alive && response.keep_alive());
+                self->server_->RequestFinished();
+                self->Send(std::move(response), false);
+              });
+  };
+  server_->handler()(std::move(request), std::move(respond));
+}
+
+void Session::Send(HttpResponse response, bool force_close) {
+  bool close = force_close || !response.keep_alive() || server_->shutting_down();
+  if (close) response.keep_alive(false);
+  response.prepare_payload();
+  out_ = std::make_shared<HttpResponse>(std::move(response));
+  stream_.expires_after(Seconds(server_->options().request_timeout_s));
+  http::async_write(stream_, *out_,
+                    [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
+                      self->OnWrite(close, ec);
+                    });
+}
+
+void Session::OnWrite(bool close, beast::error_code ec) {
+  out_.reset();
+  if (ec) return Close();
+  if (close) return LingeringClose();
+  ReadHeader();
+}
+
+void Session::LingeringClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return Close();
+  drain_buffer_ = std::make_unique<char[]>(kDrainChunk);
+  stream_.expires_after(std::chrono::seconds(2));
+  Drain(0);
+}
+
+void Session::Drain(uint64_t drained) {
+  if (drained > kMaxDrainBytes) return Close();
+  stream_.async_read_some(net::buffer(drain_buffer_.get(), kDrainChunk),
+                          [self = shared_from_this(), drained](beast::error_code ec, size_t n) {
+                            if (ec) return self->Close();
+                            self->Drain(drained + n);
+                          });
+}
+
+void Session::Close() {
+  if (!stream_.socket().is_open()) return;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+  if (counted_) server_->ConnectionClosed();
+}
+
+}  // namespace
+
+HttpResponse JsonError(unsigned status, std::string_view code, std::string_view message,
+                       unsigned http_version, bool keep_alive) {
+  HttpResponse res{static_cast<http::status>(status), http_version};
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(keep_alive);
+  res.body() = fmt::format("{{\"error\":\"{}\",\"message\":\"{}\"}}\n", JsonEscape(code),
+                           JsonEscape(message));
+  return res;
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                      HttpHandler handler, Metrics* metrics) {
+  auto server = std::make_unique<HttpServerImpl>(options, std::move(handler), metrics);
+  GL_RETURN_IF_ERROR(server->Bind());
+  server->StartThreads();
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+}  // namespace gamelake

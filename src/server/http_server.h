@@ -1,0 +1,66 @@
+// HttpServer: the transport of the front door, HTTP/1.1 over Boost.Beast.
+//
+// Accepts connections, reads requests within limits (header size, body size,
+// idle and whole-request timeouts, a connection cap), hands each request to a
+// Handler, and writes the response the handler gives back — possibly later
+// and from another thread (the ingest path answers after the group commit).
+// It knows nothing of routes or records. Errors it detects itself (413 for a
+// body over the limit, 431 for headers over the limit, 400 for malformed HTTP,
+// 503 past the connection cap) are answered as JSON {"error","message"} and
+// the connection is closed.
+//
+// Thread-safety: Start/Shutdown from one controlling thread; the handler runs
+// on the I/O threads concurrently; Respond may be called from any thread.
+#ifndef GAMELAKE_SERVER_HTTP_SERVER_H_
+#define GAMELAKE_SERVER_HTTP_SERVER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/beast/http.hpp>
+
+#include "common/metrics.h"
+#include "common/result.h"
+#include "common/status.h"
+
+namespace gamelake {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+// Sends the response for one request. Call exactly once, from any thread.
+using Respond = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(HttpRequest&& request, Respond respond)>;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port().
+  int threads = 1;
+  uint64_t max_body_bytes = 4ull << 20;
+  uint64_t max_header_bytes = 16ull << 10;
+  double idle_timeout_s = 60;
+  double request_timeout_s = 30;
+  uint64_t max_connections = 10000;
+};
+
+// A JSON error response: {"error": code, "message": message}.
+HttpResponse JsonError(unsigned status, std::string_view code, std::string_view message,
+                       unsigned http_version = 11, bool keep_alive = true);
+
+class HttpServer {
+ public:
+  // Binds and starts the I/O threads. Fails if the address cannot be bound.
+  static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
+                                                   HttpHandler handler, Metrics* metrics);
+  virtual ~HttpServer() = default;
+
+  virtual uint16_t port() const = 0;
+  // Stops accepting, closes idle connections, waits up to timeout_s for the
+  // requests in flight to be answered, then stops the I/O threads.
+  virtual void Shutdown(double timeout_s) = 0;
+};
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_SERVER_HTTP_SERVER_H_

@@ -1,0 +1,280 @@
+#include "server/router.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "common/json_writer.h"
+#include "server/server.h"
+
+namespace gamelake {
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr std::string_view kRecordsPrefix = "/v1/streams/";
+constexpr std::string_view kRecordsSuffix = "/records";
+
+HttpResponse JsonResponse(unsigned status, std::string body) {
+  HttpResponse res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::move(body);
+  res.body() += '\n';
+  return res;
+}
+
+HttpResponse MethodNotAllowed(std::string_view allow, std::string_view method,
+                              std::string_view path) {
+  HttpResponse res = JsonError(405, "method_not_allowed",
+                               fmt::format("{} is not allowed on {}; use {}", method, path, allow));
+  res.set(http::field::allow, std::string(allow));
+  return res;
+}
+
+std::string_view ToLowerAscii(std::string_view in, std::string* storage) {
+  storage->assign(in);
+  for (char& c : *storage) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return *storage;
+}
+
+// The media type of a Content-Type value, lower-cased, without parameters.
+std::string MediaType(std::string_view content_type) {
+  std::string out;
+  size_t semi = content_type.find(';');
+  std::string_view type = content_type.substr(0, semi);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  ToLowerAscii(type, &out);
+  return out;
+}
+
+// One parser per HTTP thread: it keeps its buffers between requests.
+RecordParser& ThreadParser(const ParserLimits& limits) {
+  thread_local std::unique_ptr<RecordParser> parser;
+  thread_local const ParserLimits* owner = nullptr;
+  if (!parser || owner != &limits) {
+    parser = std::make_unique<RecordParser>(limits);
+    owner = &limits;
+  }
+  return *parser;
+}
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Router::Router(const Config& config, Wal* wal, DeliveryService* delivery, Metrics* metrics)
+    : wal_(wal), delivery_(delivery), metrics_(metrics), started_us_(NowUs()) {
+  limits_.max_decoded_body_bytes = config.max_decoded_body_bytes;
+  limits_.max_record_bytes = config.max_record_bytes;
+  limits_.max_records = config.max_records_per_request;
+  limits_.max_depth = config.max_json_depth;
+
+  records_received_ = metrics->AddCounter("gamelake_records_received_total",
+                                          "Records found in ingest request bodies");
+  records_accepted_ = metrics->AddCounter("gamelake_records_accepted_total",
+                                          "Records acknowledged (durable in the log)");
+  records_failed_ = metrics->AddCounter("gamelake_records_failed_total",
+                                        "Records rejected (invalid, or the log refused them)");
+  bytes_received_ =
+      metrics->AddCounter("gamelake_bytes_received_total", "Ingest request body bytes, as sent");
+  bytes_accepted_ =
+      metrics->AddCounter("gamelake_bytes_accepted_total", "Bytes of acknowledged records");
+  for (unsigned code :
+       {200u, 204u, 400u, 401u, 403u, 404u, 405u, 408u, 413u, 415u, 429u, 431u, 500u, 503u}) {
+    requests_by_status_[code] =
+        metrics->AddCounter("gamelake_http_requests_total", "HTTP requests answered, by status",
+                            {{"code", std::to_string(code)}});
+  }
+  requests_other_status_ = metrics->AddCounter(
+      "gamelake_http_requests_total", "HTTP requests answered, by status", {{"code", "other"}});
+  latency_ = metrics->AddHistogram(
+      "gamelake_http_request_duration_seconds",
+      "Time from a request's arrival to its answer (ingest includes the group commit)",
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+}
+
+Counter* Router::StatusCounter(unsigned status) {
+  auto it = requests_by_status_.find(status);
+  return it == requests_by_status_.end() ? requests_other_status_ : it->second;
+}
+
+void Router::Handle(HttpRequest&& request, Respond respond) {
+  int64_t start = NowUs();
+  // Count and time every answer, whichever route gives it.
+  Respond counted = [this, start, respond = std::move(respond)](HttpResponse res) {
+    StatusCounter(res.result_int())->Add();
+    latency_->Observe(static_cast<double>(NowUs() - start) / 1e6);
+    respond(std::move(res));
+  };
+
+  std::string_view target(request.target().data(), request.target().size());
+  std::string_view path = target.substr(0, target.find('?'));
+  http::verb method = request.method();
+  std::string_view method_name(request.method_string().data(), request.method_string().size());
+
+  if (path.starts_with(kRecordsPrefix) && path.ends_with(kRecordsSuffix) &&
+      path.size() > kRecordsPrefix.size() + kRecordsSuffix.size()) {
+    std::string_view stream = path.substr(
+        kRecordsPrefix.size(), path.size() - kRecordsPrefix.size() - kRecordsSuffix.size());
+    if (method != http::verb::post) return counted(MethodNotAllowed("POST", method_name, path));
+    return Ingest(stream, std::move(request), std::move(counted));
+  }
+  if (path == "/v1/events") {
+    if (method != http::verb::post) return counted(MethodNotAllowed("POST", method_name, path));
+    return Ingest("events", std::move(request), std::move(counted));
+  }
+  if (path == "/v1/health") {
+    if (method != http::verb::get && method != http::verb::head) {
+      return counted(MethodNotAllowed("GET, HEAD", method_name, path));
+    }
+    return Health(request, std::move(counted));
+  }
+  if (path == "/metrics") {
+    if (method != http::verb::get && method != http::verb::head) {
+      return counted(MethodNotAllowed("GET, HEAD", method_name, path));
+    }
+    return RenderMetrics(request, std::move(counted));
+  }
+  counted(JsonError(404, "not_found", fmt::format("no route for {} {}", method_name, path)));
+}
+
+void Router::Ingest(std::string_view stream, HttpRequest&& request, Respond respond) {
+  bytes_received_->Add(request.body().size());
+  if (Status s = ValidateStreamName(stream); !s.ok()) {
+    return respond(JsonError(400, "invalid_stream_name", s.message()));
+  }
+
+  BodyFormat format = BodyFormat::kJson;
+  auto ct = request.find(http::field::content_type);
+  if (ct != request.end()) {
+    std::string media = MediaType(std::string_view(ct->value().data(), ct->value().size()));
+    if (media == "application/x-ndjson" || media == "application/jsonl" ||
+        media == "application/x-jsonlines" || media == "application/ndjson") {
+      format = BodyFormat::kNdjson;
+    } else if (media != "application/json") {
+      return respond(JsonError(
+          415, "unsupported_media_type",
+          fmt::format("Content-Type {} is not accepted; send application/json (one object or an "
+                      "array of objects) or application/x-ndjson (one object per line)",
+                      media.empty() ? "(empty)" : media)));
+    }
+  }
+  bool gzip = false;
+  auto ce = request.find(http::field::content_encoding);
+  if (ce != request.end()) {
+    std::string enc = MediaType(std::string_view(ce->value().data(), ce->value().size()));
+    if (enc == "gzip" || enc == "x-gzip") {
+      gzip = true;
+    } else if (enc != "identity" && !enc.empty()) {
+      return respond(JsonError(
+          415, "unsupported_encoding",
+          fmt::format("Content-Encoding {} is not accepted; send gzip or identity", enc)));
+    }
+  }
+
+  RecordParser& parser = ThreadParser(limits_);
+  ParsedBody parsed;
+  Status s = parser.Parse(request.body(), format, gzip, &parsed);
+  if (!s.ok()) {
+    if (s.code() == Status::Code::kResourceExhausted) {
+      return respond(JsonError(413, "body_too_large", s.message()));
+    }
+    return respond(JsonError(400, "malformed_body", s.message()));
+  }
+  records_received_->Add(parsed.total);
+  records_failed_->Add(parsed.errors.size());
+
+  auto build = [](size_t accepted, uint64_t first_seq, const std::vector<RecordError>& errors) {
+    JsonWriter w;
+    w.BeginObject().Key("accepted").UInt(accepted).Key("failed").UInt(errors.size());
+    if (accepted > 0) w.Key("first_record_id").UInt(first_seq);
+    w.Key("errors").BeginArray();
+    for (const RecordError& e : errors) {
+      w.BeginObject()
+          .Key("index")
+          .UInt(e.index)
+          .Key("code")
+          .String(e.code)
+          .Key("message")
+          .String(e.message)
+          .EndObject();
+    }
+    w.EndArray().EndObject();
+    return w.Take();
+  };
+
+  if (parsed.records.empty()) {
+    return respond(JsonResponse(400, build(0, 0, parsed.errors)));
+  }
+
+  uint64_t record_bytes = 0;
+  for (std::string_view r : parsed.records) record_bytes += r.size();
+  size_t count = parsed.records.size();
+  wal_->AppendAsync(stream, parsed.records,
+                    [this, count, record_bytes, errors = std::move(parsed.errors), build,
+                     respond = std::move(respond)](Status st, uint64_t first_seq) {
+                      if (!st.ok()) {
+                        records_failed_->Add(count);
+                        HttpResponse res =
+                            JsonError(503, "log_unavailable",
+                                      fmt::format("records not stored: {}; nothing was "
+                                                  "acknowledged, retry later",
+                                                  st.ToString()));
+                        res.set(http::field::retry_after, "1");
+                        return respond(std::move(res));
+                      }
+                      records_accepted_->Add(count);
+                      bytes_accepted_->Add(record_bytes);
+                      respond(JsonResponse(200, build(count, first_seq, errors)));
+                    });
+}
+
+void Router::Health(const HttpRequest& request, Respond respond) {
+  DeliveryStats d = delivery_->stats();
+  JsonWriter w;
+  w.BeginObject()
+      .Key("status")
+      .String("ok")
+      .Key("uptime_s")
+      .Double(static_cast<double>(NowUs() - started_us_) / 1e6)
+      .Key("log")
+      .BeginObject()
+      .Key("pending_bytes")
+      .UInt(wal_->pending_bytes())
+      .Key("segments")
+      .UInt(wal_->segment_count())
+      .Key("next_record_id")
+      .UInt(wal_->next_seq())
+      .EndObject()
+      .Key("delivery")
+      .BeginObject()
+      .Key("files")
+      .UInt(d.files_delivered)
+      .Key("rows")
+      .UInt(d.rows_delivered)
+      .Key("buffered_records")
+      .UInt(d.buffered_records)
+      .Key("lag_s")
+      .Double(static_cast<double>(d.lag_us) / 1e6)
+      .Key("errors")
+      .UInt(d.delivery_errors)
+      .EndObject()
+      .EndObject();
+  respond(JsonResponse(200, w.Take()));
+}
+
+void Router::RenderMetrics(const HttpRequest& request, Respond respond) {
+  HttpResponse res{http::status::ok, 11};
+  res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  res.body() = metrics_->Render();
+  respond(std::move(res));
+}
+
+}  // namespace gamelake

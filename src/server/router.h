@@ -1,0 +1,60 @@
+// Router: the front door's routes — what each HTTP endpoint does.
+//
+//   POST /v1/streams/{stream}/records   ingest JSON / JSON array / NDJSON (gzip ok)
+//   POST /v1/events                     the same, into the stream "events"
+//   GET  /v1/health                     liveness and pipeline state (JSON)
+//   GET  /metrics                       Prometheus text format
+//
+// Ingest answers only after the records are durable in the log (group
+// commit), with {"accepted","failed","first_record_id","errors":[{index,code,message}]}.
+// Every error is JSON {"error","message"}; see docs/api.md for the statuses.
+//
+// Thread-safety: Handle() runs concurrently on the HTTP threads.
+#ifndef GAMELAKE_SERVER_ROUTER_H_
+#define GAMELAKE_SERVER_ROUTER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+
+#include "common/metrics.h"
+#include "delivery/delivery_service.h"
+#include "ingest/record_parser.h"
+#include "log/wal.h"
+#include "server/config.h"
+#include "server/http_server.h"
+
+namespace gamelake {
+
+class Router {
+ public:
+  // wal, delivery and metrics must outlive the Router.
+  Router(const Config& config, Wal* wal, DeliveryService* delivery, Metrics* metrics);
+
+  void Handle(HttpRequest&& request, Respond respond);
+
+ private:
+  void Ingest(std::string_view stream, HttpRequest&& request, Respond respond);
+  void Health(const HttpRequest& request, Respond respond);
+  void RenderMetrics(const HttpRequest& request, Respond respond);
+  Counter* StatusCounter(unsigned status);
+
+  ParserLimits limits_;
+  Wal* wal_;
+  DeliveryService* delivery_;
+  Metrics* metrics_;
+  int64_t started_us_;
+
+  Counter* records_received_;
+  Counter* records_accepted_;
+  Counter* records_failed_;
+  Counter* bytes_received_;
+  Counter* bytes_accepted_;
+  std::map<unsigned, Counter*> requests_by_status_;  // Fixed at construction.
+  Counter* requests_other_status_;
+  Histogram* latency_;
+};
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_SERVER_ROUTER_H_

@@ -1,0 +1,88 @@
+// DuckDb: a small RAII wrapper over DuckDB's C API (one database plus one
+// connection), so the rest of gamelake runs SQL and gets Status/Result values.
+//
+// DuckDB errors (parse errors, failed COPYs, out of memory...) come back as a
+// Status carrying the engine's message; the C API catches the engine's
+// exceptions, so a failed statement never takes the process down.
+//
+// Thread-safety: a DuckDb object owns one connection and must be used by one
+// thread at a time. Separate DuckDb objects are independent.
+#ifndef GAMELAKE_SQL_DUCK_DB_H_
+#define GAMELAKE_SQL_DUCK_DB_H_
+
+#include <duckdb.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+
+namespace gamelake {
+
+struct DuckDbOptions {
+  std::string path;                  // Database file; empty means in-memory.
+  int threads = 1;                   // DuckDB worker threads.
+  std::string memory_limit = "1GB";  // DuckDB syntax: "512MB", "2GB", ...
+  std::string temp_directory;        // Where DuckDB may spill; empty = its default.
+};
+
+// A DuckDB column type as a tree, so callers can inspect and rewrite nested
+// types (e.g. to build a read_json columns= spec).
+struct SqlType {
+  enum class Kind { kScalar, kStruct, kList, kArray, kMap, kUnion };
+  Kind kind = Kind::kScalar;
+  std::string name;                      // Scalars: "BIGINT", "JSON", "DECIMAL(18,3)"...
+  std::vector<std::string> field_names;  // kStruct/kUnion: one per child.
+  std::vector<SqlType> children;  // kStruct/kUnion: fields; kList/kArray: 1; kMap: key, value.
+  uint64_t array_size = 0;        // kArray only.
+
+  // DuckDB syntax, parseable back: "STRUCT(\"a b\" BIGINT, \"c\" VARCHAR[])".
+  std::string ToString() const;
+};
+
+// A fully materialized query result, every value rendered as text (the way
+// DuckDB casts it to VARCHAR). Meant for tests and small control queries.
+struct QueryResult {
+  std::vector<std::string> column_names;
+  std::vector<std::string> column_types;  // SqlType::ToString() of each column.
+  std::vector<SqlType> column_sql_types;
+  std::vector<std::vector<std::optional<std::string>>> rows;  // nullopt is SQL NULL.
+
+  // Index of the column named `name`, or -1.
+  int ColumnIndex(std::string_view name) const;
+};
+
+class DuckDb {
+ public:
+  static Result<std::unique_ptr<DuckDb>> Open(const DuckDbOptions& options);
+  ~DuckDb();
+  DuckDb(const DuckDb&) = delete;
+  DuckDb& operator=(const DuckDb&) = delete;
+
+  // Runs one or more statements, discarding any result.
+  Status Execute(std::string_view sql);
+  // Runs a statement and returns all of its rows.
+  Result<QueryResult> Query(std::string_view sql);
+
+ private:
+  DuckDb(duckdb_database db, duckdb_connection conn) : db_(db), conn_(conn) {}
+
+  duckdb_database db_;
+  duckdb_connection conn_;
+};
+
+// "a \"b\"" -> "\"a \"\"b\"\"\"": safe as a column or table name whatever it holds.
+std::string QuoteIdentifier(std::string_view name);
+// "it's" -> "'it''s'": a SQL string literal.
+std::string QuoteLiteral(std::string_view value);
+// The tree of a DuckDB logical type.
+SqlType ToSqlType(duckdb_logical_type type);
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_SQL_DUCK_DB_H_

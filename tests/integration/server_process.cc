@@ -1,0 +1,269 @@
+#include "server_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "duckdb.h"
+
+namespace gamelake::testing {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base ? base : "/tmp") + "/gamelake-test-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = buf.data();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+struct HttpClient::Impl {
+  uint16_t port;
+  net::io_context ioc;
+  std::optional<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+
+  bool Connect(std::string* error) {
+    stream.emplace(ioc);
+    beast::error_code ec;
+    stream->socket().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    if (ec) {
+      *error = ec.message();
+      stream.reset();
+      return false;
+    }
+    buffer.clear();
+    return true;
+  }
+};
+
+HttpClient::HttpClient(uint16_t port) : impl_(std::make_unique<Impl>()) { impl_->port = port; }
+HttpClient::~HttpClient() = default;
+
+HttpResult HttpClient::Request(const std::string& method, const std::string& target,
+                               const std::string& body,
+                               const std::map<std::string, std::string>& headers) {
+  HttpResult result;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!impl_->stream && !impl_->Connect(&result.error)) return result;
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [k, v] : headers) req.set(k, v);
+    req.body() = body;
+    req.prepare_payload();
+    beast::error_code ec;
+    impl_->stream->expires_after(std::chrono::seconds(60));
+    http::write(*impl_->stream, req, ec);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1ull << 30);
+    if (!ec) http::read(*impl_->stream, impl_->buffer, parser, ec);
+    if (ec) {
+      impl_->stream.reset();
+      result.error = ec.message();
+      // A kept-alive connection the server closed meanwhile: retry once on a new one.
+      if (attempt == 0 && (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
+                           ec == net::error::broken_pipe)) {
+        continue;
+      }
+      return result;
+    }
+    auto res = parser.release();
+    result.status = res.result_int();
+    result.body = res.body();
+    for (const auto& f : res) {
+      std::string name(f.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(c));
+      result.headers[name] = std::string(f.value());
+    }
+    result.error.clear();
+    if (!res.keep_alive()) impl_->stream.reset();
+    return result;
+  }
+  return result;
+}
+
+HttpResult HttpClient::Post(const std::string& target, const std::string& body,
+                            const std::string& content_type) {
+  return Request("POST", target, body, {{"Content-Type", content_type}});
+}
+
+std::string HttpClient::RawExchange(const std::string& bytes, int timeout_ms) {
+  std::string error;
+  if (!impl_->Connect(&error)) return "";
+  beast::error_code ec;
+  net::write(impl_->stream->socket(), net::buffer(bytes), ec);
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  char buf[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    impl_->stream->expires_at(deadline);
+    size_t n = impl_->stream->read_some(net::buffer(buf), ec);
+    if (ec) break;
+    out.append(buf, n);
+  }
+  impl_->stream.reset();
+  return out;
+}
+
+namespace {
+
+uint16_t FreePort() {
+  net::io_context ioc;
+  tcp::acceptor a(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
+  log_path_ = data_dir_ + ".server.log";
+}
+
+ServerProcess::~ServerProcess() {
+  Kill();
+  ::unlink(log_path_.c_str());
+}
+
+bool ServerProcess::Start() {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    port_ = FreePort();
+    std::vector<std::string> args = {GAMELAKE_BINARY, "serve",
+                                     "--data-dir",    data_dir_,
+                                     "--listen",      "127.0.0.1:" + std::to_string(port_)};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 2);
+        ::dup2(fd, 1);
+      }
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;  // Exited (port taken?): try again.
+      }
+      HttpClient client(port_);
+      if (client.Get("/v1/health").status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    Kill();
+  }
+  return false;
+}
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Kill();
+  return -1;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string ServerProcess::Logs() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::vector<std::string>> DuckQuery(const std::string& sql) {
+  duckdb_database db;
+  duckdb_connection con;
+  std::vector<std::vector<std::string>> rows;
+  if (duckdb_open(nullptr, &db) != DuckDBSuccess) throw std::runtime_error("duckdb_open");
+  duckdb_connect(db, &con);
+  duckdb_result res;
+  if (duckdb_query(con, sql.c_str(), &res) != DuckDBSuccess) {
+    std::string err = duckdb_result_error(&res);
+    duckdb_destroy_result(&res);
+    duckdb_disconnect(&con);
+    duckdb_close(&db);
+    throw std::runtime_error("DuckDB: " + err + " in: " + sql);
+  }
+  idx_t ncols = duckdb_column_count(&res);
+  idx_t nrows = duckdb_row_count(&res);
+  for (idx_t r = 0; r < nrows; ++r) {
+    std::vector<std::string> row;
+    for (idx_t c = 0; c < ncols; ++c) {
+      char* v = duckdb_value_varchar(&res, c, r);
+      row.push_back(v ? v : "NULL");
+      duckdb_free(v);
+    }
+    rows.push_back(std::move(row));
+  }
+  duckdb_destroy_result(&res);
+  duckdb_disconnect(&con);
+  duckdb_close(&db);
+  return rows;
+}
+
+std::string LakeGlob(const std::string& data_dir, const std::string& stream) {
+  return data_dir + "/lake/" + stream + "/**/*.parquet";
+}
+
+std::vector<std::string> FindFiles(const std::string& dir, const std::string& suffix) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    std::string p = e.path().string();
+    if (e.is_regular_file() && p.size() >= suffix.size() &&
+        p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+}  // namespace gamelake::testing

@@ -1,0 +1,92 @@
+// ServerProcess: runs the real `gamelake serve` binary on 127.0.0.1 for
+// integration tests, and a small blocking HTTP/1.1 client to talk to it.
+//
+// Thread-safety: one ServerProcess per test; HttpClient objects are not shared.
+#ifndef GAMELAKE_TESTS_INTEGRATION_SERVER_PROCESS_H_
+#define GAMELAKE_TESTS_INTEGRATION_SERVER_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gamelake::testing {
+
+// A fresh, empty directory under $TMPDIR, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct HttpResult {
+  int status = 0;  // 0: the connection failed (see error).
+  std::string body;
+  std::map<std::string, std::string> headers;  // Lower-case names.
+  std::string error;
+};
+
+// A keep-alive connection to 127.0.0.1:port; reconnects when the server closed it.
+class HttpClient {
+ public:
+  explicit HttpClient(uint16_t port);
+  ~HttpClient();
+  HttpResult Request(const std::string& method, const std::string& target,
+                     const std::string& body = "",
+                     const std::map<std::string, std::string>& headers = {});
+  HttpResult Post(const std::string& target, const std::string& body,
+                  const std::string& content_type = "application/json");
+  HttpResult Get(const std::string& target) { return Request("GET", target); }
+  // Sends bytes as they are and reads whatever comes back until the server
+  // closes or timeout_ms passes (for malformed-HTTP tests).
+  std::string RawExchange(const std::string& bytes, int timeout_ms = 5000);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class ServerProcess {
+ public:
+  // Starts `gamelake serve --data-dir <data_dir> --listen 127.0.0.1:<free port>`
+  // plus extra_args, and waits until /v1/health answers.
+  ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {});
+  ~ServerProcess();  // SIGKILLs the process if it still runs.
+
+  bool Start();  // Returns false if the server did not come up.
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // SIGTERM and wait; returns the exit status (-1 if it had to be killed).
+  int Stop();
+  void Kill();  // SIGKILL and reap.
+  bool running() const { return pid_ > 0; }
+  const std::string& data_dir() const { return data_dir_; }
+  // What the server wrote to stderr (structured logs) so far.
+  std::string Logs() const;
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_args_;
+  uint16_t port_ = 0;
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+// Runs SQL in an in-memory DuckDB and returns every value as text ("NULL" for null).
+std::vector<std::vector<std::string>> DuckQuery(const std::string& sql);
+// The lake's Parquet files of a stream, as a DuckDB glob string.
+std::string LakeGlob(const std::string& data_dir, const std::string& stream);
+// Paths of every *.parquet file under dir, recursively.
+std::vector<std::string> FindFiles(const std::string& dir, const std::string& suffix);
+
+}  // namespace gamelake::testing
+
+#endif  // GAMELAKE_TESTS_INTEGRATION_SERVER_PROCESS_H_

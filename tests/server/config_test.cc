@@ -1,0 +1,90 @@
+#include "server/config.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "server/server.h"
+
+namespace gamelake {
+namespace {
+
+TEST(ConfigTest, DefaultsNeedNoFile) {
+  Config c;
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  EXPECT_EQ(c.listen_host, "127.0.0.1");
+  EXPECT_EQ(c.listen_port, 8080);
+  EXPECT_EQ(c.lake_dir(), "gamelake-data/lake");
+}
+
+TEST(ConfigTest, FileAndOverrides) {
+  std::string path = ::testing::TempDir() + "/gamelake.toml";
+  {
+    std::ofstream f(path);
+    f << "data_dir = \"/tmp/x\"\n[server]\nlisten = \"127.0.0.1:9000\"\n"
+      << "[log]\ndurability = \"none\"\n[delivery]\nbuffer_interval_s = 5\n"
+      << "[delivery.streams.events]\nbuffer_size_bytes = 1000\n";
+  }
+  Config c;
+  ASSERT_TRUE(LoadConfigFile(path, &c).ok());
+  EXPECT_EQ(c.data_dir, "/tmp/x");
+  EXPECT_EQ(c.listen_port, 9000);
+  EXPECT_FALSE(c.durable);
+  EXPECT_EQ(c.buffer_interval_s, 5);
+  EXPECT_EQ(c.streams["events"].buffer_size_bytes, 1000u);
+
+  ASSERT_TRUE(ApplySetting("log.durability=fsync", &c).ok());
+  EXPECT_TRUE(c.durable);
+  ASSERT_TRUE(ApplySetting("delivery.buffer_interval_s=0.5", &c).ok());
+  EXPECT_EQ(c.buffer_interval_s, 0.5);
+  ASSERT_TRUE(ApplySetting("server.max_body_bytes=2048", &c).ok());
+  EXPECT_EQ(c.max_body_bytes, 2048u);
+}
+
+TEST(ConfigTest, ErrorsNameTheSettingAndPlace) {
+  std::string path = ::testing::TempDir() + "/bad.toml";
+  {
+    std::ofstream f(path);
+    f << "[server]\nlisten = \"127.0.0.1:8080\"\nmax_body_bytez = 5\n";
+  }
+  Config c;
+  Status s = LoadConfigFile(path, &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("server.max_body_bytez"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find(":3:"), std::string::npos) << s.message();
+
+  {
+    std::ofstream f(path);
+    f << "[server\n";
+  }
+  s = LoadConfigFile(path, &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad.toml:"), std::string::npos) << s.message();
+
+  EXPECT_FALSE(ApplySetting("log.durability=sometimes", &c).ok());
+  EXPECT_FALSE(ApplySetting("server.max_body_bytes=-1", &c).ok());
+  EXPECT_FALSE(ApplySetting("nonsense", &c).ok());
+  EXPECT_FALSE(ApplySetting("delivery.streams.bad.name.buffer_size_bytes=1", &c).ok());
+  EXPECT_FALSE(ParseListen("localhost", &c).ok());
+  EXPECT_FALSE(ParseListen("127.0.0.1:99999", &c).ok());
+  ASSERT_TRUE(ParseListen("[::1]:81", &c).ok());
+  EXPECT_EQ(c.listen_host, "::1");
+
+  Config bad;
+  bad.max_decoded_body_bytes = 10;
+  EXPECT_FALSE(ValidateConfig(bad).ok());
+}
+
+TEST(StreamNameTest, Rules) {
+  EXPECT_TRUE(ValidateStreamName("events").ok());
+  EXPECT_TRUE(ValidateStreamName("game-2_beta").ok());
+  EXPECT_FALSE(ValidateStreamName("").ok());
+  EXPECT_FALSE(ValidateStreamName("_errors").ok());
+  EXPECT_FALSE(ValidateStreamName("a/b").ok());
+  EXPECT_FALSE(ValidateStreamName("..").ok());
+  EXPECT_FALSE(ValidateStreamName(std::string(65, 'a')).ok());
+}
+
+}  // namespace
+}  // namespace gamelake
