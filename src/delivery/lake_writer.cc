@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "delivery/schema_inferrer.h"
+
 namespace gamelake {
 namespace {
 
@@ -44,26 +46,6 @@ class ColumnNamer {
  private:
   std::set<std::string> taken_;
 };
-
-// JSON has no date, time or UUID values: DuckDB infers those from strings that
-// look like one. Keep them strings (see the header). With wide_integers,
-// BIGINT becomes JSON text, which holds any integer exactly.
-SqlType StorageType(const SqlType& inferred, bool wide_integers) {
-  SqlType out = inferred;
-  if (out.kind == SqlType::Kind::kScalar) {
-    const std::string& n = out.name;
-    if (n == "DATE" || n == "TIME" || n == "TIMESTAMP" || n == "UUID" || n == "TIME_NS" ||
-        n == "TIMESTAMP_NS" || n == "TIMESTAMP_MS" || n == "TIMESTAMP_S" ||
-        n == "TIMESTAMP WITH TIME ZONE" || n == "TIME WITH TIME ZONE") {
-      out.name = "VARCHAR";
-    } else if (wide_integers && n == "BIGINT") {
-      out.name = "JSON";
-    }
-    return out;
-  }
-  for (SqlType& child : out.children) child = StorageType(child, wide_integers);
-  return out;
-}
 
 bool HasEmptyFieldName(const SqlType& type) {
   for (const std::string& name : type.field_names) {
@@ -108,7 +90,8 @@ Result<std::unique_ptr<LakeWriter>> LakeWriter::Open(const LakeWriterOptions& op
   db_options.memory_limit = options.duckdb_memory_limit;
   db_options.temp_directory = options.duckdb_temp_directory;
   GL_ASSIGN_OR_RETURN(std::unique_ptr<DuckDb> db, DuckDb::Open(db_options));
-  return std::unique_ptr<LakeWriter>(new LakeWriter(options.env, std::move(db)));
+  return std::unique_ptr<LakeWriter>(
+      new LakeWriter(options.env, options.infer_schema, std::move(db)));
 }
 
 std::string LakeWriter::TempPathFor(const std::string& final_path) {
@@ -125,7 +108,29 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
   std::string select = "make_timestamp(_ingest_time) AS _ingest_time, _record_id";
   std::string source;
   ColumnNamer namer;
-  if (mode == Mode::kJsonText) {
+  // The record type's user columns, and r's type for columns=.
+  auto select_struct = [&](const SqlType& storage) {
+    for (const std::string& key : storage.field_names) {
+      select += ", r." + QuoteIdentifier(key) + " AS " + QuoteIdentifier(namer.Assign(key));
+    }
+    source = ReadJson(staging_path, ColumnsOption(storage.ToString()));
+  };
+  if (mode == Mode::kInferred) {
+    SchemaInferrer inferrer;
+    Status s = inferrer.AddStagingFile(env_, staging_path);
+    // Not InvalidArgument: DuckDB's own inference may still read the file.
+    if (!s.ok()) return Status::Internal("schema inference: " + s.ToString());
+    if (inferrer.top_level_key_conflict()) {
+      return Status::InvalidArgument("a key is empty or equals another ignoring case");
+    }
+    if (inferrer.records() == 0) return Status::Internal("schema inference: no records");
+    SqlType r_type = inferrer.RecordType();
+    if (r_type.kind == SqlType::Kind::kStruct) {
+      select_struct(StorageType(r_type, inferrer.wide_integers()));
+    } else {
+      source = ReadJson(staging_path, ColumnsOption("JSON"));  // All records are {}.
+    }
+  } else if (mode == Mode::kJsonText) {
     GL_ASSIGN_OR_RETURN(QueryResult keys,
                         db_->Query("SELECT k FROM (SELECT unnest(json_keys(r)) AS k, "
                                    "generate_subscripts(json_keys(r), 1) AS pos, _record_id FROM " +
@@ -157,11 +162,7 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
       }
       source = ReadJson(staging_path, ColumnsOption("JSON"));
     } else {
-      SqlType storage = StorageType(r_type, mode == Mode::kTypedWideIntegers);
-      for (const std::string& key : storage.field_names) {
-        select += ", r." + QuoteIdentifier(key) + " AS " + QuoteIdentifier(namer.Assign(key));
-      }
-      source = ReadJson(staging_path, ColumnsOption(storage.ToString()));
+      select_struct(StorageType(r_type, mode == Mode::kTypedWideIntegers));
     }
   }
   GL_ASSIGN_OR_RETURN(QueryResult copied,
@@ -186,10 +187,11 @@ Result<LakeFileInfo> LakeWriter::Convert(const std::string& staging_path,
   GL_RETURN_IF_ERROR(env_->CreateDirs(dir));
 
   Result<uint64_t> rows = Status::Internal("not attempted");
-  for (Mode mode : {Mode::kTyped, Mode::kTypedWideIntegers, Mode::kJsonText}) {
-    // InvalidArgument from the typed mode: no usable schema, so widening
-    // integers would not help either.
-    if (mode == Mode::kTypedWideIntegers &&
+  for (Mode mode : {Mode::kInferred, Mode::kTyped, Mode::kTypedWideIntegers, Mode::kJsonText}) {
+    if (mode == Mode::kInferred && !infer_schema_) continue;
+    // InvalidArgument from an earlier typed mode: no usable schema, so neither
+    // probing nor widening integers would help.
+    if ((mode == Mode::kTyped || mode == Mode::kTypedWideIntegers) &&
         rows.status().code() == Status::Code::kInvalidArgument) {
       continue;
     }

@@ -16,12 +16,18 @@
 //    collides with an earlier column name ignoring case (e.g. the user's own
 //    "_ingest_time", or "a" next to "A") or is empty gets the first free name
 //    among <key>_1, <key>_2, ...
+// The schema comes from SchemaInferrer (simdjson, one pass) and is handed to
+// DuckDB, which then reads the file once. If DuckDB rejects that schema, or the
+// inferrer cannot read a line, DuckDB's own whole-file inference (read_json
+// with sample_size=-1) decides instead. Both give the same types, except for
+// the nested key clash below, which DuckDB's inference cannot type at all.
 // Degraded modes, so that a batch never fails because of its data:
 //  - An integer that does not fit BIGINT (above 2^63-1) turns the file's
 //    BIGINT columns into JSON text (exact digits).
-//  - When typed inference fails (e.g. keys "a" and "A" in one file, or an empty
-//    key), every top-level key becomes a JSON text column holding the value's
-//    exact JSON.
+//  - When typed inference fails (e.g. top-level keys "a" and "A" in one file, or
+//    an empty key), every top-level key becomes a JSON text column holding the
+//    value's exact JSON. Such keys inside a nested object make just that
+//    object's column (or list element) JSON.
 //  - A batch whose records are all {} yields just _ingest_time and _record_id.
 //
 // The file is written under a temporary name in the destination directory
@@ -50,6 +56,8 @@ struct LakeWriterOptions {
   int duckdb_threads = 1;
   std::string duckdb_memory_limit = "1GB";
   std::string duckdb_temp_directory;  // Empty: DuckDB's default.
+  // False: skip SchemaInferrer and let DuckDB infer (to compare the two).
+  bool infer_schema = true;
 };
 
 struct LakeFileInfo {
@@ -71,14 +79,18 @@ class LakeWriter {
   static bool IsTempName(const std::string& file_name);
 
  private:
-  LakeWriter(Env* env, std::unique_ptr<DuckDb> db) : env_(env), db_(std::move(db)) {}
+  LakeWriter(Env* env, bool infer_schema, std::unique_ptr<DuckDb> db)
+      : env_(env), infer_schema_(infer_schema), db_(std::move(db)) {}
 
-  // One attempt at writing tmp_path; see the degraded modes above.
-  enum class Mode { kTyped, kTypedWideIntegers, kJsonText };
+  // One attempt at writing tmp_path; see the degraded modes above. kInferred
+  // uses SchemaInferrer; the others probe DuckDB's inference. InvalidArgument
+  // from kInferred or kTyped: no typed schema can hold the data.
+  enum class Mode { kInferred, kTyped, kTypedWideIntegers, kJsonText };
   Result<uint64_t> WriteParquet(Mode mode, const std::string& staging_path,
                                 const std::string& tmp_path);
 
   Env* env_;
+  bool infer_schema_;
   std::unique_ptr<DuckDb> db_;
 };
 

@@ -70,22 +70,18 @@ int64_t NowUs() {
 }  // namespace
 
 Router::Router(const Config& config, Wal* wal, DeliveryService* delivery, Metrics* metrics)
-    : wal_(wal), delivery_(delivery), metrics_(metrics), started_us_(NowUs()) {
+    : wal_(wal),
+      delivery_(delivery),
+      metrics_(metrics),
+      ingest_(wal, metrics),
+      started_us_(NowUs()) {
   limits_.max_decoded_body_bytes = config.max_decoded_body_bytes;
   limits_.max_record_bytes = config.max_record_bytes;
   limits_.max_records = config.max_records_per_request;
   limits_.max_depth = config.max_json_depth;
 
-  records_received_ = metrics->AddCounter("gamelake_records_received_total",
-                                          "Records found in ingest request bodies");
-  records_accepted_ = metrics->AddCounter("gamelake_records_accepted_total",
-                                          "Records acknowledged (durable in the log)");
-  records_failed_ = metrics->AddCounter("gamelake_records_failed_total",
-                                        "Records rejected (invalid, or the log refused them)");
   bytes_received_ =
       metrics->AddCounter("gamelake_bytes_received_total", "Ingest request body bytes, as sent");
-  bytes_accepted_ =
-      metrics->AddCounter("gamelake_bytes_accepted_total", "Bytes of acknowledged records");
   for (unsigned code :
        {200u, 204u, 400u, 401u, 403u, 404u, 405u, 408u, 413u, 415u, 429u, 431u, 500u, 503u}) {
     requests_by_status_[code] =
@@ -188,52 +184,27 @@ void Router::Ingest(std::string_view stream, HttpRequest&& request, Respond resp
     }
     return respond(JsonError(400, "malformed_body", s.message()));
   }
-  records_received_->Add(parsed.total);
-  records_failed_->Add(parsed.errors.size());
-
-  auto build = [](size_t accepted, uint64_t first_seq, const std::vector<RecordError>& errors) {
+  ingest_.Submit(stream, std::move(parsed), [respond = std::move(respond)](IngestOutcome out) {
+    if (!out.status.ok()) {
+      HttpResponse res =
+          JsonError(503, "log_unavailable",
+                    fmt::format("records not stored: {}; nothing was acknowledged, retry later",
+                                out.status.ToString()));
+      res.set(http::field::retry_after, "1");
+      return respond(std::move(res));
+    }
     JsonWriter w;
-    w.BeginObject().Key("accepted").UInt(accepted).Key("failed").UInt(errors.size());
-    if (accepted > 0) w.Key("first_record_id").UInt(first_seq);
+    w.BeginObject().Key("accepted").UInt(out.accepted).Key("failed").UInt(out.errors.size());
+    if (out.accepted > 0) w.Key("first_record_id").UInt(out.first_seq);
     w.Key("errors").BeginArray();
-    for (const RecordError& e : errors) {
-      w.BeginObject()
-          .Key("index")
-          .UInt(e.index)
-          .Key("code")
-          .String(e.code)
-          .Key("message")
-          .String(e.message)
-          .EndObject();
+    for (const RecordError& e : out.errors) {
+      w.BeginObject().Key("index").UInt(e.index).Key("code").String(e.code);
+      w.Key("message").String(e.message).EndObject();
     }
     w.EndArray().EndObject();
-    return w.Take();
-  };
-
-  if (parsed.records.empty()) {
-    return respond(JsonResponse(400, build(0, 0, parsed.errors)));
-  }
-
-  uint64_t record_bytes = 0;
-  for (std::string_view r : parsed.records) record_bytes += r.size();
-  size_t count = parsed.records.size();
-  wal_->AppendAsync(stream, parsed.records,
-                    [this, count, record_bytes, errors = std::move(parsed.errors), build,
-                     respond = std::move(respond)](Status st, uint64_t first_seq) {
-                      if (!st.ok()) {
-                        records_failed_->Add(count);
-                        HttpResponse res =
-                            JsonError(503, "log_unavailable",
-                                      fmt::format("records not stored: {}; nothing was "
-                                                  "acknowledged, retry later",
-                                                  st.ToString()));
-                        res.set(http::field::retry_after, "1");
-                        return respond(std::move(res));
-                      }
-                      records_accepted_->Add(count);
-                      bytes_accepted_->Add(record_bytes);
-                      respond(JsonResponse(200, build(count, first_seq, errors)));
-                    });
+    // Nothing accepted: the request as a whole failed.
+    respond(JsonResponse(out.accepted > 0 ? 200 : 400, w.Take()));
+  });
 }
 
 void Router::Health(const HttpRequest& request, Respond respond) {

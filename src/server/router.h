@@ -23,6 +23,7 @@
 #include "log/wal.h"
 #include "server/config.h"
 #include "server/http_server.h"
+#include "server/ingest_handler.h"
 
 namespace gamelake {
 
@@ -43,13 +44,10 @@ class Router {
   Wal* wal_;
   DeliveryService* delivery_;
   Metrics* metrics_;
+  IngestHandler ingest_;
   int64_t started_us_;
 
-  Counter* records_received_;
-  Counter* records_accepted_;
-  Counter* records_failed_;
   Counter* bytes_received_;
-  Counter* bytes_accepted_;
   std::map<unsigned, Counter*> requests_by_status_;  // Fixed at construction.
   Counter* requests_other_status_;
   Histogram* latency_;

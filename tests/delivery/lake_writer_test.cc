@@ -180,6 +180,22 @@ TEST_F(LakeWriterTest, KeysDifferingOnlyInCaseFallBackToJsonText) {
   EXPECT_EQ(Value(r, 1, "b"), R"({"c":[1]})");
 }
 
+TEST_F(LakeWriterTest, NestedKeysDifferingOnlyInCaseMakeThatColumnJson) {
+  auto path = Convert(
+      {R"({"a":{"b":1,"B":2},"n":1,"l":[{"x":1},{"X":2}]})", R"({"a":{"b":3},"n":2,"l":[]})"});
+  QueryResult r = Read(path);
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.column_names,
+            (std::vector<std::string>{"_ingest_time", "_record_id", "a", "n", "l"}));
+  EXPECT_EQ(TypeOf(r, "a"), "JSON");
+  EXPECT_EQ(TypeOf(r, "n"), "BIGINT");
+  EXPECT_EQ(TypeOf(r, "l"), "JSON[]");
+  EXPECT_EQ(Value(r, 0, "a"), R"({"b":1,"B":2})");
+  EXPECT_EQ(Value(r, 1, "a"), R"({"b":3})");
+  EXPECT_EQ(Value(r, 1, "n"), "2");
+  EXPECT_EQ(Value(r, 0, "l"), R"([{"x":1}, {"X":2}])");
+}
+
 TEST_F(LakeWriterTest, ManyDistinctKeysStayColumns) {
   std::vector<std::string> records;
   for (int i = 0; i < 300; ++i) {
