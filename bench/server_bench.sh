@@ -42,10 +42,10 @@ echo "machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
 # 1. Single-record POSTs vs nginx.
 nginx -c "$PWD/bench/nginx.conf" -p "$WORK"
 sleep 0.5
-NGINX_RPS=$(wrk -t2 -c64 -d10s "http://127.0.0.1:18080/" | wrk_rps)
+NGINX_RPS=$(wrk -t2 -c256 -d10s "http://127.0.0.1:18080/" | wrk_rps)
 kill "$(cat /tmp/gamelake-bench-nginx.pid)"; sleep 0.5
 start_gamelake "$WORK/single"
-GL_RPS=$(wrk -t2 -c64 -d10s -s bench/post_single.lua "http://127.0.0.1:$PORT" | wrk_rps)
+GL_RPS=$(wrk -t2 -c256 -d10s -s bench/post_single.lua "http://127.0.0.1:$PORT" | wrk_rps)
 stop_gamelake
 
 # 2. Batched NDJSON, 10 s.
@@ -105,7 +105,7 @@ PARQUET=$(find "$WORK/size/lake/size" -name '*.parquet' -printf '%s\n' | awk '{s
 cat <<TABLE
 | measurement | gamelake | baseline | ratio |
 | --- | --- | --- | --- |
-| single-record POST, keep-alive, durable (req/s, wrk -t2 -c64 10 s) | $GL_RPS | nginx return 204: $NGINX_RPS | $(echo "$GL_RPS $NGINX_RPS" | awk '{printf "%.2f", $1/$2}') |
+| single-record POST, keep-alive, durable (req/s, wrk -t2 -c256 10 s) | $GL_RPS | nginx return 204: $NGINX_RPS | $(echo "$GL_RPS $NGINX_RPS" | awk '{printf "%.2f", $1/$2}') |
 | NDJSON 500/request, durable, 10 s (records/s accepted) | $BATCH_RPS | goal 1,000,000 | $(echo "$BATCH_RPS" | awk '{printf "%.2f", $1/1000000}') |
 | NDJSON 500/request, durable, ${SUSTAIN} s (records/s accepted) | $SUS_ACCEPT | | |
 | same, end to end: accepted and delivered to the lake (records/s) | $E2E | goal 250,000 | $(echo "$E2E" | awk '{printf "%.2f", $1/250000}') |

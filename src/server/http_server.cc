@@ -34,13 +34,19 @@ std::chrono::steady_clock::duration Seconds(double s) {
 
 class HttpServerImpl;
 
+// One io_context per I/O thread; a connection lives on one of them for its
+// whole life, so its handlers never run concurrently and need no strand.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+
 constexpr size_t kDrainChunk = 64 * 1024;
 constexpr uint64_t kMaxDrainBytes = 256ull << 20;
 
 // One connection. Lives as long as an async operation or a pending Respond holds it.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, HttpServerImpl* server);
+  Session(Socket&& socket, HttpServerImpl* server);
   void Run(bool over_capacity);
   // Closes the connection if it is waiting for a request (shutdown).
   void CloseIfIdle();
@@ -60,7 +66,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Drain(uint64_t drained);
   void FailRead(beast::error_code ec);
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServerImpl* server_;
@@ -75,8 +81,8 @@ class HttpServerImpl final : public HttpServer {
   HttpServerImpl(const HttpServerOptions& options, HttpHandler handler, Metrics* metrics)
       : options_(options),
         handler_(std::move(handler)),
-        ioc_(options.threads),
-        acceptor_(net::make_strand(ioc_)) {
+        contexts_(MakeContexts(options.threads)),
+        acceptor_(*contexts_[0]) {
     if (metrics != nullptr) {
       connections_total_ =
           metrics->AddCounter("gamelake_http_connections_total", "TCP connections accepted");
@@ -110,9 +116,12 @@ class HttpServerImpl final : public HttpServer {
   }
 
   void StartThreads() {
+    for (auto& ctx : contexts_) {
+      guards_.emplace_back(net::make_work_guard(*ctx));
+    }
     Accept();
-    for (int i = 0; i < options_.threads; ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
+    for (auto& ctx : contexts_) {
+      threads_.emplace_back([c = ctx.get()] { c->run(); });
     }
   }
 
@@ -129,9 +138,10 @@ class HttpServerImpl final : public HttpServer {
     auto deadline = std::chrono::steady_clock::now() + Seconds(timeout_s);
     {
       std::unique_lock<std::mutex> lock(mu_);
-      inflight_cv_.wait_until(lock, deadline, [this] { return in_flight_ == 0; });
+      inflight_cv_.wait_until(lock, deadline, [this] { return in_flight_.load() == 0; });
     }
-    ioc_.stop();
+    guards_.clear();
+    for (auto& ctx : contexts_) ctx->stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
   }
@@ -148,18 +158,18 @@ class HttpServerImpl final : public HttpServer {
     }
   }
   void ConnectionClosed() { connections_.fetch_sub(1); }
-  void RequestStarted() {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++in_flight_;
-  }
+  void RequestStarted() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
   void RequestFinished() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (--in_flight_ == 0) inflight_cv_.notify_all();
+    if (in_flight_.fetch_sub(1) == 1 && shutting_down_.load()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      inflight_cv_.notify_all();
+    }
   }
 
  private:
   void Accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+    net::io_context& ctx = *contexts_[next_context_++ % contexts_.size()];
+    acceptor_.async_accept(ctx, [this](beast::error_code ec, Socket s) {
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
         spdlog::warn("msg=\"accept failed\" error=\"{}\"", ec.message());
@@ -188,8 +198,16 @@ class HttpServerImpl final : public HttpServer {
 
   HttpServerOptions options_;
   HttpHandler handler_;
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
+
+  std::vector<std::unique_ptr<net::io_context>> contexts_;
+  std::vector<net::executor_work_guard<Executor>> guards_;
+  size_t next_context_ = 0;  // Accept handler only.
+  net::basic_socket_acceptor<tcp, Executor> acceptor_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
   std::atomic<bool> stopped_{false};
@@ -200,11 +218,11 @@ class HttpServerImpl final : public HttpServer {
 
   std::mutex mu_;
   std::condition_variable inflight_cv_;
-  uint64_t in_flight_ = 0;
+  std::atomic<uint64_t> in_flight_{0};
   std::list<std::weak_ptr<Session>> sessions_;
 };
 
-Session::Session(tcp::socket&& socket, HttpServerImpl* server)
+Session::Session(Socket&& socket, HttpServerImpl* server)
     : stream_(std::move(socket)), server_(server) {}
 
 void Session::Run(bool over_capacity) {
