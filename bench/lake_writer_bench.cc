@@ -41,7 +41,11 @@ void BM_LakeWriterConvert(benchmark::State& state) {
     state.SkipWithError("cannot write staging file");
     return;
   }
-  auto writer = LakeWriter::Open({});
+  // Arg 1: gamelake's simdjson schema inference; arg 0 (the baseline): DuckDB's
+  // own read_json inference over the whole file.
+  LakeWriterOptions options;
+  options.infer_schema = state.range(0) == 1;
+  auto writer = LakeWriter::Open(options);
   if (!writer.ok()) {
     state.SkipWithError(writer.status().ToString().c_str());
     return;
@@ -65,7 +69,12 @@ void BM_LakeWriterConvert(benchmark::State& state) {
   }
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_LakeWriterConvert)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LakeWriterConvert)
+    ->ArgName("simdjson_inference")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace gamelake
