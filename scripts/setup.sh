@@ -13,15 +13,20 @@ PACKAGES=(
   libboost-dev libsimdjson-dev libzstd-dev zlib1g-dev libssl-dev
   libfmt-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm python3 curl
   wrk nginx-light clang-format
 )
+# Tools that may already come from elsewhere (a newer Node.js, a pyenv Python):
+# installed from Debian only when the command is missing.
+declare -A TOOLS=([node]=nodejs [npm]=npm [python3]=python3 [curl]=curl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
+done
+for cmd in "${!TOOLS[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${TOOLS[$cmd]}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"

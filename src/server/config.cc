@@ -59,6 +59,23 @@ Setter String(std::string Config::*field) {
   };
 }
 
+// A TOML array of strings (or one string).
+Result<std::vector<std::string>> StringList(const toml::node& n) {
+  std::vector<std::string> out;
+  if (auto one = n.value<std::string>()) {
+    out.push_back(*one);
+    return out;
+  }
+  const toml::array* arr = n.as_array();
+  if (arr == nullptr) return Status::InvalidArgument("expected a list of strings");
+  for (const toml::node& e : *arr) {
+    auto v = e.value<std::string>();
+    if (!v) return Status::InvalidArgument("expected a list of strings");
+    out.push_back(*v);
+  }
+  return out;
+}
+
 // Every setting, by dotted name. docs/configuration.md documents each one.
 const std::map<std::string, Setter>& Settings() {
   static const std::map<std::string, Setter> settings = {
@@ -91,6 +108,13 @@ const std::map<std::string, Setter>& Settings() {
       {"server.idle_timeout_s", Double(&Config::idle_timeout_s)},
       {"server.request_timeout_s", Double(&Config::request_timeout_s)},
       {"server.max_connections", UInt(&Config::max_connections)},
+      {"server.max_header_count", UInt(&Config::max_header_count)},
+      {"cors.origins",
+       [](const toml::node& n, Config* c) -> Status {
+         GL_ASSIGN_OR_RETURN(c->cors_origins, StringList(n));
+         return Status::OK();
+       }},
+      {"log.min_free_disk_bytes", UInt(&Config::min_free_disk_bytes)},
       {"log.durability",
        [](const toml::node& n, Config* c) -> Status {
          auto v = n.value<std::string>();
@@ -143,6 +167,16 @@ Status ApplyStreamSetting(std::string_view name, const toml::node& n, Config* c)
 
 Status ApplyNode(const std::string& name, const toml::node& node, Config* c) {
   if (name.starts_with("delivery.streams.")) return ApplyStreamSetting(name, node, c);
+  if (name.starts_with("cors.streams.")) {
+    std::string stream = name.substr(std::string_view("cors.streams.").size());
+    if (!ValidateStreamName(stream).ok()) {
+      return Status::InvalidArgument(fmt::format("setting {}: invalid stream name", name));
+    }
+    auto list = StringList(node);
+    if (!list.ok()) return list.status().WithContext("setting " + name);
+    c->cors_stream_origins[stream] = std::move(list).value();
+    return Status::OK();
+  }
   auto it = Settings().find(name);
   if (it == Settings().end()) {
     return Status::InvalidArgument(fmt::format("unknown setting {}", name));

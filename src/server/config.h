@@ -46,11 +46,17 @@ struct Config {
   double idle_timeout_s = 60;     // Keep-alive connection with no request.
   double request_timeout_s = 30;  // Time to receive one whole request.
   uint64_t max_connections = 10000;
+  uint64_t max_header_count = 100;  // More header fields gets 431.
+  // CORS: origins allowed to POST from a browser (WebGL builds). "*" allows
+  // any; empty: no CORS headers at all. cors.streams.<stream> overrides per stream.
+  std::vector<std::string> cors_origins;
+  std::map<std::string, std::vector<std::string>> cors_stream_origins;
 
   // Write-ahead log.
   bool durable = true;  // log.durability = "fsync" (true) or "none".
   uint64_t segment_bytes = 64ull << 20;
-  uint64_t max_log_bytes = 16ull << 30;  // 503 when unreleased log exceeds this.
+  uint64_t max_log_bytes = 16ull << 30;       // 503 when unreleased log exceeds this.
+  uint64_t min_free_disk_bytes = 1ull << 30;  // 503 when the data disk has less free.
 
   // Delivery (Firehose-like buffer hints).
   uint64_t buffer_size_bytes = 64ull << 20;

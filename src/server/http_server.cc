@@ -265,6 +265,16 @@ void Session::ReadHeader() {
 void Session::OnHeader(beast::error_code ec) {
   idle_ = false;
   if (ec) return FailRead(ec);
+  size_t fields = 0;
+  for (auto it = parser_->get().begin(); it != parser_->get().end(); ++it) ++fields;
+  if (fields > server_->options().max_header_count) {
+    return Send(JsonError(431, "too_many_headers",
+                          fmt::format("the request has {} header fields; the limit is "
+                                      "server.max_header_count ({})",
+                                      fields, server_->options().max_header_count),
+                          11, false),
+                true);
+  }
   // A body over the limit is refused before it is read.
   auto length = parser_->content_length();
   if (length && *length > server_->options().max_body_bytes) {

@@ -42,6 +42,7 @@ struct HttpServerOptions {
   double idle_timeout_s = 60;
   double request_timeout_s = 30;
   uint64_t max_connections = 10000;
+  uint64_t max_header_count = 100;
 };
 
 // A JSON error response: {"error": code, "message": message}.

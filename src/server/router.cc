@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/env.h"
 #include "common/json_writer.h"
 #include "server/server.h"
 
@@ -74,6 +75,9 @@ Router::Router(const Config& config, Wal* wal, DeliveryService* delivery, Metric
       delivery_(delivery),
       metrics_(metrics),
       ingest_(wal, metrics),
+      cors_(config),
+      data_dir_(config.data_dir),
+      min_free_disk_bytes_(config.min_free_disk_bytes),
       started_us_(NowUs()) {
   limits_.max_decoded_body_bytes = config.max_decoded_body_bytes;
   limits_.max_record_bytes = config.max_record_bytes;
@@ -119,12 +123,10 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
       path.size() > kRecordsPrefix.size() + kRecordsSuffix.size()) {
     std::string_view stream = path.substr(
         kRecordsPrefix.size(), path.size() - kRecordsPrefix.size() - kRecordsSuffix.size());
-    if (method != http::verb::post) return counted(MethodNotAllowed("POST", method_name, path));
-    return Ingest(stream, std::move(request), std::move(counted));
+    return IngestRoute(stream, path, std::move(request), std::move(counted));
   }
   if (path == "/v1/events") {
-    if (method != http::verb::post) return counted(MethodNotAllowed("POST", method_name, path));
-    return Ingest("events", std::move(request), std::move(counted));
+    return IngestRoute("events", path, std::move(request), std::move(counted));
   }
   if (path == "/v1/health") {
     if (method != http::verb::get && method != http::verb::head) {
@@ -141,10 +143,53 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
   counted(JsonError(404, "not_found", fmt::format("no route for {} {}", method_name, path)));
 }
 
+void Router::IngestRoute(std::string_view stream, std::string_view path, HttpRequest&& request,
+                         Respond respond) {
+  std::string origin;
+  if (auto it = request.find(http::field::origin); it != request.end()) {
+    origin.assign(it->value().data(), it->value().size());
+  }
+  if (request.method() == http::verb::options) return respond(cors_.Preflight(stream, origin));
+  if (request.method() != http::verb::post) {
+    std::string_view method(request.method_string().data(), request.method_string().size());
+    return respond(MethodNotAllowed("POST, OPTIONS", method, path));
+  }
+  if (!origin.empty()) {
+    // Browsers only show the answer to the page when it carries the CORS headers.
+    respond = [this, stream = std::string(stream), origin,
+               respond = std::move(respond)](HttpResponse res) {
+      cors_.Decorate(stream, origin, &res);
+      respond(std::move(res));
+    };
+  }
+  Ingest(stream, std::move(request), std::move(respond));
+}
+
+bool Router::LowOnDisk() {
+  int64_t now = NowUs();
+  int64_t checked = disk_checked_us_.load(std::memory_order_relaxed);
+  if (now - checked > 500'000 &&
+      disk_checked_us_.compare_exchange_strong(checked, now, std::memory_order_relaxed)) {
+    Result<uint64_t> free_bytes = Env::Default()->FreeDiskBytes(data_dir_);
+    low_disk_.store(free_bytes.ok() && *free_bytes < min_free_disk_bytes_,
+                    std::memory_order_relaxed);
+  }
+  return low_disk_.load(std::memory_order_relaxed);
+}
+
 void Router::Ingest(std::string_view stream, HttpRequest&& request, Respond respond) {
   bytes_received_->Add(request.body().size());
   if (Status s = ValidateStreamName(stream); !s.ok()) {
     return respond(JsonError(400, "invalid_stream_name", s.message()));
+  }
+  if (LowOnDisk()) {
+    HttpResponse res = JsonError(
+        503, "disk_full",
+        fmt::format("the data disk has less than log.min_free_disk_bytes ({}) free; nothing was "
+                    "stored, retry later",
+                    min_free_disk_bytes_));
+    res.set(http::field::retry_after, "5");
+    return respond(std::move(res));
   }
 
   BodyFormat format = BodyFormat::kJson;

@@ -13,6 +13,7 @@
 #ifndef GAMELAKE_SERVER_ROUTER_H_
 #define GAMELAKE_SERVER_ROUTER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -22,6 +23,7 @@
 #include "ingest/record_parser.h"
 #include "log/wal.h"
 #include "server/config.h"
+#include "server/cors_policy.h"
 #include "server/http_server.h"
 #include "server/ingest_handler.h"
 
@@ -35,7 +37,13 @@ class Router {
   void Handle(HttpRequest&& request, Respond respond);
 
  private:
+  // CORS preflight, method check and CORS headers around Ingest.
+  void IngestRoute(std::string_view stream, std::string_view path, HttpRequest&& request,
+                   Respond respond);
   void Ingest(std::string_view stream, HttpRequest&& request, Respond respond);
+  // True while the data disk has less than log.min_free_disk_bytes free
+  // (statvfs at most every 500 ms).
+  bool LowOnDisk();
   void Health(const HttpRequest& request, Respond respond);
   void RenderMetrics(const HttpRequest& request, Respond respond);
   Counter* StatusCounter(unsigned status);
@@ -45,6 +53,11 @@ class Router {
   DeliveryService* delivery_;
   Metrics* metrics_;
   IngestHandler ingest_;
+  CorsPolicy cors_;
+  std::string data_dir_;
+  uint64_t min_free_disk_bytes_;
+  std::atomic<int64_t> disk_checked_us_{0};
+  std::atomic<bool> low_disk_{false};
   int64_t started_us_;
 
   Counter* bytes_received_;

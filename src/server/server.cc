@@ -86,6 +86,7 @@ class ServerImpl final : public Server {
     h.idle_timeout_s = config_.idle_timeout_s;
     h.request_timeout_s = config_.request_timeout_s;
     h.max_connections = config_.max_connections;
+    h.max_header_count = config_.max_header_count;
     Router* router = router_.get();
     auto http = HttpServer::Start(
         h,
