@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what gamelake needs to build and test on Debian 12: Debian packages
-# (only those missing) and DuckDB's C library from the npm packages pinned in
-# deps/duckdb/package-lock.json. Safe to run again; does nothing when all is there.
+# (only those missing), DuckDB's C library from the npm packages pinned in
+# deps/duckdb/package-lock.json, and the AWS SDK's Firehose client pinned in
+# tests/firehose_sdk/package-lock.json (for the Firehose API tests). Safe to
+# run again; does nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,5 +41,11 @@ hdr=deps/duckdb/node_modules/duckdb/src/duckdb/src/include/duckdb.h
 if [ ! -f "$lib" ] || [ ! -f "$hdr" ]; then
   echo "setup: installing DuckDB's C API from npm (pinned by deps/duckdb/package-lock.json)"
   (cd deps/duckdb && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+# The AWS SDK for JavaScript (Firehose client), pinned by tests/firehose_sdk/package-lock.json:
+# the tests that prove AWS tooling works against gamelake's Firehose API drive it.
+if [ ! -d tests/firehose_sdk/node_modules/@aws-sdk/client-firehose ]; then
+  echo "setup: installing the AWS SDK's Firehose client from npm (tests/firehose_sdk)"
+  (cd tests/firehose_sdk && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: all dependencies present"

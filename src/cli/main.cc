@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/keys_command.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -101,11 +102,15 @@ int main(int argc, char** argv) {
                         "(see docs/configuration.md); repeatable");
   serve_cmd->add_flag("--demo", serve.demo, "Demo mode: sample game events flow in at once");
 
+  gamelake::KeysCommand keys;
+  gamelake::AddKeysCommand(&app, &keys);
+
   app.add_subcommand("version", "Print the version")->callback([] {
     std::printf("gamelake %s\n", gamelake::kVersion);
   });
 
   CLI11_PARSE(app, argc, argv);
   if (serve_cmd->parsed()) return gamelake::Serve(serve);
+  if (keys.keys->parsed()) return gamelake::RunKeysCommand(keys);
   return 0;
 }

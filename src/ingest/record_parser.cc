@@ -65,6 +65,44 @@ bool DeeperThan(simdjson::dom::element e, size_t level, size_t limit) {
   return false;
 }
 
+// Walks every object of `e`: counts keys into *keys and returns the first key
+// that appears twice in one object, if any. Duplicate keys are refused: which
+// value would win is engine-specific, and columnar engines (DuckDB among them)
+// reject such records outright. Stops early once *keys passes max_keys.
+// Recursion is bounded by the depth limit the parse already enforced.
+std::optional<std::string_view> CheckKeys(simdjson::dom::element e, size_t max_keys, size_t* keys) {
+  simdjson::dom::array array;
+  simdjson::dom::object object;
+  if (e.get(array) == simdjson::SUCCESS) {
+    for (simdjson::dom::element child : array) {
+      if (auto dup = CheckKeys(child, max_keys, keys)) return dup;
+      if (*keys > max_keys) return std::nullopt;
+    }
+  } else if (e.get(object) == simdjson::SUCCESS) {
+    thread_local std::vector<std::string_view> names;
+    names.clear();
+    for (simdjson::dom::key_value_pair field : object) names.push_back(field.key);
+    *keys += names.size();
+    if (*keys > max_keys) return std::nullopt;
+    if (names.size() <= 16) {
+      for (size_t i = 1; i < names.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+          if (names[i] == names[j]) return names[i];
+        }
+      }
+    } else {
+      std::sort(names.begin(), names.end());
+      auto it = std::adjacent_find(names.begin(), names.end());
+      if (it != names.end()) return *it;
+    }
+    for (simdjson::dom::key_value_pair field : object) {
+      if (auto dup = CheckKeys(field.value, max_keys, keys)) return dup;
+      if (*keys > max_keys) return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct RecordParser::Impl {
@@ -181,7 +219,20 @@ Status RecordParser::Impl::Check(std::string_view record, size_t offset, size_t 
                DeeperThan(root, 1, limits.max_depth)) {
       too_deep();
     } else {
-      problem->reset();
+      size_t keys = 0;
+      std::optional<std::string_view> dup = CheckKeys(root, limits.max_keys, &keys);
+      if (keys > limits.max_keys) {
+        *problem = Problem{"too_many_keys", std::nullopt,
+                           fmt::format("more than {} keys in one record (objects at every "
+                                       "level count); each key becomes a lake column",
+                                       limits.max_keys)};
+      } else if (dup) {
+        *problem = Problem{"duplicate_key", std::nullopt,
+                           fmt::format("key \"{}\" appears more than once in one object",
+                                       std::string(dup->substr(0, 200)))};
+      } else {
+        problem->reset();
+      }
     }
     return Status::OK();
   }
@@ -226,6 +277,7 @@ Status RecordParser::Impl::Add(std::string_view record, size_t offset, size_t kn
   RecordError& e = out->errors.emplace_back();
   e.index = index;
   e.code = problem->code;
+  e.raw = record;
   if (problem->offset) {
     e.message = fmt::format("{}, byte {}: {}{}", where, *problem->offset,
                             e.code == "invalid_json" ? "invalid JSON: " : "", problem->reason);
@@ -290,7 +342,8 @@ Status RecordParser::Impl::ParseJson(std::string_view text, size_t start, Parsed
       if (problem->offset) return malformed(*problem->offset, problem->reason);
       return Status::InvalidArgument(fmt::format("malformed JSON: {}", problem->reason));
     }
-    out->errors.push_back(RecordError{0, std::string(code), "record 0: " + problem->reason});
+    out->errors.push_back(
+        RecordError{0, std::string(code), "record 0: " + problem->reason, record});
     return Status::OK();
   }
 

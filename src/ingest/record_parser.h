@@ -10,7 +10,8 @@
 //
 // Rules, for both formats:
 //  - A UTF-8 BOM and JSON whitespace around the body and around each record are
-//    skipped; a record's text excludes them. Duplicate object keys are kept.
+//    skipped; a record's text excludes them. A record with a key twice in one
+//    object fails alone ("duplicate_key").
 //  - Depth counts objects and arrays, empty or not: {} is 1, {"a":[]} is 2.
 //  - Numbers must fit simdjson: integers in [-2^63, 2^64-1] and finite
 //    doubles. 1e400 or 123456789012345678901234567890 make the record
@@ -51,13 +52,19 @@ struct ParserLimits {
   size_t max_record_bytes = 1000u << 10;     // Firehose's 1,000 KiB per record.
   size_t max_records = 10000;                // Per request.
   size_t max_depth = 64;                     // JSON nesting depth.
+  size_t max_keys = 1000;                    // Keys in one record, all levels.
 };
 
 struct RecordError {
   size_t index = 0;     // Position of the record in the body, from 0.
   std::string code;     // Stable, machine-readable: "invalid_json", "not_an_object",
-                        // "invalid_utf8", "record_too_large", "too_deep".
+                        // "invalid_utf8", "record_too_large", "too_deep",
+                         // "too_many_keys", "duplicate_key".
   std::string message;  // Human-readable, says what and where.
+  // The record's bytes as found in the decoded body (the NDJSON line or the
+  // array element, without surrounding whitespace), for dead-lettering. Points
+  // into the parser's buffer: valid until the next Parse() call.
+  std::string_view raw;
 };
 
 struct ParsedBody {

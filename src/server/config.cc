@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "common/env.h"
+#include "server/event_deduper.h"
 #include "server/server.h"
 
 namespace gamelake {
@@ -104,6 +105,7 @@ const std::map<std::string, Setter>& Settings() {
       {"server.max_record_bytes", UInt(&Config::max_record_bytes)},
       {"server.max_records_per_request", UInt(&Config::max_records_per_request)},
       {"server.max_json_depth", UInt(&Config::max_json_depth)},
+      {"server.max_record_keys", UInt(&Config::max_record_keys)},
       {"server.max_header_bytes", UInt(&Config::max_header_bytes)},
       {"server.idle_timeout_s", Double(&Config::idle_timeout_s)},
       {"server.request_timeout_s", Double(&Config::request_timeout_s)},
@@ -115,6 +117,15 @@ const std::map<std::string, Setter>& Settings() {
          return Status::OK();
        }},
       {"log.min_free_disk_bytes", UInt(&Config::min_free_disk_bytes)},
+      {"auth.enabled",
+       [](const toml::node& n, Config* c) -> Status {
+         auto v = n.value<bool>();
+         if (!v) return Status::InvalidArgument("expected true or false");
+         c->auth_enabled = *v;
+         return Status::OK();
+       }},
+      {"auth.rate_records_per_s", UInt(&Config::rate_records_per_s)},
+      {"auth.rate_bytes_per_s", UInt(&Config::rate_bytes_per_s)},
       {"log.durability",
        [](const toml::node& n, Config* c) -> Status {
          auto v = n.value<std::string>();
@@ -127,6 +138,10 @@ const std::map<std::string, Setter>& Settings() {
          }
          return Status::OK();
        }},
+      {"ingest.event_id_field", String(&Config::event_id_field)},
+      {"ingest.dedupe_window_s", UInt(&Config::dedupe_window_s)},
+      {"ingest.dedupe_max_entries", UInt(&Config::dedupe_max_entries)},
+      {"ingest.dead_letter_max_bytes", UInt(&Config::dead_letter_max_bytes)},
       {"log.segment_bytes", UInt(&Config::segment_bytes)},
       {"log.max_bytes", UInt(&Config::max_log_bytes)},
       {"delivery.buffer_size_bytes", UInt(&Config::buffer_size_bytes)},
@@ -284,6 +299,18 @@ Status ValidateConfig(const Config& c) {
     return bad("server.idle_timeout_s and server.request_timeout_s must be > 0");
   }
   if (c.max_connections < 1) return bad("server.max_connections must be >= 1");
+  if (!EventIdExtractor::ValidFieldName(c.event_id_field)) {
+    return bad("ingest.event_id_field must not contain '\"', '\\' or control characters");
+  }
+  if (c.dedupe_window_s < 1 || c.dedupe_window_s > 365ull * 86400) {
+    return bad("ingest.dedupe_window_s must be within 1..31536000");
+  }
+  if (c.dedupe_max_entries > 1'000'000'000) {
+    return bad("ingest.dedupe_max_entries must be at most 1000000000");
+  }
+  if (c.dead_letter_max_bytes > (64ull << 20)) {
+    return bad("ingest.dead_letter_max_bytes must be at most 67108864");
+  }
   if (c.segment_bytes < (1u << 16)) return bad("log.segment_bytes must be at least 65536");
   if (c.buffer_size_bytes < 1) return bad("delivery.buffer_size_bytes must be >= 1");
   if (c.buffer_interval_s < 0 || c.buffer_interval_s > 86400) {

@@ -37,11 +37,12 @@ struct Config {
   std::string log_level = "info";
 
   // HTTP limits.
-  uint64_t max_body_bytes = 4ull << 20;           // As sent (413 above).
+  uint64_t max_body_bytes = 6ull << 20;  // As sent (413 above); fits a Firehose batch in base64.
   uint64_t max_decoded_body_bytes = 16ull << 20;  // After gzip decoding (413 above).
   uint64_t max_record_bytes = 1000ull << 10;      // Firehose: 1,000 KiB a record.
   uint64_t max_records_per_request = 500;         // Firehose: 500 a batch.
   uint64_t max_json_depth = 64;
+  uint64_t max_record_keys = 1000;  // Keys in one record (all levels); each is a column.
   uint64_t max_header_bytes = 16ull << 10;
   double idle_timeout_s = 60;     // Keep-alive connection with no request.
   double request_timeout_s = 30;  // Time to receive one whole request.
@@ -51,6 +52,17 @@ struct Config {
   // any; empty: no CORS headers at all. cors.streams.<stream> overrides per stream.
   std::vector<std::string> cors_origins;
   std::map<std::string, std::vector<std::string>> cors_stream_origins;
+
+  // Ingest: idempotent retries and dead letters.
+  std::string event_id_field = "event_id";   // Top-level field holding a client event id; "" off.
+  uint64_t dedupe_window_s = 86400;          // A stored event id is remembered this long.
+  uint64_t dedupe_max_entries = 10'000'000;  // Event ids remembered at most (oldest evicted).
+  uint64_t dead_letter_max_bytes = 65536;    // Of each rejected record kept in _errors.
+
+  // API keys.
+  bool auth_enabled = true;         // auth.enabled: false only for local development.
+  uint64_t rate_records_per_s = 0;  // auth.rate_records_per_s: default per key; 0 = none.
+  uint64_t rate_bytes_per_s = 0;    // auth.rate_bytes_per_s: default per key; 0 = none.
 
   // Write-ahead log.
   bool durable = true;  // log.durability = "fsync" (true) or "none".

@@ -297,12 +297,9 @@ void Session::FailRead(beast::error_code ec) {
     return Close();
   }
   if (ec == beast::error::timeout) {
-    // Idle keep-alive connections just close; a request cut off mid-way gets 408.
-    if (buffer_.size() == 0 && !parser_->got_some()) return Close();
-    return Send(
-        JsonError(408, "request_timeout",
-                  "the request was not received within server.request_timeout_s", 11, false),
-        true);
+    // An idle keep-alive connection, or a client too slow to send its request
+    // (slowloris): the stream has already closed the socket, so no answer.
+    return Close();
   }
   if (ec == http::error::body_limit) {
     return Send(JsonError(413, "body_too_large",

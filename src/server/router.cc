@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <simdjson.h>
+
 #include "common/env.h"
 #include "common/json_writer.h"
 #include "server/server.h"
@@ -70,11 +72,15 @@ int64_t NowUs() {
 
 }  // namespace
 
-Router::Router(const Config& config, Wal* wal, DeliveryService* delivery, Metrics* metrics)
-    : wal_(wal),
-      delivery_(delivery),
-      metrics_(metrics),
-      ingest_(wal, metrics),
+Router::Router(const Config& config, Deps deps)
+    : wal_(deps.wal),
+      delivery_(deps.delivery),
+      metrics_(deps.metrics),
+      ingest_(deps.ingest),
+      auth_(deps.auth),
+      limiter_(deps.limiter),
+      keys_(deps.keys),
+      firehose_(deps.firehose),
       cors_(config),
       data_dir_(config.data_dir),
       min_free_disk_bytes_(config.min_free_disk_bytes),
@@ -83,18 +89,19 @@ Router::Router(const Config& config, Wal* wal, DeliveryService* delivery, Metric
   limits_.max_record_bytes = config.max_record_bytes;
   limits_.max_records = config.max_records_per_request;
   limits_.max_depth = config.max_json_depth;
+  limits_.max_keys = config.max_record_keys;
 
   bytes_received_ =
-      metrics->AddCounter("gamelake_bytes_received_total", "Ingest request body bytes, as sent");
+      metrics_->AddCounter("gamelake_bytes_received_total", "Ingest request body bytes, as sent");
   for (unsigned code :
        {200u, 204u, 400u, 401u, 403u, 404u, 405u, 408u, 413u, 415u, 429u, 431u, 500u, 503u}) {
     requests_by_status_[code] =
-        metrics->AddCounter("gamelake_http_requests_total", "HTTP requests answered, by status",
-                            {{"code", std::to_string(code)}});
+        metrics_->AddCounter("gamelake_http_requests_total", "HTTP requests answered, by status",
+                             {{"code", std::to_string(code)}});
   }
-  requests_other_status_ = metrics->AddCounter(
+  requests_other_status_ = metrics_->AddCounter(
       "gamelake_http_requests_total", "HTTP requests answered, by status", {{"code", "other"}});
-  latency_ = metrics->AddHistogram(
+  latency_ = metrics_->AddHistogram(
       "gamelake_http_request_duration_seconds",
       "Time from a request's arrival to its answer (ingest includes the group commit)",
       {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
@@ -119,6 +126,9 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
   http::verb method = request.method();
   std::string_view method_name(request.method_string().data(), request.method_string().size());
 
+  if (firehose_ != nullptr && FirehoseApi::Matches(request)) {
+    return firehose_->Handle(std::move(request), std::move(counted));
+  }
   if (path.starts_with(kRecordsPrefix) && path.ends_with(kRecordsSuffix) &&
       path.size() > kRecordsPrefix.size() + kRecordsSuffix.size()) {
     std::string_view stream = path.substr(
@@ -138,7 +148,12 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
     if (method != http::verb::get && method != http::verb::head) {
       return counted(MethodNotAllowed("GET, HEAD", method_name, path));
     }
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
     return RenderMetrics(request, std::move(counted));
+  }
+  if (path == "/v1/keys" || path.starts_with("/v1/keys/")) {
+    return Keys(path, std::move(request), std::move(counted));
   }
   counted(JsonError(404, "not_found", fmt::format("no route for {} {}", method_name, path)));
 }
@@ -162,7 +177,117 @@ void Router::IngestRoute(std::string_view stream, std::string_view path, HttpReq
       respond(std::move(res));
     };
   }
-  Ingest(stream, std::move(request), std::move(respond));
+  Principal principal;
+  if (!Authorize(request, Need::kIngest, stream, &principal, respond)) return;
+  Ingest(stream, principal, std::move(request), std::move(respond));
+}
+
+bool Router::Authorize(const HttpRequest& request, Need need, std::string_view stream,
+                       Principal* principal, const Respond& respond) {
+  auto header = [&](http::field f) {
+    auto it = request.find(f);
+    return it == request.end() ? std::string_view()
+                               : std::string_view(it->value().data(), it->value().size());
+  };
+  std::string_view x_api_key;
+  if (auto it = request.find("X-Api-Key"); it != request.end()) {
+    x_api_key = std::string_view(it->value().data(), it->value().size());
+  }
+  AuthError error;
+  if (auth_->Check(header(http::field::authorization), x_api_key, need, stream, principal,
+                   &error)) {
+    return true;
+  }
+  HttpResponse res = JsonError(error.http_status, error.code, error.message);
+  if (error.http_status == 401) res.set(http::field::www_authenticate, "Bearer realm=\"gamelake\"");
+  respond(std::move(res));
+  return false;
+}
+
+void Router::Keys(std::string_view path, HttpRequest&& request, Respond respond) {
+  Principal principal;
+  if (!Authorize(request, Need::kAdmin, "", &principal, respond)) return;
+  if (keys_ == nullptr) {
+    return respond(JsonError(404, "auth_disabled",
+                             "API keys are not in use: the server runs with auth.enabled = false"));
+  }
+  std::string_view method(request.method_string().data(), request.method_string().size());
+  auto key_json = [](JsonWriter& w, const KeyInfo& k) {
+    w.BeginObject().Key("id").String(k.id).Key("name").String(k.name);
+    w.Key("scope").String(ScopeName(k.scope)).Key("streams").BeginArray();
+    for (const std::string& st : k.streams) w.String(st);
+    w.EndArray().Key("rate_records_per_s").UInt(k.rate_records_per_s);
+    w.Key("rate_bytes_per_s").UInt(k.rate_bytes_per_s).Key("created_at").String(k.created_at);
+    if (k.revoked()) {
+      w.Key("revoked_at").String(k.revoked_at);
+    } else {
+      w.Key("revoked_at").Null();
+    }
+    w.EndObject();
+  };
+  if (path == "/v1/keys" && request.method() == http::verb::get) {
+    Result<std::vector<KeyInfo>> list = keys_->List();
+    if (!list.ok()) return respond(JsonError(500, "key_store", list.status().ToString()));
+    JsonWriter w;
+    w.BeginObject().Key("keys").BeginArray();
+    for (const KeyInfo& k : *list) key_json(w, k);
+    w.EndArray().EndObject();
+    return respond(JsonResponse(200, w.Take()));
+  }
+  if (path == "/v1/keys" && request.method() == http::verb::post) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object body;
+    if (parser.parse(request.body()).get(body) != simdjson::SUCCESS) {
+      return respond(
+          JsonError(400, "malformed_body",
+                    "expected a JSON object: {\"name\", \"scope\": \"ingest\"|\"admin\", "
+                    "\"streams\": [...]}"));
+    }
+    KeySpec spec;
+    std::string_view text;
+    if (body["name"].get(text) != simdjson::SUCCESS || text.empty()) {
+      return respond(
+          JsonError(400, "invalid_key_spec", "\"name\" (a non-empty string) is required"));
+    }
+    spec.name = std::string(text);
+    if (body["scope"].get(text) == simdjson::SUCCESS) {
+      Result<Scope> scope = ParseScope(text);
+      if (!scope.ok()) return respond(JsonError(400, "invalid_key_spec", scope.status().message()));
+      spec.scope = *scope;
+    }
+    simdjson::dom::array streams;
+    if (body["streams"].get(streams) == simdjson::SUCCESS) {
+      for (simdjson::dom::element e : streams) {
+        if (e.get(text) != simdjson::SUCCESS || !ValidateStreamName(text).ok()) {
+          return respond(
+              JsonError(400, "invalid_key_spec", "\"streams\" must be valid stream names"));
+        }
+        spec.streams.emplace_back(text);
+      }
+    }
+    uint64_t n = 0;
+    if (body["rate_records_per_s"].get(n) == simdjson::SUCCESS) spec.rate_records_per_s = n;
+    if (body["rate_bytes_per_s"].get(n) == simdjson::SUCCESS) spec.rate_bytes_per_s = n;
+    Result<CreatedKey> created = keys_->Create(spec);
+    if (!created.ok())
+      return respond(JsonError(400, "invalid_key_spec", created.status().message()));
+    JsonWriter w;
+    w.BeginObject().Key("key").String(created->full_key).Key("info");
+    key_json(w, created->info);
+    w.EndObject();
+    return respond(JsonResponse(201, w.Take()));
+  }
+  if (path.starts_with("/v1/keys/") && request.method() == http::verb::delete_) {
+    std::string_view id = path.substr(std::string_view("/v1/keys/").size());
+    Status st = keys_->Revoke(id);
+    if (st.code() == Status::Code::kNotFound)
+      return respond(JsonError(404, "not_found", st.message()));
+    if (!st.ok()) return respond(JsonError(400, "invalid_key_id", st.message()));
+    JsonWriter w;
+    w.BeginObject().Key("id").String(id).Key("revoked").Bool(true).EndObject();
+    return respond(JsonResponse(200, w.Take()));
+  }
+  respond(MethodNotAllowed(path == "/v1/keys" ? "GET, POST" : "DELETE", method, path));
 }
 
 bool Router::LowOnDisk() {
@@ -177,7 +302,8 @@ bool Router::LowOnDisk() {
   return low_disk_.load(std::memory_order_relaxed);
 }
 
-void Router::Ingest(std::string_view stream, HttpRequest&& request, Respond respond) {
+void Router::Ingest(std::string_view stream, const Principal& principal, HttpRequest&& request,
+                    Respond respond) {
   bytes_received_->Add(request.body().size());
   if (Status s = ValidateStreamName(stream); !s.ok()) {
     return respond(JsonError(400, "invalid_stream_name", s.message()));
@@ -224,32 +350,44 @@ void Router::Ingest(std::string_view stream, HttpRequest&& request, Respond resp
   ParsedBody parsed;
   Status s = parser.Parse(request.body(), format, gzip, &parsed);
   if (!s.ok()) {
-    if (s.code() == Status::Code::kResourceExhausted) {
-      return respond(JsonError(413, "body_too_large", s.message()));
-    }
-    return respond(JsonError(400, "malformed_body", s.message()));
+    const bool too_large = s.code() == Status::Code::kResourceExhausted;
+    const char* code = too_large ? "body_too_large" : "malformed_body";
+    ingest_->DeadLetterBody(stream, principal.key_id, code, s.message(), request.body());
+    return respond(JsonError(too_large ? 413 : 400, code, s.message()));
   }
-  ingest_.Submit(stream, std::move(parsed), [respond = std::move(respond)](IngestOutcome out) {
-    if (!out.status.ok()) {
-      HttpResponse res =
-          JsonError(503, "log_unavailable",
-                    fmt::format("records not stored: {}; nothing was acknowledged, retry later",
-                                out.status.ToString()));
-      res.set(http::field::retry_after, "1");
-      return respond(std::move(res));
-    }
-    JsonWriter w;
-    w.BeginObject().Key("accepted").UInt(out.accepted).Key("failed").UInt(out.errors.size());
-    if (out.accepted > 0) w.Key("first_record_id").UInt(out.first_seq);
-    w.Key("errors").BeginArray();
-    for (const RecordError& e : out.errors) {
-      w.BeginObject().Key("index").UInt(e.index).Key("code").String(e.code);
-      w.Key("message").String(e.message).EndObject();
-    }
-    w.EndArray().EndObject();
-    // Nothing accepted: the request as a whole failed.
-    respond(JsonResponse(out.accepted > 0 ? 200 : 400, w.Take()));
-  });
+  RateLimiter::Decision admit =
+      limiter_->Admit(principal, parsed.total, request.body().size(), Env::Default()->NowMicros());
+  if (!admit.ok) {
+    HttpResponse res = JsonError(
+        429, "rate_limited",
+        fmt::format("key {} is over its {} per second limit; nothing was stored, retry after {} s",
+                    principal.key_id, admit.limit, admit.retry_after_seconds));
+    res.set(http::field::retry_after, std::to_string(admit.retry_after_seconds));
+    return respond(std::move(res));
+  }
+  ingest_->Submit(
+      stream, principal.key_id, std::move(parsed),
+      [respond = std::move(respond)](IngestOutcome out) {
+        if (!out.status.ok()) {
+          HttpResponse res =
+              JsonError(503, "log_unavailable",
+                        fmt::format("records not stored: {}; nothing was acknowledged, retry later",
+                                    out.status.ToString()));
+          res.set(http::field::retry_after, "1");
+          return respond(std::move(res));
+        }
+        JsonWriter w;
+        w.BeginObject().Key("accepted").UInt(out.accepted).Key("failed").UInt(out.errors.size());
+        if (out.accepted > 0) w.Key("first_record_id").UInt(out.first_seq);
+        w.Key("errors").BeginArray();
+        for (const RecordError& e : out.errors) {
+          w.BeginObject().Key("index").UInt(e.index).Key("code").String(e.code);
+          w.Key("message").String(e.message).EndObject();
+        }
+        w.EndArray().EndObject();
+        // Nothing accepted: the request as a whole failed.
+        respond(JsonResponse(out.accepted > 0 ? 200 : 400, w.Take()));
+      });
 }
 
 void Router::Health(const HttpRequest& request, Respond respond) {

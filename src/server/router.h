@@ -3,7 +3,9 @@
 //   POST /v1/streams/{stream}/records   ingest JSON / JSON array / NDJSON (gzip ok)
 //   POST /v1/events                     the same, into the stream "events"
 //   GET  /v1/health                     liveness and pipeline state (JSON)
-//   GET  /metrics                       Prometheus text format
+//   GET  /metrics                       Prometheus text format (admin key)
+//   GET/POST /v1/keys, DELETE /v1/keys/{id}   API keys (admin key)
+//   POST /  X-Amz-Target: Firehose_20150804.*  the Firehose API (SigV4)
 //
 // Ingest answers only after the records are durable in the log (group
 // commit), with {"accepted","failed","first_record_id","errors":[{index,code,message}]}.
@@ -18,12 +20,16 @@
 #include <functional>
 #include <map>
 
+#include "auth/authenticator.h"
+#include "auth/key_store.h"
+#include "auth/rate_limiter.h"
 #include "common/metrics.h"
 #include "delivery/delivery_service.h"
 #include "ingest/record_parser.h"
 #include "log/wal.h"
 #include "server/config.h"
 #include "server/cors_policy.h"
+#include "server/firehose_api.h"
 #include "server/http_server.h"
 #include "server/ingest_handler.h"
 
@@ -31,8 +37,19 @@ namespace gamelake {
 
 class Router {
  public:
-  // wal, delivery and metrics must outlive the Router.
-  Router(const Config& config, Wal* wal, DeliveryService* delivery, Metrics* metrics);
+  // What the routes use; everything must outlive the Router. keys may be
+  // null when auth is disabled; firehose may be null (no Firehose API).
+  struct Deps {
+    Wal* wal = nullptr;
+    DeliveryService* delivery = nullptr;
+    Metrics* metrics = nullptr;
+    IngestHandler* ingest = nullptr;  // Shared with the Firehose API.
+    Authenticator* auth = nullptr;
+    RateLimiter* limiter = nullptr;
+    KeyStore* keys = nullptr;
+    FirehoseApi* firehose = nullptr;
+  };
+  Router(const Config& config, Deps deps);
 
   void Handle(HttpRequest&& request, Respond respond);
 
@@ -40,10 +57,17 @@ class Router {
   // CORS preflight, method check and CORS headers around Ingest.
   void IngestRoute(std::string_view stream, std::string_view path, HttpRequest&& request,
                    Respond respond);
-  void Ingest(std::string_view stream, HttpRequest&& request, Respond respond);
+  void Ingest(std::string_view stream, const Principal& principal, HttpRequest&& request,
+              Respond respond);
   // True while the data disk has less than log.min_free_disk_bytes free
   // (statvfs at most every 500 ms).
   bool LowOnDisk();
+  // 401/403 as JSON when the request may not do `need` (on `stream`);
+  // otherwise sets *principal and returns true.
+  bool Authorize(const HttpRequest& request, Need need, std::string_view stream,
+                 Principal* principal, const Respond& respond);
+  // /v1/keys (GET, POST) and /v1/keys/{id} (DELETE), admin only.
+  void Keys(std::string_view path, HttpRequest&& request, Respond respond);
   void Health(const HttpRequest& request, Respond respond);
   void RenderMetrics(const HttpRequest& request, Respond respond);
   Counter* StatusCounter(unsigned status);
@@ -52,7 +76,11 @@ class Router {
   Wal* wal_;
   DeliveryService* delivery_;
   Metrics* metrics_;
-  IngestHandler ingest_;
+  IngestHandler* ingest_;
+  Authenticator* auth_;
+  RateLimiter* limiter_;
+  KeyStore* keys_;
+  FirehoseApi* firehose_;
   CorsPolicy cors_;
   std::string data_dir_;
   uint64_t min_free_disk_bytes_;

@@ -5,12 +5,20 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "auth/authenticator.h"
+#include "auth/dev_keys.h"
+#include "auth/key_store.h"
+#include "auth/rate_limiter.h"
+#include "auth/sigv4.h"
 #include "common/env.h"
 #include "common/metrics.h"
 #include "delivery/delivery_service.h"
 #include "log/wal.h"
 #include "server/demo_feed.h"
+#include "server/event_deduper.h"
+#include "server/firehose_api.h"
 #include "server/http_server.h"
+#include "server/ingest_handler.h"
 #include "server/router.h"
 
 namespace gamelake {
@@ -57,6 +65,24 @@ class ServerImpl final : public Server {
     metrics_.AddCallbackGauge("gamelake_log_fsyncs", "Group commits (fdatasync calls) so far",
                               [w] { return static_cast<double>(w->fsyncs()); });
 
+    // Event ids for idempotent retries: rebuilt from the log and the lake
+    // before delivery starts moving records between them.
+    IngestOptions ingest;
+    ingest.event_id_field = config_.event_id_field;
+    ingest.dead_letter_max_bytes = config_.dead_letter_max_bytes;
+    if (!config_.event_id_field.empty() && config_.dedupe_max_entries > 0) {
+      EventDeduperOptions o;
+      o.window_s = static_cast<int64_t>(config_.dedupe_window_s);
+      o.max_entries = config_.dedupe_max_entries;
+      o.metrics = &metrics_;
+      deduper_ = std::make_unique<EventDeduper>(o);
+      Status st =
+          deduper_->Rebuild(wal_.get(), config_.lake_dir(),
+                            EventIdExtractor(config_.event_id_field), config_.duckdb_memory_limit);
+      if (!st.ok()) return st.WithContext("rebuilding the event ids for deduplication");
+      ingest.deduper = deduper_.get();
+    }
+
     DeliveryOptions d;
     d.lake_dir = config_.lake_dir();
     d.staging_dir = config_.staging_dir();
@@ -75,7 +101,19 @@ class ServerImpl final : public Server {
     if (!delivery.ok()) return delivery.status().WithContext("starting delivery");
     delivery_ = std::move(delivery).value();
 
-    router_ = std::make_unique<Router>(config_, wal_.get(), delivery_.get(), &metrics_);
+    GL_RETURN_IF_ERROR(InitAuth());
+    ingest_ = std::make_unique<IngestHandler>(wal_.get(), &metrics_, std::move(ingest));
+    InitFirehose();
+    Router::Deps deps;
+    deps.wal = wal_.get();
+    deps.delivery = delivery_.get();
+    deps.metrics = &metrics_;
+    deps.ingest = ingest_.get();
+    deps.auth = auth_.get();
+    deps.limiter = limiter_.get();
+    deps.keys = keys_.get();
+    deps.firehose = firehose_.get();
+    router_ = std::make_unique<Router>(config_, deps);
     HttpServerOptions h;
     h.host = config_.listen_host;
     h.port = config_.listen_port;
@@ -109,6 +147,88 @@ class ServerImpl final : public Server {
 
   uint16_t port() const override { return http_ ? http_->port() : 0; }
 
+  // API keys: the key store in <data>/keys, dev keys on first start (and
+  // printed again with --demo), the authenticator and the rate limiter.
+  Status InitAuth() {
+    RateLimiter::Options limits;
+    limits.defaults.records_per_s = config_.rate_records_per_s;
+    limits.defaults.bytes_per_s = config_.rate_bytes_per_s;
+    limiter_ = std::make_unique<RateLimiter>(limits);
+    if (!config_.auth_enabled) {
+      spdlog::warn(
+          "msg=\"AUTH IS DISABLED (auth.enabled = false): every request is accepted as admin, "
+          "with no API key. Use this only for local development.\"");
+      auth_ = std::make_unique<Authenticator>(nullptr, false);
+      return Status::OK();
+    }
+    auto keys = KeyStore::Open(Env::Default(), JoinPath(config_.data_dir, "keys"));
+    if (!keys.ok()) return keys.status().WithContext("opening the API key store");
+    keys_ = std::move(keys).value();
+    GL_RETURN_IF_ERROR(EnsureDevKeys(keys_.get(), config_.data_dir, config_.demo));
+    auth_ = std::make_unique<Authenticator>(keys_.get(), true);
+    return Status::OK();
+  }
+
+  // The Firehose API: SigV4 with gamelake keys (access key id = key id,
+  // secret = the key's secret), writing through the shared IngestHandler.
+  void InitFirehose() {
+    FirehoseApi::Authenticate authenticate;
+    if (keys_) {
+      KeyStore* keys = keys_.get();
+      sigv4_ = std::make_unique<SigV4Verifier>(
+          [keys](std::string_view id) { return keys->SigningSecret(id); });
+      SigV4Verifier* verifier = sigv4_.get();
+      authenticate = [keys, verifier](const HttpRequest& req) -> Result<FirehosePrincipal> {
+        SigV4Request r;
+        r.method = std::string_view(req.method_string().data(), req.method_string().size());
+        r.target = std::string_view(req.target().data(), req.target().size());
+        for (const auto& f : req) {
+          r.headers.emplace_back(std::string_view(f.name_string().data(), f.name_string().size()),
+                                 std::string_view(f.value().data(), f.value().size()));
+        }
+        r.body = req.body();
+        GL_ASSIGN_OR_RETURN(SigV4Identity id, verifier->Verify(r));
+        Result<Principal> p = keys->Lookup(id.access_key_id);
+        if (!p.ok()) {
+          return Status::NotFound(
+              "UnrecognizedClientException: The security token included in the request is "
+              "invalid.");
+        }
+        FirehosePrincipal fp;
+        fp.key_id = id.access_key_id;
+        fp.region = id.region;
+        fp.can_write = [principal = *p](std::string_view stream) {
+          return principal.CanIngest(stream);
+        };
+        fp.forget_request = [verifier, sig = id.signature] { verifier->Forget(sig); };
+        return fp;
+      };
+    } else {
+      authenticate = [](const HttpRequest&) -> Result<FirehosePrincipal> {
+        FirehosePrincipal fp;
+        fp.key_id = std::string(Authenticator::kAnonymous);
+        return fp;
+      };
+    }
+    ParserLimits limits;
+    limits.max_decoded_body_bytes = config_.max_decoded_body_bytes;
+    limits.max_record_bytes = config_.max_record_bytes;
+    limits.max_records = config_.max_records_per_request;
+    limits.max_depth = config_.max_json_depth;
+    limits.max_keys = config_.max_record_keys;
+    std::string lake = config_.lake_dir();
+    firehose_ = std::make_unique<FirehoseApi>(authenticate, ingest_.get(), limits, [lake]() {
+      std::vector<std::string> out;
+      auto names = Env::Default()->ListDir(lake);
+      if (names.ok()) {
+        for (std::string& n : *names) {
+          if (ValidateStreamName(n).ok()) out.push_back(std::move(n));
+        }
+      }
+      return out;
+    });
+  }
+
   Status Shutdown() override {
     if (shut_down_) return Status::OK();
     shut_down_ = true;
@@ -138,7 +258,16 @@ class ServerImpl final : public Server {
   Config config_;
   Metrics metrics_;
   std::unique_ptr<Wal> wal_;
+  std::unique_ptr<EventDeduper> deduper_;  // Null when deduplication is off.
   std::unique_ptr<DeliveryService> delivery_;
+  std::unique_ptr<KeyStore> keys_;  // Null when auth is disabled.
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<SigV4Verifier> sigv4_;
+  // Owned here, shared by the native and the Firehose API; must outlive the
+  // log's callbacks, so the log is closed (in Shutdown) before it goes.
+  std::unique_ptr<IngestHandler> ingest_;
+  std::unique_ptr<FirehoseApi> firehose_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<DemoFeed> demo_;

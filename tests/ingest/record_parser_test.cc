@@ -224,9 +224,21 @@ TEST_F(RecordParserTest, UnicodeKeysWithSpacesArePreservedExactly) {
   EXPECT_EQ(Records(), std::vector<std::string>{record});
 }
 
-TEST_F(RecordParserTest, DuplicateKeysAreAccepted) {
-  ASSERT_TRUE(Parse("{\"a\":1,\"a\":2}", BodyFormat::kJson).ok());
-  EXPECT_EQ(Records(), std::vector<std::string>{"{\"a\":1,\"a\":2}"});
+TEST_F(RecordParserTest, DuplicateKeysFailTheRecordAlone) {
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\":1,";
+  many += "\"k7\":2}";
+  ASSERT_TRUE(Parse("{\"a\":1,\"a\":2}\n{\"ok\":1}\n{\"n\":{\"b\":1,\"b\":1}}\n" + many +
+                        "\n"
+                        "{\"a\":{\"x\":1},\"b\":{\"x\":2}}\n",
+                    BodyFormat::kNdjson)
+                  .ok());
+  EXPECT_EQ(Records(),
+            (std::vector<std::string>{"{\"ok\":1}", "{\"a\":{\"x\":1},\"b\":{\"x\":2}}"}));
+  ASSERT_EQ(out_.errors.size(), 3u);
+  for (const RecordError& e : out_.errors) EXPECT_EQ(e.code, "duplicate_key") << e.message;
+  EXPECT_NE(out_.errors[0].message.find("\"a\""), std::string::npos);
+  EXPECT_NE(out_.errors[2].message.find("\"k7\""), std::string::npos);
 }
 
 TEST_F(RecordParserTest, HugeNumbersAreRejectedConsistently) {
@@ -409,6 +421,32 @@ TEST_F(RecordParserTest, RecordsStayValidUntilNextParse) {
     body.assign(body.size(), 'z');  // The caller's body may go away.
   }
   EXPECT_EQ(out.records[1], "{\"b\":2}");
+}
+
+}  // namespace
+}  // namespace gamelake
+
+namespace gamelake {
+namespace {
+
+TEST(RecordParserKeysTest, TooManyKeysFailsTheRecordAlone) {
+  ParserLimits limits;
+  limits.max_keys = 10;
+  RecordParser parser(limits);
+  std::string ten = "{";
+  for (int i = 0; i < 10; ++i)
+    ten += std::string(i ? "," : "") + "\"k" + std::to_string(i) + "\":1";
+  ten += "}";
+  // 9 keys at the top and 2 nested: 11 in all.
+  std::string nested =
+      "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":{\"x\":1,\"y\":2}}";
+  ParsedBody out;
+  ASSERT_TRUE(parser.Parse(ten + "\n" + nested + "\n", BodyFormat::kNdjson, false, &out).ok());
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(out.records[0], ten);
+  ASSERT_EQ(out.errors.size(), 1u);
+  EXPECT_EQ(out.errors[0].index, 1u);
+  EXPECT_EQ(out.errors[0].code, "too_many_keys");
 }
 
 }  // namespace

@@ -143,7 +143,7 @@ TEST_F(IngestTest, BadRequestsGetJsonErrorsAndServerKeepsServing) {
       {"POST", "/v1/streams/bad.name/records", "{}", "application/json", 400,
        "invalid_stream_name"},
       {"POST", "/v1/streams/_errors/records", "{}", "application/json", 400, "invalid_stream_name"},
-      {"POST", "/v1/events", std::string(5 << 20, ' '), "application/json", 413, "body_too_large"},
+      {"POST", "/v1/events", std::string(7 << 20, ' '), "application/json", 413, "body_too_large"},
   };
   for (const Case& c : cases) {
     std::map<std::string, std::string> headers;

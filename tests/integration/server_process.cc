@@ -156,6 +156,9 @@ bool ServerProcess::Start() {
     std::vector<std::string> args = {GAMELAKE_BINARY, "serve",
                                      "--data-dir",    data_dir_,
                                      "--listen",      "127.0.0.1:" + std::to_string(port_)};
+    // Tests that are not about API keys run without them, explicitly; those
+    // that are pass --set auth.enabled=true, which comes later and wins.
+    args.insert(args.end(), {"--set", "auth.enabled=false"});
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     pid_ = ::fork();
     if (pid_ == 0) {

@@ -1,0 +1,572 @@
+#include "auth/sigv4.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+namespace gamelake {
+namespace {
+
+constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+constexpr std::string_view kTerminator = "aws4_request";
+
+constexpr std::string_view kMissingToken = "MissingAuthenticationTokenException";
+constexpr std::string_view kIncomplete = "IncompleteSignatureException";
+constexpr std::string_view kUnrecognized = "UnrecognizedClientException";
+constexpr std::string_view kInvalidSignature = "InvalidSignatureException";
+constexpr std::string_view kInternal = "InternalFailure";
+
+// An error as Verify reports it: "<AwsErrorType>: <message>".
+Status AwsError(std::string_view type, std::string_view message) {
+  std::string text = fmt::format("{}: {}", type, message);
+  if (type == kUnrecognized) return Status::NotFound(text);
+  if (type == kInternal) return Status::Internal(text);
+  return Status::InvalidArgument(text);
+}
+
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
+}
+
+void AppendUriEncoded(std::string* out, std::string_view s, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (IsUnreserved(c) || (keep_slash && c == '/')) {
+      out->push_back(ch);
+    } else {
+      out->push_back('%');
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
+    }
+  }
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes %XX; a '%' not followed by two hex digits stays as it is.
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = HexValue(s[i + 1]);
+      int lo = HexValue(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+std::string Hex(const unsigned char* data, size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHex[data[i] >> 4];
+    out[2 * i + 1] = kHex[data[i] & 15];
+  }
+  return out;
+}
+
+// HMAC-SHA256(key, data), raw 32 bytes.
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+// "20150830T123600Z" -> seconds since the epoch; false if malformed.
+bool ParseAmzDate(std::string_view s, int64_t* seconds) {
+  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
+  auto digits = [&](size_t pos, size_t n, int* v) {
+    *v = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      *v = *v * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  int y, mo, d, h, mi, sec;
+  if (!digits(0, 4, &y) || !digits(4, 2, &mo) || !digits(6, 2, &d) || !digits(9, 2, &h) ||
+      !digits(11, 2, &mi) || !digits(13, 2, &sec)) {
+    return false;
+  }
+  if (h > 23 || mi > 59 || sec > 60) return false;
+  std::chrono::year_month_day ymd{std::chrono::year{y},
+                                  std::chrono::month{static_cast<unsigned>(mo)},
+                                  std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return false;
+  int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
+  *seconds = days * 86400 + h * 3600 + mi * 60 + sec;
+  return true;
+}
+
+std::string FormatAmzDate(int64_t seconds) {
+  using namespace std::chrono;
+  sys_seconds tp{std::chrono::seconds{seconds}};
+  sys_days day = floor<days>(tp);
+  year_month_day ymd{day};
+  hh_mm_ss<std::chrono::seconds> t{tp - day};
+  return fmt::format("{:04d}{:02d}{:02d}T{:02d}{:02d}{:02d}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     t.hours().count(), t.minutes().count(), t.seconds().count());
+}
+
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (;;) {
+    size_t end = s.find(sep, start);
+    parts.push_back(s.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return parts;
+}
+
+// All values of header `name` (lower-case), joined with ',', each trimmed and
+// with inner runs of spaces collapsed. False if the request has none.
+bool CanonicalHeaderValue(const SigV4Request& request, std::string_view name, std::string* out) {
+  out->clear();
+  bool found = false;
+  for (const auto& [n, v] : request.headers) {
+    if (!EqualsIgnoreCase(n, name)) continue;
+    if (found) out->push_back(',');
+    found = true;
+    bool in_space = false;
+    for (char c : Trim(v)) {
+      if (c == ' ' || c == '\t') {
+        in_space = true;
+        continue;
+      }
+      if (in_space) out->push_back(' ');
+      in_space = false;
+      out->push_back(c);
+    }
+  }
+  return found;
+}
+
+const std::string_view* FindHeader(const SigV4Request& request, std::string_view name) {
+  for (const auto& h : request.headers) {
+    if (EqualsIgnoreCase(h.first, name)) return &h.second;
+  }
+  return nullptr;
+}
+
+std::string SigningKey(std::string_view secret, std::string_view date8, std::string_view region,
+                       std::string_view service) {
+  std::string k = HmacSha256(fmt::format("AWS4{}", secret), date8);
+  k = HmacSha256(k, region);
+  k = HmacSha256(k, service);
+  return HmacSha256(k, kTerminator);
+}
+
+std::string StringToSign(std::string_view amz_date, std::string_view scope,
+                         std::string_view canonical_request) {
+  return fmt::format("{}\n{}\n{}\n{}", kAlgorithm, amz_date, scope, Sha256Hex(canonical_request));
+}
+
+struct ParsedAuthorization {
+  std::string_view access_key_id;
+  std::string_view date8;
+  std::string_view region;
+  std::string_view service;
+  std::string_view scope;  // date8/region/service/aws4_request
+  std::string_view signed_headers;
+  std::string_view signature;
+};
+
+Status ParseAuthorization(std::string_view value, ParsedAuthorization* out) {
+  value = Trim(value);
+  size_t space = value.find(' ');
+  std::string_view algorithm = value.substr(0, space);
+  if (algorithm != kAlgorithm) {
+    if (algorithm.starts_with("AWS4-")) {
+      return AwsError(kIncomplete, fmt::format("Unsupported AWS 'algorithm': '{}'; use '{}'.",
+                                               algorithm, kAlgorithm));
+    }
+    return AwsError(kIncomplete,
+                    fmt::format("Authorization header requires 'Credential' parameter. "
+                                "Authorization header requires 'Signature' parameter. "
+                                "Authorization header requires 'SignedHeaders' parameter. "
+                                "Only AWS Signature Version 4 ({}) is accepted here.",
+                                kAlgorithm));
+  }
+  std::string_view rest = space == std::string_view::npos ? "" : value.substr(space + 1);
+  std::string_view credential, signed_headers, signature;
+  bool has_credential = false, has_signed = false, has_signature = false;
+  for (std::string_view part : Split(rest, ',')) {
+    part = Trim(part);
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    if (eq == std::string_view::npos) {
+      return AwsError(kIncomplete, fmt::format("Authorization header component '{}' is not of "
+                                               "the form key=value.",
+                                               part));
+    }
+    std::string_view key = part.substr(0, eq);
+    std::string_view val = part.substr(eq + 1);
+    bool* seen = nullptr;
+    std::string_view* dest = nullptr;
+    if (key == "Credential") {
+      seen = &has_credential;
+      dest = &credential;
+    } else if (key == "SignedHeaders") {
+      seen = &has_signed;
+      dest = &signed_headers;
+    } else if (key == "Signature") {
+      seen = &has_signature;
+      dest = &signature;
+    } else {
+      return AwsError(kIncomplete,
+                      fmt::format("Authorization header has an unknown component '{}'.", key));
+    }
+    if (*seen) {
+      return AwsError(kIncomplete,
+                      fmt::format("Authorization header has '{}' more than once.", key));
+    }
+    *seen = true;
+    *dest = val;
+  }
+  std::string missing;
+  if (!has_credential) missing += "Authorization header requires 'Credential' parameter. ";
+  if (!has_signature) missing += "Authorization header requires 'Signature' parameter. ";
+  if (!has_signed) missing += "Authorization header requires 'SignedHeaders' parameter. ";
+  if (!missing.empty()) {
+    missing.pop_back();
+    return AwsError(kIncomplete, missing);
+  }
+
+  std::vector<std::string_view> scope = Split(credential, '/');
+  if (scope.size() != 5 || scope[0].empty() || scope[2].empty() || scope[3].empty()) {
+    return AwsError(kIncomplete,
+                    fmt::format("Credential must have the form "
+                                "<access key id>/<YYYYMMDD>/<region>/<service>/{}; got '{}'.",
+                                kTerminator, credential));
+  }
+  if (scope[4] != kTerminator) {
+    return AwsError(kIncomplete,
+                    fmt::format("Credential should be scoped with a valid terminator: '{}', not "
+                                "'{}'.",
+                                kTerminator, scope[4]));
+  }
+  bool date_ok = scope[1].size() == 8 && std::all_of(scope[1].begin(), scope[1].end(),
+                                                     [](char c) { return c >= '0' && c <= '9'; });
+  if (!date_ok) {
+    return AwsError(kIncomplete,
+                    fmt::format("Credential date '{}' is not of the form YYYYMMDD.", scope[1]));
+  }
+  if (signed_headers.empty()) {
+    return AwsError(kIncomplete, "SignedHeaders must name at least 'host' and 'x-amz-date'.");
+  }
+  out->access_key_id = scope[0];
+  out->date8 = scope[1];
+  out->region = scope[2];
+  out->service = scope[3];
+  out->scope = credential.substr(scope[0].size() + 1);
+  out->signed_headers = signed_headers;
+  out->signature = signature;
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  return Hex(md, len);
+}
+
+std::string SigV4CanonicalUri(std::string_view path) {
+  std::vector<std::string_view> segments;
+  for (std::string_view segment : Split(path, '/')) {
+    if (segment.empty() || segment == ".") continue;
+    if (segment == "..") {
+      if (!segments.empty()) segments.pop_back();
+      continue;
+    }
+    segments.push_back(segment);
+  }
+  std::string normalized;
+  if (path.starts_with('/')) normalized.push_back('/');
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (i > 0) normalized.push_back('/');
+    normalized.append(segments[i]);
+  }
+  if (!segments.empty() && path.ends_with('/')) normalized.push_back('/');
+  if (normalized.empty()) normalized.push_back('/');
+  std::string out;
+  AppendUriEncoded(&out, normalized, /*keep_slash=*/true);
+  return out;
+}
+
+std::string SigV4CanonicalQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  for (std::string_view param : Split(query, '&')) {
+    if (param.empty()) continue;
+    size_t eq = param.find('=');
+    std::string_view name = param.substr(0, eq);
+    std::string_view value = eq == std::string_view::npos ? "" : param.substr(eq + 1);
+    std::string en, ev;
+    AppendUriEncoded(&en, PercentDecode(name), false);
+    AppendUriEncoded(&ev, PercentDecode(value), false);
+    if (en == "X-Amz-Signature") continue;
+    params.emplace_back(std::move(en), std::move(ev));
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (const auto& [n, v] : params) {
+    if (!out.empty()) out.push_back('&');
+    out += n;
+    out.push_back('=');
+    out += v;
+  }
+  return out;
+}
+
+Result<std::string> SigV4CanonicalRequest(const SigV4Request& request,
+                                          std::string_view signed_headers,
+                                          std::string_view payload_hash) {
+  std::string_view target = request.target;
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+
+  std::string out;
+  out.reserve(256 + request.target.size());
+  out.append(request.method);
+  out.push_back('\n');
+  out += SigV4CanonicalUri(path);
+  out.push_back('\n');
+  out += SigV4CanonicalQuery(query);
+  out.push_back('\n');
+  std::string value;
+  for (std::string_view name : Split(signed_headers, ';')) {
+    if (name.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("SignedHeaders '{}' has an empty header name", signed_headers));
+    }
+    if (!CanonicalHeaderValue(request, name, &value)) {
+      return Status::InvalidArgument(fmt::format("signed header '{}' is not in the request", name));
+    }
+    for (char c : name) out.push_back(LowerAscii(c));
+    out.push_back(':');
+    out += value;
+    out.push_back('\n');
+  }
+  out.push_back('\n');
+  out.append(signed_headers);
+  out.push_back('\n');
+  out.append(payload_hash);
+  return out;
+}
+
+Result<std::string> SigV4Sign(const SigV4Request& request, std::string_view access_key_id,
+                              std::string_view secret, std::string_view amz_date,
+                              std::string_view region, std::string_view service,
+                              std::string_view signed_headers) {
+  if (amz_date.size() < 8) return Status::InvalidArgument("amz_date must be YYYYMMDDTHHMMSSZ");
+  GL_ASSIGN_OR_RETURN(std::string creq,
+                      SigV4CanonicalRequest(request, signed_headers, Sha256Hex(request.body)));
+  std::string_view date8 = amz_date.substr(0, 8);
+  std::string scope = fmt::format("{}/{}/{}/{}", date8, region, service, kTerminator);
+  std::string key = SigningKey(secret, date8, region, service);
+  std::string mac = HmacSha256(key, StringToSign(amz_date, scope, creq));
+  return fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", kAlgorithm,
+                     access_key_id, scope, signed_headers,
+                     Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size()));
+}
+
+SigV4Verifier::SigV4Verifier(SecretLookup secret_lookup, SigV4Options options)
+    : secret_lookup_(std::move(secret_lookup)), options_(options) {
+  if (options_.env == nullptr) options_.env = Env::Default();
+  if (options_.max_replay_entries == 0) options_.max_replay_entries = 1;
+}
+
+Result<SigV4Identity> SigV4Verifier::Verify(const SigV4Request& request) {
+  const std::string_view* authorization = FindHeader(request, "authorization");
+  if (authorization == nullptr) {
+    return AwsError(kMissingToken, "Missing Authentication Token");
+  }
+  ParsedAuthorization auth;
+  GL_RETURN_IF_ERROR(ParseAuthorization(*authorization, &auth));
+
+  // Required signed headers.
+  bool host_signed = false, date_signed = false;
+  for (std::string_view name : Split(auth.signed_headers, ';')) {
+    if (EqualsIgnoreCase(name, "host")) host_signed = true;
+    if (EqualsIgnoreCase(name, "x-amz-date")) date_signed = true;
+  }
+  if (!host_signed) {
+    return AwsError(kIncomplete, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  const std::string_view* amz_date_header = FindHeader(request, "x-amz-date");
+  if (amz_date_header == nullptr) {
+    return AwsError(kIncomplete,
+                    "Authorization header requires existence of a 'X-Amz-Date' header.");
+  }
+  if (!date_signed) {
+    return AwsError(kIncomplete, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  std::string_view amz_date = Trim(*amz_date_header);
+  int64_t request_s = 0;
+  if (!ParseAmzDate(amz_date, &request_s)) {
+    return AwsError(kIncomplete, fmt::format("X-Amz-Date must be in ISO-8601 'basic format' "
+                                             "(YYYYMMDD'T'HHMMSS'Z'). Got '{}'.",
+                                             amz_date));
+  }
+  if (amz_date.substr(0, 8) != auth.date8) {
+    return AwsError(kInvalidSignature,
+                    fmt::format("Date in Credential scope does not match YYYYMMDD from ISO-8601 "
+                                "version of date from HTTP: '{}' != '{}', from '{}'.",
+                                auth.date8, amz_date.substr(0, 8), amz_date));
+  }
+
+  Result<std::string> secret = secret_lookup_(auth.access_key_id);
+  if (!secret.ok()) {
+    Status::Code code = secret.status().code();
+    if (code == Status::Code::kNotFound || code == Status::Code::kInvalidArgument) {
+      return AwsError(kUnrecognized, "The security token included in the request is invalid.");
+    }
+    return AwsError(
+        kInternal, fmt::format("could not look up the access key: {}", secret.status().ToString()));
+  }
+
+  int64_t now_us = options_.env->NowMicros();
+  int64_t now_s = now_us / 1000000;
+  int64_t request_us = request_s * 1000000;
+  int64_t skew_us = options_.max_skew_s * 1000000;
+  int64_t skew_min = options_.max_skew_s / 60;
+  std::string skew_text = options_.max_skew_s % 60 == 0 ? fmt::format("{} min.", skew_min)
+                                                        : fmt::format("{} s", options_.max_skew_s);
+  if (now_us - request_us > skew_us) {
+    return AwsError(
+        kInvalidSignature,
+        fmt::format("Signature expired: {} is now earlier than {} ({} - {})", amz_date,
+                    FormatAmzDate(now_s - options_.max_skew_s), FormatAmzDate(now_s), skew_text));
+  }
+  if (request_us - now_us > skew_us) {
+    return AwsError(
+        kInvalidSignature,
+        fmt::format("Signature not yet current: {} is still later than {} ({} + {})", amz_date,
+                    FormatAmzDate(now_s + options_.max_skew_s), FormatAmzDate(now_s), skew_text));
+  }
+
+  // The payload hash: the body's, which an X-Amz-Content-Sha256 header must repeat.
+  std::string payload_hash = Sha256Hex(request.body);
+  if (const std::string_view* claimed = FindHeader(request, "x-amz-content-sha256")) {
+    if (!EqualsIgnoreCase(Trim(*claimed), payload_hash)) {
+      return AwsError(kInvalidSignature,
+                      fmt::format("The provided 'x-amz-content-sha256' header does not match the "
+                                  "SHA-256 of the body ('{}'); unsigned and streaming payloads "
+                                  "are not accepted.",
+                                  Trim(*claimed)));
+    }
+    payload_hash.assign(Trim(*claimed));
+  }
+
+  Result<std::string> creq = SigV4CanonicalRequest(request, auth.signed_headers, payload_hash);
+  if (!creq.ok()) {
+    return AwsError(kIncomplete,
+                    fmt::format("Cannot check the signature: {}.", creq.status().message()));
+  }
+  std::string key = SigningKey(secret.value(), auth.date8, auth.region, auth.service);
+  std::string mac = HmacSha256(key, StringToSign(amz_date, auth.scope, creq.value()));
+  std::string expected = Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+  std::string given(auth.signature);
+  for (char& c : given) c = LowerAscii(c);
+  bool match = given.size() == expected.size() &&
+               CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+  if (!match) {
+    return AwsError(kInvalidSignature,
+                    "The request signature we calculated does not match the signature you "
+                    "provided. Check your AWS Secret Access Key and signing method. Consult the "
+                    "service documentation for details.");
+  }
+  if (!Remember(expected, now_us, request_us + skew_us)) {
+    return AwsError(kInvalidSignature,
+                    "This request signature has already been used; sign every request anew "
+                    "(replayed requests are refused).");
+  }
+
+  SigV4Identity id;
+  id.access_key_id.assign(auth.access_key_id);
+  id.region.assign(auth.region);
+  id.service.assign(auth.service);
+  id.date.assign(amz_date);
+  id.signature = std::move(expected);
+  return id;
+}
+
+bool SigV4Verifier::Remember(const std::string& signature, int64_t now_us, int64_t expires_us) {
+  std::lock_guard<std::mutex> lock(mu_);
+  while (!by_expiry_.empty() && by_expiry_.begin()->first < now_us) {
+    seen_.erase(by_expiry_.begin()->second);
+    by_expiry_.erase(by_expiry_.begin());
+  }
+  if (seen_.count(signature) != 0) return false;
+  while (seen_.size() >= options_.max_replay_entries && !by_expiry_.empty()) {
+    seen_.erase(by_expiry_.begin()->second);
+    by_expiry_.erase(by_expiry_.begin());
+  }
+  seen_.emplace(signature, expires_us);
+  by_expiry_.emplace(expires_us, signature);
+  return true;
+}
+
+void SigV4Verifier::Forget(std::string_view signature) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = seen_.find(std::string(signature));
+  if (it == seen_.end()) return;
+  auto [lo, hi] = by_expiry_.equal_range(it->second);
+  for (auto e = lo; e != hi; ++e) {
+    if (e->second == it->first) {
+      by_expiry_.erase(e);
+      break;
+    }
+  }
+  seen_.erase(it);
+}
+
+size_t SigV4Verifier::remembered_signatures() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return seen_.size();
+}
+
+}  // namespace gamelake

@@ -1,0 +1,167 @@
+// SigV4Verifier: checks AWS Signature Version 4 (AWS4-HMAC-SHA256, signed
+// Authorization header) on an HTTP request, so AWS SDKs and tools (Firehose
+// clients, Fluent Bit, Vector) can authenticate to gamelake unchanged.
+//
+// Verify() parses
+//   Authorization: AWS4-HMAC-SHA256 Credential=<id>/<yyyymmdd>/<region>/<service>/aws4_request,
+//                  SignedHeaders=<h1;h2;...>, Signature=<64 hex>
+// requires X-Amz-Date (signed) and host among the signed headers, rebuilds the
+// canonical request (normalized, URI-encoded path as for every service but S3;
+// sorted, re-encoded query; signed headers lower-cased with trimmed and
+// collapsed values; hex SHA-256 of the body — an X-Amz-Content-Sha256 header
+// must equal it), the string to sign and the derived signing key, and compares
+// signatures in constant time. Region and service are taken from the
+// credential scope as given (any region; the service is reported, not
+// enforced). The timestamp must be within `max_skew_s` of the Env's clock.
+//
+// Replay protection: every verified signature is remembered until its
+// timestamp leaves the skew window; an exact replay is rejected. Memory is
+// bounded (max_replay_entries; when full the entry closest to expiry is
+// dropped). A caller that answered a request with "nothing stored, retry" may
+// Forget() its signature so an identical retry (same second, same body) passes.
+//
+// Errors are AWS-compatible: the Status message is "<AwsErrorType>: <message>",
+// the type being what AWS JSON services put in `__type` and x-amzn-ErrorType:
+//   MissingAuthenticationTokenException (HTTP 403)  no Authorization header
+//   IncompleteSignatureException        (HTTP 400)  malformed or incomplete header
+//   UnrecognizedClientException         (HTTP 400)  unknown access key id
+//   InvalidSignatureException           (HTTP 400)  wrong signature, clock skew, replay
+//   InternalFailure                     (HTTP 500)  the secret lookup failed otherwise
+// See AwsAuthErrorType() / AwsAuthErrorHttpStatus() for the split.
+//
+// Thread-safety: Verify/Forget are safe to call concurrently; the secret
+// callback is called concurrently too.
+#ifndef GAMELAKE_AUTH_SIGV4_H_
+#define GAMELAKE_AUTH_SIGV4_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/env.h"
+#include "common/result.h"
+#include "common/status.h"
+
+namespace gamelake {
+
+// The parts of an HTTP request SigV4 covers. All views must stay valid for the
+// call they are passed to.
+struct SigV4Request {
+  std::string_view method;  // "POST"
+  std::string_view target;  // Request target as on the wire: path, optionally "?query".
+  // Header fields as received, names in any case; a name may repeat (values
+  // are then joined with ',' in received order, as SigV4 says).
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  std::string_view body;
+};
+
+// Who signed a verified request.
+struct SigV4Identity {
+  std::string access_key_id;
+  std::string region;     // From the credential scope, e.g. "us-east-1".
+  std::string service;    // From the credential scope, e.g. "firehose".
+  std::string date;       // X-Amz-Date, "20150830T123600Z".
+  std::string signature;  // Lower-case hex; pass to Forget().
+};
+
+struct SigV4Options {
+  Env* env = Env::Default();  // Clock.
+  int64_t max_skew_s = 300;   // Accepted |now - X-Amz-Date|.
+  size_t max_replay_entries = 1u << 16;
+};
+
+class SigV4Verifier {
+ public:
+  // Returns the secret access key of an access key id. NotFound (or any
+  // InvalidArgument) means "no such key" -> UnrecognizedClientException; other
+  // errors -> InternalFailure.
+  using SecretLookup = std::function<Result<std::string>(std::string_view access_key_id)>;
+
+  explicit SigV4Verifier(SecretLookup secret_lookup, SigV4Options options = {});
+  SigV4Verifier(const SigV4Verifier&) = delete;
+  SigV4Verifier& operator=(const SigV4Verifier&) = delete;
+
+  // The signer of `request`, or an error "<AwsErrorType>: <message>" (see the
+  // file comment). On success the signature is remembered (replay protection).
+  Result<SigV4Identity> Verify(const SigV4Request& request);
+
+  // Drops a remembered signature, so the identical request verifies again.
+  void Forget(std::string_view signature);
+
+  size_t remembered_signatures() const;
+
+ private:
+  // Remembers signature until expires_us; false if it was already there.
+  bool Remember(const std::string& signature, int64_t now_us, int64_t expires_us);
+
+  SecretLookup secret_lookup_;
+  SigV4Options options_;
+
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, int64_t> seen_;  // signature -> expiry (us).
+  std::multimap<int64_t, std::string> by_expiry_;  // expiry -> signature.
+};
+
+// The AWS error type of a Status returned by Verify ("InvalidSignatureException"),
+// or "" if its message carries none. Inline, so users need not link gl_auth.
+// The view points into `status`: keep it alive (not a temporary Result::status()).
+inline std::string_view AwsAuthErrorType(const Status& status) {
+  std::string_view m = status.message();
+  size_t colon = m.find(": ");
+  if (status.ok() || colon == std::string_view::npos || colon == 0) return {};
+  std::string_view type = m.substr(0, colon);
+  for (char c : type) {
+    bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum) return {};
+  }
+  if (type.front() < 'A' || type.front() > 'Z') return {};
+  return type;
+}
+// The message after the type prefix (the whole message if there is none).
+inline std::string_view AwsAuthErrorMessage(const Status& status) {
+  std::string_view type = AwsAuthErrorType(status);
+  std::string_view m = status.message();
+  return type.empty() ? m : m.substr(type.size() + 2);
+}
+// The HTTP status AWS JSON services answer with for that type.
+inline unsigned AwsAuthErrorHttpStatus(std::string_view aws_error_type) {
+  if (aws_error_type == "MissingAuthenticationTokenException") return 403;
+  if (aws_error_type == "InternalFailure") return 500;
+  return 400;
+}
+
+// ---- Building blocks, public for the signer below and for tests. ----
+
+// Lower-case hex of SHA-256(data).
+std::string Sha256Hex(std::string_view data);
+// Canonical URI of a wire path for every service but S3: dot segments and
+// empty segments removed, then each byte but unreserved ones and '/' encoded
+// as %XX (so "%20" on the wire becomes "%2520", as the AWS SDKs sign it).
+std::string SigV4CanonicalUri(std::string_view path);
+// Canonical query string: parameters percent-decoded, re-encoded strictly,
+// sorted by name then value, joined with '&'.
+std::string SigV4CanonicalQuery(std::string_view query);
+// The canonical request; fails if a signed header is missing from the request.
+Result<std::string> SigV4CanonicalRequest(const SigV4Request& request,
+                                          std::string_view signed_headers,
+                                          std::string_view payload_hash);
+
+// Signs `request` as an AWS SDK would and returns the Authorization header
+// value. The request must already carry every header in signed_headers
+// (lower-case, ';'-separated, sorted), including x-amz-date = amz_date.
+// For tests and for gamelake's own clients.
+Result<std::string> SigV4Sign(const SigV4Request& request, std::string_view access_key_id,
+                              std::string_view secret, std::string_view amz_date,
+                              std::string_view region, std::string_view service,
+                              std::string_view signed_headers);
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_AUTH_SIGV4_H_

@@ -1,0 +1,220 @@
+// EventDeduper: idempotent retries. A record may carry a client event id (a
+// top-level field, "event_id" by default, whose value is a non-empty string or
+// an integer). A record whose (stream, event id) was already stored within the
+// window is acknowledged again but not stored again.
+//
+// What is remembered: a 96-bit keyed hash of (stream, id type, id) — strings
+// and integers are different ids, so "7" and 7 never match — plus the time it
+// was stored and its _record_id: 24 bytes in a ring kept in insertion (time)
+// order, and an 8-byte slot in an open-addressing index over the ring. Memory
+// grows with use up to max_entries (about 37 bytes an entry, 370 MB at the
+// default 10 million); when full, the oldest entry is evicted (counted in
+// gamelake_dedupe_evictions_total) and a retry of it would be stored again.
+// The hash is never persisted: after a restart the set is rebuilt from the
+// lake (LoadFromLake) and the log (LoadFromLog), so the seed may change.
+//
+// In flight: Begin() classifies a batch's records. A new id is registered as
+// in flight by that batch until Complete() reports whether the log stored it.
+// A retry of an in-flight id is not stored again; it waits, and its WaitFn is
+// called with the original's outcome (OK and its _record_id, or the error),
+// so a retry is never acknowledged before its original is durable, and never
+// acknowledged if the original failed. A repeated id within one batch is
+// kSameBatch: it shares the fate of its batch's append.
+//
+// Thread-safety: all methods are safe to call from any thread. WaitFn callbacks
+// run on the thread calling Complete(), outside the deduper's lock.
+#ifndef GAMELAKE_SERVER_EVENT_DEDUPER_H_
+#define GAMELAKE_SERVER_EVENT_DEDUPER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/env.h"
+#include "common/metrics.h"
+#include "common/status.h"
+#include "log/wal.h"
+
+namespace gamelake {
+
+// A client event id, as found in a record.
+struct EventId {
+  enum class Type : uint8_t { kString, kInteger };
+  Type type = Type::kString;
+  // kString: the unescaped bytes (never empty). kInteger: the decimal digits
+  // as JSON writes them, with "-0" as "0".
+  std::string_view value;
+};
+
+// Finds a record's event id without parsing the whole record. Records that
+// do not contain the quoted field name anywhere cost one memmem(). The field
+// must be spelled literally in the record (a key written with \u escapes is
+// not recognized). The first top-level occurrence counts; a null, boolean,
+// float, object, array or empty-string value is no id.
+class EventIdExtractor {
+ public:
+  // field "" disables extraction: Extract() always returns false.
+  explicit EventIdExtractor(std::string field);
+
+  bool enabled() const { return !field_.empty(); }
+  const std::string& field() const { return field_; }
+
+  // record: a JSON object the RecordParser validated. On true, id->value
+  // points into record or into *scratch (valid until the next call with it).
+  bool Extract(std::string_view record, std::string* scratch, EventId* id) const;
+
+  // Field names usable as event_id_field: no '"', '\\' or control characters.
+  static bool ValidFieldName(std::string_view field);
+
+ private:
+  std::string field_;
+  std::string needle_;  // The field name in quotes.
+};
+
+// The remembered form of (stream, event id).
+struct EventKey {
+  uint64_t h1 = 0;
+  uint32_t h2 = 0;
+  friend bool operator==(const EventKey&, const EventKey&) = default;
+};
+
+struct EventDeduperOptions {
+  int64_t window_s = 86400;           // An id is remembered this long after it was stored.
+  uint64_t max_entries = 10'000'000;  // At most this many ids (oldest evicted); <= 2^31.
+  Env* env = Env::Default();          // The clock.
+  Metrics* metrics = nullptr;         // Optional: gamelake_dedupe_* series.
+};
+
+class EventDeduper {
+ public:
+  enum class Verdict : uint8_t {
+    kNoId,       // No event id: store it.
+    kNew,        // First sight: store it; in flight until Complete().
+    kDuplicate,  // Stored before, within the window: acknowledge, do not store.
+    kSameBatch,  // Repeats an earlier record of the same batch: do not store.
+    kInFlight,   // Another batch is storing it: do not store; wait for WaitFn.
+  };
+  // Called once per kInFlight record with the original's outcome: status and,
+  // when OK, the original's _record_id.
+  using WaitFn = std::function<void(size_t index, const Status& status, uint64_t seq)>;
+
+  // What Begin() decided for a batch. Pass it to Complete() unchanged.
+  struct Claim {
+    uint64_t ticket = 0;
+    std::vector<Verdict> verdicts;   // One per record.
+    std::vector<uint64_t> seqs;      // kDuplicate: the original's _record_id; else 0.
+    std::vector<EventKey> new_keys;  // Keys of the kNew records, in record order.
+    size_t new_count = 0;            // kNew records.
+    size_t wait_count = 0;           // kInFlight records (WaitFn calls to expect).
+  };
+
+  explicit EventDeduper(EventDeduperOptions options);
+  ~EventDeduper();
+  EventDeduper(const EventDeduper&) = delete;
+  EventDeduper& operator=(const EventDeduper&) = delete;
+
+  // The key of `id` in `stream` (a per-process random seed: never persist it).
+  EventKey Key(std::string_view stream, const EventId& id) const;
+
+  // Classifies keys[i] (nullopt: the record has no id) into claim. Every kNew
+  // key stays in flight until Complete(claim, ...) is called, which the caller
+  // must do exactly once whenever claim->new_count > 0. on_original is called
+  // once for each kInFlight record, on the thread that completes the original
+  // (possibly before Begin's caller has appended its own records).
+  void Begin(std::span<const std::optional<EventKey>> keys,
+             std::shared_ptr<const WaitFn> on_original, Claim* claim);
+  // Reports the outcome of storing the claim's kNew records; new_seqs[k] is the
+  // _record_id of the k-th kNew record (ignored unless status is OK). On OK
+  // they are remembered; on error they are forgotten (a later retry is new).
+  // Either way, their waiters are called.
+  void Complete(const Claim& claim, const Status& status, std::span<const uint64_t> new_seqs);
+
+  // Remembers an id already stored at time_us (microseconds since the epoch);
+  // ignored if outside the window. For rebuilding at start.
+  void Add(const EventKey& key, uint64_t seq, int64_t time_us);
+
+  // Rebuilds the set at start, before ingest opens: the ids of the records
+  // still in the log (wal; may be null), and of the Parquet files in
+  // <lake_dir>/<stream>/dt=YYYY-MM-DD/hr=HH/ of the hours overlapping the
+  // window (newest hours first, until max_entries ids are read), reading only
+  // the id column, _ingest_time and _record_id through DuckDB. Streams
+  // starting with '_' are skipped. The log is read first: delivery only moves
+  // records from the log to the lake, so none is missed if it runs meanwhile.
+  Status Rebuild(Wal* wal, const std::string& lake_dir, const EventIdExtractor& extractor,
+                 const std::string& duckdb_memory_limit = "1GB");
+
+  // Introspection (tests, metrics).
+  size_t size() const;  // Ids remembered or in flight.
+  uint64_t evictions() const;
+  // True if key is remembered and within the window (not while in flight).
+  bool Contains(const EventKey& key) const;
+
+ private:
+  // A remembered id. While its batch is in flight, seq is kPending | ticket.
+  // A dead entry (its batch failed) has time_s 0 and is not in the index; it
+  // leaves the ring when it reaches the front.
+  struct Entry {
+    uint64_t h1;
+    uint64_t seq;
+    uint32_t h2;
+    uint32_t time_s;
+  };
+  static constexpr uint64_t kPending = 1ull << 63;
+  using Waiter = std::pair<std::shared_ptr<const WaitFn>, size_t>;
+  struct Loaded {
+    EventKey key;
+    uint64_t seq;
+    int64_t time_us;
+  };
+  struct KeyHash {
+    size_t operator()(const EventKey& k) const { return static_cast<size_t>(k.h1); }
+  };
+
+  Status LoadFromLog(Wal* wal, const EventIdExtractor& extractor, std::vector<Loaded>* out);
+  Status LoadFromLake(const std::string& lake_dir, const EventIdExtractor& extractor,
+                      const std::string& duckdb_memory_limit, std::vector<Loaded>* out);
+  int64_t NowS() const;
+  bool Live(const Entry& e, int64_t now_s) const;
+  // Index slot holding key, or SIZE_MAX.
+  size_t FindSlot(const EventKey& key) const;
+  // The rest need mu_ held.
+  Entry& At(size_t slot) { return ring_[(index_[slot] & 0xFFFFFFFFu) - 1]; }
+  const Entry& At(size_t slot) const { return ring_[(index_[slot] & 0xFFFFFFFFu) - 1]; }
+  void Insert(const EventKey& key, uint64_t seq, int64_t time_s);
+  void RemoveSlot(size_t slot);  // Backward-shift deletion from the index.
+  void PopFront();
+  void ExpireLocked(int64_t now_s);
+  void Grow();
+  void RebuildIndex(size_t index_capacity);
+  void PublishGauges();
+
+  const EventDeduperOptions options_;
+  const uint64_t seed1_;
+  const uint64_t seed2_;
+  Counter* duplicates_ = nullptr;
+  Counter* evictions_metric_ = nullptr;
+  Gauge* entries_gauge_ = nullptr;
+
+  mutable std::mutex mu_;
+  std::vector<Entry> ring_;  // Circular, oldest at head_.
+  size_t head_ = 0;
+  size_t size_ = 0;              // Ring entries, dead ones included.
+  std::vector<uint64_t> index_;  // 0: empty; else (low 32 bits of h1) << 32 | (ring pos + 1).
+  size_t indexed_ = 0;           // Entries in the index (remembered or in flight).
+  uint64_t evictions_ = 0;
+  uint64_t next_ticket_ = 1;
+  // Retries waiting for an in-flight original, by key (rare: kept apart so the
+  // common path allocates nothing per record).
+  std::unordered_map<EventKey, std::vector<Waiter>, KeyHash> waiters_;
+};
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_SERVER_EVENT_DEDUPER_H_
