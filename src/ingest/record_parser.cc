@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -389,6 +390,30 @@ RecordParser::~RecordParser() = default;
 
 Status RecordParser::Parse(std::string_view body, BodyFormat format, bool gzip, ParsedBody* out) {
   return impl_->Parse(body, format, gzip, out);
+}
+
+RecordParser& ThreadLocalRecordParser(const ParserLimits& limits) {
+  struct Slot {
+    const ParserLimits* owner;
+    ParserLimits values;  // A destroyed owner's address may be reused with other limits.
+    std::unique_ptr<RecordParser> parser;
+  };
+  auto same = [](const ParserLimits& a, const ParserLimits& b) {
+    return a.max_decoded_body_bytes == b.max_decoded_body_bytes &&
+           a.max_record_bytes == b.max_record_bytes && a.max_records == b.max_records &&
+           a.max_depth == b.max_depth && a.max_keys == b.max_keys;
+  };
+  thread_local std::vector<Slot> slots;
+  for (Slot& slot : slots) {
+    if (slot.owner != &limits) continue;
+    if (!same(slot.values, limits)) {
+      slot.values = limits;
+      slot.parser = std::make_unique<RecordParser>(limits);
+    }
+    return *slot.parser;
+  }
+  slots.push_back(Slot{&limits, limits, std::make_unique<RecordParser>(limits)});
+  return *slots.back().parser;
 }
 
 }  // namespace gamelake

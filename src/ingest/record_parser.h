@@ -59,7 +59,7 @@ struct RecordError {
   size_t index = 0;     // Position of the record in the body, from 0.
   std::string code;     // Stable, machine-readable: "invalid_json", "not_an_object",
                         // "invalid_utf8", "record_too_large", "too_deep",
-                         // "too_many_keys", "duplicate_key".
+                        // "too_many_keys", "duplicate_key".
   std::string message;  // Human-readable, says what and where.
   // The record's bytes as found in the decoded body (the NDJSON line or the
   // array element, without surrounding whitespace), for dead-lettering. Points
@@ -93,6 +93,11 @@ class RecordParser {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The calling thread's parser for `limits`, kept between calls so its buffers
+// are reused (one per thread and limits object). `limits` must outlive every
+// call made with it; the parser's results live until its next Parse().
+RecordParser& ThreadLocalRecordParser(const ParserLimits& limits);
 
 }  // namespace gamelake
 

@@ -74,17 +74,6 @@ std::string_view TrimJsonSpace(std::string_view s) {
   return s;
 }
 
-// One parser per HTTP thread for the Data blobs, as the native API has.
-RecordParser& ThreadRecordParser(const ParserLimits& limits) {
-  thread_local std::unique_ptr<RecordParser> parser;
-  thread_local const ParserLimits* owner = nullptr;
-  if (!parser || owner != &limits) {
-    parser = std::make_unique<RecordParser>(limits);
-    owner = &limits;
-  }
-  return *parser;
-}
-
 // Records split out of Data blobs, copied into one buffer (the parser's views
 // die at its next Parse call).
 struct RecordArena {
@@ -217,6 +206,17 @@ struct Reply {
   void Ok(std::string body) const { respond(AwsJson(200, std::move(body), request_id)); }
   void Error(unsigned status, std::string_view type, std::string_view message) const {
     respond(AwsErrorResponse(status, type, message, request_id));
+  }
+  // Over the key's rate limit: nothing stored; Firehose says "Slow down."
+  void Throttled(int64_t retry_after_s) const {
+    if (forget_request) forget_request();
+    HttpResponse res = AwsErrorResponse(
+        503, kServiceUnavailable,
+        fmt::format("Slow down. The key is over its rate limit; nothing was stored, retry in {} s.",
+                    retry_after_s),
+        request_id);
+    res.set(http::field::retry_after, std::to_string(retry_after_s));
+    respond(std::move(res));
   }
   // The log refused the records: nothing stored, the client should retry.
   void NotStored(const Status& status) const {
@@ -417,7 +417,8 @@ void FirehoseApi::PutRecord(Call& call) {
     return call.Error(400, kValidation, message);
   }
   RecordArena arena;
-  if (std::optional<BlobError> bad = SplitBlob(ThreadRecordParser(limits_), data.value(), &arena)) {
+  if (std::optional<BlobError> bad =
+          SplitBlob(ThreadLocalRecordParser(limits_), data.value(), &arena)) {
     std::string message = fmt::format("Record.{}: {}", kDataShape, bad->message);
     ingest_->DeadLetterBody(stream, key_id, bad->code, message, data.value());
     return call.Error(400, kInvalidArgument, message);
@@ -427,6 +428,11 @@ void FirehoseApi::PutRecord(Call& call) {
   parsed.total = parsed.records.size();
   for (size_t i = 0; i < parsed.records.size(); ++i) parsed.record_indexes.push_back(i);
   parsed.decoded_bytes = data->size();
+  if (call.principal.admit) {
+    if (int64_t wait = call.principal.admit(parsed.total, parsed.decoded_bytes); wait > 0) {
+      return call.reply.Throttled(wait);
+    }
+  }
   ingest_->Submit(stream, key_id, std::move(parsed),
                   [reply = std::move(call.reply)](IngestOutcome out) {
                     // The Firehose record is stored whole or it is an error to retry
@@ -508,7 +514,7 @@ void FirehoseApi::PutRecordBatch(Call& call) {
   // Split each entry into records. Body indexes (for the handler's errors and
   // dead letters) run over the entries' records in order; a failed entry takes
   // one index.
-  RecordParser& parser = ThreadRecordParser(limits_);
+  RecordParser& parser = ThreadLocalRecordParser(limits_);
   RecordArena arena;
   ParsedBody parsed;
   std::vector<size_t> entry_of_index;      // Body index -> entry.
@@ -558,6 +564,13 @@ void FirehoseApi::PutRecordBatch(Call& call) {
     if (bad[k]) {
       results[k].error_code = kInvalidArgument;
       results[k].error_message = std::move(bad[k]->message);
+    }
+  }
+  if (call.principal.admit) {
+    uint64_t bytes = 0;
+    for (std::string_view r : parsed.records) bytes += r.size();
+    if (int64_t wait = call.principal.admit(parsed.total, bytes); wait > 0) {
+      return call.reply.Throttled(wait);
     }
   }
   ingest_->Submit(

@@ -44,6 +44,9 @@ struct FirehosePrincipal {
   // should retry (the log refused the records), so a replay guard can let an
   // identical retry through (e.g. SigV4Verifier::Forget(identity.signature)).
   std::function<void()> forget_request;
+  // Optional. The key's rate limit: 0 when `records` records of `bytes` bytes
+  // may be stored now, else the seconds to wait (answered as a throttle).
+  std::function<int64_t(uint64_t records, uint64_t bytes)> admit;
 };
 
 class FirehoseApi {

@@ -53,17 +53,6 @@ std::string MediaType(std::string_view content_type) {
   return out;
 }
 
-// One parser per HTTP thread: it keeps its buffers between requests.
-RecordParser& ThreadParser(const ParserLimits& limits) {
-  thread_local std::unique_ptr<RecordParser> parser;
-  thread_local const ParserLimits* owner = nullptr;
-  if (!parser || owner != &limits) {
-    parser = std::make_unique<RecordParser>(limits);
-    owner = &limits;
-  }
-  return *parser;
-}
-
 int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -346,7 +335,7 @@ void Router::Ingest(std::string_view stream, const Principal& principal, HttpReq
     }
   }
 
-  RecordParser& parser = ThreadParser(limits_);
+  RecordParser& parser = ThreadLocalRecordParser(limits_);
   ParsedBody parsed;
   Status s = parser.Parse(request.body(), format, gzip, &parsed);
   if (!s.ok()) {

@@ -178,7 +178,9 @@ class ServerImpl final : public Server {
       sigv4_ = std::make_unique<SigV4Verifier>(
           [keys](std::string_view id) { return keys->SigningSecret(id); });
       SigV4Verifier* verifier = sigv4_.get();
-      authenticate = [keys, verifier](const HttpRequest& req) -> Result<FirehosePrincipal> {
+      RateLimiter* limiter = limiter_.get();
+      authenticate = [keys, verifier,
+                      limiter](const HttpRequest& req) -> Result<FirehosePrincipal> {
         SigV4Request r;
         r.method = std::string_view(req.method_string().data(), req.method_string().size());
         r.target = std::string_view(req.target().data(), req.target().size());
@@ -201,6 +203,11 @@ class ServerImpl final : public Server {
           return principal.CanIngest(stream);
         };
         fp.forget_request = [verifier, sig = id.signature] { verifier->Forget(sig); };
+        fp.admit = [limiter, principal = *p](uint64_t records, uint64_t bytes) -> int64_t {
+          RateLimiter::Decision d =
+              limiter->Admit(principal, records, bytes, Env::Default()->NowMicros());
+          return d.ok ? 0 : std::max<int64_t>(1, d.retry_after_seconds);
+        };
         return fp;
       };
     } else {

@@ -180,3 +180,41 @@ TEST_F(IngestTest, HealthAndMetrics) {
 
 }  // namespace
 }  // namespace gamelake::testing
+
+namespace gamelake::testing {
+namespace {
+
+TEST(CorsTest, AllowedOriginsGetCorsHeadersAndPreflightAnswers) {
+  TempDir dir;
+  ServerProcess server(dir.path() + "/data", {"--set", "cors.origins=[\"https://game.example\"]",
+                                              "--set", "cors.streams.open=[\"*\"]"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient c(server.port());
+  HttpResult pre =
+      c.Request("OPTIONS", "/v1/events", "",
+                {{"Origin", "https://game.example"}, {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(pre.status, 204) << pre.body;
+  EXPECT_EQ(pre.headers["access-control-allow-origin"], "https://game.example");
+  EXPECT_NE(pre.headers["access-control-allow-methods"].find("POST"), std::string::npos);
+  EXPECT_NE(pre.headers["access-control-allow-headers"].find("Authorization"), std::string::npos);
+
+  HttpResult post =
+      c.Request("POST", "/v1/events", "{\"a\":1}",
+                {{"Origin", "https://game.example"}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(post.status, 200) << post.body;
+  EXPECT_EQ(post.headers["access-control-allow-origin"], "https://game.example");
+
+  HttpResult other =
+      c.Request("POST", "/v1/events", "{\"a\":1}",
+                {{"Origin", "https://evil.example"}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(other.status, 200);  // CORS is the browser's guard; the answer just lacks the header.
+  EXPECT_EQ(other.headers.count("access-control-allow-origin"), 0u);
+
+  HttpResult any =
+      c.Request("OPTIONS", "/v1/streams/open/records", "", {{"Origin", "https://anyone.example"}});
+  EXPECT_EQ(any.status, 204);
+  EXPECT_EQ(any.headers["access-control-allow-origin"], "*");
+}
+
+}  // namespace
+}  // namespace gamelake::testing

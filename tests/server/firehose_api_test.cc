@@ -124,9 +124,17 @@ class FirehoseApiTest : public ::testing::Test {
     if (mode == "games-only") {
       p.can_write = [](std::string_view s) { return s.starts_with("game"); };
     }
+    if (mode == "throttled") {
+      p.admit = [this](uint64_t records, uint64_t bytes) -> int64_t {
+        admitted_records_ += records;
+        return 7;
+      };
+    }
     p.forget_request = [this] { ++forgotten_; };
     return p;
   }
+
+  uint64_t admitted_records_ = 0;
 
   std::unique_ptr<Answer> Call(std::string_view op, std::string body, std::string auth = "",
                                http::verb method = http::verb::post) {
@@ -403,6 +411,20 @@ TEST_F(FirehoseApiTest, AuthenticationErrorsKeepTheirAwsType) {
   EXPECT_EQ(plain->status, 400u);
   EXPECT_EQ(plain->Type(), "UnrecognizedClientException");
   EXPECT_TRUE(Stored("events").empty());
+}
+
+TEST_F(FirehoseApiTest, RateLimitedKeysAreThrottledAndNothingIsStored) {
+  auto one =
+      Call("PutRecord", PutRecordBody("events", Base64("{\"a\":1}\n{\"a\":2}")), "throttled");
+  EXPECT_EQ(one->status, 503u);
+  EXPECT_NE(one->body.find("ServiceUnavailableException"), std::string::npos) << one->body;
+  auto batch = Call("PutRecordBatch",
+                    BatchBody("games", {Base64("{}"), Base64("{}"), Base64("{}")}), "throttled");
+  EXPECT_EQ(batch->status, 503u);
+  EXPECT_NE(batch->body.find("Slow down"), std::string::npos) << batch->body;
+  EXPECT_EQ(admitted_records_, 5u);  // Asked for 2, then 3 records.
+  EXPECT_EQ(forgotten_, 2);          // An identical retry may pass the replay guard.
+  EXPECT_EQ(wal_->next_seq(), 1u);   // Nothing stored.
 }
 
 TEST_F(FirehoseApiTest, StreamPermissions) {
