@@ -49,20 +49,6 @@ std::string PostNdjson(const std::string& body, const std::vector<std::string>& 
   return Request("POST", "/v1/streams/hostile/records", body, h);
 }
 
-std::string Gzip(const std::string& in) {
-  z_stream zs{};
-  deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(compressBound(in.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
 // A gzip stream of `n` zero bytes, built in pieces (never n bytes in memory).
 std::string GzipZeros(size_t n) {
   z_stream zs{};

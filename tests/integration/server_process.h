@@ -84,6 +84,8 @@ class ServerProcess {
 std::vector<std::vector<std::string>> DuckQuery(const std::string& sql);
 // The lake's Parquet files of a stream, as a DuckDB glob string.
 std::string LakeGlob(const std::string& data_dir, const std::string& stream);
+// `in` compressed as one gzip member (for Content-Encoding: gzip bodies).
+std::string Gzip(const std::string& in);
 // Paths of every *.parquet file under dir, recursively.
 std::vector<std::string> FindFiles(const std::string& dir, const std::string& suffix);
 
