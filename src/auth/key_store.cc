@@ -7,7 +7,7 @@
 
 #include "auth/api_key.h"
 #include "auth/crypto_util.h"
-#include "auth/file_lock.h"
+#include "common/file_lock.h"
 
 namespace gamelake {
 

@@ -9,7 +9,10 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/catalog_command.h"
+#include "cli/generate_command.h"
 #include "cli/keys_command.h"
+#include "cli/query_command.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -105,6 +108,15 @@ int main(int argc, char** argv) {
   gamelake::KeysCommand keys;
   gamelake::AddKeysCommand(&app, &keys);
 
+  gamelake::GenerateCommand generate;
+  gamelake::AddGenerateCommand(&app, &generate);
+
+  gamelake::CatalogCommand catalog;
+  gamelake::AddCatalogCommands(&app, &catalog);
+
+  gamelake::QueryCommand query;
+  gamelake::AddQueryCommand(&app, &query);
+
   app.add_subcommand("version", "Print the version")->callback([] {
     std::printf("gamelake %s\n", gamelake::kVersion);
   });
@@ -112,5 +124,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (serve_cmd->parsed()) return gamelake::Serve(serve);
   if (keys.keys->parsed()) return gamelake::RunKeysCommand(keys);
+  if (generate.app->parsed()) return gamelake::RunGenerateCommand(generate);
+  if (gamelake::CatalogCommandParsed(catalog)) return gamelake::RunCatalogCommand(catalog);
+  if (query.query->parsed()) return gamelake::RunQueryCommand(query);
   return 0;
 }

@@ -23,6 +23,14 @@ std::string_view CodeName(Status::Code code) {
       return "ResourceExhausted";
     case Status::Code::kInternal:
       return "Internal";
+    case Status::Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Status::Code::kPermissionDenied:
+      return "PermissionDenied";
+    case Status::Code::kDeadlineExceeded:
+      return "DeadlineExceeded";
+    case Status::Code::kCancelled:
+      return "Cancelled";
   }
   return "Unknown";
 }

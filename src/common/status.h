@@ -25,6 +25,10 @@ class [[nodiscard]] Status {
     kUnavailable,        // Try again later (overload, shutting down).
     kResourceExhausted,  // A configured bound was hit (disk, memory, log size).
     kInternal,
+    kAlreadyExists,
+    kPermissionDenied,  // Not allowed, whoever asks (e.g. a statement SQL may not run).
+    kDeadlineExceeded,  // A configured time limit passed.
+    kCancelled,         // Stopped on request, or because the reader went away.
   };
 
   Status() = default;
@@ -40,6 +44,14 @@ class [[nodiscard]] Status {
     return Status(Code::kResourceExhausted, msg);
   }
   static Status Internal(std::string_view msg) { return Status(Code::kInternal, msg); }
+  static Status AlreadyExists(std::string_view msg) { return Status(Code::kAlreadyExists, msg); }
+  static Status PermissionDenied(std::string_view msg) {
+    return Status(Code::kPermissionDenied, msg);
+  }
+  static Status DeadlineExceeded(std::string_view msg) {
+    return Status(Code::kDeadlineExceeded, msg);
+  }
+  static Status Cancelled(std::string_view msg) { return Status(Code::kCancelled, msg); }
   // An IOError whose message ends with strerror(errno_value).
   static Status FromErrno(std::string_view context, int errno_value);
 

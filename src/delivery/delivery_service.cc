@@ -455,6 +455,12 @@ class DeliveryServiceImpl final : public DeliveryService {
         continue;
       }
       failures = 0;
+      if (options_.on_file_delivered) {
+        options_.on_file_delivered(
+            JoinPath(JoinPath(batch.stream, PartitionDir(batch.hour)),
+                     batch.stream + "-" + Pad20(batch.first_seq) + "-" + Pad20(batch.last_seq) +
+                         ".parquet"));
+      }
       // The file is durable in the lake: its name is now the checkpoint. A
       // failed release is retried by the next Start (from the lake's names).
       Status s = wal_->Release(batch.stream, batch.last_seq);

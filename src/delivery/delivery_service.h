@@ -27,6 +27,7 @@
 #define GAMELAKE_DELIVERY_DELIVERY_SERVICE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,6 +54,10 @@ struct DeliveryOptions {
   int duckdb_threads = 1;
   std::string duckdb_memory_limit = "1GB";
   Metrics* metrics = nullptr;  // Optional: registers gamelake_delivery_* series.
+  // Optional: called on the converter thread after each file is durable in
+  // the lake (path relative to lake_dir), before its log records are
+  // released. Must not block for long.
+  std::function<void(const std::string& lake_path)> on_file_delivered;
 };
 
 struct DeliveryStats {

@@ -148,6 +148,11 @@ const std::map<std::string, Setter>& Settings() {
       {"delivery.buffer_interval_s", Double(&Config::buffer_interval_s)},
       {"delivery.duckdb_threads", Int(&Config::duckdb_threads)},
       {"delivery.duckdb_memory_limit", String(&Config::duckdb_memory_limit)},
+      {"sql.threads", Int(&Config::sql_threads)},
+      {"sql.memory_limit", String(&Config::sql_memory_limit)},
+      {"sql.query_timeout_s", Double(&Config::sql_query_timeout_s)},
+      {"sql.max_concurrent_queries", Int(&Config::sql_max_concurrent_queries)},
+      {"sql.tail_max_bytes", UInt(&Config::sql_tail_max_bytes)},
   };
   return settings;
 }
@@ -287,6 +292,12 @@ Status ValidateConfig(const Config& c) {
   if (c.data_dir.empty()) return bad("data_dir must not be empty");
   if (c.demo_rate < 0 || c.demo_rate > 1e6) return bad("demo.rate must be within 0..1000000");
   if (c.max_body_bytes < 1024) return bad("server.max_body_bytes must be at least 1024");
+  if (c.sql_threads < 1 || c.sql_threads > 256) return bad("sql.threads must be within 1..256");
+  if (c.sql_query_timeout_s <= 0) return bad("sql.query_timeout_s must be > 0");
+  if (c.sql_max_concurrent_queries < 1 || c.sql_max_concurrent_queries > 64) {
+    return bad("sql.max_concurrent_queries must be within 1..64");
+  }
+  if (c.sql_memory_limit.empty()) return bad("sql.memory_limit must not be empty");
   if (c.max_decoded_body_bytes < c.max_body_bytes) {
     return bad("server.max_decoded_body_bytes must be at least server.max_body_bytes");
   }

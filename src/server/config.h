@@ -77,6 +77,13 @@ struct Config {
   std::string duckdb_memory_limit = "1GB";
   std::map<std::string, StreamSettings> streams;  // delivery.streams.<name>.*
 
+  // SQL (catalog and query engine).
+  int sql_threads = 2;
+  std::string sql_memory_limit = "2GB";
+  double sql_query_timeout_s = 300;
+  int sql_max_concurrent_queries = 4;
+  uint64_t sql_tail_max_bytes = 512ull << 20;
+
   std::string lake_dir() const;
   std::string log_dir() const;
   std::string staging_dir() const;

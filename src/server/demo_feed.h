@@ -1,25 +1,33 @@
-// DemoFeed: for `gamelake serve --demo`, a thread that appends records shaped
-// like the lab's Kinesis Data Generator template (PlayerID, "Time Played",
-// Wins, Losses, CaughtAt, CaughtBy with the lab's weights) into the stream
-// "events" at a steady rate, so a new user sees data arrive at once. The full
-// template-driven generator is `gamelake generate` (see the generator issue).
+// DemoFeed: for `gamelake serve --demo`, the data generator running in-process:
+// the lab's Kinesis Data Generator template (builtin:lab, see
+// generator/record_source.h) rendered into the stream "events" at a steady,
+// modest rate (config demo.rate, default 20 records a second), so a new user
+// sees data arrive at once. Records go straight into the log, the path HTTP
+// ingest takes after parsing; `gamelake generate` is the same generator as a
+// command.
 //
-// Thread-safety: Start/Stop from one thread.
+// Thread-safety: construct and Stop from one thread.
 #ifndef GAMELAKE_SERVER_DEMO_FEED_H_
 #define GAMELAKE_SERVER_DEMO_FEED_H_
 
-#include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
+#include "generator/record_source.h"
 #include "log/wal.h"
 
 namespace gamelake {
 
 class DemoFeed {
  public:
-  // Appends `rate` records a second to `wal` until Stop(). wal must outlive it.
+  // Appends `rate` records a second of `source` to `stream` in `wal` until
+  // Stop(). wal must outlive it.
+  DemoFeed(Wal* wal, double rate, std::unique_ptr<RecordSource> source,
+           std::string stream = "events");
+  // The lab's template, randomly seeded, into "events".
   DemoFeed(Wal* wal, double rate);
   ~DemoFeed();
   void Stop();
@@ -29,6 +37,8 @@ class DemoFeed {
 
   Wal* wal_;
   double rate_;
+  std::unique_ptr<RecordSource> source_;
+  std::string stream_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

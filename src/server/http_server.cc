@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -41,6 +42,7 @@ using Socket = net::basic_stream_socket<tcp, Executor>;
 using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
 
 constexpr size_t kDrainChunk = 64 * 1024;
+constexpr size_t kMaxQueuedStreamBytes = 1 << 20;
 constexpr uint64_t kMaxDrainBytes = 256ull << 20;
 
 // One connection. Lives as long as an async operation or a pending Respond holds it.
@@ -66,6 +68,23 @@ class Session : public std::enable_shared_from_this<Session> {
   void Drain(uint64_t drained);
   void FailRead(beast::error_code ec);
 
+ public:
+  // Streamed responses (see ChunkWriter). Shared between the producer thread
+  // and this session's I/O thread.
+  struct StreamState {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t queued = 0;
+    bool failed = false;
+  };
+  std::unique_ptr<ChunkWriter> StartStream(HttpResponse head, unsigned version, bool keep_alive);
+  void QueueChunk(std::string data, bool last, const std::shared_ptr<StreamState>& state);
+  void AbortStream(const std::shared_ptr<StreamState>& state);
+
+ private:
+  void WriteNextChunk(const std::shared_ptr<StreamState>& state);
+  static void FailStream(const std::shared_ptr<StreamState>& state);
+
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -74,6 +93,59 @@ class Session : public std::enable_shared_from_this<Session> {
   bool counted_ = false;  // Counts toward server.max_connections.
   std::unique_ptr<char[]> drain_buffer_;
   std::shared_ptr<HttpResponse> out_;
+  // Streaming: the head, then chunks in order; `last` ends the body.
+  struct PendingChunk {
+    std::string data;
+    bool last = false;
+  };
+  std::shared_ptr<http::response<http::empty_body>> stream_head_;
+  std::shared_ptr<http::response_serializer<http::empty_body>> stream_head_serializer_;
+  bool head_sent_ = false;
+  bool stream_keep_alive_ = true;
+  bool chunk_writing_ = false;
+  std::deque<PendingChunk> chunks_;
+};
+
+class SessionChunkWriter final : public ChunkWriter {
+ public:
+  SessionChunkWriter(std::shared_ptr<Session> session, double timeout_s)
+      : session_(std::move(session)),
+        state_(std::make_shared<Session::StreamState>()),
+        timeout_(Seconds(timeout_s)) {}
+  ~SessionChunkWriter() override {
+    if (!finished_) session_->AbortStream(state_);
+  }
+  bool Write(std::string_view bytes) override {
+    if (bytes.empty()) return !Failed();
+    {
+      std::unique_lock lock(state_->mu);
+      // Back-pressure, bounded by the request timeout in case the peer stalls.
+      if (!state_->cv.wait_for(lock, timeout_, [&] {
+            return state_->failed || state_->queued < kMaxQueuedStreamBytes;
+          })) {
+        state_->failed = true;
+      }
+      if (state_->failed) return false;
+      state_->queued += bytes.size();
+    }
+    session_->QueueChunk(std::string(bytes), false, state_);
+    return true;
+  }
+  void Finish() override {
+    if (finished_) return;
+    finished_ = true;
+    session_->QueueChunk(std::string(), true, state_);
+  }
+
+ private:
+  bool Failed() {
+    std::lock_guard lock(state_->mu);
+    return state_->failed;
+  }
+  std::shared_ptr<Session> session_;
+  std::shared_ptr<Session::StreamState> state_;
+  std::chrono::steady_clock::duration timeout_;
+  bool finished_ = false;
 };
 
 class HttpServerImpl final : public HttpServer {
@@ -332,15 +404,19 @@ void Session::Dispatch() {
   server_->RequestStarted();
   auto self = shared_from_this();
   // The handler may answer on another thread; hop back onto this session's strand.
-  Respond respond = [self, version, keep_alive](HttpResponse response) {
-    net::post(self->stream_.get_executor(),
-              [self, version, keep_alive, response = std::move(response)]() mutable {
-                response.version(version);
-                response.keep_alive(keep_alive && response.keep_alive());
-                self->server_->RequestFinished();
-                self->Send(std::move(response), false);
-              });
-  };
+  Respond respond(
+      [self, version, keep_alive](HttpResponse response) {
+        net::post(self->stream_.get_executor(),
+                  [self, version, keep_alive, response = std::move(response)]() mutable {
+                    response.version(version);
+                    response.keep_alive(keep_alive && response.keep_alive());
+                    self->server_->RequestFinished();
+                    self->Send(std::move(response), false);
+                  });
+      },
+      [self, version, keep_alive](HttpResponse head) {
+        return self->StartStream(std::move(head), version, keep_alive);
+      });
   server_->handler()(std::move(request), std::move(respond));
 }
 
@@ -361,6 +437,99 @@ void Session::OnWrite(bool close, beast::error_code ec) {
   if (ec) return Close();
   if (close) return LingeringClose();
   ReadHeader();
+}
+
+std::unique_ptr<ChunkWriter> Session::StartStream(HttpResponse head, unsigned version,
+                                                  bool keep_alive) {
+  auto res = std::make_shared<http::response<http::empty_body>>(head.result(), version);
+  for (const auto& field : head) res->set(field.name_string(), field.value());
+  stream_keep_alive_ = keep_alive && head.keep_alive() && version >= 11;
+  res->keep_alive(stream_keep_alive_);
+  res->chunked(true);
+  stream_head_ = std::move(res);
+  return std::make_unique<SessionChunkWriter>(shared_from_this(),
+                                              server_->options().request_timeout_s);
+}
+
+void Session::QueueChunk(std::string data, bool last, const std::shared_ptr<StreamState>& state) {
+  net::post(stream_.get_executor(),
+            [self = shared_from_this(), data = std::move(data), last, state]() mutable {
+              self->chunks_.push_back({std::move(data), last});
+              if (!self->chunk_writing_) self->WriteNextChunk(state);
+            });
+}
+
+void Session::AbortStream(const std::shared_ptr<StreamState>& state) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), state] {
+    FailStream(state);
+    self->chunks_.clear();
+    self->server_->RequestFinished();
+    self->Close();
+  });
+}
+
+void Session::FailStream(const std::shared_ptr<StreamState>& state) {
+  std::lock_guard lock(state->mu);
+  state->failed = true;
+  state->cv.notify_all();
+}
+
+void Session::WriteNextChunk(const std::shared_ptr<StreamState>& state) {
+  if (!stream_.socket().is_open()) {
+    FailStream(state);
+    chunks_.clear();
+    return;
+  }
+  stream_.expires_after(Seconds(server_->options().request_timeout_s));
+  if (!head_sent_) {
+    head_sent_ = true;
+    chunk_writing_ = true;
+    stream_head_serializer_ =
+        std::make_shared<http::response_serializer<http::empty_body>>(*stream_head_);
+    http::async_write_header(stream_, *stream_head_serializer_,
+                             [self = shared_from_this(), state](beast::error_code ec, size_t) {
+                               self->chunk_writing_ = false;
+                               if (ec) {
+                                 FailStream(state);
+                                 return self->Close();
+                               }
+                               if (!self->chunks_.empty()) self->WriteNextChunk(state);
+                             });
+    return;
+  }
+  if (chunks_.empty()) return;
+  chunk_writing_ = true;
+  auto chunk = std::make_shared<PendingChunk>(std::move(chunks_.front()));
+  chunks_.pop_front();
+  auto done = [self = shared_from_this(), state, chunk](beast::error_code ec, size_t) {
+    self->chunk_writing_ = false;
+    {
+      std::lock_guard lock(state->mu);
+      state->queued -= std::min(state->queued, chunk->data.size());
+      state->cv.notify_all();
+    }
+    if (ec) {
+      FailStream(state);
+      if (chunk->last) self->server_->RequestFinished();
+      return self->Close();
+    }
+    if (chunk->last) {
+      self->server_->RequestFinished();
+      self->stream_head_serializer_.reset();
+      self->stream_head_.reset();
+      self->head_sent_ = false;
+      if (!self->stream_keep_alive_ || self->server_->shutting_down()) {
+        return self->LingeringClose();
+      }
+      return self->ReadHeader();
+    }
+    if (!self->chunks_.empty()) self->WriteNextChunk(state);
+  };
+  if (chunk->last) {
+    net::async_write(stream_, http::make_chunk_last(), std::move(done));
+  } else {
+    net::async_write(stream_, http::make_chunk(net::buffer(chunk->data)), std::move(done));
+  }
 }
 
 void Session::LingeringClose() {

@@ -14,10 +14,12 @@
 #ifndef GAMELAKE_SERVER_HTTP_SERVER_H_
 #define GAMELAKE_SERVER_HTTP_SERVER_H_
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include <boost/beast/http.hpp>
 
@@ -29,8 +31,50 @@ namespace gamelake {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
-// Sends the response for one request. Call exactly once, from any thread.
-using Respond = std::function<void(HttpResponse)>;
+// The body of a streamed response (chunked transfer encoding), produced on a
+// worker thread while the connection's I/O thread sends it.
+class ChunkWriter {
+ public:
+  virtual ~ChunkWriter() = default;
+  // Queues bytes for sending. Blocks while about 1 MiB is queued and unsent
+  // (a slow reader slows the producer). False once the client has gone or the
+  // connection failed: stop producing.
+  virtual bool Write(std::string_view bytes) = 0;
+  // Ends the body. Destroying a writer without Finish() aborts the response:
+  // the connection is closed without the last chunk, so the client sees a
+  // truncated transfer rather than a short, seemingly complete answer.
+  virtual void Finish() = 0;
+};
+
+// Sends the response for one request: call it (or Stream()) exactly once,
+// from any thread.
+class Respond {
+ public:
+  using SendFn = std::function<void(HttpResponse)>;
+  using StreamFn = std::function<std::unique_ptr<ChunkWriter>(HttpResponse head)>;
+
+  Respond() = default;
+  template <typename F>
+    requires(!std::same_as<std::remove_cvref_t<F>, Respond> &&
+             std::invocable<F&, HttpResponse>)
+  Respond(F send) : send_(std::move(send)) {}  // NOLINT: implicit, like the function it was.
+  Respond(SendFn send, StreamFn stream) : send_(std::move(send)), stream_(std::move(stream)) {}
+
+  void operator()(HttpResponse response) const { send_(std::move(response)); }
+  // Sends `head` (status and headers; its body is ignored) and returns the
+  // writer of the body. Null if this Respond cannot stream (then call it
+  // with a whole response instead).
+  std::unique_ptr<ChunkWriter> Stream(HttpResponse head) const {
+    return stream_ ? stream_(std::move(head)) : nullptr;
+  }
+  // The same streaming ability behind another send function (to wrap one).
+  Respond WithSend(SendFn send) const { return Respond(std::move(send), stream_); }
+  const StreamFn& stream_fn() const { return stream_; }
+
+ private:
+  SendFn send_;
+  StreamFn stream_;
+};
 using HttpHandler = std::function<void(HttpRequest&& request, Respond respond)>;
 
 struct HttpServerOptions {

@@ -70,6 +70,7 @@ Router::Router(const Config& config, Deps deps)
       limiter_(deps.limiter),
       keys_(deps.keys),
       firehose_(deps.firehose),
+      query_(deps.query),
       cors_(config),
       data_dir_(config.data_dir),
       min_free_disk_bytes_(config.min_free_disk_bytes),
@@ -104,11 +105,17 @@ Counter* Router::StatusCounter(unsigned status) {
 void Router::Handle(HttpRequest&& request, Respond respond) {
   int64_t start = NowUs();
   // Count and time every answer, whichever route gives it.
-  Respond counted = [this, start, respond = std::move(respond)](HttpResponse res) {
-    StatusCounter(res.result_int())->Add();
-    latency_->Observe(static_cast<double>(NowUs() - start) / 1e6);
-    respond(std::move(res));
-  };
+  Respond counted(
+      [this, start, respond](HttpResponse res) {
+        StatusCounter(res.result_int())->Add();
+        latency_->Observe(static_cast<double>(NowUs() - start) / 1e6);
+        respond(std::move(res));
+      },
+      [this, start, respond](HttpResponse head) {
+        StatusCounter(head.result_int())->Add();
+        latency_->Observe(static_cast<double>(NowUs() - start) / 1e6);
+        return respond.Stream(std::move(head));
+      });
 
   std::string_view target(request.target().data(), request.target().size());
   std::string_view path = target.substr(0, target.find('?'));
@@ -143,6 +150,11 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
   }
   if (path == "/v1/keys" || path.starts_with("/v1/keys/")) {
     return Keys(path, std::move(request), std::move(counted));
+  }
+  if (query_ != nullptr && QueryApi::Matches(path)) {
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    return query_->Handle(path, principal, std::move(request), std::move(counted));
   }
   counted(JsonError(404, "not_found", fmt::format("no route for {} {}", method_name, path)));
 }

@@ -6,6 +6,7 @@
 //   GET  /metrics                       Prometheus text format (admin key)
 //   GET/POST /v1/keys, DELETE /v1/keys/{id}   API keys (admin key)
 //   POST /  X-Amz-Target: Firehose_20150804.*  the Firehose API (SigV4)
+//   /v1/query, /v1/queries, /v1/catalog/*       SQL and the catalog (admin key; query_api.h)
 //
 // Ingest answers only after the records are durable in the log (group
 // commit), with {"accepted","failed","first_record_id","errors":[{index,code,message}]}.
@@ -32,6 +33,7 @@
 #include "server/firehose_api.h"
 #include "server/http_server.h"
 #include "server/ingest_handler.h"
+#include "server/query_api.h"
 
 namespace gamelake {
 
@@ -48,6 +50,7 @@ class Router {
     RateLimiter* limiter = nullptr;
     KeyStore* keys = nullptr;
     FirehoseApi* firehose = nullptr;
+    QueryApi* query = nullptr;  // SQL and catalog endpoints; null: none.
   };
   Router(const Config& config, Deps deps);
 
@@ -81,6 +84,7 @@ class Router {
   RateLimiter* limiter_;
   KeyStore* keys_;
   FirehoseApi* firehose_;
+  QueryApi* query_;
   CorsPolicy cors_;
   std::string data_dir_;
   uint64_t min_free_disk_bytes_;

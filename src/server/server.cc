@@ -1,5 +1,8 @@
 #include "server/server.h"
 
+#include <atomic>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -10,15 +13,20 @@
 #include "auth/key_store.h"
 #include "auth/rate_limiter.h"
 #include "auth/sigv4.h"
+#include "catalog/catalog.h"
 #include "common/env.h"
+#include "common/file_lock.h"
 #include "common/metrics.h"
 #include "delivery/delivery_service.h"
 #include "log/wal.h"
+#include "query/live_tail.h"
+#include "query/query_engine.h"
 #include "server/demo_feed.h"
 #include "server/event_deduper.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
 #include "server/ingest_handler.h"
+#include "server/query_api.h"
 #include "server/router.h"
 
 namespace gamelake {
@@ -33,6 +41,14 @@ class ServerImpl final : public Server {
     Env* env = Env::Default();
     GL_RETURN_IF_ERROR(env->CreateDirs(config_.data_dir));
     GL_RETURN_IF_ERROR(env->CreateDirs(config_.lake_dir()));
+    // One server per data dir: `gamelake crawl` and a second server check this.
+    auto lock = FileLock::TryAcquire(JoinPath(config_.data_dir, "LOCK"));
+    if (!lock.ok()) {
+      return Status::Unavailable(fmt::format(
+          "another gamelake server is using the data dir {} ({})", config_.data_dir,
+          lock.status().message()));
+    }
+    data_dir_lock_.emplace(std::move(lock).value());
 
     WalOptions wal_options;
     wal_options.dir = config_.log_dir();
@@ -83,8 +99,29 @@ class ServerImpl final : public Server {
       ingest.deduper = deduper_.get();
     }
 
+    // The catalog: brought up to date with the lake before delivery adds to it.
+    CatalogOptions catalog_options;
+    catalog_options.dir = JoinPath(config_.data_dir, "catalog");
+    catalog_options.lake_dir = config_.lake_dir();
+    auto catalog = Catalog::Open(catalog_options);
+    if (!catalog.ok()) return catalog.status().WithContext("opening the catalog");
+    catalog_ = std::move(catalog).value();
+    auto crawl = catalog_->Crawl(false);
+    if (!crawl.ok()) return crawl.status().WithContext("reading the lake into the catalog");
+    spdlog::info("msg=\"catalog ready\" tables={} files={} inspected={} bad_files={}",
+                 crawl->tables.size(), crawl->files_seen, crawl->files_inspected,
+                 crawl->bad_files.size());
+
     DeliveryOptions d;
     d.lake_dir = config_.lake_dir();
+    Catalog* cat = catalog_.get();
+    d.on_file_delivered = [cat](const std::string& path) {
+      Status s = cat->AddFile(path);
+      if (!s.ok()) {
+        spdlog::error("msg=\"catalog cannot add a delivered file\" file=\"{}\" error=\"{}\"",
+                      path, s.ToString());
+      }
+    };
     d.staging_dir = config_.staging_dir();
     d.default_hints.size_bytes = config_.buffer_size_bytes;
     d.default_hints.interval_us = static_cast<int64_t>(config_.buffer_interval_s * 1e6);
@@ -100,6 +137,7 @@ class ServerImpl final : public Server {
     auto delivery = DeliveryService::Start(wal_.get(), d);
     if (!delivery.ok()) return delivery.status().WithContext("starting delivery");
     delivery_ = std::move(delivery).value();
+    GL_RETURN_IF_ERROR(InitSql());
 
     GL_RETURN_IF_ERROR(InitAuth());
     ingest_ = std::make_unique<IngestHandler>(wal_.get(), &metrics_, std::move(ingest));
@@ -113,6 +151,7 @@ class ServerImpl final : public Server {
     deps.limiter = limiter_.get();
     deps.keys = keys_.get();
     deps.firehose = firehose_.get();
+    deps.query = query_api_.get();
     router_ = std::make_unique<Router>(config_, deps);
     HttpServerOptions h;
     h.host = config_.listen_host;
@@ -136,9 +175,16 @@ class ServerImpl final : public Server {
     http_ = std::move(http).value();
     if (config_.demo) {
       demo_ = std::make_unique<DemoFeed>(wal_.get(), config_.demo_rate);
-      spdlog::info("msg=\"demo: sending lab-shaped events into the stream events\" rate={}",
-                   config_.demo_rate);
+      spdlog::info(
+          "msg=\"demo: generating the lab's template (builtin:lab) into the stream events\" "
+          "rate={}",
+          config_.demo_rate);
     }
+    // Where `gamelake query` on this data dir finds the server.
+    Status url_written =
+        env->WriteFileAtomic(JoinPath(config_.data_dir, "server.url"),
+                             fmt::format("http://{}:{}\n", config_.listen_host, http_->port()));
+    if (!url_written.ok()) spdlog::warn("msg=\"cannot write server.url\" error=\"{}\"", url_written.ToString());
     spdlog::info("msg=\"listening\" url=\"http://{}:{}\" data_dir=\"{}\" durability={}",
                  config_.listen_host, http_->port(), config_.data_dir,
                  config_.durable ? "fsync" : "none");
@@ -146,6 +192,45 @@ class ServerImpl final : public Server {
   }
 
   uint16_t port() const override { return http_ ? http_->port() : 0; }
+
+  // SQL: the live tail of the log, the query engine over catalog and tail,
+  // and its HTTP endpoints. Views follow the catalog and the tail's schemas.
+  Status InitSql() {
+    std::map<std::string, uint64_t> delivered;
+    for (const auto& [name, table] : catalog_->Snapshot()->tables) {
+      delivered[name] = table->delivered_seq();
+    }
+    LiveTailOptions tail_options;
+    tail_options.max_bytes = config_.sql_tail_max_bytes;
+    tail_options.on_schema_change = [this] {
+      if (QueryEngine* e = engine_ptr_.load()) e->RefreshSoon();
+    };
+    tail_ = std::make_unique<LiveTail>(wal_.get(), delivered, tail_options);
+    QueryEngineOptions q;
+    q.temp_dir = JoinPath(config_.data_dir, "tmp/sql");
+    q.threads = config_.sql_threads;
+    q.memory_limit = config_.sql_memory_limit;
+    q.timeout_s = config_.sql_query_timeout_s;
+    q.max_concurrent = config_.sql_max_concurrent_queries;
+    q.history_path = JoinPath(config_.data_dir, "catalog/query_history.ndjson");
+    auto engine = QueryEngine::Open(catalog_.get(), tail_.get(), q);
+    if (!engine.ok()) return engine.status().WithContext("starting the SQL engine");
+    engine_ = std::move(engine).value();
+    engine_ptr_.store(engine_.get());
+    QueryEngine* e = engine_.get();
+    catalog_->SetListener([e](uint64_t) { e->RefreshSoon(); });
+    query_api_ = std::make_unique<QueryApi>(engine_.get(), catalog_.get(),
+                                            config_.sql_max_concurrent_queries, 64);
+    LiveTail* tail = tail_.get();
+    metrics_.AddCallbackGauge("gamelake_sql_tail_records",
+                              "Acknowledged records not yet delivered, held for SQL",
+                              [tail] { return static_cast<double>(tail->records()); });
+    metrics_.AddCallbackGauge(
+        "gamelake_sql_tail_dropped_records",
+        "Records dropped from the SQL tail because it reached sql.tail_max_bytes",
+        [tail] { return static_cast<double>(tail->dropped_records()); });
+    return Status::OK();
+  }
 
   // API keys: the key store in <data>/keys, dev keys on first start (and
   // printed again with --demo), the authenticator and the rate limiter.
@@ -240,6 +325,8 @@ class ServerImpl final : public Server {
     if (shut_down_) return Status::OK();
     shut_down_ = true;
     Status result;
+    // Running queries are cancelled first, so their answers go out promptly.
+    if (query_api_) query_api_->Stop();
     if (http_) {
       spdlog::info("msg=\"shutting down: answering requests in flight\"");
       http_->Shutdown(10);
@@ -253,6 +340,11 @@ class ServerImpl final : public Server {
         result = s;
       }
     }
+    if (data_dir_lock_) (void)Env::Default()->RemoveFile(JoinPath(config_.data_dir, "server.url"));
+    if (catalog_) catalog_->SetListener(nullptr);
+    engine_ptr_.store(nullptr);
+    if (tail_) tail_->Stop();
+    engine_.reset();
     if (wal_) {
       Status s = wal_->Close();
       if (!s.ok() && result.ok()) result = s;
@@ -264,7 +356,13 @@ class ServerImpl final : public Server {
  private:
   Config config_;
   Metrics metrics_;
+  std::optional<FileLock> data_dir_lock_;
   std::unique_ptr<Wal> wal_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<LiveTail> tail_;
+  std::unique_ptr<QueryEngine> engine_;
+  std::atomic<QueryEngine*> engine_ptr_{nullptr};  // For the tail's listener thread.
+  std::unique_ptr<QueryApi> query_api_;
   std::unique_ptr<EventDeduper> deduper_;  // Null when deduplication is off.
   std::unique_ptr<DeliveryService> delivery_;
   std::unique_ptr<KeyStore> keys_;  // Null when auth is disabled.

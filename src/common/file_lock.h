@@ -5,8 +5,8 @@
 //
 // Thread-safety: flock locks belong to the open file description, so two
 // FileLocks on the same path exclude each other even within one process.
-#ifndef GAMELAKE_AUTH_FILE_LOCK_H_
-#define GAMELAKE_AUTH_FILE_LOCK_H_
+#ifndef GAMELAKE_COMMON_FILE_LOCK_H_
+#define GAMELAKE_COMMON_FILE_LOCK_H_
 
 #include <string>
 
@@ -18,6 +18,9 @@ class FileLock {
  public:
   // Creates path (0600) if needed and blocks until the lock is held.
   static Result<FileLock> Acquire(const std::string& path);
+  // Creates path (0600) if needed and takes the lock if it is free; fails with
+  // Unavailable if another holder has it (e.g. a server owns the data dir).
+  static Result<FileLock> TryAcquire(const std::string& path);
   ~FileLock();
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&&) = delete;
@@ -31,4 +34,4 @@ class FileLock {
 
 }  // namespace gamelake
 
-#endif  // GAMELAKE_AUTH_FILE_LOCK_H_
+#endif  // GAMELAKE_COMMON_FILE_LOCK_H_

@@ -1,0 +1,589 @@
+#include "catalog/catalog.h"
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include "catalog/catalog_json.h"
+#include "catalog/file_inspector.h"
+#include "catalog/lake_layout.h"
+#include "catalog/sql_type_equal.h"
+
+namespace gamelake {
+namespace {
+
+constexpr const char* kCatalogFile = "catalog.json";
+
+bool SameColumns(const std::vector<ColumnInfo>& a, const std::vector<ColumnInfo>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || !SameSqlType(a[i].type, b[i].type)) return false;
+  }
+  return true;
+}
+
+bool SameFile(const CatalogFile& a, const CatalogFile& b) {
+  return a.path == b.path && a.format == b.format && a.gzip == b.gzip && a.bytes == b.bytes &&
+         a.mtime_us == b.mtime_us && a.rows == b.rows && a.partitions == b.partitions &&
+         a.first_seq == b.first_seq && a.last_seq == b.last_seq &&
+         SameColumns(a.columns, b.columns);
+}
+
+// A file found in the lake, with what a crawl compares.
+struct FoundFile {
+  std::string path;  // Lake-relative.
+  LakeFileKind kind;
+  FileStat stat;
+};
+
+// The outcome of inspecting one file.
+struct Inspection {
+  FoundFile file;
+  Status status;  // Not OK: the file is bad, status.message() the reason.
+  InspectedFile result;
+};
+
+// Copy-on-write edits of a snapshot: tables are shared between snapshots and
+// copied only when changed.
+class SnapshotEditor {
+ public:
+  SnapshotEditor(const CatalogSnapshot& base, std::map<std::string, BadFileStat> bad_stats,
+                 int64_t now_us)
+      : snap_(base), bad_stats_(std::move(bad_stats)), now_us_(now_us) {}
+
+  bool changed() const { return changed_; }
+  const CatalogSnapshot& snapshot() const { return snap_; }
+  std::map<std::string, BadFileStat>& bad_stats() { return bad_stats_; }
+
+  CatalogTable* MutableTable(const std::string& name) {
+    auto it = snap_.tables.find(name);
+    if (it == snap_.tables.end()) {
+      auto table = std::make_shared<CatalogTable>();
+      table->name = name;
+      table->created_us = now_us_;
+      table->updated_us = now_us_;
+      CatalogTable* raw = table.get();
+      snap_.tables.emplace(name, std::move(table));
+      owned_.insert(name);
+      changed_ = true;
+      return raw;
+    }
+    if (owned_.insert(name).second) {
+      it->second = std::make_shared<CatalogTable>(*it->second);
+    }
+    // Owned copies were made by this editor; casting away const is safe.
+    return const_cast<CatalogTable*>(it->second.get());
+  }
+
+  void EnsureTable(const std::string& name) {
+    if (snap_.tables.count(name) == 0) MutableTable(name);
+  }
+
+  void RemoveTable(const std::string& name) {
+    if (snap_.tables.erase(name) > 0) changed_ = true;
+  }
+
+  bool RemoveFile(const std::string& table, const std::string& path) {
+    auto it = snap_.tables.find(table);
+    if (it == snap_.tables.end() || it->second->files.count(path) == 0) return false;
+    CatalogTable* t = MutableTable(table);
+    t->files.erase(path);
+    t->updated_us = now_us_;
+    changed_ = true;
+    return true;
+  }
+
+  void PutBad(const FoundFile& f, const std::string& reason) {
+    auto it = snap_.bad_files.find(f.path);
+    auto st = bad_stats_.find(f.path);
+    if (it != snap_.bad_files.end() && it->second.reason == reason && st != bad_stats_.end() &&
+        st->second.bytes == f.stat.bytes && st->second.mtime_us == f.stat.mtime_us) {
+      return;
+    }
+    BadFile b;
+    b.path = f.path;
+    b.reason = reason;
+    b.seen_us = now_us_;
+    snap_.bad_files[f.path] = std::move(b);
+    bad_stats_[f.path] = BadFileStat{f.stat.bytes, f.stat.mtime_us};
+    changed_ = true;
+  }
+
+  void RemoveBad(const std::string& path) {
+    bad_stats_.erase(path);
+    if (snap_.bad_files.erase(path) > 0) changed_ = true;
+  }
+
+  // Puts a readable file into its table and widens the table's schema.
+  void PutFile(const std::string& table_name, CatalogFile file) {
+    RemoveBad(file.path);
+    auto existing = snap_.tables.find(table_name);
+    if (existing != snap_.tables.end()) {
+      auto f = existing->second->files.find(file.path);
+      if (f != existing->second->files.end() && SameFile(f->second, file)) return;
+    }
+    CatalogTable* t = MutableTable(table_name);
+    changed_ = true;
+    t->updated_us = now_us_;
+    int version = t->schema_version + 1;
+    bool schema_changed = false;
+    for (const ColumnInfo& c : file.columns) {
+      std::string folded = FoldName(c.name);
+      ColumnInfo* match = nullptr;
+      for (ColumnInfo& have : t->columns) {
+        if (FoldName(have.name) == folded) {
+          match = &have;
+          break;
+        }
+      }
+      if (match == nullptr) {
+        t->columns.push_back(c);
+        t->history.push_back(SchemaChange{
+            version, now_us_, "added column \"" + c.name + "\" " + c.type.ToString(), file.path});
+        schema_changed = true;
+      } else if (!SameSqlType(match->type, c.type)) {
+        SqlType wide = WidenType(match->type, c.type);
+        if (!SameSqlType(wide, match->type)) {
+          t->history.push_back(SchemaChange{version, now_us_,
+                                            "widened \"" + match->name + "\" " +
+                                                match->type.ToString() + " -> " + wide.ToString(),
+                                            file.path});
+          match->type = std::move(wide);
+          schema_changed = true;
+        }
+      }
+    }
+    if (schema_changed) t->schema_version = version;
+    for (const auto& [key, value] : file.partitions) {
+      bool known = false;
+      for (const std::string& k : t->partition_keys) known = known || FoldName(k) == FoldName(key);
+      if (!known) t->partition_keys.push_back(key);
+    }
+    std::string path = file.path;
+    t->files[path] = std::move(file);
+  }
+
+  void SetViews(std::map<std::string, CatalogView> views) {
+    snap_.views = std::move(views);
+    changed_ = true;
+  }
+
+  CatalogSnapshot Finish(uint64_t version) {
+    snap_.version = version;
+    return std::move(snap_);
+  }
+
+ private:
+  CatalogSnapshot snap_;
+  std::map<std::string, BadFileStat> bad_stats_;
+  int64_t now_us_;
+  std::set<std::string> owned_;
+  bool changed_ = false;
+};
+
+CatalogFile MakeFile(const Inspection& in) {
+  CatalogFile f;
+  f.path = in.file.path;
+  f.format = in.file.kind.format;
+  f.gzip = in.file.kind.gzip;
+  f.bytes = in.file.stat.bytes;
+  f.mtime_us = in.file.stat.mtime_us;
+  f.rows = in.result.rows;
+  f.columns = in.result.columns;
+  Result<LakePath> split = SplitLakePath(in.file.path);
+  if (split.ok()) {
+    f.partitions = ParsePartitions(split->dir);
+    uint64_t first = 0;
+    uint64_t last = 0;
+    if (f.format == FileFormat::kParquet &&
+        ParseDeliveredName(split->table, split->name, &first, &last)) {
+      f.first_seq = first;
+      f.last_seq = last;
+    }
+  }
+  return f;
+}
+
+std::string TableOf(const std::string& path) { return path.substr(0, path.find('/')); }
+
+}  // namespace
+
+std::string_view FileFormatName(FileFormat format) {
+  switch (format) {
+    case FileFormat::kParquet:
+      return "parquet";
+    case FileFormat::kNdjson:
+      return "ndjson";
+    case FileFormat::kCsv:
+      return "csv";
+  }
+  return "parquet";
+}
+
+uint64_t CatalogTable::rows() const {
+  uint64_t n = 0;
+  for (const auto& [path, f] : files) n += f.rows;
+  return n;
+}
+
+uint64_t CatalogTable::bytes() const {
+  uint64_t n = 0;
+  for (const auto& [path, f] : files) n += f.bytes;
+  return n;
+}
+
+uint64_t CatalogTable::delivered_seq() const {
+  uint64_t n = 0;
+  for (const auto& [path, f] : files) n = std::max(n, f.last_seq);
+  return n;
+}
+
+const CatalogTable* CatalogSnapshot::FindTable(std::string_view name) const {
+  auto it = tables.find(std::string(name));
+  if (it != tables.end()) return it->second.get();
+  std::string folded = FoldName(name);
+  for (const auto& [n, t] : tables) {
+    if (FoldName(n) == folded) return t.get();
+  }
+  return nullptr;
+}
+
+const CatalogView* CatalogSnapshot::FindView(std::string_view name) const {
+  auto it = views.find(FoldName(name));
+  return it == views.end() ? nullptr : &it->second;
+}
+
+class Catalog::Impl {
+ public:
+  Impl(const CatalogOptions& options, std::unique_ptr<FileInspector> inspector)
+      : options_(options),
+        json_path_(JoinPath(options.dir, kCatalogFile)),
+        inspector_(std::move(inspector)),
+        snapshot_(std::make_shared<CatalogSnapshot>()) {}
+
+  Status Load();
+  Result<CrawlReport> Crawl(bool full);
+  Status AddFile(const std::string& path);
+  Status CreateView(const CatalogView& view, bool or_replace);
+  Status DropView(std::string_view name, bool if_exists);
+
+  std::shared_ptr<const CatalogSnapshot> Snapshot() const {
+    std::lock_guard<std::mutex> lock(snap_mu_);
+    return snapshot_;
+  }
+  void SetListener(std::function<void(uint64_t)> listener) {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    listener_ = std::move(listener);
+  }
+  const std::string& lake_dir() const { return options_.lake_dir; }
+
+ private:
+  Result<std::vector<FoundFile>> ListLake(std::set<std::string>* tables);
+  Status WalkDir(const std::string& table, const std::string& rel_dir, std::vector<FoundFile>* out);
+  Inspection Inspect(const FoundFile& file);
+  // Saves and publishes the editor's snapshot as the next version; call with
+  // mu_ held. Returns the new version (0 if nothing changed).
+  Result<uint64_t> Commit(SnapshotEditor* editor);
+  void Notify(uint64_t version);
+
+  const CatalogOptions options_;
+  const std::string json_path_;
+  const std::unique_ptr<FileInspector> inspector_;
+
+  std::mutex crawl_mu_;  // One crawl at a time; held while inspecting.
+  // The main mutex: serialises changes (apply, save, publish). Never held
+  // while inspecting files.
+  std::mutex mu_;
+  std::map<std::string, BadFileStat> bad_stats_;  // Guarded by mu_.
+
+  mutable std::mutex snap_mu_;
+  std::shared_ptr<const CatalogSnapshot> snapshot_;  // Guarded by snap_mu_.
+
+  std::mutex listener_mu_;
+  std::function<void(uint64_t)> listener_;  // Guarded by listener_mu_.
+};
+
+Status Catalog::Impl::Load() {
+  Env* env = options_.env;
+  GL_RETURN_IF_ERROR(env->CreateDirs(options_.dir));
+  if (!env->FileExists(json_path_)) return Status::OK();
+  GL_ASSIGN_OR_RETURN(std::string text, env->ReadFile(json_path_));
+  CatalogDocument doc;
+  Status s = DecodeCatalog(text, &doc);
+  if (!s.ok()) {
+    std::string moved = json_path_ + ".corrupt-" + std::to_string(env->NowMicros());
+    spdlog::error(
+        "msg=\"catalog.json unreadable; starting empty, a crawl rebuilds it\" file=\"{}\" "
+        "reason=\"{}\" moved_to=\"{}\"",
+        json_path_, s.message(), moved);
+    GL_RETURN_IF_ERROR(env->RenameFile(json_path_, moved));
+    return env->SyncDir(options_.dir);
+  }
+  bad_stats_ = std::move(doc.bad_stats);
+  snapshot_ = std::make_shared<CatalogSnapshot>(std::move(doc.snapshot));
+  return Status::OK();
+}
+
+Status Catalog::Impl::WalkDir(const std::string& table, const std::string& rel_dir,
+                              std::vector<FoundFile>* out) {
+  std::string table_dir = JoinPath(options_.lake_dir, table);
+  std::string dir = rel_dir.empty() ? table_dir : JoinPath(table_dir, rel_dir);
+  Result<std::vector<std::string>> names = options_.env->ListDir(dir);
+  if (!names.ok()) {
+    // The folder went away while we walked it: its files are simply gone.
+    GL_ASSIGN_OR_RETURN(FileStat st, StatPath(dir));
+    if (!st.exists) return Status::OK();
+    return names.status();
+  }
+  for (const std::string& name : *names) {
+    std::string rel = rel_dir.empty() ? name : rel_dir + "/" + name;
+    GL_ASSIGN_OR_RETURN(FileStat st, StatPath(JoinPath(dir, name)));
+    if (!st.exists) continue;
+    if (st.is_dir) {
+      if (IgnoredDirName(name, /*below_table=*/true)) continue;
+      GL_RETURN_IF_ERROR(WalkDir(table, rel, out));
+      continue;
+    }
+    std::optional<LakeFileKind> kind = ClassifyLakeFile(table, name);
+    if (!kind) continue;
+    out->push_back(FoundFile{table + "/" + rel, *kind, st});
+  }
+  return Status::OK();
+}
+
+Result<std::vector<FoundFile>> Catalog::Impl::ListLake(std::set<std::string>* tables) {
+  std::vector<FoundFile> files;
+  GL_ASSIGN_OR_RETURN(FileStat lake, StatPath(options_.lake_dir));
+  if (!lake.exists) return files;  // No lake yet: an empty catalog.
+  if (!lake.is_dir) return Status::InvalidArgument("lake dir " + options_.lake_dir + " is a file");
+  GL_ASSIGN_OR_RETURN(std::vector<std::string> names, options_.env->ListDir(options_.lake_dir));
+  for (const std::string& name : names) {
+    if (IgnoredDirName(name, /*below_table=*/false)) continue;
+    GL_ASSIGN_OR_RETURN(FileStat st, StatPath(JoinPath(options_.lake_dir, name)));
+    if (!st.exists || !st.is_dir) continue;
+    tables->insert(name);
+    GL_RETURN_IF_ERROR(WalkDir(name, "", &files));
+  }
+  return files;
+}
+
+Inspection Catalog::Impl::Inspect(const FoundFile& file) {
+  Inspection out;
+  out.file = file;
+  Result<InspectedFile> r =
+      inspector_->Inspect(JoinPath(options_.lake_dir, file.path), file.kind.format, file.kind.gzip);
+  if (r.ok()) {
+    out.result = std::move(r).value();
+  } else {
+    out.status = r.status();
+    spdlog::warn("msg=\"unreadable lake file\" file=\"{}\" reason=\"{}\"", file.path,
+                 out.status.message());
+  }
+  return out;
+}
+
+Result<uint64_t> Catalog::Impl::Commit(SnapshotEditor* editor) {
+  if (!editor->changed()) return uint64_t{0};
+  uint64_t version = Snapshot()->version + 1;
+  auto next = std::make_shared<CatalogSnapshot>(editor->Finish(version));
+  GL_RETURN_IF_ERROR(
+      options_.env->WriteFileAtomic(json_path_, EncodeCatalog(*next, editor->bad_stats())));
+  bad_stats_ = std::move(editor->bad_stats());
+  std::lock_guard<std::mutex> lock(snap_mu_);
+  snapshot_ = std::move(next);
+  return version;
+}
+
+void Catalog::Impl::Notify(uint64_t version) {
+  if (version == 0) return;
+  std::function<void(uint64_t)> listener;
+  {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    listener = listener_;
+  }
+  if (listener) listener(version);
+}
+
+Result<CrawlReport> Catalog::Impl::Crawl(bool full) {
+  std::lock_guard<std::mutex> crawl_lock(crawl_mu_);
+  std::shared_ptr<const CatalogSnapshot> base = Snapshot();
+  std::map<std::string, BadFileStat> base_bad;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    base_bad = bad_stats_;
+  }
+  std::set<std::string> table_names;
+  GL_ASSIGN_OR_RETURN(std::vector<FoundFile> found, ListLake(&table_names));
+
+  CrawlReport report;
+  report.files_seen = found.size();
+  std::vector<Inspection> inspections;
+  std::set<std::string> seen;
+  for (const FoundFile& f : found) {
+    seen.insert(f.path);
+    bool known = false;
+    if (!full) {
+      const CatalogTable* t = nullptr;
+      auto tit = base->tables.find(TableOf(f.path));
+      if (tit != base->tables.end()) t = tit->second.get();
+      if (t != nullptr) {
+        auto it = t->files.find(f.path);
+        known = it != t->files.end() && it->second.bytes == f.stat.bytes &&
+                it->second.mtime_us == f.stat.mtime_us;
+      }
+      auto bad = base_bad.find(f.path);
+      known =
+          known || (bad != base_bad.end() && base->bad_files.count(f.path) > 0 &&
+                    bad->second.bytes == f.stat.bytes && bad->second.mtime_us == f.stat.mtime_us);
+    }
+    if (known) continue;
+    inspections.push_back(Inspect(f));
+  }
+  report.files_inspected = inspections.size();
+
+  uint64_t version = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_ptr<const CatalogSnapshot> current = Snapshot();
+    SnapshotEditor editor(*current, bad_stats_, options_.env->NowMicros());
+    for (const std::string& name : table_names) editor.EnsureTable(name);
+    for (Inspection& in : inspections) {
+      std::string table = TableOf(in.file.path);
+      if (in.status.ok()) {
+        editor.PutFile(table, MakeFile(in));
+      } else {
+        editor.RemoveFile(table, in.file.path);
+        editor.PutBad(in.file, in.status.message());
+      }
+    }
+    // Forget what is gone. Whatever AddFile added meanwhile is not in `seen`
+    // but still exists, so a stat decides.
+    auto gone = [&](const std::string& rel) {
+      Result<FileStat> st = StatPath(JoinPath(options_.lake_dir, rel));
+      return st.ok() && !st->exists;
+    };
+    for (const auto& [name, table] : current->tables) {
+      if (table_names.count(name) == 0 && gone(name)) {
+        report.files_removed += table->files.size();
+        editor.RemoveTable(name);
+        continue;
+      }
+      for (const auto& [path, f] : table->files) {
+        if (seen.count(path) == 0 && gone(path) && editor.RemoveFile(name, path)) {
+          ++report.files_removed;
+        }
+      }
+    }
+    for (const auto& [path, b] : current->bad_files) {
+      if (seen.count(path) == 0 && gone(path)) editor.RemoveBad(path);
+    }
+    GL_ASSIGN_OR_RETURN(version, Commit(&editor));
+  }
+  Notify(version);
+  std::shared_ptr<const CatalogSnapshot> now = Snapshot();
+  for (const auto& [path, b] : now->bad_files) report.bad_files.push_back(b);
+  for (const auto& [name, t] : now->tables) report.tables.push_back(name);
+  return report;
+}
+
+Status Catalog::Impl::AddFile(const std::string& path) {
+  GL_ASSIGN_OR_RETURN(LakePath split, SplitLakePath(path));
+  if (IgnoredDirName(split.table, /*below_table=*/false)) {
+    return Status::InvalidArgument("\"" + path + "\" is in an ignored folder");
+  }
+  std::optional<LakeFileKind> kind = ClassifyLakeFile(split.table, split.name);
+  if (!kind) {
+    return Status::InvalidArgument("\"" + path + "\" is not a file the catalog tracks");
+  }
+  GL_ASSIGN_OR_RETURN(FileStat st, StatPath(JoinPath(options_.lake_dir, path)));
+  if (!st.exists || st.is_dir) return Status::NotFound("lake file " + path + " not found");
+  Inspection in = Inspect(FoundFile{path, *kind, st});
+  uint64_t version = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    SnapshotEditor editor(*Snapshot(), bad_stats_, options_.env->NowMicros());
+    if (in.status.ok()) {
+      editor.PutFile(split.table, MakeFile(in));
+    } else {
+      editor.EnsureTable(split.table);
+      editor.RemoveFile(split.table, path);
+      editor.PutBad(in.file, in.status.message());
+    }
+    GL_ASSIGN_OR_RETURN(version, Commit(&editor));
+  }
+  Notify(version);
+  if (!in.status.ok()) return in.status.WithContext("lake file " + path);
+  return Status::OK();
+}
+
+Status Catalog::Impl::CreateView(const CatalogView& view, bool or_replace) {
+  if (view.name.empty()) return Status::InvalidArgument("a view needs a name");
+  uint64_t version = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_ptr<const CatalogSnapshot> current = Snapshot();
+    if (current->FindTable(view.name) != nullptr) {
+      return Status::AlreadyExists("\"" + view.name + "\" already exists as a table");
+    }
+    if (!or_replace && current->FindView(view.name) != nullptr) {
+      return Status::AlreadyExists("view \"" + view.name + "\" already exists");
+    }
+    SnapshotEditor editor(*current, bad_stats_, options_.env->NowMicros());
+    std::map<std::string, CatalogView> views = current->views;
+    views[FoldName(view.name)] = view;
+    editor.SetViews(std::move(views));
+    GL_ASSIGN_OR_RETURN(version, Commit(&editor));
+  }
+  Notify(version);
+  return Status::OK();
+}
+
+Status Catalog::Impl::DropView(std::string_view name, bool if_exists) {
+  uint64_t version = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_ptr<const CatalogSnapshot> current = Snapshot();
+    if (current->FindView(name) == nullptr) {
+      if (if_exists) return Status::OK();
+      return Status::NotFound("view \"" + std::string(name) + "\" not found");
+    }
+    SnapshotEditor editor(*current, bad_stats_, options_.env->NowMicros());
+    std::map<std::string, CatalogView> views = current->views;
+    views.erase(FoldName(name));
+    editor.SetViews(std::move(views));
+    GL_ASSIGN_OR_RETURN(version, Commit(&editor));
+  }
+  Notify(version);
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Catalog>> Catalog::Open(const CatalogOptions& options) {
+  if (options.dir.empty() || options.lake_dir.empty() || options.env == nullptr) {
+    return Status::InvalidArgument("catalog needs a dir, a lake dir and an env");
+  }
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<FileInspector> inspector, FileInspector::Open());
+  auto impl = std::make_unique<Impl>(options, std::move(inspector));
+  GL_RETURN_IF_ERROR(impl->Load());
+  return std::unique_ptr<Catalog>(new Catalog(std::move(impl)));
+}
+
+Catalog::Catalog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Catalog::~Catalog() = default;
+
+Result<CrawlReport> Catalog::Crawl(bool full) { return impl_->Crawl(full); }
+Status Catalog::AddFile(const std::string& path) { return impl_->AddFile(path); }
+Status Catalog::CreateView(const CatalogView& view, bool or_replace) {
+  return impl_->CreateView(view, or_replace);
+}
+Status Catalog::DropView(std::string_view name, bool if_exists) {
+  return impl_->DropView(name, if_exists);
+}
+std::shared_ptr<const CatalogSnapshot> Catalog::Snapshot() const { return impl_->Snapshot(); }
+void Catalog::SetListener(std::function<void(uint64_t version)> listener) {
+  impl_->SetListener(std::move(listener));
+}
+const std::string& Catalog::lake_dir() const { return impl_->lake_dir(); }
+
+}  // namespace gamelake

@@ -1,0 +1,194 @@
+// Catalog: what the lake holds, the way Glue's Data Catalog describes S3 —
+// databases, tables, their columns, partitions, files and schema history, and
+// the saved views — persisted as one JSON document, <catalog dir>/catalog.json,
+// replaced atomically on every change.
+//
+// Tables. Every folder directly under the lake dir is a table of the database
+// "lake", named after the folder: each stream, plus _errors. A table's files
+// are the Parquet files gamelake delivers and any file a user drops in by
+// hand: Parquet (.parquet), NDJSON (.json, .jsonl, .ndjson) and CSV (.csv),
+// the text ones optionally gzip'd (+ .gz). Hidden files and names starting
+// with '.' or '_' (temporaries, _SUCCESS markers) are ignored. Every path
+// component of the form key=value below the table folder is a Hive partition
+// (dt=2026-11-26/hr=10); the partition keys of a table are those of its files,
+// in path order.
+//
+// Schema. A table's columns are the union of its files' columns, matched by
+// name ignoring case (the first spelling seen wins), in order of first
+// appearance. A column whose type differs between files takes WidenType() of
+// the two. Each added column and each widening is appended to the table's
+// schema history with the file that caused it; nothing is ever removed from a
+// schema, so a table never breaks when its files change shape.
+//
+// Bad files. A file that cannot be read (a corrupt or truncated Parquet file,
+// a text file DuckDB cannot parse) is not part of its table: it is listed in
+// bad_files with the reason, logged, and retried when it changes.
+//
+// Thread-safety: all methods are safe to call from any thread. Snapshot()
+// returns an immutable copy that stays valid while held.
+#ifndef GAMELAKE_CATALOG_CATALOG_H_
+#define GAMELAKE_CATALOG_CATALOG_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/env.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "sql/duck_db.h"
+
+namespace gamelake {
+
+inline constexpr std::string_view kLakeDatabase = "lake";
+
+enum class FileFormat { kParquet, kNdjson, kCsv };
+std::string_view FileFormatName(FileFormat format);  // "parquet", "ndjson", "csv"
+
+struct ColumnInfo {
+  std::string name;
+  SqlType type;
+};
+
+struct CatalogFile {
+  std::string path;  // Relative to the lake dir: "events/dt=2026-11-26/hr=10/x.parquet".
+  FileFormat format = FileFormat::kParquet;
+  bool gzip = false;
+  uint64_t bytes = 0;
+  int64_t mtime_us = 0;
+  uint64_t rows = 0;
+  std::vector<ColumnInfo> columns;  // The file's own columns (partition keys excluded).
+  std::vector<std::pair<std::string, std::string>> partitions;  // {"dt","2026-11-26"}, ...
+  // Files gamelake delivered (<stream>-<first>-<last>.parquet): their seq
+  // range; both 0 for other files.
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+};
+
+struct SchemaChange {
+  int version = 0;  // The table's schema version after the change (1 = first).
+  int64_t time_us = 0;
+  std::string change;  // "added column \"Wins\" BIGINT", "widened \"x\" BIGINT -> DOUBLE"
+  std::string file;    // The file (lake-relative) that brought it.
+};
+
+struct CatalogTable {
+  std::string name;
+  std::vector<ColumnInfo> columns;           // Unified; partition keys excluded.
+  std::vector<std::string> partition_keys;   // In path order: "dt", "hr".
+  std::map<std::string, CatalogFile> files;  // By path.
+  std::vector<SchemaChange> history;
+  int schema_version = 0;
+  int64_t created_us = 0;
+  int64_t updated_us = 0;
+
+  uint64_t rows() const;
+  uint64_t bytes() const;
+  // Highest last_seq among delivered files (0 if none): every record of the
+  // stream with seq <= delivered_seq() is in the table's files.
+  uint64_t delivered_seq() const;
+};
+
+struct CatalogView {
+  std::string name;  // As created.
+  std::string sql;   // The SELECT, as the user wrote it.
+  std::string created_by;
+  int64_t created_us = 0;
+};
+
+struct BadFile {
+  std::string path;  // Lake-relative.
+  std::string reason;
+  int64_t seen_us = 0;
+};
+
+struct CatalogSnapshot {
+  uint64_t version = 0;                                               // Grows with every change.
+  std::map<std::string, std::shared_ptr<const CatalogTable>> tables;  // By name.
+  std::map<std::string, CatalogView> views;  // By name folded to lower case.
+  std::map<std::string, BadFile> bad_files;  // By path.
+
+  // Case-insensitive lookups; nullptr if absent.
+  const CatalogTable* FindTable(std::string_view name) const;
+  const CatalogView* FindView(std::string_view name) const;
+};
+
+struct CrawlReport {
+  uint64_t files_seen = 0;
+  uint64_t files_inspected = 0;  // New or changed (all of them for a full crawl).
+  uint64_t files_removed = 0;    // In the catalog but gone from the lake.
+  std::vector<BadFile> bad_files;
+  std::vector<std::string> tables;
+};
+
+struct CatalogOptions {
+  std::string dir;       // Holds catalog.json; created if missing. Usually <data>/catalog.
+  std::string lake_dir;  // Usually <data>/lake.
+  Env* env = Env::Default();
+};
+
+class Catalog {
+ public:
+  // Loads catalog.json if it exists. A catalog.json that cannot be parsed is
+  // renamed to catalog.json.corrupt-<time> (and logged) and the catalog
+  // starts empty: Crawl() rebuilds it from the lake.
+  static Result<std::unique_ptr<Catalog>> Open(const CatalogOptions& options);
+  ~Catalog();
+
+  // Brings the catalog in line with the lake: inspects files that are new or
+  // whose size or mtime changed (every file when `full`), forgets files and
+  // tables that are gone, records unreadable files as bad. Saves if anything
+  // changed.
+  Result<CrawlReport> Crawl(bool full);
+  // Adds (or re-inspects) one file, given lake-relative; delivery calls this
+  // after a file is durable. A file that cannot be read becomes a bad file
+  // and the error is returned.
+  Status AddFile(const std::string& path);
+
+  // Views. Names are matched ignoring case; a view may not be named like a
+  // table. CreateView fails with AlreadyExists unless or_replace; DropView
+  // with NotFound unless if_exists. The SQL is stored as given: validating it
+  // is the caller's job.
+  Status CreateView(const CatalogView& view, bool or_replace);
+  Status DropView(std::string_view name, bool if_exists);
+
+  std::shared_ptr<const CatalogSnapshot> Snapshot() const;
+  // Called after every change, with the new version, outside the lock.
+  void SetListener(std::function<void(uint64_t version)> listener);
+
+  const std::string& lake_dir() const;
+
+ private:
+  class Impl;
+  explicit Catalog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The common type of two column types, for a table whose files disagree:
+// equal types stay; integer types widen to the wider (signed and unsigned 64-bit
+// mixed: HUGEINT); integers, decimals and floats mixed give DOUBLE; DATE and
+// TIMESTAMP* give TIMESTAMP; STRUCTs merge field by field (names ignoring
+// case), LISTs widen their elements; NULL (the type of an all-NULL column)
+// gives the other; any other mix gives VARCHAR.
+SqlType WidenType(const SqlType& a, const SqlType& b);
+
+// Statements that declare every table of the snapshot in another engine, so
+// the same lake can be queried there: one CREATE EXTERNAL TABLE (Athena, Spark)
+// or CREATE TABLE ... WITH (external_location) (Trino's Hive connector) per
+// table, Parquet files only, partitioned by the table's partition keys,
+// followed by what loads the partitions (MSCK REPAIR TABLE / CALL
+// system.sync_partition_metadata). `location` is the URI of the lake dir in
+// that engine (e.g. "s3://bucket/gamelake/lake"); `database` the schema name.
+enum class DdlDialect { kAthena, kTrino, kSpark };
+Result<DdlDialect> ParseDdlDialect(std::string_view name);
+std::string ExportDdl(const CatalogSnapshot& snapshot, DdlDialect dialect,
+                      std::string_view location, std::string_view database);
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_CATALOG_CATALOG_H_

@@ -1,0 +1,51 @@
+// FileInspector: reads one lake file's columns and row count through a
+// private in-memory DuckDB (one thread, a small memory limit), without
+// reading the data itself where the format allows: a Parquet file's schema
+// and row count come from its footer; NDJSON and CSV files are read whole
+// (their types are inferred over every line, as delivery does).
+//
+// Types of text files are normalised the way the lake stores JSON
+// (StorageType: DATE/TIME/TIMESTAMP/UUID guesses from strings become VARCHAR),
+// so a hand-dropped NDJSON file lines up with the Parquet files delivery
+// writes from the same records.
+//
+// Thread-safety: Inspect may be called from any thread; calls are serialised
+// on an internal mutex.
+#ifndef GAMELAKE_CATALOG_FILE_INSPECTOR_H_
+#define GAMELAKE_CATALOG_FILE_INSPECTOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/result.h"
+#include "sql/duck_db.h"
+
+namespace gamelake {
+
+struct InspectedFile {
+  uint64_t rows = 0;
+  std::vector<ColumnInfo> columns;
+};
+
+class FileInspector {
+ public:
+  static Result<std::unique_ptr<FileInspector>> Open();
+
+  // The columns and rows of the file at abs_path. A file DuckDB cannot read
+  // gives Corruption with DuckDB's reason (first line of its message).
+  Result<InspectedFile> Inspect(const std::string& abs_path, FileFormat format, bool gzip);
+
+ private:
+  explicit FileInspector(std::unique_ptr<DuckDb> db) : db_(std::move(db)) {}
+
+  std::mutex mu_;
+  std::unique_ptr<DuckDb> db_;  // Guarded by mu_.
+};
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_CATALOG_FILE_INSPECTOR_H_

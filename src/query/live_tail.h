@@ -1,0 +1,117 @@
+// LiveTail: the records that are acknowledged but not yet in the lake, kept in
+// memory so SQL sees an event about a second after it was acknowledged, long
+// before delivery cuts its Parquet file.
+//
+// A thread follows the log with a cursor and copies each record (stream, seq,
+// ingest time, JSON text) into per-stream chunks. The query engine trims a
+// stream up to the seq its published views read from files (Trim); what is
+// above stays. Chunks are immutable once sealed and shared: a Pin() taken when
+// a query starts keeps exactly the records that query may read alive, however
+// the tail moves meanwhile.
+//
+// The tail also learns each stream's record type from the records it copies
+// (SchemaInferrer), so columns that no delivered file has yet are queryable
+// too. Above inference_budget records a second, it samples.
+//
+// Memory is bounded by max_bytes: past it the oldest records are dropped from
+// the tail (they are still in the log and reach the lake; SQL only sees them
+// once delivered) and dropped_records() counts them.
+//
+// Thread-safety: all public methods are safe to call from any thread.
+#ifndef GAMELAKE_QUERY_LIVE_TAIL_H_
+#define GAMELAKE_QUERY_LIVE_TAIL_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "log/wal.h"
+#include "sql/duck_db.h"
+
+namespace gamelake {
+
+// Up to kTailChunkRecords records of one stream, in seq order. Immutable
+// once it leaves the tail's open chunk.
+struct TailChunk {
+  std::vector<uint64_t> seqs;
+  std::vector<int64_t> ingest_us;
+  std::vector<uint32_t> offsets;  // Record i is text[offsets[i], offsets[i+1]).
+  std::string text;
+  uint64_t bytes() const { return text.size() + seqs.size() * 24; }
+};
+inline constexpr size_t kTailChunkRecords = 2048;
+
+// What one query may read: per stream (by name), the chunks at pin time.
+struct TailPin {
+  std::map<std::string, std::vector<std::shared_ptr<const TailChunk>>, std::less<>> streams;
+};
+
+struct LiveTailOptions {
+  uint64_t max_bytes = 512ull << 20;
+  uint64_t inference_budget = 20000;  // Records a second inferred before sampling.
+  // Called (from the tail thread, without locks held) when a stream first
+  // appears or its inferred type changes.
+  std::function<void()> on_schema_change;
+};
+
+class LiveTail {
+ public:
+  // Starts following `wal` from its oldest record; records of a stream at or
+  // below start_seqs[stream] (already in the lake) are skipped.
+  LiveTail(Wal* wal, const std::map<std::string, uint64_t>& start_seqs, LiveTailOptions options);
+  ~LiveTail();
+  LiveTail(const LiveTail&) = delete;
+  LiveTail& operator=(const LiveTail&) = delete;
+
+  void Stop();
+
+  // Forgets the records of `stream` with seq <= up_to (now readable from the
+  // lake) and skips such records from now on.
+  void Trim(std::string_view stream, uint64_t up_to);
+  // The chunks holding every record copied so far (the open chunk is sealed).
+  std::shared_ptr<const TailPin> Pin();
+  // Blocks until every record durable in the log when called has been copied
+  // (or timeout_us passes); true if so. Lets a reader see its own writes.
+  bool CatchUp(int64_t timeout_us);
+
+  // The inferred record type per stream (STRUCT of the keys seen in the tail)
+  // and a counter that grows whenever any of them changes.
+  std::map<std::string, SqlType> Schemas(uint64_t* version) const;
+
+  uint64_t records() const;
+  uint64_t bytes() const;
+  uint64_t dropped_records() const { return dropped_.load(); }
+
+ private:
+  struct Stream;
+  void Run();
+  void Copy(const LogRecord& record, bool* schema_changed);
+  void Seal(Stream* s);
+  void EnforceLimit();
+
+  Wal* wal_;
+  LiveTailOptions options_;
+  std::unique_ptr<Wal::Cursor> cursor_;
+  mutable std::mutex mu_;
+  std::condition_variable caught_up_cv_;
+  std::map<std::string, std::unique_ptr<Stream>, std::less<>> streams_;
+  std::map<std::string, uint64_t, std::less<>> floors_;  // Skip seq <= floor.
+  uint64_t copied_seq_ = 0;  // Every durable record below this was handled.
+  uint64_t bytes_ = 0;
+  uint64_t schema_version_ = 0;
+  std::atomic<uint64_t> dropped_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_QUERY_LIVE_TAIL_H_

@@ -1,0 +1,112 @@
+// QueryEngine: SQL over the lake, the way Athena queries what Glue catalogued
+// — but in-process, through DuckDB, and seconds fresh.
+//
+// Every catalog table is a view in the schema "lake" (so `events`,
+// `lake.events` and `"Events"` all work: identifiers match ignoring case).
+// A table's view is the union of
+//   - its files, one branch per partition and file shape: Parquet read with
+//     read_parquet, hand-dropped NDJSON/CSV with explicit column types; each
+//     branch projects the table's unified schema (CAST to widened types, NULL
+//     for columns a file lacks, partition values as text columns). A
+//     delivered file's branch also states its hour's _ingest_time range, so a
+//     filter on _ingest_time removes whole partitions before any file is
+//     opened (EXPLAIN shows them gone; bytes_scanned drops);
+//   - its live tail: records acknowledged but not yet delivered (LiveTail),
+//     read through the table function gamelake_tail(stream, after_seq) where
+//     after_seq is the highest seq the files hold: each record exactly once.
+// Saved views (CREATE [OR REPLACE] VIEW, DROP VIEW) are kept in the catalog
+// and re-created here; they survive restarts.
+//
+// Views are re-published when the catalog or a tail schema changes. A query
+// pins the tail when it starts, so the records it reads stay alive and
+// consistent with the views it binds, whatever is delivered meanwhile.
+//
+// Sandbox, by construction: DuckDB may read files only under the lake dir
+// (allowed_directories, enable_external_access = false), cannot load
+// extensions, and its configuration is locked; and only one read-only
+// statement runs per query: SELECT (and WITH, VALUES, DESCRIBE, SUMMARIZE,
+// SHOW), EXPLAIN of one, and the view statements. COPY, ATTACH, INSTALL,
+// LOAD, SET, PRAGMA, CREATE TABLE, INSERT... are refused with
+// PermissionDenied. Each query has a timeout (DeadlineExceeded) and can be
+// cancelled (Cancelled); memory is bounded by the engine's memory limit, and
+// the engine's threads run at a lower CPU priority than ingest.
+//
+// Thread-safety: all public methods are safe to call from any thread; up to
+// max_concurrent queries run at once, others wait for a connection.
+#ifndef GAMELAKE_QUERY_QUERY_ENGINE_H_
+#define GAMELAKE_QUERY_QUERY_ENGINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "query/live_tail.h"
+#include "query/query_history.h"
+#include "query/result_sink.h"
+
+namespace gamelake {
+
+struct QueryEngineOptions {
+  std::string temp_dir;  // Where DuckDB may spill; empty: no spilling.
+  int threads = 2;
+  std::string memory_limit = "2GB";
+  double timeout_s = 300;
+  int max_concurrent = 4;
+  double max_wait_s = 10;     // For a free connection, before ResourceExhausted.
+  std::string history_path;   // Empty: history kept in memory only.
+  Env* env = Env::Default();
+  int nice = 5;               // Added CPU niceness of the engine's threads.
+};
+
+struct QueryRequest {
+  std::string sql;
+  std::string user = "local";
+  double timeout_s = 0;  // 0: the engine's default. Never above it.
+  // Wait until the tail holds every record durable when the query starts
+  // (read-your-writes), at most this long.
+  int64_t catch_up_us = 200'000;
+};
+
+struct RunningQuery {
+  uint64_t query_id = 0;
+  std::string sql;
+  std::string user;
+  int64_t started_us = 0;
+};
+
+class QueryEngine {
+ public:
+  // tail may be null (a data dir queried offline: only delivered files).
+  static Result<std::unique_ptr<QueryEngine>> Open(Catalog* catalog, LiveTail* tail,
+                                                   const QueryEngineOptions& options);
+  virtual ~QueryEngine() = default;
+
+  // Runs one statement, streaming its rows into sink. Errors carry DuckDB's
+  // message (with its LINE/caret position) and a code: InvalidArgument (syntax,
+  // binding, unknown table or column), PermissionDenied, DeadlineExceeded,
+  // Cancelled, ResourceExhausted (memory, too many queries), NotFound /
+  // AlreadyExists (views). sink->Begin() is called only once the statement
+  // is known to be valid.
+  virtual Result<QueryStats> Run(const QueryRequest& request, ResultSink* sink) = 0;
+
+  // Interrupts a running query; NotFound if it is not running.
+  virtual Status Cancel(uint64_t query_id) = 0;
+  virtual std::vector<RunningQuery> Running() const = 0;
+  virtual QueryHistory* history() = 0;
+
+  // Re-creates the views now if the catalog or tail changed (queries do this
+  // themselves; the server calls it after deliveries so the tail is trimmed).
+  virtual Status Refresh() = 0;
+  // Asks for a Refresh() on the engine's own thread, soon (within ~50 ms);
+  // cheap and non-blocking, for catalog and tail listeners.
+  virtual void RefreshSoon() = 0;
+};
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_QUERY_QUERY_ENGINE_H_

@@ -1,0 +1,38 @@
+// ViewBuilder: the SQL of the views the query engine publishes — one per
+// catalog table (its files plus its live tail, in the table's unified schema)
+// and one per saved view. See query_engine.h for what a table's view reads.
+//
+// Thread-safety: pure functions.
+#ifndef GAMELAKE_QUERY_VIEW_BUILDER_H_
+#define GAMELAKE_QUERY_VIEW_BUILDER_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+
+namespace gamelake {
+
+struct ViewPlan {
+  struct View {
+    std::string name;
+    std::string sql;  // CREATE OR REPLACE VIEW lake."name" AS ...
+  };
+  std::vector<View> tables;
+  std::vector<View> views;                    // Saved views, oldest first.
+  std::map<std::string, uint64_t> delivered;  // Per stream: seqs up to here are in files.
+};
+
+// tail_types: per stream, the record type the live tail inferred (a STRUCT).
+// with_tail: whether the tables read gamelake_tail() at all.
+ViewPlan PlanViews(const CatalogSnapshot& snapshot, const std::map<std::string, SqlType>& tail_types,
+                   bool with_tail, const std::string& lake_dir);
+
+// The from_json() structure describing `type`: "BIGINT", {"a":"VARCHAR"}, ["DOUBLE"].
+std::string JsonStructure(const SqlType& type);
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_QUERY_VIEW_BUILDER_H_

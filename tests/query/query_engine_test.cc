@@ -1,0 +1,332 @@
+// QueryEngine over a real lake (Parquet written by DuckDB), a real catalog
+// and a real log with its live tail: SQL, schema evolution, views that
+// persist, partition pruning, the sandbox, timeouts, cancellation, and
+// exactly-once visibility of records not yet delivered.
+#include "query/query_engine.h"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "../catalog/catalog_test_util.h"
+#include "log/wal.h"
+#include "query/live_tail.h"
+
+namespace gamelake {
+namespace {
+
+// Keeps every row as text ("NULL" for NULL), for assertions.
+class Collect : public ResultSink {
+ public:
+  Status Begin(const std::vector<ResultColumn>& columns) override {
+    this->columns = columns;
+    return Status::OK();
+  }
+  Status AddRow(std::span<const Cell> row) override {
+    std::vector<std::string> r;
+    for (const Cell& c : row) {
+      switch (c.kind) {
+        case Cell::Kind::kNull: r.push_back("NULL"); break;
+        case Cell::Kind::kBool: r.push_back(c.b ? "true" : "false"); break;
+        case Cell::Kind::kInt: r.push_back(std::to_string(c.i)); break;
+        case Cell::Kind::kUInt: r.push_back(std::to_string(c.u)); break;
+        case Cell::Kind::kDouble: r.push_back(fmt::format("{}", c.d)); break;
+        default: r.push_back(std::string(c.text));
+      }
+    }
+    rows.push_back(std::move(r));
+    return Status::OK();
+  }
+  Status Finish(const QueryStats& s) override {
+    stats = s;
+    finished = true;
+    return Status::OK();
+  }
+  void Abort(const Status&) override { aborted = true; }
+
+  std::vector<ResultColumn> columns;
+  std::vector<std::vector<std::string>> rows;
+  QueryStats stats;
+  bool finished = false;
+  bool aborted = false;
+};
+
+class QueryEngineTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    // Two delivered files in two hours; the second adds a column and widens one.
+    lake_.Copy("events/dt=2026-11-26/hr=10/events-00000000000000000001-00000000000000000003.parquet",
+               "SELECT TIMESTAMP '2026-11-26 10:00:00' + to_seconds(i) AS _ingest_time, "
+               "i + 1 AS _record_id, 'p' || i AS PlayerID, (i * 2000)::BIGINT AS \"Time Played\", "
+               "i::BIGINT AS Wins FROM range(3) t(i)");
+    lake_.Copy("events/dt=2026-11-26/hr=11/events-00000000000000000004-00000000000000000005.parquet",
+               "SELECT TIMESTAMP '2026-11-26 11:00:00' + to_seconds(i) AS _ingest_time, "
+               "i + 4 AS _record_id, 'q' || i AS PlayerID, 4000.5 AS \"Time Played\", "
+               "i::BIGINT AS Wins, 'cat' AS CaughtBy FROM range(2) t(i)");
+    Reopen();
+  }
+
+  void Reopen(LiveTail* tail = nullptr, double timeout_s = 300) {
+    engine_.reset();
+    catalog_ = lake_.Open();
+    ASSERT_NE(catalog_, nullptr);
+    ASSERT_TRUE(catalog_->Crawl(false).ok());
+    QueryEngineOptions o;
+    o.timeout_s = timeout_s;
+    o.history_path = lake_.data() + "/catalog/query_history.ndjson";
+    auto e = QueryEngine::Open(catalog_.get(), tail, o);
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    engine_ = std::move(e).value();
+  }
+
+  Result<std::vector<std::vector<std::string>>> Rows(const std::string& sql) {
+    Collect sink;
+    QueryRequest r;
+    r.sql = sql;
+    Result<QueryStats> s = engine_->Run(r, &sink);
+    if (!s.ok()) return s.status();
+    EXPECT_TRUE(sink.finished);
+    return sink.rows;
+  }
+
+  std::string One(const std::string& sql) {
+    auto rows = Rows(sql);
+    EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
+    if (!rows.ok() || rows->empty() || rows->front().empty()) return "<none>";
+    return rows->front().front();
+  }
+
+  TestLake lake_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<QueryEngine> engine_;
+};
+
+TEST_F(QueryEngineTest, TablesAreQueryableByStreamNameIgnoringCase) {
+  EXPECT_EQ(One("SELECT count(*) FROM events"), "5");
+  EXPECT_EQ(One("SELECT count(*) FROM lake.events"), "5");
+  EXPECT_EQ(One("SELECT count(*) FROM \"EVENTS\""), "5");
+  // Athena-style: a quoted lower-case name finds "Time Played".
+  EXPECT_EQ(One("SELECT count(*) FROM events WHERE \"time played\" > 3600"), "3");
+  EXPECT_EQ(One("SELECT string_agg(DISTINCT dt, ',') FROM events"), "2026-11-26");
+}
+
+TEST_F(QueryEngineTest, SchemaEvolutionWidensAndAddsColumns) {
+  Collect sink;
+  QueryRequest r;
+  r.sql = "SELECT \"Time Played\", CaughtBy FROM events ORDER BY _record_id";
+  ASSERT_TRUE(engine_->Run(r, &sink).ok());
+  ASSERT_EQ(sink.rows.size(), 5u);
+  EXPECT_EQ(sink.columns[0].type, "DOUBLE");  // BIGINT in one file, DOUBLE in the other.
+  EXPECT_EQ(sink.rows[1][0], "2000");
+  EXPECT_EQ(sink.rows[1][1], "NULL");  // The first file has no CaughtBy.
+  EXPECT_EQ(sink.rows[4][0], "4000.5");
+  EXPECT_EQ(sink.rows[4][1], "cat");
+}
+
+TEST_F(QueryEngineTest, DuckDbSqlWorks) {
+  EXPECT_EQ(One("WITH w AS (SELECT Wins, row_number() OVER (ORDER BY _record_id DESC) AS n "
+                "FROM events) SELECT Wins FROM w WHERE n = 1"),
+            "1");
+  EXPECT_EQ(One("SELECT approx_quantile(Wins, 0.5)::BIGINT FROM events"), "1");
+  EXPECT_EQ(One("SELECT count(DISTINCT date_trunc('hour', _ingest_time)) FROM events"), "2");
+  EXPECT_EQ(One("SELECT json_extract_string('{\"a\":\"b\"}', '$.a')"), "b");
+  EXPECT_EQ(One("SELECT {'a': 1, 'b': [1, 2]}"), "{\"a\":1,\"b\":[1,2]}");
+  EXPECT_EQ(One("SELECT 1.50::DECIMAL(10,2)"), "1.50");
+}
+
+TEST_F(QueryEngineTest, SqlErrorsCarryTheEngineMessageAndPosition) {
+  auto r = Rows("SELECT nope FROM events");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("nope"), std::string::npos);
+  EXPECT_NE(r.status().message().find("LINE 1"), std::string::npos);
+  r = Rows("SELEC 1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("syntax error"), std::string::npos);
+  r = Rows("SELECT * FROM no_such_table");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no_such_table"), std::string::npos);
+  EXPECT_EQ(One("SELECT 1"), "1");  // Still serving.
+}
+
+TEST_F(QueryEngineTest, SandboxRefusesEveryEscape) {
+  const std::vector<std::string> refused = {
+      "SELECT * FROM read_csv('/etc/passwd')",
+      "SELECT * FROM read_text('" + lake_.data() + "/catalog/catalog.json')",
+      "SELECT * FROM glob('/etc/*')",
+      "COPY events TO '" + lake_.lake() + "/x.csv'",
+      "COPY (SELECT 1) TO '/tmp/gl_sandbox_escape.csv'",
+      "EXPORT DATABASE '" + lake_.lake() + "/export'",
+      "ATTACH ':memory:' AS other",
+      "ATTACH '" + lake_.lake() + "/x.duckdb' AS other",
+      "INSTALL httpfs",
+      "LOAD httpfs",
+      "SET memory_limit = '100GB'",
+      "SET enable_external_access = true",
+      "RESET lock_configuration",
+      "PRAGMA enable_external_access",
+      "CREATE TABLE t AS SELECT 1",
+      "CREATE TABLE lake.t (a INT)",
+      "CREATE MACRO m(a) AS a",
+      "INSERT INTO events (Wins) VALUES (1)",
+      "DROP TABLE events",
+      "CALL pragma_version()",
+      "EXPLAIN ANALYZE COPY events TO '" + lake_.lake() + "/y.csv'",
+      "SELECT 1; SELECT 2",
+      "BEGIN TRANSACTION",
+      "CHECKPOINT",
+  };
+  for (const std::string& sql : refused) {
+    auto r = Rows(sql);
+    EXPECT_FALSE(r.ok()) << sql;
+    if (!r.ok()) {
+      EXPECT_TRUE(r.status().code() == Status::Code::kPermissionDenied ||
+                  r.status().code() == Status::Code::kInvalidArgument)
+          << sql << ": " << r.status().ToString();
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(lake_.lake() + "/x.csv"));
+  EXPECT_FALSE(std::filesystem::exists(lake_.lake() + "/y.csv"));
+  EXPECT_FALSE(std::filesystem::exists("/tmp/gl_sandbox_escape.csv"));
+  EXPECT_FALSE(std::filesystem::exists(lake_.lake() + "/export"));
+  EXPECT_EQ(One("SELECT current_setting('memory_limit') = '100.0 GiB'"), "false");
+  // Reading the lake itself is fine.
+  EXPECT_EQ(One("SELECT count(*) FROM read_parquet('" + lake_.lake() + "/events/**/*.parquet')"),
+            "5");
+  EXPECT_EQ(One("SELECT count(*) FROM events"), "5");
+}
+
+TEST_F(QueryEngineTest, ViewsPersistAcrossRestartsAndCannotShadowTables) {
+  EXPECT_EQ(One("CREATE VIEW winners AS SELECT PlayerID FROM events WHERE Wins >= 1"),
+            "CREATE VIEW");
+  EXPECT_EQ(One("SELECT count(*) FROM winners"), "3");
+  auto again = Rows("CREATE VIEW winners AS SELECT 1");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), Status::Code::kAlreadyExists);
+  EXPECT_EQ(One("CREATE OR REPLACE VIEW Winners AS SELECT PlayerID FROM events WHERE Wins >= 2"),
+            "CREATE VIEW");
+  auto shadow = Rows("CREATE VIEW events AS SELECT 1");
+  EXPECT_FALSE(shadow.ok());
+  auto bad = Rows("CREATE VIEW broken AS SELECT nope FROM events");
+  EXPECT_FALSE(bad.ok());
+  auto not_query = Rows("CREATE VIEW v2 AS COPY events TO '/tmp/x'");
+  EXPECT_FALSE(not_query.ok());
+
+  Reopen();  // A new engine over a catalog loaded from disk.
+  EXPECT_EQ(One("SELECT count(*) FROM lake.winners"), "1");
+  EXPECT_EQ(One("DROP VIEW winners"), "DROP VIEW");
+  EXPECT_FALSE(Rows("SELECT * FROM winners").ok());
+  EXPECT_FALSE(Rows("DROP VIEW winners").ok());
+  EXPECT_EQ(One("DROP VIEW IF EXISTS winners"), "DROP VIEW");
+  Reopen();
+  EXPECT_FALSE(Rows("SELECT * FROM winners").ok());
+}
+
+TEST_F(QueryEngineTest, IngestTimeFiltersPruneWholePartitions) {
+  // The hr=10 branch cannot match: it disappears from the plan.
+  auto plan = Rows("EXPLAIN SELECT count(*) FROM events WHERE _ingest_time >= '2026-11-26 11:00:00'");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  std::string text;
+  for (const auto& row : *plan) text += row.back();
+  EXPECT_EQ(text.find("hr=10"), std::string::npos) << text;
+  EXPECT_EQ(One("SELECT count(*) FROM events WHERE _ingest_time >= '2026-11-26 11:00:00'"), "2");
+
+  Collect all, some;
+  QueryRequest r;
+  r.sql = "SELECT sum(Wins) FROM events";
+  ASSERT_TRUE(engine_->Run(r, &all).ok());
+  r.sql = "SELECT sum(Wins) FROM events WHERE _ingest_time < '2026-11-26 11:00:00'";
+  ASSERT_TRUE(engine_->Run(r, &some).ok());
+  EXPECT_GT(all.stats.bytes_scanned, 0u);
+  EXPECT_LT(some.stats.bytes_scanned, all.stats.bytes_scanned);
+}
+
+TEST_F(QueryEngineTest, CorruptFilesAreReportedAndSkipped) {
+  lake_.Write("events/dt=2026-11-26/hr=12/garbage.parquet", "this is not parquet at all");
+  lake_.Copy("events/dt=2026-11-26/hr=12/cut.parquet", "SELECT 1 AS Wins FROM range(1000)");
+  lake_.Truncate("events/dt=2026-11-26/hr=12/cut.parquet", 100);
+  Reopen();
+  auto snap = catalog_->Snapshot();
+  EXPECT_EQ(snap->bad_files.size(), 2u);
+  EXPECT_EQ(One("SELECT count(*) FROM events"), "5");
+}
+
+TEST_F(QueryEngineTest, TimeoutStopsALongQueryAndTheEngineKeepsServing) {
+  Reopen(nullptr, 0.3);
+  auto r = Rows("SELECT count(*) FROM range(100000000000) a");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kDeadlineExceeded) << r.status().ToString();
+  EXPECT_EQ(One("SELECT count(*) FROM events"), "5");
+  auto history = engine_->history()->List(10);
+  ASSERT_GE(history.size(), 2u);
+  EXPECT_EQ(history[1].state, "timed_out");
+  EXPECT_EQ(history[0].state, "succeeded");
+  EXPECT_EQ(history[0].rows, 1u);
+}
+
+TEST_F(QueryEngineTest, CancelStopsARunningQuery) {
+  std::atomic<bool> done{false};
+  Status result;
+  std::thread t([&] {
+    Collect sink;
+    QueryRequest r;
+    r.sql = "SELECT count(*) FROM range(100000000000) a";
+    result = engine_->Run(r, &sink).status();
+    done = true;
+  });
+  uint64_t id = 0;
+  for (int i = 0; i < 500 && id == 0; ++i) {
+    for (const auto& q : engine_->Running()) id = q.query_id;
+    if (id == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_NE(id, 0u);
+  EXPECT_TRUE(engine_->Cancel(id).ok());
+  t.join();
+  EXPECT_EQ(result.code(), Status::Code::kCancelled) << result.ToString();
+  EXPECT_EQ(engine_->Cancel(id).code(), Status::Code::kNotFound);
+}
+
+TEST_F(QueryEngineTest, LiveTailRecordsAreVisibleExactlyOnce) {
+  WalOptions wo;
+  wo.dir = lake_.data() + "/log";
+  wo.durability = Durability::kNone;
+  RecoveryReport report;
+  auto wal = Wal::Open(wo, &report);
+  ASSERT_TRUE(wal.ok());
+  // Records 1-5 are "delivered" (the files above); the log starts at 1 too.
+  std::vector<std::string> records;
+  for (int i = 0; i < 8; ++i) {
+    records.push_back(fmt::format("{{\"PlayerID\":\"t{}\",\"Wins\":{},\"Fresh\":\"yes\"}}", i, i));
+  }
+  std::vector<std::string_view> views(records.begin(), records.end());
+  ASSERT_TRUE((*wal)->Append("events", views).ok());  // seqs 1..8
+  auto snap = catalog_->Snapshot();
+  LiveTail tail(wal->get(), {{"events", snap->FindTable("events")->delivered_seq()}}, {});
+  ASSERT_TRUE(tail.CatchUp(5'000'000));
+  Reopen(&tail);
+  // Seqs 1..5 come from files, 6..8 from the tail: 8 rows, ids unique.
+  EXPECT_EQ(One("SELECT count(*) FROM events"), "8");
+  EXPECT_EQ(One("SELECT count(DISTINCT _record_id) FROM events"), "8");
+  EXPECT_EQ(One("SELECT string_agg(PlayerID, ',' ORDER BY _record_id) FROM events WHERE "
+                "_record_id > 5"),
+            "t5,t6,t7");
+  // A column only the tail has so far is there, typed.
+  EXPECT_EQ(One("SELECT count(*) FROM events WHERE Fresh = 'yes'"), "3");
+  // A stream nothing was delivered for yet is a table too.
+  std::string_view one = "{\"level\":3}";
+  ASSERT_TRUE((*wal)->Append("other", std::span<const std::string_view>(&one, 1)).ok());
+  ASSERT_TRUE(tail.CatchUp(5'000'000));
+  for (int i = 0; i < 100 && !Rows("SELECT level FROM other").ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(One("SELECT level FROM other"), "3");
+  engine_.reset();
+  tail.Stop();
+  ASSERT_TRUE((*wal)->Close().ok());
+}
+
+}  // namespace
+}  // namespace gamelake
