@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <fmt/format.h>
+#include <simdjson.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <simdjson.h>
 
 #include "auth/dev_keys.h"
 #include "catalog/catalog.h"
@@ -184,7 +184,8 @@ int RunRemote(const QueryCommand& c, const std::string& url, const std::string& 
 int RunLocal(const QueryCommand& c, const std::string& data_dir, ResultFormat format) {
   Env* env = Env::Default();
   std::string lake = JoinPath(data_dir, "lake");
-  if (!env->FileExists(lake)) return Fail(fmt::format("no lake in {} (is it a data dir?)", data_dir));
+  if (!env->FileExists(lake))
+    return Fail(fmt::format("no lake in {} (is it a data dir?)", data_dir));
   auto lock = FileLock::TryAcquire(JoinPath(data_dir, "LOCK"));
   if (!lock.ok()) return Fail(lock.status().message());
   CatalogOptions o;
@@ -219,8 +220,7 @@ int RunLocal(const QueryCommand& c, const std::string& data_dir, ResultFormat fo
 
 void AddQueryCommand(CLI::App* app, QueryCommand* c) {
   c->query = app->add_subcommand("query", "Run one SQL statement over the lake");
-  c->query->add_option("sql", c->sql, "The SQL, e.g. \"SELECT count(*) FROM events\"")
-      ->required();
+  c->query->add_option("sql", c->sql, "The SQL, e.g. \"SELECT count(*) FROM events\"")->required();
   c->query->add_option("--url", c->url, "A running server, e.g. http://127.0.0.1:8080");
   c->query->add_option("--key", c->key, "Admin API key (default: $GAMELAKE_KEY or dev-admin)");
   c->query->add_option("--data-dir", c->data_dir, "Data directory (default ./gamelake-data)");

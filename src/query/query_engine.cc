@@ -65,28 +65,50 @@ Status FromPrepareError(std::string_view message) {
 
 std::string_view StatementTypeName(duckdb_statement_type type) {
   switch (type) {
-    case DUCKDB_STATEMENT_TYPE_INSERT: return "INSERT";
-    case DUCKDB_STATEMENT_TYPE_UPDATE: return "UPDATE";
-    case DUCKDB_STATEMENT_TYPE_DELETE: return "DELETE";
-    case DUCKDB_STATEMENT_TYPE_PREPARE: return "PREPARE";
-    case DUCKDB_STATEMENT_TYPE_CREATE: return "CREATE (only CREATE VIEW is allowed)";
-    case DUCKDB_STATEMENT_TYPE_EXECUTE: return "EXECUTE";
-    case DUCKDB_STATEMENT_TYPE_ALTER: return "ALTER";
-    case DUCKDB_STATEMENT_TYPE_TRANSACTION: return "a transaction statement";
-    case DUCKDB_STATEMENT_TYPE_COPY: return "COPY";
-    case DUCKDB_STATEMENT_TYPE_ANALYZE: return "ANALYZE";
-    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET: return "SET VARIABLE";
-    case DUCKDB_STATEMENT_TYPE_CREATE_FUNC: return "CREATE MACRO/FUNCTION";
-    case DUCKDB_STATEMENT_TYPE_DROP: return "DROP (only DROP VIEW is allowed)";
-    case DUCKDB_STATEMENT_TYPE_EXPORT: return "EXPORT DATABASE";
-    case DUCKDB_STATEMENT_TYPE_PRAGMA: return "PRAGMA";
-    case DUCKDB_STATEMENT_TYPE_VACUUM: return "VACUUM";
-    case DUCKDB_STATEMENT_TYPE_CALL: return "CALL";
-    case DUCKDB_STATEMENT_TYPE_SET: return "SET/RESET";
-    case DUCKDB_STATEMENT_TYPE_LOAD: return "INSTALL/LOAD";
-    case DUCKDB_STATEMENT_TYPE_ATTACH: return "ATTACH";
-    case DUCKDB_STATEMENT_TYPE_DETACH: return "DETACH";
-    default: return "this statement";
+    case DUCKDB_STATEMENT_TYPE_INSERT:
+      return "INSERT";
+    case DUCKDB_STATEMENT_TYPE_UPDATE:
+      return "UPDATE";
+    case DUCKDB_STATEMENT_TYPE_DELETE:
+      return "DELETE";
+    case DUCKDB_STATEMENT_TYPE_PREPARE:
+      return "PREPARE";
+    case DUCKDB_STATEMENT_TYPE_CREATE:
+      return "CREATE (only CREATE VIEW is allowed)";
+    case DUCKDB_STATEMENT_TYPE_EXECUTE:
+      return "EXECUTE";
+    case DUCKDB_STATEMENT_TYPE_ALTER:
+      return "ALTER";
+    case DUCKDB_STATEMENT_TYPE_TRANSACTION:
+      return "a transaction statement";
+    case DUCKDB_STATEMENT_TYPE_COPY:
+      return "COPY";
+    case DUCKDB_STATEMENT_TYPE_ANALYZE:
+      return "ANALYZE";
+    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
+      return "SET VARIABLE";
+    case DUCKDB_STATEMENT_TYPE_CREATE_FUNC:
+      return "CREATE MACRO/FUNCTION";
+    case DUCKDB_STATEMENT_TYPE_DROP:
+      return "DROP (only DROP VIEW is allowed)";
+    case DUCKDB_STATEMENT_TYPE_EXPORT:
+      return "EXPORT DATABASE";
+    case DUCKDB_STATEMENT_TYPE_PRAGMA:
+      return "PRAGMA";
+    case DUCKDB_STATEMENT_TYPE_VACUUM:
+      return "VACUUM";
+    case DUCKDB_STATEMENT_TYPE_CALL:
+      return "CALL";
+    case DUCKDB_STATEMENT_TYPE_SET:
+      return "SET/RESET";
+    case DUCKDB_STATEMENT_TYPE_LOAD:
+      return "INSTALL/LOAD";
+    case DUCKDB_STATEMENT_TYPE_ATTACH:
+      return "ATTACH";
+    case DUCKDB_STATEMENT_TYPE_DETACH:
+      return "DETACH";
+    default:
+      return "this statement";
   }
 }
 
@@ -118,25 +140,52 @@ struct ChunkHolder {
 };
 
 // How a result column is carried to the sink.
-enum class Carry { kBool, kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kUInt64,
-                   kFloat, kDouble, kVarchar, kNumberText, kJsonText, kText };
+enum class Carry {
+  kBool,
+  kInt8,
+  kInt16,
+  kInt32,
+  kInt64,
+  kUInt8,
+  kUInt16,
+  kUInt32,
+  kUInt64,
+  kFloat,
+  kDouble,
+  kVarchar,
+  kNumberText,
+  kJsonText,
+  kText
+};
 
 // Native columns are read straight from DuckDB's vectors; the others are
 // turned into text by DuckDB itself (a wrapping SELECT), as `carry` says.
 Carry CarryFor(duckdb_type t) {
   switch (t) {
-    case DUCKDB_TYPE_BOOLEAN: return Carry::kBool;
-    case DUCKDB_TYPE_TINYINT: return Carry::kInt8;
-    case DUCKDB_TYPE_SMALLINT: return Carry::kInt16;
-    case DUCKDB_TYPE_INTEGER: return Carry::kInt32;
-    case DUCKDB_TYPE_BIGINT: return Carry::kInt64;
-    case DUCKDB_TYPE_UTINYINT: return Carry::kUInt8;
-    case DUCKDB_TYPE_USMALLINT: return Carry::kUInt16;
-    case DUCKDB_TYPE_UINTEGER: return Carry::kUInt32;
-    case DUCKDB_TYPE_UBIGINT: return Carry::kUInt64;
-    case DUCKDB_TYPE_FLOAT: return Carry::kFloat;
-    case DUCKDB_TYPE_DOUBLE: return Carry::kDouble;
-    case DUCKDB_TYPE_VARCHAR: return Carry::kVarchar;
+    case DUCKDB_TYPE_BOOLEAN:
+      return Carry::kBool;
+    case DUCKDB_TYPE_TINYINT:
+      return Carry::kInt8;
+    case DUCKDB_TYPE_SMALLINT:
+      return Carry::kInt16;
+    case DUCKDB_TYPE_INTEGER:
+      return Carry::kInt32;
+    case DUCKDB_TYPE_BIGINT:
+      return Carry::kInt64;
+    case DUCKDB_TYPE_UTINYINT:
+      return Carry::kUInt8;
+    case DUCKDB_TYPE_USMALLINT:
+      return Carry::kUInt16;
+    case DUCKDB_TYPE_UINTEGER:
+      return Carry::kUInt32;
+    case DUCKDB_TYPE_UBIGINT:
+      return Carry::kUInt64;
+    case DUCKDB_TYPE_FLOAT:
+      return Carry::kFloat;
+    case DUCKDB_TYPE_DOUBLE:
+      return Carry::kDouble;
+    case DUCKDB_TYPE_VARCHAR:
+      return Carry::kVarchar;
     case DUCKDB_TYPE_DECIMAL:
     case DUCKDB_TYPE_HUGEINT:
     case DUCKDB_TYPE_UHUGEINT:
@@ -154,41 +203,76 @@ Carry CarryFor(duckdb_type t) {
 
 std::string TypeName(duckdb_type t) {
   switch (t) {
-    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT: return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER: return "INTEGER";
-    case DUCKDB_TYPE_BIGINT: return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
-    case DUCKDB_TYPE_FLOAT: return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
-    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_S: return "TIMESTAMP_S";
-    case DUCKDB_TYPE_TIMESTAMP_MS: return "TIMESTAMP_MS";
-    case DUCKDB_TYPE_TIMESTAMP_NS: return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
-    case DUCKDB_TYPE_DATE: return "DATE";
-    case DUCKDB_TYPE_TIME: return "TIME";
-    case DUCKDB_TYPE_TIME_TZ: return "TIME WITH TIME ZONE";
-    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
-    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
-    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
-    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
-    case DUCKDB_TYPE_BLOB: return "BLOB";
-    case DUCKDB_TYPE_DECIMAL: return "DECIMAL";
-    case DUCKDB_TYPE_ENUM: return "ENUM";
-    case DUCKDB_TYPE_LIST: return "LIST";
-    case DUCKDB_TYPE_STRUCT: return "STRUCT";
-    case DUCKDB_TYPE_MAP: return "MAP";
-    case DUCKDB_TYPE_ARRAY: return "ARRAY";
-    case DUCKDB_TYPE_UUID: return "UUID";
-    case DUCKDB_TYPE_UNION: return "UNION";
-    case DUCKDB_TYPE_BIT: return "BIT";
-    case DUCKDB_TYPE_SQLNULL: return "NULL";
-    default: return "VARCHAR";
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return "TIMESTAMP_S";
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return "TIMESTAMP_MS";
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return "TIMESTAMP_NS";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_TIME_TZ:
+      return "TIME WITH TIME ZONE";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "UHUGEINT";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_DECIMAL:
+      return "DECIMAL";
+    case DUCKDB_TYPE_ENUM:
+      return "ENUM";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    case DUCKDB_TYPE_ARRAY:
+      return "ARRAY";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    case DUCKDB_TYPE_UNION:
+      return "UNION";
+    case DUCKDB_TYPE_BIT:
+      return "BIT";
+    case DUCKDB_TYPE_SQLNULL:
+      return "NULL";
+    default:
+      return "VARCHAR";
   }
 }
 
@@ -401,8 +485,8 @@ class QueryEngineImpl final : public QueryEngine {
       duckdb_destroy_client_context(&ctx);
       GL_RETURN_IF_ERROR(Exec(c->conn, "SET search_path = 'lake'"));
       GL_RETURN_IF_ERROR(Exec(c->conn, "SET enable_profiling = 'no_output'"));
-      GL_RETURN_IF_ERROR(Exec(
-          c->conn, "SET custom_profiling_settings = '{\"TOTAL_BYTES_READ\": \"true\"}'"));
+      GL_RETURN_IF_ERROR(
+          Exec(c->conn, "SET custom_profiling_settings = '{\"TOTAL_BYTES_READ\": \"true\"}'"));
       pool_.push_back(std::move(c));
     }
     // Lock the sandbox: files under the lake only, no extensions, no changes.
@@ -486,7 +570,7 @@ class QueryEngineImpl final : public QueryEngine {
     entry.duration_ms = stats.elapsed_ms;
     entry.rows = stats.row_count;
     entry.bytes_scanned = stats.bytes_scanned;
-    entry.state = s.ok() ? "succeeded"
+    entry.state = s.ok()                                        ? "succeeded"
                   : s.code() == Status::Code::kDeadlineExceeded ? "timed_out"
                   : s.code() == Status::Code::kCancelled        ? "cancelled"
                                                                 : "failed";
@@ -545,8 +629,8 @@ class QueryEngineImpl final : public QueryEngine {
           fmt::format("one statement per query, please: this text holds {}", count));
     }
     // Parsed (which has no effects), but not yet bound (which may have some).
-    std::string_view leading = shape.kind == SqlShape::Kind::kExplain ? std::string_view(shape.body)
-                                                                      : sql;
+    std::string_view leading =
+        shape.kind == SqlShape::Kind::kExplain ? std::string_view(shape.body) : sql;
     if ((shape.kind == SqlShape::Kind::kOther || shape.kind == SqlShape::Kind::kExplain) &&
         !StartsLikeAQuery(leading)) {
       return Status::PermissionDenied(
@@ -561,10 +645,10 @@ class QueryEngineImpl final : public QueryEngine {
     if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
       GL_RETURN_IF_ERROR(CheckReadOnly(conn, shape.body));
     } else if (type != DUCKDB_STATEMENT_TYPE_SELECT) {
-      return Status::PermissionDenied(fmt::format(
-          "{} is not allowed: queries read the lake and change nothing but saved views "
-          "(SELECT, WITH, EXPLAIN, DESCRIBE, SUMMARIZE, CREATE VIEW, DROP VIEW)",
-          StatementTypeName(type)));
+      return Status::PermissionDenied(
+          fmt::format("{} is not allowed: queries read the lake and change nothing but saved views "
+                      "(SELECT, WITH, EXPLAIN, DESCRIBE, SUMMARIZE, CREATE VIEW, DROP VIEW)",
+                      StatementTypeName(type)));
     }
 
     // Columns DuckDB hands over natively are read from its vectors; others are
@@ -695,7 +779,7 @@ class QueryEngineImpl final : public QueryEngine {
             default: {
               auto* s = &static_cast<duckdb_string_t*>(data[c])[r];
               cell.text = std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s));
-              cell.kind = carry[c] == Carry::kNumberText ? Cell::Kind::kNumberText
+              cell.kind = carry[c] == Carry::kNumberText               ? Cell::Kind::kNumberText
                           : carry[c] == Carry::kJsonText || is_json[c] ? Cell::Kind::kJson
                                                                        : Cell::Kind::kString;
             }
@@ -740,8 +824,8 @@ class QueryEngineImpl final : public QueryEngine {
     if (shape.kind == SqlShape::Kind::kCreateView) {
       std::shared_ptr<const CatalogSnapshot> snap = catalog_->Snapshot();
       if (snap->FindTable(shape.name) != nullptr) {
-        return Status::AlreadyExists(fmt::format(
-            "\"{}\" is a table of the lake; a view needs another name", shape.name));
+        return Status::AlreadyExists(
+            fmt::format("\"{}\" is a table of the lake; a view needs another name", shape.name));
       }
       // The body must be a query that binds now.
       if (!StartsLikeAQuery(shape.body)) {
@@ -820,8 +904,7 @@ class QueryEngineImpl final : public QueryEngine {
       }
       if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
         return Status::ResourceExhausted(fmt::format(
-            "{} queries are running (sql.max_concurrent_queries); try again later",
-            pool_.size()));
+            "{} queries are running (sql.max_concurrent_queries); try again later", pool_.size()));
       }
     }
   }
@@ -882,7 +965,8 @@ class QueryEngineImpl final : public QueryEngine {
       if (refresh_requested_.exchange(false)) {
         lock.unlock();
         Status s = Refresh();
-        if (!s.ok()) spdlog::warn("msg=\"refreshing the SQL views failed\" error=\"{}\"", s.ToString());
+        if (!s.ok())
+          spdlog::warn("msg=\"refreshing the SQL views failed\" error=\"{}\"", s.ToString());
         lock.lock();
       }
       int64_t now = NowUs();

@@ -57,10 +57,10 @@ struct QueryEngineOptions {
   std::string memory_limit = "2GB";
   double timeout_s = 300;
   int max_concurrent = 4;
-  double max_wait_s = 10;     // For a free connection, before ResourceExhausted.
-  std::string history_path;   // Empty: history kept in memory only.
+  double max_wait_s = 10;    // For a free connection, before ResourceExhausted.
+  std::string history_path;  // Empty: history kept in memory only.
   Env* env = Env::Default();
-  int nice = 5;               // Added CPU niceness of the engine's threads.
+  int nice = 5;  // Added CPU niceness of the engine's threads.
 };
 
 struct QueryRequest {

@@ -80,9 +80,8 @@ void QueryHistory::Add(const QueryHistoryEntry& entry) {
   if (entries_.size() > capacity_) entries_.pop_front();
   if (path_.empty()) return;
   if (!file_) {
-    Result<std::unique_ptr<WritableFile>> f = env_->FileExists(path_)
-                                                  ? env_->NewAppendableFile(path_)
-                                                  : env_->NewWritableFile(path_);
+    Result<std::unique_ptr<WritableFile>> f =
+        env_->FileExists(path_) ? env_->NewAppendableFile(path_) : env_->NewWritableFile(path_);
     if (!f.ok()) {
       spdlog::warn("msg=\"cannot write the query history\" file=\"{}\" error=\"{}\"", path_,
                    f.status().ToString());

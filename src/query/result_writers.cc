@@ -234,8 +234,8 @@ class TableResultWriter final : public Buffered {
 
   Status Finish(const QueryStats& stats) override {
     Print();
-    fmt::format_to(std::back_inserter(out_), "({} row{}{}, {:.1f} ms, {} bytes scanned)\n",
-                   total_, total_ == 1 ? "" : "s",
+    fmt::format_to(std::back_inserter(out_), "({} row{}{}, {:.1f} ms, {} bytes scanned)\n", total_,
+                   total_ == 1 ? "" : "s",
                    total_ > rows_.size() ? fmt::format(", {} shown", rows_.size()) : "",
                    stats.elapsed_ms, stats.bytes_scanned);
     return Flush();
@@ -290,8 +290,8 @@ class TableResultWriter final : public Buffered {
 
 }  // namespace
 
-std::unique_ptr<ResultSink> NewResultWriter(ResultFormat format, Output output,
-                                            size_t flush_bytes, uint64_t max_table_rows) {
+std::unique_ptr<ResultSink> NewResultWriter(ResultFormat format, Output output, size_t flush_bytes,
+                                            uint64_t max_table_rows) {
   switch (format) {
     case ResultFormat::kJson:
       return std::make_unique<JsonResultWriter>(std::move(output), flush_bytes);

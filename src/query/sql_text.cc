@@ -48,8 +48,8 @@ std::vector<Token> Lex(std::string_view sql) {
         ++j;
       }
       size_t end = std::min(j + 1, sql.size());
-      tokens.push_back({c == '"' ? Token::Type::kQuoted : Token::Type::kString,
-                        sql.substr(i, end - i), i, end});
+      tokens.push_back(
+          {c == '"' ? Token::Type::kQuoted : Token::Type::kString, sql.substr(i, end - i), i, end});
       i = end;
     } else if (IsWordChar(c)) {
       size_t j = i;
@@ -114,9 +114,9 @@ Result<std::string> ReadViewName(const std::vector<Token>& tokens, size_t* i,
   for (size_t p = 0; p + 1 < parts.size(); ++p) {
     if (!EqualsIgnoreCase(parts[p], "lake") && !EqualsIgnoreCase(parts[p], "main") &&
         !EqualsIgnoreCase(parts[p], "memory")) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: views live in the database \"lake\"; \"{}\" is not a database here", what,
-          parts[p]));
+      return Status::InvalidArgument(
+          fmt::format("{}: views live in the database \"lake\"; \"{}\" is not a database here",
+                      what, parts[p]));
     }
   }
   if (parts.size() > 3 || parts.back().empty()) {
@@ -159,13 +159,15 @@ Result<SqlShape> ParseSqlShape(std::string_view sql) {
       shape.analyze = true;
       ++i;
     }
-    if (i < tokens.size()) shape.body = std::string(sql.substr(tokens[i].begin, end - tokens[i].begin));
+    if (i < tokens.size())
+      shape.body = std::string(sql.substr(tokens[i].begin, end - tokens[i].begin));
     return shape;
   }
   if (IsKeyword(tokens[0], "CREATE")) {
     i = 1;
     bool or_replace = false;
-    if (i + 1 < tokens.size() && IsKeyword(tokens[i], "OR") && IsKeyword(tokens[i + 1], "REPLACE")) {
+    if (i + 1 < tokens.size() && IsKeyword(tokens[i], "OR") &&
+        IsKeyword(tokens[i + 1], "REPLACE")) {
       or_replace = true;
       i += 2;
     }
@@ -210,10 +212,11 @@ Result<SqlShape> ParseSqlShape(std::string_view sql) {
       i += 2;
     }
     GL_ASSIGN_OR_RETURN(shape.name, ReadViewName(tokens, &i, "DROP VIEW"));
-    if (i < tokens.size() && !IsKeyword(tokens[i], "CASCADE") && !IsKeyword(tokens[i], "RESTRICT")) {
-      return Status::InvalidArgument(fmt::format(
-          "DROP VIEW: unexpected \"{}\" after the view name (at character {})",
-          tokens[i].text, tokens[i].begin + 1));
+    if (i < tokens.size() && !IsKeyword(tokens[i], "CASCADE") &&
+        !IsKeyword(tokens[i], "RESTRICT")) {
+      return Status::InvalidArgument(
+          fmt::format("DROP VIEW: unexpected \"{}\" after the view name (at character {})",
+                      tokens[i].text, tokens[i].begin + 1));
     }
     return shape;
   }

@@ -50,7 +50,7 @@ std::optional<std::pair<std::string, std::string>> HourRange(std::string_view dt
       !std::isdigit(static_cast<unsigned char>(hr[1]))) {
     return std::nullopt;
   }
-  struct tm tm{};
+  struct tm tm {};
   tm.tm_year = std::stoi(std::string(dt.substr(0, 4))) - 1900;
   tm.tm_mon = std::stoi(std::string(dt.substr(5, 2))) - 1;
   tm.tm_mday = std::stoi(std::string(dt.substr(8, 2)));
@@ -59,7 +59,7 @@ std::optional<std::pair<std::string, std::string>> HourRange(std::string_view dt
   time_t start = timegm(&tm);
   time_t end = start + 3600;
   auto fmt_time = [](time_t t) {
-    struct tm out{};
+    struct tm out {};
     gmtime_r(&t, &out);
     return fmt::format("TIMESTAMP '{:04}-{:02}-{:02} {:02}:00:00'", out.tm_year + 1900,
                        out.tm_mon + 1, out.tm_mday, out.tm_hour);
@@ -127,8 +127,10 @@ std::string TableViewSql(const std::string& name, const CatalogTable* table,
       return std::any_of(columns.begin(), columns.end(),
                          [&](const Column& c) { return EqualsIgnoreCase(c.name, n); });
     };
-    if (!has("_ingest_time")) columns.insert(columns.begin(), {"_ingest_time", Scalar("TIMESTAMP"), "", false});
-    if (!has("_record_id")) columns.insert(columns.begin() + 1, {"_record_id", Scalar("BIGINT"), "", false});
+    if (!has("_ingest_time"))
+      columns.insert(columns.begin(), {"_ingest_time", Scalar("TIMESTAMP"), "", false});
+    if (!has("_record_id"))
+      columns.insert(columns.begin() + 1, {"_record_id", Scalar("BIGINT"), "", false});
     if (partition_keys.empty()) partition_keys = {"dt", "hr"};
   }
   if (with_tail && tail_type != nullptr && tail_type->kind == SqlType::Kind::kStruct) {
@@ -286,15 +288,16 @@ std::string JsonStructure(const SqlType& type) {
   }
 }
 
-ViewPlan PlanViews(const CatalogSnapshot& snapshot, const std::map<std::string, SqlType>& tail_types,
-                   bool with_tail, const std::string& lake_dir) {
+ViewPlan PlanViews(const CatalogSnapshot& snapshot,
+                   const std::map<std::string, SqlType>& tail_types, bool with_tail,
+                   const std::string& lake_dir) {
   ViewPlan plan;
   std::set<std::string> done;
   for (const auto& [name, table] : snapshot.tables) {
     auto tail = tail_types.find(name);
-    plan.tables.push_back({name, TableViewSql(name, table.get(),
-                                              tail == tail_types.end() ? nullptr : &tail->second,
-                                              with_tail, lake_dir)});
+    plan.tables.push_back(
+        {name, TableViewSql(name, table.get(), tail == tail_types.end() ? nullptr : &tail->second,
+                            with_tail, lake_dir)});
     plan.delivered[name] = table->delivered_seq();
     done.insert(name);
   }
@@ -310,9 +313,8 @@ ViewPlan PlanViews(const CatalogSnapshot& snapshot, const std::map<std::string, 
     return a->created_us < b->created_us;
   });
   for (const CatalogView* v : views) {
-    plan.views.push_back(
-        {v->name, fmt::format("CREATE OR REPLACE VIEW lake.{} AS {}", QuoteIdentifier(v->name),
-                              v->sql)});
+    plan.views.push_back({v->name, fmt::format("CREATE OR REPLACE VIEW lake.{} AS {}",
+                                               QuoteIdentifier(v->name), v->sql)});
   }
   return plan;
 }

@@ -27,8 +27,9 @@ struct ViewPlan {
 
 // tail_types: per stream, the record type the live tail inferred (a STRUCT).
 // with_tail: whether the tables read gamelake_tail() at all.
-ViewPlan PlanViews(const CatalogSnapshot& snapshot, const std::map<std::string, SqlType>& tail_types,
-                   bool with_tail, const std::string& lake_dir);
+ViewPlan PlanViews(const CatalogSnapshot& snapshot,
+                   const std::map<std::string, SqlType>& tail_types, bool with_tail,
+                   const std::string& lake_dir);
 
 // The from_json() structure describing `type`: "BIGINT", {"a":"VARCHAR"}, ["DOUBLE"].
 std::string JsonStructure(const SqlType& type);

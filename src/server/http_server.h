@@ -55,9 +55,9 @@ class Respond {
 
   Respond() = default;
   template <typename F>
-    requires(!std::same_as<std::remove_cvref_t<F>, Respond> &&
-             std::invocable<F&, HttpResponse>)
-  Respond(F send) : send_(std::move(send)) {}  // NOLINT: implicit, like the function it was.
+  requires(!std::same_as<std::remove_cvref_t<F>, Respond> && std::invocable<F&, HttpResponse>)
+      Respond(F send)
+      : send_(std::move(send)) {}  // NOLINT: implicit, like the function it was.
   Respond(SendFn send, StreamFn stream) : send_(std::move(send)), stream_(std::move(stream)) {}
 
   void operator()(HttpResponse response) const { send_(std::move(response)); }

@@ -171,8 +171,8 @@ void QueryApi::Handle(std::string_view path, const Principal& principal, HttpReq
                       Respond respond) {
   http::verb method = request.method();
   auto not_allowed = [&](std::string_view allow) {
-    HttpResponse res = JsonError(405, "method_not_allowed",
-                                 fmt::format("{} allows {}", path, allow));
+    HttpResponse res =
+        JsonError(405, "method_not_allowed", fmt::format("{} allows {}", path, allow));
     res.set(http::field::allow, std::string(allow));
     respond(std::move(res));
   };
@@ -255,8 +255,8 @@ void QueryApi::Query(const Principal& principal, const HttpRequest& request,
   simdjson::dom::element doc;
   const std::string& body = request.body();
   if (parser.parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
-    return respond(JsonError(400, "bad_request",
-                             "the body must be a JSON object: {\"sql\": \"SELECT ...\"}"));
+    return respond(
+        JsonError(400, "bad_request", "the body must be a JSON object: {\"sql\": \"SELECT ...\"}"));
   }
   QueryRequest q;
   std::string_view sql;
@@ -403,7 +403,8 @@ void QueryApi::Tables(std::string_view name, const HttpRequest& request, const R
         .UInt(f.rows)
         .Key("bytes")
         .UInt(f.bytes);
-    if (f.last_seq > 0) w.Key("first_record_id").UInt(f.first_seq).Key("last_record_id").UInt(f.last_seq);
+    if (f.last_seq > 0)
+      w.Key("first_record_id").UInt(f.first_seq).Key("last_record_id").UInt(f.last_seq);
     w.EndObject();
   }
   w.EndArray();

@@ -44,9 +44,9 @@ class ServerImpl final : public Server {
     // One server per data dir: `gamelake crawl` and a second server check this.
     auto lock = FileLock::TryAcquire(JoinPath(config_.data_dir, "LOCK"));
     if (!lock.ok()) {
-      return Status::Unavailable(fmt::format(
-          "another gamelake server is using the data dir {} ({})", config_.data_dir,
-          lock.status().message()));
+      return Status::Unavailable(
+          fmt::format("another gamelake server is using the data dir {} ({})", config_.data_dir,
+                      lock.status().message()));
     }
     data_dir_lock_.emplace(std::move(lock).value());
 
@@ -118,8 +118,8 @@ class ServerImpl final : public Server {
     d.on_file_delivered = [cat](const std::string& path) {
       Status s = cat->AddFile(path);
       if (!s.ok()) {
-        spdlog::error("msg=\"catalog cannot add a delivered file\" file=\"{}\" error=\"{}\"",
-                      path, s.ToString());
+        spdlog::error("msg=\"catalog cannot add a delivered file\" file=\"{}\" error=\"{}\"", path,
+                      s.ToString());
       }
     };
     d.staging_dir = config_.staging_dir();
@@ -184,7 +184,8 @@ class ServerImpl final : public Server {
     Status url_written =
         env->WriteFileAtomic(JoinPath(config_.data_dir, "server.url"),
                              fmt::format("http://{}:{}\n", config_.listen_host, http_->port()));
-    if (!url_written.ok()) spdlog::warn("msg=\"cannot write server.url\" error=\"{}\"", url_written.ToString());
+    if (!url_written.ok())
+      spdlog::warn("msg=\"cannot write server.url\" error=\"{}\"", url_written.ToString());
     spdlog::info("msg=\"listening\" url=\"http://{}:{}\" data_dir=\"{}\" durability={}",
                  config_.listen_host, http_->port(), config_.data_dir,
                  config_.durable ? "fsync" : "none");

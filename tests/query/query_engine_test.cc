@@ -29,12 +29,23 @@ class Collect : public ResultSink {
     std::vector<std::string> r;
     for (const Cell& c : row) {
       switch (c.kind) {
-        case Cell::Kind::kNull: r.push_back("NULL"); break;
-        case Cell::Kind::kBool: r.push_back(c.b ? "true" : "false"); break;
-        case Cell::Kind::kInt: r.push_back(std::to_string(c.i)); break;
-        case Cell::Kind::kUInt: r.push_back(std::to_string(c.u)); break;
-        case Cell::Kind::kDouble: r.push_back(fmt::format("{}", c.d)); break;
-        default: r.push_back(std::string(c.text));
+        case Cell::Kind::kNull:
+          r.push_back("NULL");
+          break;
+        case Cell::Kind::kBool:
+          r.push_back(c.b ? "true" : "false");
+          break;
+        case Cell::Kind::kInt:
+          r.push_back(std::to_string(c.i));
+          break;
+        case Cell::Kind::kUInt:
+          r.push_back(std::to_string(c.u));
+          break;
+        case Cell::Kind::kDouble:
+          r.push_back(fmt::format("{}", c.d));
+          break;
+        default:
+          r.push_back(std::string(c.text));
       }
     }
     rows.push_back(std::move(r));
@@ -58,14 +69,16 @@ class QueryEngineTest : public testing::Test {
  protected:
   void SetUp() override {
     // Two delivered files in two hours; the second adds a column and widens one.
-    lake_.Copy("events/dt=2026-11-26/hr=10/events-00000000000000000001-00000000000000000003.parquet",
-               "SELECT TIMESTAMP '2026-11-26 10:00:00' + to_seconds(i) AS _ingest_time, "
-               "i + 1 AS _record_id, 'p' || i AS PlayerID, (i * 2000)::BIGINT AS \"Time Played\", "
-               "i::BIGINT AS Wins FROM range(3) t(i)");
-    lake_.Copy("events/dt=2026-11-26/hr=11/events-00000000000000000004-00000000000000000005.parquet",
-               "SELECT TIMESTAMP '2026-11-26 11:00:00' + to_seconds(i) AS _ingest_time, "
-               "i + 4 AS _record_id, 'q' || i AS PlayerID, 4000.5 AS \"Time Played\", "
-               "i::BIGINT AS Wins, 'cat' AS CaughtBy FROM range(2) t(i)");
+    lake_.Copy(
+        "events/dt=2026-11-26/hr=10/events-00000000000000000001-00000000000000000003.parquet",
+        "SELECT TIMESTAMP '2026-11-26 10:00:00' + to_seconds(i) AS _ingest_time, "
+        "i + 1 AS _record_id, 'p' || i AS PlayerID, (i * 2000)::BIGINT AS \"Time Played\", "
+        "i::BIGINT AS Wins FROM range(3) t(i)");
+    lake_.Copy(
+        "events/dt=2026-11-26/hr=11/events-00000000000000000004-00000000000000000005.parquet",
+        "SELECT TIMESTAMP '2026-11-26 11:00:00' + to_seconds(i) AS _ingest_time, "
+        "i + 4 AS _record_id, 'q' || i AS PlayerID, 4000.5 AS \"Time Played\", "
+        "i::BIGINT AS Wins, 'cat' AS CaughtBy FROM range(2) t(i)");
     Reopen();
   }
 
@@ -227,7 +240,8 @@ TEST_F(QueryEngineTest, ViewsPersistAcrossRestartsAndCannotShadowTables) {
 
 TEST_F(QueryEngineTest, IngestTimeFiltersPruneWholePartitions) {
   // The hr=10 branch cannot match: it disappears from the plan.
-  auto plan = Rows("EXPLAIN SELECT count(*) FROM events WHERE _ingest_time >= '2026-11-26 11:00:00'");
+  auto plan =
+      Rows("EXPLAIN SELECT count(*) FROM events WHERE _ingest_time >= '2026-11-26 11:00:00'");
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   std::string text;
   for (const auto& row : *plan) text += row.back();

@@ -45,14 +45,14 @@ TEST(SqlTextTest, MalformedViewStatementsSayWhat) {
 }
 
 TEST(SqlTextTest, OnlyReadingStatementsStartLikeAQuery) {
-  for (const char* sql : {"select 1", " -- c\n WITH a AS (SELECT 1) SELECT * FROM a",
-                          "(SELECT 1)", "FROM events", "DESCRIBE events", "summarize events",
-                          "/* x */ VALUES (1)", "EXPLAIN SELECT 1"}) {
+  for (const char* sql :
+       {"select 1", " -- c\n WITH a AS (SELECT 1) SELECT * FROM a", "(SELECT 1)", "FROM events",
+        "DESCRIBE events", "summarize events", "/* x */ VALUES (1)", "EXPLAIN SELECT 1"}) {
     EXPECT_TRUE(StartsLikeAQuery(sql)) << sql;
   }
-  for (const char* sql : {"EXPORT DATABASE '/tmp/x'", "COPY t TO 'x'", "ATTACH 'x'", "SET a=1",
-                          "PRAGMA x", "INSERT INTO t VALUES (1)", "CALL f()", "", "-- only",
-                          "'SELECT'", "\"SELECT\""}) {
+  for (const char* sql :
+       {"EXPORT DATABASE '/tmp/x'", "COPY t TO 'x'", "ATTACH 'x'", "SET a=1", "PRAGMA x",
+        "INSERT INTO t VALUES (1)", "CALL f()", "", "-- only", "'SELECT'", "\"SELECT\""}) {
     EXPECT_FALSE(StartsLikeAQuery(sql)) << sql;
   }
 }

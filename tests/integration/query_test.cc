@@ -1,0 +1,348 @@
+// SQL against the real server over HTTP: freshness (a record is queryable as
+// soon as it is acknowledged, exactly once, also while deliveries happen),
+// views across restarts, the catalog endpoints, the sandbox, concurrent
+// queries during ingest, streamed large results, and who may query.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "server_process.h"
+
+namespace gamelake::testing {
+namespace {
+
+// The rows of a /v1/query answer as text (strings unquoted, "null" for NULL).
+struct QueryAnswer {
+  int status = 0;
+  std::string body;
+  std::vector<std::vector<std::string>> rows;
+  std::string Value() const { return rows.empty() || rows[0].empty() ? "<none>" : rows[0][0]; }
+};
+
+QueryAnswer Query(HttpClient& client, const std::string& sql,
+                  const std::map<std::string, std::string>& headers = {}) {
+  std::string body;
+  body += "{\"sql\":\"";
+  for (char c : sql) {
+    if (c == '"' || c == '\\') body += '\\';
+    body += c;
+  }
+  body += "\"}";
+  std::map<std::string, std::string> h = headers;
+  h["Content-Type"] = "application/json";
+  HttpResult r = client.Request("POST", "/v1/query", body, h);
+  QueryAnswer a;
+  a.status = r.status;
+  a.body = r.body;
+  if (r.status != 200) return a;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(r.body).get(doc) != simdjson::SUCCESS) return a;
+  simdjson::dom::array rows;
+  if (doc["rows"].get(rows) != simdjson::SUCCESS) return a;
+  for (simdjson::dom::element row : rows) {
+    std::vector<std::string> out;
+    for (simdjson::dom::element v : row.get_array()) {
+      std::string_view s;
+      if (v.get(s) == simdjson::SUCCESS) {
+        out.emplace_back(s);
+      } else {
+        out.push_back(simdjson::minify(v));
+      }
+    }
+    a.rows.push_back(std::move(out));
+  }
+  return a;
+}
+
+std::string Batch(int batch, int n) {
+  std::string body;
+  for (int i = 0; i < n; ++i) {
+    body += fmt::format("{{\"batch\":{},\"i\":{},\"PlayerID\":\"p{}\",\"Time Played\":{}}}\n",
+                        batch, i, i % 7, i * 100);
+  }
+  return body;
+}
+
+TEST(QueryTest, AcknowledgedRecordsAreQueryableAtOnceExactlyOnceWhileDeliveriesRun) {
+  TempDir data;
+  // Deliveries every 200 ms: reads keep crossing from the live tail to the files.
+  ServerProcess server(data.path(), {"--set", "delivery.buffer_interval_s=0.2"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  constexpr int kBatches = 40, kPerBatch = 25;
+  for (int b = 0; b < kBatches; ++b) {
+    HttpResult r = client.Post("/v1/events", Batch(b, kPerBatch), "application/x-ndjson");
+    ASSERT_EQ(r.status, 200) << r.body;
+    // Read-your-writes: the query right after the acknowledgement sees the batch.
+    QueryAnswer a = Query(client, fmt::format("SELECT count(*), count(DISTINCT _record_id) FROM "
+                                              "events WHERE batch = {}",
+                                              b));
+    ASSERT_EQ(a.status, 200) << a.body;
+    ASSERT_EQ(a.rows.size(), 1u);
+    EXPECT_EQ(a.rows[0][0], std::to_string(kPerBatch)) << "batch " << b;
+    EXPECT_EQ(a.rows[0][1], std::to_string(kPerBatch)) << "batch " << b;
+  }
+  QueryAnswer all = Query(client, "SELECT count(*), count(DISTINCT _record_id) FROM events");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(all.rows[0][0], std::to_string(kBatches * kPerBatch));
+  EXPECT_EQ(all.rows[0][1], std::to_string(kBatches * kPerBatch));
+  // Some of them were read from delivered files by now.
+  EXPECT_FALSE(FindFiles(data.path() + "/lake/events", ".parquet").empty());
+}
+
+TEST(QueryTest, ViewsAndCatalogSurviveARestart) {
+  TempDir data;
+  {
+    ServerProcess server(data.path(), {"--set", "delivery.buffer_interval_s=0.2"});
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    ASSERT_EQ(client.Post("/v1/events", Batch(1, 10), "application/x-ndjson").status, 200);
+    QueryAnswer v = Query(client,
+                          "CREATE VIEW \"data-view\" AS SELECT PlayerID, \"time played\" "
+                          "FROM events WHERE \"Time Played\" >= 500");
+    ASSERT_EQ(v.status, 200) << v.body;
+    EXPECT_EQ(Query(client, "SELECT count(*) FROM \"data-view\"").Value(), "5");
+    EXPECT_EQ(server.Stop(), 0);
+  }
+  ServerProcess server(data.path());
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  EXPECT_EQ(Query(client, "SELECT count(*) FROM lake.\"data-view\"").Value(), "5");
+
+  HttpResult tables = client.Get("/v1/catalog/tables");
+  ASSERT_EQ(tables.status, 200);
+  EXPECT_NE(tables.body.find("\"name\":\"events\""), std::string::npos) << tables.body;
+  EXPECT_NE(tables.body.find("\"rows\":10"), std::string::npos) << tables.body;
+  HttpResult events = client.Get("/v1/catalog/tables/events");
+  ASSERT_EQ(events.status, 200);
+  for (const char* part : {"\"schema_history\"", "added column", "\"Time Played\"",
+                           "\"partitions\"", "\"dt\"", ".parquet"}) {
+    EXPECT_NE(events.body.find(part), std::string::npos) << part << " in " << events.body;
+  }
+  EXPECT_EQ(client.Get("/v1/catalog/tables/nope").status, 404);
+  HttpResult views = client.Get("/v1/catalog/views");
+  EXPECT_NE(views.body.find("data-view"), std::string::npos) << views.body;
+  HttpResult history = client.Get("/v1/queries?limit=50");
+  ASSERT_EQ(history.status, 200);
+  EXPECT_NE(history.body.find("CREATE VIEW"), std::string::npos) << history.body;
+  HttpResult ddl = client.Get("/v1/catalog/ddl?dialect=athena&location=s3%3A%2F%2Fb%2Flake");
+  ASSERT_EQ(ddl.status, 200);
+  EXPECT_NE(ddl.body.find("s3://b/lake/events"), std::string::npos) << ddl.body;
+  EXPECT_NE(ddl.body.find("STORED AS PARQUET"), std::string::npos) << ddl.body;
+}
+
+TEST(QueryTest, BadAndForbiddenSqlGetClearErrorsAndTheServerKeepsServing) {
+  TempDir data;
+  ServerProcess server(data.path());
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  ASSERT_EQ(client.Post("/v1/events", Batch(1, 3), "application/x-ndjson").status, 200);
+  QueryAnswer syntax = Query(client, "SELEC * FROM events");
+  EXPECT_EQ(syntax.status, 400);
+  EXPECT_NE(syntax.body.find("LINE 1"), std::string::npos) << syntax.body;
+  QueryAnswer column = Query(client, "SELECT nope FROM events");
+  EXPECT_EQ(column.status, 400);
+  EXPECT_NE(column.body.find("nope"), std::string::npos) << column.body;
+  for (const char* sql :
+       {"SELECT * FROM read_csv('/etc/passwd')", "COPY events TO 'x.csv'", "ATTACH ':memory:' AS x",
+        "INSTALL httpfs", "SET threads = 64", "CREATE TABLE t AS SELECT 1", "PRAGMA version"}) {
+    QueryAnswer a = Query(client, sql);
+    EXPECT_TRUE(a.status == 403 || a.status == 400) << sql << ": " << a.body;
+    EXPECT_NE(a.status, 200) << sql;
+  }
+  HttpResult no_sql = client.Post("/v1/query", "{\"query\":\"SELECT 1\"}");
+  EXPECT_EQ(no_sql.status, 400);
+  EXPECT_EQ(client.Post("/v1/query", "not json").status, 400);
+  EXPECT_EQ(client.Request("GET", "/v1/query").status, 405);
+  EXPECT_EQ(Query(client, "SELECT count(*) FROM events").Value(), "3");
+}
+
+TEST(QueryTest, TimeoutAndCancelOverHttp) {
+  TempDir data;
+  ServerProcess server(data.path(), {"--set", "sql.query_timeout_s=0.5"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  QueryAnswer slow = Query(client, "SELECT count(*) FROM range(100000000000)");
+  EXPECT_EQ(slow.status, 408) << slow.body;
+  EXPECT_NE(slow.body.find("timeout"), std::string::npos) << slow.body;
+  EXPECT_EQ(Query(client, "SELECT 42").Value(), "42");
+  EXPECT_EQ(client.Request("DELETE", "/v1/queries/999999").status, 404);
+}
+
+TEST(QueryTest, ConcurrentQueriesDuringIngestAllSucceed) {
+  TempDir data;
+  ServerProcess server(data.path(), {"--set", "delivery.buffer_interval_s=0.3"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  constexpr int kWriters = 3, kBatches = 30, kPerBatch = 50;
+  std::atomic<int> writers_done{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      HttpClient client(server.port());
+      for (int b = 0; b < kBatches; ++b) {
+        if (client.Post("/v1/events", Batch(w * 1000 + b, kPerBatch), "application/x-ndjson")
+                .status != 200) {
+          failures++;
+        }
+      }
+      writers_done++;
+    });
+  }
+  std::atomic<int> queries{0};
+  for (int q = 0; q < 2; ++q) {
+    threads.emplace_back([&] {
+      HttpClient client(server.port());
+      long last = 0;
+      while (writers_done.load() < kWriters) {
+        QueryAnswer a = Query(client,
+                              "SELECT count(*), count(DISTINCT _record_id), "
+                              "sum(\"Time Played\") FROM events");
+        if (a.status != 200 || a.rows.empty()) {
+          failures++;
+          continue;
+        }
+        long n = std::stol(a.rows[0][0]);
+        if (n < last || a.rows[0][0] != a.rows[0][1]) failures++;  // Never back, never twice.
+        last = n;
+        queries++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(queries.load(), 0);
+  HttpClient client(server.port());
+  EXPECT_EQ(Query(client, "SELECT count(*) FROM events").Value(),
+            std::to_string(kWriters * kBatches * kPerBatch));
+}
+
+TEST(QueryTest, LargeResultsStreamAsJsonAndCsv) {
+  TempDir data;
+  ServerProcess server(data.path());
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  for (int b = 0; b < 20; ++b) {
+    ASSERT_EQ(client.Post("/v1/events", Batch(b, 250), "application/x-ndjson").status, 200);
+  }
+  // About 1 MB of JSON: more than the 64 KiB buffered before streaming starts.
+  QueryAnswer a =
+      Query(client, "SELECT *, repeat('x', 100) AS pad FROM events ORDER BY _record_id");
+  ASSERT_EQ(a.status, 200) << a.body.substr(0, 200);
+  EXPECT_GT(a.body.size(), 500'000u);
+  EXPECT_EQ(a.rows.size(), 5000u);
+  EXPECT_NE(a.body.find("\"row_count\":5000"), std::string::npos);
+  HttpResult csv = client.Request("POST", "/v1/query",
+                                  "{\"sql\":\"SELECT batch, i, PlayerID FROM events ORDER BY "
+                                  "_record_id\"}",
+                                  {{"Content-Type", "application/json"}, {"Accept", "text/csv"}});
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.headers["content-type"].rfind("text/csv", 0), 0u);
+  size_t lines = 0;
+  for (char c : csv.body) lines += c == '\n';
+  EXPECT_EQ(lines, 5001u);
+  EXPECT_EQ(csv.body.rfind("batch,i,PlayerID\r\n0,0,p0\r\n", 0), 0u);
+}
+
+TEST(QueryTest, OnlyAdminKeysMayQuery) {
+  TempDir data;
+  ServerProcess server(data.path(), {"--set", "auth.enabled=true"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  std::ifstream keys(data.path() + "/dev-keys.txt");
+  std::string line, admin, ingest;
+  while (std::getline(keys, line)) {
+    std::istringstream fields(line);
+    std::string name, scope, key;
+    if (!(fields >> name >> scope >> key)) continue;
+    if (name == "dev-admin") admin = key;
+    if (name == "dev-ingest") ingest = key;
+  }
+  ASSERT_FALSE(admin.empty());
+  HttpClient client(server.port());
+  EXPECT_EQ(Query(client, "SELECT 1").status, 401);
+  EXPECT_EQ(Query(client, "SELECT 1", {{"Authorization", "Bearer " + ingest}}).status, 403);
+  EXPECT_EQ(client.Get("/v1/catalog/tables").status, 401);
+  QueryAnswer ok = Query(client, "SELECT 1", {{"Authorization", "Bearer " + admin}});
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.Value(), "1");
+}
+
+TEST(QueryTest, CliQueriesARunningServerAndAnOfflineDataDir) {
+  TempDir data;
+  std::string cli = GAMELAKE_BINARY;
+  auto run = [&](const std::string& args) {
+    std::string out;
+    FILE* p = ::popen((cli + " " + args + " 2>&1").c_str(), "r");
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+    int rc = ::pclose(p);
+    return std::make_pair(WEXITSTATUS(rc), out);
+  };
+  {
+    ServerProcess server(data.path(), {"--set", "delivery.buffer_interval_s=0.2"});
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    ASSERT_EQ(client.Post("/v1/events", Batch(7, 12), "application/x-ndjson").status, 200);
+    // Found through <data>/server.url; fresh records included.
+    auto [rc, out] = run("query --data-dir " + data.path() +
+                         " --format csv \"SELECT count(*) AS n FROM events\"");
+    EXPECT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("n\r\n12"), std::string::npos) << out;
+    auto [rc2, out2] = run("query --url http://127.0.0.1:" + std::to_string(server.port()) +
+                           " \"SELECT nope FROM events\"");
+    EXPECT_NE(rc2, 0);
+    EXPECT_NE(out2.find("nope"), std::string::npos) << out2;
+    EXPECT_EQ(server.Stop(), 0);
+  }
+  // Offline: straight on the lake.
+  auto [rc, out] = run("query --data-dir " + data.path() +
+                       " \"SELECT count(*) AS n, max(batch) AS b FROM events\"");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("12"), std::string::npos) << out;
+  EXPECT_NE(out.find("(1 row"), std::string::npos) << out;
+  auto [rc3, out3] = run("query --data-dir " + data.path() + " --format json \"SELECT 1 AS x\"");
+  EXPECT_EQ(rc3, 0);
+  EXPECT_NE(out3.find("\"rows\":[[1]]"), std::string::npos) << out3;
+}
+
+TEST(QueryTest, HandDroppedFilesAreCrawledIntoTheirTable) {
+  TempDir data;
+  ServerProcess server(data.path(), {"--set", "delivery.buffer_interval_s=0.2"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  ASSERT_EQ(client.Post("/v1/streams/scores/records", Batch(1, 4), "application/x-ndjson").status,
+            200);
+  std::filesystem::create_directories(data.path() + "/lake/scores/dt=2020-01-01");
+  {
+    std::ofstream f(data.path() + "/lake/scores/dt=2020-01-01/old.ndjson");
+    f << "{\"batch\":99,\"i\":1,\"PlayerID\":\"old\",\"extra\":\"x\"}\n"
+         "{\"batch\":99,\"i\":2,\"PlayerID\":\"old\",\"extra\":\"y\"}\n";
+  }
+  {
+    std::ofstream f(data.path() + "/lake/scores/legacy.csv");
+    f << "batch,i,PlayerID\n98,1,csv\n";
+  }
+  HttpResult crawl = client.Post("/v1/catalog/crawl", "");
+  ASSERT_EQ(crawl.status, 200) << crawl.body;
+  QueryAnswer a = Query(client,
+                        "SELECT batch, count(*), max(extra) FROM scores GROUP BY batch ORDER BY "
+                        "batch");
+  ASSERT_EQ(a.status, 200) << a.body;
+  ASSERT_EQ(a.rows.size(), 3u) << a.body;
+  EXPECT_EQ(a.rows[0], (std::vector<std::string>{"1", "4", "null"}));
+  EXPECT_EQ(a.rows[1], (std::vector<std::string>{"98", "1", "null"}));
+  EXPECT_EQ(a.rows[2], (std::vector<std::string>{"99", "2", "y"}));
+}
+
+}  // namespace
+}  // namespace gamelake::testing
