@@ -50,11 +50,12 @@ void BM_Sessions(benchmark::State& state) {
 BENCHMARK(BM_Sessions);
 
 void BM_RichTemplate(benchmark::State& state) {
-  auto source = NewTemplateSource(R"({"id":"{{random.uuid}}","at":"{{date.now("YYYY-MM-DD HH:mm:ss")}}",
+  auto source =
+      NewTemplateSource(R"({"id":"{{random.uuid}}","at":"{{date.now("YYYY-MM-DD HH:mm:ss")}}",
       "name":"{{name.firstName}} {{name.lastName}}","email":"{{internet.email}}","ip":"{{internet.ip}}",
       "country":"{{address.country}}","price":{{commerce.price}},"ok":{{random.boolean}}})",
-                                  1)
-                    .value();
+                        1)
+          .value();
   Run(state, source.get(), false);
 }
 BENCHMARK(BM_RichTemplate);

@@ -66,7 +66,8 @@ class Db {
   }
 
   bool Open() {
-    return duckdb_open(nullptr, &db_) == DuckDBSuccess && duckdb_connect(db_, &con_) == DuckDBSuccess;
+    return duckdb_open(nullptr, &db_) == DuckDBSuccess &&
+           duckdb_connect(db_, &con_) == DuckDBSuccess;
   }
 
   // Runs `sql`; if `first_row` is set, stores the first row's values, '|'-joined.
@@ -128,9 +129,10 @@ int main(int argc, char** argv) {
   }
 
   if (!o.export_csv.empty()) {
-    return db.Run("COPY (SELECT PlayerID, \"Time Played\", Wins, Losses, CaughtAt, CaughtBy "
-                  "FROM events) TO '" +
-                  o.export_csv + "' (HEADER false)")
+    return db.Run(
+               "COPY (SELECT PlayerID, \"Time Played\", Wins, Losses, CaughtAt, CaughtBy "
+               "FROM events) TO '" +
+               o.export_csv + "' (HEADER false)")
                ? 0
                : 1;
   }
@@ -147,8 +149,8 @@ int main(int argc, char** argv) {
     for (int r = 0; r < o.runs; ++r) {
       auto t0 = std::chrono::steady_clock::now();
       if (!db.Run(sql)) return 1;
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                       .count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     std::string all;
     for (double m : ms) all += (all.empty() ? "" : ",") + std::to_string(m).substr(0, 8);

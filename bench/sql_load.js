@@ -7,6 +7,10 @@
 //       summary {"records","requests","seconds","records_per_s"}.
 //   node bench/sql_load.js --url ... --rate 30000 --seconds 60 [--conns 4]
 //       steady load of generated lab records at RATE records/s for SECONDS.
+//       With --marker load, each generated record also has "marker": "load", so the
+//       column that bench/sql_freshness.js filters on exists in every record.
+//   node bench/sql_load.js --url ... --count N
+//       N generated lab records as fast as the server takes them.
 //
 // Bounded in time: --max-seconds (default 900) aborts the run.
 'use strict';
@@ -14,8 +18,8 @@ const http = require('http');
 const fs = require('fs');
 
 function Args() {
-  const a = {url: '', file: '', conns: 4, batch: 500, rate: 0, seconds: 0, maxSeconds: 900,
-             stream: 'events'};
+  const a = {url: '', file: '', conns: 4, batch: 500, rate: 0, seconds: 0, count: 0, maxSeconds: 900,
+             stream: 'events', marker: ''};
   const v = process.argv.slice(2);
   for (let i = 0; i < v.length; i += 2) {
     const k = v[i], x = v[i + 1];
@@ -25,8 +29,10 @@ function Args() {
     else if (k === '--batch') a.batch = +x;
     else if (k === '--rate') a.rate = +x;
     else if (k === '--seconds') a.seconds = +x;
+    else if (k === '--count') a.count = +x;
     else if (k === '--max-seconds') a.maxSeconds = +x;
     else if (k === '--stream') a.stream = x;
+    else if (k === '--marker') a.marker = x;
     else throw new Error('unknown argument ' + k);
   }
   if (!a.url) throw new Error('--url is required');
@@ -70,21 +76,23 @@ function Weighted(w) {
   }
   return w.length;
 }
-function LabRecord() {
-  return JSON.stringify({
+function LabRecord(marker) {
+  const r = {
     PlayerID: Math.floor(Math.random() * 10001),
     'Time Played': Math.floor(Math.random() * 100001),
     Wins: Math.floor(Math.random() * 6),
     Losses: Math.floor(Math.random() * 51),
     CaughtAt: Weighted([0.2, 0.5, 0.1, 0.05, 0.1, 0.05]),
     CaughtBy: Weighted([0.2, 0.45, 0.15, 0.05, 0.1, 0.05]),
-  });
+  };
+  if (marker) r.marker = marker;
+  return JSON.stringify(r);
 }
-function* GeneratedBatches(batch) {
+function* GeneratedBatches(batch, marker) {
   const pool = [];
   for (let i = 0; i < 64; ++i) {
     const lines = [];
-    for (let j = 0; j < batch; ++j) lines.push(LabRecord());
+    for (let j = 0; j < batch; ++j) lines.push(LabRecord(marker));
     pool.push({body: Buffer.from(lines.join('\n') + '\n'), n: batch});
   }
   for (let i = 0;; ++i) yield pool[i % pool.length];
@@ -109,7 +117,7 @@ async function Main() {
   const a = Args();
   const agent = new http.Agent({keepAlive: true, maxSockets: a.conns});
   const path = `/v1/streams/${a.stream}/records`;
-  const source = a.file ? FileBatches(a.file, a.batch) : GeneratedBatches(a.batch);
+  const source = a.file ? FileBatches(a.file, a.batch) : GeneratedBatches(a.batch, a.marker);
   const t0 = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - t0) / 1e9;
   let records = 0, requests = 0, retries = 0, done = false;
@@ -122,6 +130,7 @@ async function Main() {
     for (;;) {
       if (done) return;
       if (a.seconds && elapsed() >= a.seconds) return;
+      if (a.count && records >= a.count) return;
       if (a.rate) {  // pace: the records sent so far may not run ahead of rate*t
         const ahead = records / a.rate - elapsed();
         if (ahead > 0) await new Promise((r) => setTimeout(r, ahead * 1000));

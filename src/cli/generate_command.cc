@@ -117,8 +117,7 @@ void AddGenerateCommand(CLI::App* app, GenerateCommand* c) {
   auto* tmpl = g->add_option("--template,-t", c->template_spec,
                              "Template file, - for stdin, or builtin:lab / builtin:sessions "
                              "(default builtin:lab)");
-  g->add_option("--template-text", c->template_text, "The template itself, inline")
-      ->excludes(tmpl);
+  g->add_option("--template-text", c->template_text, "The template itself, inline")->excludes(tmpl);
   g->add_option("--rate,-r", c->rate, "Records a second, or unlimited (default)");
   g->add_option("--count,-n", c->count, "Stop after N records (default: no limit)");
   g->add_option("--duration,-d", c->duration_s, "Stop after S seconds (default: no limit)");
@@ -127,7 +126,8 @@ void AddGenerateCommand(CLI::App* app, GenerateCommand* c) {
   g->add_option("--key,-k", c->key, "API key <id>.<secret> (or env GAMELAKE_KEY)")
       ->envname("GAMELAKE_KEY");
   g->add_option("--stream,-s", c->stream, "Stream to send to (default events)");
-  g->add_option("--output,-o", c->output, "Write NDJSON to FILE, or - for stdout, instead of sending");
+  g->add_option("--output,-o", c->output,
+                "Write NDJSON to FILE, or - for stdout, instead of sending");
   g->add_option("--seed", c->seed,
                 "Same seed, same records, byte for byte (also makes the clock virtual)");
   g->add_option("--start-time", c->start_time,
@@ -139,7 +139,8 @@ void AddGenerateCommand(CLI::App* app, GenerateCommand* c) {
   g->add_option("--region", c->region, "Region for --api firehose signing (default us-east-1)");
   g->add_option("--connections,-c", c->connections, "Parallel keep-alive connections (default 4)");
   g->add_option("--retries", c->retries, "Retries of a failed request (default 5)");
-  g->add_flag("--check", c->check, "Check that every record is a JSON object (default: the first 1000)");
+  g->add_flag("--check", c->check,
+              "Check that every record is a JSON object (default: the first 1000)");
   g->add_flag("--quiet,-q", c->quiet, "No progress line and no summary");
 }
 
@@ -173,8 +174,9 @@ int RunGenerateCommand(const GenerateCommand& c) {
   if (!o.output_path.empty()) {
     if (!c.quiet) {
       std::fprintf(stderr, "gamelake generate: wrote %s records to %s in %.2f s (%s records/s)%s\n",
-                   Thousands(r.written).c_str(), o.output_path == "-" ? "stdout" : o.output_path.c_str(),
-                   r.seconds, Thousands(static_cast<uint64_t>(rate)).c_str(), interrupted);
+                   Thousands(r.written).c_str(),
+                   o.output_path == "-" ? "stdout" : o.output_path.c_str(), r.seconds,
+                   Thousands(static_cast<uint64_t>(rate)).c_str(), interrupted);
     }
     return 0;
   }

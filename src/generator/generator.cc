@@ -31,8 +31,9 @@ std::string Thousands(uint64_t v) {
 // Prints a progress line to a terminal four times a second.
 class ProgressLine {
  public:
-  ProgressLine(std::FILE* out, uint64_t total, std::function<void(uint64_t*, uint64_t*)> sample)
-      : out_(out), total_(total), sample_(std::move(sample)) {
+  ProgressLine(std::FILE* out, const char* verb, uint64_t total,
+               std::function<void(uint64_t*, uint64_t*)> sample)
+      : out_(out), verb_(verb), total_(total), sample_(std::move(sample)) {
     thread_ = std::thread([this] { Run(); });
   }
   ~ProgressLine() {
@@ -61,7 +62,7 @@ class ProgressLine {
       rate = rate == 0 ? instant : 0.7 * rate + 0.3 * instant;
       last_time = now;
       last_done = done;
-      std::string line = fmt::format("\r\033[Ksent {}  {}/s  errors {}", Thousands(done),
+      std::string line = fmt::format("\r\033[K{} {}  {}/s  errors {}", verb_, Thousands(done),
                                      Thousands(static_cast<uint64_t>(rate)), Thousands(errors));
       if (total_ > 0) {
         double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(total_));
@@ -78,6 +79,7 @@ class ProgressLine {
   }
 
   std::FILE* out_;
+  const char* verb_;
   uint64_t total_;
   std::function<void(uint64_t*, uint64_t*)> sample_;
   std::mutex mu_;
@@ -122,17 +124,17 @@ Status Generate(const GenerateOptions& o, RecordSource* source, GenerateReport* 
     if (total == 0 && o.duration_s > 0 && o.rate > 0) {
       total = static_cast<uint64_t>(o.duration_s * o.rate);
     }
-    progress = std::make_unique<ProgressLine>(o.progress, total, [&](uint64_t* done,
-                                                                     uint64_t* errors) {
-      if (sender) {
-        SenderStats s = sender->stats();
-        *done = s.accepted + s.rejected;
-        *errors = s.rejected + s.unsent;
-      } else {
-        *done = written.load(std::memory_order_relaxed);
-        *errors = 0;
-      }
-    });
+    progress = std::make_unique<ProgressLine>(o.progress, sender ? "sent" : "written", total,
+                                              [&](uint64_t* done, uint64_t* errors) {
+                                                if (sender) {
+                                                  SenderStats s = sender->stats();
+                                                  *done = s.accepted + s.rejected;
+                                                  *errors = s.rejected + s.unsent;
+                                                } else {
+                                                  *done = written.load(std::memory_order_relaxed);
+                                                  *errors = 0;
+                                                }
+                                              });
   }
 
   std::string buf;
@@ -155,7 +157,8 @@ Status Generate(const GenerateOptions& o, RecordSource* source, GenerateReport* 
       return s;
     }
     if (to_stdout) {
-      if (std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size() || std::fflush(stdout) != 0) {
+      if (std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size() ||
+          std::fflush(stdout) != 0) {
         return Status::FromErrno("--output -: writing to stdout", errno);
       }
     } else {
@@ -167,8 +170,8 @@ Status Generate(const GenerateOptions& o, RecordSource* source, GenerateReport* 
   };
 
   const uint64_t limit = o.count > 0 ? o.count : std::numeric_limits<uint64_t>::max();
-  const int64_t duration_us =
-      o.duration_s > 0 ? static_cast<int64_t>(o.duration_s * 1e6) : std::numeric_limits<int64_t>::max();
+  const int64_t duration_us = o.duration_s > 0 ? static_cast<int64_t>(o.duration_s * 1e6)
+                                               : std::numeric_limits<int64_t>::max();
   while (made < limit) {
     if (o.stop != nullptr && o.stop->load(std::memory_order_relaxed)) {
       report->interrupted = true;

@@ -38,10 +38,10 @@ constexpr int64_t kDefaultVirtualStartUs = 1735689600'000'000;  // 2025-01-01T00
 constexpr uint64_t kCheckedRecords = 1000;
 
 struct GenerateOptions {
-  double rate = 0;          // Records a second; 0 = as fast as possible.
-  uint64_t count = 0;       // Stop after this many records; 0 = no limit.
-  double duration_s = 0;    // Stop after this long; 0 = no limit.
-  size_t batch = 500;       // Records a request (and a write).
+  double rate = 0;        // Records a second; 0 = as fast as possible.
+  uint64_t count = 0;     // Stop after this many records; 0 = no limit.
+  double duration_s = 0;  // Stop after this long; 0 = no limit.
+  size_t batch = 500;     // Records a request (and a write).
   std::optional<uint64_t> seed;
   std::optional<int64_t> start_time_us;
   int64_t time_step_us = 0;  // Virtual clock step; 0 = 1/rate (or 1 ms).

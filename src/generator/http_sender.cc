@@ -5,13 +5,13 @@
 #include <chrono>
 #include <optional>
 
+#include <fmt/format.h>
+#include <simdjson.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <simdjson.h>
 
 #include "auth/api_key.h"
 #include "auth/sigv4.h"
@@ -332,9 +332,9 @@ void HttpSender::Run(int worker_index) {
     }
   }
   const std::string host = HostHeader(options_.endpoint);
-  const std::string target = firehose ? options_.endpoint.prefix + "/"
-                                      : fmt::format("{}/v1/streams/{}/records",
-                                                    options_.endpoint.prefix, options_.stream);
+  const std::string target =
+      firehose ? options_.endpoint.prefix + "/"
+               : fmt::format("{}/v1/streams/{}/records", options_.endpoint.prefix, options_.stream);
   const TimeFormat amz_date_format = TimeFormat::Compile("YYYYMMDD[T]HHmmss[Z]");
 
   for (;;) {
@@ -429,8 +429,8 @@ void HttpSender::Run(int worker_index) {
             retry_after_s = std::clamp<int64_t>(v, 0, 60);
           }
         }
-        std::string what = a.code.empty() ? fmt::format("HTTP {}", code)
-                                           : fmt::format("HTTP {} {}", code, a.code);
+        std::string what =
+            a.code.empty() ? fmt::format("HTTP {}", code) : fmt::format("HTTP {} {}", code, a.code);
         if (!a.message.empty()) what += ": " + a.message;
         if ((code == 200 || code == 207 || (code == 400 && !firehose)) && a.has_counts) {
           std::lock_guard<std::mutex> lock(mu_);
@@ -441,10 +441,9 @@ void HttpSender::Run(int worker_index) {
           break;
         }
         if (code == 401 || code == 403 ||
-            (firehose && (a.code == "UnrecognizedClientException" ||
-                          a.code == "InvalidSignatureException" ||
-                          a.code == "IncompleteSignatureException" ||
-                          a.code == "AccessDeniedException"))) {
+            (firehose &&
+             (a.code == "UnrecognizedClientException" || a.code == "InvalidSignatureException" ||
+              a.code == "IncompleteSignatureException" || a.code == "AccessDeniedException"))) {
           Fatal(Status::InvalidArgument(
               fmt::format("{} rejected the key ({}){}", UrlOf(options_.endpoint), what,
                           options_.key.empty() ? "; pass one with --key" : "")));
@@ -456,8 +455,9 @@ void HttpSender::Run(int worker_index) {
               batch.records, req.body().size(), what)));
           break;
         }
-        if (code == 404 || code == 405 || (code >= 400 && code < 500 && code != 408 &&
-                                           code != 429 && (firehose || a.code != "malformed_body"))) {
+        if (code == 404 || code == 405 ||
+            (code >= 400 && code < 500 && code != 408 && code != 429 &&
+             (firehose || a.code != "malformed_body"))) {
           Fatal(Status::InvalidArgument(
               fmt::format("{}{} answered {}", UrlOf(options_.endpoint), target, what)));
           break;
@@ -475,7 +475,8 @@ void HttpSender::Run(int worker_index) {
       // Retry: connection errors, 408, 429, 5xx.
       if (counts_as_retry) ++attempt;
       if (attempt > options_.max_retries) break;
-      int64_t backoff_ms = std::min<int64_t>(options_.max_backoff_ms, 100ll << std::min(attempt, 20));
+      int64_t backoff_ms =
+          std::min<int64_t>(options_.max_backoff_ms, 100ll << std::min(attempt, 20));
       backoff_ms = backoff_ms / 2 + static_cast<int64_t>(jitter.Below(backoff_ms / 2 + 1));
       if (retry_after_s >= 0) backoff_ms = std::max<int64_t>(backoff_ms, retry_after_s * 1000);
       {

@@ -54,7 +54,7 @@ struct SenderOptions {
   Endpoint endpoint;
   SendApi api = SendApi::kNative;
   std::string stream = "events";
-  std::string key;  // "<id>.<secret>"; empty: no Authorization (auth disabled).
+  std::string key;                   // "<id>.<secret>"; empty: no Authorization (auth disabled).
   std::string region = "us-east-1";  // Firehose signing scope.
   int connections = 4;
   int max_retries = 5;

@@ -54,7 +54,9 @@ void AppendFixed(double v, int decimals, std::string* out) {
   AppendInt(frac, out);
 }
 
-void AppendSeconds(int64_t us, std::string* out) { AppendFixed(static_cast<double>(us) / 1e6, 1, out); }
+void AppendSeconds(int64_t us, std::string* out) {
+  AppendFixed(static_cast<double>(us) / 1e6, 1, out);
+}
 
 }  // namespace
 
@@ -169,7 +171,9 @@ void SessionSimulator::Step(size_t index, int64_t now_us, std::string* out) {
     sessions_.pop_back();
   };
   switch (s.state) {
-    case State::kStarted: level_start(); break;
+    case State::kStarted:
+      level_start();
+      break;
     case State::kInLevel: {
       // Harder levels kill more; skilled players die less.
       double p_death = std::clamp(0.25 + 0.04 * p.level - 0.45 * p.skill, 0.05, 0.85);

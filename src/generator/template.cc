@@ -37,7 +37,8 @@ Status ErrorAt(std::string_view text, size_t offset, std::string_view what) {
       ++column;
     }
   }
-  return Status::InvalidArgument(fmt::format("template line {}, column {}: {}", line, column, what));
+  return Status::InvalidArgument(
+      fmt::format("template line {}, column {}: {}", line, column, what));
 }
 
 // ---- Helper arguments: JSON values, plus JavaScript's 'strings' and bare keys. ----
@@ -62,12 +63,18 @@ struct Value {
 
 std::string_view KindName(Value::Kind kind) {
   switch (kind) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return "a boolean";
-    case Value::Kind::kNumber: return "a number";
-    case Value::Kind::kString: return "a string";
-    case Value::Kind::kArray: return "an array";
-    case Value::Kind::kObject: return "an object";
+    case Value::Kind::kNull:
+      return "null";
+    case Value::Kind::kBool:
+      return "a boolean";
+    case Value::Kind::kNumber:
+      return "a number";
+    case Value::Kind::kString:
+      return "a string";
+    case Value::Kind::kArray:
+      return "an array";
+    case Value::Kind::kObject:
+      return "an object";
   }
   return "a value";
 }
@@ -89,10 +96,18 @@ void AppendJsonString(std::string_view s, std::string* out) {
 
 void AppendJson(const Value& v, std::string* out) {
   switch (v.kind) {
-    case Value::Kind::kNull: out->append("null"); break;
-    case Value::Kind::kBool: out->append(v.boolean ? "true" : "false"); break;
-    case Value::Kind::kNumber: out->append(v.text); break;
-    case Value::Kind::kString: AppendJsonString(v.text, out); break;
+    case Value::Kind::kNull:
+      out->append("null");
+      break;
+    case Value::Kind::kBool:
+      out->append(v.boolean ? "true" : "false");
+      break;
+    case Value::Kind::kNumber:
+      out->append(v.text);
+      break;
+    case Value::Kind::kString:
+      AppendJsonString(v.text, out);
+      break;
     case Value::Kind::kArray:
       out->push_back('[');
       for (size_t i = 0; i < v.items.size(); ++i) {
@@ -118,7 +133,8 @@ void AppendJson(const Value& v, std::string* out) {
 // (arrays join with ","), except that objects print as JSON.
 std::string Display(const Value& v) {
   switch (v.kind) {
-    case Value::Kind::kString: return v.text;
+    case Value::Kind::kString:
+      return v.text;
     case Value::Kind::kArray: {
       std::string out;
       for (size_t i = 0; i < v.items.size(); ++i) {
@@ -154,7 +170,8 @@ class ValueParser {
     SkipSpace();
     if (depth > 32) return ErrorAt(text_, pos_, "arguments nested too deeply");
     v->offset = pos_;
-    if (AtEnd()) return ErrorAt(text_, pos_, "unterminated {{: the template ends inside an argument");
+    if (AtEnd())
+      return ErrorAt(text_, pos_, "unterminated {{: the template ends inside an argument");
     char c = text_[pos_];
     if (c == '{') return ParseObject(v, depth);
     if (c == '[') return ParseArray(v, depth);
@@ -174,7 +191,8 @@ class ValueParser {
       return Status::OK();
     }
     if (word.empty()) {
-      return ErrorAt(text_, v->offset, fmt::format("unexpected '{}' where an argument value was expected", c));
+      return ErrorAt(text_, v->offset,
+                     fmt::format("unexpected '{}' where an argument value was expected", c));
     }
     return ErrorAt(text_, v->offset,
                    fmt::format("unexpected \"{}\" in the arguments: expected a number, a "
@@ -207,11 +225,21 @@ class ValueParser {
       if (pos_ >= text_.size()) break;
       char e = text_[pos_++];
       switch (e) {
-        case 'n': out->push_back('\n'); break;
-        case 't': out->push_back('\t'); break;
-        case 'r': out->push_back('\r'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
         case 'u': {
           if (pos_ + 4 > text_.size()) return ErrorAt(text_, pos_ - 2, "bad \\u escape");
           unsigned cp = 0;
@@ -232,7 +260,8 @@ class ValueParser {
           }
           break;
         }
-        default: out->push_back(e);
+        default:
+          out->push_back(e);
       }
     }
     return ErrorAt(text_, start, "unterminated string in the arguments");
@@ -242,8 +271,7 @@ class ValueParser {
     size_t start = pos_;
     if (text_[pos_] == '+' || text_[pos_] == '-') ++pos_;
     while (pos_ < text_.size() && (std::isdigit(static_cast<unsigned char>(text_[pos_])) ||
-                                   text_[pos_] == '.' || text_[pos_] == 'e' ||
-                                   text_[pos_] == 'E' ||
+                                   text_[pos_] == '.' || text_[pos_] == 'e' || text_[pos_] == 'E' ||
                                    ((text_[pos_] == '-' || text_[pos_] == '+') &&
                                     (text_[pos_ - 1] == 'e' || text_[pos_ - 1] == 'E')))) {
       ++pos_;
@@ -285,7 +313,8 @@ class ValueParser {
         return Status::OK();
       }
       if (AtEnd()) return ErrorAt(text_, open, "unterminated array in the arguments");
-      return ErrorAt(text_, pos_, fmt::format("expected ',' or ']' in an array, found '{}'", Peek()));
+      return ErrorAt(text_, pos_,
+                     fmt::format("expected ',' or ']' in an array, found '{}'", Peek()));
     }
   }
 
@@ -306,7 +335,8 @@ class ValueParser {
         key = std::string(Identifier());
         if (key.empty()) {
           if (AtEnd()) return ErrorAt(text_, open, "unterminated object in the arguments");
-          return ErrorAt(text_, pos_, fmt::format("expected a key in an object, found '{}'", Peek()));
+          return ErrorAt(text_, pos_,
+                         fmt::format("expected a key in an object, found '{}'", Peek()));
         }
       }
       SkipSpace();
@@ -327,7 +357,8 @@ class ValueParser {
         return Status::OK();
       }
       if (AtEnd()) return ErrorAt(text_, open, "unterminated object in the arguments");
-      return ErrorAt(text_, pos_, fmt::format("expected ',' or '}}' in an object, found '{}'", Peek()));
+      return ErrorAt(text_, pos_,
+                     fmt::format("expected ',' or '}}' in an object, found '{}'", Peek()));
     }
   }
 
@@ -339,15 +370,15 @@ class ValueParser {
 
 enum class Op : uint8_t {
   kLiteral,
-  kNumber,      // lo + k * step for k uniform in [0, steps], scaled by 10^decimals.
-  kPick,        // One of items (or list).
-  kWeighted,    // One of items by cumulative weight.
-  kPickMany,    // A random subset (or all, shuffled) of items, joined with ",".
+  kNumber,    // lo + k * step for k uniform in [0, steps], scaled by 10^decimals.
+  kPick,      // One of items (or list).
+  kWeighted,  // One of items by cumulative weight.
+  kPickMany,  // A random subset (or all, shuffled) of items, joined with ",".
   kUuid,
   kBool,
-  kWords,       // count_lo..count_hi words of list joined with " ".
-  kChars,       // count chars of `text` (the charset), after the prefix in `text2`.
-  kDate,        // A time in [base + lo, base + hi] us; base = now unless absolute.
+  kWords,  // count_lo..count_hi words of list joined with " ".
+  kChars,  // count chars of `text` (the charset), after the prefix in `text2`.
+  kDate,   // A time in [base + lo, base + hi] us; base = now unless absolute.
   kFullName,
   kIp,
   kIpv6,
@@ -356,9 +387,9 @@ enum class Op : uint8_t {
   kEmail,
   kDomain,
   kUrl,
-  kSentences,   // count_lo..count_hi sentences of lorem words.
-  kSentence,    // One sentence of count_lo..count_hi words.
-  kSymbols,     // helpers.replaceSymbols: # digit, ? letter, * either.
+  kSentences,     // count_lo..count_hi sentences of lorem words.
+  kSentence,      // One sentence of count_lo..count_hi words.
+  kSymbols,       // helpers.replaceSymbols: # digit, ? letter, * either.
   kSymbolNumber,  // helpers.replaceSymbolWithNumber: `symbol` digit, ! digit 2-9.
   kStreet,
   kProductName,
@@ -366,10 +397,10 @@ enum class Op : uint8_t {
 
 struct Node {
   Op op = Op::kLiteral;
-  size_t offset = 0;  // Template offset of the "{{" (or of the literal's first byte).
-  std::string name;   // The helper, for messages.
-  std::string text;   // Literal text, charset, symbol pattern.
-  std::string text2;  // Prefix.
+  size_t offset = 0;          // Template offset of the "{{" (or of the literal's first byte).
+  std::string name;           // The helper, for messages.
+  std::string text;           // Literal text, charset, symbol pattern.
+  std::string text2;          // Prefix.
   std::vector<uint32_t> src;  // Literal: template offset of each byte of text.
   std::vector<std::string> items;
   words::List list;
@@ -429,7 +460,9 @@ void AppendUserName(Rng* rng, std::string* out) {
   // faker.js: First + (digits | "." or "_" + Last [+ digits]).
   out->append(PickFrom(words::FirstNames(), rng));
   switch (rng->Below(3)) {
-    case 0: AppendInt(static_cast<int64_t>(rng->Below(100)), out); break;
+    case 0:
+      AppendInt(static_cast<int64_t>(rng->Below(100)), out);
+      break;
     case 1:
       out->push_back(rng->Below(2) ? '.' : '_');
       out->append(PickFrom(words::LastNames(), rng));
@@ -464,9 +497,12 @@ void AppendSentence(Rng* rng, int64_t lo, int64_t hi, std::string* out) {
 
 void RenderNode(const Node& n, Rng* rng, int64_t now_us, std::string* out) {
   switch (n.op) {
-    case Op::kLiteral: out->append(n.text); break;
+    case Op::kLiteral:
+      out->append(n.text);
+      break;
     case Op::kNumber: {
-      int64_t k = n.steps == 0 ? 0 : static_cast<int64_t>(rng->Below(static_cast<uint64_t>(n.steps) + 1));
+      int64_t k =
+          n.steps == 0 ? 0 : static_cast<int64_t>(rng->Below(static_cast<uint64_t>(n.steps) + 1));
       AppendScaled(n.lo + k * n.step, n.decimals, n.fixed, out);
       break;
     }
@@ -480,8 +516,8 @@ void RenderNode(const Node& n, Rng* rng, int64_t now_us, std::string* out) {
     case Op::kWeighted: {
       double r = rng->NextDouble() * n.cumulative.back();
       // The first entry whose running sum exceeds r; zero weights are never chosen.
-      size_t i = std::upper_bound(n.cumulative.begin(), n.cumulative.end(), r) -
-                 n.cumulative.begin();
+      size_t i =
+          std::upper_bound(n.cumulative.begin(), n.cumulative.end(), r) - n.cumulative.begin();
       out->append(n.items[std::min(i, n.items.size() - 1)]);
       break;
     }
@@ -519,7 +555,9 @@ void RenderNode(const Node& n, Rng* rng, int64_t now_us, std::string* out) {
       out->append(buf, 36);
       break;
     }
-    case Op::kBool: out->append(rng->Below(2) ? "true" : "false"); break;
+    case Op::kBool:
+      out->append(rng->Below(2) ? "true" : "false");
+      break;
     case Op::kWords: {
       int64_t count = rng->Between(n.count_lo, n.count_hi);
       for (int64_t i = 0; i < count; ++i) {
@@ -570,13 +608,17 @@ void RenderNode(const Node& n, Rng* rng, int64_t now_us, std::string* out) {
       }
       break;
     }
-    case Op::kUserName: AppendUserName(rng, out); break;
+    case Op::kUserName:
+      AppendUserName(rng, out);
+      break;
     case Op::kEmail:
       AppendUserName(rng, out);
       out->push_back('@');
       out->append(PickFrom(words::EmailProviders(), rng));
       break;
-    case Op::kDomain: AppendDomain(rng, out); break;
+    case Op::kDomain:
+      AppendDomain(rng, out);
+      break;
     case Op::kUrl:
       out->append("https://");
       AppendDomain(rng, out);
@@ -589,7 +631,9 @@ void RenderNode(const Node& n, Rng* rng, int64_t now_us, std::string* out) {
       }
       break;
     }
-    case Op::kSentence: AppendSentence(rng, n.count_lo, n.count_hi, out); break;
+    case Op::kSentence:
+      AppendSentence(rng, n.count_lo, n.count_hi, out);
+      break;
     case Op::kSymbols:
       for (char c : n.text) {
         if (c == '#') {
@@ -697,7 +741,8 @@ struct Call {
                    fmt::format("needs an array argument, e.g. {}([\"a\",\"b\"])", name));
     }
     if (v->kind != Value::Kind::kArray) {
-      return Error(v->offset, fmt::format("the argument must be an array, not {}", KindName(v->kind)));
+      return Error(v->offset,
+                   fmt::format("the argument must be an array, not {}", KindName(v->kind)));
     }
     if (v->items.empty()) return Error(v->offset, "the array is empty");
     return v;
@@ -828,8 +873,9 @@ Status DateHelper(const Call& c, Node* n, int64_t unit_us, int direction, bool m
     if (v != nullptr && v->kind == Value::Kind::kNumber) {
       GL_ASSIGN_OR_RETURN(amount, c.Number(0, 1, "the amount"));
       if (!(amount > 0) || amount > 10000) {
-        return c.Error(v->offset, fmt::format("the amount must be above 0 and at most 10000 (got {})",
-                                              Display(*v)));
+        return c.Error(
+            v->offset,
+            fmt::format("the amount must be above 0 and at most 10000 (got {})", Display(*v)));
       }
       format_arg = 1;
     }
@@ -872,7 +918,8 @@ Status Weighted(const Call& c, Node* n) {
   const Value* weights = v->Find("weights");
   const Value* data = v->Find("data");
   if (weights == nullptr || weights->kind != Value::Kind::kArray) {
-    return c.Error(weights ? weights->offset : v->offset, "\"weights\" must be an array of numbers");
+    return c.Error(weights ? weights->offset : v->offset,
+                   "\"weights\" must be an array of numbers");
   }
   if (data == nullptr || data->kind != Value::Kind::kArray) {
     return c.Error(data ? data->offset : v->offset, "\"data\" must be an array");
@@ -886,7 +933,8 @@ Status Weighted(const Call& c, Node* n) {
   double total = 0;
   for (const Value& w : weights->items) {
     if (w.kind != Value::Kind::kNumber || w.number < 0) {
-      return c.Error(w.offset, fmt::format("each weight must be a number >= 0 (got {})", Display(w)));
+      return c.Error(w.offset,
+                     fmt::format("each weight must be a number >= 0 (got {})", Display(w)));
     }
     total += w.number;
     n->cumulative.push_back(total);
@@ -1188,7 +1236,8 @@ Result<Template> Template::Compile(std::string_view text) {
       if (p.AtEnd()) {
         return ErrorAt(text, open, "unterminated {{: no closing }}");
       }
-      if (text.substr(p.pos(), 2) == "}}") return ErrorAt(text, open, "empty {{ }}: expected a helper name");
+      if (text.substr(p.pos(), 2) == "}}")
+        return ErrorAt(text, open, "empty {{ }}: expected a helper name");
       return ErrorAt(text, p.pos(),
                      fmt::format("expected a helper name after {{{{, found '{}'", p.Peek()));
     }
@@ -1218,8 +1267,9 @@ Result<Template> Template::Compile(std::string_view text) {
             break;
           }
           if (p.AtEnd()) return ErrorAt(text, paren, "unterminated (: no closing )");
-          return ErrorAt(text, p.pos(),
-                         fmt::format("expected ',' or ')' after an argument, found '{}'", p.Peek()));
+          return ErrorAt(
+              text, p.pos(),
+              fmt::format("expected ',' or ')' after an argument, found '{}'", p.Peek()));
         }
       }
       p.SkipSpace();

@@ -65,9 +65,8 @@ CivilTime ToCivil(int64_t unix_us) {
 
 Result<int64_t> ParseTime(std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument(
-        fmt::format("bad time \"{}\": {} (use e.g. 2025-01-31T12:00:00Z or epoch seconds)", text,
-                    why));
+    return Status::InvalidArgument(fmt::format(
+        "bad time \"{}\": {} (use e.g. 2025-01-31T12:00:00Z or epoch seconds)", text, why));
   };
   if (text.empty()) return bad("empty");
   bool all_digits = true;
@@ -144,19 +143,19 @@ Result<int64_t> ParseTime(std::string_view text) {
 TimeFormat TimeFormat::Compile(std::string_view f) {
   // Longest tokens first, so "MMMM" is not read as "MM" twice.
   static constexpr std::pair<std::string_view, Kind> kTokens[] = {
-      {"SSSSSS", Kind::kFrac6},     {"YYYY", Kind::kYear4},      {"MMMM", Kind::kMonthLong},
-      {"DDDD", Kind::kYearDay3},    {"dddd", Kind::kWeekdayLong}, {"MMM", Kind::kMonthShort},
-      {"DDD", Kind::kYearDay},      {"ddd", Kind::kWeekdayShort}, {"SSS", Kind::kFrac3},
-      {"YY", Kind::kYear2},         {"MM", Kind::kMonth2},       {"DD", Kind::kDay2},
-      {"Do", Kind::kDayOrdinal},    {"dd", Kind::kWeekdayMin},   {"HH", Kind::kHour2},
-      {"hh", Kind::kHour12_2},      {"kk", Kind::kHour24_2},     {"mm", Kind::kMinute2},
-      {"ss", Kind::kSecond2},       {"SS", Kind::kFrac2},        {"ZZ", Kind::kOffset},
-      {"Y", Kind::kYear4},          {"Q", Kind::kQuarter},       {"M", Kind::kMonth},
-      {"D", Kind::kDay},            {"d", Kind::kWeekday},       {"E", Kind::kIsoWeekday},
-      {"H", Kind::kHour},           {"h", Kind::kHour12},        {"k", Kind::kHour24},
-      {"m", Kind::kMinute},         {"s", Kind::kSecond},        {"S", Kind::kFrac1},
-      {"A", Kind::kAmPmUpper},      {"a", Kind::kAmPmLower},     {"Z", Kind::kOffsetColon},
-      {"X", Kind::kUnixSeconds},    {"x", Kind::kUnixMillis},
+      {"SSSSSS", Kind::kFrac6},  {"YYYY", Kind::kYear4},       {"MMMM", Kind::kMonthLong},
+      {"DDDD", Kind::kYearDay3}, {"dddd", Kind::kWeekdayLong}, {"MMM", Kind::kMonthShort},
+      {"DDD", Kind::kYearDay},   {"ddd", Kind::kWeekdayShort}, {"SSS", Kind::kFrac3},
+      {"YY", Kind::kYear2},      {"MM", Kind::kMonth2},        {"DD", Kind::kDay2},
+      {"Do", Kind::kDayOrdinal}, {"dd", Kind::kWeekdayMin},    {"HH", Kind::kHour2},
+      {"hh", Kind::kHour12_2},   {"kk", Kind::kHour24_2},      {"mm", Kind::kMinute2},
+      {"ss", Kind::kSecond2},    {"SS", Kind::kFrac2},         {"ZZ", Kind::kOffset},
+      {"Y", Kind::kYear4},       {"Q", Kind::kQuarter},        {"M", Kind::kMonth},
+      {"D", Kind::kDay},         {"d", Kind::kWeekday},        {"E", Kind::kIsoWeekday},
+      {"H", Kind::kHour},        {"h", Kind::kHour12},         {"k", Kind::kHour24},
+      {"m", Kind::kMinute},      {"s", Kind::kSecond},         {"S", Kind::kFrac1},
+      {"A", Kind::kAmPmUpper},   {"a", Kind::kAmPmLower},      {"Z", Kind::kOffsetColon},
+      {"X", Kind::kUnixSeconds}, {"x", Kind::kUnixMillis},
   };
   TimeFormat tf;
   auto literal = [&](std::string_view text) {
@@ -204,16 +203,36 @@ void TimeFormat::Append(int64_t unix_us, std::string* out) const {
   const CivilTime c = ToCivil(unix_us);
   for (const Token& t : tokens_) {
     switch (t.kind) {
-      case Kind::kLiteral: out->append(t.literal); break;
-      case Kind::kYear4: AppendPadded(c.year, 4, out); break;
-      case Kind::kYear2: AppendPadded(((c.year % 100) + 100) % 100, 2, out); break;
-      case Kind::kQuarter: AppendPadded((c.month - 1) / 3 + 1, 1, out); break;
-      case Kind::kMonth: AppendPadded(c.month, 1, out); break;
-      case Kind::kMonth2: AppendPadded(c.month, 2, out); break;
-      case Kind::kMonthShort: out->append(words::Months()[c.month - 1].substr(0, 3)); break;
-      case Kind::kMonthLong: out->append(words::Months()[c.month - 1]); break;
-      case Kind::kDay: AppendPadded(c.day, 1, out); break;
-      case Kind::kDay2: AppendPadded(c.day, 2, out); break;
+      case Kind::kLiteral:
+        out->append(t.literal);
+        break;
+      case Kind::kYear4:
+        AppendPadded(c.year, 4, out);
+        break;
+      case Kind::kYear2:
+        AppendPadded(((c.year % 100) + 100) % 100, 2, out);
+        break;
+      case Kind::kQuarter:
+        AppendPadded((c.month - 1) / 3 + 1, 1, out);
+        break;
+      case Kind::kMonth:
+        AppendPadded(c.month, 1, out);
+        break;
+      case Kind::kMonth2:
+        AppendPadded(c.month, 2, out);
+        break;
+      case Kind::kMonthShort:
+        out->append(words::Months()[c.month - 1].substr(0, 3));
+        break;
+      case Kind::kMonthLong:
+        out->append(words::Months()[c.month - 1]);
+        break;
+      case Kind::kDay:
+        AppendPadded(c.day, 1, out);
+        break;
+      case Kind::kDay2:
+        AppendPadded(c.day, 2, out);
+        break;
       case Kind::kDayOrdinal: {
         AppendPadded(c.day, 1, out);
         int d = c.day;
@@ -226,33 +245,87 @@ void TimeFormat::Append(int64_t unix_us, std::string* out) const {
         out->append(suffix);
         break;
       }
-      case Kind::kYearDay: AppendPadded(c.yday, 1, out); break;
-      case Kind::kYearDay3: AppendPadded(c.yday, 3, out); break;
-      case Kind::kWeekday: AppendPadded(c.weekday, 1, out); break;
-      case Kind::kWeekdayMin: out->append(words::Weekdays()[c.weekday].substr(0, 2)); break;
-      case Kind::kWeekdayShort: out->append(words::Weekdays()[c.weekday].substr(0, 3)); break;
-      case Kind::kWeekdayLong: out->append(words::Weekdays()[c.weekday]); break;
-      case Kind::kIsoWeekday: AppendPadded(c.weekday == 0 ? 7 : c.weekday, 1, out); break;
-      case Kind::kHour: AppendPadded(c.hour, 1, out); break;
-      case Kind::kHour2: AppendPadded(c.hour, 2, out); break;
-      case Kind::kHour12: AppendPadded(c.hour % 12 == 0 ? 12 : c.hour % 12, 1, out); break;
-      case Kind::kHour12_2: AppendPadded(c.hour % 12 == 0 ? 12 : c.hour % 12, 2, out); break;
-      case Kind::kHour24: AppendPadded(c.hour == 0 ? 24 : c.hour, 1, out); break;
-      case Kind::kHour24_2: AppendPadded(c.hour == 0 ? 24 : c.hour, 2, out); break;
-      case Kind::kMinute: AppendPadded(c.minute, 1, out); break;
-      case Kind::kMinute2: AppendPadded(c.minute, 2, out); break;
-      case Kind::kSecond: AppendPadded(c.second, 1, out); break;
-      case Kind::kSecond2: AppendPadded(c.second, 2, out); break;
-      case Kind::kFrac1: AppendPadded(c.micros / 100000, 1, out); break;
-      case Kind::kFrac2: AppendPadded(c.micros / 10000, 2, out); break;
-      case Kind::kFrac3: AppendPadded(c.micros / 1000, 3, out); break;
-      case Kind::kFrac6: AppendPadded(c.micros, 6, out); break;
-      case Kind::kAmPmUpper: out->append(c.hour < 12 ? "AM" : "PM"); break;
-      case Kind::kAmPmLower: out->append(c.hour < 12 ? "am" : "pm"); break;
-      case Kind::kOffsetColon: out->append("+00:00"); break;
-      case Kind::kOffset: out->append("+0000"); break;
-      case Kind::kUnixSeconds: AppendPadded(FloorDiv(unix_us, kUsPerSecond), 1, out); break;
-      case Kind::kUnixMillis: AppendPadded(FloorDiv(unix_us, 1000), 1, out); break;
+      case Kind::kYearDay:
+        AppendPadded(c.yday, 1, out);
+        break;
+      case Kind::kYearDay3:
+        AppendPadded(c.yday, 3, out);
+        break;
+      case Kind::kWeekday:
+        AppendPadded(c.weekday, 1, out);
+        break;
+      case Kind::kWeekdayMin:
+        out->append(words::Weekdays()[c.weekday].substr(0, 2));
+        break;
+      case Kind::kWeekdayShort:
+        out->append(words::Weekdays()[c.weekday].substr(0, 3));
+        break;
+      case Kind::kWeekdayLong:
+        out->append(words::Weekdays()[c.weekday]);
+        break;
+      case Kind::kIsoWeekday:
+        AppendPadded(c.weekday == 0 ? 7 : c.weekday, 1, out);
+        break;
+      case Kind::kHour:
+        AppendPadded(c.hour, 1, out);
+        break;
+      case Kind::kHour2:
+        AppendPadded(c.hour, 2, out);
+        break;
+      case Kind::kHour12:
+        AppendPadded(c.hour % 12 == 0 ? 12 : c.hour % 12, 1, out);
+        break;
+      case Kind::kHour12_2:
+        AppendPadded(c.hour % 12 == 0 ? 12 : c.hour % 12, 2, out);
+        break;
+      case Kind::kHour24:
+        AppendPadded(c.hour == 0 ? 24 : c.hour, 1, out);
+        break;
+      case Kind::kHour24_2:
+        AppendPadded(c.hour == 0 ? 24 : c.hour, 2, out);
+        break;
+      case Kind::kMinute:
+        AppendPadded(c.minute, 1, out);
+        break;
+      case Kind::kMinute2:
+        AppendPadded(c.minute, 2, out);
+        break;
+      case Kind::kSecond:
+        AppendPadded(c.second, 1, out);
+        break;
+      case Kind::kSecond2:
+        AppendPadded(c.second, 2, out);
+        break;
+      case Kind::kFrac1:
+        AppendPadded(c.micros / 100000, 1, out);
+        break;
+      case Kind::kFrac2:
+        AppendPadded(c.micros / 10000, 2, out);
+        break;
+      case Kind::kFrac3:
+        AppendPadded(c.micros / 1000, 3, out);
+        break;
+      case Kind::kFrac6:
+        AppendPadded(c.micros, 6, out);
+        break;
+      case Kind::kAmPmUpper:
+        out->append(c.hour < 12 ? "AM" : "PM");
+        break;
+      case Kind::kAmPmLower:
+        out->append(c.hour < 12 ? "am" : "pm");
+        break;
+      case Kind::kOffsetColon:
+        out->append("+00:00");
+        break;
+      case Kind::kOffset:
+        out->append("+0000");
+        break;
+      case Kind::kUnixSeconds:
+        AppendPadded(FloorDiv(unix_us, kUsPerSecond), 1, out);
+        break;
+      case Kind::kUnixMillis:
+        AppendPadded(FloorDiv(unix_us, 1000), 1, out);
+        break;
     }
   }
 }

@@ -10,7 +10,6 @@
 namespace gamelake {
 
 namespace {
-constexpr uint64_t kSampleEvery = 64;
 constexpr int64_t kPollUs = 20'000;
 
 int64_t SteadyUs() {
@@ -24,7 +23,8 @@ struct LiveTail::Stream {
   std::vector<std::shared_ptr<const TailChunk>> sealed;
   std::shared_ptr<TailChunk> open;
   SchemaInferrer inferrer;
-  std::string type_text;  // RecordType().ToString() last published.
+  std::string type_text;      // RecordType().ToString() last published.
+  uint64_t inferred_seq = 0;  // Every record up to this seq was inferred (or trimmed).
   bool inferred_since_check = false;
   bool broken = false;  // The inferrer rejected a record: stop inferring.
 };
@@ -48,7 +48,6 @@ void LiveTail::Stop() {
 void LiveTail::Run() {
   uint64_t window_start_us = SteadyUs();
   uint64_t inferred_in_window = 0;
-  uint64_t seen = 0;
   while (!stop_.load()) {
     uint64_t durable = wal_->durable_seq();
     bool schema_changed = false;
@@ -88,24 +87,21 @@ void LiveTail::Run() {
         c.text.append(record.payload);
         c.offsets.push_back(static_cast<uint32_t>(c.text.size()));
         bytes_ += record.payload.size() + 24;
-        ++seen;
-        // Infer every record while the rate is modest; sample above the budget.
-        uint64_t now = SteadyUs();
-        if (now - window_start_us > 1'000'000) {
-          window_start_us = now;
-          inferred_in_window = 0;
-        }
-        if (!s->broken &&
-            (inferred_in_window < options_.inference_budget || seen % kSampleEvery == 0)) {
-          ++inferred_in_window;
-          if (!s->inferrer.AddRecord(record.payload).ok()) {
-            s->broken = true;
-          } else {
-            s->inferred_since_check = true;
-          }
-        }
         if (c.seqs.size() >= kTailChunkRecords) Seal(s);
         copied_seq_ = std::max(copied_seq_, record.seq + 1);
+      }
+      // Learn the records' types in seq order, within the budget: under heavy
+      // load inference falls behind and catches up later (records delivered
+      // meanwhile need none: their files have the columns).
+      uint64_t now = SteadyUs();
+      if (now - window_start_us > 1'000'000) {
+        window_start_us = now;
+        inferred_in_window = 0;
+      }
+      for (auto& [name, s] : streams_) {
+        if (inferred_in_window < options_.inference_budget) {
+          inferred_in_window += Infer(s.get(), options_.inference_budget - inferred_in_window);
+        }
       }
       for (auto& [name, s] : streams_) {
         if (!s->inferred_since_check) continue;
@@ -123,6 +119,30 @@ void LiveTail::Run() {
     if (schema_changed && options_.on_schema_change) options_.on_schema_change();
     if (!any) wal_->WaitForDurable(durable, kPollUs);
   }
+}
+
+uint64_t LiveTail::Infer(Stream* s, uint64_t budget) {
+  if (s->broken) return 0;
+  uint64_t done = 0;
+  auto infer_chunk = [&](const TailChunk& c) {
+    if (c.seqs.empty() || c.seqs.back() <= s->inferred_seq) return;
+    size_t i = std::upper_bound(c.seqs.begin(), c.seqs.end(), s->inferred_seq) - c.seqs.begin();
+    for (; i < c.seqs.size() && done < budget && !s->broken; ++i, ++done) {
+      std::string_view record(c.text.data() + c.offsets[i], c.offsets[i + 1] - c.offsets[i]);
+      if (!s->inferrer.AddRecord(record).ok()) {
+        s->broken = true;
+      } else {
+        s->inferred_since_check = true;
+      }
+      s->inferred_seq = c.seqs[i];
+    }
+  };
+  for (const auto& c : s->sealed) {
+    if (done >= budget) break;
+    infer_chunk(*c);
+  }
+  if (s->open && done < budget) infer_chunk(*s->open);
+  return done;
 }
 
 void LiveTail::Seal(Stream* s) {
@@ -170,6 +190,7 @@ void LiveTail::Trim(std::string_view stream, uint64_t up_to) {
     bytes_ -= std::min(bytes_, s.sealed.front()->bytes());
     s.sealed.erase(s.sealed.begin());
   }
+  s.inferred_seq = std::max(s.inferred_seq, up_to);
   // A chunk straddling up_to stays; readers filter by seq.
   if (s.sealed.empty() && s.open && !s.open->seqs.empty() && s.open->seqs.back() <= up_to) {
     bytes_ -= std::min(bytes_, s.open->bytes());

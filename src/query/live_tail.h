@@ -11,7 +11,10 @@
 //
 // The tail also learns each stream's record type from the records it copies
 // (SchemaInferrer), so columns that no delivered file has yet are queryable
-// too. Above inference_budget records a second, it samples.
+// too. It infers at most inference_budget records a second, in seq order:
+// under heavier load it falls behind and catches up when the load drops
+// (records delivered meanwhile need no inference; their files have the
+// columns), so a rare new key may take until then to become a column.
 //
 // Memory is bounded by max_bytes: past it the oldest records are dropped from
 // the tail (they are still in the log and reach the lake; SQL only sees them
@@ -56,7 +59,7 @@ struct TailPin {
 
 struct LiveTailOptions {
   uint64_t max_bytes = 512ull << 20;
-  uint64_t inference_budget = 20000;  // Records a second inferred before sampling.
+  uint64_t inference_budget = 200000;  // Records a second whose types are learnt.
   // Called (from the tail thread, without locks held) when a stream first
   // appears or its inferred type changes.
   std::function<void()> on_schema_change;
@@ -95,6 +98,8 @@ class LiveTail {
   void Run();
   void Copy(const LogRecord& record, bool* schema_changed);
   void Seal(Stream* s);
+  // Infers up to `budget` records after s->inferred_seq; returns how many.
+  uint64_t Infer(Stream* s, uint64_t budget);
   void EnforceLimit();
 
   Wal* wal_;

@@ -31,14 +31,6 @@ int64_t NowUs() {
       .count();
 }
 
-void LowerThreadPriority(int nice) {
-  if (nice <= 0) return;
-  // Linux: niceness is per thread and inherited by the threads it creates.
-  pid_t tid = static_cast<pid_t>(::syscall(SYS_gettid));
-  int current = ::getpriority(PRIO_PROCESS, tid);
-  (void)::setpriority(PRIO_PROCESS, tid, std::min(19, current + nice));
-}
-
 // The error of a DuckDB statement as a Status with a code a caller can act on.
 Status FromDuckError(duckdb_error_type type, std::string_view message) {
   switch (type) {
@@ -1006,6 +998,13 @@ class QueryEngineImpl final : public QueryEngine {
 };
 
 }  // namespace
+
+void LowerThreadPriority(int nice) {
+  if (nice <= 0) return;
+  pid_t tid = static_cast<pid_t>(::syscall(SYS_gettid));
+  int current = ::getpriority(PRIO_PROCESS, tid);
+  (void)::setpriority(PRIO_PROCESS, tid, std::min(19, current + nice));
+}
 
 Result<std::unique_ptr<QueryEngine>> QueryEngine::Open(Catalog* catalog, LiveTail* tail,
                                                        const QueryEngineOptions& options) {

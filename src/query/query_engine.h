@@ -107,6 +107,10 @@ class QueryEngine {
   virtual void RefreshSoon() = 0;
 };
 
+// Adds `nice` to the calling thread's CPU niceness (Linux: per thread, and
+// inherited by threads it starts). For the threads that run queries.
+void LowerThreadPriority(int nice);
+
 }  // namespace gamelake
 
 #endif  // GAMELAKE_QUERY_QUERY_ENGINE_H_

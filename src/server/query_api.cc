@@ -154,6 +154,7 @@ bool QueryApi::Submit(std::function<void()> task) {
 }
 
 void QueryApi::Worker() {
+  LowerThreadPriority(5);  // Queries yield the CPU to ingest.
   while (true) {
     std::function<void()> task;
     {

@@ -61,7 +61,7 @@ TEST(GenerateEndToEndTest, SendsExactlyNRecordsThatLandInTheLake) {
   ServerProcess server(data);
   ASSERT_TRUE(server.Start()) << server.Logs();
   CliRun r = Generate("--url " + Url(server) +
-                   " --template builtin:lab --count 5000 --batch 300 --seed 1 --stream lab");
+                      " --template builtin:lab --count 5000 --batch 300 --seed 1 --stream lab");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("5,000 accepted, 0 rejected, 0 not sent"), std::string::npos) << r.output;
   // The server's own count.
@@ -70,8 +70,9 @@ TEST(GenerateEndToEndTest, SendsExactlyNRecordsThatLandInTheLake) {
   EXPECT_NE(metrics.body.find("gamelake_records_accepted_total 5000\n"), std::string::npos)
       << metrics.body.substr(0, 2000);
 
-  r = Generate("--url " + Url(server) +
-               " --template builtin:sessions --count 3000 --connections 2 --seed 2 --stream sessions");
+  r = Generate(
+      "--url " + Url(server) +
+      " --template builtin:sessions --count 3000 --connections 2 --seed 2 --stream sessions");
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
   ASSERT_EQ(server.Stop(), 0) << server.Logs();
@@ -85,10 +86,9 @@ TEST(GenerateEndToEndTest, SendsExactlyNRecordsThatLandInTheLake) {
                                              "dt", "hr"}));  // dt, hr: hive partitions.
   EXPECT_EQ(LakeCount(data, "sessions"), 3000);
   // The sessions' ids join: every event's session has its session_start.
-  auto orphans = DuckQuery(
-      "WITH e AS (SELECT * FROM read_parquet('" + LakeGlob(data, "sessions") +
-      "')) SELECT count(*) FROM e WHERE session_id NOT IN "
-      "(SELECT session_id FROM e WHERE event_type = 'session_start')");
+  auto orphans = DuckQuery("WITH e AS (SELECT * FROM read_parquet('" + LakeGlob(data, "sessions") +
+                           "')) SELECT count(*) FROM e WHERE session_id NOT IN "
+                           "(SELECT session_id FROM e WHERE event_type = 'session_start')");
   EXPECT_EQ(orphans[0][0], "0");
 }
 
@@ -101,7 +101,7 @@ TEST(GenerateEndToEndTest, KeysFirehoseAndRateLimits) {
   ASSERT_FALSE(keys["dev-ingest"].empty());
 
   CliRun r = Generate("--url " + Url(server) + " --key " + keys["dev-ingest"] +
-                   " --count 1200 --seed 3 --stream native");
+                      " --count 1200 --seed 3 --stream native");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("1,200 accepted"), std::string::npos) << r.output;
 
@@ -145,8 +145,7 @@ TEST(GenerateEndToEndTest, KeysFirehoseAndRateLimits) {
   r = Generate("--url " + Url(server) + " --key " + created.output +
                " --count 2500 --batch 250 --stream slow");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("2,500 accepted, 0 rejected, 0 not sent"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("2,500 accepted, 0 rejected, 0 not sent"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find(" 0 retries"), std::string::npos) << "expected 429s: " << r.output;
 
   ASSERT_EQ(server.Stop(), 0) << server.Logs();

@@ -42,8 +42,8 @@ std::string GenerateToString(std::string_view spec, uint64_t seed, uint64_t coun
   o.output_path = out.path();
   o.count = count;
   o.seed = seed;
-  auto source = spec.starts_with("builtin:") ? NewBuiltinSource(spec, seed)
-                                             : NewTemplateSource(spec, seed);
+  auto source =
+      spec.starts_with("builtin:") ? NewBuiltinSource(spec, seed) : NewTemplateSource(spec, seed);
   EXPECT_TRUE(source.ok()) << source.status().ToString();
   GenerateReport report;
   Status s = Generate(o, source->get(), &report);
@@ -94,10 +94,8 @@ TEST(TimeFormatTest, MomentTokens) {
             "Mar March 9th Sun Sunday Su 0 7");
   EXPECT_EQ(TimeFormat::Compile("h:mm A, hh a, k, Q, DDD, DDDD").Format(t),
             "7:05 AM, 07 am, 7, 1, 68, 068");
-  EXPECT_EQ(TimeFormat::Compile("Z ZZ X x").Format(t),
-            "+00:00 +0000 1741503904 1741503904123");
-  EXPECT_EQ(TimeFormat::Compile("[Today is] dddd [at] HH[h]").Format(t),
-            "Today is Sunday at 07h");
+  EXPECT_EQ(TimeFormat::Compile("Z ZZ X x").Format(t), "+00:00 +0000 1741503904 1741503904123");
+  EXPECT_EQ(TimeFormat::Compile("[Today is] dddd [at] HH[h]").Format(t), "Today is Sunday at 07h");
   EXPECT_EQ(TimeFormat::Iso(true).Format(t), "2025-03-09T07:05:04.123Z");
   EXPECT_EQ(TimeFormat::Compile("Do").Format(ParseTime("2025-03-22").value()), "22nd");
   EXPECT_EQ(TimeFormat::Compile("Do").Format(ParseTime("2025-03-13").value()), "13th");
@@ -122,7 +120,8 @@ TEST(GenerateTest, SameSeedSameBytesAcrossRuns) {
   EXPECT_NE(a, GenerateToString(tmpl, 100, 5000));
   EXPECT_EQ(Lines(a).size(), 5000u);
   // The built-ins too.
-  EXPECT_EQ(GenerateToString("builtin:sessions", 3, 20000), GenerateToString("builtin:sessions", 3, 20000));
+  EXPECT_EQ(GenerateToString("builtin:sessions", 3, 20000),
+            GenerateToString("builtin:sessions", 3, 20000));
   EXPECT_EQ(GenerateToString("builtin:lab", 3, 20000), GenerateToString("builtin:lab", 3, 20000));
 }
 
@@ -132,10 +131,9 @@ TEST(GenerateTest, VirtualClockStartsAtTheStartTimeAndStepsPerRecord) {
   o.time_step_us = 250'000;
   std::vector<std::string> lines =
       Lines(GenerateToString(R"({"t":"{{date.now("HH:mm:ss.SSS")}}"})", 1, 5, o));
-  EXPECT_EQ(lines, (std::vector<std::string>{
-                       R"({"t":"00:00:00.000"})", R"({"t":"00:00:00.250"})",
-                       R"({"t":"00:00:00.500"})", R"({"t":"00:00:00.750"})",
-                       R"({"t":"00:00:01.000"})"}));
+  EXPECT_EQ(lines, (std::vector<std::string>{R"({"t":"00:00:00.000"})", R"({"t":"00:00:00.250"})",
+                                             R"({"t":"00:00:00.500"})", R"({"t":"00:00:00.750"})",
+                                             R"({"t":"00:00:01.000"})"}));
   // With a seed alone: 2025-01-01, 1 ms a record when the rate is unlimited.
   lines = Lines(GenerateToString(R"({"t":"{{date.now}}"})", 1, 1001));
   EXPECT_EQ(lines[0], R"({"t":"2025-01-01T00:00:00Z"})");
@@ -208,8 +206,8 @@ TEST(GenerateTest, OutputErrorsAndBadOptions) {
 TEST(SessionsTest, EventsAreLinkedAndOrdered) {
   SessionSimulator sim(11);
   simdjson::dom::parser parser;
-  std::map<std::string, std::string> session_player;       // session -> player
-  std::map<std::string, std::string> session_last;         // session -> last event type
+  std::map<std::string, std::string> session_player;  // session -> player
+  std::map<std::string, std::string> session_last;    // session -> last event type
   std::map<std::string, int> types;
   std::set<std::string> event_ids;
   std::set<std::string> ended;
@@ -253,8 +251,8 @@ TEST(SessionsTest, EventsAreLinkedAndOrdered) {
     if (type == "session_end") ended.insert(session);
     session_last[session] = type;
   }
-  for (const char* t : {"session_start", "level_start", "death", "level_complete", "purchase",
-                        "session_end"}) {
+  for (const char* t :
+       {"session_start", "level_start", "death", "level_complete", "purchase", "session_end"}) {
     EXPECT_GT(types[t], 0) << t;
   }
   // Funnel-shaped: fewer completions than starts, few purchases; players return.

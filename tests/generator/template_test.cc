@@ -144,7 +144,8 @@ TEST(TemplateTest, WeightedArrayElementHonoursWeights) {
 
 TEST(TemplateTest, ArrayElementHelpers) {
   std::map<std::string, int> counts;
-  for (const std::string& s : Draw(R"(random.arrayElement(["x", 'y', 3, true]))", 40000)) ++counts[s];
+  for (const std::string& s : Draw(R"(random.arrayElement(["x", 'y', 3, true]))", 40000))
+    ++counts[s];
   ASSERT_EQ(counts.size(), 4u);
   for (const auto& [v, c] : counts) EXPECT_NEAR(c / 40000.0, 0.25, 0.015) << v;
   for (const std::string& s : Draw(R"(helpers.randomize(["p","q"]))")) {
@@ -185,14 +186,18 @@ TEST(TemplateTest, UuidBooleanWordsAndCharacters) {
   EXPECT_NEAR(trues / 10000.0, 0.5, 0.03);
   std::set<std::string_view> known(words::RandomWords().begin(), words::RandomWords().end());
   for (const std::string& s : Draw("random.word")) ASSERT_TRUE(known.count(s)) << s;
-  for (const std::string& s : Draw("random.words(4)")) ASSERT_TRUE(Matches(s, "\\S+( \\S+){3}")) << s;
-  for (const std::string& s : Draw("random.words")) ASSERT_TRUE(Matches(s, "\\S+( \\S+){0,2}")) << s;
-  for (const std::string& s : Draw("random.alphaNumeric(12)")) ASSERT_TRUE(Matches(s, "[0-9a-z]{12}"));
+  for (const std::string& s : Draw("random.words(4)"))
+    ASSERT_TRUE(Matches(s, "\\S+( \\S+){3}")) << s;
+  for (const std::string& s : Draw("random.words"))
+    ASSERT_TRUE(Matches(s, "\\S+( \\S+){0,2}")) << s;
+  for (const std::string& s : Draw("random.alphaNumeric(12)"))
+    ASSERT_TRUE(Matches(s, "[0-9a-z]{12}"));
   for (const std::string& s : Draw("random.alphaNumeric")) ASSERT_TRUE(Matches(s, "[0-9a-z]"));
   for (const std::string& s : Draw("random.alpha({\"count\":5,\"upcase\":true})")) {
     ASSERT_TRUE(Matches(s, "[A-Z]{5}")) << s;
   }
-  for (const std::string& s : Draw("random.hexaDecimal(4)")) ASSERT_TRUE(Matches(s, "0x[0-9a-f]{4}"));
+  for (const std::string& s : Draw("random.hexaDecimal(4)"))
+    ASSERT_TRUE(Matches(s, "0x[0-9a-f]{4}"));
 }
 
 TEST(TemplateTest, DateHelpersAndFormats) {
@@ -213,7 +218,8 @@ TEST(TemplateTest, DateHelpersAndFormats) {
     ASSERT_TRUE(s == "2024-12-30" || s == "2024-12-31" || s == "2025-01-01") << s;
   }
   for (const std::string& s : Draw("date.future(1)")) ASSERT_GT(ParseTime(s).value(), kNow);
-  for (const std::string& s : Draw("date.soon")) ASSERT_LE(ParseTime(s).value(), kNow + 86400000000LL);
+  for (const std::string& s : Draw("date.soon"))
+    ASSERT_LE(ParseTime(s).value(), kNow + 86400000000LL);
   for (const std::string& s :
        Draw("date.between(\"2024-03-01\", \"2024-03-02T00:00:00Z\", \"YYYY-MM-DD\")")) {
     ASSERT_TRUE(s == "2024-03-01" || s == "2024-03-02") << s;
@@ -230,7 +236,8 @@ TEST(TemplateTest, PeopleInternetAndPlaces) {
   std::set<std::string_view> last(words::LastNames().begin(), words::LastNames().end());
   for (const std::string& s : Draw("name.firstName")) ASSERT_TRUE(first.count(s)) << s;
   for (const std::string& s : Draw("faker.name.lastName()")) ASSERT_TRUE(last.count(s)) << s;
-  for (const std::string& s : Draw("name.findName")) ASSERT_TRUE(Matches(s, "[A-Z][a-z]+ [A-Z][a-z]+"));
+  for (const std::string& s : Draw("name.findName"))
+    ASSERT_TRUE(Matches(s, "[A-Z][a-z]+ [A-Z][a-z]+"));
   for (const std::string& s : Draw("internet.ip")) {
     std::smatch m;
     ASSERT_TRUE(std::regex_match(s, m, std::regex("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)"))) << s;
@@ -239,15 +246,18 @@ TEST(TemplateTest, PeopleInternetAndPlaces) {
   for (const std::string& s : Draw("internet.ipv6")) {
     ASSERT_TRUE(Matches(s, "[0-9a-f]{4}(:[0-9a-f]{4}){7}")) << s;
   }
-  for (const std::string& s : Draw("internet.mac")) ASSERT_TRUE(Matches(s, "[0-9a-f]{2}(:[0-9a-f]{2}){5}"));
+  for (const std::string& s : Draw("internet.mac"))
+    ASSERT_TRUE(Matches(s, "[0-9a-f]{2}(:[0-9a-f]{2}){5}"));
   for (const std::string& s : Draw("internet.userName")) {
     ASSERT_TRUE(Matches(s, "[A-Za-z]+([0-9]{1,2}|[._][A-Za-z]+[0-9]{0,2})")) << s;
   }
   for (const std::string& s : Draw("internet.email")) {
     ASSERT_TRUE(Matches(s, "[A-Za-z0-9._]+@(gmail|yahoo|hotmail)\\.com")) << s;
   }
-  for (const std::string& s : Draw("internet.domainName")) ASSERT_TRUE(Matches(s, "[a-z]+\\.[a-z]+"));
-  for (const std::string& s : Draw("internet.url")) ASSERT_TRUE(Matches(s, "https://[a-z]+\\.[a-z]+"));
+  for (const std::string& s : Draw("internet.domainName"))
+    ASSERT_TRUE(Matches(s, "[a-z]+\\.[a-z]+"));
+  for (const std::string& s : Draw("internet.url"))
+    ASSERT_TRUE(Matches(s, "https://[a-z]+\\.[a-z]+"));
   std::set<std::string_view> countries(words::Countries().begin(), words::Countries().end());
   for (const std::string& s : Draw("address.country")) ASSERT_TRUE(countries.count(s)) << s;
   std::set<std::string_view> cities(words::Cities().begin(), words::Cities().end());
@@ -270,7 +280,8 @@ TEST(TemplateTest, PeopleInternetAndPlaces) {
 TEST(TemplateTest, LoremAndCommerce) {
   std::set<std::string_view> lorem(words::LoremWords().begin(), words::LoremWords().end());
   for (const std::string& s : Draw("lorem.word")) ASSERT_TRUE(lorem.count(s)) << s;
-  for (const std::string& s : Draw("lorem.words")) ASSERT_TRUE(Matches(s, "[a-z]+ [a-z]+ [a-z]+")) << s;
+  for (const std::string& s : Draw("lorem.words"))
+    ASSERT_TRUE(Matches(s, "[a-z]+ [a-z]+ [a-z]+")) << s;
   for (const std::string& s : Draw("lorem.words(1)")) ASSERT_TRUE(lorem.count(s)) << s;
   for (const std::string& s : Draw("lorem.sentence")) {
     ASSERT_TRUE(Matches(s, "[A-Z][a-z]*( [a-z]+){2,9}\\.")) << s;
@@ -298,7 +309,8 @@ TEST(TemplateTest, LoremAndCommerce) {
 }
 
 TEST(TemplateTest, FakerHelpers) {
-  for (const std::string& s : Draw("helpers.replaceSymbols(\"##-?" "?-**\")")) {
+  for (const std::string& s : Draw("helpers.replaceSymbols(\"##-?"
+                                   "?-**\")")) {
     ASSERT_TRUE(Matches(s, "[0-9]{2}-[A-Z]{2}-[0-9A-Z]{2}")) << s;
   }
   for (const std::string& s : Draw("helpers.replaceSymbolWithNumber(\"id-%%%-!\", \"%\")")) {
@@ -339,7 +351,8 @@ TEST(TemplateTest, ErrorsSayLineColumnAndWhat) {
             "random.arrayElement([\"a\",\"b\"])");
   EXPECT_EQ(CompileError("{{random.uuid(3)}}"),
             "template line 1, column 15: random.uuid: takes no arguments");
-  EXPECT_EQ(CompileError("{{ }}"), "template line 1, column 1: empty {{ }}: expected a helper name");
+  EXPECT_EQ(CompileError("{{ }}"),
+            "template line 1, column 1: empty {{ }}: expected a helper name");
   EXPECT_EQ(CompileError("{{random.arrayElement([1,2)}}"),
             "template line 1, column 27: expected ',' or ']' in an array, found ')'");
   EXPECT_EQ(CompileError("  \n"), "template line 1, column 1: the template is empty");
