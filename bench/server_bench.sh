@@ -26,7 +26,9 @@ metric() {  # metric NAME -> value from /metrics
 }
 start_gamelake() {  # start_gamelake DATA_DIR [extra args]
   local dir="$1"; shift
-  "$BIN" serve --data-dir "$dir" --listen "127.0.0.1:$PORT" "$@" 2>"$WORK/server.log" >/dev/null &
+  # Auth off: this measures the pipeline (docs/benchmarks.md "What auth costs" measures keys).
+  "$BIN" serve --data-dir "$dir" --listen "127.0.0.1:$PORT" --set auth.enabled=false "$@" \
+    2>"$WORK/server.log" >/dev/null &
   GL_PID=$!
   for _ in $(seq 1 200); do
     curl -sf "http://127.0.0.1:$PORT/v1/health" >/dev/null && return 0

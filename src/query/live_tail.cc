@@ -225,6 +225,19 @@ std::map<std::string, SqlType> LiveTail::Schemas(uint64_t* version) const {
   return out;
 }
 
+std::map<std::string, uint64_t> LiveTail::MaxSeqs() const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, uint64_t> out;
+  for (const auto& [name, s] : streams_) {
+    if (s->open && !s->open->seqs.empty()) {
+      out[name] = s->open->seqs.back();
+    } else if (!s->sealed.empty()) {
+      out[name] = s->sealed.back()->seqs.back();
+    }
+  }
+  return out;
+}
+
 uint64_t LiveTail::records() const {
   std::lock_guard lock(mu_);
   uint64_t n = 0;

@@ -89,6 +89,10 @@ class LiveTail {
   // and a counter that grows whenever any of them changes.
   std::map<std::string, SqlType> Schemas(uint64_t* version) const;
 
+  // Per stream, the highest seq the tail holds (streams it holds nothing of
+  // are absent).
+  std::map<std::string, uint64_t> MaxSeqs() const;
+
   uint64_t records() const;
   uint64_t bytes() const;
   uint64_t dropped_records() const { return dropped_.load(); }

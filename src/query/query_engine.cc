@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -268,6 +269,14 @@ std::string TypeName(duckdb_type t) {
   }
 }
 
+bool ContainsIgnoreCase(std::string_view text, std::string_view word) {
+  auto it = std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != text.end();
+}
+
 // ---- The tail table function: gamelake_tail(stream VARCHAR, after_seq BIGINT).
 
 struct PinRegistry {
@@ -505,11 +514,20 @@ class QueryEngineImpl final : public QueryEngine {
     std::shared_ptr<const CatalogSnapshot> snap = catalog_->Snapshot();
     uint64_t tail_version = 0;
     std::map<std::string, SqlType> tail_types;
-    if (tail_) tail_types = tail_->Schemas(&tail_version);
-    if (published_ && snap->version == published_catalog_ && tail_version == published_tail_) {
+    std::set<std::string> tail_branches;
+    if (tail_) {
+      tail_types = tail_->Schemas(&tail_version);
+      for (const auto& [stream, max_seq] : tail_->MaxSeqs()) {
+        const CatalogTable* t = snap->FindTable(stream);
+        if (t == nullptr || max_seq > t->delivered_seq()) tail_branches.insert(stream);
+      }
+    }
+    if (published_ && snap->version == published_catalog_ && tail_version == published_tail_ &&
+        tail_branches == tail_branches_) {
       return Status::OK();
     }
-    ViewPlan plan = PlanViews(*snap, tail_types, tail_ != nullptr, catalog_->lake_dir());
+    ViewPlan plan =
+        PlanViews(*snap, tail_types, tail_ ? &tail_branches : nullptr, catalog_->lake_dir());
     std::set<std::string> names;
     for (const auto& v : plan.tables) {
       Status s = Exec(admin_, v.sql);
@@ -534,8 +552,14 @@ class QueryEngineImpl final : public QueryEngine {
       (void)Exec(admin_, "DROP VIEW IF EXISTS lake." + QuoteIdentifier(old));
     }
     published_names_ = std::move(names);
+    {
+      std::lock_guard lock(mu_);
+      pruned_ = std::make_shared<const std::vector<ViewPlan::View>>(std::move(plan.pruned));
+    }
     published_catalog_ = snap->version;
     published_tail_ = tail_version;
+    tail_branches_ = std::move(tail_branches);
+    published_delivered_ = plan.delivered;
     published_ = true;
     // Views now read files up to each stream's delivered seq: the tail may
     // forget what is below. Pins are taken under the same lock.
@@ -544,6 +568,18 @@ class QueryEngineImpl final : public QueryEngine {
       for (const auto& [stream, seq] : plan.delivered) tail_->Trim(stream, seq);
     }
     return Status::OK();
+  }
+
+  bool NeedsTailBranch(const TailPin& pin) {
+    std::lock_guard publish(publish_mu_);
+    for (const auto& [stream, chunks] : pin.streams) {
+      if (chunks.empty() || tail_branches_.count(stream)) continue;
+      auto w = published_delivered_.find(stream);
+      if (chunks.back()->seqs.back() > (w == published_delivered_.end() ? 0 : w->second)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- Queries.
@@ -600,6 +636,9 @@ class QueryEngineImpl final : public QueryEngine {
       std::lock_guard lock(pins_.mu);
       pins_.pins[conn->id] = pin;
     }
+    // A view without a tail branch (its tail was empty when published) must get
+    // one if the pin holds undelivered records of it.
+    if (pin && NeedsTailBranch(*pin)) GL_RETURN_IF_ERROR(Refresh());
     struct Unpin {
       PinRegistry* pins;
       idx_t id;
@@ -628,6 +667,31 @@ class QueryEngineImpl final : public QueryEngine {
       return Status::PermissionDenied(
           "only queries that read may run (SELECT, WITH, EXPLAIN, DESCRIBE, SUMMARIZE, SHOW), "
           "plus CREATE VIEW and DROP VIEW: the lake is read-only to SQL");
+    }
+    // A query that filters on _ingest_time reads tables through views that
+    // state each partition's hour, so the filter can drop partitions unopened.
+    // They are temporary views of this connection, found before lake.*.
+    std::vector<std::string> shadowed;
+    struct DropShadows {
+      duckdb_connection conn;
+      std::vector<std::string>* names;
+      ~DropShadows() {
+        for (const auto& n : *names) {
+          (void)Exec(conn, "DROP VIEW IF EXISTS temp.main." + QuoteIdentifier(n));
+        }
+      }
+    } drop_shadows{conn->conn, &shadowed};
+    if (ContainsIgnoreCase(sql, "_ingest_time")) {
+      std::shared_ptr<const std::vector<ViewPlan::View>> pruned;
+      {
+        std::lock_guard lock(mu_);
+        pruned = pruned_;
+      }
+      for (const auto& v : pruned ? *pruned : std::vector<ViewPlan::View>{}) {
+        Status st = Exec(conn->conn, fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}",
+                                                 QuoteIdentifier(v.name), v.sql));
+        if (st.ok()) shadowed.push_back(v.name);
+      }
     }
     Prepared original;
     if (duckdb_prepare_extracted_statement(conn->conn, ex.e, 0, &original.p) != DuckDBSuccess) {
@@ -987,6 +1051,9 @@ class QueryEngineImpl final : public QueryEngine {
   uint64_t published_catalog_ = 0;
   uint64_t published_tail_ = 0;
   std::set<std::string> published_names_;
+  std::set<std::string> tail_branches_;                        // Views reading the tail.
+  std::map<std::string, uint64_t> published_delivered_;        // Guarded by publish_mu_.
+  std::shared_ptr<const std::vector<ViewPlan::View>> pruned_;  // Guarded by mu_.
 
   mutable std::mutex mu_;  // Pool, running queries.
   std::condition_variable cv_;

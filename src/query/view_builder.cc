@@ -113,8 +113,13 @@ std::string GroupKey(const CatalogFile& f) {
   return key;
 }
 
-std::string TableViewSql(const std::string& name, const CatalogTable* table,
-                         const SqlType* tail_type, bool with_tail, const std::string& lake_dir) {
+// The SELECT of a table's view (see query_engine.h). hour_bounds: each
+// delivered file's branch also states its hour's _ingest_time range.
+std::string TableViewSelect(const std::string& name, const CatalogTable* table,
+                            const SqlType* tail_type, bool with_tail, const std::string& lake_dir,
+                            bool hour_bounds) {
+  // Columns learnt from the tail stay in the schema even while the tail holds
+  // nothing of this table, so a table's shape does not flicker.
   std::vector<Column> columns;
   std::vector<std::string> partition_keys;
   if (table != nullptr) {
@@ -133,7 +138,7 @@ std::string TableViewSql(const std::string& name, const CatalogTable* table,
       columns.insert(columns.begin() + 1, {"_record_id", Scalar("BIGINT"), "", false});
     if (partition_keys.empty()) partition_keys = {"dt", "hr"};
   }
-  if (with_tail && tail_type != nullptr && tail_type->kind == SqlType::Kind::kStruct) {
+  if (tail_type != nullptr && tail_type->kind == SqlType::Kind::kStruct) {
     for (size_t i = 0; i < tail_type->field_names.size(); ++i) {
       const std::string& key = tail_type->field_names[i];
       const SqlType& type = tail_type->children[i];
@@ -193,7 +198,8 @@ std::string TableViewSql(const std::string& name, const CatalogTable* table,
       // A delivered file holds records of one ingest hour: saying so lets a
       // filter on _ingest_time drop the whole branch before it is read.
       const ColumnInfo* it = FindColumn(first.columns, "_ingest_time");
-      if (first.first_seq > 0 && it != nullptr && it->type.ToString() == "TIMESTAMP") {
+      if (hour_bounds && first.first_seq > 0 && it != nullptr &&
+          it->type.ToString() == "TIMESTAMP") {
         std::string dt, hr;
         for (const auto& [k, v] : first.partitions) {
           if (k == "dt") dt = v;
@@ -257,12 +263,16 @@ std::string TableViewSql(const std::string& name, const CatalogTable* table,
     }
     branches.push_back(fmt::format("SELECT {} WHERE false", select));
   }
-  std::string sql = fmt::format("CREATE OR REPLACE VIEW lake.{} AS ", QuoteIdentifier(name));
+  std::string sql;
   for (size_t i = 0; i < branches.size(); ++i) {
     sql += i ? "\nUNION ALL\n" : "";
     sql += branches.size() > 1 ? "(" + branches[i] + ")" : branches[i];
   }
   return sql;
+}
+
+std::string CreateView(const std::string& name, const std::string& select) {
+  return fmt::format("CREATE OR REPLACE VIEW lake.{} AS {}", QuoteIdentifier(name), select);
 }
 
 }  // namespace
@@ -289,22 +299,26 @@ std::string JsonStructure(const SqlType& type) {
 }
 
 ViewPlan PlanViews(const CatalogSnapshot& snapshot,
-                   const std::map<std::string, SqlType>& tail_types, bool with_tail,
-                   const std::string& lake_dir) {
+                   const std::map<std::string, SqlType>& tail_types,
+                   const std::set<std::string>* tail_branches, const std::string& lake_dir) {
   ViewPlan plan;
   std::set<std::string> done;
   for (const auto& [name, table] : snapshot.tables) {
     auto tail = tail_types.find(name);
-    plan.tables.push_back(
-        {name, TableViewSql(name, table.get(), tail == tail_types.end() ? nullptr : &tail->second,
-                            with_tail, lake_dir)});
+    const SqlType* tail_type = tail == tail_types.end() ? nullptr : &tail->second;
+    bool with_tail = tail_branches != nullptr && tail_branches->count(name) > 0;
+    plan.tables.push_back({name, CreateView(name, TableViewSelect(name, table.get(), tail_type,
+                                                                  with_tail, lake_dir, false))});
+    plan.pruned.push_back(
+        {name, TableViewSelect(name, table.get(), tail_type, with_tail, lake_dir, true)});
     plan.delivered[name] = table->delivered_seq();
     done.insert(name);
   }
-  if (with_tail) {
+  if (tail_branches != nullptr) {
     for (const auto& [name, type] : tail_types) {
       if (done.count(name) || snapshot.FindTable(name) != nullptr) continue;
-      plan.tables.push_back({name, TableViewSql(name, nullptr, &type, true, lake_dir)});
+      plan.tables.push_back(
+          {name, CreateView(name, TableViewSelect(name, nullptr, &type, true, lake_dir, false))});
     }
   }
   std::vector<const CatalogView*> views;

@@ -247,10 +247,19 @@ TEST_F(QueryEngineTest, IngestTimeFiltersPruneWholePartitions) {
   for (const auto& row : *plan) text += row.back();
   EXPECT_EQ(text.find("hr=10"), std::string::npos) << text;
   EXPECT_EQ(One("SELECT count(*) FROM events WHERE _ingest_time >= '2026-11-26 11:00:00'"), "2");
+  // Partition columns prune too, for every query, at no cost.
+  plan = Rows("EXPLAIN SELECT count(*) FROM events WHERE hr = '11'");
+  ASSERT_TRUE(plan.ok());
+  text.clear();
+  for (const auto& row : *plan) text += row.back();
+  EXPECT_EQ(text.find("hr=10"), std::string::npos) << text;
+  EXPECT_EQ(One("SELECT count(*) FROM events WHERE hr = '11'"), "2");
+  // Queries that do not mention _ingest_time do not pay for reading it.
+  EXPECT_EQ(One("SELECT sum(Wins) FROM events"), "4");
 
   Collect all, some;
   QueryRequest r;
-  r.sql = "SELECT sum(Wins) FROM events";
+  r.sql = "SELECT sum(Wins) FROM events WHERE _ingest_time >= '2000-01-01'";
   ASSERT_TRUE(engine_->Run(r, &all).ok());
   r.sql = "SELECT sum(Wins) FROM events WHERE _ingest_time < '2026-11-26 11:00:00'";
   ASSERT_TRUE(engine_->Run(r, &some).ok());
