@@ -194,81 +194,6 @@ Carry CarryFor(duckdb_type t) {
   }
 }
 
-std::string TypeName(duckdb_type t) {
-  switch (t) {
-    case DUCKDB_TYPE_BOOLEAN:
-      return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT:
-      return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT:
-      return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER:
-      return "INTEGER";
-    case DUCKDB_TYPE_BIGINT:
-      return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT:
-      return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT:
-      return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER:
-      return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT:
-      return "UBIGINT";
-    case DUCKDB_TYPE_FLOAT:
-      return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE:
-      return "DOUBLE";
-    case DUCKDB_TYPE_TIMESTAMP:
-      return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_S:
-      return "TIMESTAMP_S";
-    case DUCKDB_TYPE_TIMESTAMP_MS:
-      return "TIMESTAMP_MS";
-    case DUCKDB_TYPE_TIMESTAMP_NS:
-      return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_TIMESTAMP_TZ:
-      return "TIMESTAMP WITH TIME ZONE";
-    case DUCKDB_TYPE_DATE:
-      return "DATE";
-    case DUCKDB_TYPE_TIME:
-      return "TIME";
-    case DUCKDB_TYPE_TIME_TZ:
-      return "TIME WITH TIME ZONE";
-    case DUCKDB_TYPE_INTERVAL:
-      return "INTERVAL";
-    case DUCKDB_TYPE_HUGEINT:
-      return "HUGEINT";
-    case DUCKDB_TYPE_UHUGEINT:
-      return "UHUGEINT";
-    case DUCKDB_TYPE_VARCHAR:
-      return "VARCHAR";
-    case DUCKDB_TYPE_BLOB:
-      return "BLOB";
-    case DUCKDB_TYPE_DECIMAL:
-      return "DECIMAL";
-    case DUCKDB_TYPE_ENUM:
-      return "ENUM";
-    case DUCKDB_TYPE_LIST:
-      return "LIST";
-    case DUCKDB_TYPE_STRUCT:
-      return "STRUCT";
-    case DUCKDB_TYPE_MAP:
-      return "MAP";
-    case DUCKDB_TYPE_ARRAY:
-      return "ARRAY";
-    case DUCKDB_TYPE_UUID:
-      return "UUID";
-    case DUCKDB_TYPE_UNION:
-      return "UNION";
-    case DUCKDB_TYPE_BIT:
-      return "BIT";
-    case DUCKDB_TYPE_SQLNULL:
-      return "NULL";
-    default:
-      return "VARCHAR";
-  }
-}
-
 bool ContainsIgnoreCase(std::string_view text, std::string_view word) {
   auto it = std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
     return std::tolower(static_cast<unsigned char>(a)) ==
@@ -716,7 +641,7 @@ class QueryEngineImpl final : public QueryEngine {
     for (idx_t i = 0; i < columns; ++i) {
       result_columns[i].name = duckdb_prepared_statement_column_name(original.p, i);
       duckdb_type t = duckdb_prepared_statement_column_type(original.p, i);
-      result_columns[i].type = TypeName(t);
+      result_columns[i].type = std::string(DuckTypeName(t));
       carry[i] = CarryFor(t);
       if (carry[i] >= Carry::kNumberText) wrap = true;
     }

@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "common/json_writer.h"
+#include "common/percent_decode.h"
 
 namespace gamelake {
 
@@ -55,25 +56,6 @@ std::string_view Header(const HttpRequest& request, http::field f) {
                              : std::string_view(it->value().data(), it->value().size());
 }
 
-std::string PercentDecode(std::string_view s) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
-}
-
 // The value of ?name=... in the request target (decoded), or "".
 std::string QueryParam(const HttpRequest& request, std::string_view name) {
   std::string_view target(request.target().data(), request.target().size());
@@ -85,7 +67,7 @@ std::string QueryParam(const HttpRequest& request, std::string_view name) {
     std::string_view pair = rest.substr(0, amp);
     size_t eq = pair.find('=');
     if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1));
+      return eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
     }
     if (amp == std::string_view::npos) break;
     rest = rest.substr(amp + 1);

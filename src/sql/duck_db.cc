@@ -55,7 +55,9 @@ std::string ResultError(duckdb_result* result) {
   return err != nullptr ? std::string(err) : std::string("unknown DuckDB error");
 }
 
-const char* SimpleTypeName(duckdb_type id) {
+}  // namespace
+
+std::string_view DuckTypeName(duckdb_type id) {
   switch (id) {
     case DUCKDB_TYPE_BOOLEAN:
       return "BOOLEAN";
@@ -117,10 +119,24 @@ const char* SimpleTypeName(duckdb_type id) {
       return "NULL";
     case DUCKDB_TYPE_TIME_NS:
       return "TIME_NS";
+    case DUCKDB_TYPE_DECIMAL:
+      return "DECIMAL";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    case DUCKDB_TYPE_ARRAY:
+      return "ARRAY";
+    case DUCKDB_TYPE_UNION:
+      return "UNION";
     default:
       return "UNKNOWN";
   }
 }
+
+namespace {
 
 void ReadRows(duckdb_result* result, QueryResult* out) {
   idx_t cols = duckdb_column_count(result);
@@ -220,7 +236,7 @@ SqlType ToSqlType(duckdb_logical_type type) {
       return out;
     }
     default:
-      out.name = SimpleTypeName(id);
+      out.name = std::string(DuckTypeName(id));
       return out;
   }
 }

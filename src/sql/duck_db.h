@@ -80,6 +80,8 @@ class DuckDb {
 std::string QuoteIdentifier(std::string_view name);
 // "it's" -> "'it''s'": a SQL string literal.
 std::string QuoteLiteral(std::string_view value);
+// DuckDB's name of a type id: "BIGINT", "TIMESTAMP WITH TIME ZONE", "STRUCT"...
+std::string_view DuckTypeName(duckdb_type id);
 // The tree of a DuckDB logical type.
 SqlType ToSqlType(duckdb_logical_type type);
 
