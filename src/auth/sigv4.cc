@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "common/ascii.h"
 #include "common/percent_decode.h"
 
 namespace gamelake {
@@ -29,16 +30,6 @@ Status AwsError(std::string_view type, std::string_view message) {
   if (type == kUnrecognized) return Status::NotFound(text);
   if (type == kInternal) return Status::Internal(text);
   return Status::InvalidArgument(text);
-}
-
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
-  }
-  return true;
 }
 
 std::string_view Trim(std::string_view s) {
@@ -361,7 +352,7 @@ Result<std::string> SigV4CanonicalRequest(const SigV4Request& request,
     if (!CanonicalHeaderValue(request, name, &value)) {
       return Status::InvalidArgument(fmt::format("signed header '{}' is not in the request", name));
     }
-    for (char c : name) out.push_back(LowerAscii(c));
+    for (char c : name) out.push_back(AsciiLower(c));
     out.push_back(':');
     out += value;
     out.push_back('\n');
@@ -486,7 +477,7 @@ Result<SigV4Identity> SigV4Verifier::Verify(const SigV4Request& request) {
   std::string mac = HmacSha256(key, StringToSign(amz_date, auth.scope, creq.value()));
   std::string expected = Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
   std::string given(auth.signature);
-  for (char& c : given) c = LowerAscii(c);
+  for (char& c : given) c = AsciiLower(c);
   bool match = given.size() == expected.size() &&
                CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
   if (!match) {

@@ -333,6 +333,19 @@ Status ReadTable(dom::element e, CatalogTable* t) {
 
 }  // namespace
 
+void WriteViewJson(JsonWriter* w, const CatalogView& v) {
+  w->BeginObject()
+      .Key("name")
+      .String(v.name)
+      .Key("sql")
+      .String(v.sql)
+      .Key("created_by")
+      .String(v.created_by)
+      .Key("created_us")
+      .Int(v.created_us)
+      .EndObject();
+}
+
 std::string EncodeCatalog(const CatalogSnapshot& snapshot,
                           const std::map<std::string, BadFileStat>& bad_stats) {
   JsonWriter w;
@@ -342,16 +355,7 @@ std::string EncodeCatalog(const CatalogSnapshot& snapshot,
   w.EndArray();
   w.Key("views").BeginArray();
   for (const auto& [key, v] : snapshot.views) {
-    w.BeginObject()
-        .Key("name")
-        .String(v.name)
-        .Key("sql")
-        .String(v.sql)
-        .Key("created_by")
-        .String(v.created_by)
-        .Key("created_us")
-        .Int(v.created_us)
-        .EndObject();
+    WriteViewJson(&w, v);
   }
   w.EndArray();
   w.Key("bad_files").BeginArray();

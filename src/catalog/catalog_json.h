@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "catalog/catalog.h"
+#include "common/json_writer.h"
 #include "common/status.h"
 
 namespace gamelake {
@@ -34,6 +35,10 @@ struct CatalogDocument {
 
 std::string EncodeCatalog(const CatalogSnapshot& snapshot,
                           const std::map<std::string, BadFileStat>& bad_stats);
+// A view as both catalog.json and GET /v1/catalog/views show it:
+// {"name","sql","created_by","created_us"}.
+void WriteViewJson(JsonWriter* w, const CatalogView& view);
+
 // Corruption if json is not a catalog document this version can read.
 Status DecodeCatalog(std::string_view json, CatalogDocument* out);
 

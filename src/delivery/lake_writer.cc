@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "delivery/schema_inferrer.h"
 
 namespace gamelake {
@@ -17,12 +18,6 @@ namespace {
 std::string BaseName(const std::string& path) {
   size_t pos = path.rfind('/');
   return pos == std::string::npos ? path : path.substr(pos + 1);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Assigns output column names: exact key names, except that a name which is
@@ -36,10 +31,10 @@ class ColumnNamer {
   }
   std::string Assign(const std::string& key) {
     std::string name = key;
-    for (int k = 1; name.empty() || taken_.count(Lower(name)) > 0; ++k) {
+    for (int k = 1; name.empty() || taken_.count(AsciiLowered(name)) > 0; ++k) {
       name = key + "_" + std::to_string(k);
     }
-    taken_.insert(Lower(name));
+    taken_.insert(AsciiLowered(name));
     return name;
   }
 

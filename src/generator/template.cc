@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "common/json_unescape.h"
 #include "generator/time_format.h"
 #include "generator/word_lists.h"
 #include "ingest/json_syntax_check.h"
@@ -213,58 +214,19 @@ class ValueParser {
   Status ParseString(std::string* out) {
     size_t start = pos_;
     char quote = text_[pos_++];
-    out->clear();
-    while (pos_ < text_.size()) {
-      char c = text_[pos_++];
-      if (c == quote) return Status::OK();
-      if (c == '\n') break;
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      if (pos_ >= text_.size()) break;
-      char e = text_[pos_++];
-      switch (e) {
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'u': {
-          if (pos_ + 4 > text_.size()) return ErrorAt(text_, pos_ - 2, "bad \\u escape");
-          unsigned cp = 0;
-          auto [p, ec] = std::from_chars(text_.data() + pos_, text_.data() + pos_ + 4, cp, 16);
-          if (ec != std::errc() || p != text_.data() + pos_ + 4) {
-            return ErrorAt(text_, pos_ - 2, "bad \\u escape");
-          }
-          pos_ += 4;
-          if (cp < 0x80) {
-            out->push_back(static_cast<char>(cp));
-          } else if (cp < 0x800) {
-            out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-          } else {
-            out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-          }
-          break;
-        }
-        default:
-          out->push_back(e);
-      }
+    // Find the closing quote first (a backslash hides the character after
+    // it); a string does not span lines, as in JavaScript.
+    size_t end = pos_;
+    while (end < text_.size() && text_[end] != quote && text_[end] != '\n') {
+      end += text_[end] == '\\' ? 2 : 1;
     }
-    return ErrorAt(text_, start, "unterminated string in the arguments");
+    if (end >= text_.size() || text_[end] != quote) {
+      return ErrorAt(text_, start, "unterminated string in the arguments");
+    }
+    size_t bad = JsonUnescape(text_.substr(pos_, end - pos_), out);
+    if (bad != std::string_view::npos) return ErrorAt(text_, pos_ + bad, "bad \\u escape");
+    pos_ = end + 1;
+    return Status::OK();
   }
 
   Status ParseNumber(Value* v) {

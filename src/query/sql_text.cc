@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
+
 namespace gamelake {
 
 namespace {
@@ -81,17 +83,6 @@ std::string IdentifierText(const Token& t) {
     if (inner[i] == '"' && i + 1 < inner.size() && inner[i + 1] == '"') ++i;
   }
   return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // Reads [lake.|main.|memory.lake.]name starting at tokens[*i].

@@ -9,22 +9,12 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "common/json_writer.h"
 
 namespace gamelake {
 
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 struct Column {
   std::string name;

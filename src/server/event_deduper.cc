@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/json_unescape.h"
 #include "sql/duck_db.h"
 
 namespace gamelake {
@@ -61,87 +62,6 @@ size_t SkipValue(std::string_view s, size_t i) {
   }
   while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && !IsSpace(s[i])) ++i;
   return i;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-uint32_t Hex4(std::string_view s, size_t i) {
-  uint32_t v = 0;
-  for (size_t k = 0; k < 4 && i + k < s.size(); ++k) {
-    int h = HexValue(s[i + k]);
-    v = v * 16 + static_cast<uint32_t>(h < 0 ? 0 : h);
-  }
-  return v;
-}
-
-// Unescapes the body of a valid JSON string (without its quotes).
-void Unescape(std::string_view in, std::string* out) {
-  out->clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c != '\\' || i + 1 >= in.size()) {
-      out->push_back(c);
-      continue;
-    }
-    char e = in[++i];
-    switch (e) {
-      case 'b':
-        out->push_back('\b');
-        break;
-      case 'f':
-        out->push_back('\f');
-        break;
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'u': {
-        uint32_t cp = Hex4(in, i + 1);
-        i += 4;
-        if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < in.size() && in[i + 1] == '\\' &&
-            in[i + 2] == 'u') {
-          uint32_t lo = Hex4(in, i + 3);
-          if (lo >= 0xDC00 && lo < 0xE000) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            i += 6;
-          }
-        }
-        AppendUtf8(cp, out);
-        break;
-      }
-      default:  // '"', '\\', '/'
-        out->push_back(e);
-        break;
-    }
-  }
 }
 
 uint64_t Fmix(uint64_t x) {
@@ -283,7 +203,7 @@ bool EventIdExtractor::Extract(std::string_view r, std::string* scratch, EventId
         std::string_view body = r.substr(i + 1, end - i - 1);
         if (body.empty()) return false;
         if (body.find('\\') != std::string_view::npos) {
-          Unescape(body, scratch);
+          JsonUnescape(body, scratch);
           body = *scratch;
         }
         id->type = EventId::Type::kString;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "catalog/catalog_json.h"
 #include "common/json_writer.h"
 #include "common/percent_decode.h"
 
@@ -421,16 +422,7 @@ void QueryApi::Views(const HttpRequest&, const Respond& respond) {
   JsonWriter w;
   w.BeginObject().Key("views").BeginArray();
   for (const auto& [key, v] : snap->views) {
-    w.BeginObject()
-        .Key("name")
-        .String(v.name)
-        .Key("sql")
-        .String(v.sql)
-        .Key("created_by")
-        .String(v.created_by)
-        .Key("created_us")
-        .Int(v.created_us)
-        .EndObject();
+    WriteViewJson(&w, v);
   }
   w.EndArray().EndObject();
   respond(JsonOk(w.Take()));

@@ -4,8 +4,10 @@
 
 #include "common/crc32c.h"
 #include "common/env.h"
+#include "common/json_unescape.h"
 #include "common/json_writer.h"
 #include "common/metrics.h"
+#include "common/percent_decode.h"
 #include "common/status.h"
 
 namespace gamelake {
@@ -77,6 +79,26 @@ TEST(EnvTest, AtomicWriteAndList) {
   EXPECT_EQ(DirName("a/b/c"), "a/b");
   EXPECT_EQ(DirName("c"), ".");
   std::system(("rm -rf " + dir).c_str());
+}
+
+TEST(JsonUnescapeTest, DecodesEscapesAndSurrogatePairs) {
+  std::string out;
+  EXPECT_EQ(JsonUnescape(R"(a\"b\\c\/d\n\t\u00e9\u20ac\ud83d\ude00\')", &out),
+            std::string_view::npos);
+  EXPECT_EQ(out, "a\"b\\c/d\n\t\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80'");
+  // A lone high surrogate is kept as its own (CESU-like) code point, not dropped.
+  EXPECT_EQ(JsonUnescape(R"(\ud83dx)", &out), std::string_view::npos);
+  EXPECT_EQ(out, "\xED\xA0\xBDx");
+  // A bad \u names where it is.
+  EXPECT_EQ(JsonUnescape(R"(ok\u12G4)", &out), 2u);
+  EXPECT_EQ(JsonUnescape(R"(ok\u12)", &out), 2u);
+}
+
+TEST(PercentDecodeTest, DecodesAndKeepsBadEscapes) {
+  EXPECT_EQ(PercentDecode("a%20b%2Fc"), "a b/c");
+  EXPECT_EQ(PercentDecode("100%"), "100%");
+  EXPECT_EQ(PercentDecode("%zz+x"), "%zz+x");
+  EXPECT_EQ(PercentDecode("a+b", true), "a b");
 }
 
 }  // namespace

@@ -356,6 +356,13 @@ TEST(TemplateTest, ErrorsSayLineColumnAndWhat) {
   EXPECT_EQ(CompileError("{{random.arrayElement([1,2)}}"),
             "template line 1, column 27: expected ',' or ']' in an array, found ')'");
   EXPECT_EQ(CompileError("  \n"), "template line 1, column 1: the template is empty");
+  EXPECT_EQ(CompileError(R"({{random.arrayElement(["a\u12"])}})"),
+            "template line 1, column 26: bad \\u escape");
+  EXPECT_EQ(CompileError(R"({{random.arrayElement(["a])}})"),
+            "template line 1, column 24: unterminated string in the arguments");
+  EXPECT_EQ(CompileError(R"({{random.arrayElement(["a\"])}})"),
+            "template line 1, column 24: unterminated string in the arguments");
+  EXPECT_EQ(CompileError(R"({{random.arrayElement(['it\'s', "\ud83d\ude00"])}})"), "(compiled)");
 }
 
 TEST(TemplateTest, RenderCheckedNamesThePositionOfInvalidJson) {
