@@ -398,7 +398,10 @@ class QueryEngineImpl final : public QueryEngine {
     std::string lake = catalog_->lake_dir();
     if (!lake.empty() && lake.back() != '/') lake += '/';
     GL_RETURN_IF_ERROR(Exec(admin_, "CREATE SCHEMA IF NOT EXISTS lake"));
-    GL_RETURN_IF_ERROR(Exec(admin_, "SET parquet_metadata_cache = true"));
+    // Lake files are written once and never change: their footers can be
+    // cached across queries (a table's view binds every footer). A Parquet
+    // option, so not known to duckdb_open's config.
+    GL_RETURN_IF_ERROR(Exec(admin_, "SET GLOBAL parquet_metadata_cache = true"));
     GL_RETURN_IF_ERROR(Exec(admin_, "SET search_path = 'lake'"));
     for (int i = 0; i < std::max(1, options_.max_concurrent); ++i) {
       auto c = std::make_unique<Connection>();

@@ -95,6 +95,11 @@ std::string FileList(const std::string& lake_dir, const std::vector<const Catalo
 }
 
 // The key that groups files one read_* call can read together.
+// Up to this many files, a table's view gives the optimizer every Parquet
+// file's column statistics (see TableViewSelect); binding then costs about
+// 10-20 us per file with the footer cache (measured: 2,000 files, +25-40 ms).
+constexpr size_t kStatisticsMaxFiles = 1000;
+
 std::string GroupKey(const CatalogFile& f) {
   std::string key = fmt::format("{}|{}|{}|", FileFormatName(f.format), f.gzip, f.first_seq > 0);
   for (const auto& [k, v] : f.partitions) key += k + "=" + v + "/";
@@ -152,6 +157,7 @@ std::string TableViewSelect(const std::string& name, const CatalogTable* table,
 
   std::vector<std::string> branches;
   if (table != nullptr) {
+    const bool file_statistics = table->files.size() <= kStatisticsMaxFiles;
     std::map<std::string, std::vector<const CatalogFile*>> groups;
     for (const auto& [path, f] : table->files) groups[GroupKey(f)].push_back(&f);
     for (const auto& [key, files] : groups) {
@@ -173,7 +179,14 @@ std::string TableViewSelect(const std::string& name, const CatalogTable* table,
       std::string reader;
       switch (first.format) {
         case FileFormat::kParquet:
-          reader = fmt::format("read_parquet({})", FileList(lake_dir, files));
+          // The files of a branch share one schema, so union_by_name changes
+          // no column; it makes DuckDB read every footer when it binds, and
+          // with their min/max it can compress group keys and use a perfect
+          // hash aggregate (1.5x on GROUP BY CaughtAt, CaughtBy over 10 M
+          // rows). Footers are cached, but binding still looks at each file,
+          // so a table of very many files goes without.
+          reader = fmt::format("read_parquet({}{})", FileList(lake_dir, files),
+                               file_statistics ? ", union_by_name = true" : "");
           break;
         case FileFormat::kNdjson:
           reader = fmt::format("read_json({}, format = 'newline_delimited', columns = {})",
