@@ -202,6 +202,25 @@ bool ContainsIgnoreCase(std::string_view text, std::string_view word) {
   return it != text.end();
 }
 
+// Passes a query's result on, remembering whether it got as far as Begin()
+// (before that, a failed query can run again without the client noticing).
+class BeginTracker final : public ResultSink {
+ public:
+  explicit BeginTracker(ResultSink* sink) : sink_(sink) {}
+  Status Begin(const std::vector<ResultColumn>& columns) override {
+    begun_ = true;
+    return sink_->Begin(columns);
+  }
+  Status AddRow(std::span<const Cell> row) override { return sink_->AddRow(row); }
+  Status Finish(const QueryStats& stats) override { return sink_->Finish(stats); }
+  void Abort(const Status& error) override { sink_->Abort(error); }
+  bool begun() const { return begun_; }
+
+ private:
+  ResultSink* sink_;
+  bool begun_ = false;
+};
+
 // ---- The tail table function: gamelake_tail(stream VARCHAR, after_seq BIGINT).
 
 struct PinRegistry {
@@ -498,6 +517,15 @@ class QueryEngineImpl final : public QueryEngine {
     return Status::OK();
   }
 
+  // DuckDB's words for a file it was told to read and could not find, about
+  // a file of the lake.
+  bool MentionsMissingLakeFile(std::string_view message) const {
+    const std::string& lake = catalog_->lake_dir();
+    return !lake.empty() && message.find(lake) != std::string_view::npos &&
+           (message.find("No files found that match the pattern") != std::string_view::npos ||
+            message.find("No such file or directory") != std::string_view::npos);
+  }
+
   bool NeedsTailBranch(const TailPin& pin) {
     std::lock_guard publish(publish_mu_);
     for (const auto& [stream, chunks] : pin.streams) {
@@ -521,7 +549,22 @@ class QueryEngineImpl final : public QueryEngine {
     entry.started_us = started;
     QueryStats stats;
     stats.query_id = entry.query_id;
-    Status s = RunStatement(request, sink, &stats, started);
+    BeginTracker tracked(sink);
+    Status s = RunStatement(request, &tracked, &stats, started);
+    if (!s.ok() && MentionsMissingLakeFile(s.message())) {
+      // Files were removed from the lake behind the catalog's back (by hand,
+      // say a retention job): a crawl forgets them, and a query that has not
+      // sent anything yet runs once more over what is there.
+      spdlog::warn(
+          "msg=\"a query met a lake file that is gone; re-crawling the lake\" error=\"{}\"",
+          s.message());
+      Result<CrawlReport> crawled = catalog_->Crawl(false);
+      if (crawled.ok() && !tracked.begun()) {
+        stats = QueryStats{};
+        stats.query_id = entry.query_id;
+        s = RunStatement(request, &tracked, &stats, started);
+      }
+    }
     stats.elapsed_ms = static_cast<double>(NowUs() - started) / 1000.0;
     entry.duration_ms = stats.elapsed_ms;
     entry.rows = stats.row_count;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <fmt/format.h>
@@ -287,6 +288,16 @@ TEST_F(QueryEngineTest, FileStatisticsReachTheOptimizer) {
   EXPECT_NE(text.find("PERFECT_HASH_GROUP_BY"), std::string::npos) << text;
   EXPECT_EQ(One("SELECT count(*) FROM (SELECT DISTINCT CaughtAt, CaughtBy FROM kills)"), "30");
   EXPECT_EQ(One("SELECT count(*) FROM kills"), "300");
+}
+
+TEST_F(QueryEngineTest, FilesRemovedByHandAreForgottenNotAnError) {
+  // A retention job deletes an old partition while the engine runs: the next
+  // query re-crawls and answers from what is left, and the catalog agrees.
+  ASSERT_EQ(One("SELECT count(*) FROM events"), "5");
+  std::filesystem::remove_all(lake_.lake() + "/events/dt=2026-11-26/hr=10");
+  EXPECT_EQ(One("SELECT count(*) FROM events"), "2");
+  EXPECT_EQ(catalog_->Snapshot()->FindTable("events")->files.size(), 1u);
+  EXPECT_EQ(One("SELECT min(PlayerID) FROM events"), "q0");
 }
 
 TEST_F(QueryEngineTest, CorruptFilesAreReportedAndSkipped) {
