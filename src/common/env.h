@@ -88,6 +88,53 @@ class Env {
   virtual int64_t MonotonicMicros() = 0;
 };
 
+// An Env that forwards every call to another (as LevelDB's EnvWrapper): a
+// test Env derives from it and overrides only what it changes, e.g. the clock
+// or a failure to inject. ReadFile and WriteFileAtomic are not forwarded:
+// they run Env's versions, built on this Env's own (overridable) calls.
+// `target` must outlive the wrapper.
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env* target) : target_(target) {}
+  Env* target() const { return target_; }
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    return target_->NewWritableFile(path);
+  }
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
+    return target_->NewAppendableFile(path);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+    return target_->NewRandomAccessFile(path);
+  }
+  bool FileExists(const std::string& path) override { return target_->FileExists(path); }
+  Result<uint64_t> GetFileSize(const std::string& path) override {
+    return target_->GetFileSize(path);
+  }
+  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
+    return target_->ListDir(dir);
+  }
+  Status CreateDirs(const std::string& dir) override { return target_->CreateDirs(dir); }
+  Status RemoveFile(const std::string& path) override { return target_->RemoveFile(path); }
+  Status RemoveDir(const std::string& dir) override { return target_->RemoveDir(dir); }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    return target_->RenameFile(from, to);
+  }
+  Status TruncateFile(const std::string& path, uint64_t size) override {
+    return target_->TruncateFile(path, size);
+  }
+  Status SyncFile(const std::string& path) override { return target_->SyncFile(path); }
+  Status SyncDir(const std::string& dir) override { return target_->SyncDir(dir); }
+  Result<uint64_t> FreeDiskBytes(const std::string& path) override {
+    return target_->FreeDiskBytes(path);
+  }
+  int64_t NowMicros() override { return target_->NowMicros(); }
+  int64_t MonotonicMicros() override { return target_->MonotonicMicros(); }
+
+ private:
+  Env* target_;
+};
+
 // Joins two path parts with one '/'.
 std::string JoinPath(std::string_view a, std::string_view b);
 // The directory part of path ("a/b/c" -> "a/b"; "c" -> ".").

@@ -9,31 +9,17 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/run_command.h"
 #include "auth/key_store.h"
 #include "auth_test_util.h"
 
 namespace gamelake {
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr.
-};
-
-CliRun Gamelake(const std::string& args) {
-  CliRun run;
-  std::string cmd = std::string(GAMELAKE_BINARY) + " " + args + " 2>&1";
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
-  int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+// Only its stdout.
+CommandResult GamelakeStdout(const std::string& args) {
+  return RunCommand(std::string(GAMELAKE_BINARY) + " " + args + " 2>/dev/null");
 }
-
-CliRun GamelakeStdout(const std::string& args) { return Gamelake(args + " 2>/dev/null"); }
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -49,15 +35,15 @@ class KeysCliTest : public ::testing::Test {
 };
 
 TEST_F(KeysCliTest, CreateListRevoke) {
-  CliRun created = GamelakeStdout(
+  CommandResult created = GamelakeStdout(
       "keys create --name mobile --scope ingest --streams events,clicks "
       "--rate-records 50 --data-dir " +
       data());
-  ASSERT_EQ(created.exit_code, 0) << created.out;
-  std::vector<std::string> lines = Lines(created.out);
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  std::vector<std::string> lines = Lines(created.output);
   ASSERT_GE(lines.size(), 2u);
   const std::string key = lines.back();
-  ASSERT_EQ(key.size(), 61u) << created.out;
+  ASSERT_EQ(key.size(), 61u) << created.output;
 
   auto store = KeyStore::Open(Env::Default(), data() + "/keys");
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -69,33 +55,33 @@ TEST_F(KeysCliTest, CreateListRevoke) {
   EXPECT_EQ(p->rate_records_per_s, 50u);
   const std::string id = key.substr(0, 20);
 
-  CliRun admin = GamelakeStdout("keys create --name ops --scope admin --data-dir " + data());
-  ASSERT_EQ(admin.exit_code, 0) << admin.out;
-  const std::string admin_key = Lines(admin.out).back();
+  CommandResult admin = GamelakeStdout("keys create --name ops --scope admin --data-dir " + data());
+  ASSERT_EQ(admin.exit_code, 0) << admin.output;
+  const std::string admin_key = Lines(admin.output).back();
 
-  CliRun list = Gamelake("keys list --data-dir " + data());
-  ASSERT_EQ(list.exit_code, 0) << list.out;
-  EXPECT_NE(list.out.find(id), std::string::npos);
-  EXPECT_NE(list.out.find("mobile"), std::string::npos);
-  EXPECT_NE(list.out.find("events,clicks"), std::string::npos);
-  EXPECT_NE(list.out.find("ops"), std::string::npos);
-  EXPECT_NE(list.out.find("admin"), std::string::npos);
-  EXPECT_EQ(list.out.find(key.substr(21)), std::string::npos) << "list shows a secret";
-  EXPECT_EQ(list.out.find(admin_key.substr(21)), std::string::npos) << "list shows a secret";
-  EXPECT_EQ(Lines(list.out).size(), 3u) << list.out;
+  CommandResult list = RunGamelake("keys list --data-dir " + data());
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find(id), std::string::npos);
+  EXPECT_NE(list.output.find("mobile"), std::string::npos);
+  EXPECT_NE(list.output.find("events,clicks"), std::string::npos);
+  EXPECT_NE(list.output.find("ops"), std::string::npos);
+  EXPECT_NE(list.output.find("admin"), std::string::npos);
+  EXPECT_EQ(list.output.find(key.substr(21)), std::string::npos) << "list shows a secret";
+  EXPECT_EQ(list.output.find(admin_key.substr(21)), std::string::npos) << "list shows a secret";
+  EXPECT_EQ(Lines(list.output).size(), 3u) << list.output;
 
-  CliRun revoke = Gamelake("keys revoke " + id + " --data-dir " + data());
-  ASSERT_EQ(revoke.exit_code, 0) << revoke.out;
-  EXPECT_NE(revoke.out.find("Revoked key " + id), std::string::npos) << revoke.out;
+  CommandResult revoke = RunGamelake("keys revoke " + id + " --data-dir " + data());
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.output;
+  EXPECT_NE(revoke.output.find("Revoked key " + id), std::string::npos) << revoke.output;
   ASSERT_TRUE((*store)->ReloadIfChanged().ok());
   auto refused = (*store)->Authenticate(key);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("revoked"), std::string::npos);
   EXPECT_TRUE((*store)->Authenticate(admin_key).ok());
 
-  list = Gamelake("keys list --data-dir " + data());
+  list = RunGamelake("keys list --data-dir " + data());
   ASSERT_EQ(list.exit_code, 0);
-  std::vector<std::string> rows = Lines(list.out);
+  std::vector<std::string> rows = Lines(list.output);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1].substr(0, 20), id);
   EXPECT_EQ(rows[1].find(" -"), std::string::npos) << rows[1];  // Has a revoked time.
@@ -121,34 +107,34 @@ TEST_F(KeysCliTest, BadArgumentsFailWithAClearMessage) {
       {"keys", "subcommand"},
   };
   for (const Case& c : cases) {
-    CliRun run = Gamelake(c.args);
-    EXPECT_NE(run.exit_code, 0) << c.args << "\n" << run.out;
-    EXPECT_NE(run.out.find(c.expect), std::string::npos) << c.args << "\n" << run.out;
-    EXPECT_LE(Lines(run.out).size(), 2u) << c.args << "\n" << run.out;
+    CommandResult run = RunGamelake(c.args);
+    EXPECT_NE(run.exit_code, 0) << c.args << "\n" << run.output;
+    EXPECT_NE(run.output.find(c.expect), std::string::npos) << c.args << "\n" << run.output;
+    EXPECT_LE(Lines(run.output).size(), 2u) << c.args << "\n" << run.output;
   }
   // Nothing was created by the failed commands, and the mistyped dir stays absent.
   EXPECT_FALSE(Env::Default()->FileExists(tmp_.path() + "/nowhere"));
-  CliRun list = Gamelake("keys list --data-dir " + data());
-  EXPECT_NE(list.out.find(list.exit_code == 0 ? "No keys" : "no key store"), std::string::npos)
-      << list.out;
+  CommandResult list = RunGamelake("keys list --data-dir " + data());
+  EXPECT_NE(list.output.find(list.exit_code == 0 ? "No keys" : "no key store"), std::string::npos)
+      << list.output;
 
-  CliRun create = Gamelake("keys create --name x --scope ingest --data-dir " + data());
+  CommandResult create = RunGamelake("keys create --name x --scope ingest --data-dir " + data());
   ASSERT_EQ(create.exit_code, 0);
-  CliRun unknown = Gamelake("keys revoke GLKAAAAAAAAAAAAAAAAA --data-dir " + data());
+  CommandResult unknown = RunGamelake("keys revoke GLKAAAAAAAAAAAAAAAAA --data-dir " + data());
   EXPECT_NE(unknown.exit_code, 0);
-  EXPECT_NE(unknown.out.find("unknown key id GLKAAAAAAAAAAAAAAAAA"), std::string::npos);
-  CliRun malformed = Gamelake("keys revoke not-a-key --data-dir " + data());
+  EXPECT_NE(unknown.output.find("unknown key id GLKAAAAAAAAAAAAAAAAA"), std::string::npos);
+  CommandResult malformed = RunGamelake("keys revoke not-a-key --data-dir " + data());
   EXPECT_NE(malformed.exit_code, 0);
-  EXPECT_NE(malformed.out.find("malformed key id"), std::string::npos) << malformed.out;
+  EXPECT_NE(malformed.output.find("malformed key id"), std::string::npos) << malformed.output;
 }
 
 TEST_F(KeysCliTest, MalformedKeysJsonIsReportedNotIgnored) {
-  ASSERT_EQ(Gamelake("keys create --name x --scope ingest --data-dir " + data()).exit_code, 0);
+  ASSERT_EQ(RunGamelake("keys create --name x --scope ingest --data-dir " + data()).exit_code, 0);
   ASSERT_TRUE(Env::Default()->WriteFileAtomic(data() + "/keys/keys.json", "{oops").ok());
-  CliRun list = Gamelake("keys list --data-dir " + data());
+  CommandResult list = RunGamelake("keys list --data-dir " + data());
   EXPECT_NE(list.exit_code, 0);
-  EXPECT_NE(list.out.find("keys.json: not valid JSON"), std::string::npos) << list.out;
-  CliRun create = Gamelake("keys create --name y --scope ingest --data-dir " + data());
+  EXPECT_NE(list.output.find("keys.json: not valid JSON"), std::string::npos) << list.output;
+  CommandResult create = RunGamelake("keys create --name y --scope ingest --data-dir " + data());
   EXPECT_NE(create.exit_code, 0);
   auto text = Env::Default()->ReadFile(data() + "/keys/keys.json");
   ASSERT_TRUE(text.ok());

@@ -17,6 +17,7 @@
 
 #include <simdjson.h>
 
+#include "../common/run_command.h"
 #include "auth/sigv4.h"
 #include "sigv4_test_util.h"
 
@@ -27,22 +28,6 @@ constexpr std::string_view kKeyId = "GLKSDKTEST0001";
 constexpr std::string_view kSecret = "sdk-secret/with+symbols=";
 
 std::string SdkDir() { return std::string(GAMELAKE_SOURCE_DIR) + "/tests/firehose_sdk"; }
-
-// Runs a shell command; returns its stdout and sets *exit_code.
-std::string RunCommand(const std::string& command, int* exit_code) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    *exit_code = -1;
-    return out;
-  }
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  int status = ::pclose(pipe);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
 
 struct CapturedRequest {
   std::string method, target, body;
@@ -67,17 +52,17 @@ struct CapturedRequest {
 class SigV4SdkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    int code = 0;
-    RunCommand("/usr/bin/env node --version >/dev/null 2>&1", &code);
-    if (code != 0) GTEST_SKIP() << "node is not installed";
+    if (RunCommand("/usr/bin/env node --version >/dev/null 2>&1").exit_code != 0) {
+      GTEST_SKIP() << "node is not installed";
+    }
     if (!std::filesystem::exists(SdkDir() + "/node_modules/@aws-sdk/client-firehose")) {
       GTEST_SKIP() << "run scripts/setup.sh (npm ci in tests/firehose_sdk) first";
     }
-    std::string out = RunCommand(
+    CommandResult signer = RunCommand(
         "cd '" + SdkDir() + "' && /usr/bin/env node firehose_sdk.js sign " + std::string(kKeyId) +
-            " '" + std::string(kSecret) + "' game_events 3 2>/dev/null",
-        &code);
-    ASSERT_EQ(code, 0) << out;
+        " '" + std::string(kSecret) + "' game_events 3 2>/dev/null");
+    ASSERT_EQ(signer.exit_code, 0) << signer.output;
+    const std::string& out = signer.output;
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     ASSERT_EQ(parser.parse(out).get(root), simdjson::SUCCESS) << out;

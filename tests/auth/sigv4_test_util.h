@@ -22,45 +22,13 @@ inline constexpr std::string_view kExampleSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfi
 inline constexpr int64_t kExampleTimeUs = 1440938160ll * 1000000;
 
 // Env::Default() with a clock the test sets.
-class ClockEnv final : public Env {
+class ClockEnv final : public EnvWrapper {
  public:
-  explicit ClockEnv(int64_t now_us) : now_us_(now_us) {}
+  explicit ClockEnv(int64_t now_us) : EnvWrapper(Env::Default()), now_us_(now_us) {}
   void SetNowMicros(int64_t now_us) { now_us_ = now_us; }
-
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    return base_->NewWritableFile(path);
-  }
-  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
-    return base_->NewAppendableFile(path);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    return base_->NewRandomAccessFile(path);
-  }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Result<uint64_t> GetFileSize(const std::string& path) override {
-    return base_->GetFileSize(path);
-  }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
-    return base_->ListDir(dir);
-  }
-  Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
-  Status RenameFile(const std::string& from, const std::string& to) override {
-    return base_->RenameFile(from, to);
-  }
-  Status TruncateFile(const std::string& path, uint64_t size) override {
-    return base_->TruncateFile(path, size);
-  }
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
-  Result<uint64_t> FreeDiskBytes(const std::string& path) override {
-    return base_->FreeDiskBytes(path);
-  }
   int64_t NowMicros() override { return now_us_; }
-  int64_t MonotonicMicros() override { return base_->MonotonicMicros(); }
 
  private:
-  Env* base_ = Env::Default();
   int64_t now_us_;
 };
 

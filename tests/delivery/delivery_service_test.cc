@@ -23,56 +23,31 @@ namespace fs = std::filesystem;
 
 // Forwards to the POSIX Env, with a settable clock and injectable failures of
 // the last steps of publishing a lake file.
-class TestEnv : public Env {
+class TestEnv : public EnvWrapper {
  public:
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
-    return base_->NewWritableFile(p);
-  }
-  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
-    return base_->NewAppendableFile(p);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Result<uint64_t> GetFileSize(const std::string& p) override { return base_->GetFileSize(p); }
-  Result<std::vector<std::string>> ListDir(const std::string& d) override {
-    return base_->ListDir(d);
-  }
-  Status CreateDirs(const std::string& d) override { return base_->CreateDirs(d); }
-  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
-  Status RemoveDir(const std::string& d) override { return base_->RemoveDir(d); }
+  TestEnv() : EnvWrapper(Env::Default()) {}
   Status RenameFile(const std::string& from, const std::string& to) override {
     if (to.find(".parquet") != std::string::npos && fail_renames.load() > 0) {
       fail_renames--;
       return Status::IOError("injected rename failure " + to);
     }
-    return base_->RenameFile(from, to);
-  }
-  Status TruncateFile(const std::string& p, uint64_t n) override {
-    return base_->TruncateFile(p, n);
+    return target()->RenameFile(from, to);
   }
   Status SyncFile(const std::string& p) override {
     if (p.find(".parquet") != std::string::npos && fail_syncs.load() > 0) {
       fail_syncs--;
       return Status::IOError("injected fsync failure " + p);
     }
-    return base_->SyncFile(p);
+    return target()->SyncFile(p);
   }
-  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
-  Result<uint64_t> FreeDiskBytes(const std::string& p) override { return base_->FreeDiskBytes(p); }
   int64_t NowMicros() override {
     int64_t now = now_us.load();
-    return now != 0 ? now : base_->NowMicros();
+    return now != 0 ? now : target()->NowMicros();
   }
-  int64_t MonotonicMicros() override { return base_->MonotonicMicros(); }
 
   std::atomic<int64_t> now_us{0};  // 0: the real clock.
   std::atomic<int> fail_renames{0};
   std::atomic<int> fail_syncs{0};
-
- private:
-  Env* base_ = Env::Default();
 };
 
 // 2024-03-10 10:00:00 UTC.

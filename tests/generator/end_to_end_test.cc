@@ -13,40 +13,13 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/run_command.h"
 #include "server_process.h"
 
 namespace gamelake::testing {
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr.
-};
-
-CliRun Generate(const std::string& args) {
-  CliRun r;
-  std::string command = std::string(GAMELAKE_BINARY) + " generate " + args + " 2>&1";
-  FILE* p = ::popen(command.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::map<std::string, std::string> DevKeys(const std::string& data_dir) {
-  std::ifstream in(data_dir + "/dev-keys.txt");
-  std::map<std::string, std::string> keys;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string name, scope, key;
-    if (fields >> name >> scope >> key) keys[name] = key;
-  }
-  return keys;
-}
+CommandResult Generate(const std::string& args) { return RunGamelake("generate " + args); }
 
 std::string Url(const ServerProcess& s) { return "http://127.0.0.1:" + std::to_string(s.port()); }
 
@@ -60,8 +33,9 @@ TEST(GenerateEndToEndTest, SendsExactlyNRecordsThatLandInTheLake) {
   std::string data = dir.path() + "/data";
   ServerProcess server(data);
   ASSERT_TRUE(server.Start()) << server.Logs();
-  CliRun r = Generate("--url " + Url(server) +
-                      " --template builtin:lab --count 5000 --batch 300 --seed 1 --stream lab");
+  CommandResult r =
+      Generate("--url " + Url(server) +
+               " --template builtin:lab --count 5000 --batch 300 --seed 1 --stream lab");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("5,000 accepted, 0 rejected, 0 not sent"), std::string::npos) << r.output;
   // The server's own count.
@@ -100,8 +74,8 @@ TEST(GenerateEndToEndTest, KeysFirehoseAndRateLimits) {
   auto keys = DevKeys(data);
   ASSERT_FALSE(keys["dev-ingest"].empty());
 
-  CliRun r = Generate("--url " + Url(server) + " --key " + keys["dev-ingest"] +
-                      " --count 1200 --seed 3 --stream native");
+  CommandResult r = Generate("--url " + Url(server) + " --key " + keys["dev-ingest"] +
+                             " --count 1200 --seed 3 --stream native");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("1,200 accepted"), std::string::npos) << r.output;
 
@@ -124,17 +98,11 @@ TEST(GenerateEndToEndTest, KeysFirehoseAndRateLimits) {
   EXPECT_NE(r.output.find("pass one with --key"), std::string::npos) << r.output;
 
   // A key limited to 1000 records a second: 429s are waited out, nothing is lost.
-  CliRun created = CliRun();
-  {
-    std::string command = std::string(GAMELAKE_BINARY) + " keys create --data-dir " + data +
-                          " --name slow --scope ingest --rate-records 1000 | tail -n 1";
-    FILE* p = ::popen(command.c_str(), "r");
-    char buf[256] = {};
-    ASSERT_NE(std::fgets(buf, sizeof(buf), p), nullptr);
-    ::pclose(p);
-    created.output = buf;
-    while (!created.output.empty() && created.output.back() == '\n') created.output.pop_back();
-  }
+  CommandResult created =
+      RunCommand(std::string(GAMELAKE_BINARY) + " keys create --data-dir " + data +
+                 " --name slow --scope ingest --rate-records 1000 | tail -n 1");
+  ASSERT_EQ(created.exit_code, 0);
+  while (!created.output.empty() && created.output.back() == '\n') created.output.pop_back();
   // The server reads new keys within a second; until then it answers 401.
   for (int i = 0; i < 50; ++i) {
     r = Generate("--url " + Url(server) + " --key " + created.output + " --count 1 --stream slow");
@@ -189,7 +157,7 @@ TEST(GenerateEndToEndTest, UnreachableServerAndBadInput) {
     port = server.port();
     ASSERT_EQ(server.Stop(), 0);
   }
-  CliRun r = Generate("--url http://127.0.0.1:" + std::to_string(port) + " --count 10");
+  CommandResult r = Generate("--url http://127.0.0.1:" + std::to_string(port) + " --count 10");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.output, "gamelake generate: cannot connect to http://127.0.0.1:" +
                           std::to_string(port) + ": Connection refused\n");

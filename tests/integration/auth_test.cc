@@ -8,39 +8,17 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/run_command.h"
 #include "server_process.h"
 
 namespace gamelake::testing {
 namespace {
-
-std::map<std::string, std::string> DevKeys(const std::string& data_dir) {
-  std::ifstream in(data_dir + "/dev-keys.txt");
-  std::map<std::string, std::string> keys;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string name, scope, key;
-    if (fields >> name >> scope >> key) keys[name] = key;
-  }
-  return keys;
-}
 
 std::string Field(const std::string& json, const std::string& name) {
   size_t at = json.find("\"" + name + "\":\"");
   if (at == std::string::npos) return "";
   at += name.size() + 4;
   return json.substr(at, json.find('"', at) - at);
-}
-
-std::string Shell(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen(command.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
 }
 
 class AuthTest : public ::testing::Test {
@@ -128,8 +106,9 @@ TEST_F(AuthTest, EveryEndpointAgainstEveryKind) {
 }
 
 TEST_F(AuthTest, CliKeysAreHonouredByTheRunningServer) {
-  std::string out = Shell(std::string(GAMELAKE_BINARY) + " keys create --data-dir " + data_ +
-                          " --name cli --scope ingest --streams cli 2>/dev/null");
+  std::string out = RunCommand(std::string(GAMELAKE_BINARY) + " keys create --data-dir " + data_ +
+                               " --name cli --scope ingest --streams cli 2>/dev/null")
+                        .output;
   std::string key = out.substr(0, out.find_last_not_of("\n") + 1);
   key = key.substr(key.rfind('\n') + 1);
   ASSERT_NE(key.find('.'), std::string::npos) << out;
@@ -142,7 +121,7 @@ TEST_F(AuthTest, CliKeysAreHonouredByTheRunningServer) {
   }
   EXPECT_EQ(status, 200);
   std::string id = key.substr(0, key.find('.'));
-  Shell(std::string(GAMELAKE_BINARY) + " keys revoke --data-dir " + data_ + " " + id);
+  RunCommand(std::string(GAMELAKE_BINARY) + " keys revoke --data-dir " + data_ + " " + id);
   deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     status = Call("POST", "/v1/streams/cli/records", key, "{\"x\":1}").status;
@@ -175,21 +154,24 @@ TEST_F(AuthTest, RateLimitAnswers429WithRetryAfter) {
 
 TEST_F(AuthTest, FirehoseApiWithTheRealAwsSdk) {
   std::string script = std::string(GAMELAKE_SOURCE_DIR) + "/tests/firehose_sdk/firehose_sdk.js";
-  if (Shell("command -v node").empty()) GTEST_SKIP() << "node is not installed";
+  if (RunCommand("command -v node").output.empty()) GTEST_SKIP() << "node is not installed";
   std::string key = CreateKey(R"({"name":"sdk","scope":"ingest","streams":["sdk"]})");
   std::string id = key.substr(0, key.find('.')), secret = key.substr(key.find('.') + 1);
   std::string endpoint = "http://127.0.0.1:" + std::to_string(server_->port());
-  std::string out =
-      Shell("node " + script + " send " + endpoint + " " + id + " " + secret + " sdk 1200 2>&1");
+  std::string out = RunCommand("node " + script + " send " + endpoint + " " + id + " " + secret +
+                               " sdk 1200 2>&1")
+                        .output;
   EXPECT_NE(out.find("\"failed\":0"), std::string::npos) << out;
-  std::string wrong = Shell("node " + script + " wrong-secret " + endpoint + " " + id + " " +
-                            "WRONGSECRETWRONGSECRETWRONGSECRETWRONGSE sdk 2>&1");
+  std::string wrong = RunCommand("node " + script + " wrong-secret " + endpoint + " " + id + " " +
+                                 "WRONGSECRETWRONGSECRETWRONGSECRETWRONGSE sdk 2>&1")
+                          .output;
   EXPECT_NE(wrong.find("InvalidSignatureException"), std::string::npos) << wrong;
   // A key for another stream is refused for this one.
   std::string other = CreateKey(R"({"name":"other","scope":"ingest","streams":["elsewhere"]})");
   std::string denied =
-      Shell("node " + script + " send " + endpoint + " " + other.substr(0, other.find('.')) + " " +
-            other.substr(other.find('.') + 1) + " sdk 1 2>&1");
+      RunCommand("node " + script + " send " + endpoint + " " + other.substr(0, other.find('.')) +
+                 " " + other.substr(other.find('.') + 1) + " sdk 1 2>&1")
+          .output;
   EXPECT_EQ(denied.find("\"failed\":0"), std::string::npos) << denied;
   ASSERT_EQ(server_->Stop(), 0) << server_->Logs();
   auto rows = DuckQuery("SELECT count(*), count(DISTINCT _record_id) FROM read_parquet('" +

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "../common/run_command.h"
 #include "server_process.h"
 
 namespace gamelake::testing {
@@ -291,15 +292,9 @@ TEST(QueryTest, OnlyAdminKeysMayQuery) {
 
 TEST(QueryTest, CliQueriesARunningServerAndAnOfflineDataDir) {
   TempDir data;
-  std::string cli = GAMELAKE_BINARY;
-  auto run = [&](const std::string& args) {
-    std::string out;
-    FILE* p = ::popen((cli + " " + args + " 2>&1").c_str(), "r");
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-    int rc = ::pclose(p);
-    return std::make_pair(WEXITSTATUS(rc), out);
+  auto run = [](const std::string& args) {
+    CommandResult r = RunGamelake(args);
+    return std::make_pair(r.exit_code, r.output);
   };
   {
     ServerProcess server(data.path(), {"--set", "delivery.buffer_interval_s=0.2"});

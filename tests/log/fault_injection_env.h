@@ -25,9 +25,9 @@
 
 namespace gamelake {
 
-class FaultInjectionEnv final : public Env {
+class FaultInjectionEnv final : public EnvWrapper {
  public:
-  explicit FaultInjectionEnv(Env* base = Env::Default()) : base_(base) {}
+  explicit FaultInjectionEnv(Env* base = Env::Default()) : EnvWrapper(base), base_(base) {}
 
   // Appends fail with ENOSPC; with `partial`, after writing half of the data.
   void SetAppendError(bool fail, bool partial = true) {
@@ -47,34 +47,18 @@ class FaultInjectionEnv final : public Env {
   uint64_t failed_appends() const { return failed_appends_; }
   uint64_t failed_syncs() const { return failed_syncs_; }
 
-  // Env.
+  // Env (the rest is forwarded to base).
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    return base_->NewRandomAccessFile(path);
-  }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Result<uint64_t> GetFileSize(const std::string& path) override {
-    return base_->GetFileSize(path);
-  }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
-    return base_->ListDir(dir);
-  }
-  Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
   Status RemoveFile(const std::string& path) override;
-  Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status TruncateFile(const std::string& path, uint64_t size) override;
   Status SyncFile(const std::string& path) override;
   Status SyncDir(const std::string& dir) override;
-  Result<uint64_t> FreeDiskBytes(const std::string& path) override {
-    return base_->FreeDiskBytes(path);
-  }
   int64_t NowMicros() override {
     int64_t fake = fake_now_us_;
     return fake >= 0 ? fake : base_->NowMicros();
   }
-  int64_t MonotonicMicros() override { return base_->MonotonicMicros(); }
 
  private:
   class File;

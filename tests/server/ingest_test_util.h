@@ -14,70 +14,21 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/scratch_dir.h"
 #include "common/env.h"
 #include "log/wal.h"
 
 namespace gamelake {
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    path_ = (std::filesystem::path(testing::TempDir()) /
-             ("gl_server_" + std::string(info->test_suite_name()) + "_" + info->name() + "_" +
-              std::to_string(::getpid()) + "_" + std::to_string(counter++)))
-                .string();
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // Env::Default() with a clock the test sets (thread-safe).
-class ManualClockEnv final : public Env {
+class ManualClockEnv final : public EnvWrapper {
  public:
-  explicit ManualClockEnv(int64_t now_us) : now_us_(now_us) {}
+  explicit ManualClockEnv(int64_t now_us) : EnvWrapper(Env::Default()), now_us_(now_us) {}
   void SetNowMicros(int64_t now_us) { now_us_ = now_us; }
   void AdvanceSeconds(int64_t s) { now_us_ += s * 1'000'000; }
-
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
-    return base_->NewWritableFile(p);
-  }
-  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
-    return base_->NewAppendableFile(p);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Result<uint64_t> GetFileSize(const std::string& p) override { return base_->GetFileSize(p); }
-  Result<std::vector<std::string>> ListDir(const std::string& d) override {
-    return base_->ListDir(d);
-  }
-  Status CreateDirs(const std::string& d) override { return base_->CreateDirs(d); }
-  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
-  Status RemoveDir(const std::string& d) override { return base_->RemoveDir(d); }
-  Status RenameFile(const std::string& a, const std::string& b) override {
-    return base_->RenameFile(a, b);
-  }
-  Status TruncateFile(const std::string& p, uint64_t n) override {
-    return base_->TruncateFile(p, n);
-  }
-  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
-  Result<uint64_t> FreeDiskBytes(const std::string& p) override { return base_->FreeDiskBytes(p); }
   int64_t NowMicros() override { return now_us_.load(); }
-  int64_t MonotonicMicros() override { return base_->MonotonicMicros(); }
 
  private:
-  Env* base_ = Env::Default();
   std::atomic<int64_t> now_us_;
 };
 

@@ -1,0 +1,45 @@
+// ScratchDir: a fresh, empty directory for one test, removed when the object
+// goes away. Named after the running test (and the process and a counter), so
+// tests running in parallel never share one. Not thread-safe.
+#ifndef GAMELAKE_TESTS_COMMON_SCRATCH_DIR_H_
+#define GAMELAKE_TESTS_COMMON_SCRATCH_DIR_H_
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+#include <gtest/gtest.h>
+
+namespace gamelake {
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    static std::atomic<int> counter{0};
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info != nullptr ? std::string(info->test_suite_name()) + "_" + info->name()
+                                       : std::string("no_test");
+    path_ = (std::filesystem::path(::testing::TempDir()) /
+             ("gl_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
+                .string();
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_TESTS_COMMON_SCRATCH_DIR_H_
