@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -439,7 +440,8 @@ class DeliveryServiceImpl final : public DeliveryService {
       std::string final_path = JoinPath(
           JoinPath(JoinPath(options_.lake_dir, batch.stream), PartitionDir(batch.hour)),
           batch.stream + "-" + Pad20(batch.first_seq) + "-" + Pad20(batch.last_seq) + ".parquet");
-      Result<LakeFileInfo> info = writer_->Convert(batch.staging_path, final_path);
+      Result<LakeFileInfo> info =
+          writer_->Convert(batch.staging_path, final_path, &stream_columns_[batch.stream]);
       if (!info.ok()) {
         failures++;
         spdlog::error("delivery: {} records {}-{} of {} (attempt {}): {}", batch.records,
@@ -456,10 +458,9 @@ class DeliveryServiceImpl final : public DeliveryService {
       }
       failures = 0;
       if (options_.on_file_delivered) {
-        options_.on_file_delivered(
-            JoinPath(JoinPath(batch.stream, PartitionDir(batch.hour)),
-                     batch.stream + "-" + Pad20(batch.first_seq) + "-" + Pad20(batch.last_seq) +
-                         ".parquet"));
+        options_.on_file_delivered(JoinPath(JoinPath(batch.stream, PartitionDir(batch.hour)),
+                                            batch.stream + "-" + Pad20(batch.first_seq) + "-" +
+                                                Pad20(batch.last_seq) + ".parquet"));
       }
       // The file is durable in the lake: its name is now the checkpoint. A
       // failed release is retried by the next Start (from the lake's names).
@@ -491,6 +492,10 @@ class DeliveryServiceImpl final : public DeliveryService {
   const DeliveryOptions options_;
   Env* const env_;
   std::unique_ptr<LakeWriter> writer_;  // Converter thread only.
+  // Per stream, the top-level keys its files made columns since this process
+  // started (converter thread only): they stay columns when a later file has
+  // more keys than the column limit allows.
+  std::map<std::string, std::set<std::string>> stream_columns_;
 
   // Reader thread only.
   std::map<std::string, OpenBuffer, std::less<>> buffers_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/ascii.h"
+#include "common/json_writer.h"
 #include "delivery/schema_inferrer.h"
 
 namespace gamelake {
@@ -86,7 +87,7 @@ Result<std::unique_ptr<LakeWriter>> LakeWriter::Open(const LakeWriterOptions& op
   db_options.temp_directory = options.duckdb_temp_directory;
   GL_ASSIGN_OR_RETURN(std::unique_ptr<DuckDb> db, DuckDb::Open(db_options));
   return std::unique_ptr<LakeWriter>(
-      new LakeWriter(options.env, options.infer_schema, std::move(db)));
+      new LakeWriter(options.env, options.infer_schema, options.column_limits, std::move(db)));
 }
 
 std::string LakeWriter::TempPathFor(const std::string& final_path) {
@@ -103,7 +104,8 @@ bool LakeWriter::IsTempName(const std::string& file_name) {
 }
 
 Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_path,
-                                          const std::string& tmp_path) {
+                                          const std::string& tmp_path,
+                                          std::set<std::string>* columns) {
   std::string select = "make_timestamp(_ingest_time) AS _ingest_time, _record_id";
   std::string source;
   ColumnNamer namer;
@@ -125,7 +127,35 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
     if (inferrer.records() == 0) return Status::Internal("schema inference: no records");
     SqlType r_type = inferrer.RecordType();
     if (r_type.kind == SqlType::Kind::kStruct) {
-      select_struct(StorageType(r_type, inferrer.wide_integers()));
+      static const std::set<std::string> kNone;
+      std::vector<std::string> overflow;
+      SqlType storage = BoundedRecordType(StorageType(r_type, inferrer.wide_integers()), limits_,
+                                          columns != nullptr ? *columns : kNone, &overflow);
+      if (overflow.empty()) {
+        select_struct(storage);
+      } else {
+        // r is read once as JSON: from_json() types the kept keys as read_json
+        // would, and a merge patch that deletes them leaves the overflow.
+        std::string patch = "{";
+        for (const std::string& key : storage.field_names) {
+          if (patch.size() > 1) patch += ",";
+          AppendJsonString(&patch, key);
+          patch += ":null";
+        }
+        patch += "}";
+        for (const std::string& key : storage.field_names) {
+          select +=
+              ", \"__s\"." + QuoteIdentifier(key) + " AS " + QuoteIdentifier(namer.Assign(key));
+        }
+        select += ", CASE WHEN CAST(\"__o\" AS VARCHAR) = '{}' THEN NULL ELSE \"__o\" END AS " +
+                  QuoteIdentifier(namer.Assign(kOverflowColumn));
+        source = "(SELECT _ingest_time, _record_id, from_json(r, " +
+                 QuoteLiteral(JsonStructure(storage)) + ") AS \"__s\", json_merge_patch(r, " +
+                 QuoteLiteral(patch) + ") AS \"__o\" FROM " +
+                 ReadJson(staging_path, ColumnsOption("JSON")) + ")";
+      }
+      if (columns != nullptr)
+        columns->insert(storage.field_names.begin(), storage.field_names.end());
     } else {
       source = ReadJson(staging_path, ColumnsOption("JSON"));  // All records are {}.
     }
@@ -180,7 +210,8 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
 }
 
 Result<LakeFileInfo> LakeWriter::Convert(const std::string& staging_path,
-                                         const std::string& final_path) {
+                                         const std::string& final_path,
+                                         std::set<std::string>* columns) {
   const std::string dir = DirName(final_path);
   const std::string tmp_path = TempPathFor(final_path);
   GL_RETURN_IF_ERROR(env_->CreateDirs(dir));
@@ -194,7 +225,7 @@ Result<LakeFileInfo> LakeWriter::Convert(const std::string& staging_path,
         rows.status().code() == Status::Code::kInvalidArgument) {
       continue;
     }
-    rows = WriteParquet(mode, staging_path, tmp_path);
+    rows = WriteParquet(mode, staging_path, tmp_path, columns);
     if (rows.ok()) break;
     spdlog::warn("lake writer: {} -> {} (mode {}): {}", staging_path, final_path,
                  static_cast<int>(mode), rows.status().ToString());

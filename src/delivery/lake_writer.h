@@ -42,11 +42,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "common/env.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "delivery/schema_inferrer.h"
 #include "sql/duck_db.h"
 
 namespace gamelake {
@@ -58,6 +60,9 @@ struct LakeWriterOptions {
   std::string duckdb_temp_directory;  // Empty: DuckDB's default.
   // False: skip SchemaInferrer and let DuckDB infer (to compare the two).
   bool infer_schema = true;
+  // How wide a file may get (with SchemaInferrer); keys beyond go, as JSON,
+  // into the column kOverflowColumn.
+  ColumnLimits column_limits;
 };
 
 struct LakeFileInfo {
@@ -71,7 +76,11 @@ class LakeWriter {
 
   // Converts staging_path into the Parquet file final_path (its directory is
   // created if missing). On error no file appears under final_path.
-  Result<LakeFileInfo> Convert(const std::string& staging_path, const std::string& final_path);
+  // columns, if given, holds the table's top-level keys so far: within the
+  // column limits they stay columns before new keys do; the keys this file
+  // makes columns are added to it.
+  Result<LakeFileInfo> Convert(const std::string& staging_path, const std::string& final_path,
+                               std::set<std::string>* columns = nullptr);
 
   // The temporary name Convert() writes final_path under.
   static std::string TempPathFor(const std::string& final_path);
@@ -79,18 +88,19 @@ class LakeWriter {
   static bool IsTempName(const std::string& file_name);
 
  private:
-  LakeWriter(Env* env, bool infer_schema, std::unique_ptr<DuckDb> db)
-      : env_(env), infer_schema_(infer_schema), db_(std::move(db)) {}
+  LakeWriter(Env* env, bool infer_schema, ColumnLimits limits, std::unique_ptr<DuckDb> db)
+      : env_(env), infer_schema_(infer_schema), limits_(limits), db_(std::move(db)) {}
 
   // One attempt at writing tmp_path; see the degraded modes above. kInferred
   // uses SchemaInferrer; the others probe DuckDB's inference. InvalidArgument
   // from kInferred or kTyped: no typed schema can hold the data.
   enum class Mode { kInferred, kTyped, kTypedWideIntegers, kJsonText };
   Result<uint64_t> WriteParquet(Mode mode, const std::string& staging_path,
-                                const std::string& tmp_path);
+                                const std::string& tmp_path, std::set<std::string>* columns);
 
   Env* env_;
   bool infer_schema_;
+  ColumnLimits limits_;
   std::unique_ptr<DuckDb> db_;
 };
 

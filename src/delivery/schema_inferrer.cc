@@ -334,4 +334,48 @@ SqlType StorageType(const SqlType& inferred, bool wide_integers) {
   return out;
 }
 
+namespace {
+
+SqlType NarrowStructs(const SqlType& type, size_t max_fields) {
+  if (type.kind == SqlType::Kind::kStruct && type.children.size() > max_fields) {
+    return SqlType::Scalar("JSON");
+  }
+  SqlType out = type;
+  for (SqlType& child : out.children) child = NarrowStructs(child, max_fields);
+  return out;
+}
+
+}  // namespace
+
+SqlType BoundedRecordType(const SqlType& record, const ColumnLimits& limits,
+                          const std::set<std::string>& known, std::vector<std::string>* overflow) {
+  overflow->clear();
+  if (record.kind != SqlType::Kind::kStruct) return record;
+  SqlType out = record;
+  for (SqlType& child : out.children) child = NarrowStructs(child, limits.max_struct_fields);
+  std::vector<bool> keep(out.children.size(), false);
+  size_t used = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < out.children.size(); ++i) {
+      if (keep[i] || (pass == 0) != (known.count(out.field_names[i]) > 0)) continue;
+      size_t leaves = LeafColumns(out.children[i]);
+      if (used + leaves > limits.max_columns) continue;
+      keep[i] = true;
+      used += leaves;
+    }
+  }
+  SqlType kept = out;
+  kept.children.clear();
+  kept.field_names.clear();
+  for (size_t i = 0; i < out.children.size(); ++i) {
+    if (keep[i]) {
+      kept.children.push_back(out.children[i]);
+      kept.field_names.push_back(out.field_names[i]);
+    } else {
+      overflow->push_back(out.field_names[i]);
+    }
+  }
+  return kept;
+}
+
 }  // namespace gamelake

@@ -30,8 +30,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/env.h"
 #include "common/status.h"
@@ -78,6 +80,28 @@ class SchemaInferrer {
 // TIMESTAMP* and UUID (DuckDB's guesses from strings) become VARCHAR, and with
 // wide_integers every BIGINT becomes JSON text, which holds any integer exactly.
 SqlType StorageType(const SqlType& inferred, bool wide_integers);
+
+// Limits on how wide records make a table. Records whose keys are data (ids
+// used as keys, a map of player -> score) or a hostile client could otherwise
+// make files of thousands of columns, each costing the writer and every query
+// (10,000 keys over 200 records took 44 s to write).
+struct ColumnLimits {
+  size_t max_columns = 1000;       // Leaf columns of a file's record type.
+  size_t max_struct_fields = 256;  // Fields of one nested object; more: JSON.
+};
+
+// The name of the column that holds, as one JSON object per record, the
+// top-level keys that did not fit ColumnLimits::max_columns.
+inline constexpr const char* kOverflowColumn = "_overflow";
+
+// `record` (a STRUCT) within `limits`: nested STRUCTs of more than
+// max_struct_fields fields become JSON; then top-level fields are kept while
+// their leaf columns fit max_columns — first those named in `known` (the
+// table's columns so far, so a table keeps its columns), then the others in
+// order — and the rest are named in *overflow, in order. The kept fields keep
+// their order in `record`.
+SqlType BoundedRecordType(const SqlType& record, const ColumnLimits& limits,
+                          const std::set<std::string>& known, std::vector<std::string>* overflow);
 
 }  // namespace gamelake
 

@@ -11,6 +11,7 @@
 
 #include "common/ascii.h"
 #include "common/json_writer.h"
+#include "delivery/schema_inferrer.h"
 
 namespace gamelake {
 
@@ -22,12 +23,6 @@ struct Column {
   std::string tail_key;  // The record key in the live tail, if it has one.
   bool from_tail = false;
 };
-
-SqlType Scalar(std::string name) {
-  SqlType t;
-  t.name = std::move(name);
-  return t;
-}
 
 // "2026-11-26" + "10" -> the hour's [start, end) as SQL timestamps.
 std::optional<std::pair<std::string, std::string>> HourRange(std::string_view dt,
@@ -128,10 +123,22 @@ std::string TableViewSelect(const std::string& name, const CatalogTable* table,
                          [&](const Column& c) { return EqualsIgnoreCase(c.name, n); });
     };
     if (!has("_ingest_time"))
-      columns.insert(columns.begin(), {"_ingest_time", Scalar("TIMESTAMP"), "", false});
+      columns.insert(columns.begin(), {"_ingest_time", SqlType::Scalar("TIMESTAMP"), "", false});
     if (!has("_record_id"))
-      columns.insert(columns.begin() + 1, {"_record_id", Scalar("BIGINT"), "", false});
+      columns.insert(columns.begin() + 1, {"_record_id", SqlType::Scalar("BIGINT"), "", false});
     if (partition_keys.empty()) partition_keys = {"dt", "hr"};
+  }
+  // The tail's keys within the limits delivery will apply; the rest are in
+  // the overflow column, as they will be in the delivered file.
+  std::vector<std::string> tail_overflow;
+  SqlType bounded_tail;
+  if (tail_type != nullptr && tail_type->kind == SqlType::Kind::kStruct) {
+    std::set<std::string> known;
+    if (table != nullptr) {
+      for (const auto& c : table->columns) known.insert(c.name);
+    }
+    bounded_tail = BoundedRecordType(*tail_type, ColumnLimits{}, known, &tail_overflow);
+    tail_type = &bounded_tail;
   }
   if (tail_type != nullptr && tail_type->kind == SqlType::Kind::kStruct) {
     for (size_t i = 0; i < tail_type->field_names.size(); ++i) {
@@ -148,6 +155,11 @@ std::string TableViewSelect(const std::string& name, const CatalogTable* table,
         it->tail_key = key;
       }
     }
+  }
+  if (!tail_overflow.empty() && std::none_of(columns.begin(), columns.end(), [](const Column& c) {
+        return EqualsIgnoreCase(c.name, kOverflowColumn);
+      })) {
+    columns.push_back({kOverflowColumn, SqlType::Scalar("JSON"), "", true});
   }
   // A partition key named like a data column is left to the data column.
   std::erase_if(partition_keys, [&](const std::string& k) {
@@ -228,11 +240,14 @@ std::string TableViewSelect(const std::string& name, const CatalogTable* table,
     for (const auto& c : columns) {
       select += select.empty() ? "" : ", ";
       if (EqualsIgnoreCase(c.name, "_ingest_time")) {
-        select += CastTo("\"__t\"", Scalar("TIMESTAMP"), c.type);
+        select += CastTo("\"__t\"", SqlType::Scalar("TIMESTAMP"), c.type);
       } else if (EqualsIgnoreCase(c.name, "_record_id")) {
-        select += CastTo("\"__r\"", Scalar("BIGINT"), c.type);
+        select += CastTo("\"__r\"", SqlType::Scalar("BIGINT"), c.type);
       } else if (!c.tail_key.empty()) {
         select += fmt::format("struct_extract(\"__s\", {})", QuoteLiteral(c.tail_key));
+      } else if (!tail_overflow.empty() && EqualsIgnoreCase(c.name, kOverflowColumn)) {
+        select += CastTo("CASE WHEN CAST(\"__o\" AS VARCHAR) = '{}' THEN NULL ELSE \"__o\" END",
+                         SqlType::Scalar("JSON"), c.type);
       } else {
         select += fmt::format("CAST(NULL AS {})", c.type.ToString());
       }
@@ -250,6 +265,18 @@ std::string TableViewSelect(const std::string& name, const CatalogTable* table,
     std::string inner = "SELECT \"_ingest_time\" AS \"__t\", \"_record_id\" AS \"__r\"";
     if (!structure.empty()) {
       inner += fmt::format(", from_json(\"doc\", {}) AS \"__s\"", QuoteLiteral(structure + "}"));
+    }
+    if (!tail_overflow.empty()) {
+      // What delivery will put in the overflow column: the record without
+      // the keys that are columns.
+      std::string patch;
+      for (const std::string& key : tail_type->field_names) {
+        patch += patch.empty() ? "{" : ",";
+        AppendJsonString(&patch, key);
+        patch += ":null";
+      }
+      patch += patch.empty() ? "{}" : "}";
+      inner += fmt::format(", json_merge_patch(\"doc\", {}) AS \"__o\"", QuoteLiteral(patch));
     }
     uint64_t after = table != nullptr ? table->delivered_seq() : 0;
     branches.push_back(fmt::format("SELECT {} FROM ({} FROM gamelake_tail({}, {})) AS _gl_tail",
@@ -279,27 +306,6 @@ std::string CreateView(const std::string& name, const std::string& select) {
 }
 
 }  // namespace
-
-std::string JsonStructure(const SqlType& type) {
-  switch (type.kind) {
-    case SqlType::Kind::kStruct: {
-      std::string out = "{";
-      for (size_t i = 0; i < type.children.size(); ++i) {
-        if (i) out += ",";
-        AppendJsonString(&out, type.field_names[i]);
-        out += ":" + JsonStructure(type.children[i]);
-      }
-      return out + "}";
-    }
-    case SqlType::Kind::kList:
-      return "[" + JsonStructure(type.children.at(0)) + "]";
-    default: {
-      std::string out;
-      AppendJsonString(&out, type.ToString());
-      return out;
-    }
-  }
-}
 
 ViewPlan PlanViews(const CatalogSnapshot& snapshot,
                    const std::map<std::string, SqlType>& tail_types,

@@ -39,9 +39,6 @@ ViewPlan PlanViews(const CatalogSnapshot& snapshot,
                    const std::map<std::string, SqlType>& tail_types,
                    const std::set<std::string>* tail_branches, const std::string& lake_dir);
 
-// The from_json() structure describing `type`: "BIGINT", {"a":"VARCHAR"}, ["DOUBLE"].
-std::string JsonStructure(const SqlType& type);
-
 }  // namespace gamelake
 
 #endif  // GAMELAKE_QUERY_VIEW_BUILDER_H_

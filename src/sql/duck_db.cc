@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "common/json_writer.h"
+
 namespace gamelake {
 namespace {
 
@@ -368,6 +370,34 @@ Result<QueryResult> DuckDb::Query(std::string_view sql) {
   }
   ReadRows(result.get(), &out);
   return out;
+}
+
+std::string JsonStructure(const SqlType& type) {
+  switch (type.kind) {
+    case SqlType::Kind::kStruct: {
+      std::string out = "{";
+      for (size_t i = 0; i < type.children.size(); ++i) {
+        if (i) out += ",";
+        AppendJsonString(&out, type.field_names[i]);
+        out += ":" + JsonStructure(type.children[i]);
+      }
+      return out + "}";
+    }
+    case SqlType::Kind::kList:
+      return "[" + JsonStructure(type.children.at(0)) + "]";
+    default: {
+      std::string out;
+      AppendJsonString(&out, type.ToString());
+      return out;
+    }
+  }
+}
+
+size_t LeafColumns(const SqlType& type) {
+  if (type.kind != SqlType::Kind::kStruct) return 1;
+  size_t n = 0;
+  for (const SqlType& child : type.children) n += LeafColumns(child);
+  return n;
 }
 
 }  // namespace gamelake

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -41,6 +42,11 @@ struct SqlType {
   std::vector<SqlType> children;  // kStruct/kUnion: fields; kList/kArray: 1; kMap: key, value.
   uint64_t array_size = 0;        // kArray only.
 
+  static SqlType Scalar(std::string scalar_name) {
+    SqlType t;
+    t.name = std::move(scalar_name);
+    return t;
+  }
   // DuckDB syntax, parseable back: "STRUCT(\"a b\" BIGINT, \"c\" VARCHAR[])".
   std::string ToString() const;
 };
@@ -84,6 +90,11 @@ std::string QuoteLiteral(std::string_view value);
 std::string_view DuckTypeName(duckdb_type id);
 // The tree of a DuckDB logical type.
 SqlType ToSqlType(duckdb_logical_type type);
+// The from_json() structure describing `type`: "BIGINT", {"a":"VARCHAR"}, ["DOUBLE"].
+std::string JsonStructure(const SqlType& type);
+// How many columns `type` makes when flattened: 1 for a scalar, list or map;
+// the sum over the fields for a STRUCT.
+size_t LeafColumns(const SqlType& type);
 
 }  // namespace gamelake
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,8 @@ class LakeWriterTest : public ::testing::Test {
 
   // Writes one staging line per record (record ids 1..n, ingest time 1e15+id)
   // and converts the file; returns the Parquet path.
-  std::string Convert(const std::vector<std::string>& records) {
+  std::string Convert(const std::vector<std::string>& records, LakeWriter* writer = nullptr,
+                      std::set<std::string>* columns = nullptr) {
     std::string staging;
     for (size_t i = 0; i < records.size(); ++i) {
       staging += "{\"_ingest_time\":" + std::to_string(kBaseTime + i + 1) +
@@ -40,7 +42,7 @@ class LakeWriterTest : public ::testing::Test {
     std::string staging_path = JoinPath(dir_, "staging.ndjson");
     EXPECT_TRUE(Env::Default()->WriteFileAtomic(staging_path, staging).ok());
     std::string out = JoinPath(dir_, "lake/s/out.parquet");
-    auto info = writer_->Convert(staging_path, out);
+    auto info = (writer != nullptr ? writer : writer_.get())->Convert(staging_path, out, columns);
     EXPECT_TRUE(info.ok()) << info.status().ToString();
     if (info.ok()) {
       EXPECT_EQ(info->rows, records.size());
@@ -208,6 +210,43 @@ TEST_F(LakeWriterTest, ManyDistinctKeysStayColumns) {
   EXPECT_EQ(TypeOf(r, "k299"), "BIGINT");
   EXPECT_EQ(Value(r, 299, "k299"), "299");
   EXPECT_EQ(Value(r, 0, "k299"), std::nullopt);
+}
+
+TEST_F(LakeWriterTest, KeysBeyondTheColumnLimitGoToOverflow) {
+  LakeWriterOptions o;
+  o.column_limits.max_columns = 4;
+  o.column_limits.max_struct_fields = 2;
+  auto narrow = LakeWriter::Open(o);
+  ASSERT_TRUE(narrow.ok()) << narrow.status().ToString();
+  // "m" has 3 fields (> 2): one JSON column. "a", "m", "b", "c" fit 4 columns;
+  // "d" and "e" do not and are kept, whole, in _overflow.
+  std::set<std::string> columns;
+  auto path = Convert({R"({"a":1,"m":{"x":1,"y":2,"z":3},"b":"t","c":true,"d":4})",
+                       R"({"a":2,"e":{"deep":[1,2]}})", R"({"b":"only columns"})"},
+                      narrow->get(), &columns);
+  QueryResult r = Read(path);
+  ASSERT_EQ(r.rows.size(), 3u);
+  EXPECT_EQ(r.column_names.size(), 7u);  // _ingest_time, _record_id, a, m, b, c, _overflow.
+  EXPECT_EQ(TypeOf(r, "a"), "BIGINT");
+  EXPECT_EQ(TypeOf(r, "m"), "JSON");
+  EXPECT_EQ(TypeOf(r, "_overflow"), "JSON");
+  EXPECT_EQ(Value(r, 0, "m"), R"({"x":1,"y":2,"z":3})");
+  EXPECT_EQ(Value(r, 0, "_overflow"), R"({"d":4})");
+  EXPECT_EQ(Value(r, 1, "_overflow"), R"({"e":{"deep":[1,2]}})");
+  EXPECT_EQ(Value(r, 2, "_overflow"), std::nullopt);
+  EXPECT_EQ(Value(r, 2, "b"), "only columns");
+  EXPECT_EQ(columns, (std::set<std::string>{"a", "b", "c", "m"}));
+
+  // The next file keeps the table's columns first: "c" stays a column although
+  // three new keys come before it.
+  path = Convert({R"({"n1":1,"n2":2,"n3":3,"c":false,"a":5})"}, narrow->get(), &columns);
+  r = Read(path);
+  EXPECT_EQ(TypeOf(r, "c"), "BOOLEAN");
+  EXPECT_EQ(TypeOf(r, "a"), "BIGINT");
+  EXPECT_EQ(TypeOf(r, "n1"), "BIGINT");
+  EXPECT_EQ(TypeOf(r, "n2"), "BIGINT");
+  EXPECT_EQ(TypeOf(r, "n3"), "<missing>");
+  EXPECT_EQ(Value(r, 0, "_overflow"), R"({"n3":3})");
 }
 
 TEST_F(LakeWriterTest, DateLikeStringsStayStrings) {

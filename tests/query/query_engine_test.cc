@@ -384,5 +384,41 @@ TEST_F(QueryEngineTest, LiveTailRecordsAreVisibleExactlyOnce) {
   ASSERT_TRUE((*wal)->Close().ok());
 }
 
+TEST_F(QueryEngineTest, TailKeysBeyondTheColumnLimitAreInOverflowAsDeliveryWillPutThem) {
+  WalOptions wo;
+  wo.dir = lake_.data() + "/log";
+  wo.durability = Durability::kNone;
+  RecoveryReport report;
+  auto wal = Wal::Open(wo, &report);
+  ASSERT_TRUE(wal.ok());
+  // 3 records of 400 distinct keys each: 1,200 keys, over the 1,000 columns
+  // a file (and so the table) may have.
+  std::vector<std::string> records;
+  for (int r = 0; r < 3; ++r) {
+    std::string rec = "{";
+    for (int k = 0; k < 400; ++k) rec += fmt::format("{}\"k{}_{}\":{}", k ? "," : "", r, k, k);
+    records.push_back(rec + "}");
+  }
+  std::vector<std::string_view> views(records.begin(), records.end());
+  ASSERT_TRUE((*wal)->Append("wide", views).ok());
+  LiveTail tail(wal->get(), {}, {});
+  ASSERT_TRUE(tail.CatchUp(5'000'000));
+  Reopen(&tail);
+  for (int i = 0; i < 100 && !Rows("SELECT count(*) FROM wide").ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // _ingest_time, _record_id, 1,000 keys, _overflow, dt, hr.
+  EXPECT_EQ(One("SELECT count(*) FROM (DESCRIBE wide)"), "1005");
+  EXPECT_EQ(One("SELECT count(*) FROM wide WHERE _overflow IS NOT NULL"), "1");
+  EXPECT_FALSE(Rows("SELECT k2_399 FROM wide").ok());  // Not a column: in _overflow.
+  EXPECT_EQ(One("SELECT _overflow->>'k2_399' FROM wide WHERE _record_id = 3"), "399");
+  EXPECT_EQ(One("SELECT k0_0 + k1_399 + k2_199 FROM (SELECT max(k0_0) AS k0_0, max(k1_399) AS "
+                "k1_399, max(k2_199) AS k2_199 FROM wide)"),
+            "598");
+  engine_.reset();
+  tail.Stop();
+  ASSERT_TRUE((*wal)->Close().ok());
+}
+
 }  // namespace
 }  // namespace gamelake
