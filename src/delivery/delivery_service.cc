@@ -145,6 +145,7 @@ class DeliveryServiceImpl final : public DeliveryService {
         skip_up_to_(watermarks.begin(), watermarks.end()),
         watermarks_(std::move(watermarks)),
         lag_(std::make_shared<LagSource>()) {
+    stream_columns_ = options_.stream_columns;
     lag_->env = env_;
     if (options_.metrics != nullptr) {
       Metrics* m = options_.metrics;
@@ -492,9 +493,9 @@ class DeliveryServiceImpl final : public DeliveryService {
   const DeliveryOptions options_;
   Env* const env_;
   std::unique_ptr<LakeWriter> writer_;  // Converter thread only.
-  // Per stream, the top-level keys its files made columns since this process
-  // started (converter thread only): they stay columns when a later file has
-  // more keys than the column limit allows.
+  // Per stream, its table's columns (DeliveryOptions::stream_columns, then
+  // the keys each file made columns; converter thread only): they stay
+  // columns when a later file has more keys than the column limit allows.
   std::map<std::string, std::set<std::string>> stream_columns_;
 
   // Reader thread only.

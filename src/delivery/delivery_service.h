@@ -30,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "common/env.h"
@@ -58,6 +59,9 @@ struct DeliveryOptions {
   // the lake (path relative to lake_dir), before its log records are
   // released. Must not block for long.
   std::function<void(const std::string& lake_path)> on_file_delivered;
+  // Per stream, the columns its table has (e.g. from the catalog): when a file
+  // has more keys than a file may have columns, these stay columns first.
+  std::map<std::string, std::set<std::string>> stream_columns;
 };
 
 struct DeliveryStats {

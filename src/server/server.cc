@@ -131,6 +131,9 @@ class ServerImpl final : public Server {
       if (s.buffer_interval_s >= 0) h.interval_us = static_cast<int64_t>(s.buffer_interval_s * 1e6);
       d.stream_hints[name] = h;
     }
+    for (const auto& [name, table] : catalog_->Snapshot()->tables) {
+      for (const auto& column : table->columns) d.stream_columns[name].insert(column.name);
+    }
     d.duckdb_threads = config_.duckdb_threads;
     d.duckdb_memory_limit = config_.duckdb_memory_limit;
     d.metrics = &metrics_;
