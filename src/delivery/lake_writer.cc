@@ -165,12 +165,36 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
                                    "generate_subscripts(json_keys(r), 1) AS pos, _record_id FROM " +
                                    ReadJson(staging_path, ColumnsOption("JSON")) +
                                    ") GROUP BY k ORDER BY min([_record_id, pos])"));
+    // One JSON column per key, within the column limit as in kInferred.
+    std::vector<std::string> all, kept;
     for (const auto& row : keys.rows) {
-      if (!row.at(0).has_value()) continue;
-      const std::string& key = *row[0];
-      select += ", json_extract(r, " + QuoteLiteral(JsonPointer(key)) + ") AS " +
-                QuoteIdentifier(namer.Assign(key));
+      if (row.at(0).has_value()) all.push_back(*row[0]);
     }
+    std::vector<bool> keep(all.size(), false);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (size_t i = 0; i < all.size() && kept.size() < limits_.max_columns; ++i) {
+        bool known = columns != nullptr && columns->count(all[i]) > 0;
+        if (keep[i] || (pass == 0) != known) continue;
+        keep[i] = true;
+        kept.push_back(all[i]);
+      }
+    }
+    std::string patch = "{";
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (!keep[i]) continue;
+      select += ", json_extract(r, " + QuoteLiteral(JsonPointer(all[i])) + ") AS " +
+                QuoteIdentifier(namer.Assign(all[i]));
+      if (patch.size() > 1) patch += ",";
+      AppendJsonString(&patch, all[i]);
+      patch += ":null";
+    }
+    patch += "}";
+    if (kept.size() < all.size()) {
+      select += ", CASE WHEN CAST(json_merge_patch(r, " + QuoteLiteral(patch) +
+                ") AS VARCHAR) = '{}' THEN NULL ELSE json_merge_patch(r, " + QuoteLiteral(patch) +
+                ") END AS " + QuoteIdentifier(namer.Assign(kOverflowColumn));
+    }
+    if (columns != nullptr) columns->insert(kept.begin(), kept.end());
     source = ReadJson(staging_path, ColumnsOption("JSON"));
   } else {
     // Whole-file inference happens while binding; LIMIT 0 reads nothing more.

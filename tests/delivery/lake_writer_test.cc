@@ -182,6 +182,24 @@ TEST_F(LakeWriterTest, KeysDifferingOnlyInCaseFallBackToJsonText) {
   EXPECT_EQ(Value(r, 1, "b"), R"({"c":[1]})");
 }
 
+TEST_F(LakeWriterTest, JsonTextFallbackKeepsTheColumnLimitToo) {
+  LakeWriterOptions o;
+  o.column_limits.max_columns = 2;
+  auto narrow = LakeWriter::Open(o);
+  ASSERT_TRUE(narrow.ok()) << narrow.status().ToString();
+  std::set<std::string> columns = {"b"};
+  auto path =
+      Convert({R"({"a":1,"A":"x","b":true})", R"({"a":2,"c":{"d":[1]}})"}, narrow->get(), &columns);
+  QueryResult r = Read(path);
+  ASSERT_EQ(r.rows.size(), 2u);
+  // "b" is known, so it stays first; "a" fills the second column; "A" and "c" overflow.
+  EXPECT_EQ(r.column_names,
+            (std::vector<std::string>{"_ingest_time", "_record_id", "a", "b", "_overflow"}));
+  EXPECT_EQ(Value(r, 0, "_overflow"), R"({"A":"x"})");
+  EXPECT_EQ(Value(r, 1, "_overflow"), R"({"c":{"d":[1]}})");
+  EXPECT_EQ(Value(r, 1, "b"), std::nullopt);
+}
+
 TEST_F(LakeWriterTest, NestedKeysDifferingOnlyInCaseMakeThatColumnJson) {
   auto path = Convert(
       {R"({"a":{"b":1,"B":2},"n":1,"l":[{"x":1},{"X":2}]})", R"({"a":{"b":3},"n":2,"l":[]})"});
