@@ -10,6 +10,7 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <set>
@@ -233,8 +234,14 @@ struct TailBind {
   const std::vector<std::shared_ptr<const TailChunk>>* chunks = nullptr;
   uint64_t after = 0;
 };
+// Threads scan the pinned chunks in parallel: each claims the next whole
+// chunk (at most kTailChunkRecords records, one output vector) from the
+// shared counter, so the JSON parsing above the scan runs on every core.
 struct TailScan {
-  size_t chunk = 0;
+  std::atomic<size_t> next_chunk{0};
+};
+struct TailLocalScan {
+  size_t chunk = SIZE_MAX;  // The chunk this thread is emitting, if any.
   size_t row = 0;
 };
 
@@ -278,14 +285,22 @@ void TailBindFn(duckdb_bind_info info) {
 }
 
 void TailInitFn(duckdb_init_info info) {
-  duckdb_init_set_max_threads(info, 1);
+  auto* bind = static_cast<TailBind*>(duckdb_init_get_bind_data(info));
+  size_t chunks = bind->chunks != nullptr ? bind->chunks->size() : 0;
+  duckdb_init_set_max_threads(info, std::max<idx_t>(1, chunks));
   duckdb_init_set_init_data(info, new TailScan(),  // NOLINT: owned by DuckDB.
                             [](void* p) { delete static_cast<TailScan*>(p); });
+}
+
+void TailLocalInitFn(duckdb_init_info info) {
+  duckdb_init_set_init_data(info, new TailLocalScan(),  // NOLINT: owned by DuckDB.
+                            [](void* p) { delete static_cast<TailLocalScan*>(p); });
 }
 
 void TailScanFn(duckdb_function_info info, duckdb_data_chunk output) {
   auto* bind = static_cast<TailBind*>(duckdb_function_get_bind_data(info));
   auto* scan = static_cast<TailScan*>(duckdb_function_get_init_data(info));
+  auto* local = static_cast<TailLocalScan*>(duckdb_function_get_local_init_data(info));
   idx_t n = 0;
   if (bind->chunks != nullptr) {
     duckdb_vector tv = duckdb_data_chunk_get_vector(output, 0);
@@ -295,14 +310,18 @@ void TailScanFn(duckdb_function_info info, duckdb_data_chunk output) {
     auto* ids = static_cast<int64_t*>(duckdb_vector_get_data(rv));
     idx_t capacity = duckdb_vector_size();
     const auto& chunks = *bind->chunks;
-    while (n < capacity && scan->chunk < chunks.size()) {
-      const TailChunk& c = *chunks[scan->chunk];
-      if (scan->row >= c.seqs.size()) {
-        ++scan->chunk;
-        scan->row = 0;
+    while (n < capacity) {
+      if (local->chunk >= chunks.size() || local->row >= chunks[local->chunk]->seqs.size()) {
+        // Done with this chunk; an empty output chunk ends this thread's scan,
+        // so only claim another while nothing is written yet.
+        if (n > 0) break;
+        local->chunk = scan->next_chunk.fetch_add(1);
+        local->row = 0;
+        if (local->chunk >= chunks.size()) break;
         continue;
       }
-      size_t r = scan->row++;
+      const TailChunk& c = *chunks[local->chunk];
+      size_t r = local->row++;
       if (c.seqs[r] <= bind->after) continue;
       times[n] = c.ingest_us[r];
       ids[n] = static_cast<int64_t>(c.seqs[r]);
@@ -409,6 +428,7 @@ class QueryEngineImpl final : public QueryEngine {
     duckdb_table_function_set_extra_info(f, &pins_, nullptr);
     duckdb_table_function_set_bind(f, TailBindFn);
     duckdb_table_function_set_init(f, TailInitFn);
+    duckdb_table_function_set_local_init(f, TailLocalInitFn);
     duckdb_table_function_set_function(f, TailScanFn);
     duckdb_state reg = duckdb_register_table_function(admin_, f);
     duckdb_destroy_table_function(&f);

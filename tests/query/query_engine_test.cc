@@ -384,6 +384,34 @@ TEST_F(QueryEngineTest, LiveTailRecordsAreVisibleExactlyOnce) {
   ASSERT_TRUE((*wal)->Close().ok());
 }
 
+TEST_F(QueryEngineTest, ATailOfManyChunksIsScannedInParallelExactlyOnce) {
+  WalOptions wo;
+  wo.dir = lake_.data() + "/log";
+  wo.durability = Durability::kNone;
+  RecoveryReport report;
+  auto wal = Wal::Open(wo, &report);
+  ASSERT_TRUE(wal.ok());
+  // 20,000 records: about ten chunks of the tail, claimed by both threads.
+  std::vector<std::string> records;
+  for (int i = 0; i < 20000; ++i) records.push_back(fmt::format("{{\"n\":{}}}", i));
+  std::vector<std::string_view> views(records.begin(), records.end());
+  ASSERT_TRUE((*wal)->Append("many", views).ok());
+  LiveTail tail(wal->get(), {}, {});
+  ASSERT_TRUE(tail.CatchUp(5'000'000));
+  Reopen(&tail);
+  for (int i = 0; i < 100 && !Rows("SELECT count(*) FROM many").ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (int round = 0; round < 5; ++round) {
+    EXPECT_EQ(One("SELECT count(*) || ' ' || count(DISTINCT _record_id) || ' ' || sum(n) || ' ' "
+                  "|| min(_record_id) || ' ' || max(_record_id) FROM many"),
+              "20000 20000 199990000 1 20000");
+  }
+  engine_.reset();
+  tail.Stop();
+  ASSERT_TRUE((*wal)->Close().ok());
+}
+
 TEST_F(QueryEngineTest, TailKeysBeyondTheColumnLimitAreInOverflowAsDeliveryWillPutThem) {
   WalOptions wo;
   wo.dir = lake_.data() + "/log";
