@@ -224,13 +224,20 @@ class BeginTracker final : public ResultSink {
 
 // ---- The tail table function: gamelake_tail(stream VARCHAR, after_seq BIGINT).
 
+// What a running query may read of the tail, by DuckDB connection id, and
+// how many bytes of it its scans have read (for bytes_scanned).
+struct PinnedTail {
+  std::shared_ptr<const TailPin> pin;
+  std::shared_ptr<std::atomic<uint64_t>> bytes_read;
+};
 struct PinRegistry {
   std::mutex mu;
-  std::map<idx_t, std::shared_ptr<const TailPin>> pins;  // By DuckDB connection id.
+  std::map<idx_t, PinnedTail> pins;
 };
 
 struct TailBind {
   std::shared_ptr<const TailPin> pin;  // Keeps the chunks alive.
+  std::shared_ptr<std::atomic<uint64_t>> bytes_read;
   const std::vector<std::shared_ptr<const TailChunk>>* chunks = nullptr;
   uint64_t after = 0;
 };
@@ -261,7 +268,10 @@ void TailBindFn(duckdb_bind_info info) {
   {
     std::lock_guard lock(registry->mu);
     auto it = registry->pins.find(conn_id);
-    if (it != registry->pins.end()) bind->pin = it->second;
+    if (it != registry->pins.end()) {
+      bind->pin = it->second.pin;
+      bind->bytes_read = it->second.bytes_read;
+    }
   }
   if (bind->pin) {
     auto s = bind->pin->streams.find(std::string_view(stream));
@@ -302,6 +312,7 @@ void TailScanFn(duckdb_function_info info, duckdb_data_chunk output) {
   auto* scan = static_cast<TailScan*>(duckdb_function_get_init_data(info));
   auto* local = static_cast<TailLocalScan*>(duckdb_function_get_local_init_data(info));
   idx_t n = 0;
+  uint64_t bytes = 0;
   if (bind->chunks != nullptr) {
     duckdb_vector tv = duckdb_data_chunk_get_vector(output, 0);
     duckdb_vector rv = duckdb_data_chunk_get_vector(output, 1);
@@ -327,9 +338,11 @@ void TailScanFn(duckdb_function_info info, duckdb_data_chunk output) {
       ids[n] = static_cast<int64_t>(c.seqs[r]);
       duckdb_vector_assign_string_element_len(dv, n, c.text.data() + c.offsets[r],
                                               c.offsets[r + 1] - c.offsets[r]);
+      bytes += c.offsets[r + 1] - c.offsets[r];
       ++n;
     }
   }
+  if (bytes > 0 && bind->bytes_read) bind->bytes_read->fetch_add(bytes);
   duckdb_data_chunk_set_size(output, n);
 }
 
@@ -623,9 +636,10 @@ class QueryEngineImpl final : public QueryEngine {
       std::lock_guard lock(pin_mu_);
       pin = tail_->Pin();
     }
+    auto tail_bytes = std::make_shared<std::atomic<uint64_t>>(0);
     {
       std::lock_guard lock(pins_.mu);
-      pins_.pins[conn->id] = pin;
+      pins_.pins[conn->id] = PinnedTail{pin, tail_bytes};
     }
     // A view without a tail branch (its tail was empty when published) must get
     // one if the pin holds undelivered records of it.
@@ -845,7 +859,8 @@ class QueryEngineImpl final : public QueryEngine {
       sink->Abort(error);
       return error;
     }
-    stats->bytes_scanned = BytesRead(conn);
+    // Parquet bytes DuckDB read, plus the live tail's record bytes.
+    stats->bytes_scanned = BytesRead(conn) + tail_bytes->load();
     stats->elapsed_ms = static_cast<double>(NowUs() - started) / 1000.0;
     return sink->Finish(*stats);
   }

@@ -407,6 +407,12 @@ TEST_F(QueryEngineTest, ATailOfManyChunksIsScannedInParallelExactlyOnce) {
                   "|| min(_record_id) || ' ' || max(_record_id) FROM many"),
               "20000 20000 199990000 1 20000");
   }
+  // bytes_scanned counts the tail's record bytes: 20,000 times {"n":} plus the digits.
+  Collect sink;
+  QueryRequest r;
+  r.sql = "SELECT sum(n) FROM many";
+  ASSERT_TRUE(engine_->Run(r, &sink).ok());
+  EXPECT_EQ(sink.stats.bytes_scanned, 20000u * 6 + 10 + 180 + 2700 + 36000 + 50000);
   engine_.reset();
   tail.Stop();
   ASSERT_TRUE((*wal)->Close().ok());
