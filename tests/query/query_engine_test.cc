@@ -113,6 +113,23 @@ class QueryEngineTest : public testing::Test {
     return rows->front().front();
   }
 
+  // The log of this test's data dir (no fsync), for the live tail.
+  Result<std::unique_ptr<Wal>> OpenLog() {
+    WalOptions wo;
+    wo.dir = lake_.data() + "/log";
+    wo.durability = Durability::kNone;
+    RecoveryReport report;
+    return Wal::Open(wo, &report);
+  }
+
+  // A stream the tail just learnt becomes a table once the engine republishes
+  // its views (asynchronously): waits, boundedly, until `sql` binds.
+  void WaitUntilItBinds(const std::string& sql) {
+    for (int i = 0; i < 100 && !Rows(sql).ok(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   TestLake lake_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<QueryEngine> engine_;
@@ -346,12 +363,8 @@ TEST_F(QueryEngineTest, CancelStopsARunningQuery) {
 }
 
 TEST_F(QueryEngineTest, LiveTailRecordsAreVisibleExactlyOnce) {
-  WalOptions wo;
-  wo.dir = lake_.data() + "/log";
-  wo.durability = Durability::kNone;
-  RecoveryReport report;
-  auto wal = Wal::Open(wo, &report);
-  ASSERT_TRUE(wal.ok());
+  auto wal = OpenLog();
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
   // Records 1-5 are "delivered" (the files above); the log starts at 1 too.
   std::vector<std::string> records;
   for (int i = 0; i < 8; ++i) {
@@ -375,9 +388,7 @@ TEST_F(QueryEngineTest, LiveTailRecordsAreVisibleExactlyOnce) {
   std::string_view one = "{\"level\":3}";
   ASSERT_TRUE((*wal)->Append("other", std::span<const std::string_view>(&one, 1)).ok());
   ASSERT_TRUE(tail.CatchUp(5'000'000));
-  for (int i = 0; i < 100 && !Rows("SELECT level FROM other").ok(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitUntilItBinds("SELECT level FROM other");
   EXPECT_EQ(One("SELECT level FROM other"), "3");
   engine_.reset();
   tail.Stop();
@@ -385,12 +396,8 @@ TEST_F(QueryEngineTest, LiveTailRecordsAreVisibleExactlyOnce) {
 }
 
 TEST_F(QueryEngineTest, ATailOfManyChunksIsScannedInParallelExactlyOnce) {
-  WalOptions wo;
-  wo.dir = lake_.data() + "/log";
-  wo.durability = Durability::kNone;
-  RecoveryReport report;
-  auto wal = Wal::Open(wo, &report);
-  ASSERT_TRUE(wal.ok());
+  auto wal = OpenLog();
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
   // 20,000 records: about ten chunks of the tail, claimed by both threads.
   std::vector<std::string> records;
   for (int i = 0; i < 20000; ++i) records.push_back(fmt::format("{{\"n\":{}}}", i));
@@ -399,9 +406,7 @@ TEST_F(QueryEngineTest, ATailOfManyChunksIsScannedInParallelExactlyOnce) {
   LiveTail tail(wal->get(), {}, {});
   ASSERT_TRUE(tail.CatchUp(5'000'000));
   Reopen(&tail);
-  for (int i = 0; i < 100 && !Rows("SELECT count(*) FROM many").ok(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitUntilItBinds("SELECT count(*) FROM many");
   for (int round = 0; round < 5; ++round) {
     EXPECT_EQ(One("SELECT count(*) || ' ' || count(DISTINCT _record_id) || ' ' || sum(n) || ' ' "
                   "|| min(_record_id) || ' ' || max(_record_id) FROM many"),
@@ -419,12 +424,8 @@ TEST_F(QueryEngineTest, ATailOfManyChunksIsScannedInParallelExactlyOnce) {
 }
 
 TEST_F(QueryEngineTest, TailKeysBeyondTheColumnLimitAreInOverflowAsDeliveryWillPutThem) {
-  WalOptions wo;
-  wo.dir = lake_.data() + "/log";
-  wo.durability = Durability::kNone;
-  RecoveryReport report;
-  auto wal = Wal::Open(wo, &report);
-  ASSERT_TRUE(wal.ok());
+  auto wal = OpenLog();
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
   // 3 records of 400 distinct keys each: 1,200 keys, over the 1,000 columns
   // a file (and so the table) may have.
   std::vector<std::string> records;
@@ -438,9 +439,7 @@ TEST_F(QueryEngineTest, TailKeysBeyondTheColumnLimitAreInOverflowAsDeliveryWillP
   LiveTail tail(wal->get(), {}, {});
   ASSERT_TRUE(tail.CatchUp(5'000'000));
   Reopen(&tail);
-  for (int i = 0; i < 100 && !Rows("SELECT count(*) FROM wide").ok(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitUntilItBinds("SELECT count(*) FROM wide");
   // _ingest_time, _record_id, 1,000 keys, _overflow, dt, hr.
   EXPECT_EQ(One("SELECT count(*) FROM (DESCRIBE wide)"), "1005");
   EXPECT_EQ(One("SELECT count(*) FROM wide WHERE _overflow IS NOT NULL"), "1");
