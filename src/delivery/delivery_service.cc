@@ -145,7 +145,7 @@ class DeliveryServiceImpl final : public DeliveryService {
         skip_up_to_(watermarks.begin(), watermarks.end()),
         watermarks_(std::move(watermarks)),
         lag_(std::make_shared<LagSource>()) {
-    stream_columns_ = options_.stream_columns;
+    stream_columns_ = std::move(options_.stream_columns);  // Only ever read here.
     lag_->env = env_;
     if (options_.metrics != nullptr) {
       Metrics* m = options_.metrics;

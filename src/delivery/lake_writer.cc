@@ -53,6 +53,8 @@ bool HasEmptyFieldName(const SqlType& type) {
   return false;
 }
 
+const std::set<std::string> kNoColumns;
+
 std::string ReadJson(const std::string& staging_path, const std::string& options) {
   return "read_json(" + QuoteLiteral(staging_path) + ", format='newline_delimited'" + options + ")";
 }
@@ -127,31 +129,22 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
     if (inferrer.records() == 0) return Status::Internal("schema inference: no records");
     SqlType r_type = inferrer.RecordType();
     if (r_type.kind == SqlType::Kind::kStruct) {
-      static const std::set<std::string> kNone;
       std::vector<std::string> overflow;
       SqlType storage = BoundedRecordType(StorageType(r_type, inferrer.wide_integers()), limits_,
-                                          columns != nullptr ? *columns : kNone, &overflow);
+                                          columns != nullptr ? *columns : kNoColumns, &overflow);
       if (overflow.empty()) {
         select_struct(storage);
       } else {
         // r is read once as JSON: from_json() types the kept keys as read_json
-        // would, and a merge patch that deletes them leaves the overflow.
-        std::string patch = "{";
-        for (const std::string& key : storage.field_names) {
-          if (patch.size() > 1) patch += ",";
-          AppendJsonString(&patch, key);
-          patch += ":null";
-        }
-        patch += "}";
+        // would, and the rest is the overflow.
         for (const std::string& key : storage.field_names) {
           select +=
               ", \"__s\"." + QuoteIdentifier(key) + " AS " + QuoteIdentifier(namer.Assign(key));
         }
-        select += ", CASE WHEN CAST(\"__o\" AS VARCHAR) = '{}' THEN NULL ELSE \"__o\" END AS " +
+        select += ", " + OverflowColumnSql("r", storage.field_names) + " AS " +
                   QuoteIdentifier(namer.Assign(kOverflowColumn));
-        source = "(SELECT _ingest_time, _record_id, from_json(r, " +
-                 QuoteLiteral(JsonStructure(storage)) + ") AS \"__s\", json_merge_patch(r, " +
-                 QuoteLiteral(patch) + ") AS \"__o\" FROM " +
+        source = "(SELECT _ingest_time, _record_id, r, from_json(r, " +
+                 QuoteLiteral(JsonStructure(storage)) + ") AS \"__s\" FROM " +
                  ReadJson(staging_path, ColumnsOption("JSON")) + ")";
       }
       if (columns != nullptr)
@@ -165,36 +158,26 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
                                    "generate_subscripts(json_keys(r), 1) AS pos, _record_id FROM " +
                                    ReadJson(staging_path, ColumnsOption("JSON")) +
                                    ") GROUP BY k ORDER BY min([_record_id, pos])"));
-    // One JSON column per key, within the column limit as in kInferred.
-    std::vector<std::string> all, kept;
+    // One JSON column per key, within the column limits as in kInferred.
+    SqlType all;
+    all.kind = SqlType::Kind::kStruct;
     for (const auto& row : keys.rows) {
-      if (row.at(0).has_value()) all.push_back(*row[0]);
+      if (!row.at(0).has_value()) continue;
+      all.field_names.push_back(*row[0]);
+      all.children.push_back(SqlType::Scalar("JSON"));
     }
-    std::vector<bool> keep(all.size(), false);
-    for (int pass = 0; pass < 2; ++pass) {
-      for (size_t i = 0; i < all.size() && kept.size() < limits_.max_columns; ++i) {
-        bool known = columns != nullptr && columns->count(all[i]) > 0;
-        if (keep[i] || (pass == 0) != known) continue;
-        keep[i] = true;
-        kept.push_back(all[i]);
-      }
+    std::vector<std::string> overflow;
+    SqlType kept =
+        BoundedRecordType(all, limits_, columns != nullptr ? *columns : kNoColumns, &overflow);
+    for (const std::string& key : kept.field_names) {
+      select += ", json_extract(r, " + QuoteLiteral(JsonPointer(key)) + ") AS " +
+                QuoteIdentifier(namer.Assign(key));
     }
-    std::string patch = "{";
-    for (size_t i = 0; i < all.size(); ++i) {
-      if (!keep[i]) continue;
-      select += ", json_extract(r, " + QuoteLiteral(JsonPointer(all[i])) + ") AS " +
-                QuoteIdentifier(namer.Assign(all[i]));
-      if (patch.size() > 1) patch += ",";
-      AppendJsonString(&patch, all[i]);
-      patch += ":null";
+    if (!overflow.empty()) {
+      select += ", " + OverflowColumnSql("r", kept.field_names) + " AS " +
+                QuoteIdentifier(namer.Assign(kOverflowColumn));
     }
-    patch += "}";
-    if (kept.size() < all.size()) {
-      select += ", CASE WHEN CAST(json_merge_patch(r, " + QuoteLiteral(patch) +
-                ") AS VARCHAR) = '{}' THEN NULL ELSE json_merge_patch(r, " + QuoteLiteral(patch) +
-                ") END AS " + QuoteIdentifier(namer.Assign(kOverflowColumn));
-    }
-    if (columns != nullptr) columns->insert(kept.begin(), kept.end());
+    if (columns != nullptr) columns->insert(kept.field_names.begin(), kept.field_names.end());
     source = ReadJson(staging_path, ColumnsOption("JSON"));
   } else {
     // Whole-file inference happens while binding; LIMIT 0 reads nothing more.

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "common/result.h"
 
 namespace gamelake {
@@ -376,6 +377,20 @@ SqlType BoundedRecordType(const SqlType& record, const ColumnLimits& limits,
     }
   }
   return kept;
+}
+
+std::string OverflowColumnSql(std::string_view record,
+                              const std::vector<std::string>& column_keys) {
+  // An RFC 7396 merge patch that sets a key to null deletes it.
+  std::string patch = "{";
+  for (const std::string& key : column_keys) {
+    if (patch.size() > 1) patch += ",";
+    AppendJsonString(&patch, key);
+    patch += ":null";
+  }
+  patch += "}";
+  return "CAST(NULLIF(CAST(json_merge_patch(" + std::string(record) + ", " + QuoteLiteral(patch) +
+         ") AS VARCHAR), '{}') AS JSON)";
 }
 
 }  // namespace gamelake

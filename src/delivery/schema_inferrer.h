@@ -103,6 +103,11 @@ inline constexpr const char* kOverflowColumn = "_overflow";
 SqlType BoundedRecordType(const SqlType& record, const ColumnLimits& limits,
                           const std::set<std::string>& known, std::vector<std::string>* overflow);
 
+// The SQL of the overflow column: `record` (an SQL expression of type JSON,
+// the whole record) without the top-level keys in `column_keys`, or NULL when
+// no key is left.
+std::string OverflowColumnSql(std::string_view record, const std::vector<std::string>& column_keys);
+
 }  // namespace gamelake
 
 #endif  // GAMELAKE_DELIVERY_SCHEMA_INFERRER_H_

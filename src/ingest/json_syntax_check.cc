@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "common/ascii.h"
+
 namespace gamelake {
 
 std::optional<size_t> FindInvalidUtf8(std::string_view text) {
@@ -168,19 +170,12 @@ class Checker {
     return true;
   }
 
-  static int Hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-
   // Reads "\uXXXX" at i_ (i_ at the backslash). Returns the code unit or -1.
   long Unicode() {
     if (i_ + 6 > n_ || t_[i_] != '\\' || t_[i_ + 1] != 'u') return -1;
     long v = 0;
     for (size_t k = 2; k < 6; ++k) {
-      const int h = Hex(t_[i_ + k]);
+      const int h = HexDigitValue(t_[i_ + k]);
       if (h < 0) return -1;
       v = v * 16 + h;
     }

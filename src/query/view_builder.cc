@@ -246,7 +246,8 @@ std::string TableViewSelect(const std::string& name, const CatalogTable* table,
       } else if (!c.tail_key.empty()) {
         select += fmt::format("struct_extract(\"__s\", {})", QuoteLiteral(c.tail_key));
       } else if (!tail_overflow.empty() && EqualsIgnoreCase(c.name, kOverflowColumn)) {
-        select += CastTo("CASE WHEN CAST(\"__o\" AS VARCHAR) = '{}' THEN NULL ELSE \"__o\" END",
+        // What delivery will put there: the record without its column keys.
+        select += CastTo(OverflowColumnSql("\"__d\"", tail_type->field_names),
                          SqlType::Scalar("JSON"), c.type);
       } else {
         select += fmt::format("CAST(NULL AS {})", c.type.ToString());
@@ -266,18 +267,7 @@ std::string TableViewSelect(const std::string& name, const CatalogTable* table,
     if (!structure.empty()) {
       inner += fmt::format(", from_json(\"doc\", {}) AS \"__s\"", QuoteLiteral(structure + "}"));
     }
-    if (!tail_overflow.empty()) {
-      // What delivery will put in the overflow column: the record without
-      // the keys that are columns.
-      std::string patch;
-      for (const std::string& key : tail_type->field_names) {
-        patch += patch.empty() ? "{" : ",";
-        AppendJsonString(&patch, key);
-        patch += ":null";
-      }
-      patch += patch.empty() ? "{}" : "}";
-      inner += fmt::format(", json_merge_patch(\"doc\", {}) AS \"__o\"", QuoteLiteral(patch));
-    }
+    if (!tail_overflow.empty()) inner += ", CAST(\"doc\" AS JSON) AS \"__d\"";
     uint64_t after = table != nullptr ? table->delivered_seq() : 0;
     branches.push_back(fmt::format("SELECT {} FROM ({} FROM gamelake_tail({}, {})) AS _gl_tail",
                                    select, inner, QuoteLiteral(name), after));
