@@ -8,28 +8,14 @@
 
 #include "catalog/catalog_json.h"
 #include "catalog/file_inspector.h"
-#include "catalog/lake_layout.h"
-#include "catalog/sql_type_equal.h"
+#include "common/ascii.h"
+#include "lake/lake_files.h"
+#include "lake/lake_layout.h"
 
 namespace gamelake {
 namespace {
 
 constexpr const char* kCatalogFile = "catalog.json";
-
-bool SameColumns(const std::vector<ColumnInfo>& a, const std::vector<ColumnInfo>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].name != b[i].name || !SameSqlType(a[i].type, b[i].type)) return false;
-  }
-  return true;
-}
-
-bool SameFile(const CatalogFile& a, const CatalogFile& b) {
-  return a.path == b.path && a.format == b.format && a.gzip == b.gzip && a.bytes == b.bytes &&
-         a.mtime_us == b.mtime_us && a.rows == b.rows && a.partitions == b.partitions &&
-         a.first_seq == b.first_seq && a.last_seq == b.last_seq &&
-         SameColumns(a.columns, b.columns);
-}
 
 // A file found in the lake, with what a crawl compares.
 struct FoundFile {
@@ -44,6 +30,13 @@ struct Inspection {
   Status status;  // Not OK: the file is bad, status.message() the reason.
   InspectedFile result;
 };
+
+// True if a written file named `a` supersedes one named `b` (lake_files.h).
+bool Supersedes(const LakeFileName& a, const LakeFileName& b) {
+  if (!a.Contains(b)) return false;
+  bool same_range = a.first_seq == b.first_seq && a.last_seq == b.last_seq;
+  return !same_range || a.version >= b.version;
+}
 
 // Copy-on-write edits of a snapshot: tables are shared between snapshots and
 // copied only when changed.
@@ -95,6 +88,13 @@ class SnapshotEditor {
     return true;
   }
 
+  void SetFloor(const std::string& table, uint64_t floor) {
+    auto it = snap_.tables.find(table);
+    if (it != snap_.tables.end() && it->second->delivered_floor >= floor) return;
+    MutableTable(table)->delivered_floor = floor;
+    changed_ = true;
+  }
+
   void PutBad(const FoundFile& f, const std::string& reason) {
     auto it = snap_.bad_files.find(f.path);
     auto st = bad_stats_.find(f.path);
@@ -116,24 +116,50 @@ class SnapshotEditor {
     if (snap_.bad_files.erase(path) > 0) changed_ = true;
   }
 
-  // Puts a readable file into its table and widens the table's schema.
+  // Puts a readable file into its table and widens the table's schema. A
+  // written file first meets the visibility rule (lake/lake_files.h): files
+  // it supersedes leave the table; if it is superseded itself, or partly
+  // overlaps a visible file, it stays out (the latter as a bad file).
   void PutFile(const std::string& table_name, CatalogFile file) {
-    RemoveBad(file.path);
     auto existing = snap_.tables.find(table_name);
     if (existing != snap_.tables.end()) {
       auto f = existing->second->files.find(file.path);
-      if (f != existing->second->files.end() && SameFile(f->second, file)) return;
+      if (f != existing->second->files.end() && f->second == file) {
+        RemoveBad(file.path);
+        return;
+      }
+      if (file.written()) {
+        std::vector<std::string> replaced;
+        for (const auto& [path, e] : existing->second->files) {
+          if (!e.written() || path == file.path || !e.name().Overlaps(file.name())) continue;
+          if (Supersedes(e.name(), file.name())) {
+            ++superseded_;
+            return;
+          }
+          if (!Supersedes(file.name(), e.name())) {
+            PutBad(FoundFile{file.path, {}, FileStat{true, false, file.bytes, file.mtime_us}},
+                   "its record ids partly overlap those of " + path);
+            return;
+          }
+          replaced.push_back(path);
+        }
+        for (const std::string& path : replaced) {
+          RemoveFile(table_name, path);
+          ++superseded_;
+        }
+      }
     }
+    RemoveBad(file.path);
     CatalogTable* t = MutableTable(table_name);
     changed_ = true;
     t->updated_us = now_us_;
     int version = t->schema_version + 1;
     bool schema_changed = false;
     for (const ColumnInfo& c : file.columns) {
-      std::string folded = FoldName(c.name);
+      std::string folded = AsciiLowered(c.name);
       ColumnInfo* match = nullptr;
       for (ColumnInfo& have : t->columns) {
-        if (FoldName(have.name) == folded) {
+        if (AsciiLowered(have.name) == folded) {
           match = &have;
           break;
         }
@@ -143,9 +169,9 @@ class SnapshotEditor {
         t->history.push_back(SchemaChange{
             version, now_us_, "added column \"" + c.name + "\" " + c.type.ToString(), file.path});
         schema_changed = true;
-      } else if (!SameSqlType(match->type, c.type)) {
+      } else if (match->type != c.type) {
         SqlType wide = WidenType(match->type, c.type);
-        if (!SameSqlType(wide, match->type)) {
+        if (wide != match->type) {
           t->history.push_back(SchemaChange{version, now_us_,
                                             "widened \"" + match->name + "\" " +
                                                 match->type.ToString() + " -> " + wide.ToString(),
@@ -158,7 +184,8 @@ class SnapshotEditor {
     if (schema_changed) t->schema_version = version;
     for (const auto& [key, value] : file.partitions) {
       bool known = false;
-      for (const std::string& k : t->partition_keys) known = known || FoldName(k) == FoldName(key);
+      for (const std::string& k : t->partition_keys)
+        known = known || AsciiLowered(k) == AsciiLowered(key);
       if (!known) t->partition_keys.push_back(key);
     }
     std::string path = file.path;
@@ -169,6 +196,8 @@ class SnapshotEditor {
     snap_.views = std::move(views);
     changed_ = true;
   }
+
+  uint64_t superseded() const { return superseded_; }
 
   CatalogSnapshot Finish(uint64_t version) {
     snap_.version = version;
@@ -181,6 +210,7 @@ class SnapshotEditor {
   int64_t now_us_;
   std::set<std::string> owned_;
   bool changed_ = false;
+  uint64_t superseded_ = 0;  // Written files left out or removed by visibility.
 };
 
 CatalogFile MakeFile(const Inspection& in) {
@@ -192,15 +222,16 @@ CatalogFile MakeFile(const Inspection& in) {
   f.mtime_us = in.file.stat.mtime_us;
   f.rows = in.result.rows;
   f.columns = in.result.columns;
+  f.stats = in.result.stats;
   Result<LakePath> split = SplitLakePath(in.file.path);
   if (split.ok()) {
     f.partitions = ParsePartitions(split->dir);
-    uint64_t first = 0;
-    uint64_t last = 0;
-    if (f.format == FileFormat::kParquet &&
-        ParseDeliveredName(split->table, split->name, &first, &last)) {
-      f.first_seq = first;
-      f.last_seq = last;
+    if (f.format == FileFormat::kParquet) {
+      if (std::optional<LakeFileName> name = ParseLakeFileName(split->table, split->name)) {
+        f.first_seq = name->first_seq;
+        f.last_seq = name->last_seq;
+        f.version = name->version;
+      }
     }
   }
   return f;
@@ -208,19 +239,26 @@ CatalogFile MakeFile(const Inspection& in) {
 
 std::string TableOf(const std::string& path) { return path.substr(0, path.find('/')); }
 
-}  // namespace
-
-std::string_view FileFormatName(FileFormat format) {
-  switch (format) {
-    case FileFormat::kParquet:
-      return "parquet";
-    case FileFormat::kNdjson:
-      return "ndjson";
-    case FileFormat::kCsv:
-      return "csv";
+// The written files among `found` that another found file supersedes.
+std::set<std::string> SupersededAmong(const std::vector<FoundFile>& found) {
+  std::map<std::string, std::vector<std::pair<std::string, LakeFileName>>> by_table;
+  for (const FoundFile& f : found) {
+    Result<LakePath> split = SplitLakePath(f.path);
+    if (!split.ok()) continue;
+    if (std::optional<LakeFileName> name = ParseLakeFileName(split->table, split->name)) {
+      by_table[split->table].emplace_back(f.path, *name);
+    }
   }
-  return "parquet";
+  std::set<std::string> out;
+  for (const auto& [table, files] : by_table) {
+    std::vector<LakeFileName> names;
+    for (const auto& [path, name] : files) names.push_back(name);
+    for (size_t i : ResolveVisibility(names).superseded) out.insert(files[i].first);
+  }
+  return out;
 }
+
+}  // namespace
 
 uint64_t CatalogTable::rows() const {
   uint64_t n = 0;
@@ -235,23 +273,30 @@ uint64_t CatalogTable::bytes() const {
 }
 
 uint64_t CatalogTable::delivered_seq() const {
-  uint64_t n = 0;
+  uint64_t n = delivered_floor;
   for (const auto& [path, f] : files) n = std::max(n, f.last_seq);
   return n;
+}
+
+const ColumnStats* CatalogFile::StatsOf(std::string_view column) const {
+  for (size_t i = 0; i < columns.size() && i < stats.size(); ++i) {
+    if (EqualsIgnoreCase(columns[i].name, column)) return &stats[i];
+  }
+  return nullptr;
 }
 
 const CatalogTable* CatalogSnapshot::FindTable(std::string_view name) const {
   auto it = tables.find(std::string(name));
   if (it != tables.end()) return it->second.get();
-  std::string folded = FoldName(name);
+  std::string folded = AsciiLowered(name);
   for (const auto& [n, t] : tables) {
-    if (FoldName(n) == folded) return t.get();
+    if (AsciiLowered(n) == folded) return t.get();
   }
   return nullptr;
 }
 
 const CatalogView* CatalogSnapshot::FindView(std::string_view name) const {
-  auto it = views.find(FoldName(name));
+  auto it = views.find(AsciiLowered(name));
   return it == views.end() ? nullptr : &it->second;
 }
 
@@ -266,6 +311,7 @@ class Catalog::Impl {
   Status Load();
   Result<CrawlReport> Crawl(bool full);
   Status AddFile(const std::string& path);
+  Result<uint64_t> Switch(const FileSwitch& change);
   Status CreateView(const CatalogView& view, bool or_replace);
   Status DropView(std::string_view name, bool if_exists);
 
@@ -283,6 +329,10 @@ class Catalog::Impl {
   Result<std::vector<FoundFile>> ListLake(std::set<std::string>* tables);
   Status WalkDir(const std::string& table, const std::string& rel_dir, std::vector<FoundFile>* out);
   Inspection Inspect(const FoundFile& file);
+  // Inspects the lake-relative `path` (of `table`, unless table is empty);
+  // an error if it is no file the catalog tracks or is missing. A file that
+  // cannot be read comes back as an Inspection with a failed status.
+  Result<Inspection> InspectPath(const std::string& table, const std::string& path);
   // Saves and publishes the editor's snapshot as the next version; call with
   // mu_ held. Returns the new version (0 if nothing changed).
   Result<uint64_t> Commit(SnapshotEditor* editor);
@@ -419,10 +469,13 @@ Result<CrawlReport> Catalog::Impl::Crawl(bool full) {
 
   CrawlReport report;
   report.files_seen = found.size();
+  std::set<std::string> hidden = SupersededAmong(found);
+  report.files_superseded = hidden.size();
   std::vector<Inspection> inspections;
   std::set<std::string> seen;
   for (const FoundFile& f : found) {
     seen.insert(f.path);
+    if (hidden.count(f.path)) continue;  // Not worth reading: about to be deleted.
     bool known = false;
     if (!full) {
       const CatalogTable* t = nullptr;
@@ -488,10 +541,13 @@ Result<CrawlReport> Catalog::Impl::Crawl(bool full) {
   return report;
 }
 
-Status Catalog::Impl::AddFile(const std::string& path) {
+Result<Inspection> Catalog::Impl::InspectPath(const std::string& table, const std::string& path) {
   GL_ASSIGN_OR_RETURN(LakePath split, SplitLakePath(path));
   if (IgnoredDirName(split.table, /*below_table=*/false)) {
     return Status::InvalidArgument("\"" + path + "\" is in an ignored folder");
+  }
+  if (!table.empty() && split.table != table) {
+    return Status::InvalidArgument("\"" + path + "\" is not a file of table " + table);
   }
   std::optional<LakeFileKind> kind = ClassifyLakeFile(split.table, split.name);
   if (!kind) {
@@ -499,16 +555,21 @@ Status Catalog::Impl::AddFile(const std::string& path) {
   }
   GL_ASSIGN_OR_RETURN(FileStat st, StatPath(JoinPath(options_.lake_dir, path)));
   if (!st.exists || st.is_dir) return Status::NotFound("lake file " + path + " not found");
-  Inspection in = Inspect(FoundFile{path, *kind, st});
+  return Inspect(FoundFile{path, *kind, st});
+}
+
+Status Catalog::Impl::AddFile(const std::string& path) {
+  GL_ASSIGN_OR_RETURN(Inspection in, InspectPath("", path));
+  const std::string table = TableOf(path);
   uint64_t version = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     SnapshotEditor editor(*Snapshot(), bad_stats_, options_.env->NowMicros());
     if (in.status.ok()) {
-      editor.PutFile(split.table, MakeFile(in));
+      editor.PutFile(table, MakeFile(in));
     } else {
-      editor.EnsureTable(split.table);
-      editor.RemoveFile(split.table, path);
+      editor.EnsureTable(table);
+      editor.RemoveFile(table, path);
       editor.PutBad(in.file, in.status.message());
     }
     GL_ASSIGN_OR_RETURN(version, Commit(&editor));
@@ -516,6 +577,33 @@ Status Catalog::Impl::AddFile(const std::string& path) {
   Notify(version);
   if (!in.status.ok()) return in.status.WithContext("lake file " + path);
   return Status::OK();
+}
+
+Result<uint64_t> Catalog::Impl::Switch(const FileSwitch& change) {
+  if (change.table.empty()) return Status::InvalidArgument("a file switch needs a table");
+  std::vector<Inspection> added;
+  for (const std::string& path : change.added) {
+    GL_ASSIGN_OR_RETURN(Inspection in, InspectPath(change.table, path));
+    if (!in.status.ok()) return in.status.WithContext("lake file " + path);
+    added.push_back(std::move(in));
+  }
+  uint64_t version = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_ptr<const CatalogSnapshot> current = Snapshot();
+    SnapshotEditor editor(*current, bad_stats_, options_.env->NowMicros());
+    editor.EnsureTable(change.table);
+    for (const std::string& path : change.removed) {
+      editor.RemoveFile(change.table, path);
+      editor.RemoveBad(path);
+    }
+    for (Inspection& in : added) editor.PutFile(change.table, MakeFile(in));
+    if (change.delivered_floor > 0) editor.SetFloor(change.table, change.delivered_floor);
+    GL_ASSIGN_OR_RETURN(version, Commit(&editor));
+    if (version == 0) version = current->version;
+  }
+  Notify(version);
+  return version;
 }
 
 Status Catalog::Impl::CreateView(const CatalogView& view, bool or_replace) {
@@ -532,7 +620,7 @@ Status Catalog::Impl::CreateView(const CatalogView& view, bool or_replace) {
     }
     SnapshotEditor editor(*current, bad_stats_, options_.env->NowMicros());
     std::map<std::string, CatalogView> views = current->views;
-    views[FoldName(view.name)] = view;
+    views[AsciiLowered(view.name)] = view;
     editor.SetViews(std::move(views));
     GL_ASSIGN_OR_RETURN(version, Commit(&editor));
   }
@@ -551,7 +639,7 @@ Status Catalog::Impl::DropView(std::string_view name, bool if_exists) {
     }
     SnapshotEditor editor(*current, bad_stats_, options_.env->NowMicros());
     std::map<std::string, CatalogView> views = current->views;
-    views.erase(FoldName(name));
+    views.erase(AsciiLowered(name));
     editor.SetViews(std::move(views));
     GL_ASSIGN_OR_RETURN(version, Commit(&editor));
   }
@@ -574,6 +662,7 @@ Catalog::~Catalog() = default;
 
 Result<CrawlReport> Catalog::Crawl(bool full) { return impl_->Crawl(full); }
 Status Catalog::AddFile(const std::string& path) { return impl_->AddFile(path); }
+Result<uint64_t> Catalog::Switch(const FileSwitch& change) { return impl_->Switch(change); }
 Status Catalog::CreateView(const CatalogView& view, bool or_replace) {
   return impl_->CreateView(view, or_replace);
 }

@@ -41,18 +41,43 @@
 #include "common/env.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "lake/lake_layout.h"
 #include "sql/duck_db.h"
 
 namespace gamelake {
 
 inline constexpr std::string_view kLakeDatabase = "lake";
 
-enum class FileFormat { kParquet, kNdjson, kCsv };
-std::string_view FileFormatName(FileFormat format);  // "parquet", "ndjson", "csv"
-
 struct ColumnInfo {
   std::string name;
   SqlType type;
+  friend bool operator==(const ColumnInfo&, const ColumnInfo&) = default;
+};
+
+// A bound of one column's values in one file, comparable without DuckDB:
+// integers, and TIMESTAMP/DATE as microseconds since the epoch (kInt);
+// floating point (kDouble); text in byte order (kText). kNone: unknown.
+struct StatValue {
+  enum class Kind : uint8_t { kNone, kInt, kDouble, kText };
+  Kind kind = Kind::kNone;
+  int64_t i = 0;
+  double d = 0;
+  std::string s;
+
+  bool known() const { return kind != Kind::kNone; }
+  static StatValue Int(int64_t v) { return {Kind::kInt, v, 0, {}}; }
+  static StatValue Double(double v) { return {Kind::kDouble, 0, v, {}}; }
+  static StatValue Text(std::string v) { return {Kind::kText, 0, 0, std::move(v)}; }
+  friend bool operator==(const StatValue&, const StatValue&) = default;
+};
+
+// The smallest and largest non-NULL value of a column in a file, as its
+// Parquet footer states them (each bound unknown when the footer does not
+// say it exactly; both unknown when the column holds only NULLs).
+struct ColumnStats {
+  StatValue min;
+  StatValue max;
+  friend bool operator==(const ColumnStats&, const ColumnStats&) = default;
 };
 
 struct CatalogFile {
@@ -63,11 +88,20 @@ struct CatalogFile {
   int64_t mtime_us = 0;
   uint64_t rows = 0;
   std::vector<ColumnInfo> columns;  // The file's own columns (partition keys excluded).
+  // One per column, in the same order (Parquet files; empty for others).
+  std::vector<ColumnStats> stats;
   std::vector<std::pair<std::string, std::string>> partitions;  // {"dt","2026-11-26"}, ...
-  // Files gamelake delivered (<stream>-<first>-<last>.parquet): their seq
-  // range; both 0 for other files.
+  // Files gamelake wrote (named as lake/lake_layout.h says): the _record_id
+  // range and version of their name; all 0 for other files.
   uint64_t first_seq = 0;
   uint64_t last_seq = 0;
+  uint32_t version = 0;
+
+  bool written() const { return last_seq > 0; }
+  LakeFileName name() const { return LakeFileName{first_seq, last_seq, version}; }
+  // The stats of the column named `column` (ignoring case), or null.
+  const ColumnStats* StatsOf(std::string_view column) const;
+  friend bool operator==(const CatalogFile&, const CatalogFile&) = default;
 };
 
 struct SchemaChange {
@@ -86,11 +120,15 @@ struct CatalogTable {
   int schema_version = 0;
   int64_t created_us = 0;
   int64_t updated_us = 0;
+  // Records of the stream up to here were delivered, even where their files
+  // are gone (retention records it when it drops a stream's newest files).
+  uint64_t delivered_floor = 0;
 
   uint64_t rows() const;
   uint64_t bytes() const;
-  // Highest last_seq among delivered files (0 if none): every record of the
-  // stream with seq <= delivered_seq() is in the table's files.
+  // The highest last_seq among written files, or delivered_floor if higher:
+  // every record of the stream with seq <= delivered_seq() was delivered, and
+  // the lake holds it unless retention or an erasure removed it.
   uint64_t delivered_seq() const;
 };
 
@@ -120,10 +158,21 @@ struct CatalogSnapshot {
 
 struct CrawlReport {
   uint64_t files_seen = 0;
-  uint64_t files_inspected = 0;  // New or changed (all of them for a full crawl).
-  uint64_t files_removed = 0;    // In the catalog but gone from the lake.
+  uint64_t files_inspected = 0;   // New or changed (all of them for a full crawl).
+  uint64_t files_removed = 0;     // In the catalog but gone from the lake.
+  uint64_t files_superseded = 0;  // Written files another file replaces (left out).
   std::vector<BadFile> bad_files;
   std::vector<std::string> tables;
+};
+
+// One atomic change of a table's files: compaction (inputs out, merged file
+// in), an erasure rewrite (original out, rewrite in), retention (old
+// partitions out, the stream's delivered_floor raised).
+struct FileSwitch {
+  std::string table;
+  std::vector<std::string> removed;  // Lake-relative paths.
+  std::vector<std::string> added;    // Lake-relative paths; must exist and be readable.
+  uint64_t delivered_floor = 0;      // Raise the table's delivered_floor to at least this.
 };
 
 struct CatalogOptions {
@@ -149,6 +198,11 @@ class Catalog {
   // after a file is durable. A file that cannot be read becomes a bad file
   // and the error is returned.
   Status AddFile(const std::string& path);
+  // Applies `change` as one new version of the catalog: a snapshot holds
+  // either the files before or the files after, never a mix. The added
+  // files are inspected first; if one cannot be read nothing changes.
+  // Returns the catalog version that holds the change.
+  Result<uint64_t> Switch(const FileSwitch& change);
 
   // Views. Names are matched ignoring case; a view may not be named like a
   // table. CreateView fails with AlreadyExists unless or_replace; DropView

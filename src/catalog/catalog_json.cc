@@ -6,16 +6,18 @@
 #include <utility>
 #include <vector>
 
-#include "catalog/lake_layout.h"
-#include "catalog/sql_type_equal.h"
+#include "common/ascii.h"
 #include "common/json_writer.h"
+#include "lake/lake_layout.h"
 
 namespace gamelake {
 namespace {
 
 namespace dom = simdjson::dom;
 
-constexpr int64_t kFormat = 1;
+// 2 added versions, column statistics and delivered_floor; 1 is still read.
+constexpr int64_t kFormat = 2;
+constexpr int64_t kOldestFormat = 1;
 constexpr int kMaxTypeDepth = 200;
 
 std::string_view KindName(SqlType::Kind kind) {
@@ -81,12 +83,42 @@ void WriteColumns(JsonWriter* w, const std::vector<ColumnInfo>& columns) {
   w->EndArray();
 }
 
-bool SameColumns(const std::vector<ColumnInfo>& a, const std::vector<ColumnInfo>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].name != b[i].name || !SameSqlType(a[i].type, b[i].type)) return false;
+// A file's statistics: one entry per column, null when unknown, else
+// [kind, min, max] with kind "i" (integer), "d" (double) or "t" (text) and
+// null for an unknown bound.
+void WriteBound(JsonWriter* w, const StatValue& v) {
+  switch (v.kind) {
+    case StatValue::Kind::kNone:
+      w->Null();
+      break;
+    case StatValue::Kind::kInt:
+      w->Int(v.i);
+      break;
+    case StatValue::Kind::kDouble:
+      w->Double(v.d);
+      break;
+    case StatValue::Kind::kText:
+      w->String(v.s);
+      break;
   }
-  return true;
+}
+
+void WriteStats(JsonWriter* w, const std::vector<ColumnStats>& stats) {
+  w->BeginArray();
+  for (const ColumnStats& c : stats) {
+    StatValue::Kind kind = c.min.known() ? c.min.kind : c.max.kind;
+    if (kind == StatValue::Kind::kNone) {
+      w->Null();
+      continue;
+    }
+    w->BeginArray().String(kind == StatValue::Kind::kInt      ? "i"
+                           : kind == StatValue::Kind::kDouble ? "d"
+                                                              : "t");
+    WriteBound(w, c.min);
+    WriteBound(w, c.max);
+    w->EndArray();
+  }
+  w->EndArray();
 }
 
 void WriteTable(JsonWriter* w, const CatalogTable& t) {
@@ -98,7 +130,9 @@ void WriteTable(JsonWriter* w, const CatalogTable& t) {
       .Key("created_us")
       .Int(t.created_us)
       .Key("updated_us")
-      .Int(t.updated_us);
+      .Int(t.updated_us)
+      .Key("delivered_floor")
+      .UInt(t.delivered_floor);
   w->Key("columns");
   WriteColumns(w, t.columns);
   w->Key("partition_keys").BeginArray();
@@ -124,7 +158,7 @@ void WriteTable(JsonWriter* w, const CatalogTable& t) {
   for (const auto& [path, f] : t.files) {
     size_t index = schemas.size();
     for (size_t i = schemas.size(); i-- > 0;) {
-      if (SameColumns(*schemas[i], f.columns)) {
+      if (*schemas[i] == f.columns) {
         index = i;
         break;
       }
@@ -151,7 +185,9 @@ void WriteTable(JsonWriter* w, const CatalogTable& t) {
         .UInt(file_schema[i++])
         .UInt(f.first_seq)
         .UInt(f.last_seq)
-        .EndArray();
+        .UInt(f.version);
+    WriteStats(w, f.stats);
+    w->EndArray();
   }
   w->EndArray();
   w->EndObject();
@@ -236,10 +272,47 @@ Status ReadColumns(dom::array a, std::vector<ColumnInfo>* out) {
   return Status::OK();
 }
 
+Status ReadBound(dom::element e, std::string_view kind, StatValue* out) {
+  if (e.is_null()) return Status::OK();
+  if (kind == "i" && e.get_int64().get(out->i) == simdjson::SUCCESS) {
+    out->kind = StatValue::Kind::kInt;
+  } else if (kind == "d" && e.get_double().get(out->d) == simdjson::SUCCESS) {
+    out->kind = StatValue::Kind::kDouble;
+  } else if (std::string_view text; kind == "t" && e.get_string().get(text) == simdjson::SUCCESS) {
+    *out = StatValue::Text(std::string(text));
+  } else {
+    return Bad("bad column statistics");
+  }
+  return Status::OK();
+}
+
+Status ReadStats(dom::element e, size_t columns, std::vector<ColumnStats>* out) {
+  dom::array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) return Bad("bad column statistics");
+  if (a.size() == 0) return Status::OK();
+  if (a.size() != columns) return Bad("column statistics do not match the file's columns");
+  for (dom::element c : a) {
+    ColumnStats& stats = out->emplace_back();
+    if (c.is_null()) continue;
+    dom::array entry;
+    std::string_view kind;
+    if (c.get_array().get(entry) != simdjson::SUCCESS || entry.size() != 3 ||
+        entry.at(0).get_string().get(kind) != simdjson::SUCCESS) {
+      return Bad("bad column statistics");
+    }
+    GL_RETURN_IF_ERROR(ReadBound(entry.at(1), kind, &stats.min));
+    GL_RETURN_IF_ERROR(ReadBound(entry.at(2), kind, &stats.max));
+  }
+  return Status::OK();
+}
+
 Status ReadFile(dom::element e, const std::string& table,
                 const std::vector<std::vector<ColumnInfo>>& schemas, CatalogFile* f) {
   dom::array a;
-  if (e.get_array().get(a) != simdjson::SUCCESS || a.size() != 9) return Bad("bad file entry");
+  // Format 1: 9 members; format 2 adds the version and the statistics.
+  if (e.get_array().get(a) != simdjson::SUCCESS || (a.size() != 9 && a.size() != 11)) {
+    return Bad("bad file entry");
+  }
   std::string_view rel;
   std::string_view format;
   bool gzip = false;
@@ -283,6 +356,19 @@ Status ReadFile(dom::element e, const std::string& table,
   f->partitions = ParsePartitions(split->dir);
   f->first_seq = first;
   f->last_seq = last;
+  if (a.size() == 11) {
+    uint64_t version = 0;
+    if (a.at(9).get_uint64().get(version) != simdjson::SUCCESS || version > UINT32_MAX) {
+      return Bad("bad file version");
+    }
+    f->version = static_cast<uint32_t>(version);
+    GL_RETURN_IF_ERROR(ReadStats(a.at(10), f->columns.size(), &f->stats));
+  } else if (f->last_seq > 0) {
+    // Format 1 knew no versions: take it from the name.
+    if (std::optional<LakeFileName> name = ParseLakeFileName(split->table, split->name)) {
+      f->version = name->version;
+    }
+  }
   return Status::OK();
 }
 
@@ -294,6 +380,8 @@ Status ReadTable(dom::element e, CatalogTable* t) {
   GL_RETURN_IF_ERROR(GetInt(o, "schema_version", &t->schema_version));
   GL_RETURN_IF_ERROR(GetInt(o, "created_us", &t->created_us));
   GL_RETURN_IF_ERROR(GetInt(o, "updated_us", &t->updated_us));
+  uint64_t floor = 0;
+  if (o["delivered_floor"].get_uint64().get(floor) == simdjson::SUCCESS) t->delivered_floor = floor;
   dom::array a;
   GL_RETURN_IF_ERROR(GetArray(o, "columns", &a));
   GL_RETURN_IF_ERROR(ReadColumns(a, &t->columns));
@@ -393,7 +481,9 @@ Status DecodeCatalog(std::string_view json, CatalogDocument* out) {
   if (root.get_object().get(o) != simdjson::SUCCESS) return Bad("not a JSON object");
   int64_t format = 0;
   GL_RETURN_IF_ERROR(GetInt(o, "format", &format));
-  if (format != kFormat) return Bad("unknown format " + std::to_string(format));
+  if (format < kOldestFormat || format > kFormat) {
+    return Bad("unknown format " + std::to_string(format));
+  }
   CatalogDocument doc;
   GL_RETURN_IF_ERROR(GetInt(o, "version", &doc.snapshot.version));
   dom::array a;
@@ -413,7 +503,7 @@ Status DecodeCatalog(std::string_view json, CatalogDocument* out) {
     GL_RETURN_IF_ERROR(GetString(vo, "sql", &v.sql));
     GL_RETURN_IF_ERROR(GetString(vo, "created_by", &v.created_by));
     GL_RETURN_IF_ERROR(GetInt(vo, "created_us", &v.created_us));
-    std::string key = FoldName(v.name);
+    std::string key = AsciiLowered(v.name);
     doc.snapshot.views[key] = std::move(v);
   }
   GL_RETURN_IF_ERROR(GetArray(o, "bad_files", &a));

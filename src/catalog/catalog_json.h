@@ -1,12 +1,15 @@
 // CatalogJson: the catalog.json document — a CatalogSnapshot plus the size
 // and mtime of each bad file (so a crawl retries it only once it changes).
 //
-// Layout (format 1): {"format":1,"version":N,"tables":[...],"views":[...],
+// Layout (format 2): {"format":2,"version":N,"tables":[...],"views":[...],
 // "bad_files":[...]}. A SqlType is a tree {"kind","name","field_names",
 // "children","array_size"} so it round-trips exactly. Files are many, so each
 // table keeps a list of distinct file schemas and a file is a compact array
 // [table-relative path, format, gzip, bytes, mtime_us, rows, schema index,
-// first_seq, last_seq]; partitions are re-derived from the path on load.
+// first_seq, last_seq, version, stats]; stats has one entry per column of the
+// file's schema: null, or [kind "i"|"d"|"t", min, max] (a bound null when
+// unknown). Partitions are re-derived from the path on load. Format 1 (no
+// version, stats or delivered_floor) is still read.
 //
 // Thread-safety: pure functions.
 #ifndef GAMELAKE_CATALOG_CATALOG_JSON_H_

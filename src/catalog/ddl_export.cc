@@ -4,7 +4,8 @@
 #include <vector>
 
 #include "catalog/catalog.h"
-#include "catalog/lake_layout.h"
+#include "common/ascii.h"
+#include "lake/lake_layout.h"
 
 namespace gamelake {
 namespace {
@@ -100,9 +101,9 @@ std::vector<ColumnInfo> ParquetColumns(const CatalogTable& table, size_t* text_f
     }
     if (path.size() > path.rfind('/') + 1 && path[path.rfind('/') + 1] == '_') ++*hidden;
     for (const ColumnInfo& c : f.columns) {
-      std::string folded = FoldName(c.name);
+      std::string folded = AsciiLowered(c.name);
       for (size_t i = 0; i < table.columns.size(); ++i) {
-        if (FoldName(table.columns[i].name) != folded) continue;
+        if (AsciiLowered(table.columns[i].name) != folded) continue;
         if (!present[i]) {
           out[i] = ColumnInfo{table.columns[i].name, c.type};
           present[i] = true;
@@ -143,7 +144,7 @@ void AppendTable(const CatalogTable& table, DdlDialect dialect, std::string_view
   std::vector<std::string> partitions;
   for (const std::string& key : table.partition_keys) {
     bool clash = false;
-    for (const ColumnInfo& c : columns) clash = clash || FoldName(c.name) == FoldName(key);
+    for (const ColumnInfo& c : columns) clash = clash || AsciiLowered(c.name) == AsciiLowered(key);
     if (!clash) partitions.push_back(key);
   }
   bool trino = dialect == DdlDialect::kTrino;
@@ -191,14 +192,14 @@ void AppendTable(const CatalogTable& table, DdlDialect dialect, std::string_view
       if (!partitions.empty()) {
         *out += ",\n  partitioned_by = ARRAY[";
         for (size_t i = 0; i < partitions.size(); ++i) {
-          *out += (i > 0 ? ", " : "") + Literal(FoldName(partitions[i]));
+          *out += (i > 0 ? ", " : "") + Literal(AsciiLowered(partitions[i]));
         }
         *out += "]";
       }
       *out += "\n);\n";
       if (!partitions.empty()) {
         *out += "CALL hive.system.sync_partition_metadata(schema_name => " + Literal(database) +
-                ", table_name => " + Literal(FoldName(table.name)) + ", mode => 'FULL');\n";
+                ", table_name => " + Literal(AsciiLowered(table.name)) + ", mode => 'FULL');\n";
       }
       break;
     }
@@ -209,7 +210,7 @@ void AppendTable(const CatalogTable& table, DdlDialect dialect, std::string_view
 }  // namespace
 
 Result<DdlDialect> ParseDdlDialect(std::string_view name) {
-  std::string folded = FoldName(name);
+  std::string folded = AsciiLowered(name);
   if (folded == "athena") return DdlDialect::kAthena;
   if (folded == "trino") return DdlDialect::kTrino;
   if (folded == "spark") return DdlDialect::kSpark;

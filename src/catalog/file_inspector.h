@@ -1,8 +1,9 @@
 // FileInspector: reads one lake file's columns and row count through a
 // private in-memory DuckDB (one thread, a small memory limit), without
-// reading the data itself where the format allows: a Parquet file's schema
-// and row count come from its footer; NDJSON and CSV files are read whole
-// (their types are inferred over every line, as delivery does).
+// reading the data itself where the format allows: a Parquet file's schema,
+// row count and column statistics (column_stats.h) come from its footer;
+// NDJSON and CSV files are read whole (their types are inferred over every
+// line, as delivery does) and get no statistics.
 //
 // Types of text files are normalised the way the lake stores JSON
 // (StorageType: DATE/TIME/TIMESTAMP/UUID guesses from strings become VARCHAR),
@@ -29,6 +30,7 @@ namespace gamelake {
 struct InspectedFile {
   uint64_t rows = 0;
   std::vector<ColumnInfo> columns;
+  std::vector<ColumnStats> stats;  // Parquet: one per column; else empty.
 };
 
 class FileInspector {
@@ -41,6 +43,8 @@ class FileInspector {
 
  private:
   explicit FileInspector(std::unique_ptr<DuckDb> db) : db_(std::move(db)) {}
+  // The footer statistics of out->columns (a Parquet file); needs mu_.
+  Status ReadStats(const std::string& abs_path, InspectedFile* out);
 
   std::mutex mu_;
   std::unique_ptr<DuckDb> db_;  // Guarded by mu_.

@@ -3,20 +3,10 @@
 #include <string>
 
 #include "catalog/catalog.h"
-#include "catalog/lake_layout.h"
-#include "catalog/sql_type_equal.h"
+#include "common/ascii.h"
+#include "lake/lake_layout.h"
 
 namespace gamelake {
-bool SameSqlType(const SqlType& a, const SqlType& b) {
-  if (a.kind != b.kind || a.name != b.name || a.field_names != b.field_names ||
-      a.array_size != b.array_size || a.children.size() != b.children.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.children.size(); ++i) {
-    if (!SameSqlType(a.children[i], b.children[i])) return false;
-  }
-  return true;
-}
 
 namespace {
 
@@ -88,10 +78,10 @@ SqlType WidenIntegers(IntInfo a, IntInfo b) {
 SqlType MergeStructs(const SqlType& a, const SqlType& b) {
   SqlType out = a;
   for (size_t j = 0; j < b.children.size(); ++j) {
-    std::string folded = FoldName(b.field_names[j]);
+    std::string folded = AsciiLowered(b.field_names[j]);
     bool found = false;
     for (size_t i = 0; i < out.field_names.size(); ++i) {
-      if (FoldName(out.field_names[i]) == folded) {
+      if (AsciiLowered(out.field_names[i]) == folded) {
         out.children[i] = WidenType(out.children[i], b.children[j]);
         found = true;
         break;
@@ -108,7 +98,7 @@ SqlType MergeStructs(const SqlType& a, const SqlType& b) {
 }  // namespace
 
 SqlType WidenType(const SqlType& a, const SqlType& b) {
-  if (SameSqlType(a, b)) return a;
+  if (a == b) return a;
   bool a_null = a.kind == SqlType::Kind::kScalar && a.name == "NULL";
   bool b_null = b.kind == SqlType::Kind::kScalar && b.name == "NULL";
   if (a_null) return b;

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -23,69 +22,19 @@
 #include <vector>
 
 #include "delivery/lake_writer.h"
+#include "lake/lake_files.h"
+#include "lake/lake_layout.h"
 
 namespace gamelake {
 namespace {
 
-constexpr int64_t kUsPerHour = 3'600'000'000;
 constexpr int64_t kIdleWaitUs = 100'000;          // Reader wakes up at least this often.
 constexpr size_t kStagingWriteChunk = 256 << 10;  // Staging bytes buffered before a write(2).
 constexpr int kFlushMaxFailures = 5;  // Flush gives up after this many failures in a row.
 constexpr int64_t kMinBackoffUs = 50'000;
 constexpr int64_t kMaxBackoffUs = 5'000'000;
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-std::string Pad20(uint64_t v) {
-  std::string s = std::to_string(v);
-  return std::string(20 - std::min<size_t>(20, s.size()), '0') + s;
-}
-
-// "dt=YYYY-MM-DD/hr=HH" of an hour number (hours since the epoch, UTC).
-std::string PartitionDir(int64_t hour) {
-  time_t t = static_cast<time_t>(hour * 3600);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[64];
-  snprintf(buf, sizeof(buf), "dt=%04d-%02d-%02d/hr=%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-           tm.tm_mday, tm.tm_hour);
-  return buf;
-}
-
-bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Parses "<stream>-<20 digits>-<20 digits>.parquet"; returns the last seq.
-bool ParseLakeFileName(std::string_view name, std::string_view stream, uint64_t* last) {
-  constexpr std::string_view kSuffix = ".parquet";
-  if (name.size() != stream.size() + 1 + 20 + 1 + 20 + kSuffix.size()) return false;
-  if (name.substr(0, stream.size()) != stream || name[stream.size()] != '-') return false;
-  std::string_view rest = name.substr(stream.size() + 1);
-  if (rest[20] != '-' || rest.substr(41) != kSuffix) return false;
-  std::string_view first_digits = rest.substr(0, 20), last_digits = rest.substr(21, 20);
-  if (!IsDigits(first_digits) || !IsDigits(last_digits)) return false;
-  auto [p, ec] = std::from_chars(last_digits.data(), last_digits.data() + 20, *last);
-  return ec == std::errc() && p == last_digits.data() + 20;
-}
-
 bool IsDirectory(Env* env, const std::string& path) { return env->ListDir(path).ok(); }
-
-// Calls fn(path, name) for every file under dir, recursively (directories are
-// told apart by ListDir succeeding on them).
-Status WalkFiles(Env* env, const std::string& dir,
-                 const std::function<Status(const std::string&, const std::string&)>& fn) {
-  GL_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
-  for (const std::string& name : names) {
-    std::string path = JoinPath(dir, name);
-    if (IsDirectory(env, path)) {
-      GL_RETURN_IF_ERROR(WalkFiles(env, path, fn));
-    } else {
-      GL_RETURN_IF_ERROR(fn(path, name));
-    }
-  }
-  return Status::OK();
-}
 
 // Removes everything inside dir (not dir itself).
 Status RemoveContents(Env* env, const std::string& dir) {
@@ -272,7 +221,7 @@ class DeliveryServiceImpl final : public DeliveryService {
     std::string_view stream = rec.stream;
     auto skip = skip_up_to_.find(stream);
     if (skip != skip_up_to_.end() && rec.seq <= skip->second) return Status::OK();
-    int64_t hour = FloorDiv(rec.ingest_time_us, kUsPerHour);
+    int64_t hour = LakePartition::OfTime(rec.ingest_time_us).hour;
     auto it = buffers_.find(stream);
     if (it != buffers_.end() && it->second.batch.hour != hour) {
       GL_RETURN_IF_ERROR(Cut(it));
@@ -438,9 +387,10 @@ class DeliveryServiceImpl final : public DeliveryService {
         if (stop_) return;
         batch = queue_.front();  // Stays queued until delivered.
       }
-      std::string final_path = JoinPath(
-          JoinPath(JoinPath(options_.lake_dir, batch.stream), PartitionDir(batch.hour)),
-          batch.stream + "-" + Pad20(batch.first_seq) + "-" + Pad20(batch.last_seq) + ".parquet");
+      const std::string lake_path =
+          LakeFilePath(batch.stream, LakePartition::Hour(batch.hour),
+                       LakeFileName{batch.first_seq, batch.last_seq, /*version=*/0});
+      const std::string final_path = JoinPath(options_.lake_dir, lake_path);
       Result<LakeFileInfo> info =
           writer_->Convert(batch.staging_path, final_path, &stream_columns_[batch.stream]);
       if (!info.ok()) {
@@ -458,11 +408,7 @@ class DeliveryServiceImpl final : public DeliveryService {
         continue;
       }
       failures = 0;
-      if (options_.on_file_delivered) {
-        options_.on_file_delivered(JoinPath(JoinPath(batch.stream, PartitionDir(batch.hour)),
-                                            batch.stream + "-" + Pad20(batch.first_seq) + "-" +
-                                                Pad20(batch.last_seq) + ".parquet"));
-      }
+      if (options_.on_file_delivered) options_.on_file_delivered(lake_path);
       // The file is durable in the lake: its name is now the checkpoint. A
       // failed release is retried by the next Start (from the lake's names).
       Status s = wal_->Release(batch.stream, batch.last_seq);
@@ -530,26 +476,6 @@ class DeliveryServiceImpl final : public DeliveryService {
 
 }  // namespace
 
-Result<std::map<std::string, uint64_t>> ScanLakeWatermarks(Env* env, const std::string& lake_dir) {
-  std::map<std::string, uint64_t> out;
-  if (!env->FileExists(lake_dir)) return out;
-  GL_ASSIGN_OR_RETURN(std::vector<std::string> streams, env->ListDir(lake_dir));
-  for (const std::string& stream : streams) {
-    std::string dir = JoinPath(lake_dir, stream);
-    if (stream.empty() || stream[0] == '.' || !IsDirectory(env, dir)) continue;
-    GL_RETURN_IF_ERROR(
-        WalkFiles(env, dir, [&](const std::string&, const std::string& name) -> Status {
-          uint64_t last = 0;
-          if (ParseLakeFileName(name, stream, &last)) {
-            uint64_t& wm = out[stream];
-            wm = std::max(wm, last);
-          }
-          return Status::OK();
-        }));
-  }
-  return out;
-}
-
 Result<std::unique_ptr<DeliveryService>> DeliveryService::Start(Wal* wal,
                                                                 const DeliveryOptions& options) {
   if (wal == nullptr || options.env == nullptr || options.lake_dir.empty() ||
@@ -559,14 +485,7 @@ Result<std::unique_ptr<DeliveryService>> DeliveryService::Start(Wal* wal,
   Env* env = options.env;
   GL_RETURN_IF_ERROR(env->CreateDirs(options.lake_dir));
   GL_RETURN_IF_ERROR(env->CreateDirs(options.staging_dir));
-  // Leftovers of an interrupted conversion: never part of the lake.
-  GL_RETURN_IF_ERROR(
-      WalkFiles(env, options.lake_dir, [&](const std::string& path, const std::string& name) {
-        if (!LakeWriter::IsTempName(name)) return Status::OK();
-        spdlog::info("delivery: removing leftover temporary file {}", path);
-        return env->RemoveFile(path);
-      }));
-  GL_ASSIGN_OR_RETURN(auto watermarks, ScanLakeWatermarks(env, options.lake_dir));
+  GL_ASSIGN_OR_RETURN(auto watermarks, ScanWatermarks(env, options.lake_dir));
   for (const auto& [stream, wm] : watermarks) {
     GL_RETURN_IF_ERROR(wal->Release(stream, wm).WithContext("release " + stream));
   }

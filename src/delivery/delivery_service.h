@@ -1,12 +1,11 @@
 // DeliveryService: the Firehose part. Consumes the log and writes each
 // stream's records into the lake as zstd-compressed Parquet files, through DuckDB.
 //
-// Layout: <lake_dir>/<stream>/dt=YYYY-MM-DD/hr=HH/<stream>-<first>-<last>.parquet
-// partitioned by ingest time (UTC). first/last are the 20-digit zero-padded
-// seqs of the first and last record in the file: a file holds a contiguous
-// run of one stream's records, all in one hour. The name is the delivery
-// checkpoint: on start, the highest `last` per stream in the lake is that
-// stream's watermark, and records at or below it are never delivered again.
+// Each file goes to its stream's hour partition (by ingest time, UTC) under
+// the name lake/lake_layout.h gives it: the first and last seq of the
+// contiguous run of the stream's records it holds. The name is the delivery
+// checkpoint: on start, each stream's watermark (ScanWatermarks) is where it
+// resumes, and records at or below it are never delivered again.
 // A file appears by atomic rename after it is fsync'd, and only then does the
 // log release the records it holds (exactly once, also across kill -9).
 //
@@ -76,7 +75,8 @@ struct DeliveryStats {
 class DeliveryService {
  public:
   // Scans the lake for watermarks, releases what is already delivered, removes
-  // leftover temporary and staging files, and starts delivering from the log.
+  // staging files, and starts delivering from the log. Run RemoveLeftovers
+  // (lake/lake_files.h) on the lake first.
   static Result<std::unique_ptr<DeliveryService>> Start(Wal* wal, const DeliveryOptions& options);
   virtual ~DeliveryService() = default;
 
@@ -89,9 +89,6 @@ class DeliveryService {
   // Highest delivered seq per stream.
   virtual std::map<std::string, uint64_t> watermarks() const = 0;
 };
-
-// Reads the delivery watermarks from the lake's file names.
-Result<std::map<std::string, uint64_t>> ScanLakeWatermarks(Env* env, const std::string& lake_dir);
 
 }  // namespace gamelake
 

@@ -12,14 +12,10 @@
 #include "common/ascii.h"
 #include "common/json_writer.h"
 #include "delivery/schema_inferrer.h"
+#include "lake/lake_layout.h"
 
 namespace gamelake {
 namespace {
-
-std::string BaseName(const std::string& path) {
-  size_t pos = path.rfind('/');
-  return pos == std::string::npos ? path : path.substr(pos + 1);
-}
 
 // Assigns output column names: exact key names, except that a name which is
 // empty or equal (ignoring case, as DuckDB and Parquet readers compare them)
@@ -90,19 +86,6 @@ Result<std::unique_ptr<LakeWriter>> LakeWriter::Open(const LakeWriterOptions& op
   GL_ASSIGN_OR_RETURN(std::unique_ptr<DuckDb> db, DuckDb::Open(db_options));
   return std::unique_ptr<LakeWriter>(
       new LakeWriter(options.env, options.infer_schema, options.column_limits, std::move(db)));
-}
-
-std::string LakeWriter::TempPathFor(const std::string& final_path) {
-  // Built step by step: GCC 12 at -O3 misreads "." + x + ".tmp" (-Wrestrict).
-  std::string name = ".";
-  name += BaseName(final_path);
-  name += ".tmp";
-  return JoinPath(DirName(final_path), name);
-}
-
-bool LakeWriter::IsTempName(const std::string& file_name) {
-  return file_name.size() > 5 && file_name[0] == '.' &&
-         file_name.compare(file_name.size() - 4, 4, ".tmp") == 0;
 }
 
 Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_path,

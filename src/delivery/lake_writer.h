@@ -30,10 +30,9 @@
 //    object's column (or list element) JSON.
 //  - A batch whose records are all {} yields just _ingest_time and _record_id.
 //
-// The file is written under a temporary name in the destination directory
-// (".<final name>.tmp"), fsync'd, renamed to its final name, and the directory
-// is fsync'd: a reader never sees a partial file, and after OK it survives a
-// crash.
+// The file is written under its temporary name (TempPathFor in
+// lake/lake_layout.h) in the destination directory, fsync'd, renamed to its final name, and the
+// directory is fsync'd: a reader never sees a partial file, and after OK it survives a crash.
 //
 // Thread-safety: a LakeWriter owns a DuckDB connection; use one from one thread
 // at a time.
@@ -81,11 +80,6 @@ class LakeWriter {
   // makes columns are added to it.
   Result<LakeFileInfo> Convert(const std::string& staging_path, const std::string& final_path,
                                std::set<std::string>* columns = nullptr);
-
-  // The temporary name Convert() writes final_path under.
-  static std::string TempPathFor(const std::string& final_path);
-  // True for names TempPathFor() produces (leftovers a crash may leave behind).
-  static bool IsTempName(const std::string& file_name);
 
  private:
   LakeWriter(Env* env, bool infer_schema, ColumnLimits limits, std::unique_ptr<DuckDb> db)

@@ -16,29 +16,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/civil_time.h"
 #include "common/result.h"
 
 namespace gamelake {
-
-struct CivilTime {
-  int64_t year = 1970;
-  int month = 1;  // 1..12
-  int day = 1;    // 1..31
-  int hour = 0, minute = 0, second = 0;
-  int micros = 0;
-  int weekday = 4;  // 0 = Sunday.
-  int yday = 1;     // 1..366
-};
-
-// UTC calendar fields of a time (proleptic Gregorian calendar).
-CivilTime ToCivil(int64_t unix_us);
-// Days since 1970-01-01 of a calendar date (month 1..12).
-int64_t DaysFromCivil(int64_t year, int month, int day);
-
-// Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.ffffff]]" (a space for T is fine)
-// with an optional "Z" or "+HH:MM"/"-HH:MM" offset, or an integer number of
-// seconds since the epoch. Returns microseconds since the epoch.
-Result<int64_t> ParseTime(std::string_view text);
 
 // A moment.js display format, compiled once. Tokens: YYYY YY Q M MM MMM MMMM
 // D DD Do DDD DDDD d dd ddd dddd E H HH h hh k kk m mm s ss S SS SSS SSSSSS A a

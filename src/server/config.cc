@@ -12,7 +12,7 @@
 #include <toml++/toml.h>
 
 #include "common/env.h"
-#include "server/event_deduper.h"
+#include "ingest/event_deduper.h"
 #include "server/server.h"
 
 namespace gamelake {

@@ -27,9 +27,9 @@
 
 #include "common/env.h"
 #include "common/result.h"
+#include "ingest/ingest_handler.h"
 #include "ingest/record_parser.h"
 #include "server/http_server.h"
-#include "server/ingest_handler.h"
 
 namespace gamelake {
 

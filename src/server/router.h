@@ -26,13 +26,13 @@
 #include "auth/rate_limiter.h"
 #include "common/metrics.h"
 #include "delivery/delivery_service.h"
+#include "ingest/ingest_handler.h"
 #include "ingest/record_parser.h"
 #include "log/wal.h"
 #include "server/config.h"
 #include "server/cors_policy.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
-#include "server/ingest_handler.h"
 #include "server/query_api.h"
 
 namespace gamelake {

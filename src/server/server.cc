@@ -18,14 +18,15 @@
 #include "common/file_lock.h"
 #include "common/metrics.h"
 #include "delivery/delivery_service.h"
+#include "ingest/event_deduper.h"
+#include "ingest/ingest_handler.h"
+#include "lake/lake_files.h"
 #include "log/wal.h"
 #include "query/live_tail.h"
 #include "query/query_engine.h"
 #include "server/demo_feed.h"
-#include "server/event_deduper.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
-#include "server/ingest_handler.h"
 #include "server/query_api.h"
 #include "server/router.h"
 
@@ -49,6 +50,22 @@ class ServerImpl final : public Server {
                       lock.status().message()));
     }
     data_dir_lock_.emplace(std::move(lock).value());
+
+    // What a crash may have left in the lake: half-written files, and files
+    // a compaction or erasure replaced but did not get to delete. Nothing
+    // reads the lake yet.
+    auto leftovers = RemoveLeftovers(env, config_.lake_dir());
+    if (!leftovers.ok()) return leftovers.status().WithContext("cleaning the lake");
+    for (const std::string& path : leftovers->temporary) {
+      spdlog::info("msg=\"removed a half-written lake file\" file=\"{}\"", path);
+    }
+    for (const std::string& path : leftovers->superseded) {
+      spdlog::info("msg=\"removed a replaced lake file\" file=\"{}\"", path);
+    }
+    for (const std::string& path : leftovers->conflicts) {
+      spdlog::error("msg=\"a lake file overlaps the record ids of another; left out\" file=\"{}\"",
+                    path);
+    }
 
     WalOptions wal_options;
     wal_options.dir = config_.log_dir();

@@ -49,6 +49,8 @@ struct SqlType {
   }
   // DuckDB syntax, parseable back: "STRUCT(\"a b\" BIGINT, \"c\" VARCHAR[])".
   std::string ToString() const;
+  // Exact equality: kind, names, field names, children, array size.
+  friend bool operator==(const SqlType&, const SqlType&) = default;
 };
 
 // A fully materialized query result, every value rendered as text (the way

@@ -1,4 +1,5 @@
 #include "delivery/delivery_service.h"
+#include "lake/lake_files.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -334,10 +335,11 @@ TEST_F(DeliveryServiceTest, StartCleansLeftoversAndScansWatermarks) {
   touch(part + "/other-00000000000000000001-00000000000000000099.parquet");
   touch(part + "/s-1-99.parquet");
   touch(dir_ + "/staging/s/10.ndjson");
-  auto wm = ScanLakeWatermarks(&env_, dir_ + "/lake");
+  auto wm = ScanWatermarks(&env_, dir_ + "/lake");
   ASSERT_TRUE(wm.ok());
   EXPECT_EQ(wm.value(), (std::map<std::string, uint64_t>{{"s", 9}}));
 
+  ASSERT_TRUE(RemoveLeftovers(&env_, dir_ + "/lake").ok());
   StartService(Options());
   EXPECT_FALSE(fs::exists(part + "/.s-00000000000000000010-00000000000000000011.parquet.tmp"));
   EXPECT_TRUE(fs::exists(part + "/s-00000000000000000005-00000000000000000009.parquet"));

@@ -1,4 +1,5 @@
 #include "delivery/lake_writer.h"
+#include "lake/lake_layout.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -95,7 +96,7 @@ TEST_F(LakeWriterTest, UnionOfFieldsWithNulls) {
   EXPECT_EQ(Value(r, 1, "_record_id"), "2");
   // 1.7e15 us since the epoch is 2023-11-14 22:13:20 UTC.
   EXPECT_EQ(Value(r, 0, "_ingest_time"), "2023-11-14 22:13:20.000001");
-  EXPECT_FALSE(Env::Default()->FileExists(LakeWriter::TempPathFor(path)));
+  EXPECT_FALSE(Env::Default()->FileExists(TempPathFor(path)));
 }
 
 TEST_F(LakeWriterTest, ConflictingTypesWidenOrBecomeJson) {
@@ -313,13 +314,13 @@ TEST_F(LakeWriterTest, MissingStagingFileFailsWithoutLeavingFiles) {
   auto info = writer_->Convert(JoinPath(dir_, "nope.ndjson"), out);
   EXPECT_FALSE(info.ok());
   EXPECT_FALSE(Env::Default()->FileExists(out));
-  EXPECT_FALSE(Env::Default()->FileExists(LakeWriter::TempPathFor(out)));
+  EXPECT_FALSE(Env::Default()->FileExists(TempPathFor(out)));
 }
 
 TEST(LakeWriterNames, TempNames) {
-  EXPECT_EQ(LakeWriter::TempPathFor("/a/b/s-1-2.parquet"), "/a/b/.s-1-2.parquet.tmp");
-  EXPECT_TRUE(LakeWriter::IsTempName(".s-1-2.parquet.tmp"));
-  EXPECT_FALSE(LakeWriter::IsTempName("s-1-2.parquet"));
+  EXPECT_EQ(TempPathFor("/a/b/s-1-2.parquet"), "/a/b/.s-1-2.parquet.tmp");
+  EXPECT_TRUE(IsTempName(".s-1-2.parquet.tmp"));
+  EXPECT_FALSE(IsTempName("s-1-2.parquet"));
 }
 
 TEST(DuckDbTest, QuotingAndErrors) {

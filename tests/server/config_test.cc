@@ -86,5 +86,31 @@ TEST(StreamNameTest, Rules) {
   EXPECT_FALSE(ValidateStreamName(std::string(65, 'a')).ok());
 }
 
+TEST(IngestConfigTest, SettingsAndTheirBounds) {
+  Config c;
+  EXPECT_EQ(c.event_id_field, "event_id");
+  EXPECT_EQ(c.dedupe_window_s, 86400u);
+  EXPECT_EQ(c.dead_letter_max_bytes, 65536u);
+  ASSERT_TRUE(ApplySetting("ingest.event_id_field=request_id", &c).ok());
+  ASSERT_TRUE(ApplySetting("ingest.dedupe_window_s=600", &c).ok());
+  ASSERT_TRUE(ApplySetting("ingest.dedupe_max_entries=1000", &c).ok());
+  ASSERT_TRUE(ApplySetting("ingest.dead_letter_max_bytes=1024", &c).ok());
+  EXPECT_EQ(c.event_id_field, "request_id");
+  EXPECT_EQ(c.dedupe_window_s, 600u);
+  EXPECT_EQ(c.dedupe_max_entries, 1000u);
+  EXPECT_EQ(c.dead_letter_max_bytes, 1024u);
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  ASSERT_TRUE(ApplySetting("ingest.event_id_field=\"\"", &c).ok());
+  EXPECT_EQ(c.event_id_field, "");
+  EXPECT_TRUE(ValidateConfig(c).ok());  // "" turns deduplication off.
+  Config bad = c;
+  bad.event_id_field = "a\"b";
+  EXPECT_FALSE(ValidateConfig(bad).ok());
+  bad = c;
+  bad.dedupe_window_s = 0;
+  EXPECT_FALSE(ValidateConfig(bad).ok());
+  EXPECT_FALSE(ApplySetting("ingest.dedupe_window_s=-1", &c).ok());
+}
+
 }  // namespace
 }  // namespace gamelake

@@ -14,9 +14,9 @@
 #include <simdjson.h>
 
 #include "common/metrics.h"
+#include "ingest/event_deduper.h"
+#include "ingest/ingest_handler.h"
 #include "log/wal.h"
-#include "server/event_deduper.h"
-#include "server/ingest_handler.h"
 
 namespace gamelake {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/ingest_handler.h"
+#include "ingest/ingest_handler.h"
 
 #include <simdjson.h>
 
@@ -9,8 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "ingest_test_util.h"
-#include "server/config.h"
-#include "server/dead_letter.h"
+#include "ingest/dead_letter.h"
 
 namespace gamelake {
 namespace {
@@ -242,32 +241,6 @@ TEST(DeadLetterTest, Base64AndTime) {
   EXPECT_EQ(Base64Encode(std::string_view("\xff\x00\x10", 3)), "/wAQ");
   EXPECT_EQ(FormatUtcMicros(1'700'000'000'123'456), "2023-11-14T22:13:20.123456Z");
   EXPECT_EQ(FormatUtcMicros(0), "1970-01-01T00:00:00.000000Z");
-}
-
-TEST(IngestConfigTest, SettingsAndTheirBounds) {
-  Config c;
-  EXPECT_EQ(c.event_id_field, "event_id");
-  EXPECT_EQ(c.dedupe_window_s, 86400u);
-  EXPECT_EQ(c.dead_letter_max_bytes, 65536u);
-  ASSERT_TRUE(ApplySetting("ingest.event_id_field=request_id", &c).ok());
-  ASSERT_TRUE(ApplySetting("ingest.dedupe_window_s=600", &c).ok());
-  ASSERT_TRUE(ApplySetting("ingest.dedupe_max_entries=1000", &c).ok());
-  ASSERT_TRUE(ApplySetting("ingest.dead_letter_max_bytes=1024", &c).ok());
-  EXPECT_EQ(c.event_id_field, "request_id");
-  EXPECT_EQ(c.dedupe_window_s, 600u);
-  EXPECT_EQ(c.dedupe_max_entries, 1000u);
-  EXPECT_EQ(c.dead_letter_max_bytes, 1024u);
-  EXPECT_TRUE(ValidateConfig(c).ok());
-  ASSERT_TRUE(ApplySetting("ingest.event_id_field=\"\"", &c).ok());
-  EXPECT_EQ(c.event_id_field, "");
-  EXPECT_TRUE(ValidateConfig(c).ok());  // "" turns deduplication off.
-  Config bad = c;
-  bad.event_id_field = "a\"b";
-  EXPECT_FALSE(ValidateConfig(bad).ok());
-  bad = c;
-  bad.dedupe_window_s = 0;
-  EXPECT_FALSE(ValidateConfig(bad).ok());
-  EXPECT_FALSE(ApplySetting("ingest.dedupe_window_s=-1", &c).ok());
 }
 
 // In-flight retries, with appends the test completes by hand.

@@ -1,8 +1,8 @@
 // Helpers for the write-path tests: a scratch directory, an Env whose clock
 // the test sets, and a Wal whose appends the test completes by hand (to hold
 // records "in flight"). Not thread-safe unless noted.
-#ifndef GAMELAKE_TESTS_SERVER_INGEST_TEST_UTIL_H_
-#define GAMELAKE_TESTS_SERVER_INGEST_TEST_UTIL_H_
+#ifndef GAMELAKE_TESTS_INGEST_INGEST_TEST_UTIL_H_
+#define GAMELAKE_TESTS_INGEST_INGEST_TEST_UTIL_H_
 
 #include <unistd.h>
 
@@ -105,4 +105,4 @@ class HeldWal final : public Wal {
 
 }  // namespace gamelake
 
-#endif  // GAMELAKE_TESTS_SERVER_INGEST_TEST_UTIL_H_
+#endif  // GAMELAKE_TESTS_INGEST_INGEST_TEST_UTIL_H_

@@ -1,4 +1,4 @@
-#include "server/ingest_handler.h"
+#include "ingest/ingest_handler.h"
 
 #include <algorithm>
 #include <atomic>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "server/dead_letter.h"
+#include "ingest/dead_letter.h"
 
 namespace gamelake {
 

@@ -23,8 +23,8 @@
 //
 // Thread-safety: all methods are safe to call from any thread. WaitFn callbacks
 // run on the thread calling Complete(), outside the deduper's lock.
-#ifndef GAMELAKE_SERVER_EVENT_DEDUPER_H_
-#define GAMELAKE_SERVER_EVENT_DEDUPER_H_
+#ifndef GAMELAKE_INGEST_EVENT_DEDUPER_H_
+#define GAMELAKE_INGEST_EVENT_DEDUPER_H_
 
 #include <cstdint>
 #include <functional>
@@ -217,4 +217,4 @@ class EventDeduper {
 
 }  // namespace gamelake
 
-#endif  // GAMELAKE_SERVER_EVENT_DEDUPER_H_
+#endif  // GAMELAKE_INGEST_EVENT_DEDUPER_H_

@@ -11,8 +11,8 @@
 // rejected. received_at is ISO-8601 UTC with microseconds.
 //
 // Thread-safety: pure functions.
-#ifndef GAMELAKE_SERVER_DEAD_LETTER_H_
-#define GAMELAKE_SERVER_DEAD_LETTER_H_
+#ifndef GAMELAKE_INGEST_DEAD_LETTER_H_
+#define GAMELAKE_INGEST_DEAD_LETTER_H_
 
 #include <cstdint>
 #include <optional>
@@ -44,4 +44,4 @@ std::string FormatUtcMicros(int64_t micros);
 
 }  // namespace gamelake
 
-#endif  // GAMELAKE_SERVER_DEAD_LETTER_H_
+#endif  // GAMELAKE_INGEST_DEAD_LETTER_H_

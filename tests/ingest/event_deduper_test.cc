@@ -1,4 +1,4 @@
-#include "server/event_deduper.h"
+#include "ingest/event_deduper.h"
 
 #include <deque>
 #include <filesystem>

@@ -15,8 +15,8 @@
 // Thread-safety: Submit and DeadLetterBody run concurrently on the HTTP
 // threads; Done callbacks run on the log's writer thread (or inline, when the
 // log refuses at once) and must not block.
-#ifndef GAMELAKE_SERVER_INGEST_HANDLER_H_
-#define GAMELAKE_SERVER_INGEST_HANDLER_H_
+#ifndef GAMELAKE_INGEST_INGEST_HANDLER_H_
+#define GAMELAKE_INGEST_INGEST_HANDLER_H_
 
 #include <cstdint>
 #include <functional>
@@ -29,7 +29,7 @@
 #include "common/metrics.h"
 #include "ingest/record_parser.h"
 #include "log/wal.h"
-#include "server/event_deduper.h"
+#include "ingest/event_deduper.h"
 
 namespace gamelake {
 
@@ -95,4 +95,4 @@ class IngestHandler {
 
 }  // namespace gamelake
 
-#endif  // GAMELAKE_SERVER_INGEST_HANDLER_H_
+#endif  // GAMELAKE_INGEST_INGEST_HANDLER_H_

@@ -1,4 +1,4 @@
-#include "server/dead_letter.h"
+#include "ingest/dead_letter.h"
 
 #include <time.h>
 
