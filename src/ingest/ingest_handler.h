@@ -27,9 +27,9 @@
 
 #include "common/env.h"
 #include "common/metrics.h"
+#include "ingest/event_deduper.h"
 #include "ingest/record_parser.h"
 #include "log/wal.h"
-#include "ingest/event_deduper.h"
 
 namespace gamelake {
 

@@ -142,7 +142,8 @@ std::string LakeFilePath(std::string_view table, const LakePartition& partition,
 std::string TempPathFor(std::string_view final_path) {
   // Built step by step: GCC 12 at -O3 misreads "." + x + ".tmp" (-Wrestrict).
   size_t slash = final_path.rfind('/');
-  std::string_view base = slash == std::string_view::npos ? final_path : final_path.substr(slash + 1);
+  std::string_view base =
+      slash == std::string_view::npos ? final_path : final_path.substr(slash + 1);
   std::string name = ".";
   name += base;
   name += ".tmp";

@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "ingest_test_util.h"
 #include "ingest/dead_letter.h"
+#include "ingest_test_util.h"
 
 namespace gamelake {
 namespace {

@@ -67,8 +67,7 @@ class LakeFilesTest : public ::testing::Test {
     GL_ASSERT_OK(Env::Default()->WriteFileAtomic(lake() + "/" + rel, "x"));
   }
   std::string Path(const std::string& table, const char* hour_iso, LakeFileName name) {
-    return LakeFilePath(table,
-                        LakePartition::OfTime(ParseTime(hour_iso).value()), name);
+    return LakeFilePath(table, LakePartition::OfTime(ParseTime(hour_iso).value()), name);
   }
   bool Exists(const std::string& rel) const { return fs::exists(lake() + "/" + rel); }
 
@@ -78,9 +77,9 @@ class LakeFilesTest : public ::testing::Test {
 
 TEST_F(LakeFilesTest, ListsWrittenFilesOfATableOnly) {
   std::string a = Path("s", "2026-11-26T10:00:00Z", {1, 5, 0});
-  std::string b = LakeFilePath("s", LakePartition::DayOf(ParseTime("2026-11-25T00:00:00Z").value() /
-                                                         kMicrosPerHour),
-                               {6, 9, 1});
+  std::string b = LakeFilePath(
+      "s", LakePartition::DayOf(ParseTime("2026-11-25T00:00:00Z").value() / kMicrosPerHour),
+      {6, 9, 1});
   Touch(a);
   Touch(b);
   Touch("s/dt=2026-11-26/hr=10/.tmpfile.tmp");
@@ -177,8 +176,9 @@ TEST_F(LakeFilesTest, ReclaimerUnderConcurrentReadersDeletesEachFileOnce) {
   constexpr int kFiles = 200;
   std::vector<std::string> paths;
   for (int i = 0; i < kFiles; ++i) {
-    paths.push_back(Path("s", "2026-11-26T10:00:00Z",
-                         {static_cast<uint64_t>(i * 10 + 1), static_cast<uint64_t>(i * 10 + 9), 0}));
+    paths.push_back(
+        Path("s", "2026-11-26T10:00:00Z",
+             {static_cast<uint64_t>(i * 10 + 1), static_cast<uint64_t>(i * 10 + 9), 0}));
     Touch(paths.back());
   }
   FileReclaimer reclaimer(env_, lake());

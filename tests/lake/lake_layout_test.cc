@@ -41,8 +41,8 @@ TEST(LakePartitionTest, ParseRefusesWhatDirDoesNotWrite) {
 }
 
 TEST(LakeFileNameTest, RoundTripsRangesAndVersions) {
-  for (LakeFileName n : {LakeFileName{1, 1, 0}, LakeFileName{7, 9000, 0},
-                         LakeFileName{5, 5, 1}, LakeFileName{UINT64_MAX - 1, UINT64_MAX, 4000000000u}}) {
+  for (LakeFileName n : {LakeFileName{1, 1, 0}, LakeFileName{7, 9000, 0}, LakeFileName{5, 5, 1},
+                         LakeFileName{UINT64_MAX - 1, UINT64_MAX, 4000000000u}}) {
     for (std::string_view table : {"events", "a-b_c", "_errors"}) {
       std::string name = n.Format(table);
       EXPECT_EQ(ParseLakeFileName(table, name), n) << name;
@@ -60,7 +60,7 @@ TEST(LakeFileNameTest, ParseRefusesOtherNames) {
   const std::string good = LakeFileName{1, 2, 0}.Format("s");
   for (std::string bad : std::vector<std::string>{
            std::string("s-1-2.parquet"),
-           "t" + good.substr(1),                                       // Another table.
+           "t" + good.substr(1),                                      // Another table.
            "s-00000000000000000002-00000000000000000001.parquet",     // first > last.
            "s-00000000000000000001-00000000000000000002-v0.parquet",  // v0 is never written.
            "s-00000000000000000001-00000000000000000002-v01.parquet",
