@@ -16,7 +16,6 @@ namespace {
 
 constexpr std::string_view kParquet = ".parquet";
 constexpr size_t kSeqDigits = 20;
-constexpr std::string_view kWholeDay = "all";
 
 bool AllDigits(std::string_view s) {
   if (s.empty()) return false;
@@ -68,7 +67,7 @@ std::string LakePartition::DayText() const {
 }
 
 std::string LakePartition::Dir() const {
-  if (whole_day) return fmt::format("dt={}/hr={}", DayText(), kWholeDay);
+  if (whole_day) return fmt::format("dt={}/hr={}", DayText(), kWholeDayHour);
   return fmt::format("dt={}/hr={:02}", DayText(), hour - day() * 24);
 }
 
@@ -94,7 +93,7 @@ std::optional<LakePartition> ParsePartitionDir(std::string_view dir) {
       c.day != static_cast<int>(d)) {
     return std::nullopt;  // Feb 30.
   }
-  if (hr == kWholeDay) return LakePartition{day * 24, true};
+  if (hr == kWholeDayHour) return LakePartition{day * 24, true};
   uint64_t h = 0;
   if (hr.size() != 2 || !AllDigits(hr) || !ParseDigits(hr, 99, &h) || h > 23) return std::nullopt;
   return LakePartition::Hour(day * 24 + static_cast<int64_t>(h));

@@ -58,6 +58,9 @@ struct LakePartition {
   friend auto operator<=>(const LakePartition&, const LakePartition&) = default;
 };
 
+// The hr= value of a whole-day partition.
+inline constexpr std::string_view kWholeDayHour = "all";
+
 // The inverse of LakePartition::Dir(), strictly: nullopt for anything else
 // (other Hive keys, other spellings, dates that do not exist).
 std::optional<LakePartition> ParsePartitionDir(std::string_view dir);

@@ -2,24 +2,21 @@
 // — but in-process, through DuckDB, and seconds fresh.
 //
 // Every catalog table is a view in the schema "lake" (so `events`,
-// `lake.events` and `"Events"` all work: identifiers match ignoring case).
-// A table's view is the union of
-//   - its files, one branch per partition and file shape: Parquet read with
-//     read_parquet, hand-dropped NDJSON/CSV with explicit column types; each
-//     branch projects the table's unified schema (CAST to widened types, NULL
-//     for columns a file lacks, partition values as text columns). A
-//     delivered file's branch also states its hour's _ingest_time range, so a
-//     filter on _ingest_time removes whole partitions before any file is
-//     opened (EXPLAIN shows them gone; bytes_scanned drops);
-//   - its live tail: records acknowledged but not yet delivered (LiveTail),
-//     read through the table function gamelake_tail(stream, after_seq) where
-//     after_seq is the highest seq the files hold: each record exactly once.
+// `lake.events` and `"Events"` all work: identifiers match ignoring case),
+// and every stream the live tail knows is one too. Each query gets the rows
+// of just what it needs: QueryPlanner reads the statement's syntax tree and,
+// from partition values and the catalog's per-file statistics, keeps the
+// files its conditions can match; the query's own connection then defines,
+// for each table it reads, a view over those files plus — while the tail
+// holds undelivered records of the stream — the live tail above the
+// delivered seq, each record exactly once (view_builder.h). Planning and
+// binding cost what the query reads, not what the lake holds; a table of
+// 40,000 files costs a query bounded to one hour that hour's files.
 // Saved views (CREATE [OR REPLACE] VIEW, DROP VIEW) are kept in the catalog
 // and re-created here; they survive restarts.
 //
-// Views are re-published when the catalog or a tail schema changes. A query
-// pins the tail when it starts, so the records it reads stay alive and
-// consistent with the views it binds, whatever is delivered meanwhile.
+// A query holds a FileReclaimer ticket from before it plans until its last
+// row: files a compaction or an erasure replaces meanwhile stay readable.
 //
 // Sandbox, by construction: DuckDB may read files only under the lake dir
 // (allowed_directories, enable_external_access = false), cannot load
@@ -43,6 +40,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "lake/file_reclaimer.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "query/live_tail.h"
@@ -61,6 +59,9 @@ struct QueryEngineOptions {
   std::string history_path;  // Empty: history kept in memory only.
   Env* env = Env::Default();
   int nice = 5;  // Added CPU niceness of the engine's threads.
+  // Where compaction and erasure retire the files they replace (null: none
+  // does, e.g. a data dir queried offline). Must outlive the engine.
+  FileReclaimer* reclaimer = nullptr;
 };
 
 struct QueryRequest {
@@ -99,8 +100,9 @@ class QueryEngine {
   virtual std::vector<RunningQuery> Running() const = 0;
   virtual QueryHistory* history() = 0;
 
-  // Re-creates the views now if the catalog or tail changed (queries do this
-  // themselves; the server calls it after deliveries so the tail is trimmed).
+  // Publishes the catalog's and the tail's current state now if either
+  // changed (queries do this themselves; the server calls it after
+  // deliveries so the tail is trimmed).
   virtual Status Refresh() = 0;
   // Asks for a Refresh() on the engine's own thread, soon (within ~50 ms);
   // cheap and non-blocking, for catalog and tail listeners.

@@ -1,6 +1,19 @@
-// ViewBuilder: the SQL of the views the query engine publishes — one per
-// catalog table (its files plus its live tail, in the table's unified schema)
-// and one per saved view. See query_engine.h for what a table's view reads.
+// ViewBuilder: the SQL the query engine gives DuckDB for each lake table.
+//
+// A table's shape is what SQL shows of it: the catalog's unified columns,
+// plus columns only the live tail has seen so far, plus the partition keys
+// as text columns. Two views have that shape:
+//  - the shape view, with no rows, published once per shape (DESCRIBE, view
+//    definitions; see query_engine.h for how lake.<table> uses it);
+//  - a data view, made per query for the files the planner kept: one branch
+//    per partition and file shape (read_parquet of a file list with every
+//    footer's statistics for the optimizer; hand-dropped NDJSON/CSV with
+//    explicit column types), each projecting the table's shape (CAST to
+//    widened types, NULL for columns a file lacks, partition values as
+//    text; whole-day files give each row its hour), plus, when the query's
+//    tail pin holds undelivered records, a branch reading them through
+//    gamelake_tail(stream, delivered_seq): each record exactly once.
+// The text of a data view grows with the files it reads, not with the lake.
 //
 // Thread-safety: pure functions.
 #ifndef GAMELAKE_QUERY_VIEW_BUILDER_H_
@@ -8,7 +21,8 @@
 
 #include <cstdint>
 #include <map>
-#include <set>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,28 +30,41 @@
 
 namespace gamelake {
 
-struct ViewPlan {
-  struct View {
+struct TableShape {
+  struct Column {
     std::string name;
-    std::string sql;  // CREATE OR REPLACE VIEW lake."name" AS ...
+    SqlType type;
+    std::string tail_key;  // The record key in the live tail, if it has one.
   };
-  std::vector<View> tables;
-  // Per table, its SELECT with each delivered file's hour bounds on
-  // _ingest_time: lets a filter on _ingest_time drop partitions unopened, but
-  // costs reading _ingest_time, so it is used only by queries that mention it.
-  std::vector<View> pruned;
-  std::vector<View> views;                    // Saved views, oldest first.
-  std::map<std::string, uint64_t> delivered;  // Per stream: seqs up to here are in files.
+  std::string name;
+  std::shared_ptr<const CatalogTable> table;  // Null for a stream only the tail knows.
+  std::vector<Column> columns;
+  std::vector<std::string> partition_keys;
+  // Tail keys beyond the column limits: delivery puts them into _overflow.
+  bool tail_overflow = false;
+  std::vector<std::string> tail_column_keys;  // The tail's keys that are columns.
 };
 
-// tail_types: per stream, the record type the live tail inferred (a STRUCT).
-// tail_branches: the tables whose view reads gamelake_tail() (those the tail
-// holds undelivered records of; an empty branch would cost the optimizer its
-// statistics); null: none at all (no tail). Streams only the tail knows are
-// tables too, when there is a tail.
-ViewPlan PlanViews(const CatalogSnapshot& snapshot,
-                   const std::map<std::string, SqlType>& tail_types,
-                   const std::set<std::string>* tail_branches, const std::string& lake_dir);
+// Same column names and types, same partition keys: a view of one can stand
+// in for a view of the other.
+bool SameShape(const TableShape& a, const TableShape& b);
+
+// Every table's shape: the catalog's tables, and (when tail_types is given)
+// the streams only the tail knows. tail_types: per stream, the record type
+// the tail inferred (a STRUCT).
+std::map<std::string, TableShape> PlanShapes(const CatalogSnapshot& snapshot,
+                                             const std::map<std::string, SqlType>* tail_types);
+
+// SELECT of the shape's columns, without rows.
+std::string ShapeSelect(const TableShape& shape);
+
+// SELECT of the rows of `files` (of shape.table) and, if with_tail, of the
+// tail's records of the stream above shape.table->delivered_seq().
+std::string DataSelect(const TableShape& shape, std::span<const CatalogFile* const> files,
+                       bool with_tail, const std::string& lake_dir);
+
+// CREATE OR REPLACE VIEW lake."<name>" AS <sql>.
+std::string CreateLakeView(const std::string& name, const std::string& sql);
 
 }  // namespace gamelake
 
