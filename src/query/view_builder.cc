@@ -159,7 +159,8 @@ std::string FilesBranch(const TableShape& shape, const std::vector<const Catalog
       // their min/max it can compress group keys and use a perfect hash
       // aggregate (1.5x on GROUP BY CaughtAt, CaughtBy over 10 M rows).
       // Footers are cached, and only the files the planner kept are listed.
-      reader = fmt::format("read_parquet({}, union_by_name = true)", FileList(lake_dir, files));
+      reader = fmt::format("read_parquet({}, union_by_name = true, hive_partitioning = false)",
+                           FileList(lake_dir, files));
       break;
     case FileFormat::kNdjson:
       reader = fmt::format("read_json({}, format = 'newline_delimited', columns = {})",
