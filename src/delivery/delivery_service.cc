@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "delivery/lake_writer.h"
+#include "ingest/event_id_index.h"
 #include "lake/lake_files.h"
 #include "lake/lake_layout.h"
 
@@ -60,6 +61,8 @@ struct Batch {
   uint64_t records = 0;
   int64_t hour = 0;              // Partition: hours since the epoch, UTC.
   int64_t oldest_ingest_us = 0;  // Ingest time of the first record.
+  // Event ids of its records, for the index (null when there are none).
+  std::shared_ptr<std::vector<IndexedId>> ids;
 };
 
 // The reader's open staging file of one stream.
@@ -262,6 +265,11 @@ class DeliveryServiceImpl final : public DeliveryService {
     }
     out += "}\n";
     buf.bytes += out.size() - before;
+    EventId id;
+    if (extractor_.enabled() && stream[0] != '_' && extractor_.Extract(p, &id_scratch_, &id)) {
+      if (!buf.batch.ids) buf.batch.ids = std::make_shared<std::vector<IndexedId>>();
+      buf.batch.ids->push_back(IndexedId{rec.seq, rec.ingest_time_us, id.type, std::string(id.value)});
+    }
     buf.batch.last_seq = rec.seq;
     buf.batch.records++;
     if (out.size() >= kStagingWriteChunk) GL_RETURN_IF_ERROR(WritePending(&buf));
@@ -377,6 +385,16 @@ class DeliveryServiceImpl final : public DeliveryService {
 
   // ---- Converter thread ----
 
+  // The batch's event ids into the index, before its file enters the lake.
+  Result<LakeFileInfo> WriteIds(const Batch& batch) {
+    if (batch.ids && !batch.ids->empty()) {
+      GL_RETURN_IF_ERROR(EventIdIndex::Write(env_, options_.id_index_dir, batch.stream,
+                                             batch.first_seq, batch.last_seq, *batch.ids)
+                             .WithContext("writing the event id index"));
+    }
+    return LakeFileInfo{};
+  }
+
   void ConverterLoop() {
     int failures = 0;
     while (true) {
@@ -391,8 +409,10 @@ class DeliveryServiceImpl final : public DeliveryService {
           LakeFilePath(batch.stream, LakePartition::Hour(batch.hour),
                        LakeFileName{batch.first_seq, batch.last_seq, /*version=*/0});
       const std::string final_path = JoinPath(options_.lake_dir, lake_path);
-      Result<LakeFileInfo> info =
-          writer_->Convert(batch.staging_path, final_path, &stream_columns_[batch.stream]);
+      Result<LakeFileInfo> info = WriteIds(batch);
+      if (info.ok()) {
+        info = writer_->Convert(batch.staging_path, final_path, &stream_columns_[batch.stream]);
+      }
       if (!info.ok()) {
         failures++;
         spdlog::error("delivery: {} records {}-{} of {} (attempt {}): {}", batch.records,
@@ -445,6 +465,8 @@ class DeliveryServiceImpl final : public DeliveryService {
   std::map<std::string, std::set<std::string>> stream_columns_;
 
   // Reader thread only.
+  const EventIdExtractor extractor_{options_.id_index_dir.empty() ? "" : options_.event_id_field};
+  std::string id_scratch_;
   std::map<std::string, OpenBuffer, std::less<>> buffers_;
   std::map<std::string, uint64_t, std::less<>> skip_up_to_;  // Per stream: delivered or queued.
 

@@ -61,6 +61,11 @@ struct DeliveryOptions {
   // Per stream, the columns its table has (e.g. from the catalog): when a file
   // has more keys than a file may have columns, these stay columns first.
   std::map<std::string, std::set<std::string>> stream_columns;
+  // Event ids: with both set, the ids of each batch (field as the write path
+  // reads it; streams starting with '_' excluded) are written to the event
+  // id index in id_index_dir before the batch's file enters the lake.
+  std::string event_id_field;
+  std::string id_index_dir;
 };
 
 struct DeliveryStats {

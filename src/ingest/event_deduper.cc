@@ -8,12 +8,16 @@
 #include <bit>
 #include <charconv>
 #include <cstring>
+#include <functional>
 #include <random>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/json_unescape.h"
+#include "ingest/event_id_index.h"
+#include "lake/lake_files.h"
+#include "lake/lake_layout.h"
 #include "sql/duck_db.h"
 
 namespace gamelake {
@@ -64,6 +68,36 @@ size_t SkipValue(std::string_view s, size_t i) {
   return i;
 }
 
+// The id in the value starting at r[i]: a non-empty string (unescaped) or an
+// integer (its digits, "-0" as "0"); false for any other value.
+bool ParseIdValue(std::string_view r, size_t i, std::string* scratch, EventId* id) {
+  const size_t n = r.size();
+  const char c = r[i];
+  if (c == '"') {
+    const size_t end = StringEnd(r, i);
+    std::string_view body = r.substr(i + 1, end - i - 1);
+    if (body.empty()) return false;
+    if (body.find('\\') != std::string_view::npos) {
+      JsonUnescape(body, scratch);
+      body = *scratch;
+    }
+    id->type = EventId::Type::kString;
+    id->value = body;
+    return true;
+  }
+  if (c == '-' || (c >= '0' && c <= '9')) {
+    size_t end = i + 1;
+    while (end < n && r[end] >= '0' && r[end] <= '9') ++end;
+    if (end < n && (r[end] == '.' || r[end] == 'e' || r[end] == 'E')) return false;
+    std::string_view digits = r.substr(i, end - i);
+    if (digits == "-0") digits = "0";
+    id->type = EventId::Type::kInteger;
+    id->value = digits;
+    return true;
+  }
+  return false;  // null, true, false, object, array.
+}
+
 uint64_t Fmix(uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
@@ -108,17 +142,37 @@ uint64_t RandomSeed() {
   return (static_cast<uint64_t>(rd()) << 32) ^ rd();
 }
 
-// "dt=2024-05-01" + "hr=13" -> seconds since the epoch of that hour, or -1.
-int64_t HourStart(std::string_view dt, std::string_view hr) {
-  int y = 0, mo = 0, d = 0, h = 0;
-  std::string text = fmt::format("{} {}", dt, hr);
-  if (std::sscanf(text.c_str(), "dt=%4d-%2d-%2d hr=%2d", &y, &mo, &d, &h) != 4) return -1;
-  struct tm tm {};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  return static_cast<int64_t>(timegm(&tm));
+// True if [first, last] lies within the union of `ranges`.
+bool IsCovered(std::vector<std::pair<uint64_t, uint64_t>> ranges, uint64_t first, uint64_t last) {
+  std::sort(ranges.begin(), ranges.end());
+  uint64_t next = first;  // Everything below it is covered.
+  for (const auto& [a, b] : ranges) {
+    if (a > next) break;
+    if (b >= next) {
+      if (b >= last) return true;
+      next = b + 1;
+    }
+  }
+  return false;
+}
+
+// Calls fn(table-relative dir, name) for each file below <lake>/<table>.
+Status ForEachLakeFile(Env* env, const std::string& lake_dir, const std::string& table,
+                       const std::function<void(const std::string&, const std::string&)>& fn,
+                       const std::string& rel_dir = "") {
+  std::string dir = JoinPath(JoinPath(lake_dir, table), rel_dir);
+  Result<std::vector<std::string>> names = env->ListDir(dir);
+  if (!names.ok()) return Status::OK();  // A file, or gone meanwhile.
+  for (const std::string& name : *names) {
+    if (name.empty() || name.front() == '.') continue;
+    std::string rel = rel_dir.empty() ? name : rel_dir + "/" + name;
+    if (env->ListDir(JoinPath(dir, name)).ok()) {
+      GL_RETURN_IF_ERROR(ForEachLakeFile(env, lake_dir, table, fn, rel));
+    } else {
+      fn(rel_dir, name);
+    }
+  }
+  return Status::OK();
 }
 
 // A stored id as DuckDB renders it, given the column's type.
@@ -177,51 +231,36 @@ bool EventIdExtractor::ValidFieldName(std::string_view field) {
 }
 
 bool EventIdExtractor::Extract(std::string_view r, std::string* scratch, EventId* id) const {
-  if (field_.empty() || r.size() < needle_.size() + 3) return false;
-  // Fast path: most records without an id never get past this.
-  if (::memmem(r.data(), r.size(), needle_.data(), needle_.size()) == nullptr) return false;
+  if (field_.empty() || r.size() < field_.size() + 5) return false;
+  // Fast path: most records without an id never get past this. A key spelled
+  // with escapes ("event\u005fid") cannot be found literally, but then the
+  // record holds a backslash.
+  if (::memmem(r.data(), r.size(), needle_.data(), needle_.size()) == nullptr &&
+      std::memchr(r.data(), '\\', r.size()) == nullptr) {
+    return false;
+  }
   const size_t n = r.size();
   size_t i = 0;
   while (i < n && IsSpace(r[i])) ++i;
   if (i >= n || r[i] != '{') return false;
   ++i;
+  std::string key_scratch;
   for (;;) {
     while (i < n && IsSpace(r[i])) ++i;
     if (i >= n || r[i] != '"') return false;  // '}' (end) or malformed.
     const size_t key_end = StringEnd(r, i);
-    const std::string_view key = r.substr(i + 1, key_end - i - 1);
+    std::string_view key = r.substr(i + 1, key_end - i - 1);
+    if (key.find('\\') != std::string_view::npos) {
+      JsonUnescape(key, &key_scratch);
+      key = key_scratch;
+    }
     i = key_end + 1;
     while (i < n && IsSpace(r[i])) ++i;
     if (i >= n || r[i] != ':') return false;
     ++i;
     while (i < n && IsSpace(r[i])) ++i;
     if (i >= n) return false;
-    if (key == field_) {
-      const char c = r[i];
-      if (c == '"') {
-        const size_t end = StringEnd(r, i);
-        std::string_view body = r.substr(i + 1, end - i - 1);
-        if (body.empty()) return false;
-        if (body.find('\\') != std::string_view::npos) {
-          JsonUnescape(body, scratch);
-          body = *scratch;
-        }
-        id->type = EventId::Type::kString;
-        id->value = body;
-        return true;
-      }
-      if (c == '-' || (c >= '0' && c <= '9')) {
-        size_t end = i + 1;
-        while (end < n && r[end] >= '0' && r[end] <= '9') ++end;
-        if (end < n && (r[end] == '.' || r[end] == 'e' || r[end] == 'E')) return false;
-        std::string_view digits = r.substr(i, end - i);
-        if (digits == "-0") digits = "0";
-        id->type = EventId::Type::kInteger;
-        id->value = digits;
-        return true;
-      }
-      return false;  // null, true, false, object, array.
-    }
+    if (key == field_) return ParseIdValue(r, i, scratch, id);
     i = SkipValue(r, i);
     while (i < n && IsSpace(r[i])) ++i;
     if (i >= n || r[i] != ',') return false;
@@ -374,7 +413,18 @@ void EventDeduper::PublishGauges() {
   if (entries_gauge_ != nullptr) entries_gauge_->Set(static_cast<double>(indexed_));
 }
 
-void EventDeduper::Begin(std::span<const std::optional<EventKey>> keys,
+void EventDeduper::SetHorizon(std::string_view stream, int64_t cutoff_us) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = horizons_.find(stream);
+  int64_t cutoff_s = cutoff_us / 1'000'000;
+  if (it == horizons_.end()) {
+    horizons_.emplace(std::string(stream), cutoff_s);
+  } else {
+    it->second = std::max(it->second, cutoff_s);
+  }
+}
+
+void EventDeduper::Begin(std::string_view stream, std::span<const std::optional<EventKey>> keys,
                          std::shared_ptr<const WaitFn> on_original, Claim* claim) {
   claim->verdicts.assign(keys.size(), Verdict::kNoId);
   claim->seqs.assign(keys.size(), 0);
@@ -388,6 +438,8 @@ void EventDeduper::Begin(std::span<const std::optional<EventKey>> keys,
     claim->ticket = next_ticket_++;
     const uint64_t mine = kPending | claim->ticket;
     ExpireLocked(now_s);
+    int64_t horizon_s = 0;
+    if (auto h = horizons_.find(stream); h != horizons_.end()) horizon_s = h->second;
     for (size_t r = 0; r < keys.size(); ++r) {
       if (!keys[r]) continue;
       const EventKey& key = *keys[r];
@@ -406,13 +458,14 @@ void EventDeduper::Begin(std::span<const std::optional<EventKey>> keys,
           ++repeats;
           continue;
         }
-        if (Live(e, now_s)) {
+        if (Live(e, now_s) && static_cast<int64_t>(e.time_s) >= horizon_s) {
           claim->verdicts[r] = Verdict::kDuplicate;
           claim->seqs[r] = e.seq;
           ++repeats;
           continue;
         }
-        // Remembered but out of the window (out-of-order time): claim it in place.
+        // Remembered but out of the window (out-of-order time) or past the
+        // stream's retention: claim it in place.
         e.seq = mine;
         e.time_s = static_cast<uint32_t>(std::clamp<int64_t>(now_s, 1, UINT32_MAX));
       } else {
@@ -496,14 +549,17 @@ bool EventDeduper::Contains(const EventKey& key) const {
 
 // ---------------------------------------------------------------- rebuild
 
-Status EventDeduper::Rebuild(Wal* wal, const std::string& lake_dir,
+Status EventDeduper::Rebuild(Wal* wal, const std::string& lake_dir, const std::string& index_dir,
                              const EventIdExtractor& extractor,
                              const std::string& duckdb_memory_limit) {
   if (!extractor.enabled() || options_.max_entries == 0) return Status::OK();
   std::vector<Loaded> loaded;
   if (wal != nullptr) GL_RETURN_IF_ERROR(LoadFromLog(wal, extractor, &loaded));
   const size_t from_log = loaded.size();
-  GL_RETURN_IF_ERROR(LoadFromLake(lake_dir, extractor, duckdb_memory_limit, &loaded));
+  Covered covered;
+  if (!index_dir.empty()) GL_RETURN_IF_ERROR(LoadFromIndex(index_dir, &loaded, &covered));
+  const size_t from_index = loaded.size() - from_log;
+  GL_RETURN_IF_ERROR(LoadFromLake(lake_dir, extractor, duckdb_memory_limit, covered, &loaded));
   // Oldest first, so the ring stays in time order and eviction drops the oldest.
   std::stable_sort(loaded.begin(), loaded.end(),
                    [](const Loaded& a, const Loaded& b) { return a.time_us < b.time_us; });
@@ -511,8 +567,38 @@ Status EventDeduper::Rebuild(Wal* wal, const std::string& lake_dir,
     loaded.erase(loaded.begin(), loaded.end() - static_cast<ptrdiff_t>(options_.max_entries));
   }
   for (const Loaded& l : loaded) Add(l.key, l.seq, l.time_us);
-  spdlog::info("msg=\"dedupe: event ids rebuilt\" from_log={} from_lake={} entries={}", from_log,
-               loaded.size() - std::min(from_log, loaded.size()), size());
+  spdlog::info(
+      "msg=\"dedupe: event ids rebuilt\" from_log={} from_index={} from_lake={} entries={}",
+      from_log, from_index, loaded.size() - std::min(from_log + from_index, loaded.size()), size());
+  return Status::OK();
+}
+
+Status EventDeduper::LoadFromIndex(const std::string& index_dir, std::vector<Loaded>* out,
+                                   Covered* covered) {
+  Env* env = options_.env;
+  const int64_t cutoff_us = (NowS() - options_.window_s) * 1'000'000;
+  GL_ASSIGN_OR_RETURN(std::vector<IndexFile> files, EventIdIndex::List(env, index_dir));
+  for (const IndexFile& f : files) {
+    Result<int64_t> newest = EventIdIndex::NewestTime(env, f.path);
+    if (newest.ok() && *newest < cutoff_us) {
+      // Nothing in it is still in the window; its range counts as covered.
+      (*covered)[f.stream].emplace_back(f.first_seq, f.last_seq);
+      (void)env->RemoveFile(f.path);
+      continue;
+    }
+    Result<std::vector<IndexedId>> ids = EventIdIndex::Read(env, f.path);
+    if (!ids.ok()) {
+      // Its range is read from the lake instead.
+      spdlog::error("msg=\"dedupe: unreadable event id index; using the lake\" error=\"{}\"",
+                    ids.status().ToString());
+      (void)env->RemoveFile(f.path);
+      continue;
+    }
+    (*covered)[f.stream].emplace_back(f.first_seq, f.last_seq);
+    for (const IndexedId& id : *ids) {
+      out->push_back(Loaded{Key(f.stream, EventId{id.type, id.value}), id.seq, id.time_us});
+    }
+  }
   return Status::OK();
 }
 
@@ -534,78 +620,74 @@ Status EventDeduper::LoadFromLog(Wal* wal, const EventIdExtractor& extractor,
 }
 
 Status EventDeduper::LoadFromLake(const std::string& lake_dir, const EventIdExtractor& extractor,
-                                  const std::string& duckdb_memory_limit,
+                                  const std::string& duckdb_memory_limit, const Covered& covered,
                                   std::vector<Loaded>* out) {
   Env* env = options_.env;
   if (!env->FileExists(lake_dir)) return Status::OK();
-  const int64_t cutoff_s = NowS() - options_.window_s;
-
-  struct Hour {
-    int64_t start_s;
+  const int64_t cutoff_us = (NowS() - options_.window_s) * 1'000'000;
+  // Files of the hours (and days) overlapping the window, newest first, that
+  // no index file covers: those delivered before the index existed.
+  struct Source {
+    int64_t end_us;
     std::string stream;
-    std::string dir;
+    std::string path;
   };
-  std::vector<Hour> hours;
-  GL_ASSIGN_OR_RETURN(std::vector<std::string> streams, env->ListDir(lake_dir));
+  std::vector<Source> sources;
+  GL_ASSIGN_OR_RETURN(std::vector<std::string> streams, ListTables(env, lake_dir));
   for (const std::string& stream : streams) {
-    if (stream.empty() || stream.front() == '_' || stream.front() == '.') continue;
-    const std::string stream_dir = JoinPath(lake_dir, stream);
-    auto days = env->ListDir(stream_dir);
-    if (!days.ok()) continue;  // A file, not a stream folder.
-    for (const std::string& dt : days.value()) {
-      if (!dt.starts_with("dt=")) continue;
-      const std::string day_dir = JoinPath(stream_dir, dt);
-      auto hrs = env->ListDir(day_dir);
-      if (!hrs.ok()) continue;
-      for (const std::string& hr : hrs.value()) {
-        const int64_t start = HourStart(dt, hr);
-        if (start < 0 || start + 3600 <= cutoff_s) continue;
-        hours.push_back(Hour{start, stream, JoinPath(day_dir, hr)});
+    if (stream.front() == '_') continue;
+    GL_RETURN_IF_ERROR(ForEachLakeFile(env, lake_dir, stream, [&](const std::string& rel_dir,
+                                                                   const std::string& name) {
+      std::optional<LakePartition> p = ParsePartitionDir(rel_dir);
+      if (!p || p->end_us() <= cutoff_us || !name.ends_with(".parquet")) return;
+      if (std::optional<LakeFileName> n = ParseLakeFileName(stream, name)) {
+        auto it = covered.find(stream);
+        if (it != covered.end() && IsCovered(it->second, n->first_seq, n->last_seq)) return;
       }
-    }
+      sources.push_back(Source{p->end_us(), stream, JoinPath(JoinPath(JoinPath(lake_dir, stream),
+                                                                      rel_dir), name)});
+    }));
   }
-  if (hours.empty()) return Status::OK();
-  std::sort(hours.begin(), hours.end(),
-            [](const Hour& a, const Hour& b) { return a.start_s > b.start_s; });
-
+  if (sources.empty()) return Status::OK();
+  std::stable_sort(sources.begin(), sources.end(),
+                   [](const Source& a, const Source& b) { return a.end_us > b.end_us; });
   DuckDbOptions db_options;
   db_options.memory_limit = duckdb_memory_limit;
   GL_ASSIGN_OR_RETURN(std::unique_ptr<DuckDb> db, DuckDb::Open(db_options));
+  const size_t limit = out->size() + options_.max_entries;
+  for (const Source& source : sources) {
+    if (out->size() >= limit) break;
+    GL_RETURN_IF_ERROR(
+        LoadLakeFile(db.get(), source.stream, source.path, extractor, out));
+  }
+  return Status::OK();
+}
+
+Status EventDeduper::LoadLakeFile(DuckDb* db, const std::string& stream, const std::string& path,
+                                  const EventIdExtractor& extractor, std::vector<Loaded>* out) {
+  const std::string source = "read_parquet(" + QuoteLiteral(path) + ", hive_partitioning = false)";
+  auto columns =
+      db->Query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + source + ")");
+  if (!columns.ok()) return columns.status().WithContext("reading event ids from " + path);
+  std::string type;
+  for (const auto& row : columns.value().rows) {
+    if (row.size() == 2 && row[0] && *row[0] == extractor.field() && row[1]) type = *row[1];
+  }
+  if (type.empty()) return Status::OK();  // No record in this file had an id.
+  auto rows = db->Query("SELECT " + QuoteIdentifier(extractor.field()) +
+                        ", epoch_us(_ingest_time), _record_id FROM " + source + " WHERE " +
+                        QuoteIdentifier(extractor.field()) + " IS NOT NULL");
+  if (!rows.ok()) return rows.status().WithContext("reading event ids from " + path);
   simdjson::dom::parser json;
   std::string scratch;
-  const size_t limit = out->size() + options_.max_entries;
-  for (const Hour& hour : hours) {
-    if (out->size() >= limit) break;
-    GL_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(hour.dir));
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
-      if (name.empty() || name.front() == '.' || !name.ends_with(".parquet")) continue;
-      const std::string path = JoinPath(hour.dir, name);
-      const std::string source = "read_parquet(" + QuoteLiteral(path) + ")";
-      auto columns =
-          db->Query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + source + ")");
-      if (!columns.ok()) {
-        return columns.status().WithContext("reading event ids from " + path);
-      }
-      std::string type;
-      for (const auto& row : columns.value().rows) {
-        if (row.size() == 2 && row[0] && *row[0] == extractor.field() && row[1]) type = *row[1];
-      }
-      if (type.empty()) continue;  // No record in this file had an id.
-      auto rows = db->Query("SELECT " + QuoteIdentifier(extractor.field()) +
-                            ", epoch_us(_ingest_time), _record_id FROM " + source + " WHERE " +
-                            QuoteIdentifier(extractor.field()) + " IS NOT NULL");
-      if (!rows.ok()) return rows.status().WithContext("reading event ids from " + path);
-      for (const auto& row : rows.value().rows) {
-        if (row.size() != 3 || !row[0] || !row[1] || !row[2]) continue;
-        EventId id;
-        if (!IdFromLake(type, *row[0], &scratch, &json, &id)) continue;
-        uint64_t seq = 0;
-        int64_t time_us = 0;
-        if (!ParseNumber(*row[2], &seq) || !ParseNumber(*row[1], &time_us)) continue;
-        out->push_back(Loaded{Key(hour.stream, id), seq, time_us});
-      }
-    }
+  for (const auto& row : rows.value().rows) {
+    if (row.size() != 3 || !row[0] || !row[1] || !row[2]) continue;
+    EventId id;
+    if (!IdFromLake(type, *row[0], &scratch, &json, &id)) continue;
+    uint64_t seq = 0;
+    int64_t time_us = 0;
+    if (!ParseNumber(*row[2], &seq) || !ParseNumber(*row[1], &time_us)) continue;
+    out->push_back(Loaded{Key(stream, id), seq, time_us});
   }
   return Status::OK();
 }

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,6 +42,7 @@
 #include "common/metrics.h"
 #include "common/status.h"
 #include "log/wal.h"
+#include "sql/duck_db.h"
 
 namespace gamelake {
 
@@ -54,10 +56,11 @@ struct EventId {
 };
 
 // Finds a record's event id without parsing the whole record. Records that
-// do not contain the quoted field name anywhere cost one memmem(). The field
-// must be spelled literally in the record (a key written with \u escapes is
-// not recognized). The first top-level occurrence counts; a null, boolean,
-// float, object, array or empty-string value is no id.
+// contain neither the quoted field name nor a backslash cost one memmem()
+// and one memchr(). Keys are compared unescaped, so "event\u005fid" is the
+// field too, and a string id is its unescaped text. The first top-level
+// occurrence counts; a null, boolean, float, object, array or empty-string
+// value is no id.
 class EventIdExtractor {
  public:
   // field "" disables extraction: Extract() always returns false.
@@ -129,6 +132,12 @@ class EventDeduper {
   // once for each kInFlight record, on the thread that completes the original
   // (possibly before Begin's caller has appended its own records).
   void Begin(std::span<const std::optional<EventKey>> keys,
+             std::shared_ptr<const WaitFn> on_original, Claim* claim) {
+    Begin("", keys, std::move(on_original), claim);
+  }
+  // The same for keys of `stream`: ids of it stored before its horizon (see
+  // SetHorizon) count as forgotten.
+  void Begin(std::string_view stream, std::span<const std::optional<EventKey>> keys,
              std::shared_ptr<const WaitFn> on_original, Claim* claim);
   // Reports the outcome of storing the claim's kNew records; new_seqs[k] is the
   // _record_id of the k-th kNew record (ignored unless status is OK). On OK
@@ -136,18 +145,26 @@ class EventDeduper {
   // Either way, their waiters are called.
   void Complete(const Claim& claim, const Status& status, std::span<const uint64_t> new_seqs);
 
+  // Forgets the ids of `stream` stored before cutoff_us: retention dropped
+  // those records, so a retry of one is stored again. Horizons only rise.
+  void SetHorizon(std::string_view stream, int64_t cutoff_us);
+
   // Remembers an id already stored at time_us (microseconds since the epoch);
   // ignored if outside the window. For rebuilding at start.
   void Add(const EventKey& key, uint64_t seq, int64_t time_us);
 
   // Rebuilds the set at start, before ingest opens: the ids of the records
-  // still in the log (wal; may be null), and of the Parquet files in
-  // <lake_dir>/<stream>/dt=YYYY-MM-DD/hr=HH/ of the hours overlapping the
-  // window (newest hours first, until max_entries ids are read), reading only
-  // the id column, _ingest_time and _record_id through DuckDB. Streams
-  // starting with '_' are skipped. The log is read first: delivery only moves
-  // records from the log to the lake, so none is missed if it runs meanwhile.
-  Status Rebuild(Wal* wal, const std::string& lake_dir, const EventIdExtractor& extractor,
+  // still in the log (wal; may be null), then those delivery moved into the
+  // lake, exactly as they were stored, from the event id index in index_dir
+  // (event_id_index.h; empty: none) — index files older than the window are
+  // deleted on the way. Lake files no index file covers (delivered before the
+  // index existed) are read as before: the id column, _ingest_time and
+  // _record_id of the Parquet files of the hours overlapping the window,
+  // newest first, until max_entries ids are read. Streams starting with '_'
+  // are skipped. The log is read first: delivery only moves records from the
+  // log to the lake, so none is missed if it runs meanwhile.
+  Status Rebuild(Wal* wal, const std::string& lake_dir, const std::string& index_dir,
+                 const EventIdExtractor& extractor,
                  const std::string& duckdb_memory_limit = "1GB");
 
   // Introspection (tests, metrics).
@@ -177,9 +194,15 @@ class EventDeduper {
     size_t operator()(const EventKey& k) const { return static_cast<size_t>(k.h1); }
   };
 
+  // Per stream, the _record_id ranges the event id index covers.
+  using Covered = std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>>;
   Status LoadFromLog(Wal* wal, const EventIdExtractor& extractor, std::vector<Loaded>* out);
+  Status LoadFromIndex(const std::string& index_dir, std::vector<Loaded>* out, Covered* covered);
   Status LoadFromLake(const std::string& lake_dir, const EventIdExtractor& extractor,
-                      const std::string& duckdb_memory_limit, std::vector<Loaded>* out);
+                      const std::string& duckdb_memory_limit, const Covered& covered,
+                      std::vector<Loaded>* out);
+  Status LoadLakeFile(DuckDb* db, const std::string& stream, const std::string& path,
+                      const EventIdExtractor& extractor, std::vector<Loaded>* out);
   int64_t NowS() const;
   bool Live(const Entry& e, int64_t now_s) const;
   // Index slot holding key, or SIZE_MAX.
@@ -213,6 +236,8 @@ class EventDeduper {
   // Retries waiting for an in-flight original, by key (rare: kept apart so the
   // common path allocates nothing per record).
   std::unordered_map<EventKey, std::vector<Waiter>, KeyHash> waiters_;
+  // Per stream, ids stored before this (seconds since the epoch) are forgotten.
+  std::map<std::string, int64_t, std::less<>> horizons_;
 };
 
 }  // namespace gamelake

@@ -165,7 +165,7 @@ void IngestHandler::SubmitDeduped(std::string_view stream, ParsedBody&& parsed,
         Release(batch, 1);
       });
   EventDeduper* deduper = options_.deduper;
-  deduper->Begin(*keys, std::move(on_original), &batch->claim);
+  deduper->Begin(stream, *keys, std::move(on_original), &batch->claim);
   const EventDeduper::Claim& claim = batch->claim;
 
   std::vector<std::string_view> to_store;

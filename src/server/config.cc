@@ -231,6 +231,7 @@ Status ApplyTable(const std::string& prefix, const toml::table& table, const std
 std::string Config::lake_dir() const { return JoinPath(data_dir, "lake"); }
 std::string Config::log_dir() const { return JoinPath(data_dir, "log"); }
 std::string Config::staging_dir() const { return JoinPath(data_dir, "staging"); }
+std::string Config::id_index_dir() const { return JoinPath(data_dir, "dedupe"); }
 
 Status LoadConfigFile(const std::string& path, Config* config) {
   toml::parse_result parsed = toml::parse_file(path);

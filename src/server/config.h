@@ -87,6 +87,7 @@ struct Config {
   std::string lake_dir() const;
   std::string log_dir() const;
   std::string staging_dir() const;
+  std::string id_index_dir() const;  // The event id index (ingest/event_id_index.h).
 };
 
 // Applies the TOML file at path onto config.

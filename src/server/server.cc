@@ -109,9 +109,9 @@ class ServerImpl final : public Server {
       o.max_entries = config_.dedupe_max_entries;
       o.metrics = &metrics_;
       deduper_ = std::make_unique<EventDeduper>(o);
-      Status st =
-          deduper_->Rebuild(wal_.get(), config_.lake_dir(),
-                            EventIdExtractor(config_.event_id_field), config_.duckdb_memory_limit);
+      Status st = deduper_->Rebuild(wal_.get(), config_.lake_dir(), config_.id_index_dir(),
+                                    EventIdExtractor(config_.event_id_field),
+                                    config_.duckdb_memory_limit);
       if (!st.ok()) return st.WithContext("rebuilding the event ids for deduplication");
       ingest.deduper = deduper_.get();
     }
@@ -150,6 +150,10 @@ class ServerImpl final : public Server {
     }
     for (const auto& [name, table] : catalog_->Snapshot()->tables) {
       for (const auto& column : table->columns) d.stream_columns[name].insert(column.name);
+    }
+    if (deduper_) {
+      d.event_id_field = config_.event_id_field;
+      d.id_index_dir = config_.id_index_dir();
     }
     d.duckdb_threads = config_.duckdb_threads;
     d.duckdb_memory_limit = config_.duckdb_memory_limit;

@@ -9,6 +9,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "../common/status_matchers.h"
+#include "ingest/event_id_index.h"
+#include "lake/lake_layout.h"
 #include "ingest_test_util.h"
 #include "sql/duck_db.h"
 
@@ -47,6 +50,14 @@ TEST(EventIdExtractorTest, FindsTopLevelStringsAndIntegers) {
             "ab\n\"\\/ \xF0\x9F\x98\x80");
   // The first top-level occurrence counts.
   EXPECT_EQ(Extract("id", R"({"id":"first","id":"second"})"), "first");
+}
+
+TEST(EventIdExtractorTest, KeysSpelledWithEscapesAreTheField) {
+  EXPECT_EQ(Extract("event_id", R"({"event\u005fid":"a"})"), "a");
+  EXPECT_EQ(Extract("event_id", R"({"\u0065vent_id":7})"), "7");
+  EXPECT_EQ(Extract("event_id", R"({"x":"\\","event\u005Fid":"b","event_id":"c"})"), "b");
+  // A key that only unescapes to something else is not the field.
+  EXPECT_EQ(Extract("event_id", R"({"event\u005fids":"a","k":"\n"})"), std::nullopt);
 }
 
 TEST(EventIdExtractorTest, OtherValuesAreNoId) {
@@ -288,7 +299,7 @@ TEST_F(EventDeduperTest, RebuildsFromTheLog) {
   env_.SetNowMicros(Env::Default()->NowMicros());
   auto d = Make();
   ASSERT_TRUE(
-      d->Rebuild(wal.value().get(), dir.path() + "/lake", EventIdExtractor("event_id")).ok());
+      d->Rebuild(wal.value().get(), dir.path() + "/lake", "", EventIdExtractor("event_id")).ok());
   EXPECT_EQ(d->size(), 2u);
   EXPECT_TRUE(d->Contains(StrKey(*d, "s", "a")));
   EXPECT_TRUE(d->Contains(IntKey(*d, "s", "5")));
@@ -335,7 +346,7 @@ TEST_F(EventDeduperTest, RebuildsFromTheLakeWithinTheWindow) {
   { std::ofstream(lake + "/game/dt=2025-06-14/hr=15/game-0-0.parquet") << "not parquet"; }
 
   auto d = Make(/*window_s=*/7200);
-  Status s = d->Rebuild(nullptr, lake, EventIdExtractor("event_id"));
+  Status s = d->Rebuild(nullptr, lake, "", EventIdExtractor("event_id"));
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(d->Contains(StrKey(*d, "game", "a")));
   EXPECT_TRUE(d->Contains(IntKey(*d, "game", "42")));
@@ -349,6 +360,109 @@ TEST_F(EventDeduperTest, RebuildsFromTheLakeWithinTheWindow) {
   d->Begin(std::vector<std::optional<EventKey>>{IntKey(*d, "game", "42")}, nullptr, &c);
   EXPECT_EQ(c.verdicts[0], Verdict::kDuplicate);
   EXPECT_EQ(c.seqs[0], 3u);
+}
+
+TEST_F(EventDeduperTest, RebuildsExactIdsFromTheIndexWhateverTheLakeSays) {
+  ScratchDir dir;
+  const std::string lake = dir.path() + "/lake";
+  const std::string index = dir.path() + "/dedupe";
+  auto db = DuckDb::Open({});
+  ASSERT_TRUE(db.ok());
+  // The lake file's id column widened to DOUBLE (12 next to 12.5): 12.0 is
+  // no id the lake can give back exactly. The index has what ingest saw.
+  const std::string rel = "game/dt=2025-06-15/hr=15/" + LakeFileName{1, 4, 0}.Format("game");
+  std::filesystem::create_directories(std::filesystem::path(lake + "/" + rel).parent_path());
+  GL_ASSERT_OK(db.value()->Execute(
+      "COPY (SELECT TIMESTAMP '2025-06-15 15:00:00' AS _ingest_time, (i + 1)::BIGINT AS "
+      "_record_id, [12.0, 12.5, 7.0, 99.0][i + 1] AS event_id FROM range(4) t(i)) TO " +
+      QuoteLiteral(lake + "/" + rel) + " (FORMAT parquet)"));
+  const int64_t t = kNow - 60'000'000;
+  GL_ASSERT_OK(EventIdIndex::Write(Env::Default(), index, "game", 1, 4,
+                                   {{1, t, EventId::Type::kInteger, "12"},
+                                    {3, t, EventId::Type::kString, "7"},
+                                    {4, t, EventId::Type::kString, "caf\xC3\xA9"}}));
+  // An old index file, past the window: deleted, its range still covered.
+  GL_ASSERT_OK(EventIdIndex::Write(Env::Default(), index, "game", 100, 100,
+                                   {{100, kNow - 86400'000'000ll, EventId::Type::kString, "old"}}));
+  auto d = Make(/*window_s=*/3600);
+  GL_ASSERT_OK(d->Rebuild(nullptr, lake, index, EventIdExtractor("event_id")));
+  EXPECT_TRUE(d->Contains(IntKey(*d, "game", "12")));
+  EXPECT_TRUE(d->Contains(StrKey(*d, "game", "7")));      // A string that looks like a number...
+  EXPECT_FALSE(d->Contains(IntKey(*d, "game", "7")));     // ...is not the number.
+  EXPECT_FALSE(d->Contains(StrKey(*d, "game", "12")));
+  EXPECT_TRUE(d->Contains(StrKey(*d, "game", "caf\xC3\xA9")));
+  EXPECT_FALSE(d->Contains(IntKey(*d, "game", "99")));    // The lake is not read for a covered range.
+  EXPECT_EQ(d->size(), 3u);
+  auto files = EventIdIndex::List(Env::Default(), index);
+  GL_ASSERT_OK(files);
+  EXPECT_EQ(files->size(), 1u);
+}
+
+TEST_F(EventDeduperTest, RetentionHorizonForgetsOlderIdsOfItsStreamOnly) {
+  auto d = Make(/*window_s=*/86400);
+  EventKey a = StrKey(*d, "s", "a");
+  EventKey b = StrKey(*d, "t", "a");
+  Store(d.get(), {a}, 1);
+  Store(d.get(), {b}, 2);
+  env_.AdvanceSeconds(100);
+  d->SetHorizon("s", kNow + 50'000'000);
+  EventDeduper::Claim c;
+  d->Begin("s", std::vector<std::optional<EventKey>>{a}, nullptr, &c);
+  EXPECT_EQ(c.verdicts[0], Verdict::kNew);  // Stored again: retention dropped the original.
+  d->Complete(c, Status::OK(), std::vector<uint64_t>{3});
+  d->Begin("t", std::vector<std::optional<EventKey>>{b}, nullptr, &c);
+  EXPECT_EQ(c.verdicts[0], Verdict::kDuplicate);
+  d->Begin("s", std::vector<std::optional<EventKey>>{a}, nullptr, &c);
+  EXPECT_EQ(c.verdicts[0], Verdict::kDuplicate);  // The new copy is after the horizon.
+  EXPECT_EQ(c.seqs[0], 3u);
+}
+
+TEST(EventIdIndexTest, RoundTripsAndRefusesDamage) {
+  ScratchDir dir;
+  Env* env = Env::Default();
+  std::vector<IndexedId> ids;
+  for (uint64_t i = 0; i < 1000; ++i) {
+    ids.push_back({10 + i * 3, 1'700'000'000'000'000 + static_cast<int64_t>(i % 7) * 1000,
+                   i % 2 ? EventId::Type::kInteger : EventId::Type::kString,
+                   i % 2 ? std::to_string(i) : std::string(i % 50, static_cast<char>('a' + i % 26))});
+  }
+  ids[0].value = std::string("\0x\xff", 3);
+  GL_ASSERT_OK(EventIdIndex::Write(env, dir.path(), "s", 10, 10 + 999 * 3, ids));
+  auto files = EventIdIndex::List(env, dir.path());
+  GL_ASSERT_OK(files);
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].stream, "s");
+  EXPECT_EQ((*files)[0].first_seq, 10u);
+  EXPECT_EQ((*files)[0].last_seq, 10u + 999 * 3);
+  auto back = EventIdIndex::Read(env, (*files)[0].path);
+  GL_ASSERT_OK(back);
+  EXPECT_EQ(*back, ids);
+  auto newest = EventIdIndex::NewestTime(env, (*files)[0].path);
+  GL_ASSERT_OK(newest);
+  EXPECT_EQ(*newest, 1'700'000'000'000'000 + 6000);
+  // Every truncation and a flipped byte anywhere are caught.
+  std::string data = env->ReadFile((*files)[0].path).value();
+  const std::string damaged = dir.path() + "/damaged.ids";
+  for (size_t cut : {size_t{0}, size_t{5}, size_t{40}, data.size() / 2, data.size() - 1}) {
+    GL_ASSERT_OK(env->WriteFileAtomic(damaged, data.substr(0, cut)));
+    EXPECT_THAT(EventIdIndex::Read(env, damaged), StatusIs(Status::Code::kCorruption, "damaged.ids"));
+  }
+  for (size_t at = 0; at < data.size(); at += 97) {
+    std::string flipped = data;
+    flipped[at] = static_cast<char>(flipped[at] ^ 0x10);
+    GL_ASSERT_OK(env->WriteFileAtomic(damaged, flipped));
+    EXPECT_FALSE(EventIdIndex::Read(env, damaged).ok()) << at;
+  }
+  // Pruning by age, per stream.
+  GL_ASSERT_OK(EventIdIndex::Write(env, dir.path(), "t", 1, 1,
+                                   {{1, 1'600'000'000'000'000, EventId::Type::kString, "x"}}));
+  auto removed = EventIdIndex::Prune(env, dir.path(), 1'650'000'000'000'000);
+  GL_ASSERT_OK(removed);
+  EXPECT_EQ(*removed, 1u);
+  removed = EventIdIndex::Prune(env, dir.path(), 0, {{"s", 1'800'000'000'000'000}});
+  GL_ASSERT_OK(removed);
+  EXPECT_EQ(*removed, 1u);
+  EXPECT_TRUE(EventIdIndex::List(env, dir.path())->empty());
 }
 
 }  // namespace
