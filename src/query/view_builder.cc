@@ -49,6 +49,14 @@ std::string ColumnsSpec(const std::vector<ColumnInfo>& columns) {
   return spec + "}";
 }
 
+std::string TextReader(const CatalogFile& f, const std::string& list) {
+  if (f.format == FileFormat::kCsv) {
+    return fmt::format("read_csv({}, header = true, columns = {})", list, ColumnsSpec(f.columns));
+  }
+  return fmt::format("read_json({}, format = 'newline_delimited', columns = {})", list,
+                     ColumnsSpec(f.columns));
+}
+
 std::string FileList(const std::string& lake_dir, const std::vector<const CatalogFile*>& files) {
   std::string list = "[";
   for (size_t i = 0; i < files.size(); ++i) {
@@ -137,20 +145,6 @@ TableShape PlanShape(const std::string& name, std::shared_ptr<const CatalogTable
 std::string FilesBranch(const TableShape& shape, const std::vector<const CatalogFile*>& files,
                         const std::string& lake_dir) {
   const CatalogFile& first = *files.front();
-  std::string select;
-  for (const auto& c : shape.columns) {
-    const ColumnInfo* fc = FindColumn(first.columns, c.name);
-    select += select.empty() ? "" : ", ";
-    if (fc != nullptr) {
-      select += CastTo(QuoteIdentifier(fc->name), fc->type, c.type);
-    } else {
-      select += fmt::format("CAST(NULL AS {})", c.type.ToString());
-    }
-    select += " AS " + QuoteIdentifier(c.name);
-  }
-  for (const auto& k : shape.partition_keys) {
-    select += fmt::format(", {} AS {}", PartitionValue(first, k), QuoteIdentifier(k));
-  }
   std::string reader;
   switch (first.format) {
     case FileFormat::kParquet:
@@ -163,15 +157,11 @@ std::string FilesBranch(const TableShape& shape, const std::vector<const Catalog
                            FileList(lake_dir, files));
       break;
     case FileFormat::kNdjson:
-      reader = fmt::format("read_json({}, format = 'newline_delimited', columns = {})",
-                           FileList(lake_dir, files), ColumnsSpec(first.columns));
-      break;
     case FileFormat::kCsv:
-      reader = fmt::format("read_csv({}, header = true, columns = {})", FileList(lake_dir, files),
-                           ColumnsSpec(first.columns));
+      reader = TextReader(first, FileList(lake_dir, files));
       break;
   }
-  return fmt::format("SELECT {} FROM {}", select, reader);
+  return fmt::format("SELECT {} FROM {}", FileProjection(shape, first), reader);
 }
 
 std::string TailBranch(const TableShape& shape) {
@@ -220,6 +210,45 @@ std::string TailBranch(const TableShape& shape) {
 }
 
 }  // namespace
+
+std::string FileProjection(const TableShape& shape, const CatalogFile& file) {
+  std::string select;
+  for (const auto& c : shape.columns) {
+    const ColumnInfo* fc = FindColumn(file.columns, c.name);
+    select += select.empty() ? "" : ", ";
+    if (fc != nullptr) {
+      select += CastTo(QuoteIdentifier(fc->name), fc->type, c.type);
+    } else {
+      select += fmt::format("CAST(NULL AS {})", c.type.ToString());
+    }
+    select += " AS " + QuoteIdentifier(c.name);
+  }
+  for (const auto& k : shape.partition_keys) {
+    select += fmt::format(", {} AS {}", PartitionValue(file, k), QuoteIdentifier(k));
+  }
+  return select;
+}
+
+std::string FileReader(const CatalogFile& file, const std::string& lake_dir) {
+  std::string list = "[" + QuoteLiteral(lake_dir + "/" + file.path) + "]";
+  if (file.format == FileFormat::kParquet) {
+    return fmt::format("read_parquet({}, hive_partitioning = false)", list);
+  }
+  return TextReader(file, list);
+}
+
+PlannerContext PlannerContextOf(const std::map<std::string, TableShape>& shapes,
+                                const std::map<std::string, CatalogView>& views) {
+  PlannerContext ctx;
+  for (const auto& [name, shape] : shapes) {
+    PlannerTable& t = ctx.tables[name];
+    t.table = shape.table.get();
+    for (const auto& c : shape.columns) t.columns.push_back(ColumnInfo{c.name, c.type});
+    t.partition_keys = shape.partition_keys;
+  }
+  ctx.views = views;
+  return ctx;
+}
 
 bool SameShape(const TableShape& a, const TableShape& b) {
   if (a.name != b.name || a.partition_keys != b.partition_keys ||

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "query/query_planner.h"
 
 namespace gamelake {
 
@@ -45,6 +46,11 @@ struct TableShape {
   std::vector<std::string> tail_column_keys;  // The tail's keys that are columns.
 };
 
+// The planner's view of the tables (query_planner.h): each shape's columns
+// and partition keys, and the saved views.
+PlannerContext PlannerContextOf(const std::map<std::string, TableShape>& shapes,
+                                const std::map<std::string, CatalogView>& views);
+
 // Same column names and types, same partition keys: a view of one can stand
 // in for a view of the other.
 bool SameShape(const TableShape& a, const TableShape& b);
@@ -62,6 +68,11 @@ std::string ShapeSelect(const TableShape& shape);
 // tail's records of the stream above shape.table->delivered_seq().
 std::string DataSelect(const TableShape& shape, std::span<const CatalogFile* const> files,
                        bool with_tail, const std::string& lake_dir);
+
+// The select list projecting one file's columns to the shape (casts, NULLs,
+// partition values), and the table function call that reads the file.
+std::string FileProjection(const TableShape& shape, const CatalogFile& file);
+std::string FileReader(const CatalogFile& file, const std::string& lake_dir);
 
 // CREATE OR REPLACE VIEW lake."<name>" AS <sql>.
 std::string CreateLakeView(const std::string& name, const std::string& sql);

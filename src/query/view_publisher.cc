@@ -30,13 +30,7 @@ Status ViewPublisher::Refresh() {
 
   Published next;
   next.snapshot = snap;
-  for (const auto& [name, shape] : shapes) {
-    PlannerTable& t = next.planner.tables[name];
-    t.table = shape.table.get();
-    for (const auto& c : shape.columns) t.columns.push_back(ColumnInfo{c.name, c.type});
-    t.partition_keys = shape.partition_keys;
-  }
-  next.planner.views = snap->views;
+  next.planner = PlannerContextOf(shapes, snap->views);
   next.shapes = std::move(shapes);
   state_ = std::move(next);
   catalog_version_ = snap->version;

@@ -51,6 +51,15 @@ Setter Int(int Config::*field) {
   };
 }
 
+Setter Bool(bool Config::*field) {
+  return [field](const toml::node& n, Config* c) -> Status {
+    auto v = n.value<bool>();
+    if (!v) return Status::InvalidArgument("expected true or false");
+    c->*field = *v;
+    return Status::OK();
+  };
+}
+
 Setter String(std::string Config::*field) {
   return [field](const toml::node& n, Config* c) -> Status {
     auto v = n.value<std::string>();
@@ -117,13 +126,7 @@ const std::map<std::string, Setter>& Settings() {
          return Status::OK();
        }},
       {"log.min_free_disk_bytes", UInt(&Config::min_free_disk_bytes)},
-      {"auth.enabled",
-       [](const toml::node& n, Config* c) -> Status {
-         auto v = n.value<bool>();
-         if (!v) return Status::InvalidArgument("expected true or false");
-         c->auth_enabled = *v;
-         return Status::OK();
-       }},
+      {"auth.enabled", Bool(&Config::auth_enabled)},
       {"auth.rate_records_per_s", UInt(&Config::rate_records_per_s)},
       {"auth.rate_bytes_per_s", UInt(&Config::rate_bytes_per_s)},
       {"log.durability",
@@ -153,6 +156,18 @@ const std::map<std::string, Setter>& Settings() {
       {"sql.query_timeout_s", Double(&Config::sql_query_timeout_s)},
       {"sql.max_concurrent_queries", Int(&Config::sql_max_concurrent_queries)},
       {"sql.tail_max_bytes", UInt(&Config::sql_tail_max_bytes)},
+      {"compaction.enabled", Bool(&Config::compaction_enabled)},
+      {"compaction.interval_s", Double(&Config::compaction_interval_s)},
+      {"compaction.target_file_bytes", UInt(&Config::compaction_target_file_bytes)},
+      {"compaction.settle_s", Double(&Config::compaction_settle_s)},
+      {"compaction.open_hour_min_files", UInt(&Config::compaction_open_hour_min_files)},
+      {"compaction.daily", Bool(&Config::compaction_daily)},
+      {"compaction.daily_after_s", Double(&Config::compaction_daily_after_s)},
+      {"compaction.max_bytes_per_s", UInt(&Config::compaction_max_bytes_per_s)},
+      {"compaction.memory_limit", String(&Config::compaction_memory_limit)},
+      {"compaction.nice", Int(&Config::compaction_nice)},
+      {"retention.days", UInt(&Config::retention_days)},
+      {"retention.interval_s", Double(&Config::retention_interval_s)},
   };
   return settings;
 }
@@ -185,8 +200,27 @@ Status ApplyStreamSetting(std::string_view name, const toml::node& n, Config* c)
   return Status::OK();
 }
 
+// retention.streams.<name>.days (also for _errors).
+Status ApplyRetentionSetting(std::string_view name, const toml::node& n, Config* c) {
+  constexpr std::string_view kPrefix = "retention.streams.";
+  std::string_view rest = name.substr(kPrefix.size());
+  size_t dot = rest.rfind('.');
+  if (dot == std::string_view::npos || rest.substr(dot + 1) != "days") {
+    return Status::InvalidArgument(fmt::format("unknown setting {}", name));
+  }
+  std::string stream(rest.substr(0, dot));
+  if (stream != "_errors" && !ValidateStreamName(stream).ok()) {
+    return Status::InvalidArgument(fmt::format("setting {}: invalid stream name", name));
+  }
+  auto v = n.value<int64_t>();
+  if (!v || *v < 0) return TypeError(name, "a non-negative number of days");
+  c->retention_stream_days[stream] = static_cast<uint64_t>(*v);
+  return Status::OK();
+}
+
 Status ApplyNode(const std::string& name, const toml::node& node, Config* c) {
   if (name.starts_with("delivery.streams.")) return ApplyStreamSetting(name, node, c);
+  if (name.starts_with("retention.streams.")) return ApplyRetentionSetting(name, node, c);
   if (name.starts_with("cors.streams.")) {
     std::string stream = name.substr(std::string_view("cors.streams.").size());
     if (!ValidateStreamName(stream).ok()) {
@@ -232,6 +266,7 @@ std::string Config::lake_dir() const { return JoinPath(data_dir, "lake"); }
 std::string Config::log_dir() const { return JoinPath(data_dir, "log"); }
 std::string Config::staging_dir() const { return JoinPath(data_dir, "staging"); }
 std::string Config::id_index_dir() const { return JoinPath(data_dir, "dedupe"); }
+std::string Config::erasure_dir() const { return JoinPath(data_dir, "erasures"); }
 
 Status LoadConfigFile(const std::string& path, Config* config) {
   toml::parse_result parsed = toml::parse_file(path);
@@ -328,6 +363,19 @@ Status ValidateConfig(const Config& c) {
   if (c.buffer_interval_s < 0 || c.buffer_interval_s > 86400) {
     return bad("delivery.buffer_interval_s must be within 0..86400");
   }
+  if (c.compaction_interval_s <= 0 || c.compaction_interval_s > 86400) {
+    return bad("compaction.interval_s must be within 0..86400 (and above 0)");
+  }
+  if (c.compaction_target_file_bytes < (1u << 20)) {
+    return bad("compaction.target_file_bytes must be at least 1048576");
+  }
+  if (c.compaction_settle_s < 0 || c.compaction_daily_after_s < 0) {
+    return bad("compaction.settle_s and compaction.daily_after_s must be >= 0");
+  }
+  if (c.compaction_nice > 19) return bad("compaction.nice must be within 0..19");
+  if (c.compaction_memory_limit.empty()) return bad("compaction.memory_limit must not be empty");
+  if (c.retention_interval_s <= 0) return bad("retention.interval_s must be > 0");
+  if (c.retention_days > 36500) return bad("retention.days must be at most 36500");
   return Status::OK();
 }
 

@@ -84,10 +84,26 @@ struct Config {
   int sql_max_concurrent_queries = 4;
   uint64_t sql_tail_max_bytes = 512ull << 20;
 
+  // The lake over months: compaction and retention (src/lifecycle).
+  bool compaction_enabled = true;
+  double compaction_interval_s = 60;
+  uint64_t compaction_target_file_bytes = 256ull << 20;
+  double compaction_settle_s = 600;          // An hour is merged this long after it ends.
+  uint64_t compaction_open_hour_min_files = 32;  // Merge an open hour at this many small files.
+  bool compaction_daily = true;              // Merge past days into whole-day files.
+  double compaction_daily_after_s = 3600;    // ...this long after the day ended.
+  uint64_t compaction_max_bytes_per_s = 64ull << 20;  // Merged bytes a second; 0 = no limit.
+  std::string compaction_memory_limit = "512MB";
+  int compaction_nice = 10;
+  uint64_t retention_days = 0;  // 0: keep forever.
+  std::map<std::string, uint64_t> retention_stream_days;  // retention.streams.<name>.days
+  double retention_interval_s = 600;
+
   std::string lake_dir() const;
   std::string log_dir() const;
   std::string staging_dir() const;
   std::string id_index_dir() const;  // The event id index (ingest/event_id_index.h).
+  std::string erasure_dir() const;   // The erasure audit log (lifecycle/erasure_log.h).
 };
 
 // Applies the TOML file at path onto config.

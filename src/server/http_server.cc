@@ -1,5 +1,7 @@
 #include "server/http_server.h"
 
+#include "common/percent_decode.h"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -568,6 +570,32 @@ HttpResponse JsonError(unsigned status, std::string_view code, std::string_view 
   res.body() = fmt::format("{{\"error\":\"{}\",\"message\":\"{}\"}}\n", JsonEscape(code),
                            JsonEscape(message));
   return res;
+}
+
+HttpResponse JsonResponse(unsigned status, std::string body) {
+  HttpResponse res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::move(body);
+  res.body() += '\n';
+  return res;
+}
+
+std::string QueryParam(const HttpRequest& request, std::string_view name) {
+  std::string_view target(request.target().data(), request.target().size());
+  size_t q = target.find('?');
+  if (q == std::string_view::npos) return "";
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
+    }
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return "";
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,

@@ -92,6 +92,10 @@ struct HttpServerOptions {
 // A JSON error response: {"error": code, "message": message}.
 HttpResponse JsonError(unsigned status, std::string_view code, std::string_view message,
                        unsigned http_version = 11, bool keep_alive = true);
+// A JSON response with `body` (a newline is added).
+HttpResponse JsonResponse(unsigned status, std::string body);
+// The value of ?name=... in the request target, percent-decoded; "" if absent.
+std::string QueryParam(const HttpRequest& request, std::string_view name);
 
 class HttpServer {
  public:

@@ -19,14 +19,6 @@ namespace {
 
 constexpr size_t kBufferBeforeStreaming = 64 * 1024;
 
-HttpResponse JsonOk(std::string body, unsigned status = 200) {
-  HttpResponse res{static_cast<http::status>(status), 11};
-  res.set(http::field::content_type, "application/json");
-  res.body() = std::move(body);
-  res.body() += '\n';
-  return res;
-}
-
 // The HTTP status and error code for a failed query.
 HttpResponse QueryError(const Status& s) {
   switch (s.code()) {
@@ -57,25 +49,6 @@ std::string_view Header(const HttpRequest& request, http::field f) {
                              : std::string_view(it->value().data(), it->value().size());
 }
 
-// The value of ?name=... in the request target (decoded), or "".
-std::string QueryParam(const HttpRequest& request, std::string_view name) {
-  std::string_view target(request.target().data(), request.target().size());
-  size_t q = target.find('?');
-  if (q == std::string_view::npos) return "";
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
-    }
-    if (amp == std::string_view::npos) break;
-    rest = rest.substr(amp + 1);
-  }
-  return "";
-}
-
 void WriteColumns(JsonWriter& w, const std::vector<ColumnInfo>& columns) {
   w.BeginArray();
   for (const auto& c : columns) {
@@ -103,22 +76,16 @@ void WriteTableSummary(JsonWriter& w, const CatalogTable& t) {
 }  // namespace
 
 QueryApi::QueryApi(QueryEngine* engine, Catalog* catalog, int workers, size_t max_queued)
-    : engine_(engine), catalog_(catalog), max_queued_(max_queued) {
-  for (int i = 0; i < std::max(1, workers); ++i) workers_.emplace_back([this] { Worker(); });
-}
+    : engine_(engine), catalog_(catalog), pool_(workers, max_queued, /*nice=*/5) {}
 
 QueryApi::~QueryApi() { Stop(); }
 
 void QueryApi::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stop_ && workers_.empty()) return;
-    stop_ = true;
-  }
-  cv_.notify_all();
+  // Idempotent: the engine may be gone by the second call (the destructor).
+  if (stopped_.exchange(true)) return;
+  // Running queries end at once; queued ones then fail fast.
   for (const RunningQuery& q : engine_->Running()) (void)engine_->Cancel(q.query_id);
-  for (auto& t : workers_) t.join();
-  workers_.clear();
+  pool_.Stop();
 }
 
 bool QueryApi::Matches(std::string_view path) {
@@ -126,30 +93,7 @@ bool QueryApi::Matches(std::string_view path) {
          path.starts_with("/v1/catalog/");
 }
 
-bool QueryApi::Submit(std::function<void()> task) {
-  {
-    std::lock_guard lock(mu_);
-    if (stop_ || queue_.size() >= max_queued_) return false;
-    queue_.push_back(std::move(task));
-  }
-  cv_.notify_one();
-  return true;
-}
-
-void QueryApi::Worker() {
-  LowerThreadPriority(5);  // Queries yield the CPU to ingest.
-  while (true) {
-    std::function<void()> task;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      task = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    task();
-  }
-}
+bool QueryApi::Submit(std::function<void()> task) { return pool_.Submit(std::move(task)); }
 
 void QueryApi::Handle(std::string_view path, const Principal& principal, HttpRequest&& request,
                       Respond respond) {
@@ -186,7 +130,7 @@ void QueryApi::Handle(std::string_view path, const Principal& principal, HttpReq
     }
     Status s = engine_->Cancel(id);
     if (!s.ok()) return respond(QueryError(s));
-    return respond(JsonOk(fmt::format("{{\"query_id\":{},\"cancelled\":true}}", id)));
+    return respond(JsonResponse(200, fmt::format("{{\"query_id\":{},\"cancelled\":true}}", id)));
   }
   if (path == "/v1/catalog/tables" || path.starts_with("/v1/catalog/tables/")) {
     if (method != http::verb::get) return not_allowed("GET");
@@ -224,7 +168,7 @@ void QueryApi::Handle(std::string_view path, const Principal& principal, HttpReq
           }
           w.EndArray();
           w.EndObject();
-          respond(JsonOk(w.Take()));
+          respond(JsonResponse(200, w.Take()));
         })) {
       busy();
     }
@@ -332,7 +276,7 @@ void QueryApi::Queries(const HttpRequest& request, const Respond& respond) {
   }
   w.EndArray();
   w.EndObject();
-  respond(JsonOk(w.Take()));
+  respond(JsonResponse(200, w.Take()));
 }
 
 void QueryApi::Tables(std::string_view name, const HttpRequest& request, const Respond& respond) {
@@ -348,7 +292,7 @@ void QueryApi::Tables(std::string_view name, const HttpRequest& request, const R
     w.EndArray();
     w.Key("bad_files").UInt(snap->bad_files.size());
     w.EndObject();
-    return respond(JsonOk(w.Take()));
+    return respond(JsonResponse(200, w.Take()));
   }
   const CatalogTable* t = snap->FindTable(name);
   if (t == nullptr) {
@@ -414,7 +358,7 @@ void QueryApi::Tables(std::string_view name, const HttpRequest& request, const R
   }
   w.EndArray();
   w.EndObject();
-  respond(JsonOk(w.Take()));
+  respond(JsonResponse(200, w.Take()));
 }
 
 void QueryApi::Views(const HttpRequest&, const Respond& respond) {
@@ -425,7 +369,7 @@ void QueryApi::Views(const HttpRequest&, const Respond& respond) {
     WriteViewJson(&w, v);
   }
   w.EndArray().EndObject();
-  respond(JsonOk(w.Take()));
+  respond(JsonResponse(200, w.Take()));
 }
 
 void QueryApi::Ddl(const HttpRequest& request, const Respond& respond) {

@@ -22,6 +22,7 @@
 #ifndef GAMELAKE_SERVER_QUERY_API_H_
 #define GAMELAKE_SERVER_QUERY_API_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -34,6 +35,7 @@
 #include "catalog/catalog.h"
 #include "query/query_engine.h"
 #include "server/http_server.h"
+#include "server/worker_pool.h"
 
 namespace gamelake {
 
@@ -52,7 +54,6 @@ class QueryApi {
 
  private:
   bool Submit(std::function<void()> task);
-  void Worker();
   void Query(const Principal& principal, const HttpRequest& request, const Respond& respond);
   void Tables(std::string_view name, const HttpRequest& request, const Respond& respond);
   void Views(const HttpRequest& request, const Respond& respond);
@@ -61,12 +62,8 @@ class QueryApi {
 
   QueryEngine* engine_;
   Catalog* catalog_;
-  size_t max_queued_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  bool stop_ = false;
-  std::vector<std::thread> workers_;
+  WorkerPool pool_;  // Queries yield the CPU to ingest (niceness 5).
+  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace gamelake

@@ -18,14 +18,6 @@ namespace http = boost::beast::http;
 constexpr std::string_view kRecordsPrefix = "/v1/streams/";
 constexpr std::string_view kRecordsSuffix = "/records";
 
-HttpResponse JsonResponse(unsigned status, std::string body) {
-  HttpResponse res{static_cast<http::status>(status), 11};
-  res.set(http::field::content_type, "application/json");
-  res.body() = std::move(body);
-  res.body() += '\n';
-  return res;
-}
-
 HttpResponse MethodNotAllowed(std::string_view allow, std::string_view method,
                               std::string_view path) {
   HttpResponse res = JsonError(405, "method_not_allowed",
@@ -71,6 +63,7 @@ Router::Router(const Config& config, Deps deps)
       keys_(deps.keys),
       firehose_(deps.firehose),
       query_(deps.query),
+      lake_(deps.lake),
       cors_(config),
       data_dir_(config.data_dir),
       min_free_disk_bytes_(config.min_free_disk_bytes),
@@ -155,6 +148,11 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
     Principal principal;
     if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
     return query_->Handle(path, principal, std::move(request), std::move(counted));
+  }
+  if (lake_ != nullptr && LakeApi::Matches(path)) {
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    return lake_->Handle(path, principal, std::move(request), std::move(counted));
   }
   counted(JsonError(404, "not_found", fmt::format("no route for {} {}", method_name, path)));
 }

@@ -7,6 +7,8 @@
 //   GET/POST /v1/keys, DELETE /v1/keys/{id}   API keys (admin key)
 //   POST /  X-Amz-Target: Firehose_20150804.*  the Firehose API (SigV4)
 //   /v1/query, /v1/queries, /v1/catalog/*       SQL and the catalog (admin key; query_api.h)
+//   /v1/lake/*, /v1/erasures[/{id}]             compaction, retention, erasure (admin key;
+//                                                lake_api.h)
 //
 // Ingest answers only after the records are durable in the log (group
 // commit), with {"accepted","failed","first_record_id","errors":[{index,code,message}]}.
@@ -33,6 +35,7 @@
 #include "server/cors_policy.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
+#include "server/lake_api.h"
 #include "server/query_api.h"
 
 namespace gamelake {
@@ -51,6 +54,7 @@ class Router {
     KeyStore* keys = nullptr;
     FirehoseApi* firehose = nullptr;
     QueryApi* query = nullptr;  // SQL and catalog endpoints; null: none.
+    LakeApi* lake = nullptr;    // Lake maintenance endpoints; null: none.
   };
   Router(const Config& config, Deps deps);
 
@@ -85,6 +89,7 @@ class Router {
   KeyStore* keys_;
   FirehoseApi* firehose_;
   QueryApi* query_;
+  LakeApi* lake_;
   CorsPolicy cors_;
   std::string data_dir_;
   uint64_t min_free_disk_bytes_;

@@ -20,25 +20,74 @@
 #include "delivery/delivery_service.h"
 #include "ingest/event_deduper.h"
 #include "ingest/ingest_handler.h"
+#include "ingest/event_id_index.h"
+#include "lake/file_reclaimer.h"
 #include "lake/lake_files.h"
+#include "lifecycle/lake_maintainer.h"
 #include "log/wal.h"
 #include "query/live_tail.h"
 #include "query/query_engine.h"
 #include "server/demo_feed.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
+#include "server/lake_api.h"
 #include "server/query_api.h"
 #include "server/router.h"
 
 namespace gamelake {
 namespace {
 
+// Rows of `table` matching `where`, counted by the sandboxed engine as SQL
+// sees them: binds the condition to the table's columns.
+Result<uint64_t> CountMatching(QueryEngine* engine, const std::string& table,
+                               const std::string& where) {
+  class One final : public ResultSink {
+   public:
+    Status Begin(const std::vector<ResultColumn>&) override { return Status::OK(); }
+    Status AddRow(std::span<const Cell> row) override {
+      if (row.size() == 1 && row[0].kind == Cell::Kind::kInt) n = static_cast<uint64_t>(row[0].i);
+      return Status::OK();
+    }
+    Status Finish(const QueryStats&) override { return Status::OK(); }
+    void Abort(const Status&) override {}
+    uint64_t n = 0;
+  } sink;
+  QueryRequest request;
+  request.sql = fmt::format("SELECT count(*) FROM {} WHERE (\n{}\n)", QuoteIdentifier(table), where);
+  request.user = "erasure";
+  Result<QueryStats> stats = engine->Run(request, &sink);
+  if (!stats.ok()) {
+    if (stats.status().message().find("does not exist") != std::string::npos) {
+      return Status::InvalidArgument("no table named " + table + " in the lake");
+    }
+    return stats.status();
+  }
+  return sink.n;
+}
+
 class ServerImpl final : public Server {
  public:
   explicit ServerImpl(const Config& config) : config_(config) {}
   ~ServerImpl() override { (void)Shutdown(); }
 
+  // Start-up, in the order data flows: the lake cleaned, the log
+  // recovered, event ids rebuilt, the catalog crawled, delivery, SQL, the
+  // lake's maintenance, then the front door.
   Status Init() {
+    GL_RETURN_IF_ERROR(InitDataDir());
+    GL_RETURN_IF_ERROR(InitLog());
+    GL_RETURN_IF_ERROR(InitDedupe());
+    GL_RETURN_IF_ERROR(InitCatalog());
+    GL_RETURN_IF_ERROR(InitDelivery());
+    GL_RETURN_IF_ERROR(InitSql());
+    GL_RETURN_IF_ERROR(InitLifecycle());
+    return InitFrontDoor();
+  }
+
+  // The data dir, its lock, and what a crash may have left in the lake:
+  // half-written files, and files a compaction or erasure replaced but did
+  // not get to delete. Nothing reads the lake yet.
+  Status InitDataDir() {
     Env* env = Env::Default();
     GL_RETURN_IF_ERROR(env->CreateDirs(config_.data_dir));
     GL_RETURN_IF_ERROR(env->CreateDirs(config_.lake_dir()));
@@ -50,10 +99,6 @@ class ServerImpl final : public Server {
                       lock.status().message()));
     }
     data_dir_lock_.emplace(std::move(lock).value());
-
-    // What a crash may have left in the lake: half-written files, and files
-    // a compaction or erasure replaced but did not get to delete. Nothing
-    // reads the lake yet.
     auto leftovers = RemoveLeftovers(env, config_.lake_dir());
     if (!leftovers.ok()) return leftovers.status().WithContext("cleaning the lake");
     for (const std::string& path : leftovers->temporary) {
@@ -63,10 +108,13 @@ class ServerImpl final : public Server {
       spdlog::info("msg=\"removed a replaced lake file\" file=\"{}\"", path);
     }
     for (const std::string& path : leftovers->conflicts) {
-      spdlog::error("msg=\"a lake file overlaps the record ids of another; left out\" file=\"{}\"",
-                    path);
+      spdlog::error(
+          "msg=\"a lake file overlaps the record ids of another; left out\" file=\"{}\"", path);
     }
+    return Status::OK();
+  }
 
+  Status InitLog() {
     WalOptions wal_options;
     wal_options.dir = config_.log_dir();
     wal_options.durability = config_.durable ? Durability::kFsync : Durability::kNone;
@@ -97,26 +145,30 @@ class ServerImpl final : public Server {
                               [w] { return static_cast<double>(w->segment_count()); });
     metrics_.AddCallbackGauge("gamelake_log_fsyncs", "Group commits (fdatasync calls) so far",
                               [w] { return static_cast<double>(w->fsyncs()); });
+    return Status::OK();
+  }
 
-    // Event ids for idempotent retries: rebuilt from the log and the lake
-    // before delivery starts moving records between them.
-    IngestOptions ingest;
-    ingest.event_id_field = config_.event_id_field;
-    ingest.dead_letter_max_bytes = config_.dead_letter_max_bytes;
-    if (!config_.event_id_field.empty() && config_.dedupe_max_entries > 0) {
-      EventDeduperOptions o;
-      o.window_s = static_cast<int64_t>(config_.dedupe_window_s);
-      o.max_entries = config_.dedupe_max_entries;
-      o.metrics = &metrics_;
-      deduper_ = std::make_unique<EventDeduper>(o);
-      Status st = deduper_->Rebuild(wal_.get(), config_.lake_dir(), config_.id_index_dir(),
-                                    EventIdExtractor(config_.event_id_field),
-                                    config_.duckdb_memory_limit);
-      if (!st.ok()) return st.WithContext("rebuilding the event ids for deduplication");
-      ingest.deduper = deduper_.get();
-    }
+  // Event ids for idempotent retries: rebuilt from the log, the event id
+  // index and the lake before delivery starts moving records between them.
+  Status InitDedupe() {
+    ingest_options_.event_id_field = config_.event_id_field;
+    ingest_options_.dead_letter_max_bytes = config_.dead_letter_max_bytes;
+    if (config_.event_id_field.empty() || config_.dedupe_max_entries == 0) return Status::OK();
+    EventDeduperOptions o;
+    o.window_s = static_cast<int64_t>(config_.dedupe_window_s);
+    o.max_entries = config_.dedupe_max_entries;
+    o.metrics = &metrics_;
+    deduper_ = std::make_unique<EventDeduper>(o);
+    Status st = deduper_->Rebuild(wal_.get(), config_.lake_dir(), config_.id_index_dir(),
+                                  EventIdExtractor(config_.event_id_field),
+                                  config_.duckdb_memory_limit);
+    if (!st.ok()) return st.WithContext("rebuilding the event ids for deduplication");
+    ingest_options_.deduper = deduper_.get();
+    return Status::OK();
+  }
 
-    // The catalog: brought up to date with the lake before delivery adds to it.
+  // The catalog: brought up to date with the lake before delivery adds to it.
+  Status InitCatalog() {
     CatalogOptions catalog_options;
     catalog_options.dir = JoinPath(config_.data_dir, "catalog");
     catalog_options.lake_dir = config_.lake_dir();
@@ -128,24 +180,41 @@ class ServerImpl final : public Server {
     spdlog::info("msg=\"catalog ready\" tables={} files={} inspected={} bad_files={}",
                  crawl->tables.size(), crawl->files_seen, crawl->files_inspected,
                  crawl->bad_files.size());
+    reclaimer_ = std::make_unique<FileReclaimer>(Env::Default(), config_.lake_dir());
+    Catalog* cat = catalog_.get();
+    metrics_.AddCallbackGauge("gamelake_lake_files", "Visible files in the lake's tables", [cat] {
+      uint64_t n = 0;
+      for (const auto& [name, t] : cat->Snapshot()->tables) n += t->files.size();
+      return static_cast<double>(n);
+    });
+    FileReclaimer* reclaimer = reclaimer_.get();
+    metrics_.AddCallbackGauge(
+        "gamelake_lake_replaced_files_pending",
+        "Files compaction or erasure replaced, kept until the queries reading them end",
+        [reclaimer] { return static_cast<double>(reclaimer->pending_files()); });
+    return Status::OK();
+  }
 
+  Status InitDelivery() {
     DeliveryOptions d;
     d.lake_dir = config_.lake_dir();
     Catalog* cat = catalog_.get();
     d.on_file_delivered = [cat](const std::string& path) {
       Status s = cat->AddFile(path);
       if (!s.ok()) {
-        spdlog::error("msg=\"catalog cannot add a delivered file\" file=\"{}\" error=\"{}\"", path,
-                      s.ToString());
+        spdlog::error("msg=\"catalog cannot add a delivered file\" file=\"{}\" error=\"{}\"",
+                      path, s.ToString());
       }
     };
     d.staging_dir = config_.staging_dir();
     d.default_hints.size_bytes = config_.buffer_size_bytes;
     d.default_hints.interval_us = static_cast<int64_t>(config_.buffer_interval_s * 1e6);
-    for (const auto& [name, s] : config_.streams) {
+    for (const auto& [name, st] : config_.streams) {
       BufferHints h = d.default_hints;
-      if (s.buffer_size_bytes > 0) h.size_bytes = s.buffer_size_bytes;
-      if (s.buffer_interval_s >= 0) h.interval_us = static_cast<int64_t>(s.buffer_interval_s * 1e6);
+      if (st.buffer_size_bytes > 0) h.size_bytes = st.buffer_size_bytes;
+      if (st.buffer_interval_s >= 0) {
+        h.interval_us = static_cast<int64_t>(st.buffer_interval_s * 1e6);
+      }
       d.stream_hints[name] = h;
     }
     for (const auto& [name, table] : catalog_->Snapshot()->tables) {
@@ -161,8 +230,63 @@ class ServerImpl final : public Server {
     auto delivery = DeliveryService::Start(wal_.get(), d);
     if (!delivery.ok()) return delivery.status().WithContext("starting delivery");
     delivery_ = std::move(delivery).value();
-    GL_RETURN_IF_ERROR(InitSql());
+    return Status::OK();
+  }
 
+  // Compaction, retention and erasure, on the maintainer's thread.
+  Status InitLifecycle() {
+    LakeMaintainerOptions m;
+    m.lake_dir = config_.lake_dir();
+    m.temp_dir = JoinPath(config_.data_dir, "tmp/lifecycle");
+    m.erasure_dir = config_.erasure_dir();
+    m.catalog = catalog_.get();
+    m.reclaimer = reclaimer_.get();
+    m.metrics = &metrics_;
+    m.interval_us = static_cast<int64_t>(config_.compaction_interval_s * 1e6);
+    m.compaction_enabled = config_.compaction_enabled;
+    m.compaction.target_file_bytes = config_.compaction_target_file_bytes;
+    m.compaction.settle_us = static_cast<int64_t>(config_.compaction_settle_s * 1e6);
+    m.compaction.open_hour_min_files = config_.compaction_open_hour_min_files;
+    m.compaction.daily = config_.compaction_daily;
+    m.compaction.daily_after_us = static_cast<int64_t>(config_.compaction_daily_after_s * 1e6);
+    m.max_bytes_per_s = config_.compaction_max_bytes_per_s;
+    m.duckdb_memory_limit = config_.compaction_memory_limit;
+    m.nice = config_.compaction_nice;
+    m.retention.default_days = static_cast<int64_t>(config_.retention_days);
+    for (const auto& [stream, days] : config_.retention_stream_days) {
+      m.retention.tables[stream] = static_cast<int64_t>(days);
+    }
+    m.retention_interval_us = static_cast<int64_t>(config_.retention_interval_s * 1e6);
+    DeliveryService* delivery = delivery_.get();
+    m.flush_delivery = [delivery] { return delivery->Flush(); };
+    QueryEngine* engine = engine_.get();
+    m.count_matching = [engine](const std::string& table, const std::string& where) {
+      return CountMatching(engine, table, where);
+    };
+    EventDeduper* deduper = deduper_.get();
+    std::string index_dir = config_.id_index_dir();
+    int64_t window_us = static_cast<int64_t>(config_.dedupe_window_s) * 1'000'000;
+    m.on_retention = [deduper, index_dir, window_us](const std::map<std::string, int64_t>& cut) {
+      if (deduper == nullptr) return;
+      for (const auto& [stream, cutoff] : cut) deduper->SetHorizon(stream, cutoff);
+      Result<size_t> pruned =
+          EventIdIndex::Prune(Env::Default(), index_dir, Env::Default()->NowMicros() - window_us, cut);
+      if (!pruned.ok()) {
+        spdlog::warn("msg=\"cannot prune the event id index\" error=\"{}\"",
+                     pruned.status().ToString());
+      }
+    };
+    auto maintainer = LakeMaintainer::Start(m);
+    if (!maintainer.ok()) return maintainer.status().WithContext("starting the lake maintainer");
+    maintainer_ = std::move(maintainer).value();
+    lake_api_ = std::make_unique<LakeApi>(maintainer_.get());
+    return Status::OK();
+  }
+
+  // The front door: keys, the write path, the Firehose API, routes, HTTP.
+  Status InitFrontDoor() {
+    Env* env = Env::Default();
+    IngestOptions ingest = ingest_options_;
     GL_RETURN_IF_ERROR(InitAuth());
     ingest_ = std::make_unique<IngestHandler>(wal_.get(), &metrics_, std::move(ingest));
     InitFirehose();
@@ -176,6 +300,7 @@ class ServerImpl final : public Server {
     deps.keys = keys_.get();
     deps.firehose = firehose_.get();
     deps.query = query_api_.get();
+    deps.lake = lake_api_.get();
     router_ = std::make_unique<Router>(config_, deps);
     HttpServerOptions h;
     h.host = config_.listen_host;
@@ -238,6 +363,7 @@ class ServerImpl final : public Server {
     q.timeout_s = config_.sql_query_timeout_s;
     q.max_concurrent = config_.sql_max_concurrent_queries;
     q.history_path = JoinPath(config_.data_dir, "catalog/query_history.ndjson");
+    q.reclaimer = reclaimer_.get();
     auto engine = QueryEngine::Open(catalog_.get(), tail_.get(), q);
     if (!engine.ok()) return engine.status().WithContext("starting the SQL engine");
     engine_ = std::move(engine).value();
@@ -356,6 +482,8 @@ class ServerImpl final : public Server {
       spdlog::info("msg=\"shutting down: answering requests in flight\"");
       http_->Shutdown(10);
     }
+    if (lake_api_) lake_api_->Stop();
+    if (maintainer_) maintainer_->Stop();
     if (demo_) demo_->Stop();
     if (delivery_) {
       spdlog::info("msg=\"shutting down: delivering buffered records\"");
@@ -389,6 +517,10 @@ class ServerImpl final : public Server {
   std::atomic<QueryEngine*> engine_ptr_{nullptr};  // For the tail's listener thread.
   std::unique_ptr<QueryApi> query_api_;
   std::unique_ptr<EventDeduper> deduper_;  // Null when deduplication is off.
+  IngestOptions ingest_options_;
+  std::unique_ptr<FileReclaimer> reclaimer_;  // Files replaced, kept while queries read them.
+  std::unique_ptr<LakeMaintainer> maintainer_;
+  std::unique_ptr<LakeApi> lake_api_;
   std::unique_ptr<DeliveryService> delivery_;
   std::unique_ptr<KeyStore> keys_;  // Null when auth is disabled.
   std::unique_ptr<Authenticator> auth_;

@@ -76,6 +76,9 @@ class DuckDb {
   Status Execute(std::string_view sql);
   // Runs a statement and returns all of its rows.
   Result<QueryResult> Query(std::string_view sql);
+  // The connection, for C API calls this wrapper does not cover. Same
+  // threading rule as the object.
+  duckdb_connection connection() const { return conn_; }
 
  private:
   DuckDb(duckdb_database db, duckdb_connection conn) : db_(db), conn_(conn) {}

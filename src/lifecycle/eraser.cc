@@ -1,0 +1,238 @@
+#include "lifecycle/eraser.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "lake/lake_layout.h"
+#include "query/query_planner.h"
+
+namespace gamelake {
+namespace {
+
+namespace dom = simdjson::dom;
+
+constexpr std::string_view kPlaceholder = "__gl_erase_table";
+
+// The condition as it sits in every statement: on lines of its own, so a
+// trailing -- comment ends with its line.
+std::string Wrapped(const std::string& where) { return "(\n" + where + "\n)"; }
+
+bool HasSubquery(dom::element e) {
+  if (e.is_array()) {
+    for (dom::element c : dom::array(e)) {
+      if (HasSubquery(c)) return true;
+    }
+    return false;
+  }
+  if (!e.is_object()) return false;
+  std::string_view cls;
+  if (e["class"].get_string().get(cls) == simdjson::SUCCESS &&
+      (cls == "SUBQUERY" || cls == "PARAMETER" || cls == "WINDOW")) {
+    return true;
+  }
+  for (auto [key, value] : dom::object(e)) {
+    if (HasSubquery(value)) return true;
+  }
+  return false;
+}
+
+Result<uint64_t> Count(DuckDb* db, const std::string& sql) {
+  GL_ASSIGN_OR_RETURN(QueryResult r, db->Query(sql));
+  uint64_t n = 0;
+  const std::string text = r.rows.size() == 1 && r.rows[0].size() == 1 && r.rows[0][0]
+                               ? *r.rows[0][0]
+                               : "";
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status::Internal("expected a row count, got \"" + text + "\"");
+  }
+  return n;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Eraser>> Eraser::Open(const EraserOptions& options) {
+  if (options.catalog == nullptr || options.lake_dir.empty() || options.env == nullptr) {
+    return Status::InvalidArgument("eraser: catalog, lake_dir and env are required");
+  }
+  DuckDbOptions db;
+  db.threads = 1;  // Row numbers of text files must come out the same in every scan.
+  db.memory_limit = options.duckdb_memory_limit;
+  db.temp_directory = options.temp_dir;
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<DuckDb> duck, DuckDb::Open(db));
+  return std::unique_ptr<Eraser>(new Eraser(options, std::move(duck)));
+}
+
+Status Eraser::CheckCondition(const std::string& where) {
+  if (where.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("the condition is empty: say which rows, e.g. PlayerID = 42");
+  }
+  std::lock_guard lock(mu_);
+  std::string statement = fmt::format("SELECT 1 FROM {} WHERE {}", kPlaceholder, Wrapped(where));
+  GL_ASSIGN_OR_RETURN(QueryResult r,
+                      db_->Query("SELECT json_serialize_sql(" + QuoteLiteral(statement) + ")"));
+  if (r.rows.size() != 1 || !r.rows[0][0]) return Status::Internal("cannot parse the condition");
+  dom::parser parser;
+  dom::element root;
+  if (parser.parse(*r.rows[0][0]).get(root) != simdjson::SUCCESS) {
+    return Status::Internal("cannot read the condition's syntax tree");
+  }
+  bool error = false;
+  if (root["error"].get_bool().get(error) == simdjson::SUCCESS && error) {
+    std::string_view message;
+    if (root["error_message"].get_string().get(message) != simdjson::SUCCESS) message = "?";
+    return Status::InvalidArgument(fmt::format(
+        "the condition does not parse: {} (the condition is on line 2 of \"{}\")", message,
+        statement));
+  }
+  dom::array statements;
+  dom::element node;
+  auto bad = [](std::string_view why) {
+    return Status::InvalidArgument(fmt::format(
+        "the condition must be one expression over the table's columns (like PlayerID = 42): {}",
+        why));
+  };
+  if (root["statements"].get_array().get(statements) != simdjson::SUCCESS ||
+      statements.size() != 1 || statements.at(0)["node"].get(node) != simdjson::SUCCESS) {
+    return bad("it holds more than one statement");
+  }
+  std::string_view type, table;
+  dom::array list, groups, modifiers, ctes;
+  dom::element where_clause, having, qualify;
+  if (node["type"].get_string().get(type) != simdjson::SUCCESS || type != "SELECT_NODE" ||
+      node["from_table"]["table_name"].get_string().get(table) != simdjson::SUCCESS ||
+      table != kPlaceholder || node["select_list"].get_array().get(list) != simdjson::SUCCESS ||
+      list.size() != 1 || node["group_expressions"].get_array().get(groups) != simdjson::SUCCESS ||
+      groups.size() != 0 || node["modifiers"].get_array().get(modifiers) != simdjson::SUCCESS ||
+      modifiers.size() != 0 || node["cte_map"]["map"].get_array().get(ctes) != simdjson::SUCCESS ||
+      ctes.size() != 0 || node["having"].get(having) != simdjson::SUCCESS || !having.is_null() ||
+      node["qualify"].get(qualify) != simdjson::SUCCESS || !qualify.is_null() ||
+      node["where_clause"].get(where_clause) != simdjson::SUCCESS || where_clause.is_null()) {
+    return bad("it reaches outside its parentheses");
+  }
+  if (HasSubquery(where_clause)) {
+    return bad("subqueries, window functions and ? parameters are not allowed");
+  }
+  return Status::OK();
+}
+
+Result<std::map<std::string, ErasureTableResult>> Eraser::Erase(
+    const std::vector<std::string>& tables, const std::string& where) {
+  std::lock_guard lock(mu_);
+  std::shared_ptr<const CatalogSnapshot> snapshot = options_.catalog->Snapshot();
+  std::map<std::string, TableShape> shapes = PlanShapes(*snapshot, nullptr);
+  std::map<std::string, ErasureTableResult> out;
+  for (const std::string& table : tables) {
+    const CatalogTable* t = snapshot->FindTable(table);
+    if (t == nullptr) {
+      out[table] = ErasureTableResult{};  // Nothing delivered: nothing to erase.
+      continue;
+    }
+    GL_ASSIGN_OR_RETURN(out[t->name], EraseTable(*snapshot, shapes.at(t->name), where));
+  }
+  return out;
+}
+
+Result<ErasureTableResult> Eraser::EraseTable(const CatalogSnapshot& snapshot,
+                                              const TableShape& shape, const std::string& where) {
+  const CatalogTable& table = *shape.table;
+  std::map<std::string, TableShape> one = {{shape.name, shape}};
+  ScanPlan plan = QueryPlanner::Plan(
+      db_->connection(),
+      fmt::format("SELECT * FROM {} WHERE {}", QuoteIdentifier(shape.name), Wrapped(where)),
+      PlannerContextOf(one, {}));
+  std::vector<const CatalogFile*> candidates;
+  auto scan = plan.tables.find(shape.name);
+  if (scan == plan.tables.end() || scan->second.all_files) {
+    for (const auto& [path, f] : table.files) candidates.push_back(&f);
+  } else {
+    candidates = scan->second.files;
+  }
+  ErasureTableResult result;
+  FileSwitch change;
+  change.table = shape.name;
+  std::vector<std::string> retired;
+  for (const CatalogFile* f : candidates) {
+    std::string out = f->path;  // Hand-dropped: replaced in place.
+    if (f->written()) {
+      LakeFileName next = f->name();
+      ++next.version;
+      out = JoinPath(DirName(f->path), next.Format(shape.name));
+    }
+    uint64_t bytes = 0;
+    GL_ASSIGN_OR_RETURN(uint64_t removed,
+                        RewriteFile(shape, *f, where, JoinPath(options_.lake_dir, out), &bytes));
+    if (removed == 0) continue;
+    result.rows_removed += removed;
+    result.files_rewritten++;
+    result.bytes_rewritten += bytes;
+    change.removed.push_back(f->path);
+    change.added.push_back(out);
+    if (f->written()) retired.push_back(f->path);
+  }
+  if (change.added.empty()) return result;
+  GL_RETURN_IF_ERROR(options_.catalog->Switch(change).status());
+  if (options_.reclaimer != nullptr) {
+    options_.reclaimer->Retire(retired);
+  } else {
+    FileReclaimer now(options_.env, options_.lake_dir);
+    now.Retire(retired);
+  }
+  return result;
+}
+
+Result<uint64_t> Eraser::RewriteFile(const TableShape& shape, const CatalogFile& file,
+                                     const std::string& where, const std::string& out_path,
+                                     uint64_t* bytes) {
+  const std::string path = JoinPath(options_.lake_dir, file.path);
+  std::string source;  // The file's own rows, each with a stable number __gl_row.
+  std::string format;
+  if (file.format == FileFormat::kParquet) {
+    source = fmt::format(
+        "(SELECT * RENAME (file_row_number AS __gl_row) FROM read_parquet([{}], "
+        "hive_partitioning = false, file_row_number = true))",
+        QuoteLiteral(path));
+    format = "FORMAT parquet, COMPRESSION zstd";
+  } else {
+    // One thread scans a text file in order: the numbers agree in both scans.
+    source = fmt::format("(SELECT *, row_number() OVER () AS __gl_row FROM {})",
+                         FileReader(file, options_.lake_dir));
+    format = file.format == FileFormat::kCsv ? "FORMAT csv, HEADER true" : "FORMAT json";
+    if (file.gzip) format += ", COMPRESSION gzip";
+  }
+  // The rows a query would see matching, by number.
+  std::string matched =
+      fmt::format("SELECT __gl_row FROM (SELECT {}, __gl_row FROM {} AS __gl_src) WHERE {}",
+                  FileProjection(shape, file), source, Wrapped(where));
+  GL_ASSIGN_OR_RETURN(uint64_t removed, Count(db_.get(), "SELECT count(*) FROM (" + matched + ")"));
+  if (removed == 0) return uint64_t{0};
+  Env* env = options_.env;
+  const std::string tmp = TempPathFor(out_path);
+  auto fail = [&](const Status& s) {
+    if (env->FileExists(tmp)) (void)env->RemoveFile(tmp);
+    return s.WithContext("erasing rows of " + file.path);
+  };
+  Result<uint64_t> kept = Count(
+      db_.get(), fmt::format("COPY (SELECT * EXCLUDE (__gl_row) FROM {} AS __gl_src WHERE __gl_row "
+                             "NOT IN ({})) TO {} ({})",
+                             source, matched, QuoteLiteral(tmp), format));
+  if (!kept.ok()) return fail(kept.status());
+  if (*kept + removed != file.rows) {
+    return fail(Status::Internal(fmt::format("kept {} and removed {} rows of {}", *kept, removed,
+                                             file.rows)));
+  }
+  Result<uint64_t> size = env->GetFileSize(tmp);
+  if (!size.ok()) return fail(size.status());
+  Status s = env->SyncFile(tmp);
+  if (s.ok()) s = env->RenameFile(tmp, out_path);
+  if (!s.ok()) return fail(s);
+  GL_RETURN_IF_ERROR(env->SyncDir(DirName(out_path)));
+  *bytes = *size;
+  return removed;
+}
+
+}  // namespace gamelake
