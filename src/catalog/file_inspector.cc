@@ -1,6 +1,7 @@
 #include "catalog/file_inspector.h"
 
 #include <charconv>
+#include <map>
 #include <cstdlib>
 #include <string_view>
 #include <system_error>
@@ -37,6 +38,24 @@ std::string Source(const std::string& abs_path, FileFormat format, bool gzip) {
   return "";
 }
 
+// The Parquet leaf columns a column of `type` is stored in.
+size_t ParquetLeaves(const SqlType& type) {
+  switch (type.kind) {
+    case SqlType::Kind::kScalar:
+      return 1;
+    case SqlType::Kind::kList:
+    case SqlType::Kind::kArray:
+    case SqlType::Kind::kStruct:
+    case SqlType::Kind::kMap:
+    case SqlType::Kind::kUnion: {
+      size_t n = type.kind == SqlType::Kind::kUnion ? 1 : 0;  // A union's tag.
+      for (const SqlType& child : type.children) n += ParquetLeaves(child);
+      return n;
+    }
+  }
+  return 1;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<FileInspector>> FileInspector::Open() {
@@ -53,21 +72,19 @@ Result<InspectedFile> FileInspector::Inspect(const std::string& abs_path, FileFo
   std::lock_guard<std::mutex> lock(mu_);
   Result<QueryResult> schema = db_->Query("SELECT * FROM " + source + " LIMIT 0");
   if (!schema.ok()) return Status::Corruption(Reason(schema.status()));
-  std::string count_sql =
-      format == FileFormat::kParquet
-          ? "SELECT coalesce(sum(num_rows), 0)::UBIGINT FROM parquet_file_metadata(" +
-                QuoteLiteral(abs_path) + ")"
-          : "SELECT count(*)::UBIGINT FROM " + source;
-  Result<QueryResult> count = db_->Query(count_sql);
-  if (!count.ok()) return Status::Corruption(Reason(count.status()));
-  if (count->rows.size() != 1 || count->rows[0].empty() || !count->rows[0][0].has_value()) {
-    return Status::Corruption("no row count");
-  }
   InspectedFile out;
-  const std::string& text = *count->rows[0][0];
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out.rows);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return Status::Corruption("bad row count \"" + text + "\"");
+  if (format != FileFormat::kParquet) {
+    // A Parquet file's rows come with its statistics, from the footer.
+    Result<QueryResult> count = db_->Query("SELECT count(*)::UBIGINT FROM " + source);
+    if (!count.ok()) return Status::Corruption(Reason(count.status()));
+    if (count->rows.size() != 1 || count->rows[0].empty() || !count->rows[0][0].has_value()) {
+      return Status::Corruption("no row count");
+    }
+    const std::string& text = *count->rows[0][0];
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out.rows);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return Status::Corruption("bad row count \"" + text + "\"");
+    }
   }
   for (size_t i = 0; i < schema->column_names.size(); ++i) {
     ColumnInfo column;
@@ -77,64 +94,69 @@ Result<InspectedFile> FileInspector::Inspect(const std::string& abs_path, FileFo
                       : StorageType(schema->column_sql_types[i], /*wide_integers=*/false);
     out.columns.push_back(std::move(column));
   }
-  if (format == FileFormat::kParquet) GL_RETURN_IF_ERROR(ReadStats(abs_path, &out));
+  if (format == FileFormat::kParquet) GL_RETURN_IF_ERROR(ReadFooter(abs_path, &out));
   return out;
 }
 
-Status FileInspector::ReadStats(const std::string& abs_path, InspectedFile* out) {
+Status FileInspector::ReadFooter(const std::string& abs_path, InspectedFile* out) {
   // Leaf (Parquet column) index -> top-level column, for scalar columns.
   std::vector<int> leaf_owner;
   for (size_t c = 0; c < out->columns.size(); ++c) {
     const SqlType& type = out->columns[c].type;
-    size_t leaves = type.kind == SqlType::Kind::kScalar ? 1 : LeafColumns(type);
+    size_t leaves = ParquetLeaves(type);
     for (size_t k = 0; k < leaves; ++k) {
       leaf_owner.push_back(StatKindFor(type) == StatValue::Kind::kNone ? -1 : static_cast<int>(c));
     }
   }
   Result<QueryResult> meta = db_->Query(
       "SELECT column_id, stats_min_value, stats_max_value, coalesce(max_is_exact, false), "
-      "stats_null_count, row_group_num_rows FROM parquet_metadata(" +
+      "stats_null_count, row_group_num_rows, row_group_id, path_in_schema FROM "
+      "parquet_metadata(" +
       QuoteLiteral(abs_path) + ")");
   if (!meta.ok()) return Status::Corruption(Reason(meta.status()));
-  struct Acc {
-    bool any = false;   // A row group with values was seen.
-    bool valid = true;  // Every row group with values had exact bounds.
-    ColumnStats stats;
+  // One bound of one column over the row groups: known only if every row
+  // group with values states it exactly.
+  struct Bound {
+    bool any = false;
+    bool valid = true;
+    StatValue value;
+    void Add(StatValue v, int keep_if) {  // keep_if: -1 keeps the smallest, 1 the largest.
+      if (!v.known()) {
+        valid = false;
+      } else if (!any || CompareStats(v, value).value_or(0) * keep_if > 0) {
+        value = std::move(v);
+        any = true;
+      }
+    }
+    StatValue Get() const { return any && valid ? value : StatValue{}; }
   };
-  std::vector<Acc> acc(out->columns.size());
+  std::vector<std::pair<Bound, Bound>> acc(out->columns.size());
+  std::map<std::string, uint64_t> group_rows;  // Row group id -> rows.
   for (const auto& row : meta->rows) {
-    if (row.size() != 6 || !row[0]) continue;
+    if (row.size() != 8 || !row[0]) continue;
+    if (row[5] && row[6]) group_rows[*row[6]] = std::strtoull(row[5]->c_str(), nullptr, 10);
     size_t leaf = static_cast<size_t>(std::strtoull(row[0]->c_str(), nullptr, 10));
     if (leaf >= leaf_owner.size() || leaf_owner[leaf] < 0) continue;
-    Acc& a = acc[static_cast<size_t>(leaf_owner[leaf])];
-    const SqlType& type = out->columns[static_cast<size_t>(leaf_owner[leaf])].type;
+    const size_t column = static_cast<size_t>(leaf_owner[leaf]);
+    // A scalar column's one leaf bears its name: stats never go to the wrong column.
+    if (!row[7] || *row[7] != out->columns[column].name) continue;
+    const SqlType& type = out->columns[column].type;
+    auto& [lo, hi] = acc[column];
     if (!row[1] || !row[2]) {
       // No bounds: fine only if the row group holds nothing but NULLs.
-      if (!(row[4] && row[5] && *row[4] == *row[5])) a.valid = false;
+      if (!(row[4] && row[5] && *row[4] == *row[5])) lo.valid = hi.valid = false;
       continue;
     }
-    StatValue lo = ParseFooterStat(type, *row[1]);
-    // A text maximum the writer cut short is no upper bound.
-    StatValue hi = (type.name != "VARCHAR" || (row[3] && *row[3] == "true"))
-                       ? ParseFooterStat(type, *row[2])
-                       : StatValue{};
-    if (!lo.known() || !hi.known()) {
-      a.valid = false;
-      continue;
-    }
-    if (!a.any) {
-      a.stats.min = std::move(lo);
-      a.stats.max = std::move(hi);
-      a.any = true;
-      continue;
-    }
-    if (CompareStats(lo, a.stats.min).value_or(0) < 0) a.stats.min = std::move(lo);
-    if (CompareStats(hi, a.stats.max).value_or(0) > 0) a.stats.max = std::move(hi);
+    lo.Add(ParseFooterStat(type, *row[1]), -1);
+    // A text maximum the writer cut short is no upper bound (a cut minimum
+    // is still a lower one).
+    bool exact = type.name != "VARCHAR" || (row[3] && *row[3] == "true");
+    hi.Add(exact ? ParseFooterStat(type, *row[2]) : StatValue{}, 1);
   }
+  out->rows = 0;
+  for (const auto& [group, rows] : group_rows) out->rows += rows;
   out->stats.resize(out->columns.size());
-  for (size_t c = 0; c < acc.size(); ++c) {
-    if (acc[c].any && acc[c].valid) out->stats[c] = std::move(acc[c].stats);
-  }
+  for (size_t c = 0; c < acc.size(); ++c) out->stats[c] = {acc[c].first.Get(), acc[c].second.Get()};
   return Status::OK();
 }
 

@@ -43,8 +43,9 @@ class FileInspector {
 
  private:
   explicit FileInspector(std::unique_ptr<DuckDb> db) : db_(std::move(db)) {}
-  // The footer statistics of out->columns (a Parquet file); needs mu_.
-  Status ReadStats(const std::string& abs_path, InspectedFile* out);
+  // The rows and footer statistics of a Parquet file whose out->columns are
+  // known; needs mu_.
+  Status ReadFooter(const std::string& abs_path, InspectedFile* out);
 
   std::mutex mu_;
   std::unique_ptr<DuckDb> db_;  // Guarded by mu_.

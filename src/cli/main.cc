@@ -12,6 +12,7 @@
 #include "cli/catalog_command.h"
 #include "cli/generate_command.h"
 #include "cli/keys_command.h"
+#include "cli/lake_commands.h"
 #include "cli/query_command.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -117,6 +118,9 @@ int main(int argc, char** argv) {
   gamelake::QueryCommand query;
   gamelake::AddQueryCommand(&app, &query);
 
+  gamelake::LakeCommands lake;
+  gamelake::AddLakeCommands(&app, &lake);
+
   app.add_subcommand("version", "Print the version")->callback([] {
     std::printf("gamelake %s\n", gamelake::kVersion);
   });
@@ -127,5 +131,6 @@ int main(int argc, char** argv) {
   if (generate.app->parsed()) return gamelake::RunGenerateCommand(generate);
   if (gamelake::CatalogCommandParsed(catalog)) return gamelake::RunCatalogCommand(catalog);
   if (query.query->parsed()) return gamelake::RunQueryCommand(query);
+  if (gamelake::LakeCommandParsed(lake)) return gamelake::RunLakeCommand(lake);
   return 0;
 }

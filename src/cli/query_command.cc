@@ -7,27 +7,18 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
-#include "auth/dev_keys.h"
+#include "cli/server_client.h"
 #include "catalog/catalog.h"
 #include "common/env.h"
 #include "common/file_lock.h"
 #include "common/json_writer.h"
-#include "generator/http_sender.h"
 #include "query/query_engine.h"
 #include "query/result_sink.h"
 
 namespace gamelake {
 
 namespace {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "gamelake query: %s\n", message.c_str());
@@ -43,23 +34,6 @@ Result<ResultFormat> ParseFormat(const std::string& name) {
   if (name == "csv") return ResultFormat::kCsv;
   if (name == "json") return ResultFormat::kJson;
   return Status::InvalidArgument(fmt::format("--format is table, csv or json (got \"{}\")", name));
-}
-
-// The admin key of a data dir's dev-keys.txt ("<name> <scope> <key>" lines).
-std::string DevAdminKey(const std::string& data_dir) {
-  Result<std::string> text = Env::Default()->ReadFile(JoinPath(data_dir, kDevKeysFile));
-  if (!text.ok()) return "";
-  size_t pos = 0;
-  while (pos < text->size()) {
-    size_t nl = text->find('\n', pos);
-    std::string line = text->substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-    pos = nl == std::string::npos ? text->size() : nl + 1;
-    if (line.rfind(std::string(kDevAdminName) + " ", 0) == 0) {
-      size_t last = line.find_last_of(' ');
-      return line.substr(last + 1);
-    }
-  }
-  return "";
 }
 
 // Feeds a /v1/query JSON document to a result writer (for --format table).
@@ -134,51 +108,25 @@ Status RenderJson(const std::string& body, ResultSink* sink) {
 
 int RunRemote(const QueryCommand& c, const std::string& url, const std::string& key,
               ResultFormat format) {
-  Result<Endpoint> endpoint = ParseUrl(url);
-  if (!endpoint.ok()) return Fail(endpoint.status().message());
-  try {
-    net::io_context ioc;
-    net::ip::tcp::resolver resolver(ioc);
-    beast::tcp_stream stream(ioc);
-    stream.connect(resolver.resolve(endpoint->host, std::to_string(endpoint->port)));
-    http::request<http::string_body> req{http::verb::post, endpoint->prefix + "/v1/query", 11};
-    req.set(http::field::host, endpoint->host);
-    req.set(http::field::content_type, "application/json");
-    req.set(http::field::accept, format == ResultFormat::kCsv ? "text/csv" : "application/json");
-    if (!key.empty()) req.set(http::field::authorization, "Bearer " + key);
-    JsonWriter body;
-    body.BeginObject().Key("sql").String(c.sql);
-    if (c.timeout_s > 0) body.Key("timeout_s").Double(c.timeout_s);
-    body.EndObject();
-    req.body() = body.Take();
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(boost::none);
-    http::read(stream, buffer, parser);
-    auto& res = parser.get();
-    if (res.result_int() != 200) {
-      simdjson::dom::parser p;
-      simdjson::dom::element doc;
-      std::string_view message = res.body();
-      if (p.parse(res.body()).get(doc) == simdjson::SUCCESS &&
-          doc["message"].get(message) != simdjson::SUCCESS) {
-        message = res.body();
-      }
-      return Fail(fmt::format("{} (HTTP {})", message, res.result_int()));
-    }
-    if (format != ResultFormat::kTable) {
-      WriteStdout(res.body());
-      return 0;
-    }
-    auto sink = NewResultWriter(ResultFormat::kTable, WriteStdout);
-    Status s = RenderJson(res.body(), sink.get());
-    if (!s.ok()) return Fail(s.message());
-    return 0;
-  } catch (const std::exception& e) {
-    return Fail(fmt::format("cannot reach {}: {}", url, e.what()));
+  JsonWriter body;
+  body.BeginObject().Key("sql").String(c.sql);
+  if (c.timeout_s > 0) body.Key("timeout_s").Double(c.timeout_s);
+  body.EndObject();
+  Result<ServerReply> reply =
+      CallServer(url, key, "POST", "/v1/query", body.Take(),
+                 format == ResultFormat::kCsv ? "text/csv" : "application/json");
+  if (!reply.ok()) return Fail(reply.status().message());
+  if (reply->status != 200) {
+    return Fail(fmt::format("{} (HTTP {})", reply->ErrorMessage(), reply->status));
   }
+  if (format != ResultFormat::kTable) {
+    WriteStdout(reply->body);
+    return 0;
+  }
+  auto sink = NewResultWriter(ResultFormat::kTable, WriteStdout);
+  Status s = RenderJson(reply->body, sink.get());
+  if (!s.ok()) return Fail(s.message());
+  return 0;
 }
 
 int RunLocal(const QueryCommand& c, const std::string& data_dir, ResultFormat format) {
@@ -232,22 +180,9 @@ int RunQueryCommand(const QueryCommand& c) {
   Result<ResultFormat> format = ParseFormat(c.format);
   if (!format.ok()) return Fail(format.status().message());
   std::string data_dir = c.data_dir.empty() ? "gamelake-data" : c.data_dir;
-  std::string key = c.key;
-  if (key.empty()) {
-    if (const char* k = std::getenv("GAMELAKE_KEY")) key = k;
-  }
-  if (key.empty()) key = DevAdminKey(data_dir);
-  if (!c.url.empty()) return RunRemote(c, c.url, key, *format);
-  Env* env = Env::Default();
-  if (!FileLock::TryAcquire(JoinPath(data_dir, "LOCK")).ok()) {
-    Result<std::string> url = env->ReadFile(JoinPath(data_dir, "server.url"));
-    if (!url.ok() || url->empty()) {
-      return Fail(fmt::format("a server is using {}; give its address with --url", data_dir));
-    }
-    std::string u = *url;
-    while (!u.empty() && (u.back() == '\n' || u.back() == ' ')) u.pop_back();
-    return RunRemote(c, u, key, *format);
-  }
+  Result<std::optional<std::string>> url = ServerUrl(c.url, data_dir);
+  if (!url.ok()) return Fail(url.status().message());
+  if (url->has_value()) return RunRemote(c, **url, AdminKey(c.key, data_dir), *format);
   return RunLocal(c, data_dir, *format);
 }
 

@@ -117,4 +117,10 @@ Result<int64_t> ParseTime(std::string_view text) {
   return secs * kMicrosPerSecond + us;
 }
 
+std::string FormatUtcMicros(int64_t micros) {
+  CivilTime c = ToCivil(micros);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", c.year, c.month, c.day, c.hour,
+                     c.minute, c.second, c.micros);
+}
+
 }  // namespace gamelake

@@ -7,6 +7,7 @@
 #define GAMELAKE_COMMON_CIVIL_TIME_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "common/result.h"
@@ -40,6 +41,9 @@ int64_t DaysFromCivil(int64_t year, int month, int day);
 // with an optional "Z" or "+HH:MM"/"-HH:MM" offset, or an integer number of
 // seconds since the epoch. Returns microseconds since the epoch.
 Result<int64_t> ParseTime(std::string_view text);
+
+// 1700000000123456 -> "2023-11-14T22:13:20.123456Z".
+std::string FormatUtcMicros(int64_t micros);
 
 }  // namespace gamelake
 

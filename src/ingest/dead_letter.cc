@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/civil_time.h"
 #include "common/json_writer.h"
 
 namespace gamelake {
@@ -32,20 +33,6 @@ std::string Base64Encode(std::string_view in) {
     out.push_back('=');
   }
   return out;
-}
-
-std::string FormatUtcMicros(int64_t micros) {
-  int64_t secs = micros / 1'000'000;
-  int64_t frac = micros % 1'000'000;
-  if (frac < 0) {
-    frac += 1'000'000;
-    --secs;
-  }
-  const time_t t = static_cast<time_t>(secs);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
 std::string DeadLetterRecord(const DeadLetter& d, size_t max_raw_bytes) {

@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/civil_time.h"  // FormatUtcMicros, for received_at.
+
 namespace gamelake {
 
 // The stream dead letters are appended to; ValidateStreamName refuses it to users.
@@ -39,8 +41,6 @@ std::string DeadLetterRecord(const DeadLetter& d, size_t max_raw_bytes);
 
 // RFC 4648 base64 with padding.
 std::string Base64Encode(std::string_view bytes);
-// 1700000000123456 -> "2023-11-14T22:13:20.123456Z".
-std::string FormatUtcMicros(int64_t micros);
 
 }  // namespace gamelake
 

@@ -21,6 +21,39 @@ std::string NewErasureId(int64_t now_us) {
 
 }  // namespace
 
+void WriteCompactionJson(JsonWriter* w, const CompactionReport& r) {
+  w->BeginObject().Key("dry_run").Bool(r.dry_run).Key("jobs").BeginArray();
+  for (size_t i = 0; i < r.jobs.size(); ++i) {
+    const CompactionJob& job = r.jobs[i];
+    w->BeginObject().Key("table").String(job.table).Key("partition").String(job.target.Dir());
+    w->Key("files").UInt(job.inputs.size()).Key("rows").UInt(job.input_rows());
+    w->Key("bytes_in").UInt(job.input_bytes()).Key("inputs").BeginArray();
+    for (const CatalogFile& f : job.inputs) w->String(f.path);
+    w->EndArray();
+    if (i < r.results.size()) {
+      w->Key("output").String(r.results[i].output).Key("bytes_out").UInt(r.results[i].bytes_out);
+      w->Key("ms").Double(static_cast<double>(r.results[i].micros) / 1000.0);
+    }
+    w->EndObject();
+  }
+  w->EndArray().Key("done").UInt(r.results.size()).EndObject();
+}
+
+void WriteRetentionJson(JsonWriter* w, const RetentionRules& rules, const RetentionReport& r) {
+  w->BeginObject().Key("rules").BeginObject().Key("default_days").Int(rules.default_days);
+  w->Key("streams").BeginObject();
+  for (const auto& [table, days] : rules.tables) w->Key(table).Int(days);
+  w->EndObject().EndObject().Key("dry_run").Bool(r.dry_run).Key("drops").BeginArray();
+  for (const RetentionDrop& d : r.drops) {
+    w->BeginObject().Key("table").String(d.table).Key("days").Int(d.days);
+    w->Key("cutoff").String(FormatUtcMicros(d.cutoff_us)).Key("partitions").BeginArray();
+    for (const std::string& p : d.partitions) w->String(p);
+    w->EndArray().Key("files").UInt(d.files.size()).Key("rows").UInt(d.rows);
+    w->Key("bytes").UInt(d.bytes).EndObject();
+  }
+  w->EndArray().EndObject();
+}
+
 Result<std::unique_ptr<LakeMaintainer>> LakeMaintainer::Start(const LakeMaintainerOptions& o) {
   if (o.catalog == nullptr || o.env == nullptr || o.lake_dir.empty() || o.erasure_dir.empty()) {
     return Status::InvalidArgument("lake maintainer: catalog, env, lake_dir, erasure_dir needed");
@@ -88,7 +121,8 @@ bool LakeMaintainer::StopRequested() {
 
 void LakeMaintainer::Pause(int64_t us) {
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, std::chrono::microseconds(us), [&] { return stop_ || !tasks_.empty(); });
+  cv_.wait_for(lock, std::chrono::microseconds(us),
+               [&] { return stop_ || !tasks_.empty() || erasures_waiting_; });
 }
 
 void LakeMaintainer::RunOnThread(std::function<void()> task) {
@@ -119,6 +153,7 @@ void LakeMaintainer::Loop() {
     for (auto& task : tasks) task();
     if (!tasks.empty()) continue;  // More may have come.
     if (options_.background) Pass(&retention_due);
+    // A failed erasure is retried after a whole interval, not at once.
     Pause(options_.interval_us);
     int64_t now = options_.env->NowMicros();
     if (now - last_retention_us_ >= options_.retention_interval_us) retention_due = true;
@@ -312,9 +347,10 @@ void LakeMaintainer::RunErasure(const std::string& id) {
                 s.ToString());
   if (erasure_failures_ != nullptr) erasure_failures_->Add();
   Status logged = log_->Failed(id, s.ToString(), final);
-  if (!logged.ok()) spdlog::error("msg=\"cannot record an erasure failure\" error=\"{}\"", logged.ToString());
-  std::lock_guard lock(mu_);
-  if (!final) erasures_waiting_ = true;
+  if (!logged.ok()) {
+    spdlog::error("msg=\"cannot record an erasure failure\" error=\"{}\"", logged.ToString());
+  }
+  // Still pending unless final: the next pass tries again.
 }
 
 }  // namespace gamelake

@@ -89,6 +89,13 @@ struct RetentionReport {
   std::vector<RetentionDrop> drops;
 };
 
+// The reports as the HTTP API and the command line show them:
+// {"dry_run","jobs":[{"table","partition","files","rows","bytes_in","inputs",
+//  "output","bytes_out","ms"}],"done"} and {"rules":{"default_days","streams"},
+// "dry_run","drops":[{"table","days","cutoff","partitions","files","rows","bytes"}]}.
+void WriteCompactionJson(JsonWriter* w, const CompactionReport& report);
+void WriteRetentionJson(JsonWriter* w, const RetentionRules& rules, const RetentionReport& report);
+
 class LakeMaintainer {
  public:
   static Result<std::unique_ptr<LakeMaintainer>> Start(const LakeMaintainerOptions& options);

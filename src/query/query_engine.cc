@@ -558,6 +558,32 @@ void LowerThreadPriority(int nice) {
   (void)::setpriority(PRIO_PROCESS, tid, std::min(19, current + nice));
 }
 
+Result<uint64_t> CountRowsMatching(QueryEngine* engine, const std::string& table,
+                               const std::string& where) {
+  class One final : public ResultSink {
+   public:
+    Status Begin(const std::vector<ResultColumn>&) override { return Status::OK(); }
+    Status AddRow(std::span<const Cell> row) override {
+      if (row.size() == 1 && row[0].kind == Cell::Kind::kInt) n = static_cast<uint64_t>(row[0].i);
+      return Status::OK();
+    }
+    Status Finish(const QueryStats&) override { return Status::OK(); }
+    void Abort(const Status&) override {}
+    uint64_t n = 0;
+  } sink;
+  QueryRequest request;
+  request.sql = fmt::format("SELECT count(*) FROM {} WHERE (\n{}\n)", QuoteIdentifier(table), where);
+  request.user = "erasure";
+  Result<QueryStats> stats = engine->Run(request, &sink);
+  if (!stats.ok()) {
+    if (stats.status().message().find("does not exist") != std::string::npos) {
+      return Status::InvalidArgument("no table named " + table + " in the lake");
+    }
+    return stats.status();
+  }
+  return sink.n;
+}
+
 Result<std::unique_ptr<QueryEngine>> QueryEngine::Open(Catalog* catalog, LiveTail* tail,
                                                        const QueryEngineOptions& options) {
   auto engine = std::make_unique<QueryEngineImpl>(catalog, tail, options);

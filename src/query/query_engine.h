@@ -109,6 +109,13 @@ class QueryEngine {
   virtual void RefreshSoon() = 0;
 };
 
+// Rows of `table` matching `where` (a condition over its columns), counted
+// by the engine as SQL sees them — `SELECT count(*) FROM table WHERE
+// (where)`, sandbox and all. InvalidArgument with DuckDB's message and
+// position when the condition does not bind, or the table does not exist.
+Result<uint64_t> CountRowsMatching(QueryEngine* engine, const std::string& table,
+                                   const std::string& where);
+
 // Adds `nice` to the calling thread's CPU niceness (Linux: per thread, and
 // inherited by threads it starts). For the threads that run queries.
 void LowerThreadPriority(int nice);

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "common/json_writer.h"
-#include "ingest/dead_letter.h"
 
 namespace gamelake {
 
@@ -46,39 +45,6 @@ bool BoolField(simdjson::dom::object o, std::string_view key, bool fallback) {
   bool v = fallback;
   if (o[key].get_bool().get(v) != simdjson::SUCCESS) v = fallback;
   return v;
-}
-
-void WriteCompaction(JsonWriter* w, const CompactionReport& r) {
-  w->BeginObject().Key("dry_run").Bool(r.dry_run).Key("jobs").BeginArray();
-  for (size_t i = 0; i < r.jobs.size(); ++i) {
-    const CompactionJob& job = r.jobs[i];
-    w->BeginObject().Key("table").String(job.table).Key("partition").String(job.target.Dir());
-    w->Key("files").UInt(job.inputs.size()).Key("rows").UInt(job.input_rows());
-    w->Key("bytes_in").UInt(job.input_bytes()).Key("inputs").BeginArray();
-    for (const CatalogFile& f : job.inputs) w->String(f.path);
-    w->EndArray();
-    if (i < r.results.size()) {
-      w->Key("output").String(r.results[i].output).Key("bytes_out").UInt(r.results[i].bytes_out);
-      w->Key("ms").Double(static_cast<double>(r.results[i].micros) / 1000.0);
-    }
-    w->EndObject();
-  }
-  w->EndArray().Key("done").UInt(r.results.size()).EndObject();
-}
-
-void WriteRetention(JsonWriter* w, const RetentionRules& rules, const RetentionReport& r) {
-  w->BeginObject().Key("rules").BeginObject().Key("default_days").Int(rules.default_days);
-  w->Key("streams").BeginObject();
-  for (const auto& [table, days] : rules.tables) w->Key(table).Int(days);
-  w->EndObject().EndObject().Key("dry_run").Bool(r.dry_run).Key("drops").BeginArray();
-  for (const RetentionDrop& d : r.drops) {
-    w->BeginObject().Key("table").String(d.table).Key("days").Int(d.days);
-    w->Key("cutoff").String(FormatUtcMicros(d.cutoff_us)).Key("partitions").BeginArray();
-    for (const std::string& p : d.partitions) w->String(p);
-    w->EndArray().Key("files").UInt(d.files.size()).Key("rows").UInt(d.rows);
-    w->Key("bytes").UInt(d.bytes).EndObject();
-  }
-  w->EndArray().EndObject();
 }
 
 }  // namespace
@@ -149,7 +115,7 @@ void LakeApi::Compact(const HttpRequest& request, const Respond& respond) {
       maintainer_->Compact(std::string(stream), BoolField(*body, "dry_run", false));
   if (!report.ok()) return respond(LakeError(report.status()));
   JsonWriter w;
-  WriteCompaction(&w, *report);
+  WriteCompactionJson(&w, *report);
   respond(JsonResponse(200, w.Take()));
 }
 
@@ -164,7 +130,7 @@ void LakeApi::Retention(bool apply, const HttpRequest& request, const Respond& r
   Result<RetentionReport> report = maintainer_->ApplyRetention(dry_run);
   if (!report.ok()) return respond(LakeError(report.status()));
   JsonWriter w;
-  WriteRetention(&w, maintainer_->retention_rules(), *report);
+  WriteRetentionJson(&w, maintainer_->retention_rules(), *report);
   respond(JsonResponse(200, w.Take()));
 }
 

@@ -37,34 +37,6 @@
 namespace gamelake {
 namespace {
 
-// Rows of `table` matching `where`, counted by the sandboxed engine as SQL
-// sees them: binds the condition to the table's columns.
-Result<uint64_t> CountMatching(QueryEngine* engine, const std::string& table,
-                               const std::string& where) {
-  class One final : public ResultSink {
-   public:
-    Status Begin(const std::vector<ResultColumn>&) override { return Status::OK(); }
-    Status AddRow(std::span<const Cell> row) override {
-      if (row.size() == 1 && row[0].kind == Cell::Kind::kInt) n = static_cast<uint64_t>(row[0].i);
-      return Status::OK();
-    }
-    Status Finish(const QueryStats&) override { return Status::OK(); }
-    void Abort(const Status&) override {}
-    uint64_t n = 0;
-  } sink;
-  QueryRequest request;
-  request.sql = fmt::format("SELECT count(*) FROM {} WHERE (\n{}\n)", QuoteIdentifier(table), where);
-  request.user = "erasure";
-  Result<QueryStats> stats = engine->Run(request, &sink);
-  if (!stats.ok()) {
-    if (stats.status().message().find("does not exist") != std::string::npos) {
-      return Status::InvalidArgument("no table named " + table + " in the lake");
-    }
-    return stats.status();
-  }
-  return sink.n;
-}
-
 class ServerImpl final : public Server {
  public:
   explicit ServerImpl(const Config& config) : config_(config) {}
@@ -261,7 +233,7 @@ class ServerImpl final : public Server {
     m.flush_delivery = [delivery] { return delivery->Flush(); };
     QueryEngine* engine = engine_.get();
     m.count_matching = [engine](const std::string& table, const std::string& where) {
-      return CountMatching(engine, table, where);
+      return CountRowsMatching(engine, table, where);
     };
     EventDeduper* deduper = deduper_.get();
     std::string index_dir = config_.id_index_dir();

@@ -575,5 +575,49 @@ TEST(CatalogTest, AddFileAndCrawlConcurrently) {
   ExpectSameSnapshot(*snap, *lake.Open()->Snapshot());
 }
 
+TEST(CatalogTest, FooterStatisticsForEveryScalarColumnSurviveASave) {
+  TestLake lake;
+  // Nested columns first (a list of structs and a map take several Parquet
+  // leaves), then scalars; two row groups; a long text; an all-NULL column.
+  lake.Copy("t/dt=2026-11-26/hr=10/" + LakeFileName{1, 300, 0}.Format("t"),
+            "SELECT [{'a': i, 'b': i}] AS l, MAP {'k': i} AS m, "
+            "TIMESTAMP '2026-11-26 10:00:00' + to_seconds(i) AS _ingest_time, "
+            "(i + 1)::BIGINT AS _record_id, i * 1.5::DOUBLE AS d, (i - 100)::INTEGER AS n, "
+            "CASE WHEN i = 7 THEN repeat('z', 300) ELSE 'p' || (i % 10) END AS s, "
+            "NULL::BIGINT AS nothing, DATE '2026-01-01' + i::INT AS day, {'x': i} AS st "
+            "FROM range(300) t(i)",
+            "FORMAT parquet, ROW_GROUP_SIZE 128");
+  auto catalog = lake.Open();
+  ASSERT_TRUE(catalog->Crawl(false).ok());
+  auto check = [](const CatalogFile& f) {
+    EXPECT_EQ(f.rows, 300u);
+    auto stats = [&](const char* c) {
+      const ColumnStats* s = f.StatsOf(c);
+      EXPECT_NE(s, nullptr) << c;
+      return s != nullptr ? *s : ColumnStats{};
+    };
+    EXPECT_EQ(stats("_record_id").min, StatValue::Int(1));
+    EXPECT_EQ(stats("_record_id").max, StatValue::Int(300));
+    EXPECT_EQ(stats("_ingest_time").min, StatValue::Int(1795687200000000));
+    EXPECT_EQ(stats("_ingest_time").max, StatValue::Int(1795687200000000 + 299'000'000));
+    EXPECT_EQ(stats("d").min, StatValue::Double(0));
+    EXPECT_EQ(stats("d").max, StatValue::Double(448.5));
+    EXPECT_EQ(stats("n").min, StatValue::Int(-100));
+    EXPECT_EQ(stats("n").max, StatValue::Int(199));
+    EXPECT_EQ(stats("s").min, StatValue::Text("p0"));
+    // The 300-byte text is the maximum, and the footer could only cut it short.
+    EXPECT_FALSE(stats("s").max.known());
+    EXPECT_FALSE(stats("nothing").min.known());
+    EXPECT_EQ(stats("day").min, StatValue::Int(1767225600000000));
+    EXPECT_FALSE(stats("l").min.known());
+    EXPECT_FALSE(stats("st").max.known());
+  };
+  const CatalogFile& f = catalog->Snapshot()->FindTable("t")->files.begin()->second;
+  check(f);
+  catalog.reset();
+  catalog = lake.Open();  // From catalog.json.
+  check(catalog->Snapshot()->FindTable("t")->files.begin()->second);
+}
+
 }  // namespace
 }  // namespace gamelake

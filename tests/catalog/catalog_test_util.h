@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -84,6 +85,24 @@ inline SqlType T(const std::string& name) {
   SqlType t;
   t.name = name;
   return t;
+}
+
+// How a failing check shows a statistic.
+inline void PrintTo(const StatValue& v, std::ostream* os) {
+  switch (v.kind) {
+    case StatValue::Kind::kNone:
+      *os << "unknown";
+      break;
+    case StatValue::Kind::kInt:
+      *os << "int " << v.i;
+      break;
+    case StatValue::Kind::kDouble:
+      *os << "double " << v.d;
+      break;
+    case StatValue::Kind::kText:
+      *os << "text \"" << v.s << "\"";
+      break;
+  }
 }
 
 inline std::string ColumnsText(const std::vector<ColumnInfo>& columns) {

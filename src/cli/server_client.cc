@@ -1,0 +1,101 @@
+#include "cli/server_client.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "auth/dev_keys.h"
+#include "common/env.h"
+#include "common/file_lock.h"
+#include "generator/http_sender.h"
+
+namespace gamelake {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+std::string AdminKey(const std::string& flag, const std::string& data_dir) {
+  if (!flag.empty()) return flag;
+  if (const char* k = std::getenv("GAMELAKE_KEY")) return k;
+  Result<std::string> text = Env::Default()->ReadFile(JoinPath(data_dir, kDevKeysFile));
+  if (!text.ok()) return "";
+  size_t pos = 0;
+  while (pos < text->size()) {
+    size_t nl = text->find('\n', pos);
+    std::string line = text->substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text->size() : nl + 1;
+    if (line.rfind(std::string(kDevAdminName) + " ", 0) == 0) {
+      return line.substr(line.find_last_of(' ') + 1);
+    }
+  }
+  return "";
+}
+
+Result<std::optional<std::string>> ServerUrl(const std::string& url_flag,
+                                             const std::string& data_dir) {
+  if (!url_flag.empty()) return std::optional<std::string>(url_flag);
+  if (!Env::Default()->FileExists(data_dir)) {
+    return Status::NotFound(fmt::format(
+        "there is no data dir {}: point --data-dir at one, or at a running server with --url",
+        data_dir));
+  }
+  if (FileLock::TryAcquire(JoinPath(data_dir, "LOCK")).ok()) return std::optional<std::string>();
+  Result<std::string> url = Env::Default()->ReadFile(JoinPath(data_dir, "server.url"));
+  if (!url.ok() || url->empty()) {
+    return Status::Unavailable(
+        fmt::format("a server is using {}; give its address with --url", data_dir));
+  }
+  std::string u = *url;
+  while (!u.empty() && (u.back() == '\n' || u.back() == ' ')) u.pop_back();
+  return std::optional<std::string>(u);
+}
+
+std::string ServerReply::ErrorMessage() const {
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  std::string_view message;
+  if (p.parse(body).get(doc) == simdjson::SUCCESS &&
+      doc["message"].get(message) == simdjson::SUCCESS) {
+    return std::string(message);
+  }
+  return body;
+}
+
+Result<ServerReply> CallServer(const std::string& url, const std::string& key,
+                               const std::string& method, const std::string& path,
+                               const std::string& body, const std::string& accept) {
+  GL_ASSIGN_OR_RETURN(Endpoint endpoint, ParseUrl(url));
+  try {
+    net::io_context ioc;
+    net::ip::tcp::resolver resolver(ioc);
+    beast::tcp_stream stream(ioc);
+    stream.connect(resolver.resolve(endpoint.host, std::to_string(endpoint.port)));
+    http::request<http::string_body> req{http::string_to_verb(method), endpoint.prefix + path,
+                                         11};
+    req.set(http::field::host, endpoint.host);
+    req.set(http::field::accept, accept);
+    if (!body.empty()) req.set(http::field::content_type, "application/json");
+    if (!key.empty()) req.set(http::field::authorization, "Bearer " + key);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(boost::none);
+    http::read(stream, buffer, parser);
+    ServerReply reply;
+    reply.status = static_cast<int>(parser.get().result_int());
+    reply.body = std::move(parser.get().body());
+    return reply;
+  } catch (const std::exception& e) {
+    return Status::Unavailable(fmt::format("cannot reach {}: {}", url, e.what()));
+  }
+}
+
+}  // namespace gamelake

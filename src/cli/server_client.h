@@ -1,0 +1,41 @@
+// ServerClient: how a command reaches a running server — its URL from --url,
+// or from <data>/server.url when a server holds the data dir's LOCK — and
+// one HTTP/1.1 request to it with an admin key.
+//
+// Thread-safety: run from main only.
+#ifndef GAMELAKE_CLI_SERVER_CLIENT_H_
+#define GAMELAKE_CLI_SERVER_CLIENT_H_
+
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+
+namespace gamelake {
+
+// The admin key: `flag`, else $GAMELAKE_KEY, else the data dir's dev admin
+// key (dev-keys.txt), else "".
+std::string AdminKey(const std::string& flag, const std::string& data_dir);
+
+// Where a command runs: `url_flag` if given; else, if a server holds
+// data_dir, the URL it wrote into server.url; else nullopt (run on the data
+// dir itself). Unavailable when a server holds the dir but left no URL.
+Result<std::optional<std::string>> ServerUrl(const std::string& url_flag,
+                                             const std::string& data_dir);
+
+struct ServerReply {
+  int status = 0;
+  std::string body;
+  // The "message" of a JSON error body, or the body itself.
+  std::string ErrorMessage() const;
+};
+
+// Sends one request; Unavailable (with the URL) if the server cannot be reached.
+Result<ServerReply> CallServer(const std::string& url, const std::string& key,
+                               const std::string& method, const std::string& path,
+                               const std::string& body = "",
+                               const std::string& accept = "application/json");
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_CLI_SERVER_CLIENT_H_
