@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <map>
+#include <optional>
 #include <cstdlib>
 #include <string_view>
 #include <system_error>
@@ -70,7 +71,7 @@ Result<InspectedFile> FileInspector::Inspect(const std::string& abs_path, FileFo
                                              bool gzip) {
   std::string source = Source(abs_path, format, gzip);
   std::lock_guard<std::mutex> lock(mu_);
-  Result<QueryResult> schema = db_->Query("SELECT * FROM " + source + " LIMIT 0");
+  Result<QueryResult> schema = db_->Describe("SELECT * FROM " + source);
   if (!schema.ok()) return Status::Corruption(Reason(schema.status()));
   InspectedFile out;
   if (format != FileFormat::kParquet) {
@@ -98,7 +99,36 @@ Result<InspectedFile> FileInspector::Inspect(const std::string& abs_path, FileFo
   return out;
 }
 
-Status FileInspector::ReadFooter(const std::string& abs_path, InspectedFile* out) {
+namespace {
+
+// The footer query's columns, for one or many files.
+constexpr const char* kFooterColumns =
+    "SELECT column_id, stats_min_value, stats_max_value, coalesce(max_is_exact, false), "
+    "stats_null_count, row_group_num_rows, row_group_id, path_in_schema, file_name FROM "
+    "parquet_metadata(";
+
+// One bound of one column over the row groups: known only if every row
+// group with values states it exactly.
+struct Bound {
+  bool any = false;
+  bool valid = true;
+  StatValue value;
+  void Add(StatValue v, int keep_if) {  // keep_if: -1 keeps the smallest, 1 the largest.
+    if (!v.known()) {
+      valid = false;
+    } else if (!any || CompareStats(v, value).value_or(0) * keep_if > 0) {
+      value = std::move(v);
+      any = true;
+    }
+  }
+  StatValue Get() const { return any && valid ? value : StatValue{}; }
+};
+
+using FooterRow = std::vector<std::optional<std::string>>;
+
+// Fills out->rows and out->stats from the footer rows of one Parquet file
+// whose out->columns are known.
+void ApplyFooter(const std::vector<const FooterRow*>& rows, InspectedFile* out) {
   // Leaf (Parquet column) index -> top-level column, for scalar columns.
   std::vector<int> leaf_owner;
   for (size_t c = 0; c < out->columns.size(); ++c) {
@@ -108,32 +138,11 @@ Status FileInspector::ReadFooter(const std::string& abs_path, InspectedFile* out
       leaf_owner.push_back(StatKindFor(type) == StatValue::Kind::kNone ? -1 : static_cast<int>(c));
     }
   }
-  Result<QueryResult> meta = db_->Query(
-      "SELECT column_id, stats_min_value, stats_max_value, coalesce(max_is_exact, false), "
-      "stats_null_count, row_group_num_rows, row_group_id, path_in_schema FROM "
-      "parquet_metadata(" +
-      QuoteLiteral(abs_path) + ")");
-  if (!meta.ok()) return Status::Corruption(Reason(meta.status()));
-  // One bound of one column over the row groups: known only if every row
-  // group with values states it exactly.
-  struct Bound {
-    bool any = false;
-    bool valid = true;
-    StatValue value;
-    void Add(StatValue v, int keep_if) {  // keep_if: -1 keeps the smallest, 1 the largest.
-      if (!v.known()) {
-        valid = false;
-      } else if (!any || CompareStats(v, value).value_or(0) * keep_if > 0) {
-        value = std::move(v);
-        any = true;
-      }
-    }
-    StatValue Get() const { return any && valid ? value : StatValue{}; }
-  };
   std::vector<std::pair<Bound, Bound>> acc(out->columns.size());
   std::map<std::string, uint64_t> group_rows;  // Row group id -> rows.
-  for (const auto& row : meta->rows) {
-    if (row.size() != 8 || !row[0]) continue;
+  for (const FooterRow* r : rows) {
+    const FooterRow& row = *r;
+    if (row.size() < 8 || !row[0]) continue;
     if (row[5] && row[6]) group_rows[*row[6]] = std::strtoull(row[5]->c_str(), nullptr, 10);
     size_t leaf = static_cast<size_t>(std::strtoull(row[0]->c_str(), nullptr, 10));
     if (leaf >= leaf_owner.size() || leaf_owner[leaf] < 0) continue;
@@ -154,10 +163,60 @@ Status FileInspector::ReadFooter(const std::string& abs_path, InspectedFile* out
     hi.Add(exact ? ParseFooterStat(type, *row[2]) : StatValue{}, 1);
   }
   out->rows = 0;
-  for (const auto& [group, rows] : group_rows) out->rows += rows;
+  for (const auto& [group, n] : group_rows) out->rows += n;
   out->stats.resize(out->columns.size());
   for (size_t c = 0; c < acc.size(); ++c) out->stats[c] = {acc[c].first.Get(), acc[c].second.Get()};
+}
+
+}  // namespace
+
+Status FileInspector::ReadFooter(const std::string& abs_path, InspectedFile* out) {
+  Result<QueryResult> meta = db_->Query(kFooterColumns + QuoteLiteral(abs_path) + ")");
+  if (!meta.ok()) return Status::Corruption(Reason(meta.status()));
+  std::vector<const FooterRow*> rows;
+  for (const FooterRow& row : meta->rows) rows.push_back(&row);
+  ApplyFooter(rows, out);
   return Status::OK();
+}
+
+std::vector<Result<InspectedFile>> FileInspector::InspectParquet(
+    const std::vector<std::string>& abs_paths) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Result<InspectedFile>> out;
+  std::string list;
+  for (const std::string& path : abs_paths) {
+    Result<QueryResult> schema =
+        db_->Describe("SELECT * FROM " + Source(path, FileFormat::kParquet, false));
+    if (!schema.ok()) {
+      out.push_back(Status::Corruption(Reason(schema.status())));
+      continue;
+    }
+    InspectedFile f;
+    for (size_t i = 0; i < schema->column_names.size(); ++i) {
+      f.columns.push_back(ColumnInfo{schema->column_names[i], schema->column_sql_types[i]});
+    }
+    out.push_back(std::move(f));
+    list += (list.empty() ? "" : ", ") + QuoteLiteral(path);
+  }
+  if (list.empty()) return out;
+  // One footer query for the whole batch; if one footer spoils it, each
+  // file is read alone so only that one is reported.
+  Result<QueryResult> meta = db_->Query(std::string(kFooterColumns) + "[" + list + "])");
+  std::map<std::string, std::vector<const FooterRow*>> by_file;
+  if (meta.ok()) {
+    for (const FooterRow& row : meta->rows) {
+      if (row.size() == 9 && row[8]) by_file[*row[8]].push_back(&row);
+    }
+  }
+  for (size_t i = 0; i < abs_paths.size(); ++i) {
+    if (!out[i].ok()) continue;
+    if (meta.ok()) {
+      ApplyFooter(by_file[abs_paths[i]], &out[i].value());
+    } else if (Status s = ReadFooter(abs_paths[i], &out[i].value()); !s.ok()) {
+      out[i] = s;
+    }
+  }
+  return out;
 }
 
 }  // namespace gamelake

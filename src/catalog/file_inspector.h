@@ -40,11 +40,14 @@ class FileInspector {
   // The columns and rows of the file at abs_path. A file DuckDB cannot read
   // gives Corruption with DuckDB's reason (first line of its message).
   Result<InspectedFile> Inspect(const std::string& abs_path, FileFormat format, bool gzip);
+  // The same for many Parquet files at once (one footer query for all):
+  // one result per path, in order.
+  std::vector<Result<InspectedFile>> InspectParquet(const std::vector<std::string>& abs_paths);
 
  private:
   explicit FileInspector(std::unique_ptr<DuckDb> db) : db_(std::move(db)) {}
-  // The rows and footer statistics of a Parquet file whose out->columns are
-  // known; needs mu_.
+  // The rows and footer statistics (column_stats.h) of a Parquet file whose
+  // out->columns are known; needs mu_.
   Status ReadFooter(const std::string& abs_path, InspectedFile* out);
 
   std::mutex mu_;

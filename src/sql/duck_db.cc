@@ -372,6 +372,29 @@ Result<QueryResult> DuckDb::Query(std::string_view sql) {
   return out;
 }
 
+Result<QueryResult> DuckDb::Describe(std::string_view sql) {
+  GL_ASSIGN_OR_RETURN(std::string text, ToCString(sql));
+  duckdb_prepared_statement prepared = nullptr;
+  if (duckdb_prepare(conn_, text.c_str(), &prepared) != DuckDBSuccess) {
+    const char* error = duckdb_prepare_error(prepared);
+    Status s = Status::Internal(std::string("DuckDB: ") + (error ? error : "cannot prepare"));
+    duckdb_destroy_prepare(&prepared);
+    return s;
+  }
+  QueryResult out;
+  idx_t cols = duckdb_prepared_statement_column_count(prepared);
+  for (idx_t c = 0; c < cols; ++c) {
+    const char* name = duckdb_prepared_statement_column_name(prepared, c);
+    out.column_names.emplace_back(name != nullptr ? name : "");
+    TypeHolder type(duckdb_prepared_statement_column_logical_type(prepared, c));
+    SqlType sql_type = type.get() != nullptr ? ToSqlType(type.get()) : SqlType::Scalar("UNKNOWN");
+    out.column_types.push_back(sql_type.ToString());
+    out.column_sql_types.push_back(std::move(sql_type));
+  }
+  duckdb_destroy_prepare(&prepared);
+  return out;
+}
+
 std::string JsonStructure(const SqlType& type) {
   switch (type.kind) {
     case SqlType::Kind::kStruct: {

@@ -76,6 +76,9 @@ class DuckDb {
   Status Execute(std::string_view sql);
   // Runs a statement and returns all of its rows.
   Result<QueryResult> Query(std::string_view sql);
+  // The columns a statement would return (names and types, no rows), from
+  // preparing it: nothing runs.
+  Result<QueryResult> Describe(std::string_view sql);
   // The connection, for C API calls this wrapper does not cover. Same
   // threading rule as the object.
   duckdb_connection connection() const { return conn_; }
