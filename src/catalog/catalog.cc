@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <thread>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "catalog/catalog_json.h"
@@ -558,13 +558,14 @@ Result<std::vector<Inspection>> Catalog::Impl::InspectAll(
   for (size_t i = 0; i < files.size();) {
     size_t j = i + 1;
     if (files[i]->kind.format == FileFormat::kParquet) {
-      while (j < files.size() && j - i < kBatch && files[j]->kind.format == FileFormat::kParquet) ++j;
+      while (j < files.size() && j - i < kBatch && files[j]->kind.format == FileFormat::kParquet)
+        ++j;
     }
     batches.emplace_back(i, j);
     i = j;
   }
-  size_t threads = std::min<size_t>({batches.size(), 4,
-                                     std::max(1u, std::thread::hardware_concurrency())});
+  size_t threads =
+      std::min<size_t>({batches.size(), 4, std::max(1u, std::thread::hardware_concurrency())});
   while (inspectors_.size() < threads) {
     GL_ASSIGN_OR_RETURN(std::unique_ptr<FileInspector> inspector, FileInspector::Open());
     inspectors_.push_back(std::move(inspector));
@@ -578,7 +579,8 @@ Result<std::vector<Inspection>> Catalog::Impl::InspectAll(
         continue;
       }
       std::vector<std::string> paths;
-      for (size_t k = begin; k < end; ++k) paths.push_back(JoinPath(options_.lake_dir, files[k]->path));
+      for (size_t k = begin; k < end; ++k)
+        paths.push_back(JoinPath(options_.lake_dir, files[k]->path));
       std::vector<Result<InspectedFile>> results = inspector->InspectParquet(paths);
       for (size_t k = begin; k < end; ++k) {
         out[k].file = *files[k];

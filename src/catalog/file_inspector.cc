@@ -1,9 +1,9 @@
 #include "catalog/file_inspector.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <map>
 #include <optional>
-#include <cstdlib>
 #include <string_view>
 #include <system_error>
 

@@ -30,7 +30,9 @@ int Fail(const char* command, const std::string& message) {
   return 1;
 }
 
-std::string Mb(uint64_t bytes) { return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6); }
+std::string Mb(uint64_t bytes) {
+  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+}
 
 uint64_t U(dom::element e, std::string_view key) {
   uint64_t v = 0;
@@ -117,7 +119,8 @@ void PrintErasure(dom::element e) {
   if (e["tables"].get_array().get(tables) == simdjson::SUCCESS) {
     for (dom::element t : tables) {
       std::string_view name;
-      if (t.get_string().get(name) == simdjson::SUCCESS) std::printf(" %s", std::string(name).c_str());
+      if (t.get_string().get(name) == simdjson::SUCCESS)
+        std::printf(" %s", std::string(name).c_str());
     }
   }
   std::printf("; where %s; %llu rows matched when requested by %s\n",
@@ -281,8 +284,9 @@ int Compact(const LakeCommands& c, const std::optional<std::string>& url, const 
 int Retention(const LakeCommands& c, const std::optional<std::string>& url, const std::string& key,
               bool apply) {
   if (url) {
-    Result<ServerReply> r = apply ? CallServer(*url, key, "POST", "/v1/lake/retention/apply", Body(c))
-                                  : CallServer(*url, key, "GET", "/v1/lake/retention");
+    Result<ServerReply> r = apply
+                                ? CallServer(*url, key, "POST", "/v1/lake/retention/apply", Body(c))
+                                : CallServer(*url, key, "GET", "/v1/lake/retention");
     if (!r.ok()) return Fail("retention", r.status().message());
     if (r->status != 200) return Fail("retention", r->ErrorMessage());
     return Print(c, r->body, PrintRetention);
@@ -315,7 +319,8 @@ int EraseRemote(const LakeCommands& c, const std::string& url, const std::string
   dom::parser parser;
   dom::element doc;
   std::string_view id;
-  if (parser.parse(r->body).get(doc) != simdjson::SUCCESS || doc["id"].get(id) != simdjson::SUCCESS) {
+  if (parser.parse(r->body).get(doc) != simdjson::SUCCESS ||
+      doc["id"].get(id) != simdjson::SUCCESS) {
     return Fail("erase", "unexpected answer: " + r->body);
   }
   std::fprintf(stderr, "gamelake erase: request %s accepted; waiting for it to finish\n",
@@ -340,7 +345,8 @@ int EraseRemote(const LakeCommands& c, const std::string& url, const std::string
 
 int Erase(const LakeCommands& c, const std::optional<std::string>& url, const std::string& key) {
   if (!c.list && c.status_id.empty() && (c.streams.empty() || c.where.empty())) {
-    return Fail("erase", "give --stream and --where (e.g. --stream events --where \"PlayerID = 42\")");
+    return Fail("erase",
+                "give --stream and --where (e.g. --stream events --where \"PlayerID = 42\")");
   }
   if (url) return EraseRemote(c, *url, key);
   auto o = OpenOffline(c, /*deliver=*/!c.list && c.status_id.empty());
@@ -353,9 +359,8 @@ int Erase(const LakeCommands& c, const std::optional<std::string>& url, const st
     w.EndArray().EndObject();
   } else {
     // Offline, the request runs before SubmitErasure returns.
-    Result<ErasureInfo> info = c.status_id.empty()
-                                   ? m->SubmitErasure(c.streams, c.where, "local")
-                                   : m->Erasure(c.status_id);
+    Result<ErasureInfo> info = c.status_id.empty() ? m->SubmitErasure(c.streams, c.where, "local")
+                                                   : m->Erasure(c.status_id);
     if (!info.ok()) return Fail("erase", info.status().message());
     Result<ErasureInfo> now = m->Erasure(info->id);
     WriteErasureJson(&w, now.ok() ? *now : *info);

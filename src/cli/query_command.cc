@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include "cli/server_client.h"
 #include "catalog/catalog.h"
+#include "cli/server_client.h"
 #include "common/env.h"
 #include "common/file_lock.h"
 #include "common/json_writer.h"

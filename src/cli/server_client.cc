@@ -76,8 +76,7 @@ Result<ServerReply> CallServer(const std::string& url, const std::string& key,
     net::ip::tcp::resolver resolver(ioc);
     beast::tcp_stream stream(ioc);
     stream.connect(resolver.resolve(endpoint.host, std::to_string(endpoint.port)));
-    http::request<http::string_body> req{http::string_to_verb(method), endpoint.prefix + path,
-                                         11};
+    http::request<http::string_body> req{http::string_to_verb(method), endpoint.prefix + path, 11};
     req.set(http::field::host, endpoint.host);
     req.set(http::field::accept, accept);
     if (!body.empty()) req.set(http::field::content_type, "application/json");

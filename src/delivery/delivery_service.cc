@@ -268,7 +268,8 @@ class DeliveryServiceImpl final : public DeliveryService {
     EventId id;
     if (extractor_.enabled() && stream[0] != '_' && extractor_.Extract(p, &id_scratch_, &id)) {
       if (!buf.batch.ids) buf.batch.ids = std::make_shared<std::vector<IndexedId>>();
-      buf.batch.ids->push_back(IndexedId{rec.seq, rec.ingest_time_us, id.type, std::string(id.value)});
+      buf.batch.ids->push_back(
+          IndexedId{rec.seq, rec.ingest_time_us, id.type, std::string(id.value)});
     }
     buf.batch.last_seq = rec.seq;
     buf.batch.records++;

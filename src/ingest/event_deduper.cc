@@ -636,17 +636,17 @@ Status EventDeduper::LoadFromLake(const std::string& lake_dir, const EventIdExtr
   GL_ASSIGN_OR_RETURN(std::vector<std::string> streams, ListTables(env, lake_dir));
   for (const std::string& stream : streams) {
     if (stream.front() == '_') continue;
-    GL_RETURN_IF_ERROR(ForEachLakeFile(env, lake_dir, stream, [&](const std::string& rel_dir,
-                                                                   const std::string& name) {
-      std::optional<LakePartition> p = ParsePartitionDir(rel_dir);
-      if (!p || p->end_us() <= cutoff_us || !name.ends_with(".parquet")) return;
-      if (std::optional<LakeFileName> n = ParseLakeFileName(stream, name)) {
-        auto it = covered.find(stream);
-        if (it != covered.end() && IsCovered(it->second, n->first_seq, n->last_seq)) return;
-      }
-      sources.push_back(Source{p->end_us(), stream, JoinPath(JoinPath(JoinPath(lake_dir, stream),
-                                                                      rel_dir), name)});
-    }));
+    GL_RETURN_IF_ERROR(ForEachLakeFile(
+        env, lake_dir, stream, [&](const std::string& rel_dir, const std::string& name) {
+          std::optional<LakePartition> p = ParsePartitionDir(rel_dir);
+          if (!p || p->end_us() <= cutoff_us || !name.ends_with(".parquet")) return;
+          if (std::optional<LakeFileName> n = ParseLakeFileName(stream, name)) {
+            auto it = covered.find(stream);
+            if (it != covered.end() && IsCovered(it->second, n->first_seq, n->last_seq)) return;
+          }
+          sources.push_back(Source{p->end_us(), stream,
+                                   JoinPath(JoinPath(JoinPath(lake_dir, stream), rel_dir), name)});
+        }));
   }
   if (sources.empty()) return Status::OK();
   std::stable_sort(sources.begin(), sources.end(),
@@ -657,8 +657,7 @@ Status EventDeduper::LoadFromLake(const std::string& lake_dir, const EventIdExtr
   const size_t limit = out->size() + options_.max_entries;
   for (const Source& source : sources) {
     if (out->size() >= limit) break;
-    GL_RETURN_IF_ERROR(
-        LoadLakeFile(db.get(), source.stream, source.path, extractor, out));
+    GL_RETURN_IF_ERROR(LoadLakeFile(db.get(), source.stream, source.path, extractor, out));
   }
   return Status::OK();
 }

@@ -164,8 +164,7 @@ class EventDeduper {
   // are skipped. The log is read first: delivery only moves records from the
   // log to the lake, so none is missed if it runs meanwhile.
   Status Rebuild(Wal* wal, const std::string& lake_dir, const std::string& index_dir,
-                 const EventIdExtractor& extractor,
-                 const std::string& duckdb_memory_limit = "1GB");
+                 const EventIdExtractor& extractor, const std::string& duckdb_memory_limit = "1GB");
 
   // Introspection (tests, metrics).
   size_t size() const;  // Ids remembered or in flight.

@@ -28,7 +28,9 @@ void PutVarint(std::string* out, uint64_t v) {
   }
   out->push_back(static_cast<char>(v));
 }
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 // Reads little-endian and varint fields, failing (ok() false) past the end.
@@ -200,7 +202,8 @@ Result<size_t> EventIdIndex::Prune(Env* env, const std::string& dir, int64_t def
   size_t removed = 0;
   for (const IndexFile& f : files) {
     auto it = cutoffs.find(f.stream);
-    int64_t cutoff = it == cutoffs.end() ? default_cutoff_us : std::max(it->second, default_cutoff_us);
+    int64_t cutoff =
+        it == cutoffs.end() ? default_cutoff_us : std::max(it->second, default_cutoff_us);
     Result<int64_t> newest = NewestTime(env, f.path);
     if (newest.ok() && *newest >= cutoff) continue;
     GL_RETURN_IF_ERROR(env->RemoveFile(f.path));

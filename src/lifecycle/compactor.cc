@@ -219,7 +219,8 @@ Result<CompactionResult> Compactor::Run(const CompactionJob& job) {
   std::lock_guard lock(mu_);
   Env* env = options_.env;
   const int64_t start = env->MonotonicMicros();
-  if (job.inputs.size() < 2) return Status::InvalidArgument("a compaction merges two files or more");
+  if (job.inputs.size() < 2)
+    return Status::InvalidArgument("a compaction merges two files or more");
   LakeFileName name{job.inputs.front().first_seq, job.inputs.back().last_seq, 0};
   // A rewrite of the same range (never expected) gets the next version.
   if (const CatalogTable* t = options_.catalog->Snapshot()->FindTable(job.table)) {
@@ -236,8 +237,8 @@ Result<CompactionResult> Compactor::Run(const CompactionJob& job) {
   auto fail = [&](const Status& s) {
     if (env->FileExists(tmp_path)) (void)env->RemoveFile(tmp_path);
     if (errors_ != nullptr) errors_->Add();
-    return s.WithContext(fmt::format("compacting {} files of {} into {}", job.inputs.size(),
-                                     job.table, out.output));
+    return s.WithContext(
+        fmt::format("compacting {} files of {} into {}", job.inputs.size(), job.table, out.output));
   };
   GL_RETURN_IF_ERROR(env->CreateDirs(DirName(final_path)));
   Result<QueryResult> copied =
@@ -251,8 +252,8 @@ Result<CompactionResult> Compactor::Run(const CompactionJob& job) {
           : "";
   auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), rows);
   if (ec != std::errc() || end != count.data() + count.size() || rows != job.input_rows()) {
-    return fail(Status::Internal(fmt::format("wrote {} rows, the inputs hold {}", count,
-                                             job.input_rows())));
+    return fail(Status::Internal(
+        fmt::format("wrote {} rows, the inputs hold {}", count, job.input_rows())));
   }
   Result<uint64_t> bytes = env->GetFileSize(tmp_path);
   if (!bytes.ok()) return fail(bytes.status());

@@ -48,11 +48,11 @@ namespace gamelake {
 
 struct CompactionOptions {
   uint64_t target_file_bytes = 256ull << 20;
-  int64_t settle_us = 10 * 60 * 1'000'000ll;  // An hour is closed this long after its end.
-  uint64_t open_hour_min_files = 32;          // 0: never merge an hour still open.
-  bool daily = true;                          // Merge past days into whole-day files.
+  int64_t settle_us = 10 * 60 * 1'000'000ll;    // An hour is closed this long after its end.
+  uint64_t open_hour_min_files = 32;            // 0: never merge an hour still open.
+  bool daily = true;                            // Merge past days into whole-day files.
   int64_t daily_after_us = 3600 * 1'000'000ll;  // ...this long after the day ended.
-  size_t max_columns = 1000;                  // Leaf columns of a merged file (+ system ones).
+  size_t max_columns = 1000;                    // Leaf columns of a merged file (+ system ones).
 };
 
 // One merge: consecutive files of one table into `target`.

@@ -43,9 +43,8 @@ bool HasSubquery(dom::element e) {
 Result<uint64_t> Count(DuckDb* db, const std::string& sql) {
   GL_ASSIGN_OR_RETURN(QueryResult r, db->Query(sql));
   uint64_t n = 0;
-  const std::string text = r.rows.size() == 1 && r.rows[0].size() == 1 && r.rows[0][0]
-                               ? *r.rows[0][0]
-                               : "";
+  const std::string text =
+      r.rows.size() == 1 && r.rows[0].size() == 1 && r.rows[0][0] ? *r.rows[0][0] : "";
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc() || end != text.data() + text.size()) {
     return Status::Internal("expected a row count, got \"" + text + "\"");
@@ -85,9 +84,9 @@ Status Eraser::CheckCondition(const std::string& where) {
   if (root["error"].get_bool().get(error) == simdjson::SUCCESS && error) {
     std::string_view message;
     if (root["error_message"].get_string().get(message) != simdjson::SUCCESS) message = "?";
-    return Status::InvalidArgument(fmt::format(
-        "the condition does not parse: {} (the condition is on line 2 of \"{}\")", message,
-        statement));
+    return Status::InvalidArgument(
+        fmt::format("the condition does not parse: {} (the condition is on line 2 of \"{}\")",
+                    message, statement));
   }
   dom::array statements;
   dom::element node;
@@ -222,8 +221,8 @@ Result<uint64_t> Eraser::RewriteFile(const TableShape& shape, const CatalogFile&
                              source, matched, QuoteLiteral(tmp), format));
   if (!kept.ok()) return fail(kept.status());
   if (*kept + removed != file.rows) {
-    return fail(Status::Internal(fmt::format("kept {} and removed {} rows of {}", *kept, removed,
-                                             file.rows)));
+    return fail(Status::Internal(
+        fmt::format("kept {} and removed {} rows of {}", *kept, removed, file.rows)));
   }
   Result<uint64_t> size = env->GetFileSize(tmp);
   if (!size.ok()) return fail(size.status());

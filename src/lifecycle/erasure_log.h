@@ -83,8 +83,8 @@ class ErasureLog {
   Env* const env_;
   const std::string path_;
   mutable std::mutex mu_;
-  std::unique_ptr<WritableFile> file_;     // Guarded by mu_.
-  std::vector<ErasureInfo> requests_;      // Guarded by mu_; oldest first.
+  std::unique_ptr<WritableFile> file_;  // Guarded by mu_.
+  std::vector<ErasureInfo> requests_;   // Guarded by mu_; oldest first.
 };
 
 }  // namespace gamelake

@@ -83,8 +83,8 @@ Result<std::unique_ptr<LakeMaintainer>> LakeMaintainer::Start(const LakeMaintain
 }
 
 LakeMaintainer::LakeMaintainer(const LakeMaintainerOptions& options,
-                               std::unique_ptr<Compactor> compactor,
-                               std::unique_ptr<Eraser> eraser, std::unique_ptr<ErasureLog> log)
+                               std::unique_ptr<Compactor> compactor, std::unique_ptr<Eraser> eraser,
+                               std::unique_ptr<ErasureLog> log)
     : options_(options),
       compactor_(std::move(compactor)),
       eraser_(std::move(eraser)),
@@ -238,13 +238,12 @@ Result<RetentionReport> LakeMaintainer::DoRetention(bool dry_run) {
   if (dry_run) return report;
   for (const RetentionDrop& drop : report.drops) {
     GL_RETURN_IF_ERROR(gamelake::ApplyRetention(drop, options_.env, options_.lake_dir,
-                                                options_.catalog,
-                                      options_.reclaimer)
+                                                options_.catalog, options_.reclaimer)
                            .WithContext("retention of " + drop.table));
-    spdlog::info("msg=\"retention dropped old partitions\" table=\"{}\" days={} partitions={} "
-                 "files={} rows={} bytes={}",
-                 drop.table, drop.days, drop.partitions.size(), drop.files.size(), drop.rows,
-                 drop.bytes);
+    spdlog::info(
+        "msg=\"retention dropped old partitions\" table=\"{}\" days={} partitions={} "
+        "files={} rows={} bytes={}",
+        drop.table, drop.days, drop.partitions.size(), drop.files.size(), drop.rows, drop.bytes);
     if (retention_files_ != nullptr) {
       retention_files_->Add(drop.files.size());
       retention_bytes_->Add(drop.bytes);
@@ -326,7 +325,8 @@ void LakeMaintainer::RunErasure(const std::string& id) {
   Result<ErasureInfo> info = log_->Get(id);
   if (!info.ok()) return;
   Status s = log_->Started(id);
-  if (s.ok() && options_.flush_delivery) s = options_.flush_delivery().WithContext("delivering the log");
+  if (s.ok() && options_.flush_delivery)
+    s = options_.flush_delivery().WithContext("delivering the log");
   Result<std::map<std::string, ErasureTableResult>> results = Status::Internal("not run");
   if (s.ok()) {
     results = eraser_->Erase(info->tables, info->where);

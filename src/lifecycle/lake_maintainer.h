@@ -145,7 +145,7 @@ class LakeMaintainer {
   Counter* erasure_failures_ = nullptr;
 
   std::mutex mu_;
-  std::condition_variable cv_;  // Tasks, stop, erasure progress.
+  std::condition_variable cv_;               // Tasks, stop, erasure progress.
   std::deque<std::function<void()>> tasks_;  // Guarded by mu_.
   bool stop_ = false;                        // Guarded by mu_.
   bool erasures_waiting_ = false;            // Guarded by mu_.

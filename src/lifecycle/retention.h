@@ -40,8 +40,8 @@ struct RetentionRules {
 struct RetentionDrop {
   std::string table;
   int64_t days = 0;
-  int64_t cutoff_us = 0;           // Partitions ending at or before this go.
-  std::vector<std::string> files;  // Lake-relative.
+  int64_t cutoff_us = 0;                // Partitions ending at or before this go.
+  std::vector<std::string> files;       // Lake-relative.
   std::vector<std::string> partitions;  // Their partition folders, table-relative.
   uint64_t rows = 0;
   uint64_t bytes = 0;

@@ -79,8 +79,8 @@ class QueryViews {
 
   Status Define(const std::string& name, const std::string& select) {
     names_.push_back(name);
-    return ExecOn(conn_, fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}", QuoteIdentifier(name),
-                                     select));
+    return ExecOn(
+        conn_, fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}", QuoteIdentifier(name), select));
   }
 
  private:
@@ -103,8 +103,8 @@ Status DefineQueryViews(const ScanPlan& plan, const ViewPublisher::Published& pu
     if (pin != nullptr) {
       auto s = pin->streams.find(name);
       uint64_t after = shape.table != nullptr ? shape.table->delivered_seq() : 0;
-      with_tail = s != pin->streams.end() && !s->second.empty() &&
-                  s->second.back()->seqs.back() > after;
+      with_tail =
+          s != pin->streams.end() && !s->second.empty() && s->second.back()->seqs.back() > after;
     }
     std::vector<const CatalogFile*> files;
     if (scan.all_files && shape.table != nullptr) {
@@ -321,8 +321,8 @@ class QueryEngineImpl final : public QueryEngine {
       pins_.Set(conn->id, TailPins::Entry{pin, tail_bytes});
       std::string_view planned = shape.kind == SqlShape::Kind::kExplain ? shape.body : sql;
       ScanPlan plan = QueryPlanner::Plan(conn->conn, planned, reading.state().planner);
-      GL_RETURN_IF_ERROR(DefineQueryViews(plan, reading.state(), pin.get(), catalog_->lake_dir(),
-                                          &views));
+      GL_RETURN_IF_ERROR(
+          DefineQueryViews(plan, reading.state(), pin.get(), catalog_->lake_dir(), &views));
       if (duckdb_prepare(conn->conn, sql_text.c_str(), prepared.out()) != DuckDBSuccess) {
         return FromPrepareError(duckdb_prepare_error(prepared.get()));
       }
@@ -559,7 +559,7 @@ void LowerThreadPriority(int nice) {
 }
 
 Result<uint64_t> CountRowsMatching(QueryEngine* engine, const std::string& table,
-                               const std::string& where) {
+                                   const std::string& where) {
   class One final : public ResultSink {
    public:
     Status Begin(const std::vector<ResultColumn>&) override { return Status::OK(); }
@@ -572,7 +572,8 @@ Result<uint64_t> CountRowsMatching(QueryEngine* engine, const std::string& table
     uint64_t n = 0;
   } sink;
   QueryRequest request;
-  request.sql = fmt::format("SELECT count(*) FROM {} WHERE (\n{}\n)", QuoteIdentifier(table), where);
+  request.sql =
+      fmt::format("SELECT count(*) FROM {} WHERE (\n{}\n)", QuoteIdentifier(table), where);
   request.user = "erasure";
   Result<QueryStats> stats = engine->Run(request, &sink);
   if (!stats.ok()) {

@@ -40,9 +40,9 @@
 #include <vector>
 
 #include "catalog/catalog.h"
-#include "lake/file_reclaimer.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "lake/file_reclaimer.h"
 #include "query/live_tail.h"
 #include "query/query_history.h"
 #include "query/result_sink.h"

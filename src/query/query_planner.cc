@@ -9,11 +9,11 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <charconv>
-#include <deque>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 #include <optional>
 #include <set>
 #include <utility>
@@ -38,10 +38,10 @@ enum class Op { kEq, kLt, kLe, kGt, kGe };
 struct Cond {
   enum class Kind { kCmp, kIn, kAnd, kOr };
   Kind kind = Kind::kCmp;
-  std::string column;            // kCmp, kIn: lower-cased.
-  Op op = Op::kEq;               // kCmp.
-  std::vector<size_t> values;    // kCmp: one, kIn: all; indexes of constants.
-  std::vector<Cond> children;    // kAnd, kOr.
+  std::string column;          // kCmp, kIn: lower-cased.
+  Op op = Op::kEq;             // kCmp.
+  std::vector<size_t> values;  // kCmp: one, kIn: all; indexes of constants.
+  std::vector<Cond> children;  // kAnd, kOr.
 };
 
 // A reference to a lake table and the conditions (ANDed) its rows must meet.
@@ -80,16 +80,24 @@ bool IsNull(dom::element e, std::string_view key) {
 }
 
 bool IsClockFunction(std::string_view name) {
-  static const std::set<std::string_view> kClock = {
-      "now",          "current_timestamp",      "get_current_timestamp", "transaction_timestamp",
-      "current_date", "today",                  "current_time",          "get_current_time",
-      "localtime",    "current_localtimestamp", "current_localtime",     "localtimestamp"};
+  static const std::set<std::string_view> kClock = {"now",
+                                                    "current_timestamp",
+                                                    "get_current_timestamp",
+                                                    "transaction_timestamp",
+                                                    "current_date",
+                                                    "today",
+                                                    "current_time",
+                                                    "get_current_time",
+                                                    "localtime",
+                                                    "current_localtimestamp",
+                                                    "current_localtime",
+                                                    "localtimestamp"};
   return kClock.count(name) > 0;
 }
 
 bool IsUnstableFunction(std::string_view name) {
   static const std::set<std::string_view> kUnstable = {
-      "random", "uuid",    "gen_random_uuid", "uuidv4",  "uuidv7",
+      "random",  "uuid",    "gen_random_uuid", "uuidv4", "uuidv7",
       "nextval", "currval", "setseed",         "getenv", "current_setting"};
   return kUnstable.count(name) > 0;
 }
@@ -363,7 +371,8 @@ void Walker::From(dom::element ref, bool pushdown, std::vector<Binding>* binding
     if (!name.empty()) {
       // DESCRIBE name / SHOW name: a table by name, shape only.
       std::string unquoted(name);
-      if (unquoted.size() >= 2 && unquoted.front() == '"') unquoted = unquoted.substr(1, unquoted.size() - 2);
+      if (unquoted.size() >= 2 && unquoted.front() == '"')
+        unquoted = unquoted.substr(1, unquoted.size() - 2);
       if (const std::string* table = LakeTable(unquoted)) refs_.push_back(Ref{*table, true, {}});
     }
     bindings->push_back(Binding{AsciiLowered(StringOf(ref, "alias")), -1, false, {}});
@@ -400,7 +409,8 @@ void Walker::BaseTable(dom::element ref, bool pushdown, std::vector<Binding>* bi
     }
   } else if (ours && !cte) {
     auto view = ctx_.views.find(AsciiLowered(name));
-    if (view != ctx_.views.end() && depth_ < kMaxViewDepth && expanding_.insert(view->first).second) {
+    if (view != ctx_.views.end() && depth_ < kMaxViewDepth &&
+        expanding_.insert(view->first).second) {
       // A saved view reads lake tables with its own conditions.
       std::set<std::string> outer_ctes;
       outer_ctes.swap(ctes_);
@@ -628,7 +638,8 @@ void Evaluate(duckdb_connection conn, std::vector<Constant>* constants) {
       };
       c.type = value(3 * i).value_or("");
       c.text = value(3 * i + 1);
-      if (!duckdb_value_is_null(&r, 3 * i + 2, 0)) c.epoch_us = duckdb_value_int64(&r, 3 * i + 2, 0);
+      if (!duckdb_value_is_null(&r, 3 * i + 2, 0))
+        c.epoch_us = duckdb_value_int64(&r, 3 * i + 2, 0);
     }
   }
   duckdb_destroy_result(&r);
@@ -664,7 +675,7 @@ StatValue ValueFor(const Constant& c, Family family) {
       break;
   }
   static const std::set<std::string_view> kIntegers = {
-      "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+      "TINYINT",  "SMALLINT",  "INTEGER",  "BIGINT",  "HUGEINT",
       "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"};
   const std::string& s = *c.text;
   if (kIntegers.count(t) > 0) {
@@ -729,9 +740,9 @@ class FileFilter {
     int hi = kUnknown;
     if (r.stats.min.known()) lo = CompareStats(r.stats.min, v).value_or(kUnknown);
     if (r.stats.max.known()) hi = CompareStats(r.stats.max, v).value_or(kUnknown);
-    bool lo_above = lo != kUnknown && lo > 0;   // min > v
+    bool lo_above = lo != kUnknown && lo > 0;  // min > v
     bool lo_at_or_above = lo != kUnknown && lo >= 0;
-    bool hi_below = hi != kUnknown && hi < 0;   // max < v
+    bool hi_below = hi != kUnknown && hi < 0;  // max < v
     bool hi_at_or_below = hi != kUnknown && hi <= 0;
     switch (op) {
       case Op::kEq:
@@ -772,7 +783,8 @@ class FileFilter {
       if (AsciiLowered(f.columns[i].name) != column) continue;
       Family family = FamilyOf(f.columns[i].type);
       // Stats compare as the view does only if the view's CAST keeps the order.
-      if (family == Family::kNone || family != FamilyOf(table_column->type) || i >= f.stats.size()) {
+      if (family == Family::kNone || family != FamilyOf(table_column->type) ||
+          i >= f.stats.size()) {
         return r;
       }
       r.known = true;

@@ -43,16 +43,16 @@ namespace gamelake {
 
 // What a statement reads of one table.
 struct TableScan {
-  bool shape_only = true;  // Only its columns are needed (DESCRIBE).
-  bool all_files = false;  // Every file (no usable conditions), else `files`.
+  bool shape_only = true;                 // Only its columns are needed (DESCRIBE).
+  bool all_files = false;                 // Every file (no usable conditions), else `files`.
   std::vector<const CatalogFile*> files;  // Kept files, in path order.
 };
 
 struct ScanPlan {
   std::map<std::string, TableScan> tables;  // By table name as the catalog spells it.
-  bool analyzed = false;  // False: planned by the names in the text only.
-  uint64_t files_total = 0;   // Files of the tables read.
-  uint64_t files_pruned = 0;  // Of those, proven not needed.
+  bool analyzed = false;                    // False: planned by the names in the text only.
+  uint64_t files_total = 0;                 // Files of the tables read.
+  uint64_t files_pruned = 0;                // Of those, proven not needed.
 };
 
 // A table as the planner sees it: its catalog entry (may be null for a

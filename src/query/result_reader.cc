@@ -10,7 +10,6 @@ namespace gamelake {
 
 namespace {
 
-
 // Native columns are read straight from DuckDB's vectors; the others are
 // turned into text by DuckDB itself (a wrapping SELECT), as `carry` says.
 ResultReader::Carry CarryFor(duckdb_type t) {
@@ -107,84 +106,85 @@ Status ResultReader::Read(duckdb_result* result, ResultSink* sink, uint64_t* row
     duckdb_free(alias);
     duckdb_destroy_logical_type(&lt);
   }
-    std::vector<Cell> row(columns);
-    while (true) {
-      DuckChunk chunk(duckdb_fetch_chunk(*result));
-      if (chunk.get() == nullptr) break;
-      idx_t n = duckdb_data_chunk_get_size(chunk.get());
-      if (n == 0) break;
-      std::vector<void*> data(columns);
-      std::vector<uint64_t*> validity(columns);
+  std::vector<Cell> row(columns);
+  while (true) {
+    DuckChunk chunk(duckdb_fetch_chunk(*result));
+    if (chunk.get() == nullptr) break;
+    idx_t n = duckdb_data_chunk_get_size(chunk.get());
+    if (n == 0) break;
+    std::vector<void*> data(columns);
+    std::vector<uint64_t*> validity(columns);
+    for (idx_t c = 0; c < columns; ++c) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(chunk.get(), c);
+      data[c] = duckdb_vector_get_data(v);
+      validity[c] = duckdb_vector_get_validity(v);
+    }
+    for (idx_t r = 0; r < n; ++r) {
       for (idx_t c = 0; c < columns; ++c) {
-        duckdb_vector v = duckdb_data_chunk_get_vector(chunk.get(), c);
-        data[c] = duckdb_vector_get_data(v);
-        validity[c] = duckdb_vector_get_validity(v);
-      }
-      for (idx_t r = 0; r < n; ++r) {
-        for (idx_t c = 0; c < columns; ++c) {
-          Cell& cell = row[c];
-          if (validity[c] && !duckdb_validity_row_is_valid(validity[c], r)) {
-            cell.kind = Cell::Kind::kNull;
-            continue;
-          }
-          switch (carry_[c]) {
-            case ResultReader::Carry::kBool:
-              cell.kind = Cell::Kind::kBool;
-              cell.b = static_cast<bool*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kInt8:
-              cell.kind = Cell::Kind::kInt;
-              cell.i = static_cast<int8_t*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kInt16:
-              cell.kind = Cell::Kind::kInt;
-              cell.i = static_cast<int16_t*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kInt32:
-              cell.kind = Cell::Kind::kInt;
-              cell.i = static_cast<int32_t*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kInt64:
-              cell.kind = Cell::Kind::kInt;
-              cell.i = static_cast<int64_t*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kUInt8:
-              cell.kind = Cell::Kind::kUInt;
-              cell.u = static_cast<uint8_t*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kUInt16:
-              cell.kind = Cell::Kind::kUInt;
-              cell.u = static_cast<uint16_t*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kUInt32:
-              cell.kind = Cell::Kind::kUInt;
-              cell.u = static_cast<uint32_t*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kUInt64:
-              cell.kind = Cell::Kind::kUInt;
-              cell.u = static_cast<uint64_t*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kFloat:
-              cell.kind = Cell::Kind::kDouble;
-              cell.d = static_cast<float*>(data[c])[r];
-              break;
-            case ResultReader::Carry::kDouble:
-              cell.kind = Cell::Kind::kDouble;
-              cell.d = static_cast<double*>(data[c])[r];
-              break;
-            default: {
-              auto* s = &static_cast<duckdb_string_t*>(data[c])[r];
-              cell.text = std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s));
-              cell.kind = carry_[c] == ResultReader::Carry::kNumberText               ? Cell::Kind::kNumberText
-                          : carry_[c] == ResultReader::Carry::kJsonText || is_json[c] ? Cell::Kind::kJson
-                                                                       : Cell::Kind::kString;
-            }
+        Cell& cell = row[c];
+        if (validity[c] && !duckdb_validity_row_is_valid(validity[c], r)) {
+          cell.kind = Cell::Kind::kNull;
+          continue;
+        }
+        switch (carry_[c]) {
+          case ResultReader::Carry::kBool:
+            cell.kind = Cell::Kind::kBool;
+            cell.b = static_cast<bool*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kInt8:
+            cell.kind = Cell::Kind::kInt;
+            cell.i = static_cast<int8_t*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kInt16:
+            cell.kind = Cell::Kind::kInt;
+            cell.i = static_cast<int16_t*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kInt32:
+            cell.kind = Cell::Kind::kInt;
+            cell.i = static_cast<int32_t*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kInt64:
+            cell.kind = Cell::Kind::kInt;
+            cell.i = static_cast<int64_t*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kUInt8:
+            cell.kind = Cell::Kind::kUInt;
+            cell.u = static_cast<uint8_t*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kUInt16:
+            cell.kind = Cell::Kind::kUInt;
+            cell.u = static_cast<uint16_t*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kUInt32:
+            cell.kind = Cell::Kind::kUInt;
+            cell.u = static_cast<uint32_t*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kUInt64:
+            cell.kind = Cell::Kind::kUInt;
+            cell.u = static_cast<uint64_t*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kFloat:
+            cell.kind = Cell::Kind::kDouble;
+            cell.d = static_cast<float*>(data[c])[r];
+            break;
+          case ResultReader::Carry::kDouble:
+            cell.kind = Cell::Kind::kDouble;
+            cell.d = static_cast<double*>(data[c])[r];
+            break;
+          default: {
+            auto* s = &static_cast<duckdb_string_t*>(data[c])[r];
+            cell.text = std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s));
+            cell.kind = carry_[c] == ResultReader::Carry::kNumberText ? Cell::Kind::kNumberText
+                        : carry_[c] == ResultReader::Carry::kJsonText || is_json[c]
+                            ? Cell::Kind::kJson
+                            : Cell::Kind::kString;
           }
         }
-        GL_RETURN_IF_ERROR(sink->AddRow(row));
-        ++*rows;
       }
+      GL_RETURN_IF_ERROR(sink->AddRow(row));
+      ++*rows;
     }
+  }
   return Status::OK();
 }
 

@@ -70,7 +70,8 @@ Status CheckOneStatement(duckdb_connection conn, const std::string& sql) {
 }
 
 Status CheckStartsLikeAQuery(const SqlShape& shape, std::string_view sql) {
-  std::string_view leading = shape.kind == SqlShape::Kind::kExplain ? std::string_view(shape.body) : sql;
+  std::string_view leading =
+      shape.kind == SqlShape::Kind::kExplain ? std::string_view(shape.body) : sql;
   if ((shape.kind == SqlShape::Kind::kOther || shape.kind == SqlShape::Kind::kExplain) &&
       !StartsLikeAQuery(leading)) {
     return Status::PermissionDenied(

@@ -286,8 +286,8 @@ std::map<std::string, TableShape> PlanShapes(const CatalogSnapshot& snapshot,
 std::string ShapeSelect(const TableShape& shape) {
   std::string select;
   for (const auto& c : shape.columns) {
-    select += fmt::format("{}CAST(NULL AS {}) AS {}", select.empty() ? "" : ", ",
-                          c.type.ToString(), QuoteIdentifier(c.name));
+    select += fmt::format("{}CAST(NULL AS {}) AS {}", select.empty() ? "" : ", ", c.type.ToString(),
+                          QuoteIdentifier(c.name));
   }
   for (const auto& k : shape.partition_keys) {
     select += fmt::format(", CAST(NULL AS VARCHAR) AS {}", QuoteIdentifier(k));

@@ -44,8 +44,7 @@ Status ViewPublisher::Refresh() {
   return Status::OK();
 }
 
-void ViewPublisher::PublishTables(const std::map<std::string, TableShape>& shapes,
-                                  bool* changed) {
+void ViewPublisher::PublishTables(const std::map<std::string, TableShape>& shapes, bool* changed) {
   for (const auto& [name, shape] : shapes) {
     auto old = state_.shapes.find(name);
     if (old != state_.shapes.end() && SameShape(old->second, shape)) continue;

@@ -88,14 +88,14 @@ struct Config {
   bool compaction_enabled = true;
   double compaction_interval_s = 60;
   uint64_t compaction_target_file_bytes = 256ull << 20;
-  double compaction_settle_s = 600;          // An hour is merged this long after it ends.
+  double compaction_settle_s = 600;              // An hour is merged this long after it ends.
   uint64_t compaction_open_hour_min_files = 32;  // Merge an open hour at this many small files.
-  bool compaction_daily = true;              // Merge past days into whole-day files.
-  double compaction_daily_after_s = 3600;    // ...this long after the day ended.
+  bool compaction_daily = true;                  // Merge past days into whole-day files.
+  double compaction_daily_after_s = 3600;        // ...this long after the day ended.
   uint64_t compaction_max_bytes_per_s = 64ull << 20;  // Merged bytes a second; 0 = no limit.
   std::string compaction_memory_limit = "512MB";
   int compaction_nice = 10;
-  uint64_t retention_days = 0;  // 0: keep forever.
+  uint64_t retention_days = 0;                            // 0: keep forever.
   std::map<std::string, uint64_t> retention_stream_days;  // retention.streams.<name>.days
   double retention_interval_s = 600;
 

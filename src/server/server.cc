@@ -19,8 +19,8 @@
 #include "common/metrics.h"
 #include "delivery/delivery_service.h"
 #include "ingest/event_deduper.h"
-#include "ingest/ingest_handler.h"
 #include "ingest/event_id_index.h"
+#include "ingest/ingest_handler.h"
 #include "lake/file_reclaimer.h"
 #include "lake/lake_files.h"
 #include "lifecycle/lake_maintainer.h"
@@ -80,8 +80,8 @@ class ServerImpl final : public Server {
       spdlog::info("msg=\"removed a replaced lake file\" file=\"{}\"", path);
     }
     for (const std::string& path : leftovers->conflicts) {
-      spdlog::error(
-          "msg=\"a lake file overlaps the record ids of another; left out\" file=\"{}\"", path);
+      spdlog::error("msg=\"a lake file overlaps the record ids of another; left out\" file=\"{}\"",
+                    path);
     }
     return Status::OK();
   }
@@ -131,9 +131,9 @@ class ServerImpl final : public Server {
     o.max_entries = config_.dedupe_max_entries;
     o.metrics = &metrics_;
     deduper_ = std::make_unique<EventDeduper>(o);
-    Status st = deduper_->Rebuild(wal_.get(), config_.lake_dir(), config_.id_index_dir(),
-                                  EventIdExtractor(config_.event_id_field),
-                                  config_.duckdb_memory_limit);
+    Status st =
+        deduper_->Rebuild(wal_.get(), config_.lake_dir(), config_.id_index_dir(),
+                          EventIdExtractor(config_.event_id_field), config_.duckdb_memory_limit);
     if (!st.ok()) return st.WithContext("rebuilding the event ids for deduplication");
     ingest_options_.deduper = deduper_.get();
     return Status::OK();
@@ -174,8 +174,8 @@ class ServerImpl final : public Server {
     d.on_file_delivered = [cat](const std::string& path) {
       Status s = cat->AddFile(path);
       if (!s.ok()) {
-        spdlog::error("msg=\"catalog cannot add a delivered file\" file=\"{}\" error=\"{}\"",
-                      path, s.ToString());
+        spdlog::error("msg=\"catalog cannot add a delivered file\" file=\"{}\" error=\"{}\"", path,
+                      s.ToString());
       }
     };
     d.staging_dir = config_.staging_dir();
@@ -241,8 +241,8 @@ class ServerImpl final : public Server {
     m.on_retention = [deduper, index_dir, window_us](const std::map<std::string, int64_t>& cut) {
       if (deduper == nullptr) return;
       for (const auto& [stream, cutoff] : cut) deduper->SetHorizon(stream, cutoff);
-      Result<size_t> pruned =
-          EventIdIndex::Prune(Env::Default(), index_dir, Env::Default()->NowMicros() - window_us, cut);
+      Result<size_t> pruned = EventIdIndex::Prune(Env::Default(), index_dir,
+                                                  Env::Default()->NowMicros() - window_us, cut);
       if (!pruned.ok()) {
         spdlog::warn("msg=\"cannot prune the event id index\" error=\"{}\"",
                      pruned.status().ToString());

@@ -11,8 +11,8 @@
 
 #include "../common/status_matchers.h"
 #include "ingest/event_id_index.h"
-#include "lake/lake_layout.h"
 #include "ingest_test_util.h"
+#include "lake/lake_layout.h"
 #include "sql/duck_db.h"
 
 namespace gamelake {
@@ -387,11 +387,11 @@ TEST_F(EventDeduperTest, RebuildsExactIdsFromTheIndexWhateverTheLakeSays) {
   auto d = Make(/*window_s=*/3600);
   GL_ASSERT_OK(d->Rebuild(nullptr, lake, index, EventIdExtractor("event_id")));
   EXPECT_TRUE(d->Contains(IntKey(*d, "game", "12")));
-  EXPECT_TRUE(d->Contains(StrKey(*d, "game", "7")));      // A string that looks like a number...
-  EXPECT_FALSE(d->Contains(IntKey(*d, "game", "7")));     // ...is not the number.
+  EXPECT_TRUE(d->Contains(StrKey(*d, "game", "7")));   // A string that looks like a number...
+  EXPECT_FALSE(d->Contains(IntKey(*d, "game", "7")));  // ...is not the number.
   EXPECT_FALSE(d->Contains(StrKey(*d, "game", "12")));
   EXPECT_TRUE(d->Contains(StrKey(*d, "game", "caf\xC3\xA9")));
-  EXPECT_FALSE(d->Contains(IntKey(*d, "game", "99")));    // The lake is not read for a covered range.
+  EXPECT_FALSE(d->Contains(IntKey(*d, "game", "99")));  // The lake is not read for a covered range.
   EXPECT_EQ(d->size(), 3u);
   auto files = EventIdIndex::List(Env::Default(), index);
   GL_ASSERT_OK(files);
@@ -422,9 +422,10 @@ TEST(EventIdIndexTest, RoundTripsAndRefusesDamage) {
   Env* env = Env::Default();
   std::vector<IndexedId> ids;
   for (uint64_t i = 0; i < 1000; ++i) {
-    ids.push_back({10 + i * 3, 1'700'000'000'000'000 + static_cast<int64_t>(i % 7) * 1000,
-                   i % 2 ? EventId::Type::kInteger : EventId::Type::kString,
-                   i % 2 ? std::to_string(i) : std::string(i % 50, static_cast<char>('a' + i % 26))});
+    ids.push_back(
+        {10 + i * 3, 1'700'000'000'000'000 + static_cast<int64_t>(i % 7) * 1000,
+         i % 2 ? EventId::Type::kInteger : EventId::Type::kString,
+         i % 2 ? std::to_string(i) : std::string(i % 50, static_cast<char>('a' + i % 26))});
   }
   ids[0].value = std::string("\0x\xff", 3);
   GL_ASSERT_OK(EventIdIndex::Write(env, dir.path(), "s", 10, 10 + 999 * 3, ids));
@@ -445,7 +446,8 @@ TEST(EventIdIndexTest, RoundTripsAndRefusesDamage) {
   const std::string damaged = dir.path() + "/damaged.ids";
   for (size_t cut : {size_t{0}, size_t{5}, size_t{40}, data.size() / 2, data.size() - 1}) {
     GL_ASSERT_OK(env->WriteFileAtomic(damaged, data.substr(0, cut)));
-    EXPECT_THAT(EventIdIndex::Read(env, damaged), StatusIs(Status::Code::kCorruption, "damaged.ids"));
+    EXPECT_THAT(EventIdIndex::Read(env, damaged),
+                StatusIs(Status::Code::kCorruption, "damaged.ids"));
   }
   for (size_t at = 0; at < data.size(); at += 97) {
     std::string flipped = data;

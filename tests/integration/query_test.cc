@@ -20,50 +20,6 @@
 namespace gamelake::testing {
 namespace {
 
-// The rows of a /v1/query answer as text (strings unquoted, "null" for NULL).
-struct QueryAnswer {
-  int status = 0;
-  std::string body;
-  std::vector<std::vector<std::string>> rows;
-  std::string Value() const { return rows.empty() || rows[0].empty() ? "<none>" : rows[0][0]; }
-};
-
-QueryAnswer Query(HttpClient& client, const std::string& sql,
-                  const std::map<std::string, std::string>& headers = {}) {
-  std::string body;
-  body += "{\"sql\":\"";
-  for (char c : sql) {
-    if (c == '"' || c == '\\') body += '\\';
-    body += c;
-  }
-  body += "\"}";
-  std::map<std::string, std::string> h = headers;
-  h["Content-Type"] = "application/json";
-  HttpResult r = client.Request("POST", "/v1/query", body, h);
-  QueryAnswer a;
-  a.status = r.status;
-  a.body = r.body;
-  if (r.status != 200) return a;
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(r.body).get(doc) != simdjson::SUCCESS) return a;
-  simdjson::dom::array rows;
-  if (doc["rows"].get(rows) != simdjson::SUCCESS) return a;
-  for (simdjson::dom::element row : rows) {
-    std::vector<std::string> out;
-    for (simdjson::dom::element v : row.get_array()) {
-      std::string_view s;
-      if (v.get(s) == simdjson::SUCCESS) {
-        out.emplace_back(s);
-      } else {
-        out.push_back(simdjson::minify(v));
-      }
-    }
-    a.rows.push_back(std::move(out));
-  }
-  return a;
-}
-
 std::string Batch(int batch, int n) {
   std::string body;
   for (int i = 0; i < n; ++i) {

@@ -1,5 +1,7 @@
 #include "server_process.h"
 
+#include <simdjson.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -283,6 +285,42 @@ std::vector<std::string> FindFiles(const std::string& dir, const std::string& su
     }
   }
   return out;
+}
+
+QueryAnswer Query(HttpClient& client, const std::string& sql,
+                  const std::map<std::string, std::string>& headers) {
+  std::string body;
+  body += "{\"sql\":\"";
+  for (char c : sql) {
+    if (c == '"' || c == '\\') body += '\\';
+    body += c;
+  }
+  body += "\"}";
+  std::map<std::string, std::string> h = headers;
+  h["Content-Type"] = "application/json";
+  HttpResult r = client.Request("POST", "/v1/query", body, h);
+  QueryAnswer a;
+  a.status = r.status;
+  a.body = r.body;
+  if (r.status != 200) return a;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(r.body).get(doc) != simdjson::SUCCESS) return a;
+  simdjson::dom::array rows;
+  if (doc["rows"].get(rows) != simdjson::SUCCESS) return a;
+  for (simdjson::dom::element row : rows) {
+    std::vector<std::string> out;
+    for (simdjson::dom::element v : row.get_array()) {
+      std::string_view s;
+      if (v.get(s) == simdjson::SUCCESS) {
+        out.emplace_back(s);
+      } else {
+        out.push_back(simdjson::minify(v));
+      }
+    }
+    a.rows.push_back(std::move(out));
+  }
+  return a;
 }
 
 }  // namespace gamelake::testing

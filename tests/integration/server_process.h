@@ -80,6 +80,17 @@ class ServerProcess {
   std::string log_path_;
 };
 
+// The rows of a /v1/query answer as text (strings unquoted, "null" for NULL).
+struct QueryAnswer {
+  int status = 0;
+  std::string body;
+  std::vector<std::vector<std::string>> rows;
+  std::string Value() const { return rows.empty() || rows[0].empty() ? "<none>" : rows[0][0]; }
+};
+// POSTs {"sql": sql} to /v1/query.
+QueryAnswer Query(HttpClient& client, const std::string& sql,
+                  const std::map<std::string, std::string>& headers = {});
+
 // Runs SQL in an in-memory DuckDB and returns every value as text ("NULL" for null).
 std::vector<std::vector<std::string>> DuckQuery(const std::string& sql);
 // The lake's Parquet files of a stream, as a DuckDB glob string.

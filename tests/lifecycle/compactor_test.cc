@@ -117,7 +117,8 @@ TEST_F(CompactorTest, PlansRunsOfSmallFilesPerClosedHour) {
 
 TEST_F(CompactorTest, MergingKeepsEveryRecordOnceInOrderAndDeletesTheInputs) {
   std::vector<std::string> inputs;
-  for (uint64_t k = 0; k < 20; ++k) inputs.push_back(Deliver("e", "2026-11-26T10:00:00Z", 1 + k * 5, 5));
+  for (uint64_t k = 0; k < 20; ++k)
+    inputs.push_back(Deliver("e", "2026-11-26T10:00:00Z", 1 + k * 5, 5));
   Deliver("e", "2026-11-26T11:00:00Z", 101, 5);
   Deliver("e", "2026-11-26T11:00:00Z", 106, 5);
   GL_ASSERT_OK(catalog_->Crawl(false));
@@ -158,10 +159,11 @@ TEST_F(CompactorTest, DifferentSchemasAreWidenedAsQueriesSeeThem) {
   Deliver("e", "2026-11-26T10:00:00Z", 1, 5);
   // A later file: x as DOUBLE, and a new column.
   LakePartition p = LakePartition::OfTime(Us("2026-11-26T10:00:00Z"));
-  lake_.Copy(LakeFilePath("e", p, {6, 10, 0}),
-             fmt::format("SELECT make_timestamp({} + 9000000) AS _ingest_time, (6 + i)::BIGINT AS "
-                         "_record_id, (6 + i) + 0.5 AS x, 'q' AS player, i AS extra FROM range(5) t(i)",
-                         p.start_us()));
+  lake_.Copy(
+      LakeFilePath("e", p, {6, 10, 0}),
+      fmt::format("SELECT make_timestamp({} + 9000000) AS _ingest_time, (6 + i)::BIGINT AS "
+                  "_record_id, (6 + i) + 0.5 AS x, 'q' AS player, i AS extra FROM range(5) t(i)",
+                  p.start_us()));
   GL_ASSERT_OK(catalog_->Crawl(false));
   auto compactor = NewCompactor();
   auto jobs = PlanCompaction(*catalog_->Snapshot(), Options(), Us("2026-11-27T00:00:00Z"));

@@ -28,22 +28,25 @@ class QueryPlannerTest : public testing::Test {
     // one whole-day file for 2026-11-25, and a hand-dropped file without x.
     auto events = std::make_shared<CatalogTable>();
     events->name = "events";
-    events->columns = {{"_ingest_time", T("TIMESTAMP")}, {"_record_id", T("BIGINT")},
-                       {"x", T("BIGINT")},               {"name", T("VARCHAR")},
-                       {"s", T("VARCHAR")},              {"late", T("BIGINT")}};
+    events->columns = {
+        {"_ingest_time", T("TIMESTAMP")}, {"_record_id", T("BIGINT")}, {"x", T("BIGINT")},
+        {"name", T("VARCHAR")},           {"s", T("VARCHAR")},         {"late", T("BIGINT")}};
     events->partition_keys = {"dt", "hr"};
     for (int h = 10; h < 15; ++h) {
       uint64_t first = static_cast<uint64_t>(h) * 100, last = first + 99;
       LakePartition p = LakePartition::OfTime(Us(fmt::format("2026-11-26T{}:00:00Z", h)));
       CatalogFile f = File(LakeFilePath("events", p, {first, last, 0}), p, first, last);
-      f.columns = {{"_ingest_time", T("TIMESTAMP")}, {"_record_id", T("BIGINT")},
-                   {"x", T("BIGINT")}, {"name", T("VARCHAR")}, {"s", T("BIGINT")}};
-      f.stats = {{StatValue::Int(p.start_us()), StatValue::Int(p.end_us() - 1)},
-                 {StatValue::Int(static_cast<int64_t>(first)),
-                  StatValue::Int(static_cast<int64_t>(last))},
-                 {StatValue::Int(h * 10), StatValue::Int(h * 10 + 9)},
-                 {StatValue::Text(fmt::format("n{}a", h)), StatValue::Text(fmt::format("n{}z", h))},
-                 {StatValue::Int(0), StatValue::Int(1)}};
+      f.columns = {{"_ingest_time", T("TIMESTAMP")},
+                   {"_record_id", T("BIGINT")},
+                   {"x", T("BIGINT")},
+                   {"name", T("VARCHAR")},
+                   {"s", T("BIGINT")}};
+      f.stats = {
+          {StatValue::Int(p.start_us()), StatValue::Int(p.end_us() - 1)},
+          {StatValue::Int(static_cast<int64_t>(first)), StatValue::Int(static_cast<int64_t>(last))},
+          {StatValue::Int(h * 10), StatValue::Int(h * 10 + 9)},
+          {StatValue::Text(fmt::format("n{}a", h)), StatValue::Text(fmt::format("n{}z", h))},
+          {StatValue::Int(0), StatValue::Int(1)}};
       if (h == 14) f.columns.push_back({"late", T("BIGINT")}), f.stats.push_back({});
       events->files[f.path] = f;
     }
@@ -203,8 +206,10 @@ TEST_F(QueryPlannerTest, WhatItCannotProveKeepsFiles) {
 
 TEST_F(QueryPlannerTest, SavedViewsAreExpanded) {
   ctx_.views["recent"] = CatalogView{"Recent", "SELECT * FROM events WHERE x >= 140", "", 0};
-  ctx_.views["pair"] = CatalogView{"pair", "SELECT * FROM recent UNION ALL SELECT * FROM events "
-                                           "WHERE x = 101", "", 1};
+  ctx_.views["pair"] = CatalogView{"pair",
+                                   "SELECT * FROM recent UNION ALL SELECT * FROM events "
+                                   "WHERE x = 101",
+                                   "", 1};
   ctx_.views["loop"] = CatalogView{"loop", "SELECT * FROM loop", "", 2};
   EXPECT_EQ(Kept("SELECT count(*) FROM recent"), S({"14"}));
   EXPECT_EQ(Kept("SELECT count(*) FROM Recent WHERE x = 145"), S({"14"}));
