@@ -5,7 +5,8 @@
 //   sql_duckdb_baseline --lake <data>/lake --queries FILE [--threads 2]
 //                       [--memory-limit 2GB] [--runs 3]
 //       FILE has one query per line, "name<TAB>sql"; `events` in the SQL is a view
-//       over read_parquet('<lake>/events/**/*.parquet'). Each query runs once to
+//       over read_parquet('<lake>/events/**/*.parquet'), or over --glob PATTERN
+//       (then --lake is ignored). Each query runs once to
 //       warm up, then --runs times; prints "name<TAB>median_ms<TAB>runs<TAB>first row".
 //   sql_duckdb_baseline --lake <data>/lake --export-csv OUT
 //       writes the lab columns of every row to OUT (CSV, no header), for SQLite.
@@ -26,6 +27,7 @@ struct Options {
   std::string lake;
   std::string queries;
   std::string export_csv;
+  std::string glob;  // Default: <lake>/events/**/*.parquet.
   std::string memory_limit = "2GB";
   int threads = 2;
   int runs = 3;
@@ -38,6 +40,8 @@ bool ParseOptions(int argc, char** argv, Options* o) {
       o->lake = v;
     } else if (k == "--queries") {
       o->queries = v;
+    } else if (k == "--glob") {
+      o->glob = v;
     } else if (k == "--export-csv") {
       o->export_csv = v;
     } else if (k == "--memory-limit") {
@@ -123,8 +127,9 @@ int main(int argc, char** argv) {
   }
   if (!db.Run("SET threads = " + std::to_string(o.threads)) ||
       !db.Run("SET memory_limit = '" + o.memory_limit + "'") ||
-      !db.Run("CREATE VIEW events AS SELECT * FROM read_parquet('" + o.lake +
-              "/events/**/*.parquet', union_by_name = true)")) {
+      !db.Run("CREATE VIEW events AS SELECT * FROM read_parquet('" +
+              (o.glob.empty() ? o.lake + "/events/**/*.parquet" : o.glob) +
+              "', union_by_name = true, hive_partitioning = false)")) {
     return 1;
   }
 

@@ -52,6 +52,10 @@ void WriteSmallFiles(const std::string& lake, const std::string& table, int file
     fs::rename(fmt::format("{}/f={}/data_0.parquet", stage, f),
                dir + "/" + LakeFileName{first, first + rows - 1, 0}.Format(table));
   }
+  // DuckDB wrote each partition as one file (data_0): nothing else is left.
+  for (const auto& e : fs::recursive_directory_iterator(stage)) {
+    ASSERT_FALSE(e.is_regular_file()) << e.path();
+  }
   fs::remove_all(stage);
 }
 
