@@ -27,42 +27,8 @@ bin="$build/gamelake"
 fixture="$build/bench/lake_fixture"
 baseline="$build/bench/sql_duckdb_baseline"
 
-work="$(mktemp -d /tmp/gl-lakebench.XXXXXX)"
-server_pid="" loader_pid=""
-cleanup() {
-  [[ -n "$loader_pid" ]] && kill "$loader_pid" 2>/dev/null || true
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-now_ms() { date +%s%3N; }
-
-# start_server DATA_DIR [--set k=v ...]: sets $port, $server_pid, $started_ms (ms to healthy).
-start_server() {
-  local data="$1" t0
-  shift
-  port=$((20000 + RANDOM % 20000))
-  t0=$(now_ms)
-  "$bin" serve --data-dir "$data" --listen "127.0.0.1:$port" --set auth.enabled=false \
-    --durability none "$@" >>"$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1200); do
-    if curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1; then
-      started_ms=$(($(now_ms) - t0))
-      return 0
-    fi
-    sleep 0.05
-  done
-  echo "server did not start:" >&2
-  tail -20 "$work/server.log" >&2
-  exit 1
-}
-stop_server() {
-  kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
+source bench/bench_lib.sh
+bench_init lakebench
 sql() { node bench/sql_query.js --url "http://127.0.0.1:$port" --sql "$1"; }
 
 # The lab's queries and the hour-bounded one, through the server and DuckDB direct.

@@ -36,14 +36,22 @@ struct Options {
 bool Parse(int argc, char** argv, Options* o) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--ndjson") o->ndjson = v;
-    else if (k == "--data") o->data = v;
-    else if (k == "--baseline") o->baseline = v;
-    else if (k == "--stream") o->stream = v;
-    else if (k == "--days") o->days = std::atoi(v.c_str());
-    else if (k == "--files-per-day") o->files_per_day = std::atoi(v.c_str());
-    else if (k == "--end-hours-ago") o->end_hours_ago = std::atoi(v.c_str());
-    else return false;
+    if (k == "--ndjson")
+      o->ndjson = v;
+    else if (k == "--data")
+      o->data = v;
+    else if (k == "--baseline")
+      o->baseline = v;
+    else if (k == "--stream")
+      o->stream = v;
+    else if (k == "--days")
+      o->days = std::atoi(v.c_str());
+    else if (k == "--files-per-day")
+      o->files_per_day = std::atoi(v.c_str());
+    else if (k == "--end-hours-ago")
+      o->end_hours_ago = std::atoi(v.c_str());
+    else
+      return false;
   }
   return !o->ndjson.empty() && !o->data.empty() && o->days > 0 && o->files_per_day > 0;
 }
@@ -90,8 +98,7 @@ int main(int argc, char** argv) {
   const int64_t files = int64_t{o.days} * o.files_per_day;
   const int64_t file_us = span_us / files;
   std::string n_text;
-  if (!Run(con, "SET preserve_insertion_order = true") ||
-      !Run(con, "SET threads = 1") ||
+  if (!Run(con, "SET preserve_insertion_order = true") || !Run(con, "SET threads = 1") ||
       !Run(con, "CREATE TABLE src AS SELECT *, row_number() OVER () - 1 AS __i FROM read_json('" +
                     o.ndjson + "', format = 'newline_delimited')") ||
       !Run(con, "SELECT count(*) FROM src", &n_text)) {

@@ -32,39 +32,8 @@ bin="$build/gamelake"
 baseline="$build/bench/sql_duckdb_baseline"
 sql_threads=2 sql_memory=2GB  # the server's sql.threads / sql.memory_limit defaults
 
-work="$(mktemp -d /tmp/gl-sqlbench.XXXXXX)"
-server_pid="" loader_pid=""
-cleanup() {
-  [[ -n "$loader_pid" ]] && kill "$loader_pid" 2>/dev/null || true
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-
-# start_server DATA_DIR [--set k=v ...]: sets $port and $server_pid, waits for /v1/health.
-start_server() {
-  local data="$1"
-  shift
-  port=$((20000 + RANDOM % 20000))
-  "$bin" serve --data-dir "$data" --listen "127.0.0.1:$port" --set auth.enabled=false \
-    --durability none "$@" >"$work/server-$port.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "server did not start:" >&2
-  cat "$work/server-$port.log" >&2
-  exit 1
-}
-stop_server() {
-  kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-metric() {  # metric NAME: the value of one counter on /metrics
-  curl -s "http://127.0.0.1:$port/metrics" | awk -v n="$1" '$1 == n {print $2}'
-}
+source bench/bench_lib.sh
+bench_init sqlbench
 
 run_queries() {
   local data="$work/data" ndjson="$work/lab.ndjson"

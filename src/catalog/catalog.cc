@@ -84,6 +84,17 @@ class SnapshotEditor {
   bool RemoveFile(const std::string& table, const std::string& path) {
     auto it = snap_.tables.find(table);
     if (it == snap_.tables.end() || it->second->files.count(path) == 0) return false;
+    auto index = ranges_.find(table);
+    if (index != ranges_.end() && index->second.built) {
+      const CatalogFile& f = it->second->files.at(path);
+      auto [lo, hi] = index->second.by_first.equal_range(f.first_seq);
+      for (auto r = lo; r != hi; ++r) {
+        if (r->second == path) {
+          index->second.by_first.erase(r);
+          break;
+        }
+      }
+    }
     CatalogTable* t = MutableTable(table);
     t->files.erase(path);
     t->updated_us = now_us_;
@@ -133,8 +144,9 @@ class SnapshotEditor {
       }
       if (file.written()) {
         std::vector<std::string> replaced;
-        for (const auto& [path, e] : existing->second->files) {
-          if (!e.written() || path == file.path || !e.name().Overlaps(file.name())) continue;
+        for (const std::string& path : Overlapping(table_name, file.name())) {
+          const CatalogFile& e = snap_.tables.at(table_name)->files.at(path);
+          if (path == file.path) continue;
           if (Supersedes(e.name(), file.name())) {
             ++superseded_;
             return;
@@ -154,6 +166,11 @@ class SnapshotEditor {
     }
     RemoveBad(file.path);
     CatalogTable* t = MutableTable(table_name);
+    if (file.written()) {
+      auto& index = ranges_[table_name];
+      if (!index.built) BuildRanges(*t, &index);
+      index.by_first.emplace(file.first_seq, file.path);
+    }
     changed_ = true;
     t->updated_us = now_us_;
     int version = t->schema_version + 1;
@@ -202,6 +219,26 @@ class SnapshotEditor {
 
   uint64_t superseded() const { return superseded_; }
 
+  // The paths of the table's written files whose ranges overlap `name`
+  // (built once per edit and table, then kept up to date: a crawl adding
+  // thousands of files does not scan the table for each).
+  std::vector<std::string> Overlapping(const std::string& table, const LakeFileName& name) {
+    auto it = snap_.tables.find(table);
+    std::vector<std::string> out;
+    if (it == snap_.tables.end()) return out;
+    RangeIndex& index = ranges_[table];
+    if (!index.built) BuildRanges(*it->second, &index);
+    // Visible files never overlap: besides those starting inside the range,
+    // only the last one starting before it can reach into it.
+    auto from = index.by_first.lower_bound(name.first_seq);
+    if (from != index.by_first.begin()) --from;
+    for (auto r = from; r != index.by_first.end() && r->first <= name.last_seq; ++r) {
+      const CatalogFile& f = it->second->files.at(r->second);
+      if (f.name().Overlaps(name)) out.push_back(r->second);
+    }
+    return out;
+  }
+
   CatalogSnapshot Finish(uint64_t version) {
     snap_.version = version;
     return std::move(snap_);
@@ -211,9 +248,21 @@ class SnapshotEditor {
   CatalogSnapshot snap_;
   std::map<std::string, BadFileStat> bad_stats_;
   int64_t now_us_;
+  struct RangeIndex {
+    bool built = false;
+    std::multimap<uint64_t, std::string> by_first;  // first_seq -> path, written files.
+  };
+  static void BuildRanges(const CatalogTable& t, RangeIndex* index) {
+    for (const auto& [path, f] : t.files) {
+      if (f.written()) index->by_first.emplace(f.first_seq, path);
+    }
+    index->built = true;
+  }
+
   std::set<std::string> owned_;
   bool changed_ = false;
-  uint64_t superseded_ = 0;  // Written files left out or removed by visibility.
+  uint64_t superseded_ = 0;                   // Written files left out or removed by visibility.
+  std::map<std::string, RangeIndex> ranges_;  // By table, built on first use.
 };
 
 CatalogFile MakeFile(const Inspection& in) {

@@ -153,19 +153,12 @@ std::vector<CompactionJob> PlanCompaction(const CatalogSnapshot& snapshot,
 }
 
 Result<std::unique_ptr<Compactor>> Compactor::Open(const CompactorOptions& options) {
-  if (options.catalog == nullptr || options.lake_dir.empty() || options.env == nullptr) {
-    return Status::InvalidArgument("compactor: catalog, lake_dir and env are required");
-  }
-  DuckDbOptions db;
-  db.threads = 1;
-  db.memory_limit = options.duckdb_memory_limit;
-  db.temp_directory = options.temp_dir;
-  GL_ASSIGN_OR_RETURN(std::unique_ptr<DuckDb> duck, DuckDb::Open(db));
-  return std::unique_ptr<Compactor>(new Compactor(options, std::move(duck)));
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<LakeRewriter> files, LakeRewriter::Open(options));
+  return std::unique_ptr<Compactor>(new Compactor(options, std::move(files)));
 }
 
-Compactor::Compactor(const CompactorOptions& options, std::unique_ptr<DuckDb> db)
-    : options_(options), db_(std::move(db)) {
+Compactor::Compactor(const CompactorOptions& options, std::unique_ptr<LakeRewriter> files)
+    : options_(options), files_(std::move(files)) {
   if (Metrics* m = options_.metrics) {
     jobs_ = m->AddCounter("gamelake_compaction_jobs_total", "Merged files written by compaction");
     files_in_ = m->AddCounter("gamelake_compaction_files_in_total", "Files merged away");
@@ -233,51 +226,24 @@ Result<CompactionResult> Compactor::Run(const CompactionJob& job) {
   CompactionResult out;
   out.output = LakeFilePath(job.table, job.target, name);
   const std::string final_path = JoinPath(options_.lake_dir, out.output);
-  const std::string tmp_path = TempPathFor(final_path);
   auto fail = [&](const Status& s) {
-    if (env->FileExists(tmp_path)) (void)env->RemoveFile(tmp_path);
     if (errors_ != nullptr) errors_->Add();
     return s.WithContext(
         fmt::format("compacting {} files of {} into {}", job.inputs.size(), job.table, out.output));
   };
-  GL_RETURN_IF_ERROR(env->CreateDirs(DirName(final_path)));
-  Result<QueryResult> copied =
-      db_->Query("COPY (" + InputSelect(job, options_.lake_dir) + ") TO " + QuoteLiteral(tmp_path) +
-                 " (FORMAT parquet, COMPRESSION zstd)");
-  if (!copied.ok()) return fail(copied.status());
-  uint64_t rows = 0;
-  const std::string count =
-      copied->rows.size() == 1 && copied->rows[0].size() == 1 && copied->rows[0][0]
-          ? *copied->rows[0][0]
-          : "";
-  auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), rows);
-  if (ec != std::errc() || end != count.data() + count.size() || rows != job.input_rows()) {
-    return fail(Status::Internal(
-        fmt::format("wrote {} rows, the inputs hold {}", count, job.input_rows())));
-  }
-  Result<uint64_t> bytes = env->GetFileSize(tmp_path);
+  const uint64_t rows = job.input_rows();
+  Result<uint64_t> bytes = files_->WriteFile(InputSelect(job, options_.lake_dir),
+                                             "FORMAT parquet, COMPRESSION zstd", final_path, rows);
   if (!bytes.ok()) return fail(bytes.status());
-  Status s = env->SyncFile(tmp_path);
-  if (s.ok()) s = env->RenameFile(tmp_path, final_path);
-  if (!s.ok()) return fail(s);
-  // Committed: from here on the inputs are superseded on disk.
-  GL_RETURN_IF_ERROR(env->SyncDir(DirName(final_path)));
+  // Committed: from here on the inputs are superseded on disk. Should the
+  // switch fail, queries keep reading the inputs (the same records) and
+  // start-up finishes the job.
   FileSwitch change;
   change.table = job.table;
   change.added = {out.output};
   for (const CatalogFile& f : job.inputs) change.removed.push_back(f.path);
-  Result<uint64_t> switched = options_.catalog->Switch(change);
-  if (!switched.ok()) {
-    // Queries keep reading the inputs (same records); start-up finishes the job.
-    if (errors_ != nullptr) errors_->Add();
-    return switched.status().WithContext("switching the catalog to " + out.output);
-  }
-  if (options_.reclaimer != nullptr) {
-    options_.reclaimer->Retire(change.removed);
-  } else {
-    FileReclaimer now(env, options_.lake_dir);
-    now.Retire(change.removed);
-  }
+  Status committed = files_->Commit(change, change.removed);
+  if (!committed.ok()) return fail(committed);
   out.rows = rows;
   out.bytes_in = job.input_bytes();
   out.bytes_out = *bytes;

@@ -40,9 +40,8 @@
 #include "common/env.h"
 #include "common/metrics.h"
 #include "common/result.h"
-#include "lake/file_reclaimer.h"
 #include "lake/lake_layout.h"
-#include "sql/duck_db.h"
+#include "lifecycle/lake_rewriter.h"
 
 namespace gamelake {
 
@@ -77,15 +76,7 @@ struct CompactionResult {
   int64_t micros = 0;
 };
 
-struct CompactorOptions {
-  std::string lake_dir;
-  std::string temp_dir;  // Where DuckDB may spill.
-  Env* env = Env::Default();
-  std::string duckdb_memory_limit = "512MB";
-  Catalog* catalog = nullptr;  // Switched after each merge.
-  // Retires the inputs (deleted once no query reads them); null: deleted at
-  // once (no query can run, e.g. offline).
-  FileReclaimer* reclaimer = nullptr;
+struct CompactorOptions : LakeRewriterOptions {
   Metrics* metrics = nullptr;  // Optional: gamelake_compaction_* series.
 };
 
@@ -98,13 +89,13 @@ class Compactor {
   Result<CompactionResult> Run(const CompactionJob& job);
 
  private:
-  explicit Compactor(const CompactorOptions& options, std::unique_ptr<DuckDb> db);
+  Compactor(const CompactorOptions& options, std::unique_ptr<LakeRewriter> files);
   // The SELECT that reads the inputs, widened to one schema, in order.
   static std::string InputSelect(const CompactionJob& job, const std::string& lake_dir);
 
   const CompactorOptions options_;
   std::mutex mu_;
-  std::unique_ptr<DuckDb> db_;  // Guarded by mu_.
+  std::unique_ptr<LakeRewriter> files_;  // Guarded by mu_.
   Counter* jobs_ = nullptr;
   Counter* files_in_ = nullptr;
   Counter* bytes_in_ = nullptr;

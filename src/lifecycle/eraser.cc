@@ -40,30 +40,12 @@ bool HasSubquery(dom::element e) {
   return false;
 }
 
-Result<uint64_t> Count(DuckDb* db, const std::string& sql) {
-  GL_ASSIGN_OR_RETURN(QueryResult r, db->Query(sql));
-  uint64_t n = 0;
-  const std::string text =
-      r.rows.size() == 1 && r.rows[0].size() == 1 && r.rows[0][0] ? *r.rows[0][0] : "";
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return Status::Internal("expected a row count, got \"" + text + "\"");
-  }
-  return n;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Eraser>> Eraser::Open(const EraserOptions& options) {
-  if (options.catalog == nullptr || options.lake_dir.empty() || options.env == nullptr) {
-    return Status::InvalidArgument("eraser: catalog, lake_dir and env are required");
-  }
-  DuckDbOptions db;
-  db.threads = 1;  // Row numbers of text files must come out the same in every scan.
-  db.memory_limit = options.duckdb_memory_limit;
-  db.temp_directory = options.temp_dir;
-  GL_ASSIGN_OR_RETURN(std::unique_ptr<DuckDb> duck, DuckDb::Open(db));
-  return std::unique_ptr<Eraser>(new Eraser(options, std::move(duck)));
+  // One DuckDB thread: a text file's row numbers agree in every scan.
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<LakeRewriter> files, LakeRewriter::Open(options));
+  return std::unique_ptr<Eraser>(new Eraser(std::move(files)));
 }
 
 Status Eraser::CheckCondition(const std::string& where) {
@@ -72,8 +54,8 @@ Status Eraser::CheckCondition(const std::string& where) {
   }
   std::lock_guard lock(mu_);
   std::string statement = fmt::format("SELECT 1 FROM {} WHERE {}", kPlaceholder, Wrapped(where));
-  GL_ASSIGN_OR_RETURN(QueryResult r,
-                      db_->Query("SELECT json_serialize_sql(" + QuoteLiteral(statement) + ")"));
+  GL_ASSIGN_OR_RETURN(QueryResult r, files_->db()->Query("SELECT json_serialize_sql(" +
+                                                         QuoteLiteral(statement) + ")"));
   if (r.rows.size() != 1 || !r.rows[0][0]) return Status::Internal("cannot parse the condition");
   dom::parser parser;
   dom::element root;
@@ -122,7 +104,7 @@ Status Eraser::CheckCondition(const std::string& where) {
 Result<std::map<std::string, ErasureTableResult>> Eraser::Erase(
     const std::vector<std::string>& tables, const std::string& where) {
   std::lock_guard lock(mu_);
-  std::shared_ptr<const CatalogSnapshot> snapshot = options_.catalog->Snapshot();
+  std::shared_ptr<const CatalogSnapshot> snapshot = files_->options().catalog->Snapshot();
   std::map<std::string, TableShape> shapes = PlanShapes(*snapshot, nullptr);
   std::map<std::string, ErasureTableResult> out;
   for (const std::string& table : tables) {
@@ -141,7 +123,7 @@ Result<ErasureTableResult> Eraser::EraseTable(const CatalogSnapshot& snapshot,
   const CatalogTable& table = *shape.table;
   std::map<std::string, TableShape> one = {{shape.name, shape}};
   ScanPlan plan = QueryPlanner::Plan(
-      db_->connection(),
+      files_->db()->connection(),
       fmt::format("SELECT * FROM {} WHERE {}", QuoteIdentifier(shape.name), Wrapped(where)),
       PlannerContextOf(one, {}));
   std::vector<const CatalogFile*> candidates;
@@ -163,8 +145,9 @@ Result<ErasureTableResult> Eraser::EraseTable(const CatalogSnapshot& snapshot,
       out = JoinPath(DirName(f->path), next.Format(shape.name));
     }
     uint64_t bytes = 0;
-    GL_ASSIGN_OR_RETURN(uint64_t removed,
-                        RewriteFile(shape, *f, where, JoinPath(options_.lake_dir, out), &bytes));
+    GL_ASSIGN_OR_RETURN(
+        uint64_t removed,
+        RewriteFile(shape, *f, where, JoinPath(files_->options().lake_dir, out), &bytes));
     if (removed == 0) continue;
     result.rows_removed += removed;
     result.files_rewritten++;
@@ -174,20 +157,14 @@ Result<ErasureTableResult> Eraser::EraseTable(const CatalogSnapshot& snapshot,
     if (f->written()) retired.push_back(f->path);
   }
   if (change.added.empty()) return result;
-  GL_RETURN_IF_ERROR(options_.catalog->Switch(change).status());
-  if (options_.reclaimer != nullptr) {
-    options_.reclaimer->Retire(retired);
-  } else {
-    FileReclaimer now(options_.env, options_.lake_dir);
-    now.Retire(retired);
-  }
+  GL_RETURN_IF_ERROR(files_->Commit(change, retired));
   return result;
 }
 
 Result<uint64_t> Eraser::RewriteFile(const TableShape& shape, const CatalogFile& file,
                                      const std::string& where, const std::string& out_path,
                                      uint64_t* bytes) {
-  const std::string path = JoinPath(options_.lake_dir, file.path);
+  const std::string path = JoinPath(files_->options().lake_dir, file.path);
   std::string source;  // The file's own rows, each with a stable number __gl_row.
   std::string format;
   if (file.format == FileFormat::kParquet) {
@@ -199,7 +176,7 @@ Result<uint64_t> Eraser::RewriteFile(const TableShape& shape, const CatalogFile&
   } else {
     // One thread scans a text file in order: the numbers agree in both scans.
     source = fmt::format("(SELECT *, row_number() OVER () AS __gl_row FROM {})",
-                         FileReader(file, options_.lake_dir));
+                         FileReader(file, files_->options().lake_dir));
     format = file.format == FileFormat::kCsv ? "FORMAT csv, HEADER true" : "FORMAT json";
     if (file.gzip) format += ", COMPRESSION gzip";
   }
@@ -207,29 +184,17 @@ Result<uint64_t> Eraser::RewriteFile(const TableShape& shape, const CatalogFile&
   std::string matched =
       fmt::format("SELECT __gl_row FROM (SELECT {}, __gl_row FROM {} AS __gl_src) WHERE {}",
                   FileProjection(shape, file), source, Wrapped(where));
-  GL_ASSIGN_OR_RETURN(uint64_t removed, Count(db_.get(), "SELECT count(*) FROM (" + matched + ")"));
+  GL_ASSIGN_OR_RETURN(uint64_t removed, files_->Count("SELECT count(*) FROM (" + matched + ")"));
   if (removed == 0) return uint64_t{0};
-  Env* env = options_.env;
-  const std::string tmp = TempPathFor(out_path);
-  auto fail = [&](const Status& s) {
-    if (env->FileExists(tmp)) (void)env->RemoveFile(tmp);
-    return s.WithContext("erasing rows of " + file.path);
-  };
-  Result<uint64_t> kept = Count(
-      db_.get(), fmt::format("COPY (SELECT * EXCLUDE (__gl_row) FROM {} AS __gl_src WHERE __gl_row "
-                             "NOT IN ({})) TO {} ({})",
-                             source, matched, QuoteLiteral(tmp), format));
-  if (!kept.ok()) return fail(kept.status());
-  if (*kept + removed != file.rows) {
-    return fail(Status::Internal(
-        fmt::format("kept {} and removed {} rows of {}", *kept, removed, file.rows)));
+  if (removed > file.rows) {
+    return Status::Internal(
+        fmt::format("{} rows of {} match, but it holds {}", removed, file.path, file.rows));
   }
-  Result<uint64_t> size = env->GetFileSize(tmp);
-  if (!size.ok()) return fail(size.status());
-  Status s = env->SyncFile(tmp);
-  if (s.ok()) s = env->RenameFile(tmp, out_path);
-  if (!s.ok()) return fail(s);
-  GL_RETURN_IF_ERROR(env->SyncDir(DirName(out_path)));
+  Result<uint64_t> size = files_->WriteFile(
+      fmt::format("SELECT * EXCLUDE (__gl_row) FROM {} AS __gl_src WHERE __gl_row NOT IN ({})",
+                  source, matched),
+      format, out_path, file.rows - removed);
+  if (!size.ok()) return size.status().WithContext("erasing rows of " + file.path);
   *bytes = *size;
   return removed;
 }

@@ -39,21 +39,13 @@
 #include "catalog/catalog.h"
 #include "common/env.h"
 #include "common/result.h"
-#include "lake/file_reclaimer.h"
 #include "lifecycle/erasure_log.h"
+#include "lifecycle/lake_rewriter.h"
 #include "query/view_builder.h"
-#include "sql/duck_db.h"
 
 namespace gamelake {
 
-struct EraserOptions {
-  std::string lake_dir;
-  std::string temp_dir;
-  Env* env = Env::Default();
-  std::string duckdb_memory_limit = "512MB";
-  Catalog* catalog = nullptr;
-  FileReclaimer* reclaimer = nullptr;  // Null: originals deleted at once (offline).
-};
+using EraserOptions = LakeRewriterOptions;
 
 class Eraser {
  public:
@@ -69,8 +61,7 @@ class Eraser {
                                                           const std::string& where);
 
  private:
-  Eraser(const EraserOptions& options, std::unique_ptr<DuckDb> db)
-      : options_(options), db_(std::move(db)) {}
+  explicit Eraser(std::unique_ptr<LakeRewriter> files) : files_(std::move(files)) {}
   Result<ErasureTableResult> EraseTable(const CatalogSnapshot& snapshot, const TableShape& shape,
                                         const std::string& where);
   // Rewrites one file without its matching rows into out_path; returns the
@@ -79,9 +70,8 @@ class Eraser {
                                const std::string& where, const std::string& out_path,
                                uint64_t* bytes);
 
-  const EraserOptions options_;
   std::mutex mu_;
-  std::unique_ptr<DuckDb> db_;  // Guarded by mu_.
+  std::unique_ptr<LakeRewriter> files_;  // Guarded by mu_.
 };
 
 }  // namespace gamelake

@@ -58,23 +58,18 @@ Result<std::unique_ptr<LakeMaintainer>> LakeMaintainer::Start(const LakeMaintain
   if (o.catalog == nullptr || o.env == nullptr || o.lake_dir.empty() || o.erasure_dir.empty()) {
     return Status::InvalidArgument("lake maintainer: catalog, env, lake_dir, erasure_dir needed");
   }
+  LakeRewriterOptions files;
+  files.lake_dir = o.lake_dir;
+  files.temp_dir = o.temp_dir;
+  files.env = o.env;
+  files.duckdb_memory_limit = o.duckdb_memory_limit;
+  files.catalog = o.catalog;
+  files.reclaimer = o.reclaimer;
   CompactorOptions c;
-  c.lake_dir = o.lake_dir;
-  c.temp_dir = o.temp_dir;
-  c.env = o.env;
-  c.duckdb_memory_limit = o.duckdb_memory_limit;
-  c.catalog = o.catalog;
-  c.reclaimer = o.reclaimer;
+  static_cast<LakeRewriterOptions&>(c) = files;
   c.metrics = o.metrics;
   GL_ASSIGN_OR_RETURN(std::unique_ptr<Compactor> compactor, Compactor::Open(c));
-  EraserOptions e;
-  e.lake_dir = o.lake_dir;
-  e.temp_dir = o.temp_dir;
-  e.env = o.env;
-  e.duckdb_memory_limit = o.duckdb_memory_limit;
-  e.catalog = o.catalog;
-  e.reclaimer = o.reclaimer;
-  GL_ASSIGN_OR_RETURN(std::unique_ptr<Eraser> eraser, Eraser::Open(e));
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<Eraser> eraser, Eraser::Open(files));
   GL_ASSIGN_OR_RETURN(std::unique_ptr<ErasureLog> log, ErasureLog::Open(o.env, o.erasure_dir));
   std::unique_ptr<LakeMaintainer> m(
       new LakeMaintainer(o, std::move(compactor), std::move(eraser), std::move(log)));

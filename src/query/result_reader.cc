@@ -64,7 +64,7 @@ Result<std::unique_ptr<ResultReader>> ResultReader::Prepare(duckdb_connection co
   r->carry_.resize(columns);
   bool wrap = false;
   for (idx_t i = 0; i < columns; ++i) {
-    r->columns_[i].name = duckdb_prepared_statement_column_name(prepared, i);
+    r->columns_[i].name = TakeDuckString(duckdb_prepared_statement_column_name(prepared, i));
     duckdb_type t = duckdb_prepared_statement_column_type(prepared, i);
     r->columns_[i].type = std::string(DuckTypeName(t));
     r->carry_[i] = CarryFor(t);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/json_writer.h"
+#include "sql/duck_handles.h"
 
 namespace gamelake {
 namespace {
@@ -35,14 +36,6 @@ class TypeHolder {
  private:
   duckdb_logical_type type_;
 };
-
-// Takes ownership of a string DuckDB allocated (freed with duckdb_free).
-std::string TakeDuckString(char* s) {
-  if (s == nullptr) return std::string();
-  std::string out(s);
-  duckdb_free(s);
-  return out;
-}
 
 // A C string for DuckDB: rejects embedded NULs, which would silently cut the SQL.
 Result<std::string> ToCString(std::string_view sql) {
@@ -384,8 +377,8 @@ Result<QueryResult> DuckDb::Describe(std::string_view sql) {
   QueryResult out;
   idx_t cols = duckdb_prepared_statement_column_count(prepared);
   for (idx_t c = 0; c < cols; ++c) {
-    const char* name = duckdb_prepared_statement_column_name(prepared, c);
-    out.column_names.emplace_back(name != nullptr ? name : "");
+    // The name is the caller's to free (unlike a result's column names).
+    out.column_names.push_back(TakeDuckString(duckdb_prepared_statement_column_name(prepared, c)));
     TypeHolder type(duckdb_prepared_statement_column_logical_type(prepared, c));
     SqlType sql_type = type.get() != nullptr ? ToSqlType(type.get()) : SqlType::Scalar("UNKNOWN");
     out.column_types.push_back(sql_type.ToString());

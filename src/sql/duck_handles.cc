@@ -2,6 +2,13 @@
 
 namespace gamelake {
 
+std::string TakeDuckString(const char* s) {
+  if (s == nullptr) return std::string();
+  std::string out(s);
+  duckdb_free(const_cast<char*>(s));
+  return out;
+}
+
 Status FromDuckError(duckdb_error_type type, std::string_view message) {
   switch (type) {
     case DUCKDB_ERROR_PERMISSION:

@@ -72,6 +72,12 @@ class DuckChunk {
   duckdb_data_chunk c_ = nullptr;
 };
 
+// Copies a string DuckDB allocated for the caller and frees it with
+// duckdb_free (nullptr gives ""). Several C API getters hand over ownership
+// without saying so in their names, duckdb_prepared_statement_column_name
+// among them (a result's duckdb_column_name, by contrast, stays the result's).
+std::string TakeDuckString(const char* s);
+
 // The error of a failed statement as a Status a caller can act on:
 // PermissionDenied, ResourceExhausted (memory), IOError, Internal, or
 // InvalidArgument (syntax, binding, conversion...).

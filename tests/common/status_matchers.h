@@ -8,6 +8,7 @@
 #ifndef GAMELAKE_TESTS_COMMON_STATUS_MATCHERS_H_
 #define GAMELAKE_TESTS_COMMON_STATUS_MATCHERS_H_
 
+#include <ostream>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -22,6 +23,13 @@ inline Status StatusOf(const Status& s) { return s; }
 template <typename T>
 Status StatusOf(const Result<T>& r) {
   return r.status();
+}
+
+// How GoogleTest prints a Status or a Result in a failure (not as bytes).
+inline void PrintTo(const Status& s, std::ostream* os) { *os << s.ToString(); }
+template <typename T>
+void PrintTo(const Result<T>& r, std::ostream* os) {
+  *os << (r.ok() ? std::string("a value") : r.status().ToString());
 }
 
 MATCHER(IsOk, "is OK") {

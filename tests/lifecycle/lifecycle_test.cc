@@ -10,8 +10,8 @@
 #include "../common/status_matchers.h"
 #include "common/civil_time.h"
 #include "lake/lake_files.h"
-#include "lifecycle/erasure_log.h"
 #include "lifecycle/eraser.h"
+#include "lifecycle/erasure_log.h"
 #include "lifecycle/lake_maintainer.h"
 #include "lifecycle/retention.h"
 #include "query/query_engine.h"
@@ -73,7 +73,7 @@ TEST_F(LifecycleUnitTest, RetentionPlansWholePartitionsByTheirEnd) {
   Write("e", "2026-11-25T23:00:00Z", 3, 2);
   Write("e", "2026-11-26T00:00:00Z", 5, 2);
   lake_.Write("e/dt=2026-11-01/hand.ndjson", "{\"score\":1}\n");  // Hand-dropped, dt only.
-  lake_.Write("e/misc/undated.ndjson", "{\"score\":2}\n");         // No dt: kept forever.
+  lake_.Write("e/misc/undated.ndjson", "{\"score\":2}\n");        // No dt: kept forever.
   Write("f", "2026-11-20T10:00:00Z", 1, 2);
   GL_ASSERT_OK(catalog_->Crawl(false));
   RetentionRules rules;
@@ -84,8 +84,8 @@ TEST_F(LifecycleUnitTest, RetentionPlansWholePartitionsByTheirEnd) {
       PlanRetention(*catalog_->Snapshot(), rules, Us("2026-11-29T00:30:00Z"));
   ASSERT_EQ(drops.size(), 1u);
   EXPECT_EQ(drops[0].table, "e");
-  EXPECT_EQ(drops[0].partitions,
-            (std::vector<std::string>{"dt=2026-11-01", "dt=2026-11-20/hr=10", "dt=2026-11-25/hr=23"}));
+  EXPECT_EQ(drops[0].partitions, (std::vector<std::string>{"dt=2026-11-01", "dt=2026-11-20/hr=10",
+                                                           "dt=2026-11-25/hr=23"}));
   EXPECT_EQ(drops[0].rows, 5u);
   EXPECT_EQ(drops[0].floor, 6u);
   GL_ASSERT_OK(ApplyRetention(drops[0], Env::Default(), lake_.lake(), catalog_.get(), nullptr));
@@ -108,8 +108,9 @@ TEST_F(LifecycleUnitTest, EraserRemovesMatchingRowsAsNewVersionsAndKeepsTheRest)
   std::string a = Write("e", "2026-11-26T10:00:00Z", 1, 6);
   std::string b = Write("e", "2026-11-26T11:00:00Z", 7, 2);  // 7 p1, 8 p2: no p0.
   std::string c = Write("e", "2026-11-26T12:00:00Z", 9, 1);  // Only p0: all of it goes.
-  lake_.Write("e/dt=2026-11-26/hand.ndjson", "{\"player\":\"p0\",\"score\":1}\n"
-                                              "{\"player\":\"p1\",\"score\":2}\n");
+  lake_.Write("e/dt=2026-11-26/hand.ndjson",
+              "{\"player\":\"p0\",\"score\":1}\n"
+              "{\"player\":\"p1\",\"score\":2}\n");
   GL_ASSERT_OK(catalog_->Crawl(false));
   auto eraser = NewEraser();
   auto result = eraser->Erase({"e", "missing"}, "player = 'p0'");
@@ -120,8 +121,8 @@ TEST_F(LifecycleUnitTest, EraserRemovesMatchingRowsAsNewVersionsAndKeepsTheRest)
   EXPECT_EQ(Rows("e"), (std::vector<std::string>{"1 p1", "2 p2", "4 p1", "5 p2", "7 p1", "8 p2"}));
   auto t = catalog_->Snapshot()->FindTable("e");
   // The rewrites are the next versions; the untouched file keeps its name.
-  EXPECT_TRUE(t->files.count(LakeFilePath("e", LakePartition::OfTime(Us("2026-11-26T10:00:00Z")),
-                                          {1, 6, 1})));
+  EXPECT_TRUE(t->files.count(
+      LakeFilePath("e", LakePartition::OfTime(Us("2026-11-26T10:00:00Z")), {1, 6, 1})));
   EXPECT_TRUE(t->files.count(b));
   // The emptied file still claims its range: delivery never redelivers 9.
   const CatalogFile& empty =
@@ -147,8 +148,7 @@ TEST_F(LifecycleUnitTest, ConditionsMustBeOneRowLocalExpression) {
   for (const char* bad : {"", "  ", "x = 1) UNION SELECT (1", "x = 1) GROUP BY (1",
                           "x IN (SELECT 1)", "EXISTS (SELECT 1)", "x = ?", "x = 1; DROP TABLE t",
                           "x = 1) FROM other WHERE (1", "row_number() OVER () = 1", "x ="}) {
-    EXPECT_THAT(eraser->CheckCondition(bad), StatusIs(Status::Code::kInvalidArgument, ""))
-        << bad;
+    EXPECT_THAT(eraser->CheckCondition(bad), StatusIs(Status::Code::kInvalidArgument, "")) << bad;
   }
   EXPECT_THAT(eraser->CheckCondition("x = "),
               StatusIs(Status::Code::kInvalidArgument, "does not parse"));
