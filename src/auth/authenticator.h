@@ -26,8 +26,9 @@
 
 namespace gamelake {
 
-// What a route needs: ingest into a stream, or administration.
-enum class Need { kIngest, kAdmin };
+// What a route needs: ingest into a stream, any valid key (e.g. putting
+// metrics, which belong to no stream), or administration.
+enum class Need { kIngest, kAnyKey, kAdmin };
 
 struct AuthError {
   int http_status = 0;  // 401 or 403.

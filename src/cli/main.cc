@@ -13,6 +13,7 @@
 #include "cli/generate_command.h"
 #include "cli/keys_command.h"
 #include "cli/lake_commands.h"
+#include "cli/metrics_command.h"
 #include "cli/query_command.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -121,6 +122,9 @@ int main(int argc, char** argv) {
   gamelake::LakeCommands lake;
   gamelake::AddLakeCommands(&app, &lake);
 
+  gamelake::MetricsCommand metrics;
+  gamelake::AddMetricsCommand(&app, &metrics);
+
   app.add_subcommand("version", "Print the version")->callback([] {
     std::printf("gamelake %s\n", gamelake::kVersion);
   });
@@ -132,5 +136,6 @@ int main(int argc, char** argv) {
   if (gamelake::CatalogCommandParsed(catalog)) return gamelake::RunCatalogCommand(catalog);
   if (query.query->parsed()) return gamelake::RunQueryCommand(query);
   if (gamelake::LakeCommandParsed(lake)) return gamelake::RunLakeCommand(lake);
+  if (gamelake::MetricsCommandParsed(metrics)) return gamelake::RunMetricsCommand(metrics);
   return 0;
 }

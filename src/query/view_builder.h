@@ -70,8 +70,9 @@ std::string DataSelect(const TableShape& shape, std::span<const CatalogFile* con
                        bool with_tail, const std::string& lake_dir);
 
 // The select list projecting one file's columns to the shape (casts, NULLs,
-// partition values), and the table function call that reads the file.
-std::string FileProjection(const TableShape& shape, const CatalogFile& file);
+// partition values: constants, or with `hive` the reader's hive columns),
+// and the table function call that reads the file.
+std::string FileProjection(const TableShape& shape, const CatalogFile& file, bool hive = false);
 std::string FileReader(const CatalogFile& file, const std::string& lake_dir);
 
 // CREATE OR REPLACE VIEW lake."<name>" AS <sql>.

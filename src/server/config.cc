@@ -168,6 +168,13 @@ const std::map<std::string, Setter>& Settings() {
       {"compaction.nice", Int(&Config::compaction_nice)},
       {"retention.days", UInt(&Config::retention_days)},
       {"retention.interval_s", Double(&Config::retention_interval_s)},
+      {"metrics.enabled", Bool(&Config::metrics_enabled)},
+      {"metrics.max_series", UInt(&Config::metrics_max_series)},
+      {"metrics.checkpoint_interval_s", Double(&Config::metrics_checkpoint_interval_s)},
+      {"metrics.keep_1s_hours", Double(&Config::metrics_keep_1s_hours)},
+      {"metrics.keep_1m_days", Double(&Config::metrics_keep_1m_days)},
+      {"metrics.keep_5m_days", Double(&Config::metrics_keep_5m_days)},
+      {"metrics.keep_1h_days", Double(&Config::metrics_keep_1h_days)},
   };
   return settings;
 }
@@ -264,6 +271,7 @@ Status ApplyTable(const std::string& prefix, const toml::table& table, const std
 
 std::string Config::lake_dir() const { return JoinPath(data_dir, "lake"); }
 std::string Config::log_dir() const { return JoinPath(data_dir, "log"); }
+std::string Config::metrics_dir() const { return JoinPath(data_dir, "metrics"); }
 std::string Config::staging_dir() const { return JoinPath(data_dir, "staging"); }
 std::string Config::id_index_dir() const { return JoinPath(data_dir, "dedupe"); }
 std::string Config::erasure_dir() const { return JoinPath(data_dir, "erasures"); }
@@ -375,6 +383,12 @@ Status ValidateConfig(const Config& c) {
   if (c.compaction_nice > 19) return bad("compaction.nice must be within 0..19");
   if (c.compaction_memory_limit.empty()) return bad("compaction.memory_limit must not be empty");
   if (c.retention_interval_s <= 0) return bad("retention.interval_s must be > 0");
+  if (c.metrics_max_series == 0) return bad("metrics.max_series must be > 0");
+  if (c.metrics_checkpoint_interval_s <= 0) return bad("metrics.checkpoint_interval_s must be > 0");
+  if (!(c.metrics_keep_1s_hours > 0 && c.metrics_keep_1m_days > 0 && c.metrics_keep_5m_days > 0 &&
+        c.metrics_keep_1h_days > 0)) {
+    return bad("metrics.keep_* must be > 0");
+  }
   if (c.retention_days > 36500) return bad("retention.days must be at most 36500");
   return Status::OK();
 }

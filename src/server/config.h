@@ -99,7 +99,17 @@ struct Config {
   std::map<std::string, uint64_t> retention_stream_days;  // retention.streams.<name>.days
   double retention_interval_s = 600;
 
+  // The metrics store (src/metrics): CloudWatch's retention by default.
+  bool metrics_enabled = true;
+  uint64_t metrics_max_series = 1'000'000;
+  double metrics_checkpoint_interval_s = 300;
+  double metrics_keep_1s_hours = 3;
+  double metrics_keep_1m_days = 15;
+  double metrics_keep_5m_days = 63;
+  double metrics_keep_1h_days = 455;
+
   std::string lake_dir() const;
+  std::string metrics_dir() const;  // <data>/metrics
   std::string log_dir() const;
   std::string staging_dir() const;
   std::string id_index_dir() const;  // The event id index (ingest/event_id_index.h).

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
-#include <random>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -32,31 +31,14 @@ constexpr std::string_view kUnknownOperation = "UnknownOperationException";
 constexpr std::string_view kServiceUnavailable = "ServiceUnavailableException";
 constexpr std::string_view kUnrecognizedClient = "UnrecognizedClientException";
 
-// A random UUID (version 4 layout) for x-amzn-RequestId.
-std::string NewRequestId() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t a = rng(), b = rng();
-  a = (a & ~0xF000ull) | 0x4000ull;                         // Version 4.
-  b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // Variant 10.
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xFFFF, a & 0xFFFF,
-                     b >> 48, b & 0xFFFFFFFFFFFFull);
-}
-
+// Firehose speaks AWS JSON 1.1.
 HttpResponse AwsJson(unsigned status, std::string body, const std::string& request_id) {
-  HttpResponse res{static_cast<http::status>(status), 11};
-  res.set(http::field::content_type, std::string(kContentType));
-  res.set("x-amzn-RequestId", request_id);
-  res.body() = std::move(body);
-  return res;
+  return AwsJsonResponse(status, std::move(body), kContentType, request_id);
 }
 
 HttpResponse AwsErrorResponse(unsigned status, std::string_view type, std::string_view message,
                               const std::string& request_id) {
-  JsonWriter w;
-  w.BeginObject().Key("__type").String(type).Key("message").String(message).EndObject();
-  HttpResponse res = AwsJson(status, w.Take(), request_id);
-  res.set("x-amzn-ErrorType", std::string(type));
-  return res;
+  return AwsJsonError(status, type, message, kContentType, request_id);
 }
 
 // "1 validation error detected: Value null at 'x' failed to satisfy constraint: ..."
@@ -238,7 +220,7 @@ struct FirehoseApi::Call {
   HttpRequest request;
   Reply reply;
   std::string op;
-  FirehosePrincipal principal;
+  AwsPrincipal principal;
   dom::object input;  // Points into the thread's simdjson parser: synchronous use only.
 
   void Ok(std::string body) { reply.Ok(std::move(body)); }
@@ -313,7 +295,7 @@ void FirehoseApi::Handle(HttpRequest&& request, Respond respond) {
   auto call = std::make_unique<Call>();
   call->request = std::move(request);
   call->reply.respond = std::move(respond);
-  call->reply.request_id = NewRequestId();
+  call->reply.request_id = NewAwsRequestId();
   HttpRequest& req = call->request;
 
   if (req.method() != http::verb::post) {
@@ -333,7 +315,7 @@ void FirehoseApi::Handle(HttpRequest&& request, Respond respond) {
   }
   call->op.assign(target.substr(kTargetPrefix.size()));
 
-  Result<FirehosePrincipal> principal = authenticate_(req);
+  Result<AwsPrincipal> principal = authenticate_(req);
   if (!principal.ok()) {
     const Status failure = principal.status();  // The views below point into it.
     std::string_view type = AwsAuthErrorType(failure);

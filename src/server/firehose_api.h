@@ -29,25 +29,10 @@
 #include "common/result.h"
 #include "ingest/ingest_handler.h"
 #include "ingest/record_parser.h"
+#include "server/aws_protocol.h"
 #include "server/http_server.h"
 
 namespace gamelake {
-
-// Who sent an authenticated Firehose request and what it may write.
-struct FirehosePrincipal {
-  std::string key_id;
-  // May this principal write (and see) `stream`? Empty function: every stream.
-  std::function<bool(std::string_view stream)> can_write;
-  // The region of the request's credential scope, used in ARNs. Empty: us-east-1.
-  std::string region;
-  // Optional. Called when the answer says nothing was stored and the client
-  // should retry (the log refused the records), so a replay guard can let an
-  // identical retry through (e.g. SigV4Verifier::Forget(identity.signature)).
-  std::function<void()> forget_request;
-  // Optional. The key's rate limit: 0 when `records` records of `bytes` bytes
-  // may be stored now, else the seconds to wait (answered as a throttle).
-  std::function<int64_t(uint64_t records, uint64_t bytes)> admit;
-};
 
 class FirehoseApi {
  public:
@@ -61,7 +46,7 @@ class FirehoseApi {
   // type becomes __type, with HTTP 403 for MissingAuthenticationTokenException,
   // 500 for InternalFailure, 400 otherwise. A message without a type prefix
   // is answered as UnrecognizedClientException.
-  using Authenticate = std::function<Result<FirehosePrincipal>(const HttpRequest& request)>;
+  using Authenticate = AwsAuthenticate;
   // The streams that exist now (any order), for ListDeliveryStreams.
   using ListStreams = std::function<std::vector<std::string>()>;
 

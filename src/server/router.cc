@@ -64,6 +64,9 @@ Router::Router(const Config& config, Deps deps)
       firehose_(deps.firehose),
       query_(deps.query),
       lake_(deps.lake),
+      metrics_api_(deps.metrics_api),
+      cloudwatch_(deps.cloudwatch),
+      metrics_live_(deps.metrics_live),
       cors_(config),
       data_dir_(config.data_dir),
       min_free_disk_bytes_(config.min_free_disk_bytes),
@@ -118,6 +121,9 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
   if (firehose_ != nullptr && FirehoseApi::Matches(request)) {
     return firehose_->Handle(std::move(request), std::move(counted));
   }
+  if (cloudwatch_ != nullptr && path == "/" && CloudWatchApi::Matches(request)) {
+    return cloudwatch_->Handle(std::move(request), std::move(counted));
+  }
   if (path.starts_with(kRecordsPrefix) && path.ends_with(kRecordsSuffix) &&
       path.size() > kRecordsPrefix.size() + kRecordsSuffix.size()) {
     std::string_view stream = path.substr(
@@ -153,6 +159,16 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
     Principal principal;
     if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
     return lake_->Handle(path, principal, std::move(request), std::move(counted));
+  }
+  if (metrics_live_ != nullptr && MetricsLive::Matches(path)) {
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    return metrics_live_->Handle(std::move(request), std::move(counted));
+  }
+  if (metrics_api_ != nullptr && MetricsApi::Matches(path)) {
+    Principal principal;
+    if (!Authorize(request, MetricsApi::Needs(path, request), "", &principal, counted)) return;
+    return metrics_api_->Handle(path, std::move(request), std::move(counted));
   }
   counted(JsonError(404, "not_found", fmt::format("no route for {} {}", method_name, path)));
 }

@@ -9,6 +9,11 @@
 //   /v1/query, /v1/queries, /v1/catalog/*       SQL and the catalog (admin key; query_api.h)
 //   /v1/lake/*, /v1/erasures[/{id}]             compaction, retention, erasure (admin key;
 //                                                lake_api.h)
+//   /v1/metrics, /v1/metrics/{query,statistics}, /v1/dashboards[/{name}]
+//                                                the metrics store (metrics_api.h)
+//   GET /v1/metrics/live                         statistics as Server-Sent Events (admin key;
+//                                                metrics_live.h)
+//   POST /  X-Amz-Target: GraniteServiceVersion20100801.*  the CloudWatch API (SigV4)
 //
 // Ingest answers only after the records are durable in the log (group
 // commit), with {"accepted","failed","first_record_id","errors":[{index,code,message}]}.
@@ -31,11 +36,14 @@
 #include "ingest/ingest_handler.h"
 #include "ingest/record_parser.h"
 #include "log/wal.h"
+#include "server/cloudwatch_api.h"
 #include "server/config.h"
 #include "server/cors_policy.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
 #include "server/lake_api.h"
+#include "server/metrics_api.h"
+#include "server/metrics_live.h"
 #include "server/query_api.h"
 
 namespace gamelake {
@@ -53,8 +61,11 @@ class Router {
     RateLimiter* limiter = nullptr;
     KeyStore* keys = nullptr;
     FirehoseApi* firehose = nullptr;
-    QueryApi* query = nullptr;  // SQL and catalog endpoints; null: none.
-    LakeApi* lake = nullptr;    // Lake maintenance endpoints; null: none.
+    QueryApi* query = nullptr;            // SQL and catalog endpoints; null: none.
+    LakeApi* lake = nullptr;              // Lake maintenance endpoints; null: none.
+    MetricsApi* metrics_api = nullptr;    // Native metrics endpoints; null: none.
+    CloudWatchApi* cloudwatch = nullptr;  // The CloudWatch API; null: none.
+    MetricsLive* metrics_live = nullptr;  // GET /v1/metrics/live; null: none.
   };
   Router(const Config& config, Deps deps);
 
@@ -90,6 +101,9 @@ class Router {
   FirehoseApi* firehose_;
   QueryApi* query_;
   LakeApi* lake_;
+  MetricsApi* metrics_api_;
+  CloudWatchApi* cloudwatch_;
+  MetricsLive* metrics_live_;
   CorsPolicy cors_;
   std::string data_dir_;
   uint64_t min_free_disk_bytes_;

@@ -25,12 +25,18 @@
 #include "lake/lake_files.h"
 #include "lifecycle/lake_maintainer.h"
 #include "log/wal.h"
+#include "metrics/cloudwatch_service.h"
+#include "metrics/dashboard_store.h"
+#include "metrics/metric_store.h"
 #include "query/live_tail.h"
 #include "query/query_engine.h"
+#include "server/cloudwatch_api.h"
 #include "server/demo_feed.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
 #include "server/lake_api.h"
+#include "server/metrics_api.h"
+#include "server/metrics_live.h"
 #include "server/query_api.h"
 #include "server/router.h"
 
@@ -53,7 +59,44 @@ class ServerImpl final : public Server {
     GL_RETURN_IF_ERROR(InitDelivery());
     GL_RETURN_IF_ERROR(InitSql());
     GL_RETURN_IF_ERROR(InitLifecycle());
+    GL_RETURN_IF_ERROR(InitMetrics());
     return InitFrontDoor();
+  }
+
+  // The metrics store (CloudWatch's model) under <data>/metrics, and its APIs.
+  Status InitMetrics() {
+    if (!config_.metrics_enabled) return Status::OK();
+    MetricStoreOptions m;
+    m.dir = config_.metrics_dir();
+    m.durability = config_.durable ? Durability::kFsync : Durability::kNone;
+    m.max_series = config_.metrics_max_series;
+    m.checkpoint_interval_s = static_cast<int64_t>(config_.metrics_checkpoint_interval_s);
+    auto hours = [](double h) { return static_cast<int64_t>(h * 3600); };
+    m.tiers = {{1, hours(config_.metrics_keep_1s_hours), 300},
+               {60, hours(config_.metrics_keep_1m_days * 24), 60},
+               {300, hours(config_.metrics_keep_5m_days * 24), 288},
+               {3600, hours(config_.metrics_keep_1h_days * 24), 168}};
+    auto store = MetricStore::Open(m);
+    if (!store.ok()) return store.status().WithContext("opening the metrics store in " + m.dir);
+    metric_store_ = std::move(store).value();
+    auto dashboards = DashboardStore::Open(Env::Default(), JoinPath(m.dir, "dashboards"));
+    if (!dashboards.ok()) return dashboards.status().WithContext("opening the dashboards");
+    dashboards_ = std::move(dashboards).value();
+    if (config_.demo && !dashboards_->Get(kLabDashboardName).ok()) {
+      GL_RETURN_IF_ERROR(dashboards_->Put(kLabDashboardName, LabDashboardBody()));
+      spdlog::info("msg=\"demo: installed the lab's dashboard\" dashboard={}", kLabDashboardName);
+    }
+    cloudwatch_service_ =
+        std::make_unique<CloudWatchService>(metric_store_.get(), dashboards_.get(), Env::Default());
+    metrics_api_ = std::make_unique<MetricsApi>(cloudwatch_service_.get(), Env::Default());
+    metrics_live_ = std::make_unique<MetricsLive>(metric_store_.get(), Env::Default());
+    MetricStore* ms = metric_store_.get();
+    metrics_.AddCallbackGauge("gamelake_metric_series", "Series in the metrics store",
+                              [ms] { return static_cast<double>(ms->stats().series); });
+    metrics_.AddCallbackGauge("gamelake_metric_store_memory_bytes",
+                              "Bytes the metrics store's series and chunks hold",
+                              [ms] { return static_cast<double>(ms->stats().memory_bytes); });
+    return Status::OK();
   }
 
   // The data dir, its lock, and what a crash may have left in the lake:
@@ -273,6 +316,13 @@ class ServerImpl final : public Server {
     deps.firehose = firehose_.get();
     deps.query = query_api_.get();
     deps.lake = lake_api_.get();
+    deps.metrics_api = metrics_api_.get();
+    deps.metrics_live = metrics_live_.get();
+    if (cloudwatch_service_) {
+      cloudwatch_ = std::make_unique<CloudWatchApi>(AwsAuthentication(), cloudwatch_service_.get(),
+                                                    Env::Default());
+      deps.cloudwatch = cloudwatch_.get();
+    }
     router_ = std::make_unique<Router>(config_, deps);
     HttpServerOptions h;
     h.host = config_.listen_host;
@@ -377,54 +427,60 @@ class ServerImpl final : public Server {
     return Status::OK();
   }
 
-  // The Firehose API: SigV4 with gamelake keys (access key id = key id,
-  // secret = the key's secret), writing through the shared IngestHandler.
-  void InitFirehose() {
-    FirehoseApi::Authenticate authenticate;
-    if (keys_) {
-      KeyStore* keys = keys_.get();
-      sigv4_ = std::make_unique<SigV4Verifier>(
-          [keys](std::string_view id) { return keys->SigningSecret(id); });
-      SigV4Verifier* verifier = sigv4_.get();
-      RateLimiter* limiter = limiter_.get();
-      authenticate = [keys, verifier,
-                      limiter](const HttpRequest& req) -> Result<FirehosePrincipal> {
-        SigV4Request r;
-        r.method = std::string_view(req.method_string().data(), req.method_string().size());
-        r.target = std::string_view(req.target().data(), req.target().size());
-        for (const auto& f : req) {
-          r.headers.emplace_back(std::string_view(f.name_string().data(), f.name_string().size()),
-                                 std::string_view(f.value().data(), f.value().size()));
-        }
-        r.body = req.body();
-        GL_ASSIGN_OR_RETURN(SigV4Identity id, verifier->Verify(r));
-        Result<Principal> p = keys->Lookup(id.access_key_id);
-        if (!p.ok()) {
-          return Status::NotFound(
-              "UnrecognizedClientException: The security token included in the request is "
-              "invalid.");
-        }
-        FirehosePrincipal fp;
-        fp.key_id = id.access_key_id;
-        fp.region = id.region;
-        fp.can_write = [principal = *p](std::string_view stream) {
-          return principal.CanIngest(stream);
-        };
-        fp.forget_request = [verifier, sig = id.signature] { verifier->Forget(sig); };
-        fp.admit = [limiter, principal = *p](uint64_t records, uint64_t bytes) -> int64_t {
-          RateLimiter::Decision d =
-              limiter->Admit(principal, records, bytes, Env::Default()->NowMicros());
-          return d.ok ? 0 : std::max<int64_t>(1, d.retry_after_seconds);
-        };
-        return fp;
-      };
-    } else {
-      authenticate = [](const HttpRequest&) -> Result<FirehosePrincipal> {
-        FirehosePrincipal fp;
+  // SigV4 with gamelake keys (access key id = key id, secret = the key's
+  // secret), for the Firehose and CloudWatch APIs; one replay guard for both.
+  AwsAuthenticate AwsAuthentication() {
+    if (!keys_) {
+      return [](const HttpRequest&) -> Result<AwsPrincipal> {
+        AwsPrincipal fp;
         fp.key_id = std::string(Authenticator::kAnonymous);
+        fp.admin = true;  // Auth is off: everything is allowed.
         return fp;
       };
     }
+    KeyStore* keys = keys_.get();
+    if (!sigv4_) {
+      sigv4_ = std::make_unique<SigV4Verifier>(
+          [keys](std::string_view id) { return keys->SigningSecret(id); });
+    }
+    SigV4Verifier* verifier = sigv4_.get();
+    RateLimiter* limiter = limiter_.get();
+    return [keys, verifier, limiter](const HttpRequest& req) -> Result<AwsPrincipal> {
+      SigV4Request r;
+      r.method = std::string_view(req.method_string().data(), req.method_string().size());
+      r.target = std::string_view(req.target().data(), req.target().size());
+      for (const auto& f : req) {
+        r.headers.emplace_back(std::string_view(f.name_string().data(), f.name_string().size()),
+                               std::string_view(f.value().data(), f.value().size()));
+      }
+      r.body = req.body();
+      GL_ASSIGN_OR_RETURN(SigV4Identity id, verifier->Verify(r));
+      Result<Principal> p = keys->Lookup(id.access_key_id);
+      if (!p.ok()) {
+        return Status::NotFound(
+            "UnrecognizedClientException: The security token included in the request is "
+            "invalid.");
+      }
+      AwsPrincipal fp;
+      fp.key_id = id.access_key_id;
+      fp.admin = p->IsAdmin();
+      fp.region = id.region;
+      fp.can_write = [principal = *p](std::string_view stream) {
+        return principal.CanIngest(stream);
+      };
+      fp.forget_request = [verifier, sig = id.signature] { verifier->Forget(sig); };
+      fp.admit = [limiter, principal = *p](uint64_t records, uint64_t bytes) -> int64_t {
+        RateLimiter::Decision d =
+            limiter->Admit(principal, records, bytes, Env::Default()->NowMicros());
+        return d.ok ? 0 : std::max<int64_t>(1, d.retry_after_seconds);
+      };
+      return fp;
+    };
+  }
+
+  // The Firehose API, writing through the shared IngestHandler.
+  void InitFirehose() {
+    FirehoseApi::Authenticate authenticate = AwsAuthentication();
     ParserLimits limits;
     limits.max_decoded_body_bytes = config_.max_decoded_body_bytes;
     limits.max_record_bytes = config_.max_record_bytes;
@@ -450,11 +506,18 @@ class ServerImpl final : public Server {
     Status result;
     // Running queries are cancelled first, so their answers go out promptly.
     if (query_api_) query_api_->Stop();
+    if (metrics_live_) metrics_live_->Stop();  // Live streams end, so HTTP can drain.
     if (http_) {
       spdlog::info("msg=\"shutting down: answering requests in flight\"");
       http_->Shutdown(10);
     }
     if (lake_api_) lake_api_->Stop();
+    if (metrics_api_) metrics_api_->Stop();
+    if (cloudwatch_) cloudwatch_->Stop();
+    if (metric_store_) {
+      Status s = metric_store_->Close();
+      if (!s.ok()) spdlog::error("msg=\"closing the metrics store\" error=\"{}\"", s.ToString());
+    }
     if (maintainer_) maintainer_->Stop();
     if (demo_) demo_->Stop();
     if (delivery_) {
@@ -493,6 +556,12 @@ class ServerImpl final : public Server {
   std::unique_ptr<FileReclaimer> reclaimer_;  // Files replaced, kept while queries read them.
   std::unique_ptr<LakeMaintainer> maintainer_;
   std::unique_ptr<LakeApi> lake_api_;
+  std::unique_ptr<MetricStore> metric_store_;  // Null when metrics.enabled is false.
+  std::unique_ptr<DashboardStore> dashboards_;
+  std::unique_ptr<CloudWatchService> cloudwatch_service_;
+  std::unique_ptr<MetricsApi> metrics_api_;
+  std::unique_ptr<MetricsLive> metrics_live_;
+  std::unique_ptr<CloudWatchApi> cloudwatch_;
   std::unique_ptr<DeliveryService> delivery_;
   std::unique_ptr<KeyStore> keys_;  // Null when auth is disabled.
   std::unique_ptr<Authenticator> auth_;

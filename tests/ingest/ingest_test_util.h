@@ -14,23 +14,12 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/manual_clock_env.h"
 #include "../common/scratch_dir.h"
 #include "common/env.h"
 #include "log/wal.h"
 
 namespace gamelake {
-
-// Env::Default() with a clock the test sets (thread-safe).
-class ManualClockEnv final : public EnvWrapper {
- public:
-  explicit ManualClockEnv(int64_t now_us) : EnvWrapper(Env::Default()), now_us_(now_us) {}
-  void SetNowMicros(int64_t now_us) { now_us_ = now_us; }
-  void AdvanceSeconds(int64_t s) { now_us_ += s * 1'000'000; }
-  int64_t NowMicros() override { return now_us_.load(); }
-
- private:
-  std::atomic<int64_t> now_us_;
-};
 
 // A Wal that keeps appends pending until the test completes them, in order.
 // Appends are thread-safe; NewCursor/Release are not supported.

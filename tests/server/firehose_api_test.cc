@@ -105,7 +105,7 @@ class FirehoseApiTest : public ::testing::Test {
   }
 
   // Test authentication: header X-Test-Auth says who or what fails.
-  Result<FirehosePrincipal> Authenticate(const HttpRequest& req) {
+  Result<AwsPrincipal> Authenticate(const HttpRequest& req) {
     auto it = req.find("X-Test-Auth");
     std::string mode = it == req.end() ? "" : std::string(it->value());
     if (mode == "bad-signature") {
@@ -118,7 +118,7 @@ class FirehoseApiTest : public ::testing::Test {
           "MissingAuthenticationTokenException: Missing Authentication Token");
     }
     if (mode == "plain-error") return Status::NotFound("no such key");
-    FirehosePrincipal p;
+    AwsPrincipal p;
     p.key_id = "GLKTEST";
     p.region = "eu-central-1";
     if (mode == "games-only") {
