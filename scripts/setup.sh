@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what gamelake needs to build and test on Debian 12: Debian packages
 # (only those missing), DuckDB's C library from the npm packages pinned in
-# deps/duckdb/package-lock.json, and the AWS SDK's Firehose client pinned in
-# tests/firehose_sdk/package-lock.json (for the Firehose API tests). Safe to
-# run again; does nothing when all is there.
+# deps/duckdb/package-lock.json, and the AWS SDK's Firehose and CloudWatch
+# clients pinned in tests/firehose_sdk/package-lock.json (for the tests of the
+# AWS-compatible APIs). Safe to run again; does nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,10 +42,12 @@ if [ ! -f "$lib" ] || [ ! -f "$hdr" ]; then
   echo "setup: installing DuckDB's C API from npm (pinned by deps/duckdb/package-lock.json)"
   (cd deps/duckdb && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
-# The AWS SDK for JavaScript (Firehose client), pinned by tests/firehose_sdk/package-lock.json:
-# the tests that prove AWS tooling works against gamelake's Firehose API drive it.
-if [ ! -d tests/firehose_sdk/node_modules/@aws-sdk/client-firehose ]; then
-  echo "setup: installing the AWS SDK's Firehose client from npm (tests/firehose_sdk)"
+# The AWS SDK for JavaScript (Firehose and CloudWatch clients), pinned by
+# tests/firehose_sdk/package-lock.json: the tests that prove AWS tooling works
+# against gamelake's Firehose and CloudWatch APIs drive them.
+if [ ! -d tests/firehose_sdk/node_modules/@aws-sdk/client-firehose ] ||
+   [ ! -d tests/firehose_sdk/node_modules/@aws-sdk/client-cloudwatch ]; then
+  echo "setup: installing the AWS SDK's Firehose and CloudWatch clients from npm (tests/firehose_sdk)"
   (cd tests/firehose_sdk && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: all dependencies present"

@@ -262,12 +262,14 @@ TEST(LifecycleTest, RetentionDropsExactlyThePartitionsPastTheirRule) {
   TempDir dir;
   const std::string data = dir.path() + "/data";
   const std::string lake = data + "/lake";
-  const int64_t today = NowUs() / (24 * kHourUs) * 24 * kHourUs;
-  // One file a day for 8 days (each at 12:00), in three tables; day d
-  // (days ago) holds records (9-d)*10 .. (9-d)*10+2.
+  const int64_t now = NowUs();
+  // One file a day for 8 days, in three tables: file d is d days and 2 hours
+  // old, so its hour ended more than d days ago whatever the time of day
+  // (a fixed hour of the day made the rule's cut depend on when the test
+  // ran); it holds records (9-d)*10 .. (9-d)*10+2.
   for (const char* table : {"old", "keep", "_errors"}) {
     for (int d = 1; d <= 8; ++d) {
-      WriteSmallFiles(lake, table, 1, 3, today - d * 24 * kHourUs + 12 * kHourUs, 1,
+      WriteSmallFiles(lake, table, 1, 3, now - d * 24 * kHourUs - 2 * kHourUs, 1,
                       static_cast<uint64_t>(9 - d) * 10);
     }
   }
@@ -304,7 +306,8 @@ TEST(LifecycleTest, RetentionDropsExactlyThePartitionsPastTheirRule) {
   EXPECT_EQ(FindFiles(lake + "/keep", ".parquet").size(), 8u);
   EXPECT_EQ(FindFiles(lake + "/_errors", ".parquet").size(), 5u);
   // Dropped partitions leave no folders; the floor keeps old's watermark.
-  EXPECT_FALSE(fs::exists(lake + "/old/" + LakePartition::OfTime(today - 8 * 24 * kHourUs).Dir()));
+  EXPECT_FALSE(fs::exists(lake + "/old/" +
+                          LakePartition::OfTime(now - 8 * 24 * kHourUs - 2 * kHourUs).Dir()));
   Result<std::string> floors = Env::Default()->ReadFile(lake + "/.gamelake/watermarks");
   ASSERT_TRUE(floors.ok());
   EXPECT_NE(floors->find("old 82"), std::string::npos) << *floors;
