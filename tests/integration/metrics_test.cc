@@ -315,8 +315,10 @@ TEST(MetricsApiTest, TheCommandLinePutsListsAndGets) {
   std::string gl = std::string(GAMELAKE_BINARY) + " metrics ";
   std::string url = " --url http://127.0.0.1:" + std::to_string(server.port());
   std::string metric = " --namespace serverless-analytics-demo --name wins --dimension Mode=pvp";
+  // One timestamp for both, so they share a minute whenever the test runs.
+  std::string at = " --timestamp " + std::to_string(std::time(nullptr) - 5);
   for (int v : {4, 6}) {
-    auto put = RunCommand(gl + "put" + metric + " --value " + std::to_string(v) +
+    auto put = RunCommand(gl + "put" + metric + " --value " + std::to_string(v) + at +
                           " --resolution 1" + url + " 2>&1");
     EXPECT_EQ(put.exit_code, 0) << put.output;
     EXPECT_THAT(put.output, HasSubstr("\"accepted\":1"));
