@@ -38,25 +38,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
-
-void AppendUriEncoded(std::string* out, std::string_view s, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c) || (keep_slash && c == '/')) {
-      out->push_back(ch);
-    } else {
-      out->push_back('%');
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 15]);
-    }
-  }
-}
-
 std::string Hex(const unsigned char* data, size_t n) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(n * 2, '0');
@@ -299,7 +280,7 @@ std::string SigV4CanonicalUri(std::string_view path) {
   if (!segments.empty() && path.ends_with('/')) normalized.push_back('/');
   if (normalized.empty()) normalized.push_back('/');
   std::string out;
-  AppendUriEncoded(&out, normalized, /*keep_slash=*/true);
+  AppendPercentEncoded(&out, normalized, /*keep_slash=*/true);
   return out;
 }
 
@@ -311,8 +292,8 @@ std::string SigV4CanonicalQuery(std::string_view query) {
     std::string_view name = param.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? "" : param.substr(eq + 1);
     std::string en, ev;
-    AppendUriEncoded(&en, PercentDecode(name), false);
-    AppendUriEncoded(&ev, PercentDecode(value), false);
+    AppendPercentEncoded(&en, PercentDecode(name), false);
+    AppendPercentEncoded(&ev, PercentDecode(value), false);
     if (en == "X-Amz-Signature") continue;
     params.emplace_back(std::move(en), std::move(ev));
   }

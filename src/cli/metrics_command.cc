@@ -11,6 +11,7 @@
 #include "common/civil_time.h"
 #include "common/env.h"
 #include "common/json_writer.h"
+#include "common/percent_decode.h"
 
 namespace gamelake {
 namespace {
@@ -99,22 +100,11 @@ Result<std::string> GetBody(const MetricsCommand& c) {
   return w.Take();
 }
 
-// Percent-encodes all but RFC 3986's unreserved characters.
-std::string PercentEncodeQuery(std::string_view v) {
-  std::string out;
-  for (char ch : v) {
-    auto u = static_cast<unsigned char>(ch);
-    bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-                 u == '-' || u == '_' || u == '.' || u == '~';
-    out += plain ? std::string(1, ch) : fmt::format("%{:02X}", u);
-  }
-  return out;
-}
-
 std::string ListTarget(const MetricsCommand& c) {
   std::string q;
   auto add = [&q](std::string_view k, std::string_view v) {
-    q += fmt::format("{}{}={}", q.empty() ? "?" : "&", k, PercentEncodeQuery(v));
+    q += fmt::format("{}{}=", q.empty() ? "?" : "&", k);
+    AppendPercentEncoded(&q, v);
   };
   if (!c.ns.empty()) add("namespace", c.ns);
   if (!c.name.empty()) add("name", c.name);
@@ -154,6 +144,41 @@ int PrintDatapoints(const MetricsCommand& c, const std::string& body) {
   return 0;
 }
 
+// One line per metric: namespace, name, dimensions.
+int PrintMetrics(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  simdjson::dom::array metrics;
+  if (parser.parse(body).get(o) != simdjson::SUCCESS ||
+      o["Metrics"].get_array().get(metrics) != simdjson::SUCCESS) {
+    return Fail("the server's answer is not a ListMetrics document");
+  }
+  for (simdjson::dom::element m : metrics) {
+    std::string_view ns, name;
+    if (m["Namespace"].get_string().get(ns) != simdjson::SUCCESS ||
+        m["MetricName"].get_string().get(name) != simdjson::SUCCESS) {
+      continue;
+    }
+    std::string dims;
+    simdjson::dom::array d;
+    if (m["Dimensions"].get_array().get(d) == simdjson::SUCCESS) {
+      for (simdjson::dom::element e : d) {
+        std::string_view k, v;
+        if (e["Name"].get_string().get(k) != simdjson::SUCCESS ||
+            e["Value"].get_string().get(v) != simdjson::SUCCESS) {
+          continue;
+        }
+        dims += fmt::format("{}{}={}", dims.empty() ? "" : ",", k, v);
+      }
+    }
+    std::printf("%.*s  %.*s  %s\n", static_cast<int>(ns.size()), ns.data(),
+                static_cast<int>(name.size()), name.data(),
+                dims.empty() ? "(no dimensions)" : dims.c_str());
+  }
+  if (metrics.size() == 0) std::printf("(no metrics)\n");
+  return 0;
+}
+
 }  // namespace
 
 void AddMetricsCommand(CLI::App* app, MetricsCommand* c) {
@@ -181,7 +206,9 @@ void AddMetricsCommand(CLI::App* app, MetricsCommand* c) {
   c->get->add_option("--start", c->start, "Start (ISO 8601 or epoch seconds)");
   c->get->add_option("--end", c->end, "End, exclusive (ISO 8601 or epoch seconds)");
   c->get->add_option("--unit", c->unit, "Only data put with this unit");
-  c->get->add_option("--format", c->format, "text (default) or json");
+  for (CLI::App* sub : {c->put, c->list, c->get}) {
+    sub->add_option("--format", c->format, "text (default) or json (the server's answer)");
+  }
 }
 
 bool MetricsCommandParsed(const MetricsCommand& c) {
@@ -208,8 +235,13 @@ int RunMetricsCommand(const MetricsCommand& c) {
   Result<ServerReply> reply = CallServer(**url, key, list ? "GET" : "POST", path, *body);
   if (!reply.ok()) return Fail(reply.status().message());
   if (reply->status != 200) return Fail(reply->ErrorMessage());
-  if (c.get->parsed() && c.format != "json") return PrintDatapoints(c, reply->body);
-  std::printf("%s\n", reply->body.c_str());
+  if (c.format == "json") {
+    std::printf("%s", reply->body.c_str());  // The body ends with a newline.
+    return 0;
+  }
+  if (c.get->parsed()) return PrintDatapoints(c, reply->body);
+  if (list) return PrintMetrics(reply->body);
+  std::printf("stored 1 datapoint of %s/%s\n", c.ns.c_str(), c.name.c_str());
   return 0;
 }
 

@@ -6,9 +6,11 @@
 //   gamelake metrics put --namespace NS --name M --value V [--dimension K=V]...
 //                        [--unit U] [--resolution 1|60] [--timestamp T]
 //   gamelake metrics list [--namespace NS] [--name M] [--dimension K[=V]]...
+//                        (one metric a line: namespace, name, dimensions)
 //   gamelake metrics get --namespace NS --name M [--dimension K=V]...
 //                        [--stat Sum]... [--period 60] [--since 1h | --start T --end T]
-//                        [--unit U] [--format text|json]
+//                        [--unit U]
+// Every subcommand takes --format text (default) or json (the server's answer).
 //
 // Thread-safety: run from main only.
 #ifndef GAMELAKE_CLI_METRICS_COMMAND_H_

@@ -145,7 +145,8 @@ class MetricStoreImpl : public MetricStore {
   }
 
   Result<std::vector<StatisticsPoint>> GetStatistics(const StatisticsRequest& r) const override {
-    GL_RETURN_IF_ERROR(CheckRequest(r));
+    MetricId id;
+    GL_RETURN_IF_ERROR(CheckRequest(r, &id));
     int64_t now_s = env_->NowMicros() / 1'000'000;
     int64_t start_s = RoundStartSeconds(FloorDiv(r.start_ms, 1000), r.period_s, now_s);
     int64_t end_s = FloorDiv(r.end_ms + 999, 1000);
@@ -161,7 +162,7 @@ class MetricStoreImpl : public MetricStore {
     if (tier < 0 || buckets <= 0) return std::vector<StatisticsPoint>{};
     std::vector<Aggregate> acc(static_cast<size_t>(buckets));
     std::vector<std::string> units(static_cast<size_t>(buckets));
-    GL_RETURN_IF_ERROR(Collect(r, tier, start_s, end_s, acc, units));
+    GL_RETURN_IF_ERROR(Collect(r, id, tier, start_s, end_s, acc, units));
     std::vector<StatisticsPoint> out;
     for (size_t b = 0; b < acc.size(); ++b) {
       if (acc[b].empty()) continue;
@@ -189,6 +190,11 @@ class MetricStoreImpl : public MetricStore {
     SealAndDrop();
     if (!force_checkpoint && !CheckpointDue()) return Status::OK();
     return WriteCheckpoint();
+  }
+
+  size_t series_count() const override {
+    std::lock_guard<std::mutex> l(mu_);
+    return series_.size();
   }
 
   MetricStoreStats stats() const override {
@@ -286,15 +292,9 @@ class MetricStoreImpl : public MetricStore {
     return *series_.emplace(std::move(key), std::move(s)).first->second;
   }
 
-  Status CheckRequest(const StatisticsRequest& r) const {
-    int64_t p = r.period_s;
-    if (p <= 0 || (p < 60 && p != 1 && p != 5 && p != 10 && p != 20 && p != 30) ||
-        (p >= 60 && p % 60 != 0)) {
-      return Status::InvalidArgument(fmt::format(
-          "InvalidParameterValue: The parameter Period must be 1, 5, 10, 20, 30 or a multiple of "
-          "60 (got {})",
-          p));
-    }
+  // Checks a request; on success *id is its metric, normalized.
+  static Status CheckRequest(const StatisticsRequest& r, MetricId* id) {
+    GL_RETURN_IF_ERROR(ValidatePeriod(r.period_s));
     if (r.start_ms >= r.end_ms) {
       return Status::InvalidArgument(
           "InvalidParameterValue: The parameter StartTime must be less than the parameter "
@@ -303,8 +303,8 @@ class MetricStoreImpl : public MetricStore {
     if (r.statistics.empty()) {
       return Status::InvalidArgument("MissingParameter: at least one statistic is required");
     }
-    MetricId id = r.id;
-    return NormalizeMetricId(&id, "Metric");
+    *id = r.id;
+    return NormalizeMetricId(id, "Metric");
   }
 
   // The coarsest tier whose periods tile the buckets and that still holds
@@ -320,10 +320,9 @@ class MetricStoreImpl : public MetricStore {
     return -1;
   }
 
-  Status Collect(const StatisticsRequest& r, int tier_index, int64_t start_s, int64_t end_s,
-                 std::vector<Aggregate>& acc, std::vector<std::string>& units) const {
-    MetricId id = r.id;
-    GL_RETURN_IF_ERROR(NormalizeMetricId(&id, "Metric"));
+  Status Collect(const StatisticsRequest& r, const MetricId& id, int tier_index, int64_t start_s,
+                 int64_t end_s, std::vector<Aggregate>& acc,
+                 std::vector<std::string>& units) const {
     const TierSpec& tier = options_.tiers[static_cast<size_t>(tier_index)];
     int64_t span = tier.resolution_s * tier.chunk_slots;
     std::string prefix = SeriesKey(id, "");

@@ -126,7 +126,10 @@ class MetricStore {
 
   // One seal/retention pass, then a checkpoint if due (force: always).
   virtual Status Maintain(bool force_checkpoint = false) = 0;
+  // Walks every chunk under the store's lock: for tests, benchmarks and the
+  // memory gauge, not for every request.
   virtual MetricStoreStats stats() const = 0;
+  virtual size_t series_count() const = 0;  // Cheap.
   // Stops the maintenance thread, checkpoints, closes the log. Idempotent.
   virtual Status Close() = 0;
 };

@@ -172,6 +172,15 @@ Result<Statistic> ParseTrimmedMean(std::string_view text) {
 
 }  // namespace
 
+Status ValidatePeriod(int64_t p) {
+  bool ok = p > 0 && (p < 60 ? (p == 1 || p == 5 || p == 10 || p == 20 || p == 30) : p % 60 == 0);
+  if (ok) return Status::OK();
+  return Status::InvalidArgument(fmt::format(
+      "InvalidParameterValue: The parameter Period must be 1, 5, 10, 20, 30 or a multiple of 60 "
+      "(got {})",
+      p));
+}
+
 bool IsKnownUnit(std::string_view unit) {
   return std::find(kUnits.begin(), kUnits.end(), unit) != kUnits.end();
 }

@@ -53,6 +53,10 @@ struct MetricId {
 // the message (e.g. "MetricData.member.3").
 [[nodiscard]] Status NormalizeMetricId(MetricId* id, std::string_view where);
 
+// A statistics period: 1, 5, 10, 20, 30 or a multiple of 60 seconds;
+// InvalidArgument "InvalidParameterValue: ..." otherwise.
+[[nodiscard]] Status ValidatePeriod(int64_t period_s);
+
 // CloudWatch's StandardUnit names ("Seconds", "Count/Second", "None", ...).
 bool IsKnownUnit(std::string_view unit);
 

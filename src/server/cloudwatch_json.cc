@@ -336,12 +336,12 @@ Result<GetMetricDataRequest> ParseGetMetricDataJson(std::string_view text) {
                    "The parameter MetricDataQueries is required.");
   }
   size_t i = 0;
+  // All are read (the 1 MB request bounds them); the service says how many is too many.
   for (element e : *queries) {
-    if (++i > kMaxMetricDataQueries) break;  // The service says how many is too many.
-    GL_ASSIGN_OR_RETURN(MetricDataQuery q, Query(e, fmt::format("MetricDataQueries.member.{}", i)));
+    GL_ASSIGN_OR_RETURN(MetricDataQuery q,
+                        Query(e, fmt::format("MetricDataQueries.member.{}", ++i)));
     r.queries.push_back(std::move(q));
   }
-  if (i > kMaxMetricDataQueries) r.queries.resize(kMaxMetricDataQueries + 1);
   GL_ASSIGN_OR_RETURN(r.start_ms, ReqTime(body.root, "StartTime", ""));
   GL_ASSIGN_OR_RETURN(r.end_ms, ReqTime(body.root, "EndTime", ""));
   GL_ASSIGN_OR_RETURN(r.next_token, OptString(body.root, "NextToken", ""));

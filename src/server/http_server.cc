@@ -580,20 +580,27 @@ HttpResponse JsonResponse(unsigned status, std::string body) {
   return res;
 }
 
-std::string QueryParam(const HttpRequest& request, std::string_view name) {
+std::vector<std::pair<std::string, std::string>> QueryParams(const HttpRequest& request) {
   std::string_view target(request.target().data(), request.target().size());
+  std::vector<std::pair<std::string, std::string>> out;
   size_t q = target.find('?');
-  if (q == std::string_view::npos) return "";
+  if (q == std::string_view::npos) return out;
   std::string_view rest = target.substr(q + 1);
   while (!rest.empty()) {
     size_t amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
     size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
-    }
-    if (amp == std::string_view::npos) break;
-    rest = rest.substr(amp + 1);
+    std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+    out.emplace_back(PercentDecode(pair.substr(0, eq), true), PercentDecode(value, true));
+  }
+  return out;
+}
+
+std::string QueryParam(const HttpRequest& request, std::string_view name) {
+  for (auto& [k, v] : QueryParams(request)) {
+    if (k == name) return std::move(v);
   }
   return "";
 }

@@ -20,6 +20,8 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include <boost/beast/http.hpp>
 
@@ -96,6 +98,9 @@ HttpResponse JsonError(unsigned status, std::string_view code, std::string_view 
 HttpResponse JsonResponse(unsigned status, std::string body);
 // The value of ?name=... in the request target, percent-decoded; "" if absent.
 std::string QueryParam(const HttpRequest& request, std::string_view name);
+// Every parameter of the query string, names and values percent-decoded ('+'
+// as space), in order; a name may repeat, a parameter without '=' has "".
+std::vector<std::pair<std::string, std::string>> QueryParams(const HttpRequest& request);
 
 class HttpServer {
  public:

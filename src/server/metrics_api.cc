@@ -16,31 +16,6 @@ namespace {
 
 namespace http = boost::beast::http;
 
-HttpResponse ErrorResponse(const Status& s) {
-  CloudWatchError e = ToCloudWatchError(s);
-  return JsonError(static_cast<unsigned>(e.http_status), e.code, e.message);
-}
-
-// The query string's parameters, decoded, in order (names may repeat).
-std::vector<std::pair<std::string, std::string>> QueryParams(const HttpRequest& request) {
-  std::string_view target(request.target().data(), request.target().size());
-  std::vector<std::pair<std::string, std::string>> out;
-  size_t q = target.find('?');
-  if (q == std::string_view::npos) return out;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    size_t amp = rest.find('&');
-    std::string_view part = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (part.empty()) continue;
-    size_t eq = part.find('=');
-    std::string_view name = part.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
-    out.emplace_back(PercentDecode(name, true), PercentDecode(value, true));
-  }
-  return out;
-}
-
 Result<ListMetricsRequest> ListRequest(const HttpRequest& request) {
   ListMetricsRequest r;
   for (auto& [name, value] : QueryParams(request)) {
@@ -70,6 +45,11 @@ Result<ListMetricsRequest> ListRequest(const HttpRequest& request) {
 }
 
 }  // namespace
+
+HttpResponse MetricsErrorResponse(const Status& s) {
+  CloudWatchError e = ToCloudWatchError(s);
+  return JsonError(static_cast<unsigned>(e.http_status), e.code, e.message);
+}
 
 MetricsApi::MetricsApi(CloudWatchService* service, Env* env)
     : service_(service), env_(env), pool_(/*workers=*/2, /*max_queued=*/256, /*nice=*/0) {}
@@ -122,34 +102,34 @@ HttpResponse MetricsApi::Run(std::string_view path, const HttpRequest& request) 
   if (request.method() == http::verb::get) return List(request);
   if (path == "/v1/metrics") {
     auto r = ParsePutMetricDataJson(body, env_->NowMicros() / 1000);
-    if (!r.ok()) return ErrorResponse(r.status());
+    if (!r.ok()) return MetricsErrorResponse(r.status());
     size_t n = r->data.size();
     Status s = service_->PutMetricData(std::move(r).value());
-    if (!s.ok()) return ErrorResponse(s);
+    if (!s.ok()) return MetricsErrorResponse(s);
     JsonWriter w;
     w.BeginObject().Key("accepted").UInt(n).EndObject();
     return JsonResponse(200, w.Take());
   }
   if (path == "/v1/metrics/query") {
     auto r = ParseGetMetricDataJson(body);
-    if (!r.ok()) return ErrorResponse(r.status());
+    if (!r.ok()) return MetricsErrorResponse(r.status());
     auto answer = service_->GetMetricData(*r);
     return answer.ok() ? JsonResponse(200, RenderGetMetricDataJson(*answer))
-                       : ErrorResponse(answer.status());
+                       : MetricsErrorResponse(answer.status());
   }
   auto r = ParseGetMetricStatisticsJson(body);
-  if (!r.ok()) return ErrorResponse(r.status());
+  if (!r.ok()) return MetricsErrorResponse(r.status());
   auto answer = service_->GetMetricStatistics(*r);
   return answer.ok() ? JsonResponse(200, RenderGetMetricStatisticsJson(*r, *answer))
-                     : ErrorResponse(answer.status());
+                     : MetricsErrorResponse(answer.status());
 }
 
 HttpResponse MetricsApi::List(const HttpRequest& request) {
   auto r = ListRequest(request);
-  if (!r.ok()) return ErrorResponse(r.status());
+  if (!r.ok()) return MetricsErrorResponse(r.status());
   auto answer = service_->ListMetrics(*r);
   return answer.ok() ? JsonResponse(200, RenderListMetricsJson(*answer))
-                     : ErrorResponse(answer.status());
+                     : MetricsErrorResponse(answer.status());
 }
 
 HttpResponse MetricsApi::Dashboards(std::string_view path, const HttpRequest& request) {
@@ -163,22 +143,22 @@ HttpResponse MetricsApi::Dashboards(std::string_view path, const HttpRequest& re
     w.BeginObject().Key("DashboardNamePrefix").String(prefix).EndObject();
     auto answer = ListDashboardsJson(store, w.str());
     return answer.ok() ? JsonResponse(200, std::move(answer).value())
-                       : ErrorResponse(answer.status());
+                       : MetricsErrorResponse(answer.status());
   }
   std::string name = PercentDecode(path.substr(std::string_view("/v1/dashboards/").size()));
   switch (request.method()) {
     case http::verb::put: {
       Status s = store->Put(name, request.body());
-      if (!s.ok()) return ErrorResponse(s);
+      if (!s.ok()) return MetricsErrorResponse(s);
       return JsonResponse(200, R"({"DashboardValidationMessages":[]})");
     }
     case http::verb::delete_: {
       Status s = store->Delete({name});
-      return s.ok() ? JsonResponse(200, "{}") : ErrorResponse(s);
+      return s.ok() ? JsonResponse(200, "{}") : MetricsErrorResponse(s);
     }
     default: {
       auto d = store->Get(name);
-      return d.ok() ? JsonResponse(200, RenderDashboardJson(*d)) : ErrorResponse(d.status());
+      return d.ok() ? JsonResponse(200, RenderDashboardJson(*d)) : MetricsErrorResponse(d.status());
     }
   }
 }

@@ -28,6 +28,10 @@
 
 namespace gamelake {
 
+// A Status from the metrics modules ("<CloudWatch code>: message") as the
+// native API's JSON error, with the code's HTTP status.
+HttpResponse MetricsErrorResponse(const Status& status);
+
 class MetricsApi {
  public:
   // service and env must outlive the API.

@@ -8,8 +8,7 @@
 
 #include "common/civil_time.h"
 #include "common/json_writer.h"
-#include "common/percent_decode.h"
-#include "metrics/cloudwatch_service.h"
+#include "server/metrics_api.h"
 
 namespace gamelake {
 namespace {
@@ -19,11 +18,6 @@ namespace http = boost::beast::http;
 constexpr int64_t kTickMs = 20;
 constexpr int64_t kKeepAliveMs = 10'000;
 constexpr int64_t kMaxCatchUpPeriods = 60;  // After a stall, older periods are skipped.
-
-HttpResponse ErrorResponse(const Status& s) {
-  CloudWatchError e = ToCloudWatchError(s);
-  return JsonError(static_cast<unsigned>(e.http_status), e.code, e.message);
-}
 
 Result<int64_t> ParseInt(std::string_view name, std::string_view text, int64_t lo, int64_t hi) {
   int64_t v = 0;
@@ -37,20 +31,10 @@ Result<int64_t> ParseInt(std::string_view name, std::string_view text, int64_t l
 
 // The subscription's parameters from the query string.
 Result<StatisticsRequest> ParseSubscription(const HttpRequest& request, int64_t* delay_ms) {
-  std::string_view target(request.target().data(), request.target().size());
-  size_t q = target.find('?');
-  std::string_view rest = q == std::string_view::npos ? "" : target.substr(q + 1);
   StatisticsRequest r;
   r.period_s = 1;
   r.max_buckets = 1;
-  while (!rest.empty()) {
-    size_t amp = rest.find('&');
-    std::string_view part = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    size_t eq = part.find('=');
-    std::string name = PercentDecode(part.substr(0, eq), true);
-    std::string value =
-        eq == std::string_view::npos ? "" : PercentDecode(part.substr(eq + 1), true);
+  for (auto& [name, value] : QueryParams(request)) {
     if (name == "namespace") {
       r.id.ns = value;
     } else if (name == "name") {
@@ -78,11 +62,7 @@ Result<StatisticsRequest> ParseSubscription(const HttpRequest& request, int64_t*
     }
   }
   if (r.statistics.empty()) r.statistics.push_back(ParseStatistic("Sum").value());
-  int64_t p = r.period_s;
-  if ((p < 60 && p != 1 && p != 5 && p != 10 && p != 20 && p != 30) || (p >= 60 && p % 60 != 0)) {
-    return Status::InvalidArgument(
-        "InvalidParameterValue: period must be 1, 5, 10, 20, 30 or a multiple of 60");
-  }
+  GL_RETURN_IF_ERROR(ValidatePeriod(r.period_s));
   GL_RETURN_IF_ERROR(NormalizeMetricId(&r.id, "subscription"));
   return r;
 }
@@ -111,7 +91,7 @@ void MetricsLive::Handle(HttpRequest&& request, Respond respond) {
   }
   auto s = std::make_unique<Subscriber>();
   auto parsed = ParseSubscription(request, &s->delay_ms);
-  if (!parsed.ok()) return respond(ErrorResponse(parsed.status()));
+  if (!parsed.ok()) return respond(MetricsErrorResponse(parsed.status()));
   s->request = std::move(parsed).value();
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -92,7 +92,7 @@ class ServerImpl final : public Server {
     metrics_live_ = std::make_unique<MetricsLive>(metric_store_.get(), Env::Default());
     MetricStore* ms = metric_store_.get();
     metrics_.AddCallbackGauge("gamelake_metric_series", "Series in the metrics store",
-                              [ms] { return static_cast<double>(ms->stats().series); });
+                              [ms] { return static_cast<double>(ms->series_count()); });
     metrics_.AddCallbackGauge("gamelake_metric_store_memory_bytes",
                               "Bytes the metrics store's series and chunks hold",
                               [ms] { return static_cast<double>(ms->stats().memory_bytes); });

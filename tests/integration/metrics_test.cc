@@ -321,11 +321,14 @@ TEST(MetricsApiTest, TheCommandLinePutsListsAndGets) {
     auto put = RunCommand(gl + "put" + metric + " --value " + std::to_string(v) + at +
                           " --resolution 1" + url + " 2>&1");
     EXPECT_EQ(put.exit_code, 0) << put.output;
-    EXPECT_THAT(put.output, HasSubstr("\"accepted\":1"));
+    EXPECT_THAT(put.output, HasSubstr("stored 1 datapoint of serverless-analytics-demo/wins"));
   }
   auto list = RunCommand(gl + "list --namespace serverless-analytics-demo" + url + " 2>&1");
   EXPECT_EQ(list.exit_code, 0) << list.output;
-  EXPECT_THAT(list.output, HasSubstr(R"({"Name":"Mode","Value":"pvp"})"));
+  EXPECT_THAT(list.output, HasSubstr("serverless-analytics-demo  wins  Mode=pvp"));
+  auto json = RunCommand(gl + "list --format json --namespace serverless-analytics-demo" + url);
+  EXPECT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_THAT(json.output, HasSubstr(R"({"Name":"Mode","Value":"pvp"})"));
   auto get = RunCommand(gl + "get" + metric + " --stat Sum --stat SampleCount --stat p90" +
                         " --period 60 --since 10m" + url + " 2>&1");
   EXPECT_EQ(get.exit_code, 0) << get.output;
