@@ -104,17 +104,25 @@ void Page(std::vector<MetricDataResult>& results, size_t offset, size_t max,
 }  // namespace
 
 CloudWatchError ToCloudWatchError(const Status& status) {
-  static constexpr std::string_view kCodes[] = {
-      "InvalidParameterValue", "MissingParameter", "InvalidParameterCombination",
-      "LimitExceeded",         "InvalidNextToken", "ValidationError",
-      "ResourceNotFound",      "InvalidFormat",    "InvalidParameterInput",
-      "SerializationException"};
+  static constexpr std::string_view kCodes[] = {"InvalidParameterValue",
+                                                "MissingParameter",
+                                                "InvalidParameterCombination",
+                                                "LimitExceeded",
+                                                "InvalidNextToken",
+                                                "ValidationError",
+                                                "ResourceNotFound",
+                                                "InvalidFormat",
+                                                "InvalidParameterInput",
+                                                "SerializationException",
+                                                "AccessDenied",
+                                                "InvalidAction",
+                                                "Throttling"};
   const std::string& m = status.message();
   size_t colon = m.find(": ");
   std::string_view code = colon == std::string::npos ? "" : std::string_view(m).substr(0, colon);
   for (std::string_view known : kCodes) {
     if (code == known) {
-      int http = known == "ResourceNotFound" ? 404 : 400;
+      int http = known == "ResourceNotFound" ? 404 : known == "AccessDenied" ? 403 : 400;
       return {std::string(code), http, m.substr(colon + 2)};
     }
   }

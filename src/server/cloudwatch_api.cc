@@ -132,64 +132,86 @@ void CloudWatchApi::Handle(HttpRequest&& request, Respond respond) {
   }
 }
 
+namespace {
+
+// Who may call an operation.
+enum class Access { kAnyKey, kAdmin };
+
+struct Operation {
+  std::string_view name;
+  Access access;
+  Result<std::string> (*run)(CloudWatchService* service, Env* env, std::string_view body);
+};
+
+Result<std::string> PutMetricData(CloudWatchService* service, Env* env, std::string_view body) {
+  GL_ASSIGN_OR_RETURN(PutMetricDataRequest r,
+                      ParsePutMetricDataJson(body, env->NowMicros() / 1000));
+  GL_RETURN_IF_ERROR(service->PutMetricData(std::move(r)));
+  return std::string("{}");
+}
+
+Result<std::string> GetMetricData(CloudWatchService* service, Env*, std::string_view body) {
+  GL_ASSIGN_OR_RETURN(GetMetricDataRequest r, ParseGetMetricDataJson(body));
+  GL_ASSIGN_OR_RETURN(GetMetricDataResponse answer, service->GetMetricData(r));
+  return RenderGetMetricDataJson(answer);
+}
+
+Result<std::string> GetMetricStatistics(CloudWatchService* service, Env*, std::string_view body) {
+  GL_ASSIGN_OR_RETURN(GetMetricStatisticsRequest r, ParseGetMetricStatisticsJson(body));
+  GL_ASSIGN_OR_RETURN(GetMetricStatisticsResponse answer, service->GetMetricStatistics(r));
+  return RenderGetMetricStatisticsJson(r, answer);
+}
+
+Result<std::string> ListMetrics(CloudWatchService* service, Env*, std::string_view body) {
+  GL_ASSIGN_OR_RETURN(ListMetricsRequest r, ParseListMetricsJson(body));
+  GL_ASSIGN_OR_RETURN(ListMetricsResponse answer, service->ListMetrics(r));
+  return RenderListMetricsJson(answer);
+}
+
+template <Result<std::string> (*kFn)(DashboardStore*, std::string_view)>
+Result<std::string> DashboardOp(CloudWatchService* service, Env*, std::string_view body) {
+  return kFn(service->dashboards(), body);
+}
+
+// Every operation served, in the order the InvalidAction error lists them.
+constexpr Operation kOperations[] = {
+    {"PutMetricData", Access::kAnyKey, &PutMetricData},
+    {"GetMetricData", Access::kAdmin, &GetMetricData},
+    {"GetMetricStatistics", Access::kAdmin, &GetMetricStatistics},
+    {"ListMetrics", Access::kAdmin, &ListMetrics},
+    {"PutDashboard", Access::kAdmin, &DashboardOp<&PutDashboardJson>},
+    {"GetDashboard", Access::kAdmin, &DashboardOp<&GetDashboardJson>},
+    {"ListDashboards", Access::kAdmin, &DashboardOp<&ListDashboardsJson>},
+    {"DeleteDashboards", Access::kAdmin, &DashboardOp<&DeleteDashboardsJson>},
+};
+
+}  // namespace
+
+Result<std::string> CloudWatchApi::Execute(std::string_view op, const AwsPrincipal& principal,
+                                           std::string_view json_body) {
+  for (const Operation& o : kOperations) {
+    if (o.name != op) continue;
+    if (o.access == Access::kAdmin && !principal.admin) {
+      return Status::InvalidArgument(fmt::format(
+          "AccessDenied: key {} may not call {}: it needs an admin key", principal.key_id, op));
+    }
+    return o.run(service_, env_, json_body);
+  }
+  std::string names;
+  for (const Operation& o : kOperations) {
+    names += names.empty() ? "" : ", ";
+    names += o.name;
+  }
+  return Status::InvalidArgument(fmt::format(
+      "InvalidAction: The action {} is not valid for this web service (gamelake serves {})", op,
+      names));
+}
+
 void CloudWatchApi::Run(std::string_view op, const AwsPrincipal& principal, const std::string& body,
                         const Respond& respond) {
-  auto ok = [&](std::string json) { respond(AwsJsonResponse(200, std::move(json), kJson10, "")); };
-  auto fail = [&](const Status& s) { respond(Error(AsError(s), "")); };
-  bool read = op == "GetMetricData" || op == "GetMetricStatistics" || op == "ListMetrics";
-  if (read && !principal.admin) {
-    return respond(Error({"AccessDenied", 403,
-                          fmt::format("key {} may not call {}: reading metrics needs an admin key",
-                                      principal.key_id, op)},
-                         ""));
-  }
-  if (op == "PutMetricData") {
-    auto r = ParsePutMetricDataJson(body, env_->NowMicros() / 1000);
-    if (!r.ok()) return fail(r.status());
-    Status s = service_->PutMetricData(std::move(r).value());
-    return s.ok() ? ok("{}") : fail(s);
-  }
-  if (op == "GetMetricData") {
-    auto r = ParseGetMetricDataJson(body);
-    if (!r.ok()) return fail(r.status());
-    auto answer = service_->GetMetricData(*r);
-    return answer.ok() ? ok(RenderGetMetricDataJson(*answer)) : fail(answer.status());
-  }
-  if (op == "GetMetricStatistics") {
-    auto r = ParseGetMetricStatisticsJson(body);
-    if (!r.ok()) return fail(r.status());
-    auto answer = service_->GetMetricStatistics(*r);
-    return answer.ok() ? ok(RenderGetMetricStatisticsJson(*r, *answer)) : fail(answer.status());
-  }
-  if (op == "ListMetrics") {
-    auto r = ParseListMetricsJson(body);
-    if (!r.ok()) return fail(r.status());
-    auto answer = service_->ListMetrics(*r);
-    return answer.ok() ? ok(RenderListMetricsJson(*answer)) : fail(answer.status());
-  }
-  using DashboardOp = Result<std::string> (*)(DashboardStore*, std::string_view);
-  static const std::pair<std::string_view, DashboardOp> kDashboardOps[] = {
-      {"PutDashboard", &PutDashboardJson},
-      {"GetDashboard", &GetDashboardJson},
-      {"ListDashboards", &ListDashboardsJson},
-      {"DeleteDashboards", &DeleteDashboardsJson}};
-  for (const auto& [name, fn] : kDashboardOps) {
-    if (op != name) continue;
-    if (!principal.admin) {
-      return respond(Error({"AccessDenied", 403,
-                            fmt::format("key {} may not call {}: dashboards need an admin key",
-                                        principal.key_id, op)},
-                           ""));
-    }
-    auto answer = fn(service_->dashboards(), body);
-    return answer.ok() ? ok(std::move(answer).value()) : fail(answer.status());
-  }
-  respond(Error({"InvalidAction", 400,
-                 fmt::format("The action {} is not valid for this web service (gamelake serves "
-                             "PutMetricData, GetMetricData, GetMetricStatistics, ListMetrics, "
-                             "PutDashboard, GetDashboard, ListDashboards, DeleteDashboards)",
-                             op)},
-                ""));
+  Result<std::string> answer = Execute(op, principal, body);
+  if (!answer.ok()) return respond(Error(AsError(answer.status()), ""));
+  respond(AwsJsonResponse(200, std::move(answer).value(), kJson10, ""));
 }
 
 }  // namespace gamelake

@@ -43,6 +43,12 @@ class CloudWatchApi {
   void Stop();
 
  private:
+  // Runs one operation on its AWS JSON 1.0 request body and returns the JSON
+  // 1.0 answer; errors are "<CloudWatch code>: message" (ToCloudWatchError),
+  // AccessDenied when the key may not call `op`, InvalidAction for an unknown
+  // op. Every protocol's framing ends here.
+  Result<std::string> Execute(std::string_view op, const AwsPrincipal& principal,
+                              std::string_view json_body);
   void Run(std::string_view op, const AwsPrincipal& principal, const std::string& body,
            const Respond& respond);
 
