@@ -70,12 +70,21 @@ Result<Principal> Authenticator::FromHeaders(std::string_view authorization,
 
 Status Authenticator::Authorize(const Principal& principal, Need need, std::string_view stream) {
   switch (need) {
-    case Need::kAnyKey:
-      return Status::OK();
+    case Need::kPutMetrics:
+      if (principal.CanPutMetrics()) return Status::OK();
+      return Status::InvalidArgument("key " + principal.key_id +
+                                     " has scope metrics:read; putting metrics needs an ingest "
+                                     "or admin key");
+    case Need::kReadMetrics:
+      if (principal.CanReadMetrics()) return Status::OK();
+      return Status::InvalidArgument("key " + principal.key_id +
+                                     " has scope ingest; reading metrics needs an admin or "
+                                     "metrics:read key");
     case Need::kAdmin:
       if (principal.IsAdmin()) return Status::OK();
-      return Status::InvalidArgument("key " + principal.key_id +
-                                     " has scope ingest; this needs an admin key");
+      return Status::InvalidArgument("key " + principal.key_id + " has scope " +
+                                     std::string(ScopeName(principal.scope)) +
+                                     "; this needs an admin key");
     case Need::kIngest:
       if (principal.CanIngest(stream)) return Status::OK();
       return Status::InvalidArgument("key " + principal.key_id + " may not ingest into stream \"" +

@@ -26,9 +26,10 @@
 
 namespace gamelake {
 
-// What a route needs: ingest into a stream, any valid key (e.g. putting
-// metrics, which belong to no stream), or administration.
-enum class Need { kIngest, kAnyKey, kAdmin };
+// What a route needs: ingest into a stream, putting metrics (an ingest or
+// admin key: metrics belong to no stream), reading metrics (an admin or
+// metrics:read key), or administration.
+enum class Need { kIngest, kPutMetrics, kReadMetrics, kAdmin };
 
 struct AuthError {
   int http_status = 0;  // 401 or 403.

@@ -1,5 +1,6 @@
 #include "auth/key_store.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <unordered_map>
@@ -269,8 +270,9 @@ Status KeyStore::Update(const std::function<Status(std::vector<StoredKey>*)>& ch
 Result<CreatedKey> KeyStore::Create(const KeySpec& spec) {
   GL_RETURN_IF_ERROR(ValidateKeyName(spec.name));
   GL_RETURN_IF_ERROR(ValidateStreamList(spec.streams));
-  if (spec.scope == Scope::kAdmin && !spec.streams.empty()) {
-    return Status::InvalidArgument("admin keys reach every stream; streams apply to ingest keys");
+  if (spec.scope != Scope::kIngest && !spec.streams.empty()) {
+    return Status::InvalidArgument(fmt::format(
+        "{} keys take no streams; streams apply to ingest keys", ScopeName(spec.scope)));
   }
   GL_RETURN_IF_ERROR(LoadMasterKey(/*create=*/true));
   GL_ASSIGN_OR_RETURN(std::string master, MasterKey());

@@ -140,8 +140,8 @@ Status ParseKey(dom::element element, StoredKey* key) {
   if (!parsed_scope.ok()) return KeyParser::Invalid("scope", parsed_scope.status().message());
   info.scope = *parsed_scope;
   GL_RETURN_IF_ERROR(p.Streams(&info.streams));
-  if (info.scope == Scope::kAdmin && !info.streams.empty()) {
-    return KeyParser::Invalid("streams", "must be empty for an admin key");
+  if (info.scope != Scope::kIngest && !info.streams.empty()) {
+    return KeyParser::Invalid("streams", "must be empty for an admin or metrics:read key");
   }
   GL_RETURN_IF_ERROR(p.UInt("rate_records_per_s", &info.rate_records_per_s));
   GL_RETURN_IF_ERROR(p.UInt("rate_bytes_per_s", &info.rate_bytes_per_s));

@@ -2,8 +2,10 @@
 // key may do.
 //
 // A key has one scope. An ingest key may send records to its streams (all
-// streams when its list is empty); an admin key may do everything, including
-// ingest into any stream. The rate limits travel with the principal so the
+// streams when its list is empty) and put metrics; a metrics:read key may read
+// metrics, dashboards and alarms and nothing else (for the people who watch
+// dashboards); an admin key may do everything, including ingest into any
+// stream. The rate limits travel with the principal so the
 // rate limiter needs no second lookup.
 //
 // Thread-safety: plain values.
@@ -19,11 +21,11 @@
 
 namespace gamelake {
 
-enum class Scope { kIngest, kAdmin };
+enum class Scope { kIngest, kAdmin, kMetricsRead };
 
-// "ingest" / "admin".
+// "ingest" / "admin" / "metrics:read".
 std::string_view ScopeName(Scope scope);
-// Parses "ingest" / "admin"; anything else is InvalidArgument.
+// Parses "ingest" / "admin" / "metrics:read"; anything else is InvalidArgument.
 Result<Scope> ParseScope(std::string_view text);
 
 struct Principal {
@@ -38,6 +40,10 @@ struct Principal {
   // Admin keys may ingest anywhere; ingest keys into their own streams.
   bool CanIngest(std::string_view stream) const;
   bool IsAdmin() const { return scope == Scope::kAdmin; }
+  // Ingest and admin keys may put metrics (which belong to no stream).
+  bool CanPutMetrics() const { return scope != Scope::kMetricsRead; }
+  // Admin and metrics:read keys may read metrics, dashboards and alarms.
+  bool CanReadMetrics() const { return scope != Scope::kIngest; }
 };
 
 }  // namespace gamelake

@@ -155,7 +155,10 @@ void AddKeysCommand(CLI::App* app, KeysCommand* c) {
   c->create = c->keys->add_subcommand("create", "Create a key; prints it once, on the last line");
   c->create->add_option("--name", c->name, "A name for the key, e.g. the game or service")
       ->required();
-  c->create->add_option("--scope", c->scope, "ingest (send records) or admin (everything)")
+  c->create
+      ->add_option("--scope", c->scope,
+                   "ingest (send records, put metrics), metrics:read (read metrics, dashboards and "
+                   "alarms) or admin (everything)")
       ->required()
       ->check(CLI::IsMember({"ingest", "admin"}));
   c->create->add_option("--streams", c->streams,

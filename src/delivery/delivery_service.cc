@@ -166,6 +166,16 @@ class DeliveryServiceImpl final : public DeliveryService {
     return s;
   }
 
+  std::map<std::string, int64_t> OldestUndeliveredMicros() const override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::map<std::string, int64_t> out = open_oldest_by_stream_;
+    for (const Batch& b : queue_) {
+      auto [it, fresh] = out.emplace(b.stream, b.oldest_ingest_us);
+      if (!fresh) it->second = std::min(it->second, b.oldest_ingest_us);
+    }
+    return out;
+  }
+
   std::map<std::string, uint64_t> watermarks() const override {
     std::lock_guard<std::mutex> l(mu_);
     return watermarks_;
@@ -191,6 +201,10 @@ class DeliveryServiceImpl final : public DeliveryService {
   void PublishLagLocked() {
     std::lock_guard<std::mutex> l(lag_->mu);
     lag_->oldest_us = OldestLocked();
+  }
+
+  StreamCounters* CountersFor(const std::string& stream) const {
+    return options_.stream_stats != nullptr ? options_.stream_stats->For(stream) : nullptr;
   }
 
   void CountError(const Status& s) {
@@ -363,9 +377,11 @@ class DeliveryServiceImpl final : public DeliveryService {
         std::lock_guard<std::mutex> l(mu_);
         uint64_t open_records = 0;
         int64_t oldest = std::numeric_limits<int64_t>::max();
+        open_oldest_by_stream_.clear();
         for (const auto& [stream, buf] : buffers_) {
           open_records += buf.batch.records;
           oldest = std::min(oldest, buf.batch.oldest_ingest_us);
+          open_oldest_by_stream_.emplace(stream, buf.batch.oldest_ingest_us);
         }
         open_records_ = open_records;
         open_oldest_us_ = oldest;
@@ -420,6 +436,7 @@ class DeliveryServiceImpl final : public DeliveryService {
                       batch.first_seq, batch.last_seq, batch.stream, failures,
                       info.status().ToString());
         CountError(info.status());
+        if (StreamCounters* c = CountersFor(batch.stream)) c->delivery_attempts.Add();
         {
           std::lock_guard<std::mutex> l(mu_);
           consecutive_failures_ = failures;
@@ -436,6 +453,12 @@ class DeliveryServiceImpl final : public DeliveryService {
       if (!s.ok()) spdlog::warn("delivery: release {}: {}", batch.stream, s.ToString());
       s = env_->RemoveFile(batch.staging_path);
       if (!s.ok()) spdlog::warn("delivery: {}", s.ToString());
+      if (StreamCounters* c = CountersFor(batch.stream)) {
+        c->delivery_attempts.Add();
+        c->delivery_successes.Add();
+        c->delivered_records.Add(info->rows);
+        c->delivered_bytes.Add(info->bytes);
+      }
       if (files_counter_ != nullptr) {
         files_counter_->Add();
         rows_counter_->Add(info->rows);
@@ -481,6 +504,7 @@ class DeliveryServiceImpl final : public DeliveryService {
   uint64_t queued_records_ = 0;
   uint64_t open_records_ = 0;
   int64_t open_oldest_us_ = std::numeric_limits<int64_t>::max();
+  std::map<std::string, int64_t> open_oldest_by_stream_;  // Of buffers_, per stream.
   uint64_t flush_target_ = 0;  // Buffers with records below this are to be cut.
   uint64_t cut_up_to_ = 0;     // Every record below this is queued, delivered or skipped.
   int consecutive_failures_ = 0;

@@ -36,6 +36,7 @@
 #include "common/metrics.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "common/stream_stats.h"
 #include "log/wal.h"
 
 namespace gamelake {
@@ -66,6 +67,9 @@ struct DeliveryOptions {
   // id index in id_index_dir before the batch's file enters the lake.
   std::string event_id_field;
   std::string id_index_dir;
+  // Optional: per-stream delivered rows/bytes and file attempts/successes
+  // (the pipeline metrics). Must outlive the service.
+  StreamStats* stream_stats = nullptr;
 };
 
 struct DeliveryStats {
@@ -91,6 +95,9 @@ class DeliveryService {
   virtual Status Stop() = 0;
 
   virtual DeliveryStats stats() const = 0;
+  // Per stream with records read from the log but not yet in the lake: the
+  // ingest time (µs since the epoch) of its oldest such record.
+  virtual std::map<std::string, int64_t> OldestUndeliveredMicros() const = 0;
   // Highest delivered seq per stream.
   virtual std::map<std::string, uint64_t> watermarks() const = 0;
 };

@@ -15,6 +15,7 @@ namespace gamelake {
 // every original it waits for have reported: `pending` counts those down.
 struct IngestHandler::Batch {
   Done done;
+  StreamCounters* counters = nullptr;  // Null: no per-stream counts.
   size_t total_records = 0;
   std::vector<size_t> record_indexes;  // Body index of each record.
   std::vector<RecordError> errors;     // The parser's.
@@ -67,6 +68,9 @@ void IngestHandler::Submit(std::string_view stream, std::string_view key_id, Par
                            Done done) {
   records_received_->Add(parsed.total);
   records_failed_->Add(parsed.errors.size());
+  StreamCounters* counters =
+      options_.stream_stats != nullptr ? options_.stream_stats->For(stream) : nullptr;
+  if (counters != nullptr) counters->failed_records.Add(parsed.errors.size());
   // Copy what the dead letters need now: raw points into the parser's buffer.
   std::vector<std::string> letters;
   if (options_.dead_letters && !parsed.errors.empty()) {
@@ -97,14 +101,20 @@ void IngestHandler::Submit(std::string_view stream, std::string_view key_id, Par
     }
   }
   if (any_id) {
-    SubmitDeduped(stream, std::move(parsed), &keys, std::move(done));
+    SubmitDeduped(counters, stream, std::move(parsed), &keys, std::move(done));
   } else {
-    SubmitPlain(stream, std::move(parsed), std::move(done));
+    SubmitPlain(counters, stream, std::move(parsed), std::move(done));
   }
   if (!letters.empty()) AppendDeadLetters(std::move(letters));
 }
 
-void IngestHandler::SubmitPlain(std::string_view stream, ParsedBody&& parsed, Done done) {
+void IngestHandler::CountThrottled(std::string_view stream, size_t records) {
+  if (options_.stream_stats == nullptr) return;
+  if (StreamCounters* c = options_.stream_stats->For(stream)) c->throttled_records.Add(records);
+}
+
+void IngestHandler::SubmitPlain(StreamCounters* counters, std::string_view stream,
+                                ParsedBody&& parsed, Done done) {
   if (parsed.records.empty()) {
     IngestOutcome outcome;
     outcome.errors = std::move(parsed.errors);
@@ -114,16 +124,21 @@ void IngestHandler::SubmitPlain(std::string_view stream, ParsedBody&& parsed, Do
   for (std::string_view r : parsed.records) record_bytes += r.size();
   size_t count = parsed.records.size();
   wal_->AppendAsync(stream, parsed.records,
-                    [this, count, record_bytes, errors = std::move(parsed.errors),
+                    [this, counters, count, record_bytes, errors = std::move(parsed.errors),
                      done = std::move(done)](Status st, uint64_t first_seq) mutable {
                       IngestOutcome outcome;
                       outcome.errors = std::move(errors);
                       if (!st.ok()) {
                         records_failed_->Add(count);
+                        if (counters != nullptr) counters->failed_records.Add(count);
                         outcome.status = st;
                       } else {
                         records_accepted_->Add(count);
                         bytes_accepted_->Add(record_bytes);
+                        if (counters != nullptr) {
+                          counters->incoming_records.Add(count);
+                          counters->incoming_bytes.Add(record_bytes);
+                        }
                         outcome.accepted = count;
                         outcome.first_seq = first_seq;
                       }
@@ -131,12 +146,14 @@ void IngestHandler::SubmitPlain(std::string_view stream, ParsedBody&& parsed, Do
                     });
 }
 
-void IngestHandler::SubmitDeduped(std::string_view stream, ParsedBody&& parsed,
-                                  std::vector<std::optional<EventKey>>* keys, Done done) {
+void IngestHandler::SubmitDeduped(StreamCounters* counters, std::string_view stream,
+                                  ParsedBody&& parsed, std::vector<std::optional<EventKey>>* keys,
+                                  Done done) {
   using Verdict = EventDeduper::Verdict;
   auto batch = std::make_shared<Batch>();
   const size_t n = parsed.records.size();
   batch->done = std::move(done);
+  batch->counters = counters;
   batch->total_records = n;
   batch->record_indexes = std::move(parsed.record_indexes);
   batch->errors = std::move(parsed.errors);
@@ -218,6 +235,7 @@ void IngestHandler::Finish(Batch* batch) {
   if (!batch->append_status.ok()) {
     // Nothing this request stored: the client retries it all (safely).
     records_failed_->Add(batch->total_records);
+    if (batch->counters != nullptr) batch->counters->failed_records.Add(batch->total_records);
     out.status = batch->append_status;
     return batch->done(std::move(out));
   }
@@ -230,6 +248,12 @@ void IngestHandler::Finish(Batch* batch) {
   records_accepted_->Add(out.accepted);
   bytes_accepted_->Add(batch->stored_bytes);
   records_failed_->Add(batch->wait_errors.size());
+  if (StreamCounters* c = batch->counters; c != nullptr) {
+    c->incoming_records.Add(batch->stored);
+    c->incoming_bytes.Add(batch->stored_bytes);
+    c->duplicate_records.Add(out.duplicates);
+    c->failed_records.Add(batch->wait_errors.size());
+  }
   if (out.accepted == 0 && !batch->wait_status.ok()) {
     out.status = batch->wait_status;  // The originals' failure is the retries' failure.
     return batch->done(std::move(out));

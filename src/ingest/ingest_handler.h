@@ -27,6 +27,7 @@
 
 #include "common/env.h"
 #include "common/metrics.h"
+#include "common/stream_stats.h"
 #include "ingest/event_deduper.h"
 #include "ingest/record_parser.h"
 #include "log/wal.h"
@@ -51,6 +52,8 @@ struct IngestOptions {
   size_t dead_letter_max_bytes = 65536;     // Of each rejected record kept in "_errors".
   bool dead_letters = true;
   Env* env = Env::Default();  // Clock for received_at.
+  // Optional: per-stream counts for the pipeline metrics. Must outlive the handler.
+  StreamStats* stream_stats = nullptr;
 };
 
 class IngestHandler {
@@ -67,6 +70,10 @@ class IngestHandler {
   // afterwards.
   void Submit(std::string_view stream, std::string_view key_id, ParsedBody&& parsed, Done done);
 
+  // Counts `records` of `stream` refused by a rate limit (for the pipeline
+  // metrics; nothing is stored).
+  void CountThrottled(std::string_view stream, size_t records);
+
   // Dead-letters a whole request body the caller rejected (400/413 body-level
   // errors: no record could be split out). body: the bytes as received.
   void DeadLetterBody(std::string_view stream, std::string_view key_id, std::string_view code,
@@ -75,8 +82,9 @@ class IngestHandler {
  private:
   struct Batch;
 
-  void SubmitPlain(std::string_view stream, ParsedBody&& parsed, Done done);
-  void SubmitDeduped(std::string_view stream, ParsedBody&& parsed,
+  void SubmitPlain(StreamCounters* counters, std::string_view stream, ParsedBody&& parsed,
+                   Done done);
+  void SubmitDeduped(StreamCounters* counters, std::string_view stream, ParsedBody&& parsed,
                      std::vector<std::optional<EventKey>>* keys, Done done);
   void Release(const std::shared_ptr<Batch>& batch, size_t n);
   void Finish(Batch* batch);

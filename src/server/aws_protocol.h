@@ -21,8 +21,12 @@ namespace gamelake {
 // what it may do.
 struct AwsPrincipal {
   std::string key_id;
-  // An admin key: may also read (CloudWatch's Get/List operations).
+  // An admin key: may do everything.
   bool admin = false;
+  // May put metrics (an ingest or admin key) / read metrics, dashboards and
+  // alarms (an admin or metrics:read key).
+  bool put_metrics = false;
+  bool read_metrics = false;
   // May this principal write (and see) `stream`? Empty function: every stream.
   std::function<bool(std::string_view stream)> can_write;
   // The region of the request's credential scope, used in ARNs. Empty: us-east-1.

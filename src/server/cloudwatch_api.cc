@@ -135,7 +135,31 @@ void CloudWatchApi::Handle(HttpRequest&& request, Respond respond) {
 namespace {
 
 // Who may call an operation.
-enum class Access { kAnyKey, kAdmin };
+enum class Access { kPutMetrics, kReadMetrics, kAdmin };
+
+bool Allowed(Access access, const AwsPrincipal& p) {
+  switch (access) {
+    case Access::kPutMetrics:
+      return p.put_metrics;
+    case Access::kReadMetrics:
+      return p.read_metrics;
+    case Access::kAdmin:
+      return p.admin;
+  }
+  return false;
+}
+
+std::string_view Needs(Access access) {
+  switch (access) {
+    case Access::kPutMetrics:
+      return "an ingest or admin key";
+    case Access::kReadMetrics:
+      return "an admin or metrics:read key";
+    case Access::kAdmin:
+      break;
+  }
+  return "an admin key";
+}
 
 struct Operation {
   std::string_view name;
@@ -175,13 +199,13 @@ Result<std::string> DashboardOp(CloudWatchService* service, Env*, std::string_vi
 
 // Every operation served, in the order the InvalidAction error lists them.
 constexpr Operation kOperations[] = {
-    {"PutMetricData", Access::kAnyKey, &PutMetricData},
-    {"GetMetricData", Access::kAdmin, &GetMetricData},
-    {"GetMetricStatistics", Access::kAdmin, &GetMetricStatistics},
-    {"ListMetrics", Access::kAdmin, &ListMetrics},
+    {"PutMetricData", Access::kPutMetrics, &PutMetricData},
+    {"GetMetricData", Access::kReadMetrics, &GetMetricData},
+    {"GetMetricStatistics", Access::kReadMetrics, &GetMetricStatistics},
+    {"ListMetrics", Access::kReadMetrics, &ListMetrics},
     {"PutDashboard", Access::kAdmin, &DashboardOp<&PutDashboardJson>},
-    {"GetDashboard", Access::kAdmin, &DashboardOp<&GetDashboardJson>},
-    {"ListDashboards", Access::kAdmin, &DashboardOp<&ListDashboardsJson>},
+    {"GetDashboard", Access::kReadMetrics, &DashboardOp<&GetDashboardJson>},
+    {"ListDashboards", Access::kReadMetrics, &DashboardOp<&ListDashboardsJson>},
     {"DeleteDashboards", Access::kAdmin, &DashboardOp<&DeleteDashboardsJson>},
 };
 
@@ -191,9 +215,10 @@ Result<std::string> CloudWatchApi::Execute(std::string_view op, const AwsPrincip
                                            std::string_view json_body) {
   for (const Operation& o : kOperations) {
     if (o.name != op) continue;
-    if (o.access == Access::kAdmin && !principal.admin) {
-      return Status::InvalidArgument(fmt::format(
-          "AccessDenied: key {} may not call {}: it needs an admin key", principal.key_id, op));
+    if (!Allowed(o.access, principal)) {
+      return Status::InvalidArgument(
+          fmt::format("AccessDenied: key {} may not call {}: it needs {}", principal.key_id, op,
+                      Needs(o.access)));
     }
     return o.run(service_, env_, json_body);
   }

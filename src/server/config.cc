@@ -169,6 +169,7 @@ const std::map<std::string, Setter>& Settings() {
       {"retention.days", UInt(&Config::retention_days)},
       {"retention.interval_s", Double(&Config::retention_interval_s)},
       {"metrics.enabled", Bool(&Config::metrics_enabled)},
+      {"metrics.pipeline", Bool(&Config::metrics_pipeline)},
       {"metrics.max_series", UInt(&Config::metrics_max_series)},
       {"metrics.checkpoint_interval_s", Double(&Config::metrics_checkpoint_interval_s)},
       {"metrics.keep_1s_hours", Double(&Config::metrics_keep_1s_hours)},

@@ -101,6 +101,7 @@ struct Config {
 
   // The metrics store (src/metrics): CloudWatch's retention by default.
   bool metrics_enabled = true;
+  bool metrics_pipeline = true;  // Record gamelake/Streams and gamelake/Queries each second.
   uint64_t metrics_max_series = 1'000'000;
   double metrics_checkpoint_interval_s = 300;
   double metrics_keep_1s_hours = 3;

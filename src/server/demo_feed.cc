@@ -11,13 +11,19 @@
 
 namespace gamelake {
 
-DemoFeed::DemoFeed(Wal* wal, double rate, std::unique_ptr<RecordSource> source, std::string stream)
-    : wal_(wal), rate_(rate), source_(std::move(source)), stream_(std::move(stream)) {
+DemoFeed::DemoFeed(Wal* wal, double rate, std::unique_ptr<RecordSource> source, std::string stream,
+                   StreamCounters* counters)
+    : wal_(wal),
+      rate_(rate),
+      source_(std::move(source)),
+      stream_(std::move(stream)),
+      counters_(counters) {
   thread_ = std::thread([this] { Run(); });
 }
 
-DemoFeed::DemoFeed(Wal* wal, double rate)
-    : DemoFeed(wal, rate, NewBuiltinSource("builtin:lab", std::random_device{}()).value()) {}
+DemoFeed::DemoFeed(Wal* wal, double rate, StreamCounters* counters)
+    : DemoFeed(wal, rate, NewBuiltinSource("builtin:lab", std::random_device{}()).value(), "events",
+               counters) {}
 
 DemoFeed::~DemoFeed() { Stop(); }
 
@@ -55,9 +61,16 @@ void DemoFeed::Run() {
       views.emplace_back(buffer.data() + start, end - start);
       start = end;
     }
-    wal_->AppendAsync(stream_, views, [](Status s, uint64_t) {
-      if (!s.ok()) spdlog::warn("msg=\"demo records not stored\" error=\"{}\"", s.ToString());
-    });
+    wal_->AppendAsync(
+        stream_, views,
+        [counters = counters_, n = views.size(), bytes = buffer.size()](Status s, uint64_t) {
+          if (!s.ok()) {
+            spdlog::warn("msg=\"demo records not stored\" error=\"{}\"", s.ToString());
+          } else if (counters != nullptr) {
+            counters->incoming_records.Add(n);
+            counters->incoming_bytes.Add(bytes);
+          }
+        });
   }
 }
 

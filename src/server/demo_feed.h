@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "common/stream_stats.h"
 #include "generator/record_source.h"
 #include "log/wal.h"
 
@@ -24,11 +25,12 @@ namespace gamelake {
 class DemoFeed {
  public:
   // Appends `rate` records a second of `source` to `stream` in `wal` until
-  // Stop(). wal must outlive it.
+  // Stop(), counting what is stored in `counters` (optional). wal and
+  // counters must outlive it.
   DemoFeed(Wal* wal, double rate, std::unique_ptr<RecordSource> source,
-           std::string stream = "events");
+           std::string stream = "events", StreamCounters* counters = nullptr);
   // The lab's template, randomly seeded, into "events".
-  DemoFeed(Wal* wal, double rate);
+  DemoFeed(Wal* wal, double rate, StreamCounters* counters = nullptr);
   ~DemoFeed();
   void Stop();
 
@@ -39,6 +41,7 @@ class DemoFeed {
   double rate_;
   std::unique_ptr<RecordSource> source_;
   std::string stream_;
+  StreamCounters* counters_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

@@ -412,6 +412,7 @@ void FirehoseApi::PutRecord(Call& call) {
   parsed.decoded_bytes = data->size();
   if (call.principal.admit) {
     if (int64_t wait = call.principal.admit(parsed.total, parsed.decoded_bytes); wait > 0) {
+      ingest_->CountThrottled(stream, parsed.total);
       return call.reply.Throttled(wait);
     }
   }
@@ -552,6 +553,7 @@ void FirehoseApi::PutRecordBatch(Call& call) {
     uint64_t bytes = 0;
     for (std::string_view r : parsed.records) bytes += r.size();
     if (int64_t wait = call.principal.admit(parsed.total, bytes); wait > 0) {
+      ingest_->CountThrottled(stream, parsed.total);
       return call.reply.Throttled(wait);
     }
   }

@@ -62,8 +62,11 @@ bool MetricsApi::Matches(std::string_view path) {
 }
 
 Need MetricsApi::Needs(std::string_view path, const HttpRequest& request) {
-  return path == "/v1/metrics" && request.method() == http::verb::post ? Need::kAnyKey
-                                                                       : Need::kAdmin;
+  const http::verb method = request.method();
+  if (path == "/v1/metrics" && method == http::verb::post) return Need::kPutMetrics;
+  // Dashboards are changed by admins and read by anyone who may read metrics.
+  if (path.starts_with("/v1/dashboards") && method != http::verb::get) return Need::kAdmin;
+  return Need::kReadMetrics;
 }
 
 void MetricsApi::Handle(std::string_view path, HttpRequest&& request, Respond respond) {

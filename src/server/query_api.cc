@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "catalog/catalog_json.h"
+#include "common/env.h"
 #include "common/json_writer.h"
 #include "common/percent_decode.h"
 
@@ -75,8 +76,9 @@ void WriteTableSummary(JsonWriter& w, const CatalogTable& t) {
 
 }  // namespace
 
-QueryApi::QueryApi(QueryEngine* engine, Catalog* catalog, int workers, size_t max_queued)
-    : engine_(engine), catalog_(catalog), pool_(workers, max_queued, /*nice=*/5) {}
+QueryApi::QueryApi(QueryEngine* engine, Catalog* catalog, int workers, size_t max_queued,
+                   QueryCounts* counts)
+    : engine_(engine), catalog_(catalog), counts_(counts), pool_(workers, max_queued, /*nice=*/5) {}
 
 QueryApi::~QueryApi() { Stop(); }
 
@@ -230,7 +232,11 @@ void QueryApi::Query(const Principal& principal, const HttpRequest& request,
   };
   std::unique_ptr<ResultSink> sink =
       NewResultWriter(csv ? ResultFormat::kCsv : ResultFormat::kJson, output);
+  const int64_t started_us = Env::Default()->MonotonicMicros();
   Result<QueryStats> stats = engine_->Run(q, sink.get());
+  if (counts_ != nullptr) {
+    counts_->Record((Env::Default()->MonotonicMicros() - started_us) / 1e3, stats.ok());
+  }
   if (writer) {
     if (stats.ok()) writer->Finish();
     return;  // On failure the writer's destructor cuts the transfer short.

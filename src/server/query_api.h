@@ -33,6 +33,7 @@
 
 #include "auth/principal.h"
 #include "catalog/catalog.h"
+#include "common/stream_stats.h"
 #include "query/query_engine.h"
 #include "server/http_server.h"
 #include "server/worker_pool.h"
@@ -43,7 +44,9 @@ class QueryApi {
  public:
   // engine and catalog must outlive this object. workers: threads that run
   // queries; up to max_queued more requests wait, beyond that 429.
-  QueryApi(QueryEngine* engine, Catalog* catalog, int workers, size_t max_queued);
+  // counts (optional, must outlive this object) gets each query's latency and outcome.
+  QueryApi(QueryEngine* engine, Catalog* catalog, int workers, size_t max_queued,
+           QueryCounts* counts = nullptr);
   ~QueryApi();
 
   static bool Matches(std::string_view path);
@@ -62,6 +65,7 @@ class QueryApi {
 
   QueryEngine* engine_;
   Catalog* catalog_;
+  QueryCounts* counts_;
   WorkerPool pool_;  // Queries yield the CPU to ingest (niceness 5).
   std::atomic<bool> stopped_{false};
 };

@@ -162,7 +162,7 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
   }
   if (metrics_live_ != nullptr && MetricsLive::Matches(path)) {
     Principal principal;
-    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    if (!Authorize(request, Need::kReadMetrics, "", &principal, counted)) return;
     return metrics_live_->Handle(std::move(request), std::move(counted));
   }
   if (metrics_api_ != nullptr && MetricsApi::Matches(path)) {
@@ -373,6 +373,7 @@ void Router::Ingest(std::string_view stream, const Principal& principal, HttpReq
   RateLimiter::Decision admit =
       limiter_->Admit(principal, parsed.total, request.body().size(), Env::Default()->NowMicros());
   if (!admit.ok) {
+    ingest_->CountThrottled(stream, parsed.total);
     HttpResponse res = JsonError(
         429, "rate_limited",
         fmt::format("key {} is over its {} per second limit; nothing was stored, retry after {} s",

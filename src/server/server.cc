@@ -28,6 +28,7 @@
 #include "metrics/cloudwatch_service.h"
 #include "metrics/dashboard_store.h"
 #include "metrics/metric_store.h"
+#include "metrics/pipeline_recorder.h"
 #include "query/live_tail.h"
 #include "query/query_engine.h"
 #include "server/cloudwatch_api.h"
@@ -90,6 +91,15 @@ class ServerImpl final : public Server {
         std::make_unique<CloudWatchService>(metric_store_.get(), dashboards_.get(), Env::Default());
     metrics_api_ = std::make_unique<MetricsApi>(cloudwatch_service_.get(), Env::Default());
     metrics_live_ = std::make_unique<MetricsLive>(metric_store_.get(), Env::Default());
+    if (config_.metrics_pipeline) {
+      PipelineRecorderOptions p;
+      p.stats = &stream_stats_;
+      p.store = metric_store_.get();
+      DeliveryService* delivery = delivery_.get();
+      p.oldest_undelivered_us = [delivery] { return delivery->OldestUndeliveredMicros(); };
+      pipeline_recorder_ = std::make_unique<PipelineRecorder>(std::move(p));
+      pipeline_recorder_->Start();
+    }
     MetricStore* ms = metric_store_.get();
     metrics_.AddCallbackGauge("gamelake_metric_series", "Series in the metrics store",
                               [ms] { return static_cast<double>(ms->series_count()); });
@@ -213,6 +223,7 @@ class ServerImpl final : public Server {
   Status InitDelivery() {
     DeliveryOptions d;
     d.lake_dir = config_.lake_dir();
+    d.stream_stats = &stream_stats_;
     Catalog* cat = catalog_.get();
     d.on_file_delivered = [cat](const std::string& path) {
       Status s = cat->AddFile(path);
@@ -302,6 +313,7 @@ class ServerImpl final : public Server {
   Status InitFrontDoor() {
     Env* env = Env::Default();
     IngestOptions ingest = ingest_options_;
+    ingest.stream_stats = &stream_stats_;
     GL_RETURN_IF_ERROR(InitAuth());
     ingest_ = std::make_unique<IngestHandler>(wal_.get(), &metrics_, std::move(ingest));
     InitFirehose();
@@ -345,7 +357,8 @@ class ServerImpl final : public Server {
     if (!http.ok()) return http.status();
     http_ = std::move(http).value();
     if (config_.demo) {
-      demo_ = std::make_unique<DemoFeed>(wal_.get(), config_.demo_rate);
+      demo_ =
+          std::make_unique<DemoFeed>(wal_.get(), config_.demo_rate, stream_stats_.For("events"));
       spdlog::info(
           "msg=\"demo: generating the lab's template (builtin:lab) into the stream events\" "
           "rate={}",
@@ -392,8 +405,9 @@ class ServerImpl final : public Server {
     engine_ptr_.store(engine_.get());
     QueryEngine* e = engine_.get();
     catalog_->SetListener([e](uint64_t) { e->RefreshSoon(); });
-    query_api_ = std::make_unique<QueryApi>(engine_.get(), catalog_.get(),
-                                            config_.sql_max_concurrent_queries, 64);
+    query_api_ =
+        std::make_unique<QueryApi>(engine_.get(), catalog_.get(),
+                                   config_.sql_max_concurrent_queries, 64, stream_stats_.queries());
     LiveTail* tail = tail_.get();
     metrics_.AddCallbackGauge("gamelake_sql_tail_records",
                               "Acknowledged records not yet delivered, held for SQL",
@@ -435,6 +449,7 @@ class ServerImpl final : public Server {
         AwsPrincipal fp;
         fp.key_id = std::string(Authenticator::kAnonymous);
         fp.admin = true;  // Auth is off: everything is allowed.
+        fp.put_metrics = fp.read_metrics = true;
         return fp;
       };
     }
@@ -464,6 +479,8 @@ class ServerImpl final : public Server {
       AwsPrincipal fp;
       fp.key_id = id.access_key_id;
       fp.admin = p->IsAdmin();
+      fp.put_metrics = p->CanPutMetrics();
+      fp.read_metrics = p->CanReadMetrics();
       fp.region = id.region;
       fp.can_write = [principal = *p](std::string_view stream) {
         return principal.CanIngest(stream);
@@ -514,6 +531,7 @@ class ServerImpl final : public Server {
     if (lake_api_) lake_api_->Stop();
     if (metrics_api_) metrics_api_->Stop();
     if (cloudwatch_) cloudwatch_->Stop();
+    if (pipeline_recorder_) pipeline_recorder_->Stop();
     if (metric_store_) {
       Status s = metric_store_->Close();
       if (!s.ok()) spdlog::error("msg=\"closing the metrics store\" error=\"{}\"", s.ToString());
@@ -544,6 +562,7 @@ class ServerImpl final : public Server {
  private:
   Config config_;
   Metrics metrics_;
+  StreamStats stream_stats_;  // The pipeline's per-stream counts (and the query engine's).
   std::optional<FileLock> data_dir_lock_;
   std::unique_ptr<Wal> wal_;
   std::unique_ptr<Catalog> catalog_;
@@ -561,6 +580,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<CloudWatchService> cloudwatch_service_;
   std::unique_ptr<MetricsApi> metrics_api_;
   std::unique_ptr<MetricsLive> metrics_live_;
+  std::unique_ptr<PipelineRecorder> pipeline_recorder_;  // Null unless metrics.pipeline.
   std::unique_ptr<CloudWatchApi> cloudwatch_;
   std::unique_ptr<DeliveryService> delivery_;
   std::unique_ptr<KeyStore> keys_;  // Null when auth is disabled.

@@ -131,6 +131,40 @@ TEST_F(AuthTest, CliKeysAreHonouredByTheRunningServer) {
   EXPECT_EQ(status, 401);
 }
 
+TEST_F(AuthTest, MetricsReadKeysReadMetricsAndNothingElse) {
+  std::string reader = CreateKey(R"({"name":"producer","scope":"metrics:read"})");
+  std::string ingest = CreateKey(R"({"name":"game","scope":"ingest","streams":["a"]})");
+  HttpResult with_streams =
+      Call("POST", "/v1/keys", admin_, R"({"name":"x","scope":"metrics:read","streams":["a"]})");
+  EXPECT_EQ(with_streams.status, 400) << with_streams.body;
+  const std::string put = R"({"Namespace":"game","MetricData":[{"MetricName":"wins","Value":1}]})";
+  const std::string query =
+      R"({"Namespace":"game","MetricName":"wins","StartTime":0,"EndTime":1,"Period":60,)"
+      R"("Statistics":["Sum"]})";
+  struct Case {
+    std::string method, target, key, body;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"POST", "/v1/metrics", ingest, put, 200},  // Any ingest key may put metrics.
+      {"POST", "/v1/metrics", reader, put, 403},
+      {"GET", "/v1/metrics", reader, "", 200},
+      {"GET", "/v1/metrics", ingest, "", 403},
+      {"POST", "/v1/metrics/statistics", reader, query, 200},
+      {"GET", "/v1/dashboards", reader, "", 200},
+      {"PUT", "/v1/dashboards/d", reader, R"({"widgets":[]})", 403},
+      {"PUT", "/v1/dashboards/d", admin_, R"({"widgets":[]})", 200},
+      {"GET", "/v1/dashboards/d", reader, "", 200},
+      {"POST", "/v1/streams/a/records", reader, "{\"x\":1}", 403},
+      {"POST", "/v1/query", reader, R"({"sql":"SELECT 1"})", 403},
+      {"GET", "/v1/keys", reader, "", 403},
+  };
+  for (const Case& c : cases) {
+    HttpResult r = Call(c.method, c.target, c.key, c.body);
+    EXPECT_EQ(r.status, c.status) << c.method << " " << c.target << ": " << r.body;
+  }
+}
+
 TEST_F(AuthTest, RateLimitAnswers429WithRetryAfter) {
   std::string slow = CreateKey(R"({"name":"slow","scope":"ingest","rate_records_per_s":5})");
   int ok = 0, limited = 0;

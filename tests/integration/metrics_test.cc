@@ -435,5 +435,116 @@ TEST(MetricsApiTest, KillNineDuringAPutStormLosesAndDoublesNothing) {
   EXPECT_EQ(std::fmod(stored, kBatch), 0);
 }
 
+// The Sum (or stat) of a metric over [from, to) in minutes, summed over them.
+double StatOf(HttpClient& client, const std::string& admin, const std::string& ns,
+              const std::string& name, const std::string& stream, int64_t from, int64_t to,
+              const std::string& stat = "Sum") {
+  std::string dims =
+      stream.empty() ? "" : R"(,"Dimensions":[{"Name":"StreamName","Value":")" + stream + "\"}]";
+  std::string body = "{\"Namespace\":\"" + ns + "\",\"MetricName\":\"" + name + "\"" + dims +
+                     ",\"StartTime\":" + std::to_string(from) +
+                     ",\"EndTime\":" + std::to_string(to) + ",\"Period\":60,\"Statistics\":[\"" +
+                     stat + "\"]}";
+  HttpResult r =
+      client.Request("POST", "/v1/metrics/statistics", body,
+                     {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(r.body).get(o) != simdjson::SUCCESS) return -1;
+  double total = 0;
+  simdjson::dom::array points = o["Datapoints"].get_array().value();
+  for (simdjson::dom::element p : points) total += Num(p[stat].value());
+  return total;
+}
+
+TEST(MetricsApiTest, PipelineMetricsAgreeWithWhatWasSentAndWhatReachedTheLake) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  ServerProcess server(data,
+                       {"--set", "auth.enabled=true", "--set", "delivery.buffer_interval_s=0.5"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  std::string admin = DevKeys(data)["dev-admin"];
+  ASSERT_FALSE(admin.empty());
+  HttpClient client(server.port());
+  auto call = [&](const std::string& method, const std::string& target, const std::string& key,
+                  const std::string& body, const std::string& type = "application/json") {
+    return client.Request(method, target, body,
+                          {{"Content-Type", type}, {"Authorization", "Bearer " + key}});
+  };
+  const int64_t start = std::time(nullptr);
+  // 5 requests of 20 good lines and one broken one: 100 stored, 5 dead-lettered.
+  int64_t accepted = 0, failed = 0, throttled = 0;
+  for (int r = 0; r < 5; ++r) {
+    std::string body;
+    for (int i = 0; i < 20; ++i)
+      body += "{\"r\":" + std::to_string(r) + ",\"i\":" + std::to_string(i) + "}\n";
+    body += "{\"broken\":\n";
+    HttpResult res = call("POST", "/v1/streams/pm/records", admin, body, "application/x-ndjson");
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_THAT(res.body, HasSubstr("\"accepted\":20,\"failed\":1"));
+    accepted += 20;
+    failed += 1;
+  }
+  // A key limited to 5 records a second sends 4 at a time until it is refused.
+  HttpResult key =
+      call("POST", "/v1/keys", admin, R"({"name":"slow","scope":"ingest","rate_records_per_s":5})");
+  ASSERT_EQ(key.status, 201) << key.body;
+  std::string slow = key.body.substr(key.body.find("\"key\":\"") + 7);
+  slow = slow.substr(0, slow.find('"'));
+  for (int r = 0; r < 10; ++r) {
+    HttpResult res = call("POST", "/v1/streams/pm/records", slow,
+                          "{\"s\":1}\n{\"s\":2}\n{\"s\":3}\n{\"s\":4}\n", "application/x-ndjson");
+    if (res.status == 200) accepted += 4;
+    if (res.status == 429) throttled += 4;
+  }
+  EXPECT_GT(throttled, 0);
+  // What reached the lake, read by SQL (which also counts as a query).
+  std::string lake_rows;
+  for (int i = 0; i < 200 && lake_rows != std::to_string(accepted); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    lake_rows =
+        Query(client, "SELECT count(*) FROM pm", {{"Authorization", "Bearer " + admin}}).Value();
+  }
+  ASSERT_EQ(lake_rows, std::to_string(accepted));
+  // The recorder writes each second just after it ends: poll until it caught up.
+  const std::string ns = "gamelake/Streams";
+  auto stat = [&](const std::string& name, const std::string& s = "Sum") {
+    return StatOf(client, admin, ns, name, "pm", start - 120, start + 600, s);
+  };
+  for (int i = 0; i < 100 && stat("DeliveryToLake.Records") < accepted; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(stat("IncomingRecords"), accepted);
+  EXPECT_EQ(stat("DeliveryToLake.Records"), accepted);
+  EXPECT_EQ(stat("FailedRecords"), failed);
+  EXPECT_EQ(stat("ThrottledRecords"), throttled);
+  EXPECT_EQ(stat("DuplicateRecords"), 0);
+  EXPECT_GT(stat("IncomingBytes"), accepted * 10);
+  EXPECT_GT(stat("DeliveryToLake.Bytes"), 0);
+  EXPECT_EQ(stat("DeliveryToLake.Success", "Minimum"), 1);
+  EXPECT_GE(stat("DeliveryToLake.DataFreshness", "SampleCount"), 1);
+  // The dead letters went to _errors, a stream of their own.
+  for (int i = 0; i < 100 && StatOf(client, admin, ns, "IncomingRecords", "_errors", start - 120,
+                                    start + 600) < failed;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // The SQL queries above, in gamelake/Queries.
+  for (int i = 0; i < 100 && StatOf(client, admin, "gamelake/Queries", "Queries", "", start - 120,
+                                    start + 600) < 1;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(StatOf(client, admin, "gamelake/Queries", "Queries", "", start - 120, start + 600), 1);
+  EXPECT_GE(StatOf(client, admin, "gamelake/Queries", "QueryLatency", "", start - 120, start + 600,
+                   "SampleCount"),
+            1);
+  // The Prometheus page keeps working beside them.
+  HttpResult prom = call("GET", "/metrics", admin, "");
+  EXPECT_EQ(prom.status, 200);
+  EXPECT_THAT(prom.body, HasSubstr("gamelake_records_accepted_total"));
+}
+
 }  // namespace
 }  // namespace gamelake::testing

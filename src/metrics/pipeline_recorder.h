@@ -1,0 +1,96 @@
+// PipelineRecorder: gamelake's own metrics, recorded into its metrics store
+// once a second at 1-second resolution — Firehose's Monitoring tab and a
+// query engine's vital signs, readable with the same APIs as any metric.
+//
+//   namespace gamelake/Streams, dimension StreamName=<stream>:
+//     IncomingRecords, DuplicateRecords, ThrottledRecords, FailedRecords (Count),
+//     IncomingBytes (Bytes), DeliveryToLake.Records (Count),
+//     DeliveryToLake.Bytes (Bytes), DeliveryToLake.Success (None: files
+//     delivered / files attempted, written when a file was attempted),
+//     DeliveryToLake.DataFreshness (Seconds: the age of the stream's oldest
+//     record not yet in the lake; 0 when none waits);
+//   namespace gamelake/Queries, no dimensions:
+//     Queries, QueryErrors (Count), QueryLatency (Milliseconds, each query's
+//     latency, so its percentiles are right).
+//
+// Each second's datapoints hold what the counters gained during that second
+// (timestamped at its start). A stream is written only in seconds when one of
+// its counters moved or records of it wait for delivery, so idle streams cost
+// nothing; the query metrics only in seconds with queries. Recording goes
+// through MetricStore::Put like any client's put (durable, one log record a
+// second); a failure is logged and that second is skipped.
+//
+// Thread-safety: Start/Stop from one thread; RecordSecond is called by the
+// recorder's thread (or by tests, when no thread was started).
+#ifndef GAMELAKE_METRICS_PIPELINE_RECORDER_H_
+#define GAMELAKE_METRICS_PIPELINE_RECORDER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/env.h"
+#include "common/status.h"
+#include "common/stream_stats.h"
+#include "metrics/metric_store.h"
+
+namespace gamelake {
+
+struct PipelineRecorderOptions {
+  StreamStats* stats = nullptr;  // Must outlive the recorder.
+  MetricStore* store = nullptr;  // Must outlive the recorder.
+  Env* env = Env::Default();
+  // Per stream, the ingest time (µs) of its oldest undelivered record; may be empty.
+  std::function<std::map<std::string, int64_t>()> oldest_undelivered_us;
+};
+
+class PipelineRecorder {
+ public:
+  static constexpr std::string_view kStreamsNamespace = "gamelake/Streams";
+  static constexpr std::string_view kQueriesNamespace = "gamelake/Queries";
+
+  explicit PipelineRecorder(PipelineRecorderOptions options);
+  ~PipelineRecorder();  // Stops.
+
+  // Starts the thread that calls RecordSecond just after each second ends.
+  void Start();
+  void Stop();
+
+  // Records what the counters gained since the last call as the datapoints
+  // of the second starting at second_start_ms.
+  Status RecordSecond(int64_t second_start_ms);
+
+ private:
+  // What a stream's counters held at the last RecordSecond.
+  struct Counts {
+    uint64_t incoming_records = 0, incoming_bytes = 0, duplicate_records = 0;
+    uint64_t throttled_records = 0, failed_records = 0;
+    uint64_t delivered_records = 0, delivered_bytes = 0;
+    uint64_t delivery_attempts = 0, delivery_successes = 0;
+    bool operator==(const Counts&) const = default;
+  };
+  struct Seen {
+    Counts counts;
+    bool waiting = false;  // Records of the stream waited for delivery.
+  };
+  void StreamData(int64_t second_start_ms, std::vector<MetricDatum>* out);
+  void QueryData(int64_t second_start_ms, std::vector<MetricDatum>* out);
+  void Loop();
+
+  const PipelineRecorderOptions options_;
+  std::map<std::string, Seen> seen_;  // Only the recording thread touches it.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // Guarded by mu_.
+  std::thread thread_;
+};
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_METRICS_PIPELINE_RECORDER_H_
