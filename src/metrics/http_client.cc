@@ -56,7 +56,8 @@ class Exchange {
     std::string what = fmt::format("{}:{}: {}: {}", url_.host, url_.port, step, ec.message());
     if (ec == beast::error::timeout) {
       result_ = Status::DeadlineExceeded(what);
-    } else if (step == "read" && ec.category() == http::error::get_http_category()) {
+    } else if (step == "read" &&
+               ec.category() == http::make_error_code(http::error::bad_version).category()) {
       result_ = Status::Corruption(what);
     } else {
       result_ = Status::Unavailable(what);

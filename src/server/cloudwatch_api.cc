@@ -6,6 +6,7 @@
 
 #include "auth/sigv4.h"
 #include "ingest/gzip_decoder.h"
+#include "server/cloudwatch_alarm_json.h"
 #include "server/cloudwatch_json.h"
 
 namespace gamelake {
@@ -173,6 +174,14 @@ Result<std::string> DashboardOp(CloudWatchService* service, Env*, std::string_vi
   return kFn(service->dashboards(), body);
 }
 
+template <Result<std::string> (*kFn)(AlarmStore*, std::string_view)>
+Result<std::string> AlarmOp(CloudWatchService* service, Env*, std::string_view body) {
+  if (service->alarms() == nullptr) {
+    return Status::Unavailable("alarms are not enabled on this server");
+  }
+  return kFn(service->alarms(), body);
+}
+
 // Every operation served, in the order the InvalidAction error lists them.
 constexpr Operation kOperations[] = {
     {"PutMetricData", Access::kAnyKey, &PutMetricData},
@@ -183,6 +192,13 @@ constexpr Operation kOperations[] = {
     {"GetDashboard", Access::kAdmin, &DashboardOp<&GetDashboardJson>},
     {"ListDashboards", Access::kAdmin, &DashboardOp<&ListDashboardsJson>},
     {"DeleteDashboards", Access::kAdmin, &DashboardOp<&DeleteDashboardsJson>},
+    {"PutMetricAlarm", Access::kAdmin, &AlarmOp<&PutMetricAlarmJson>},
+    {"DescribeAlarms", Access::kAdmin, &AlarmOp<&DescribeAlarmsJson>},
+    {"DeleteAlarms", Access::kAdmin, &AlarmOp<&DeleteAlarmsJson>},
+    {"DescribeAlarmHistory", Access::kAdmin, &AlarmOp<&DescribeAlarmHistoryJson>},
+    {"SetAlarmState", Access::kAdmin, &AlarmOp<&SetAlarmStateJson>},
+    {"EnableAlarmActions", Access::kAdmin, &AlarmOp<&EnableAlarmActionsJson>},
+    {"DisableAlarmActions", Access::kAdmin, &AlarmOp<&DisableAlarmActionsJson>},
 };
 
 }  // namespace
