@@ -170,16 +170,15 @@ TEST(WebhookSenderTest, RefusesWhenTheQueueIsFull) {
     std::unique_lock<std::mutex> l(mu);
     cv.wait(l, [&] { return release; });
     ++done;
+    cv.notify_all();
   });
   EXPECT_TRUE(sender.Enqueue(WebhookNotification{"a", Url(r.port()), "{}", "OK", 1}));
   EXPECT_FALSE(sender.Enqueue(WebhookNotification{"a", Url(r.port()), "{}", "OK", 1}));
   EXPECT_EQ(sender.pending(), 1u);
-  {
-    std::lock_guard<std::mutex> l(mu);
-    release = true;
-    cv.notify_all();
-  }
-  sender.Stop();
+  std::unique_lock<std::mutex> l(mu);
+  release = true;
+  cv.notify_all();
+  cv.wait_for(l, std::chrono::seconds(60), [&] { return done == 1; });
   EXPECT_EQ(done, 1);
 }
 
