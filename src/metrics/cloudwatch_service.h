@@ -10,6 +10,7 @@
 //   ListMetrics          500 a page, NextToken; metrics with data in the last
 //                        two weeks (RecentlyActive=PT3H: the last 3 hours)
 //   Put/Get/List/DeleteDashboards   through dashboards() (dashboard_store.h)
+//   PutMetricAlarm, DescribeAlarms...  through alarms() (alarm_store.h)
 //
 // Errors are InvalidArgument (or ResourceExhausted for LimitExceeded) whose
 // message starts with the CloudWatch error code and ": " — see CloudWatchError.
@@ -30,6 +31,8 @@
 #include "metrics/metric_types.h"
 
 namespace gamelake {
+
+class AlarmStore;
 
 inline constexpr size_t kMaxMetricDataQueries = 500;
 inline constexpr size_t kMaxDatapointsPerGetMetricData = 100'800;
@@ -121,11 +124,13 @@ struct ListMetricsResponse {
 
 class CloudWatchService {
  public:
-  // store, dashboards and env must outlive the service.
-  CloudWatchService(MetricStore* store, DashboardStore* dashboards, Env* env)
-      : store_(store), dashboards_(dashboards), env_(env) {}
+  // store, dashboards, env and alarms (null: no alarms) must outlive the service.
+  CloudWatchService(MetricStore* store, DashboardStore* dashboards, Env* env,
+                    AlarmStore* alarms = nullptr)
+      : store_(store), dashboards_(dashboards), alarms_(alarms), env_(env) {}
 
   DashboardStore* dashboards() const { return dashboards_; }
+  AlarmStore* alarms() const { return alarms_; }
 
   Status PutMetricData(PutMetricDataRequest request);
   Result<GetMetricDataResponse> GetMetricData(const GetMetricDataRequest& request) const;
@@ -139,6 +144,7 @@ class CloudWatchService {
 
   MetricStore* store_;
   DashboardStore* dashboards_;
+  AlarmStore* alarms_;
   Env* env_;
 };
 

@@ -6,6 +6,7 @@
 
 #include "auth/sigv4.h"
 #include "ingest/gzip_decoder.h"
+#include "server/cloudwatch_alarm_json.h"
 #include "server/cloudwatch_json.h"
 
 namespace gamelake {
@@ -197,6 +198,14 @@ Result<std::string> DashboardOp(CloudWatchService* service, Env*, std::string_vi
   return kFn(service->dashboards(), body);
 }
 
+template <Result<std::string> (*kFn)(AlarmStore*, std::string_view)>
+Result<std::string> AlarmOp(CloudWatchService* service, Env*, std::string_view body) {
+  if (service->alarms() == nullptr) {
+    return Status::Unavailable("alarms are not enabled on this server");
+  }
+  return kFn(service->alarms(), body);
+}
+
 // Every operation served, in the order the InvalidAction error lists them.
 constexpr Operation kOperations[] = {
     {"PutMetricData", Access::kPutMetrics, &PutMetricData},
@@ -207,6 +216,13 @@ constexpr Operation kOperations[] = {
     {"GetDashboard", Access::kReadMetrics, &DashboardOp<&GetDashboardJson>},
     {"ListDashboards", Access::kReadMetrics, &DashboardOp<&ListDashboardsJson>},
     {"DeleteDashboards", Access::kAdmin, &DashboardOp<&DeleteDashboardsJson>},
+    {"PutMetricAlarm", Access::kAdmin, &AlarmOp<&PutMetricAlarmJson>},
+    {"DescribeAlarms", Access::kReadMetrics, &AlarmOp<&DescribeAlarmsJson>},
+    {"DeleteAlarms", Access::kAdmin, &AlarmOp<&DeleteAlarmsJson>},
+    {"DescribeAlarmHistory", Access::kReadMetrics, &AlarmOp<&DescribeAlarmHistoryJson>},
+    {"SetAlarmState", Access::kAdmin, &AlarmOp<&SetAlarmStateJson>},
+    {"EnableAlarmActions", Access::kAdmin, &AlarmOp<&EnableAlarmActionsJson>},
+    {"DisableAlarmActions", Access::kAdmin, &AlarmOp<&DisableAlarmActionsJson>},
 };
 
 }  // namespace

@@ -7,7 +7,9 @@
 // Content-Encoding: gzip), signed with SigV4 (service "monitoring") by a
 // gamelake key id and secret. Ops: PutMetricData (an ingest or admin key),
 // GetMetricData, GetMetricStatistics, ListMetrics, PutDashboard, GetDashboard,
-// ListDashboards, DeleteDashboards (admin keys). Errors are
+// ListDashboards, DeleteDashboards, PutMetricAlarm, DescribeAlarms,
+// DeleteAlarms, DescribeAlarmHistory, SetAlarmState, Enable/DisableAlarmActions
+// (admin keys). Errors are
 // HTTP 400/403/404/500 with body {"__type": <error shape>, "message": ...}
 // (InvalidParameterValueException, DashboardNotFoundError...) and the header
 // x-amzn-query-error: <CloudWatch code>;Sender (InvalidParameterValue,

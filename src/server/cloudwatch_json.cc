@@ -510,4 +510,12 @@ Result<std::string> DeleteDashboardsJson(DashboardStore* store, std::string_view
   return std::string("{}");
 }
 
+Result<MetricDataQuery> ParseMetricDataQueryJson(element e, std::string_view where) {
+  return Query(e, where);
+}
+
+Result<MetricId> ParseMetricIdJson(object o, std::string_view where) { return Metric(o, where); }
+
+void WriteMetricIdJson(JsonWriter& w, const MetricId& id) { WriteMetric(w, id); }
+
 }  // namespace gamelake

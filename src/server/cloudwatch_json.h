@@ -17,6 +17,9 @@
 #include <string>
 #include <string_view>
 
+#include <simdjson.h>
+
+#include "common/json_writer.h"
 #include "common/result.h"
 #include "metrics/cloudwatch_service.h"
 
@@ -41,6 +44,14 @@ Result<std::string> ListDashboardsJson(DashboardStore* store, std::string_view b
 Result<std::string> DeleteDashboardsJson(DashboardStore* store, std::string_view body);
 // A dashboard as GetDashboard answers it (the native API's GET too).
 std::string RenderDashboardJson(const Dashboard& dashboard);
+
+// Shapes the alarm operations (cloudwatch_alarm_json.h) share with these:
+// one MetricDataQuery (`where` names it in errors, "Metrics.member.2"); a
+// metric's Namespace, MetricName and Dimensions members of `o`; and the
+// metric written as {"Namespace", "MetricName", "Dimensions"}.
+Result<MetricDataQuery> ParseMetricDataQueryJson(simdjson::dom::element e, std::string_view where);
+Result<MetricId> ParseMetricIdJson(simdjson::dom::object o, std::string_view where);
+void WriteMetricIdJson(JsonWriter& w, const MetricId& id);
 
 }  // namespace gamelake
 

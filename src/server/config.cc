@@ -176,6 +176,12 @@ const std::map<std::string, Setter>& Settings() {
       {"metrics.keep_1m_days", Double(&Config::metrics_keep_1m_days)},
       {"metrics.keep_5m_days", Double(&Config::metrics_keep_5m_days)},
       {"metrics.keep_1h_days", Double(&Config::metrics_keep_1h_days)},
+      {"metrics.max_alarms", UInt(&Config::metrics_max_alarms)},
+      {"metrics.alarm_evaluation_delay_s", Double(&Config::metrics_alarm_evaluation_delay_s)},
+      {"metrics.webhook_attempts", UInt(&Config::metrics_webhook_attempts)},
+      {"metrics.webhook_first_backoff_s", Double(&Config::metrics_webhook_first_backoff_s)},
+      {"metrics.webhook_timeout_s", Double(&Config::metrics_webhook_timeout_s)},
+      {"metrics.webhook_queue", UInt(&Config::metrics_webhook_queue)},
   };
   return settings;
 }
@@ -389,6 +395,17 @@ Status ValidateConfig(const Config& c) {
   if (!(c.metrics_keep_1s_hours > 0 && c.metrics_keep_1m_days > 0 && c.metrics_keep_5m_days > 0 &&
         c.metrics_keep_1h_days > 0)) {
     return bad("metrics.keep_* must be > 0");
+  }
+  if (c.metrics_max_alarms == 0) return bad("metrics.max_alarms must be > 0");
+  if (c.metrics_alarm_evaluation_delay_s < 0 || c.metrics_alarm_evaluation_delay_s > 600) {
+    return bad("metrics.alarm_evaluation_delay_s must be 0 to 600");
+  }
+  if (c.metrics_webhook_attempts < 1 || c.metrics_webhook_attempts > 20) {
+    return bad("metrics.webhook_attempts must be 1 to 20");
+  }
+  if (!(c.metrics_webhook_first_backoff_s > 0) || !(c.metrics_webhook_timeout_s > 0) ||
+      c.metrics_webhook_queue == 0) {
+    return bad("metrics.webhook_first_backoff_s, webhook_timeout_s and webhook_queue must be > 0");
   }
   if (c.retention_days > 36500) return bad("retention.days must be at most 36500");
   return Status::OK();

@@ -108,6 +108,13 @@ struct Config {
   double metrics_keep_1m_days = 15;
   double metrics_keep_5m_days = 63;
   double metrics_keep_1h_days = 455;
+  // Alarms (metrics/alarm_store.h) and their webhooks (metrics/webhook_sender.h).
+  uint64_t metrics_max_alarms = 1'000;
+  double metrics_alarm_evaluation_delay_s = 3;
+  uint64_t metrics_webhook_attempts = 5;
+  double metrics_webhook_first_backoff_s = 1;
+  double metrics_webhook_timeout_s = 5;
+  uint64_t metrics_webhook_queue = 1'000;
 
   std::string lake_dir() const;
   std::string metrics_dir() const;  // <data>/metrics

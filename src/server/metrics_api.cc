@@ -8,6 +8,8 @@
 
 #include "common/json_writer.h"
 #include "common/percent_decode.h"
+#include "metrics/alarm_store.h"
+#include "server/cloudwatch_alarm_json.h"
 #include "server/cloudwatch_api.h"
 #include "server/cloudwatch_json.h"
 
@@ -58,30 +60,35 @@ void MetricsApi::Stop() { pool_.Stop(); }
 
 bool MetricsApi::Matches(std::string_view path) {
   return path == "/v1/metrics" || path == "/v1/metrics/query" || path == "/v1/metrics/statistics" ||
-         path == "/v1/dashboards" || path.starts_with("/v1/dashboards/");
+         path == "/v1/dashboards" || path.starts_with("/v1/dashboards/") || path == "/v1/alarms" ||
+         path.starts_with("/v1/alarms/");
 }
 
 Need MetricsApi::Needs(std::string_view path, const HttpRequest& request) {
   const http::verb method = request.method();
   if (path == "/v1/metrics" && method == http::verb::post) return Need::kPutMetrics;
-  // Dashboards are changed by admins and read by anyone who may read metrics.
-  if (path.starts_with("/v1/dashboards") && method != http::verb::get) return Need::kAdmin;
+  // Dashboards and alarms are changed by admins and read by anyone who may
+  // read metrics.
+  if ((path.starts_with("/v1/dashboards") || path.starts_with("/v1/alarms")) &&
+      method != http::verb::get) {
+    return Need::kAdmin;
+  }
   return Need::kReadMetrics;
 }
 
 void MetricsApi::Handle(std::string_view path, HttpRequest&& request, Respond respond) {
   http::verb method = request.method();
   bool list = path == "/v1/metrics" && method == http::verb::get;
-  bool dashboards = path.starts_with("/v1/dashboards");
+  bool dashboards = path.starts_with("/v1/dashboards") || path.starts_with("/v1/alarms");
   bool dashboard_method =
-      path == "/v1/dashboards"
+      path == "/v1/dashboards" || path == "/v1/alarms"
           ? method == http::verb::get
           : method == http::verb::get || method == http::verb::put || method == http::verb::delete_;
   if (dashboards ? !dashboard_method : !list && method != http::verb::post) {
-    std::string_view allow = path == "/v1/metrics"      ? "GET, POST"
-                             : path == "/v1/dashboards" ? "GET"
-                             : dashboards               ? "GET, PUT, DELETE"
-                                                        : "POST";
+    std::string_view allow = path == "/v1/metrics"                              ? "GET, POST"
+                             : path == "/v1/dashboards" || path == "/v1/alarms" ? "GET"
+                             : dashboards                                       ? "GET, PUT, DELETE"
+                                                                                : "POST";
     HttpResponse res =
         JsonError(405, "method_not_allowed", fmt::format("{} allows {}", path, allow));
     res.set(http::field::allow, std::string(allow));
@@ -102,6 +109,7 @@ void MetricsApi::Handle(std::string_view path, HttpRequest&& request, Respond re
 HttpResponse MetricsApi::Run(std::string_view path, const HttpRequest& request) {
   const std::string& body = request.body();
   if (path.starts_with("/v1/dashboards")) return Dashboards(path, request);
+  if (path.starts_with("/v1/alarms")) return Alarms(path, request);
   if (request.method() == http::verb::get) return List(request);
   if (path == "/v1/metrics") {
     auto r = ParsePutMetricDataJson(body, env_->NowMicros() / 1000);
@@ -163,6 +171,40 @@ HttpResponse MetricsApi::Dashboards(std::string_view path, const HttpRequest& re
       auto d = store->Get(name);
       return d.ok() ? JsonResponse(200, RenderDashboardJson(*d)) : MetricsErrorResponse(d.status());
     }
+  }
+}
+
+HttpResponse MetricsApi::Alarms(std::string_view path, const HttpRequest& request) {
+  AlarmStore* alarms = service_->alarms();
+  if (alarms == nullptr) return JsonError(404, "not_found", "alarms are not enabled");
+  auto reply = [](const Result<std::string>& answer) {
+    return answer.ok() ? JsonResponse(200, answer.value()) : MetricsErrorResponse(answer.status());
+  };
+  if (path == "/v1/alarms") {
+    JsonWriter w;
+    w.BeginObject();
+    for (auto& [name, value] : QueryParams(request)) {
+      if (name == "prefix") w.Key("AlarmNamePrefix").String(value);
+      if (name == "state") w.Key("StateValue").String(value);
+      if (name == "next_token") w.Key("NextToken").String(value);
+    }
+    w.Key("MaxRecords").Int(100).EndObject();
+    return reply(DescribeAlarmsJson(alarms, w.str()));
+  }
+  std::string name = PercentDecode(path.substr(std::string_view("/v1/alarms/").size()));
+  switch (request.method()) {
+    case http::verb::put: {
+      auto d = ParsePutMetricAlarmJson(request.body(), name);
+      if (!d.ok()) return MetricsErrorResponse(d.status());
+      Status s = alarms->Put(std::move(d).value());
+      return s.ok() ? JsonResponse(200, "{}") : MetricsErrorResponse(s);
+    }
+    case http::verb::delete_: {
+      Status s = alarms->Delete({name});
+      return s.ok() ? JsonResponse(200, "{}") : MetricsErrorResponse(s);
+    }
+    default:
+      return reply(AlarmDetailJson(alarms, name));
   }
 }
 

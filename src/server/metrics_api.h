@@ -10,6 +10,10 @@
 //   GET  /v1/dashboards[?prefix=]   ListDashboards -> {"DashboardEntries": [...]} (admin)
 //   GET/PUT/DELETE /v1/dashboards/{name}   one dashboard; PUT's body is the
 //                                  dashboard body itself (admin)
+//   GET  /v1/alarms[?prefix=&state=&next_token=]   DescribeAlarms -> {"MetricAlarms": [...]}
+//   GET  /v1/alarms/{name}         {"MetricAlarm": ..., "AlarmHistoryItems": [the 20 newest]}
+//   PUT  /v1/alarms/{name}         PutMetricAlarm body (AlarmName optional; must match)
+//   DELETE /v1/alarms/{name}       (all admin)
 //
 // Errors: {"error": <CloudWatch code>, "message": ...} with HTTP 400 (413 for
 // a body over 1 MB, 429 when busy, 500 for store failures).
@@ -47,6 +51,7 @@ class MetricsApi {
   HttpResponse Run(std::string_view path, const HttpRequest& request);
   HttpResponse List(const HttpRequest& request);
   HttpResponse Dashboards(std::string_view path, const HttpRequest& request);
+  HttpResponse Alarms(std::string_view path, const HttpRequest& request);
 
   CloudWatchService* service_;
   Env* env_;

@@ -25,10 +25,12 @@
 #include "lake/lake_files.h"
 #include "lifecycle/lake_maintainer.h"
 #include "log/wal.h"
+#include "metrics/alarm_store.h"
 #include "metrics/cloudwatch_service.h"
 #include "metrics/dashboard_store.h"
 #include "metrics/metric_store.h"
 #include "metrics/pipeline_recorder.h"
+#include "metrics/webhook_sender.h"
 #include "query/live_tail.h"
 #include "query/query_engine.h"
 #include "server/cloudwatch_api.h"
@@ -64,6 +66,34 @@ class ServerImpl final : public Server {
     return InitFrontDoor();
   }
 
+  // Alarms under <data>/metrics/alarms, evaluated on their own thread, and the
+  // webhook sender their actions go through.
+  Status InitAlarms(const std::string& metrics_dir) {
+    WebhookSenderOptions w;
+    w.max_queue = config_.metrics_webhook_queue;
+    w.attempts = static_cast<int>(config_.metrics_webhook_attempts);
+    w.first_backoff_ms = static_cast<int64_t>(config_.metrics_webhook_first_backoff_s * 1000);
+    w.http.io_timeout_ms = static_cast<int64_t>(config_.metrics_webhook_timeout_s * 1000);
+    w.http.connect_timeout_ms = w.http.io_timeout_ms;
+    // The sender outlives no alarm store: Stop() ends it first.
+    webhooks_ = std::make_unique<WebhookSender>(
+        w, [this](const WebhookNotification& n, const WebhookOutcome& o) {
+          if (alarms_) alarms_->RecordAction(n, o);
+        });
+    AlarmStoreOptions a;
+    a.dir = JoinPath(metrics_dir, "alarms");
+    a.metrics = metric_store_.get();
+    a.max_alarms = config_.metrics_max_alarms;
+    a.evaluation_delay_s = static_cast<int64_t>(config_.metrics_alarm_evaluation_delay_s);
+    a.notify = [sender = webhooks_.get()](WebhookNotification n) {
+      return sender->Enqueue(std::move(n));
+    };
+    auto alarms = AlarmStore::Open(std::move(a));
+    if (!alarms.ok()) return alarms.status().WithContext("opening the alarms");
+    alarms_ = std::move(alarms).value();
+    return Status::OK();
+  }
+
   // The metrics store (CloudWatch's model) under <data>/metrics, and its APIs.
   Status InitMetrics() {
     if (!config_.metrics_enabled) return Status::OK();
@@ -87,8 +117,9 @@ class ServerImpl final : public Server {
       GL_RETURN_IF_ERROR(dashboards_->Put(kLabDashboardName, LabDashboardBody()));
       spdlog::info("msg=\"demo: installed the lab's dashboard\" dashboard={}", kLabDashboardName);
     }
-    cloudwatch_service_ =
-        std::make_unique<CloudWatchService>(metric_store_.get(), dashboards_.get(), Env::Default());
+    GL_RETURN_IF_ERROR(InitAlarms(m.dir));
+    cloudwatch_service_ = std::make_unique<CloudWatchService>(
+        metric_store_.get(), dashboards_.get(), Env::Default(), alarms_.get());
     metrics_api_ = std::make_unique<MetricsApi>(cloudwatch_service_.get(), Env::Default());
     metrics_live_ = std::make_unique<MetricsLive>(metric_store_.get(), Env::Default());
     if (config_.metrics_pipeline) {
@@ -532,6 +563,8 @@ class ServerImpl final : public Server {
     if (metrics_api_) metrics_api_->Stop();
     if (cloudwatch_) cloudwatch_->Stop();
     if (pipeline_recorder_) pipeline_recorder_->Stop();
+    if (alarms_) alarms_->Stop();      // No more evaluations (they read the store)...
+    if (webhooks_) webhooks_->Stop();  // ...nor deliveries; then the store closes.
     if (metric_store_) {
       Status s = metric_store_->Close();
       if (!s.ok()) spdlog::error("msg=\"closing the metrics store\" error=\"{}\"", s.ToString());
@@ -577,6 +610,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<LakeApi> lake_api_;
   std::unique_ptr<MetricStore> metric_store_;  // Null when metrics.enabled is false.
   std::unique_ptr<DashboardStore> dashboards_;
+  std::unique_ptr<WebhookSender> webhooks_;  // Before alarms_: destroyed after it.
+  std::unique_ptr<AlarmStore> alarms_;
   std::unique_ptr<CloudWatchService> cloudwatch_service_;
   std::unique_ptr<MetricsApi> metrics_api_;
   std::unique_ptr<MetricsLive> metrics_live_;

@@ -16,6 +16,9 @@
 //   node cloudwatch_sdk.js dashboards <endpoint> <key_id> <secret>
 //     GetDashboard serverless-analytics (as `serve --demo` installs it), then
 //     Put/Get/List/DeleteDashboards of a copy, and a bad body and a missing name.
+//   node cloudwatch_sdk.js alarms <endpoint> <key_id> <secret>
+//     PutMetricAlarm, DescribeAlarms, SetAlarmState, DescribeAlarmHistory and
+//     DeleteAlarms of one alarm, and bad alarms (each one's error name).
 'use strict';
 
 const {
@@ -28,6 +31,11 @@ const {
   GetDashboardCommand,
   ListDashboardsCommand,
   DeleteDashboardsCommand,
+  PutMetricAlarmCommand,
+  DescribeAlarmsCommand,
+  DescribeAlarmHistoryCommand,
+  DeleteAlarmsCommand,
+  SetAlarmStateCommand,
 } = require('@aws-sdk/client-cloudwatch');
 
 const NS = 'serverless-analytics-demo';
@@ -191,12 +199,52 @@ async function dashboards(endpoint, keyId, secret) {
   };
 }
 
+async function alarms(endpoint, keyId, secret) {
+  const c = client(endpoint, keyId, secret);
+  const alarm = {
+    AlarmName: 'sdk-alarm', AlarmDescription: 'from the SDK', Namespace: NS, MetricName: 'wins',
+    Dimensions: [{ Name: 'map', Value: 'forest' }], Statistic: 'Sum', Period: 60,
+    EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 10,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'ignore',
+    AlarmActions: ['http://127.0.0.1:9/hook'],
+  };
+  await c.send(new PutMetricAlarmCommand(alarm));
+  const described = await c.send(new DescribeAlarmsCommand({ AlarmNames: ['sdk-alarm'] }));
+  await c.send(new SetAlarmStateCommand({
+    AlarmName: 'sdk-alarm', StateValue: 'ALARM', StateReason: 'testing the actions' }));
+  const history = await c.send(new DescribeAlarmHistoryCommand({ AlarmName: 'sdk-alarm' }));
+  const inAlarm = await c.send(new DescribeAlarmsCommand({ StateValue: 'ALARM' }));
+  const bad = (change) => errorOf(c.send(new PutMetricAlarmCommand({ ...alarm, ...change })));
+  const out = {
+    described: described.MetricAlarms.map((a) => ({
+      name: a.AlarmName, state: a.StateValue, statistic: a.Statistic, period: a.Period,
+      n: a.EvaluationPeriods, m: a.DatapointsToAlarm, threshold: a.Threshold,
+      operator: a.ComparisonOperator, treat: a.TreatMissingData, actions: a.AlarmActions,
+      dimensions: a.Dimensions.map((d) => `${d.Name}=${d.Value}`),
+      dated: a.StateUpdatedTimestamp instanceof Date,
+    })),
+    history: history.AlarmHistoryItems.filter((h) => h.HistoryItemType !== 'Action')
+      .map((h) => `${h.HistoryItemType}:${h.HistorySummary}`),
+    in_alarm: inAlarm.MetricAlarms.map((a) => a.AlarmName),
+    https_action: await bad({ AlarmActions: ['https://example.com/hook'] }),
+    sns_action: await bad({ AlarmActions: ['arn:aws:sns:us-east-1:123456789012:topic'] }),
+    bad_period: await bad({ Period: 45 }),
+    anomaly_operator: await bad({ ComparisonOperator: 'LessThanLowerThreshold' }),
+    two_statistics: await bad({ ExtendedStatistic: 'p99' }),
+    over_a_day: await bad({ Period: 3600, EvaluationPeriods: 25, DatapointsToAlarm: 1 }),
+  };
+  await c.send(new DeleteAlarmsCommand({ AlarmNames: ['sdk-alarm'] }));
+  out.after = (await c.send(new DescribeAlarmsCommand({}))).MetricAlarms.length;
+  out.delete_missing = await errorOf(c.send(new DeleteAlarmsCommand({ AlarmNames: ['sdk-alarm'] })));
+  return out;
+}
+
 async function main() {
   const [cmd, endpoint, keyId, secret] = process.argv.slice(2);
-  const ops = { lab, errors, read, dashboards };
+  const ops = { lab, errors, read, dashboards, alarms };
   if (!ops[cmd] || !secret) {
     process.stderr.write(
-      'usage: cloudwatch_sdk.js lab|errors|read|dashboards <endpoint> <key_id> <secret>\n');
+      'usage: cloudwatch_sdk.js lab|errors|read|dashboards|alarms <endpoint> <key_id> <secret>\n');
     process.exit(2);
   }
   const out = await ops[cmd](endpoint, keyId, secret);

@@ -155,6 +155,8 @@ TEST_F(AuthTest, MetricsReadKeysReadMetricsAndNothingElse) {
       {"PUT", "/v1/dashboards/d", reader, R"({"widgets":[]})", 403},
       {"PUT", "/v1/dashboards/d", admin_, R"({"widgets":[]})", 200},
       {"GET", "/v1/dashboards/d", reader, "", 200},
+      {"GET", "/v1/alarms", reader, "", 200},
+      {"PUT", "/v1/alarms/a", reader, "{}", 403},
       {"POST", "/v1/streams/a/records", reader, "{\"x\":1}", 403},
       {"POST", "/v1/query", reader, R"({"sql":"SELECT 1"})", 403},
       {"GET", "/v1/keys", reader, "", 403},
