@@ -249,7 +249,8 @@ TEST_F(AlarmSdkTest, PutDescribeHistoryDeleteAndErrorCodes) {
   EXPECT_EQ(std::string(a["actions"].at(0).get_string().value()), "http://127.0.0.1:9/hook");
   EXPECT_TRUE(a["dated"].get_bool().value());
   std::vector<std::string> history;
-  for (simdjson::dom::element e : r["history"].get_array().value()) {
+  simdjson::dom::array history_items = r["history"].get_array().value();
+  for (simdjson::dom::element e : history_items) {
     history.emplace_back(e.get_string().value());
   }
   EXPECT_THAT(history, ElementsAre("StateUpdate:Alarm updated from INSUFFICIENT_DATA to ALARM",
