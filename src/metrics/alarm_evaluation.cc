@@ -113,15 +113,20 @@ AlarmEvaluation EvaluateAlarm(const MetricAlarmDefinition& d, AlarmState current
   const size_t m = static_cast<size_t>(AlarmDatapointsToAlarm(d));
   const int64_t period_ms = AlarmPeriodSeconds(d) * 1000;
   const int64_t start_ms = end_ms - AlarmEvaluationRangePeriods(d) * period_ms;
+  const TreatMissingData treat = d.treat_missing_data;
+  // breaching / notBreaching fill the missing periods of exactly the last N;
+  // missing / ignore look back further for the N most recent datapoints.
+  const bool fills =
+      treat == TreatMissingData::kBreaching || treat == TreatMissingData::kNotBreaching;
+  const int64_t from_ms = fills ? end_ms - static_cast<int64_t>(n) * period_ms : start_ms;
   std::erase_if(points, [&](const AlarmDatapoint& p) {
-    return p.timestamp_ms < start_ms || p.timestamp_ms >= end_ms || !std::isfinite(p.value);
+    return p.timestamp_ms < from_ms || p.timestamp_ms >= end_ms || !std::isfinite(p.value);
   });
   std::sort(points.begin(), points.end(), [](const AlarmDatapoint& a, const AlarmDatapoint& b) {
     return a.timestamp_ms > b.timestamp_ms;  // Newest first.
   });
   if (points.size() > n) points.resize(n);
   AlarmEvaluation out;
-  const TreatMissingData treat = d.treat_missing_data;
   if (points.empty()) {
     if (treat == TreatMissingData::kIgnore) return out;
     if (treat == TreatMissingData::kMissing) {
@@ -144,8 +149,7 @@ AlarmEvaluation EvaluateAlarm(const MetricAlarmDefinition& d, AlarmState current
   for (const AlarmDatapoint& p : points) breaching += Breaches(d.comparison, p.value, d.threshold);
   size_t counted = points.size();
   size_t filled = 0;
-  if (counted < n &&
-      (treat == TreatMissingData::kBreaching || treat == TreatMissingData::kNotBreaching)) {
+  if (counted < n && fills) {
     filled = n - counted;
     counted = n;
     if (treat == TreatMissingData::kBreaching) breaching += filled;

@@ -152,6 +152,31 @@ TEST(AlarmEvaluationTest, EachTreatMissingDataModeFollowsCloudWatch) {
   EXPECT_EQ(Evaluate(T::kNotBreaching, {9, 1, 9, 1, 1}), kAlarm);
 }
 
+// Datapoints with gaps: {periods before the end (1 = the newest period), value}.
+std::optional<AlarmState> EvaluateAt(TreatMissingData treat,
+                                     std::vector<std::pair<int, double>> at) {
+  MetricAlarmDefinition d = HighLatency();
+  d.treat_missing_data = treat;
+  int64_t end_ms = kNowS * 1000;
+  std::vector<AlarmDatapoint> points;
+  for (auto [ago, v] : at) points.push_back({end_ms - ago * 10'000, v});
+  return EvaluateAlarm(d, AlarmState::kOk, points, end_ms, end_ms).state;
+}
+
+TEST(AlarmEvaluationTest, FillingModesLookAtExactlyTheLastNPeriods) {
+  using T = TreatMissingData;
+  // Breaching data 4 and 5 periods ago, a good one in the newest period: the
+  // last 3 periods are {1, missing, missing}.
+  std::vector<std::pair<int, double>> at = {{1, 1}, {4, 9}, {5, 9}};
+  EXPECT_EQ(EvaluateAt(T::kNotBreaching, at), AlarmState::kOk);  // Old breaches don't count.
+  EXPECT_EQ(EvaluateAt(T::kBreaching, at), AlarmState::kAlarm);  // Two missing breach.
+  // missing / ignore look back for the 3 newest real ones: 1, 9, 9.
+  EXPECT_EQ(EvaluateAt(T::kMissing, at), AlarmState::kAlarm);
+  EXPECT_EQ(EvaluateAt(T::kIgnore, at), AlarmState::kAlarm);
+  // Beyond the 2 x N evaluation range nothing counts.
+  EXPECT_EQ(EvaluateAt(T::kMissing, {{7, 9}, {8, 9}}), AlarmState::kInsufficientData);
+}
+
 class AlarmStoreTest : public ::testing::Test {
  protected:
   AlarmStoreTest() : env_(kNowS * 1'000'000) {
