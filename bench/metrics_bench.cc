@@ -2,13 +2,16 @@
 // Not a test.
 //
 //   build/bench/metrics_bench [--series 10000] [--hours 3] [--put-seconds 5] [--dir /tmp/x]
+//                             [--query-calls 21] [--load bulk|replay]
 //
 // 1. put:    durable puts (fsync), batches of 1,000 datapoints on 2 threads for
 //            --put-seconds; datapoints/s. The same batches as NDJSON bytes
 //            appended to a Wal alone (the write path's floor) for comparison.
 // 2. memory: --series series × --hours of 1-second datapoints (one value a
-//            second each), then a maintenance pass (sealing); the store's own
-//            count of bytes and the process RSS, per datapoint.
+//            second each), loaded in bulk (nothing sealed until the end: the
+//            worst case) or replayed in time order on a clock the store sees
+//            advance (what a live server holds); then a maintenance pass; the
+//            store's own count of bytes and the process RSS, per datapoint.
 // 3. query:  one series over the whole window at a 1 s period with Sum and
 //            p90 (10,800 buckets for 3 h): median of 21 calls.
 #include <sys/resource.h>
@@ -26,11 +29,23 @@
 
 #include <fmt/format.h>
 
+#include "common/env.h"
 #include "log/wal.h"
 #include "metrics/metric_store.h"
 
 namespace gamelake {
 namespace {
+
+// The wall clock the replay sets: the store sees time pass as it would live.
+class ReplayEnv final : public EnvWrapper {
+ public:
+  ReplayEnv() : EnvWrapper(Env::Default()) {}
+  void SetSeconds(int64_t s) { now_us_ = s * 1'000'000; }
+  int64_t NowMicros() override { return now_us_.load(); }
+
+ private:
+  std::atomic<int64_t> now_us_{0};
+};
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -54,9 +69,11 @@ MetricDatum Datum(int series, int64_t ts_s, double v) {
   return d;
 }
 
-std::unique_ptr<MetricStore> Open(const std::string& dir, Durability durability) {
+std::unique_ptr<MetricStore> Open(const std::string& dir, Durability durability,
+                                  Env* env = Env::Default()) {
   MetricStoreOptions o;
   o.dir = dir;
+  o.env = env;
   o.durability = durability;
   o.maintain_interval_s = 0;
   o.checkpoint_interval_s = 1'000'000;
@@ -122,16 +139,20 @@ void Put(const std::string& dir, double seconds) {
       logged.load() / elapsed);
 }
 
-void MemoryAndQuery(const std::string& dir, int series, int hours) {
-  uint64_t rss_before = RssBytes();
-  auto store = Open(dir + "/mem", Durability::kNone);
-  int64_t end = std::time(nullptr) - 1;
-  int64_t seconds = static_cast<int64_t>(hours) * 3600;
-  auto start = std::chrono::steady_clock::now();
+// Puts series x hours of 1-second data. Bulk: everything at once, then one
+// maintenance pass (the worst case: nothing is sealed while it loads).
+// Replay: second by second on a clock the store sees advance, with the
+// maintenance pass a server runs each second done every 10 seconds (what it
+// seals and drops is the same), so memory is what a live server holds.
+void Load(MetricStore* store, ReplayEnv* env, int series, int64_t start, int64_t seconds) {
   std::vector<MetricDatum> batch;
   for (int64_t s = 0; s < seconds; ++s) {
+    if (env != nullptr) {
+      env->SetSeconds(start + s + 1);
+      if (s % 10 == 0 && !store->Maintain(false).ok()) std::exit(1);
+    }
     for (int k = 0; k < series; ++k) {
-      batch.push_back(Datum(k, end - seconds + s, static_cast<double>((s + k) % 21)));
+      batch.push_back(Datum(k, start + s, static_cast<double>((s + k) % 21)));
       if (batch.size() == 1000) {
         if (!store->Put(std::move(batch)).ok()) std::exit(1);
         batch.clear();
@@ -139,6 +160,18 @@ void MemoryAndQuery(const std::string& dir, int series, int hours) {
     }
   }
   if (!batch.empty() && !store->Put(std::move(batch)).ok()) std::exit(1);
+}
+
+void MemoryAndQuery(const std::string& dir, int series, int hours, int query_calls, bool replay) {
+  uint64_t rss_before = RssBytes();
+  ReplayEnv replay_env;
+  int64_t end = std::time(nullptr) - 1;
+  int64_t seconds = static_cast<int64_t>(hours) * 3600;
+  replay_env.SetSeconds(end - seconds);
+  auto store = Open(dir + "/mem", Durability::kNone,
+                    replay ? static_cast<Env*>(&replay_env) : Env::Default());
+  auto start = std::chrono::steady_clock::now();
+  Load(store.get(), replay ? &replay_env : nullptr, series, end - seconds, seconds);
   double put_s = Seconds(start);
   uint64_t points = static_cast<uint64_t>(series) * static_cast<uint64_t>(seconds);
   MetricStoreStats before = store->stats();
@@ -146,9 +179,10 @@ void MemoryAndQuery(const std::string& dir, int series, int hours) {
   MetricStoreStats after = store->stats();
   uint64_t rss = RssBytes() - rss_before;
   std::printf(
-      "memory: %d series x %d h at 1 s = %llu datapoints put in %.1f s (%.0f/s, no fsync)\n",
-      series, hours, static_cast<unsigned long long>(points), put_s, points / put_s);
-  std::printf("  store bytes before sealing %.1f MB (%.1f B/datapoint over all 4 tiers)\n",
+      "memory (%s): %d series x %d h at 1 s = %llu datapoints put in %.1f s (%.0f/s, no fsync)\n",
+      replay ? "replayed in time order" : "bulk", series, hours,
+      static_cast<unsigned long long>(points), put_s, points / put_s);
+  std::printf("  store bytes at the end of the load %.1f MB (%.1f B/datapoint over all 4 tiers)\n",
               before.memory_bytes / 1e6, static_cast<double>(before.memory_bytes) / points);
   std::printf("  store bytes after sealing  %.1f MB (%.1f B/datapoint); %llu chunks, %llu sealed\n",
               after.memory_bytes / 1e6, static_cast<double>(after.memory_bytes) / points,
@@ -165,7 +199,7 @@ void MemoryAndQuery(const std::string& dir, int series, int hours) {
   r.max_buckets = 100'800;
   std::vector<double> ms;
   size_t buckets = 0;
-  for (int i = 0; i < 21; ++i) {
+  for (int i = 0; i < query_calls; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     auto points_out = store->GetStatistics(r);
     ms.push_back(Seconds(t0) * 1000);
@@ -183,7 +217,8 @@ void MemoryAndQuery(const std::string& dir, int series, int hours) {
 }  // namespace gamelake
 
 int main(int argc, char** argv) {
-  int series = 10000, hours = 3;
+  int series = 10000, hours = 3, query_calls = 21;
+  bool replay = false;
   double put_seconds = 5;
   std::string dir = "/tmp/gl-metrics-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -192,10 +227,12 @@ int main(int argc, char** argv) {
     if (flag == "--hours") hours = std::stoi(argv[i + 1]);
     if (flag == "--put-seconds") put_seconds = std::stod(argv[i + 1]);
     if (flag == "--dir") dir = argv[i + 1];
+    if (flag == "--query-calls") query_calls = std::stoi(argv[i + 1]);
+    if (flag == "--load") replay = std::string(argv[i + 1]) == "replay";
   }
   std::filesystem::remove_all(dir);
   gamelake::Put(dir, put_seconds);
-  gamelake::MemoryAndQuery(dir, series, hours);
+  gamelake::MemoryAndQuery(dir, series, hours, query_calls, replay);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -47,9 +47,10 @@ struct Series {
 };
 
 // The series map's key: id and unit, in an order that groups a metric's units.
-std::string SeriesKey(const MetricId& id, std::string_view unit) {
-  std::string k;
-  k.reserve(id.ns.size() + id.name.size() + unit.size() + 8);
+// Writes the key into *k (reusing its buffer: Apply builds one per datum).
+void SeriesKeyInto(const MetricId& id, std::string_view unit, std::string* out) {
+  std::string& k = *out;
+  k.clear();
   auto add = [&k](std::string_view s) {
     k.append(s);
     k.push_back('\0');
@@ -62,6 +63,11 @@ std::string SeriesKey(const MetricId& id, std::string_view unit) {
   }
   k.push_back('\1');
   k.append(unit);
+}
+
+std::string SeriesKey(const MetricId& id, std::string_view unit) {
+  std::string k;
+  SeriesKeyInto(id, unit, &k);
   return k;
 }
 
@@ -121,8 +127,10 @@ class MetricStoreImpl : public MetricStore {
     if (data.empty()) return Status::OK();
     int64_t now_ms = env_->NowMicros() / 1000;
     for (size_t i = 0; i < data.size(); ++i) {
-      GL_RETURN_IF_ERROR(
-          ValidateDatum(&data[i], now_ms, fmt::format("MetricData.member.{}", i + 1)));
+      // The member's name is only formatted for an error: validating again
+      // gives the same answer (normalizing is idempotent).
+      if (ValidateDatum(&data[i], now_ms, "").ok()) continue;
+      return ValidateDatum(&data[i], now_ms, fmt::format("MetricData.member.{}", i + 1));
     }
     GL_RETURN_IF_ERROR(CheckSeriesLimit(data));
     std::string payload = EncodePutBatch(data);
@@ -160,18 +168,29 @@ class MetricStoreImpl : public MetricStore {
     }
     int tier = PickTier(start_s, r.period_s);
     if (tier < 0 || buckets <= 0) return std::vector<StatisticsPoint>{};
-    std::vector<Aggregate> acc(static_cast<size_t>(buckets));
-    std::vector<std::string> units(static_cast<size_t>(buckets));
-    GL_RETURN_IF_ERROR(Collect(r, id, tier, start_s, end_s, acc, units));
+    // Reused per thread: a 3-hour query at 1 s has 10,800 buckets, and fresh
+    // vectors that large would be mapped and faulted in on every call.
+    thread_local std::vector<Aggregate> acc;
+    thread_local std::vector<int16_t>
+        unit_of;  // Per bucket: index into units, or kNoUnit/kMixedUnits.
+    acc.clear();
+    acc.resize(static_cast<size_t>(buckets));
+    unit_of.assign(static_cast<size_t>(buckets), kNoUnit);
+    std::vector<std::string> units;
+    GL_RETURN_IF_ERROR(Collect(r, id, tier, start_s, end_s, acc, unit_of, units));
+    size_t filled = 0;
+    for (const Aggregate& a : acc) filled += a.empty() ? 0 : 1;
     std::vector<StatisticsPoint> out;
+    out.reserve(filled);
     for (size_t b = 0; b < acc.size(); ++b) {
       if (acc[b].empty()) continue;
-      StatisticsPoint p;
+      StatisticsPoint& p = out.emplace_back();
       p.timestamp_ms = (start_s + static_cast<int64_t>(b) * r.period_s) * 1000;
-      p.unit = units[b];
+      p.unit = unit_of[b] >= 0 ? units[static_cast<size_t>(unit_of[b])] : "None";
+      p.values.reserve(r.statistics.size());
       for (const Statistic& s : r.statistics) p.values.push_back(acc[b].Compute(s));
-      out.push_back(std::move(p));
     }
+    acc.clear();  // Frees the buckets' sketches now, keeps the capacity.
     return out;
   }
 
@@ -282,14 +301,15 @@ class MetricStoreImpl : public MetricStore {
   }
 
   Series& FindOrCreate(const MetricDatum& d) {
-    std::string key = SeriesKey(d.id, d.unit);
-    auto it = series_.find(key);
+    thread_local std::string key;
+    SeriesKeyInto(d.id, d.unit, &key);
+    auto it = series_.find(std::string_view(key));
     if (it != series_.end()) return *it->second;
     auto s = std::make_unique<Series>();
     s->id = d.id;
     s->unit = d.unit;
     s->tiers.resize(options_.tiers.size());
-    return *series_.emplace(std::move(key), std::move(s)).first->second;
+    return *series_.emplace(key, std::move(s)).first->second;
   }
 
   // Checks a request; on success *id is its metric, normalized.
@@ -320,8 +340,14 @@ class MetricStoreImpl : public MetricStore {
     return -1;
   }
 
+  static constexpr int16_t kNoUnit = -1;
+  static constexpr int16_t kMixedUnits = -2;  // Answered as "None".
+
+  // Merges the cells of every series of `id` (every unit, or r.unit's) in
+  // [start_s, end_s) into acc's buckets; unit_of[b] indexes `units`, the
+  // distinct units seen.
   Status Collect(const StatisticsRequest& r, const MetricId& id, int tier_index, int64_t start_s,
-                 int64_t end_s, std::vector<Aggregate>& acc,
+                 int64_t end_s, std::vector<Aggregate>& acc, std::vector<int16_t>& unit_of,
                  std::vector<std::string>& units) const {
     const TierSpec& tier = options_.tiers[static_cast<size_t>(tier_index)];
     int64_t span = tier.resolution_s * tier.chunk_slots;
@@ -331,6 +357,9 @@ class MetricStoreImpl : public MetricStore {
       if (!it->first.starts_with(prefix)) break;
       const Series& s = *it->second;
       if (r.unit && s.unit != *r.unit) continue;
+      auto known = std::find(units.begin(), units.end(), s.unit);
+      const auto unit = static_cast<int16_t>(known - units.begin());
+      if (known == units.end()) units.push_back(s.unit);
       const auto& chunks = s.tiers[static_cast<size_t>(tier_index)];
       for (auto c = chunks.lower_bound(FloorDiv(start_s, span) * span);
            c != chunks.end() && c->first < end_s; ++c) {
@@ -340,10 +369,11 @@ class MetricStoreImpl : public MetricStore {
           if (t < start_s || t >= end_s) return;
           auto b = static_cast<size_t>((t - start_s) / r.period_s);
           acc[b].Merge(a);
-          if (units[b].empty())
-            units[b] = s.unit;
-          else if (units[b] != s.unit)
-            units[b] = "None";
+          if (unit_of[b] == kNoUnit) {
+            unit_of[b] = unit;
+          } else if (unit_of[b] != unit) {
+            unit_of[b] = kMixedUnits;
+          }
         });
         if (!st.ok()) return st.WithContext(fmt::format("reading {}", MetricIdText(s.id)));
       }
@@ -351,17 +381,28 @@ class MetricStoreImpl : public MetricStore {
     return Status::OK();
   }
 
-  // Seals the open chunks that are due, then drops chunks past retention
-  // and series left without chunks.
+  // Seals the open chunks that are due — and, in chunks still taking puts,
+  // the cells whose periods ended seal_after_s ago (kMinCellsToSeal at a
+  // time) — then drops chunks past retention and series left without chunks.
   void SealAndDrop() {
+    static constexpr size_t kMinCellsToSeal = 4;
     int64_t now_s = env_->NowMicros() / 1'000'000;
     std::lock_guard<std::mutex> l(mu_);
     std::erase_if(open_chunks_, [&](const OpenChunk& o) {
       const TierSpec& t = options_.tiers[o.tier];
-      if (o.start + t.resolution_s * t.chunk_slots + options_.seal_after_s > now_s) return false;
       auto& chunks = o.series->tiers[o.tier];
-      if (auto c = chunks.find(o.start); c != chunks.end()) c->second.Seal();
-      return true;
+      auto c = chunks.find(o.start);
+      if (c == chunks.end()) return true;
+      const int64_t done_s = now_s - options_.seal_after_s;  // Periods ended before are done.
+      if (o.start + t.resolution_s * t.chunk_slots <= done_s) {
+        c->second.Seal();
+        return true;
+      }
+      if (done_s > o.start) {
+        c->second.SealBefore(static_cast<uint32_t>((done_s - o.start) / t.resolution_s),
+                             kMinCellsToSeal);
+      }
+      return false;
     });
     std::vector<const Series*> erased;
     for (auto it = series_.begin(); it != series_.end();) {
@@ -535,7 +576,7 @@ class MetricStoreImpl : public MetricStore {
     int64_t start;
   };
   mutable std::mutex mu_;  // Guards series_, open_chunks_, applied_seq_, checkpointed_seq_.
-  std::map<std::string, std::unique_ptr<Series>> series_;
+  std::map<std::string, std::unique_ptr<Series>, std::less<>> series_;
   std::vector<OpenChunk> open_chunks_;  // Chunks to seal once due (may repeat or be gone).
   uint64_t applied_seq_ = 0;
   uint64_t checkpointed_seq_ = 0;
