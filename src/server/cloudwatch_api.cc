@@ -6,8 +6,10 @@
 
 #include "auth/sigv4.h"
 #include "ingest/gzip_decoder.h"
+#include "server/aws_query_protocol.h"
 #include "server/cloudwatch_alarm_json.h"
 #include "server/cloudwatch_json.h"
+#include "server/rpc_v2_cbor_protocol.h"
 
 namespace gamelake {
 namespace {
@@ -22,26 +24,60 @@ std::string_view Header(const HttpRequest& req, std::string_view name) {
                          : std::string_view(it->value().data(), it->value().size());
 }
 
-// An error in AWS JSON 1.0, with the header SDKs read in query-compatible mode.
-HttpResponse Error(const CloudWatchError& e, const std::string& request_id) {
-  HttpResponse res =
-      AwsJsonError(static_cast<unsigned>(e.http_status), e.code, e.message, kJson10, request_id);
-  res.set("x-amzn-query-error",
-          fmt::format("{};{}", e.code, e.http_status >= 500 ? "Receiver" : "Sender"));
+constexpr std::string_view kCbor = "application/cbor";
+
+using Framing = CloudWatchApi::Framing;
+
+std::string_view PathOf(const HttpRequest& req) {
+  std::string_view target(req.target().data(), req.target().size());
+  return target.substr(0, target.find('?'));
+}
+
+Framing FramingOf(const HttpRequest& req) {
+  if (PathOf(req).starts_with(CloudWatchApi::kRpcV2CborPathPrefix)) return Framing::kCbor;
+  if (Header(req, "X-Amz-Target").starts_with(CloudWatchApi::kTargetPrefix)) {
+    return Framing::kJson10;
+  }
+  return Framing::kQuery;
+}
+
+void SetQueryError(const CloudWatchError& e, HttpResponse* res) {
+  res->set("x-amzn-query-error",
+           fmt::format("{};{}", e.code, e.http_status >= 500 ? "Receiver" : "Sender"));
+}
+
+HttpResponse Answer(Framing framing, unsigned status, std::string body,
+                    const std::string& request_id) {
+  switch (framing) {
+    case Framing::kJson10:
+      return AwsJsonResponse(status, std::move(body), kJson10, request_id);
+    case Framing::kQuery:
+      return AwsJsonResponse(status, std::move(body), "text/xml", request_id);
+    case Framing::kCbor:
+      break;
+  }
+  HttpResponse res = AwsJsonResponse(status, std::move(body), kCbor, request_id);
+  res.set("smithy-protocol", "rpc-v2-cbor");
   return res;
 }
 
-// The Query protocol's error document (form-encoded requests).
-HttpResponse QueryProtocolError(unsigned status, std::string_view code, std::string_view message,
-                                const std::string& request_id) {
-  HttpResponse res{static_cast<http::status>(status), 11};
-  res.set(http::field::content_type, "text/xml");
-  res.set("x-amzn-RequestId", request_id);
-  res.body() = fmt::format(
-      "<ErrorResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><Error>"
-      "<Type>Sender</Type><Code>{}</Code><Message>{}</Message></Error>"
-      "<RequestId>{}</RequestId></ErrorResponse>",
-      code, message, request_id);
+// An error in the request's protocol, with the header SDKs read in
+// query-compatible mode.
+HttpResponse Error(Framing framing, const CloudWatchError& e, const std::string& request_id) {
+  HttpResponse res;
+  unsigned status = static_cast<unsigned>(e.http_status);
+  switch (framing) {
+    case Framing::kJson10:
+      res = AwsJsonError(status, e.code, e.message, kJson10, request_id);
+      break;
+    case Framing::kQuery:
+      res = Answer(framing, status, QueryXmlError(e, request_id), request_id);
+      break;
+    case Framing::kCbor:
+      res = Answer(framing, status, CborErrorBody(e), request_id);
+      break;
+  }
+  SetQueryError(e, &res);
   return res;
 }
 
@@ -71,12 +107,30 @@ Result<std::string> RequestBody(const HttpRequest& req) {
   return out;
 }
 
+// The codes of the framing's own errors, which ToCloudWatchError does not know.
 CloudWatchError AsError(const Status& s) {
   CloudWatchError e = ToCloudWatchError(s);
   if (s.message().starts_with("RequestEntityTooLarge: ")) {
     e = {"RequestEntityTooLarge", 413, s.message().substr(23)};
   }
+  for (std::string_view code : {"MalformedQueryString", "MissingAction"}) {
+    if (s.message().starts_with(code) && s.message().substr(code.size()).starts_with(": ")) {
+      e = {std::string(code), 400, s.message().substr(code.size() + 2)};
+    }
+  }
   return e;
+}
+
+// The operation a JSON 1.0 or RPC v2 CBOR request names (a Query request names
+// it in its body).
+std::string OperationOf(Framing framing, const HttpRequest& req) {
+  if (framing == Framing::kJson10) {
+    return std::string(Header(req, "X-Amz-Target").substr(CloudWatchApi::kTargetPrefix.size()));
+  }
+  if (framing == Framing::kCbor) {
+    return std::string(PathOf(req).substr(CloudWatchApi::kRpcV2CborPathPrefix.size()));
+  }
+  return "";
 }
 
 }  // namespace
@@ -91,25 +145,22 @@ void CloudWatchApi::Stop() { pool_.Stop(); }
 
 bool CloudWatchApi::Matches(const HttpRequest& request) {
   if (request.method() != http::verb::post) return false;
-  if (Header(request, "X-Amz-Target").starts_with(kTargetPrefix)) return true;
-  std::string_view type = Header(request, "Content-Type");
-  const std::string& body = request.body();
-  return type.starts_with("application/x-www-form-urlencoded") &&
-         body.find("Version=2010-08-01") != std::string::npos &&
-         (body.starts_with("Action=") || body.find("&Action=") != std::string::npos);
+  std::string_view path = PathOf(request);
+  if (path.starts_with(kRpcV2CborPathPrefix)) return true;
+  if (path != "/") return false;
+  return Header(request, "X-Amz-Target").starts_with(kTargetPrefix) ||
+         Header(request, "Content-Type").starts_with("application/x-www-form-urlencoded");
 }
 
 void CloudWatchApi::Handle(HttpRequest&& request, Respond respond) {
   std::string request_id = NewAwsRequestId();
-  std::string_view target = Header(request, "X-Amz-Target");
-  if (!target.starts_with(kTargetPrefix)) {
-    return respond(
-        QueryProtocolError(400, "InvalidAction",
-                           "gamelake serves CloudWatch over AWS JSON 1.0 (X-Amz-Target: "
-                           "GraniteServiceVersion20100801.*); the Query protocol is not served yet",
-                           request_id));
+  Framing framing = FramingOf(request);
+  if (framing == Framing::kCbor && Header(request, "smithy-protocol") != "rpc-v2-cbor") {
+    return respond(Error(framing,
+                         {"SerializationException", 400,
+                          "an RPC v2 CBOR request needs the header smithy-protocol: rpc-v2-cbor"},
+                         request_id));
   }
-  std::string op(target.substr(kTargetPrefix.size()));
   Result<AwsPrincipal> principal = authenticate_(request);
   if (!principal.ok()) {
     const Status failure = principal.status();
@@ -117,19 +168,16 @@ void CloudWatchApi::Handle(HttpRequest&& request, Respond respond) {
     if (type.empty()) type = "UnrecognizedClientException";
     CloudWatchError e{std::string(type), static_cast<int>(AwsAuthErrorHttpStatus(type)),
                       std::string(AwsAuthErrorMessage(failure))};
-    return respond(Error(e, request_id));
+    return respond(Error(framing, e, request_id));
   }
   auto body = std::make_shared<Result<std::string>>(RequestBody(request));
-  if (!body->ok()) return respond(Error(AsError(body->status()), request_id));
-  auto task = [this, op, p = std::move(principal).value(), body, respond, request_id] {
-    Run(op, p, **body, [respond, request_id](HttpResponse res) {
-      res.set("x-amzn-RequestId", request_id);
-      respond(std::move(res));
-    });
-  };
+  if (!body->ok()) return respond(Error(framing, AsError(body->status()), request_id));
+  auto task = [this, framing, op = OperationOf(framing, request), p = std::move(principal).value(),
+               body, respond, request_id] { respond(Run(framing, op, p, **body, request_id)); };
   if (!pool_.Submit(std::move(task))) {
-    return respond(Error(
-        {"Throttling", 400, "Rate exceeded: too many CloudWatch requests in flight"}, request_id));
+    return respond(
+        Error(framing, {"Throttling", 400, "Rate exceeded: too many CloudWatch requests in flight"},
+              request_id));
   }
 }
 
@@ -248,11 +296,36 @@ Result<std::string> CloudWatchApi::Execute(std::string_view op, const AwsPrincip
       names));
 }
 
-void CloudWatchApi::Run(std::string_view op, const AwsPrincipal& principal, const std::string& body,
-                        const Respond& respond) {
-  Result<std::string> answer = Execute(op, principal, body);
-  if (!answer.ok()) return respond(Error(AsError(answer.status()), ""));
-  respond(AwsJsonResponse(200, std::move(answer).value(), kJson10, ""));
+namespace {
+
+// The request body as JSON 1.0; a Query request's operation goes to *op.
+Result<std::string> RequestJson(Framing framing, const std::string& body, std::string* op) {
+  if (framing == Framing::kCbor) return CborRequestToJson(body);
+  if (framing == Framing::kJson10) return body;
+  GL_ASSIGN_OR_RETURN(QueryCall call, QueryFormToJson(body));
+  *op = std::move(call.action);
+  return std::move(call.json);
+}
+
+// The JSON 1.0 answer in the request's protocol.
+Result<std::string> FramedAnswer(Framing framing, std::string_view op, std::string json,
+                                 const std::string& request_id) {
+  if (framing == Framing::kCbor) return JsonAnswerToCbor(json);
+  if (framing == Framing::kQuery) return QueryXmlAnswer(op, json, request_id);
+  return json;
+}
+
+}  // namespace
+
+HttpResponse CloudWatchApi::Run(Framing framing, std::string op, const AwsPrincipal& principal,
+                                const std::string& body, const std::string& request_id) {
+  Result<std::string> json = RequestJson(framing, body, &op);
+  if (!json.ok()) return Error(framing, AsError(json.status()), request_id);
+  Result<std::string> answer = Execute(op, principal, *json);
+  if (!answer.ok()) return Error(framing, AsError(answer.status()), request_id);
+  Result<std::string> framed = FramedAnswer(framing, op, std::move(answer).value(), request_id);
+  if (!framed.ok()) return Error(framing, AsError(framed.status()), request_id);
+  return Answer(framing, 200, std::move(framed).value(), request_id);
 }
 
 }  // namespace gamelake

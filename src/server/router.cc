@@ -121,7 +121,7 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
   if (firehose_ != nullptr && FirehoseApi::Matches(request)) {
     return firehose_->Handle(std::move(request), std::move(counted));
   }
-  if (cloudwatch_ != nullptr && path == "/" && CloudWatchApi::Matches(request)) {
+  if (cloudwatch_ != nullptr && CloudWatchApi::Matches(request)) {
     return cloudwatch_->Handle(std::move(request), std::move(counted));
   }
   if (path.starts_with(kRecordsPrefix) && path.ends_with(kRecordsSuffix) &&

@@ -13,7 +13,9 @@
 //                                                the metrics store (metrics_api.h)
 //   GET /v1/metrics/live                         statistics as Server-Sent Events (admin key;
 //                                                metrics_live.h)
-//   POST /  X-Amz-Target: GraniteServiceVersion20100801.*  the CloudWatch API (SigV4)
+//   POST /  X-Amz-Target: GraniteServiceVersion20100801.*  the CloudWatch API (SigV4), and
+//           its other protocols: POST / with a Query form (Action=...), and
+//           POST /service/GraniteServiceVersion20100801/operation/*  (RPC v2 CBOR)
 //
 // Ingest answers only after the records are durable in the log (group
 // commit), with {"accepted","failed","first_record_id","errors":[{index,code,message}]}.

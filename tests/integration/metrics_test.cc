@@ -1,5 +1,6 @@
 // The metrics store end to end: the lab's six metrics through the real AWS
-// SDK's CloudWatch client, the native API and its bad-input table, and kill -9
+// SDK's CloudWatch client over each protocol it can speak (AWS JSON 1.0, Query,
+// RPC v2 CBOR), the native API and its bad-input table, and kill -9
 // during a put storm (every acknowledged datapoint there once).
 #include <atomic>
 #include <cmath>
@@ -42,7 +43,8 @@ double Num(simdjson::dom::element e) {
   return v;
 }
 
-class MetricsSdkTest : public ::testing::Test {
+// One server per test; the parameter is the SDK's protocol (json, query, cbor).
+class MetricsSdkTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (RunCommand("command -v node").output.empty()) GTEST_SKIP() << "node is not installed";
@@ -61,8 +63,8 @@ class MetricsSdkTest : public ::testing::Test {
   std::string Run(const std::string& op, const std::string& key) {
     std::string endpoint = "http://127.0.0.1:" + std::to_string(server_->port());
     std::string id = key.substr(0, key.find('.')), secret = key.substr(key.find('.') + 1);
-    return RunCommand("node " + SdkScript() + " " + op + " " + endpoint + " " + id + " " + secret +
-                      " 2>/dev/null")
+    return RunCommand("node " + SdkScript() + " --protocol " + GetParam() + " " + op + " " +
+                      endpoint + " " + id + " " + secret + " 2>/dev/null")
         .output;
   }
 
@@ -72,7 +74,7 @@ class MetricsSdkTest : public ::testing::Test {
   std::string admin_, ingest_;
 };
 
-TEST_F(MetricsSdkTest, TheLabsSixMetricsReadBackExactly) {
+TEST_P(MetricsSdkTest, TheLabsSixMetricsReadBackExactly) {
   std::string out = Run("lab", admin_);
   simdjson::dom::parser parser;
   simdjson::dom::object r = LastJsonLine(parser, out);
@@ -134,7 +136,7 @@ TEST_F(MetricsSdkTest, TheLabsSixMetricsReadBackExactly) {
                                              "timePlayed:0", "wins:0"));
 }
 
-TEST_F(MetricsSdkTest, BadRequestsGetCloudWatchErrorsAndIngestKeysCannotRead) {
+TEST_P(MetricsSdkTest, BadRequestsGetCloudWatchErrorsAndIngestKeysCannotRead) {
   std::string out = Run("errors", admin_);
   simdjson::dom::parser parser;
   simdjson::dom::object r = LastJsonLine(parser, out);
@@ -157,7 +159,7 @@ TEST_F(MetricsSdkTest, BadRequestsGetCloudWatchErrorsAndIngestKeysCannotRead) {
   EXPECT_THAT(list.body, HasSubstr("\"Metrics\":[]"));
 }
 
-TEST_F(MetricsSdkTest, DashboardsAreStoredAsPut) {
+TEST_P(MetricsSdkTest, DashboardsAreStoredAsPut) {
   std::string out = Run("dashboards", admin_);
   simdjson::dom::parser parser;
   simdjson::dom::object r = LastJsonLine(parser, out);
@@ -183,6 +185,9 @@ TEST_F(MetricsSdkTest, DashboardsAreStoredAsPut) {
   EXPECT_THAT(std::string(r["missing"]["name"].get_string().value()), HasSubstr("NotFound")) << out;
   EXPECT_EQ(r["missing"]["status"].get_int64().value(), 404);
 }
+
+INSTANTIATE_TEST_SUITE_P(Metrics, MetricsSdkTest, ::testing::Values("json", "query", "cbor"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 std::string PutBody(const std::string& name, int n, double value, int64_t ts_s) {
   std::string data;
@@ -306,6 +311,79 @@ TEST(MetricsApiTest, NativePutQueryListAndTheBadInputTable) {
   EXPECT_EQ(client.Request("DELETE", "/v1/metrics").status, 405);
   // The store is unharmed: still exactly the first two puts.
   EXPECT_EQ(CountOf(client, "wins", now - 300, now + 60), 6);
+}
+
+// The framings below the SDKs, byte by byte (auth off, so unsigned): Query forms
+// answer XML, RPC v2 CBOR answers CBOR, and bad bodies get each protocol's error.
+TEST(MetricsApiTest, QueryAndCborRequestsAreAnsweredInKind) {
+  TempDir dir;
+  ServerProcess server(dir.path() + "/data");
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  const std::string form = "application/x-www-form-urlencoded";
+  int64_t now = std::time(nullptr);
+  HttpResult put = client.Post(
+      "/",
+      "Action=PutMetricData&Version=2010-08-01&Namespace=game&MetricData.member.1.MetricName=x&"
+      "MetricData.member.1.Value=2.5&MetricData.member.1.Timestamp=" +
+          std::to_string(now - 5),
+      form);
+  EXPECT_EQ(put.status, 200) << put.body;
+  EXPECT_THAT(put.body, HasSubstr("<PutMetricDataResponse xmlns="));
+  EXPECT_THAT(put.body, ::testing::Not(HasSubstr("Result>")));
+  HttpResult list = client.Post("/", "Action=ListMetrics&Version=2010-08-01", form);
+  EXPECT_EQ(list.status, 200) << list.body;
+  EXPECT_THAT(list.body, HasSubstr("<Metrics><member><Namespace>game</Namespace>"
+                                   "<MetricName>x</MetricName><Dimensions></Dimensions>"));
+  EXPECT_THAT(list.headers["content-type"], HasSubstr("text/xml"));
+  struct Bad {
+    std::string body;
+    int status;
+    std::string code, message;
+  };
+  const Bad bad[] = {
+      {"Action=PutMetricData&Version=2010-08-01&Namespace=g&MetricData.member.2.Value=1", 400,
+       "InvalidParameterValue", "MetricData.member.1 is missing"},
+      {"Action=PutMetricData&Version=2010-08-01&Namespace=%zz", 400, "MalformedQueryString",
+       "Namespace"},
+      {"Version=2010-08-01", 400, "MissingAction", "Action"},
+      {"Action=ListMetrics&Version=2009-01-01", 400, "InvalidParameterValue", "2009-01-01"},
+      {"Action=Launch&Version=2010-08-01", 400, "InvalidAction", "Launch"},
+      {"Action=GetDashboard&Version=2010-08-01&DashboardName=%3Cnope%3E", 400,
+       "InvalidParameterValue", "DashboardName &apos;&lt;nope&gt;&apos;"},
+      {"Action=GetDashboard&Version=2010-08-01&DashboardName=nope", 404, "ResourceNotFound",
+       "Dashboard nope does not exist"},
+  };
+  for (const Bad& b : bad) {
+    HttpResult r = client.Post("/", b.body, form);
+    EXPECT_EQ(r.status, b.status) << b.body << " -> " << r.body;
+    EXPECT_THAT(r.body, HasSubstr("<ErrorResponse xmlns="));
+    EXPECT_THAT(r.body, HasSubstr("<Type>Sender</Type><Code>" + b.code + "</Code>")) << b.body;
+    EXPECT_THAT(r.body, HasSubstr(b.message)) << b.body;
+    EXPECT_EQ(r.headers["x-amzn-query-error"], b.code + ";Sender");
+  }
+  const std::string path = "/service/GraniteServiceVersion20100801/operation/";
+  const std::map<std::string, std::string> cbor = {{"Content-Type", "application/cbor"},
+                                                   {"smithy-protocol", "rpc-v2-cbor"}};
+  // {"Namespace": "game"}
+  HttpResult metrics =
+      client.Request("POST", path + "ListMetrics", "\xa1\x69Namespace\x64game", cbor);
+  EXPECT_EQ(metrics.status, 200) << metrics.body;
+  EXPECT_EQ(metrics.headers["smithy-protocol"], "rpc-v2-cbor");
+  EXPECT_EQ(metrics.headers["content-type"], "application/cbor");
+  EXPECT_THAT(metrics.body, HasSubstr("\x6aMetricName\x61x"));
+  HttpResult truncated = client.Request("POST", path + "ListMetrics", "\xa1\x69Name", cbor);
+  EXPECT_EQ(truncated.status, 400);
+  EXPECT_EQ(truncated.headers["x-amzn-query-error"], "SerializationException;Sender");
+  EXPECT_THAT(truncated.body, HasSubstr("CBOR byte 1: a string of 9 bytes"));
+  HttpResult missing = client.Request("POST", path + "GetDashboard", "\xa0", cbor);
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_THAT(missing.body,
+              HasSubstr("com.amazonaws.cloudwatch#MissingRequiredParameterException"));
+  HttpResult unmarked =
+      client.Request("POST", path + "ListMetrics", "\xa0", {{"Content-Type", "application/cbor"}});
+  EXPECT_EQ(unmarked.status, 400);
+  EXPECT_THAT(unmarked.body, HasSubstr("smithy-protocol"));
 }
 
 TEST(MetricsApiTest, TheCommandLinePutsListsAndGets) {
