@@ -206,7 +206,8 @@ TEST(AlarmWebhookTest, AlarmsSurviveARestart) {
   EXPECT_THAT(got.body, HasSubstr(R"("TreatMissingData":"ignore")"));
 }
 
-class AlarmSdkTest : public ::testing::Test {
+// The same run over each protocol the SDK speaks (alarm shapes transcoded).
+class AlarmSdkTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (RunCommand("command -v node").output.empty()) GTEST_SKIP() << "node is not installed";
@@ -222,12 +223,12 @@ class AlarmSdkTest : public ::testing::Test {
   std::string admin_;
 };
 
-TEST_F(AlarmSdkTest, PutDescribeHistoryDeleteAndErrorCodes) {
+TEST_P(AlarmSdkTest, PutDescribeHistoryDeleteAndErrorCodes) {
   std::string endpoint = "http://127.0.0.1:" + std::to_string(server_->port());
   std::string id = admin_.substr(0, admin_.find('.')), secret = admin_.substr(admin_.find('.') + 1);
   std::string out = RunCommand("node " + std::string(GAMELAKE_SOURCE_DIR) +
-                               "/tests/firehose_sdk/cloudwatch_sdk.js alarms " + endpoint + " " +
-                               id + " " + secret + " 2>/dev/null")
+                               "/tests/firehose_sdk/cloudwatch_sdk.js --protocol " + GetParam() +
+                               " alarms " + endpoint + " " + id + " " + secret + " 2>/dev/null")
                         .output;
   size_t start = out.rfind("\n{");
   std::string line = out.substr(start == std::string::npos ? 0 : start + 1);
@@ -268,6 +269,9 @@ TEST_F(AlarmSdkTest, PutDescribeHistoryDeleteAndErrorCodes) {
   EXPECT_EQ(r["after"].get_int64().value(), 0);
   EXPECT_THAT(name("delete_missing"), HasSubstr("NotFound")) << out;
 }
+
+INSTANTIATE_TEST_SUITE_P(Alarms, AlarmSdkTest, ::testing::Values("json", "query", "cbor"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace
 }  // namespace gamelake::testing
