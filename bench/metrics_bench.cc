@@ -190,6 +190,15 @@ void MemoryAndQuery(const std::string& dir, int series, int hours, int query_cal
               static_cast<unsigned long long>(after.sealed_chunks));
   std::printf("  process RSS growth %.1f MB (%.1f B/datapoint)\n", rss / 1e6,
               static_cast<double>(rss) / points);
+  const std::vector<TierSpec> tiers = DefaultTiers();
+  for (size_t i = 0; i < after.tier_memory_bytes.size() && i < tiers.size(); ++i) {
+    const double periods =
+        static_cast<double>(series) * static_cast<double>(seconds) / tiers[i].resolution_s;
+    std::printf("  tier %llds: %.1f MB = %.1f B per 1-second datapoint, %.1f B per stored period\n",
+                static_cast<long long>(tiers[i].resolution_s), after.tier_memory_bytes[i] / 1e6,
+                static_cast<double>(after.tier_memory_bytes[i]) / points,
+                static_cast<double>(after.tier_memory_bytes[i]) / std::max(1.0, periods));
+  }
   StatisticsRequest r;
   r.id = Datum(7, 0, 0).id;
   r.start_ms = (end - seconds) * 1000;

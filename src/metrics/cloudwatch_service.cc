@@ -13,24 +13,8 @@
 namespace gamelake {
 namespace {
 
-constexpr std::string_view kTokenPrefix = "gl1-";
-
 Status Error(std::string_view code, std::string_view message) {
   return Status::InvalidArgument(fmt::format("{}: {}", code, message));
-}
-
-std::string MakeToken(size_t offset) { return fmt::format("{}{}", kTokenPrefix, offset); }
-
-Result<size_t> ParseToken(const std::optional<std::string>& token) {
-  if (!token) return size_t{0};
-  std::string_view t = *token;
-  size_t offset = 0;
-  if (t.starts_with(kTokenPrefix)) {
-    t.remove_prefix(kTokenPrefix.size());
-    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), offset);
-    if (ec == std::errc() && end == t.data() + t.size()) return offset;
-  }
-  return Error("InvalidNextToken", "The service couldn't process your NextToken.");
 }
 
 bool ValidQueryId(std::string_view id) {
@@ -98,10 +82,24 @@ void Page(std::vector<MetricDataResult>& results, size_t offset, size_t max,
         std::vector<int64_t>(r.timestamps_ms.begin() + lo, r.timestamps_ms.begin() + hi);
     at += n;
   }
-  if (end < total) *next_token = MakeToken(end);
+  if (end < total) *next_token = MakeNextToken(end);
 }
 
 }  // namespace
+
+std::string MakeNextToken(size_t offset) { return fmt::format("gl1-{}", offset); }
+
+Result<size_t> ParseNextToken(const std::optional<std::string>& token) {
+  if (!token) return size_t{0};
+  std::string_view t = *token;
+  size_t offset = 0;
+  if (t.starts_with("gl1-")) {
+    t.remove_prefix(4);
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), offset);
+    if (ec == std::errc() && end == t.data() + t.size()) return offset;
+  }
+  return Status::InvalidArgument("InvalidNextToken: The service couldn't process your NextToken.");
+}
 
 CloudWatchError ToCloudWatchError(const Status& status) {
   static constexpr std::string_view kCodes[] = {"InvalidParameterValue",
@@ -214,7 +212,7 @@ Result<std::vector<const MetricDataQuery*>> ExpressionOrder(const GetMetricDataR
 Result<GetMetricDataResponse> CloudWatchService::GetMetricData(
     const GetMetricDataRequest& r) const {
   GL_RETURN_IF_ERROR(CheckQueries(r));
-  GL_ASSIGN_OR_RETURN(size_t offset, ParseToken(r.next_token));
+  GL_ASSIGN_OR_RETURN(size_t offset, ParseNextToken(r.next_token));
   GL_ASSIGN_OR_RETURN(std::vector<const MetricDataQuery*> expressions, ExpressionOrder(r));
   MathContext math;
   math.period_s = 0;
@@ -312,7 +310,7 @@ Result<GetMetricStatisticsResponse> CloudWatchService::GetMetricStatistics(
 }
 
 Result<ListMetricsResponse> CloudWatchService::ListMetrics(const ListMetricsRequest& r) const {
-  GL_ASSIGN_OR_RETURN(size_t offset, ParseToken(r.next_token));
+  GL_ASSIGN_OR_RETURN(size_t offset, ParseNextToken(r.next_token));
   if (r.dimensions.size() > kMaxDimensions) {
     return Error("InvalidParameterValue", "at most 30 dimension filters");
   }
@@ -328,7 +326,7 @@ Result<ListMetricsResponse> CloudWatchService::ListMetrics(const ListMetricsRequ
   size_t end = std::min(all.size(), offset + kListMetricsPageSize);
   out.metrics.assign(all.begin() + static_cast<ptrdiff_t>(offset),
                      all.begin() + static_cast<ptrdiff_t>(end));
-  if (end < all.size()) out.next_token = MakeToken(end);
+  if (end < all.size()) out.next_token = MakeNextToken(end);
   return out;
 }
 

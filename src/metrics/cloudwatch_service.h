@@ -50,6 +50,11 @@ struct CloudWatchError {
 // codes this module does not produce become InternalServiceError (HTTP 500).
 CloudWatchError ToCloudWatchError(const Status& status);
 
+// The NextToken of a paged answer: "gl1-<offset into the full answer>". A
+// token that is not one is InvalidArgument "InvalidNextToken: ...".
+std::string MakeNextToken(size_t offset);
+Result<size_t> ParseNextToken(const std::optional<std::string>& token);
+
 struct PutMetricDataRequest {
   std::string ns;
   std::vector<MetricDatum> data;  // Their ids' ns is set from `ns` by the service.

@@ -220,14 +220,17 @@ class MetricStoreImpl : public MetricStore {
     MetricStoreStats st;
     std::lock_guard<std::mutex> l(mu_);
     st.series = series_.size();
+    st.tier_memory_bytes.assign(options_.tiers.size(), 0);
     for (const auto& [key, s] : series_) {
       st.memory_bytes += sizeof(Series) + key.capacity() + s->unit.capacity();
-      for (const auto& chunks : s->tiers) {
-        for (const auto& [start, c] : chunks) {
+      for (size_t i = 0; i < s->tiers.size(); ++i) {
+        for (const auto& [start, c] : s->tiers[i]) {
           ++st.chunks;
           st.sealed_chunks += c.sealed() ? 1 : 0;
           st.cells += c.cell_count();
-          st.memory_bytes += c.MemoryBytes() + 48;  // 48: the map node.
+          const uint64_t bytes = c.MemoryBytes() + 48;  // 48: the map node.
+          st.memory_bytes += bytes;
+          st.tier_memory_bytes[i] += bytes;
         }
       }
     }

@@ -100,7 +100,8 @@ struct MetricStoreStats {
   uint64_t chunks = 0;
   uint64_t sealed_chunks = 0;
   uint64_t cells = 0;
-  uint64_t memory_bytes = 0;  // Chunks and series keys.
+  uint64_t memory_bytes = 0;                // Chunks and series keys.
+  std::vector<uint64_t> tier_memory_bytes;  // Of memory_bytes, each tier's chunks.
   uint64_t datapoints_put = 0;
   uint64_t log_bytes = 0;
   uint64_t checkpoints = 0;

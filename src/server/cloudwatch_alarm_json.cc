@@ -17,7 +17,6 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-constexpr std::string_view kTokenPrefix = "gl1-";
 constexpr size_t kMaxNamesPerCall = 100;
 
 Status Invalid(std::string_view code, std::string_view message) {
@@ -113,18 +112,6 @@ Result<std::optional<int64_t>> OptTime(object o, std::string_view key) {
     return std::optional<int64_t>(*us / 1000);
   }
   return WrongType(key, "epoch seconds or an ISO 8601 string");
-}
-
-Result<size_t> TokenOffset(const std::optional<std::string>& token) {
-  if (!token) return size_t{0};
-  std::string_view t = *token;
-  size_t offset = 0;
-  if (t.starts_with(kTokenPrefix)) {
-    t.remove_prefix(kTokenPrefix.size());
-    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), offset);
-    if (ec == std::errc() && end == t.data() + t.size()) return offset;
-  }
-  return Invalid("InvalidNextToken", "The service couldn't process your NextToken.");
 }
 
 // The names of a DeleteAlarms / Enable / DisableAlarmActions body.
@@ -340,7 +327,7 @@ Result<std::string> DescribeAlarmsJson(AlarmStore* alarms, std::string_view text
   GL_ASSIGN_OR_RETURN(std::optional<std::string> action_prefix, OptString(b.root, "ActionPrefix"));
   GL_ASSIGN_OR_RETURN(std::optional<int64_t> max, OptInt(b.root, "MaxRecords", 1, 100));
   GL_ASSIGN_OR_RETURN(std::optional<std::string> token, OptString(b.root, "NextToken"));
-  GL_ASSIGN_OR_RETURN(size_t offset, TokenOffset(token));
+  GL_ASSIGN_OR_RETURN(size_t offset, ParseNextToken(token));
   bool metric_alarms = true;
   GL_RETURN_IF_ERROR(CheckAlarmTypes(b.root, &metric_alarms));
   if (!names.empty() && prefix) {
@@ -365,7 +352,7 @@ Result<std::string> DescribeAlarmsJson(AlarmStore* alarms, std::string_view text
   w.BeginObject().Key("MetricAlarms").BeginArray();
   for (size_t i = offset; i < end; ++i) WriteMetricAlarm(w, *matched[i]);
   w.EndArray().Key("CompositeAlarms").BeginArray().EndArray();
-  if (end < matched.size()) w.Key("NextToken").String(fmt::format("{}{}", kTokenPrefix, end));
+  if (end < matched.size()) w.Key("NextToken").String(MakeNextToken(end));
   w.EndObject();
   return w.Take();
 }
@@ -391,7 +378,7 @@ Result<std::string> DescribeAlarmHistoryJson(AlarmStore* alarms, std::string_vie
   if (end_date) q.end_ms = *end_date;
   GL_ASSIGN_OR_RETURN(std::optional<int64_t> max, OptInt(b.root, "MaxRecords", 1, 100));
   GL_ASSIGN_OR_RETURN(std::optional<std::string> token, OptString(b.root, "NextToken"));
-  GL_ASSIGN_OR_RETURN(size_t offset, TokenOffset(token));
+  GL_ASSIGN_OR_RETURN(size_t offset, ParseNextToken(token));
   GL_ASSIGN_OR_RETURN(std::optional<std::string> scan, OptString(b.root, "ScanBy"));
   if (scan && *scan != "TimestampDescending" && *scan != "TimestampAscending") {
     return Invalid("InvalidParameterValue",
@@ -407,7 +394,7 @@ Result<std::string> DescribeAlarmHistoryJson(AlarmStore* alarms, std::string_vie
   w.BeginObject().Key("AlarmHistoryItems").BeginArray();
   for (size_t i = offset; i < end; ++i) WriteHistoryItem(w, items[i]);
   w.EndArray();
-  if (end < items.size()) w.Key("NextToken").String(fmt::format("{}{}", kTokenPrefix, end));
+  if (end < items.size()) w.Key("NextToken").String(MakeNextToken(end));
   w.EndObject();
   return w.Take();
 }

@@ -1,5 +1,6 @@
 #include "server/cloudwatch_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -313,6 +314,7 @@ Result<PutMetricDataRequest> ParsePutMetricDataJson(std::string_view text, int64
   GL_ASSIGN_OR_RETURN(std::optional<array> data, OptArray(body.root, "MetricData", ""));
   if (!data)
     return Invalid("MissingParameter", "MetricData", "The parameter MetricData is required.");
+  r.data.reserve(std::min<size_t>(data->size(), kMaxDatumsPerPut));
   size_t i = 0;
   for (element e : *data) {
     if (++i > kMaxDatumsPerPut) {

@@ -3,10 +3,6 @@
 // bad ones); an alarm put through /v1/alarms fires its webhook — a receiver
 // thread in this process on 127.0.0.1 — exactly once into ALARM and once back
 // to OK, and the history shows both transitions.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -19,6 +15,7 @@
 #include <simdjson.h>
 
 #include "../common/run_command.h"
+#include "../common/webhook_receiver.h"
 #include "server_process.h"
 
 namespace gamelake::testing {
@@ -26,74 +23,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-// Answers every POST with 200 and keeps the bodies.
-class WebhookReceiver {
- public:
-  WebhookReceiver() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    listen(fd_, 16);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~WebhookReceiver() {
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/alarms"; }
-  std::vector<std::string> bodies() {
-    std::lock_guard<std::mutex> l(mu_);
-    return bodies_;
-  }
-  // How many bodies hold `text`.
-  int Count(const std::string& text) {
-    int n = 0;
-    for (const std::string& b : bodies()) n += b.find(text) != std::string::npos;
-    return n;
-  }
-
- private:
-  void Serve() {
-    for (;;) {
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      std::string in;
-      char buf[4096];
-      size_t need = std::string::npos;
-      while (need == std::string::npos || in.size() < need) {
-        ssize_t n = read(c, buf, sizeof buf);
-        if (n <= 0) break;
-        in.append(buf, static_cast<size_t>(n));
-        size_t end = in.find("\r\n\r\n");
-        if (need == std::string::npos && end != std::string::npos) {
-          size_t cl = in.find("Content-Length: ");
-          need = end + 4 + (cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16)));
-        }
-      }
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        size_t end = in.find("\r\n\r\n");
-        bodies_.push_back(end == std::string::npos ? "" : in.substr(end + 4));
-      }
-      std::string out = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-      (void)!write(c, out.data(), out.size());
-      close(c);
-    }
-  }
-
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::mutex mu_;
-  std::vector<std::string> bodies_;
-  std::thread thread_;
-};
 
 // One datum a second for [from, from + seconds), each `value`, 1-second resolution.
 std::string Seconds(int64_t from, int seconds, double value) {

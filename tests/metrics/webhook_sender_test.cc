@@ -2,11 +2,6 @@
 // port): delivery, retry on 5xx, no retry on 4xx, giving up on a dead port.
 #include "metrics/webhook_sender.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -17,81 +12,12 @@
 #include <gtest/gtest.h>
 
 #include "../common/status_matchers.h"
+#include "../common/webhook_receiver.h"
 
 namespace gamelake {
 namespace {
 
 using ::testing::HasSubstr;
-
-// A blocking HTTP/1.1 receiver: answers each request with the next status of
-// its script (the last one repeats) and keeps the bodies it got.
-class Receiver {
- public:
-  explicit Receiver(std::vector<int> statuses) : statuses_(std::move(statuses)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    listen(fd_, 16);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~Receiver() {
-    stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  uint16_t port() const { return port_; }
-  std::vector<std::string> bodies() {
-    std::lock_guard<std::mutex> l(mu_);
-    return bodies_;
-  }
-
- private:
-  void Serve() {
-    while (!stop_) {
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      std::string in;
-      char buf[4096];
-      size_t need = std::string::npos;
-      while (need == std::string::npos || in.size() < need) {
-        ssize_t n = read(c, buf, sizeof buf);
-        if (n <= 0) break;
-        in.append(buf, static_cast<size_t>(n));
-        size_t end = in.find("\r\n\r\n");
-        if (need == std::string::npos && end != std::string::npos) {
-          size_t cl = in.find("Content-Length: ");
-          size_t length = cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16));
-          need = end + 4 + length;
-        }
-      }
-      int status = 0;
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        size_t end = in.find("\r\n\r\n");
-        bodies_.push_back(end == std::string::npos ? "" : in.substr(end + 4));
-        status = statuses_[std::min(bodies_.size(), statuses_.size()) - 1];
-      }
-      std::string out = "HTTP/1.1 " + std::to_string(status) +
-                        " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-      (void)!write(c, out.data(), out.size());
-      close(c);
-    }
-  }
-
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::vector<int> statuses_;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::vector<std::string> bodies_;
-  std::thread thread_;
-};
 
 // Sends one notification and waits (generously) for its outcome.
 WebhookOutcome SendOne(const std::string& url, int attempts = 5) {
@@ -118,7 +44,7 @@ WebhookOutcome SendOne(const std::string& url, int attempts = 5) {
 std::string Url(uint16_t port) { return "http://127.0.0.1:" + std::to_string(port) + "/hook"; }
 
 TEST(WebhookSenderTest, DeliversTheBody) {
-  Receiver r({200});
+  WebhookReceiver r({200});
   WebhookOutcome o = SendOne(Url(r.port()));
   EXPECT_TRUE(o.delivered);
   EXPECT_EQ(o.attempts, 1);
@@ -127,7 +53,7 @@ TEST(WebhookSenderTest, DeliversTheBody) {
 }
 
 TEST(WebhookSenderTest, RetriesA500ThenDelivers) {
-  Receiver r({500, 200});
+  WebhookReceiver r({500, 200});
   WebhookOutcome o = SendOne(Url(r.port()));
   EXPECT_TRUE(o.delivered);
   EXPECT_EQ(o.attempts, 2);
@@ -135,7 +61,7 @@ TEST(WebhookSenderTest, RetriesA500ThenDelivers) {
 }
 
 TEST(WebhookSenderTest, DoesNotRetryA400) {
-  Receiver r({400, 200});
+  WebhookReceiver r({400, 200});
   WebhookOutcome o = SendOne(Url(r.port()));
   EXPECT_FALSE(o.delivered);
   EXPECT_EQ(o.attempts, 1);
@@ -147,7 +73,7 @@ TEST(WebhookSenderTest, DoesNotRetryA400) {
 TEST(WebhookSenderTest, GivesUpOnADeadPortAfterItsAttempts) {
   uint16_t port = 0;
   {
-    Receiver gone({200});
+    WebhookReceiver gone({200});
     port = gone.port();
   }  // Closed: nothing listens there now.
   WebhookOutcome o = SendOne(Url(port), /*attempts=*/3);
@@ -158,7 +84,7 @@ TEST(WebhookSenderTest, GivesUpOnADeadPortAfterItsAttempts) {
 }
 
 TEST(WebhookSenderTest, RefusesWhenTheQueueIsFull) {
-  Receiver r({200});
+  WebhookReceiver r({200});
   WebhookSenderOptions o;
   o.max_queue = 1;
   std::mutex mu;

@@ -1,0 +1,114 @@
+// WebhookReceiver: a blocking HTTP/1.1 server on 127.0.0.1 (an ephemeral
+// port) for tests of code that POSTs notifications. It answers each request
+// with the next status of its script (the last one repeating), closes the
+// connection, and keeps the bodies it got.
+//
+// Thread-safety: bodies() and Count() may be called from any thread while
+// the receiver's own thread serves.
+#ifndef GAMELAKE_TESTS_COMMON_WEBHOOK_RECEIVER_H_
+#define GAMELAKE_TESTS_COMMON_WEBHOOK_RECEIVER_H_
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace gamelake {
+
+class WebhookReceiver {
+ public:
+  explicit WebhookReceiver(std::vector<int> statuses = {200}) : statuses_(std::move(statuses)) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    listen(fd_, 16);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~WebhookReceiver() {
+    stop_ = true;
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  WebhookReceiver(const WebhookReceiver&) = delete;
+  WebhookReceiver& operator=(const WebhookReceiver&) = delete;
+
+  uint16_t port() const { return port_; }
+  std::string url(const std::string& path = "/hook") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  std::vector<std::string> bodies() {
+    std::lock_guard<std::mutex> l(mu_);
+    return bodies_;
+  }
+  // How many bodies hold `text`.
+  int Count(const std::string& text) {
+    int n = 0;
+    for (const std::string& b : bodies()) n += b.find(text) != std::string::npos;
+    return n;
+  }
+
+ private:
+  // One request: the bytes up to the end of its Content-Length body.
+  static std::string ReadRequest(int c) {
+    std::string in;
+    char buf[4096];
+    size_t need = std::string::npos;
+    while (need == std::string::npos || in.size() < need) {
+      ssize_t n = read(c, buf, sizeof buf);
+      if (n <= 0) break;
+      in.append(buf, static_cast<size_t>(n));
+      size_t end = in.find("\r\n\r\n");
+      if (need == std::string::npos && end != std::string::npos) {
+        size_t cl = in.find("Content-Length: ");
+        need = end + 4 + (cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16)));
+      }
+    }
+    return in;
+  }
+
+  void Serve() {
+    while (!stop_) {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string in = ReadRequest(c);
+      int status = 0;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        size_t end = in.find("\r\n\r\n");
+        bodies_.push_back(end == std::string::npos ? "" : in.substr(end + 4));
+        status = statuses_[std::min(bodies_.size(), statuses_.size()) - 1];
+      }
+      std::string out = "HTTP/1.1 " + std::to_string(status) +
+                        " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+      (void)!write(c, out.data(), out.size());
+      close(c);
+    }
+  }
+
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::vector<int> statuses_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<std::string> bodies_;
+  std::thread thread_;
+};
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_TESTS_COMMON_WEBHOOK_RECEIVER_H_
