@@ -25,8 +25,20 @@ Status WrongType(std::string_view where, std::string_view want) {
   return Invalid("SerializationException", where, fmt::format("expected {}", want));
 }
 
+// The `where` of a first, fast pass over a datum: paths are not built (a
+// datum's path costs more to format than to parse); on an error the caller
+// parses the datum again with its real path, for the message.
+constexpr std::string_view kNoPath = "\x01";
+
 std::string Member(std::string_view where, std::string_view key) {
+  if (where == kNoPath) return std::string(kNoPath);
   return where.empty() ? std::string(key) : fmt::format("{}.{}", where, key);
+}
+
+// "<where>.member.<i>" (1-based), or kNoPath in a fast pass.
+std::string MemberAt(std::string_view where, size_t i) {
+  if (where == kNoPath) return std::string(kNoPath);
+  return fmt::format("{}.member.{}", where, i);
 }
 
 // A parsed body; the parser owns the document the objects point into.
@@ -153,7 +165,7 @@ Result<std::vector<double>> Numbers(array a, std::string_view where) {
   size_t i = 0;
   for (element e : a) {
     double v = 0;
-    if (!NumberOf(e, &v)) return WrongType(fmt::format("{}.member.{}", where, i + 1), "a number");
+    if (!NumberOf(e, &v)) return WrongType(MemberAt(where, i + 1), "a number");
     out.push_back(v);
     ++i;
   }
@@ -180,7 +192,7 @@ Result<std::vector<std::pair<std::string, std::optional<std::string>>>> Dimensio
   if (!a) return out;
   size_t i = 0;
   for (element e : *a) {
-    std::string at = fmt::format("{}.member.{}", Member(where, "Dimensions"), ++i);
+    std::string at = MemberAt(Member(where, "Dimensions"), ++i);
     GL_ASSIGN_OR_RETURN(object d, AsObject(e, at));
     GL_ASSIGN_OR_RETURN(std::string name, ReqString(d, "Name", at));
     GL_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(d, "Value", at));
@@ -322,8 +334,10 @@ Result<PutMetricDataRequest> ParsePutMetricDataJson(std::string_view text, int64
                      fmt::format("The collection MetricData must not have a size greater than {}.",
                                  kMaxDatumsPerPut));
     }
-    GL_ASSIGN_OR_RETURN(MetricDatum d, Datum(e, fmt::format("MetricData.member.{}", i), now_ms));
-    r.data.push_back(std::move(d));
+    Result<MetricDatum> d = Datum(e, kNoPath, now_ms);
+    if (!d.ok()) d = Datum(e, MemberAt("MetricData", i), now_ms);  // Again, for the message.
+    if (!d.ok()) return d.status();
+    r.data.push_back(std::move(d).value());
   }
   return r;
 }
