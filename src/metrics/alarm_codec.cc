@@ -6,16 +6,12 @@
 
 #include "common/crc32c.h"
 #include "metrics/encoding.h"
+#include "metrics/metric_codec.h"
 
 namespace gamelake {
 namespace {
 
 constexpr std::string_view kMagic = "GLALRM1\n";
-
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
 
 void PutStrings(std::string* out, const std::vector<std::string>& v) {
   PutVarint(out, v.size());
@@ -27,16 +23,6 @@ void PutOptString(std::string* out, const std::optional<std::string>& s) {
   if (s) PutString(out, *s);
 }
 
-void PutMetric(std::string* out, const MetricId& id) {
-  PutString(out, id.ns);
-  PutString(out, id.name);
-  PutVarint(out, id.dimensions.size());
-  for (const Dimension& d : id.dimensions) {
-    PutString(out, d.name);
-    PutString(out, d.value);
-  }
-}
-
 void PutQuery(std::string* out, const MetricDataQuery& q) {
   PutString(out, q.id);
   PutOptString(out, q.label);
@@ -44,7 +30,7 @@ void PutQuery(std::string* out, const MetricDataQuery& q) {
   PutVarint(out, q.period_s.value_or(0));
   out->push_back(q.metric_stat ? 0 : 1);
   if (q.metric_stat) {
-    PutMetric(out, q.metric_stat->metric);
+    PutMetricId(out, q.metric_stat->metric);
     PutVarint(out, q.metric_stat->period_s);
     PutString(out, q.metric_stat->stat);
     PutOptString(out, q.metric_stat->unit);
@@ -62,7 +48,7 @@ void PutDefinition(std::string* out, const MetricAlarmDefinition& d) {
   PutStrings(out, d.insufficient_data_actions);
   out->push_back(d.metric ? 0 : 1);
   if (d.metric) {
-    PutMetric(out, *d.metric);
+    PutMetricId(out, *d.metric);
     PutString(out, d.statistic);
     PutString(out, d.extended_statistic);
     PutVarint(out, d.period_s);
@@ -78,119 +64,79 @@ void PutDefinition(std::string* out, const MetricAlarmDefinition& d) {
   out->push_back(static_cast<char>(d.treat_missing_data));
 }
 
-// Reads from the front of `in_`.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool done() const { return in_.empty(); }
+Result<std::optional<std::string>> GetOptString(ByteReader& r, std::string_view what) {
+  GL_ASSIGN_OR_RETURN(uint8_t has, r.Tag(what, 1));
+  if (!has) return std::optional<std::string>();
+  GL_ASSIGN_OR_RETURN(std::string s, r.String(what));
+  return std::optional<std::string>(std::move(s));
+}
 
-  Result<uint64_t> Varint() { return GetVarint(&in_); }
-  Result<double> Number() { return GetNumber(&in_); }
-  Result<uint8_t> Byte(uint8_t max) {
-    if (in_.empty() || static_cast<uint8_t>(in_[0]) > max) return Bad("a tag byte");
-    uint8_t b = static_cast<uint8_t>(in_[0]);
-    in_.remove_prefix(1);
-    return b;
+Result<std::vector<std::string>> GetStrings(ByteReader& r, std::string_view what) {
+  GL_ASSIGN_OR_RETURN(uint64_t n, r.Count(what, 1));
+  std::vector<std::string> out;
+  for (uint64_t i = 0; i < n; ++i) {
+    GL_ASSIGN_OR_RETURN(std::string s, r.String(what));
+    out.push_back(std::move(s));
   }
-  Result<std::string> String() {
-    GL_ASSIGN_OR_RETURN(uint64_t n, Varint());
-    if (n > in_.size()) return Bad("a string");
-    std::string s(in_.substr(0, n));
-    in_.remove_prefix(n);
-    return s;
-  }
-  Result<std::optional<std::string>> OptString() {
-    GL_ASSIGN_OR_RETURN(uint8_t has, Byte(1));
-    if (!has) return std::optional<std::string>();
-    GL_ASSIGN_OR_RETURN(std::string s, String());
-    return std::optional<std::string>(std::move(s));
-  }
-  Result<std::vector<std::string>> Strings() {
-    GL_ASSIGN_OR_RETURN(uint64_t n, Varint());
-    std::vector<std::string> out;
-    for (uint64_t i = 0; i < n; ++i) {
-      GL_ASSIGN_OR_RETURN(std::string s, String());
-      out.push_back(std::move(s));
-    }
-    return out;
-  }
-  Result<MetricId> Metric() {
-    MetricId id;
-    GL_ASSIGN_OR_RETURN(id.ns, String());
-    GL_ASSIGN_OR_RETURN(id.name, String());
-    GL_ASSIGN_OR_RETURN(uint64_t n, Varint());
-    for (uint64_t i = 0; i < n; ++i) {
-      Dimension d;
-      GL_ASSIGN_OR_RETURN(d.name, String());
-      GL_ASSIGN_OR_RETURN(d.value, String());
-      id.dimensions.push_back(std::move(d));
-    }
-    return id;
-  }
+  return out;
+}
 
- private:
-  static Status Bad(std::string_view what) {
-    return Status::Corruption(fmt::format("alarm file: bad or truncated {}", what));
-  }
-  std::string_view in_;
-};
-
-Result<MetricDataQuery> GetQuery(Reader& r) {
+Result<MetricDataQuery> GetQuery(ByteReader& r) {
   MetricDataQuery q;
-  GL_ASSIGN_OR_RETURN(q.id, r.String());
-  GL_ASSIGN_OR_RETURN(q.label, r.OptString());
-  GL_ASSIGN_OR_RETURN(uint8_t ret, r.Byte(1));
+  GL_ASSIGN_OR_RETURN(q.id, r.String("query id"));
+  GL_ASSIGN_OR_RETURN(q.label, GetOptString(r, "query label"));
+  GL_ASSIGN_OR_RETURN(uint8_t ret, r.Tag("query ReturnData", 1));
   q.return_data = ret == 1;
-  GL_ASSIGN_OR_RETURN(uint64_t period, r.Varint());
+  GL_ASSIGN_OR_RETURN(uint64_t period, r.Varint("query period"));
   if (period > 0) q.period_s = static_cast<int64_t>(period);
-  GL_ASSIGN_OR_RETURN(uint8_t kind, r.Byte(1));
+  GL_ASSIGN_OR_RETURN(uint8_t kind, r.Tag("query kind", 1));
   if (kind == 0) {
     MetricStatQuery s;
-    GL_ASSIGN_OR_RETURN(s.metric, r.Metric());
-    GL_ASSIGN_OR_RETURN(uint64_t p, r.Varint());
+    GL_ASSIGN_OR_RETURN(s.metric, GetMetricId(r));
+    GL_ASSIGN_OR_RETURN(uint64_t p, r.Varint("metric stat period"));
     s.period_s = static_cast<int64_t>(p);
-    GL_ASSIGN_OR_RETURN(s.stat, r.String());
-    GL_ASSIGN_OR_RETURN(s.unit, r.OptString());
+    GL_ASSIGN_OR_RETURN(s.stat, r.String("metric stat"));
+    GL_ASSIGN_OR_RETURN(s.unit, GetOptString(r, "metric stat unit"));
     q.metric_stat = std::move(s);
   } else {
-    GL_ASSIGN_OR_RETURN(std::string e, r.String());
+    GL_ASSIGN_OR_RETURN(std::string e, r.String("query expression"));
     q.expression = std::move(e);
   }
   return q;
 }
 
-Status GetDefinition(Reader& r, MetricAlarmDefinition* d) {
-  GL_ASSIGN_OR_RETURN(d->name, r.String());
-  GL_ASSIGN_OR_RETURN(d->description, r.String());
-  GL_ASSIGN_OR_RETURN(uint8_t enabled, r.Byte(1));
+Status GetDefinition(ByteReader& r, MetricAlarmDefinition* d) {
+  GL_ASSIGN_OR_RETURN(d->name, r.String("alarm name"));
+  GL_ASSIGN_OR_RETURN(d->description, r.String("alarm description"));
+  GL_ASSIGN_OR_RETURN(uint8_t enabled, r.Tag("ActionsEnabled", 1));
   d->actions_enabled = enabled == 1;
-  GL_ASSIGN_OR_RETURN(d->ok_actions, r.Strings());
-  GL_ASSIGN_OR_RETURN(d->alarm_actions, r.Strings());
-  GL_ASSIGN_OR_RETURN(d->insufficient_data_actions, r.Strings());
-  GL_ASSIGN_OR_RETURN(uint8_t kind, r.Byte(1));
+  GL_ASSIGN_OR_RETURN(d->ok_actions, GetStrings(r, "OKActions"));
+  GL_ASSIGN_OR_RETURN(d->alarm_actions, GetStrings(r, "AlarmActions"));
+  GL_ASSIGN_OR_RETURN(d->insufficient_data_actions, GetStrings(r, "InsufficientDataActions"));
+  GL_ASSIGN_OR_RETURN(uint8_t kind, r.Tag("alarm kind", 1));
   if (kind == 0) {
-    GL_ASSIGN_OR_RETURN(MetricId id, r.Metric());
+    GL_ASSIGN_OR_RETURN(MetricId id, GetMetricId(r));
     d->metric = std::move(id);
-    GL_ASSIGN_OR_RETURN(d->statistic, r.String());
-    GL_ASSIGN_OR_RETURN(d->extended_statistic, r.String());
-    GL_ASSIGN_OR_RETURN(uint64_t p, r.Varint());
+    GL_ASSIGN_OR_RETURN(d->statistic, r.String("Statistic"));
+    GL_ASSIGN_OR_RETURN(d->extended_statistic, r.String("ExtendedStatistic"));
+    GL_ASSIGN_OR_RETURN(uint64_t p, r.Varint("Period"));
     d->period_s = static_cast<int64_t>(p);
-    GL_ASSIGN_OR_RETURN(d->unit, r.OptString());
+    GL_ASSIGN_OR_RETURN(d->unit, GetOptString(r, "Unit"));
   } else {
-    GL_ASSIGN_OR_RETURN(uint64_t n, r.Varint());
+    GL_ASSIGN_OR_RETURN(uint64_t n, r.Count("query count", 4));
     for (uint64_t i = 0; i < n; ++i) {
       GL_ASSIGN_OR_RETURN(MetricDataQuery q, GetQuery(r));
       d->metrics.push_back(std::move(q));
     }
   }
-  GL_ASSIGN_OR_RETURN(uint64_t n, r.Varint());
-  GL_ASSIGN_OR_RETURN(uint64_t m, r.Varint());
+  GL_ASSIGN_OR_RETURN(uint64_t n, r.Varint("EvaluationPeriods"));
+  GL_ASSIGN_OR_RETURN(uint64_t m, r.Varint("DatapointsToAlarm"));
   d->evaluation_periods = static_cast<int>(n);
   d->datapoints_to_alarm = static_cast<int>(m);
-  GL_ASSIGN_OR_RETURN(d->threshold, r.Number());
-  GL_ASSIGN_OR_RETURN(uint8_t op, r.Byte(3));
+  GL_ASSIGN_OR_RETURN(d->threshold, r.Number("Threshold"));
+  GL_ASSIGN_OR_RETURN(uint8_t op, r.Tag("ComparisonOperator", 3));
   d->comparison = static_cast<ComparisonOperator>(op);
-  GL_ASSIGN_OR_RETURN(uint8_t treat, r.Byte(3));
+  GL_ASSIGN_OR_RETURN(uint8_t treat, r.Tag("TreatMissingData", 3));
   d->treat_missing_data = static_cast<TreatMissingData>(treat);
   return Status::OK();
 }
@@ -234,32 +180,32 @@ Status DecodeAlarmFile(std::string_view file, MetricAlarm* a,
     crc |= static_cast<uint32_t>(static_cast<uint8_t>(file[file.size() - 4 + i])) << (8 * i);
   }
   if (crc != crc32c::Value(body)) return Status::Corruption("alarm file: CRC mismatch");
-  Reader r(body);
+  ByteReader r(body, kMagic.size());
   GL_RETURN_IF_ERROR(GetDefinition(r, &a->definition));
-  GL_ASSIGN_OR_RETURN(uint8_t state, r.Byte(2));
+  GL_ASSIGN_OR_RETURN(uint8_t state, r.Tag("state", 2));
   a->state = static_cast<AlarmState>(state);
-  GL_ASSIGN_OR_RETURN(a->state_reason, r.String());
-  GL_ASSIGN_OR_RETURN(a->state_reason_data, r.String());
-  GL_ASSIGN_OR_RETURN(uint64_t updated, r.Varint());
-  GL_ASSIGN_OR_RETURN(uint64_t transitioned, r.Varint());
-  GL_ASSIGN_OR_RETURN(uint64_t configured, r.Varint());
+  GL_ASSIGN_OR_RETURN(a->state_reason, r.String("StateReason"));
+  GL_ASSIGN_OR_RETURN(a->state_reason_data, r.String("StateReasonData"));
+  GL_ASSIGN_OR_RETURN(uint64_t updated, r.Varint("StateUpdatedTimestamp"));
+  GL_ASSIGN_OR_RETURN(uint64_t transitioned, r.Varint("StateTransitionedTimestamp"));
+  GL_ASSIGN_OR_RETURN(uint64_t configured, r.Varint("configuration time"));
   a->state_updated_ms = static_cast<int64_t>(updated);
   a->state_transitioned_ms = static_cast<int64_t>(transitioned);
   a->configuration_updated_ms = static_cast<int64_t>(configured);
-  GL_ASSIGN_OR_RETURN(uint64_t n, r.Varint());
+  GL_ASSIGN_OR_RETURN(uint64_t n, r.Count("history count", 4));
   history->clear();
   for (uint64_t i = 0; i < n; ++i) {
     AlarmHistoryItem h;
     h.alarm_name = a->definition.name;
-    GL_ASSIGN_OR_RETURN(uint64_t ts, r.Varint());
+    GL_ASSIGN_OR_RETURN(uint64_t ts, r.Varint("history time"));
     h.timestamp_ms = static_cast<int64_t>(ts);
-    GL_ASSIGN_OR_RETURN(uint8_t type, r.Byte(2));
+    GL_ASSIGN_OR_RETURN(uint8_t type, r.Tag("history type", 2));
     h.type = static_cast<AlarmHistoryType>(type);
-    GL_ASSIGN_OR_RETURN(h.summary, r.String());
-    GL_ASSIGN_OR_RETURN(h.data, r.String());
+    GL_ASSIGN_OR_RETURN(h.summary, r.String("history summary"));
+    GL_ASSIGN_OR_RETURN(h.data, r.String("history data"));
     history->push_back(std::move(h));
   }
-  if (!r.done()) return Status::Corruption("alarm file: bytes after the history");
+  if (!r.done()) return r.Fail("bytes after the history");
   return Status::OK();
 }
 

@@ -69,7 +69,7 @@ struct MetricStatQuery {
 struct MetricDataQuery {
   std::string id;
   std::optional<MetricStatQuery> metric_stat;
-  std::optional<std::string> expression;  // Not evaluated yet: refused.
+  std::optional<std::string> expression;  // Metric math over other queries (metric_math.h).
   std::optional<std::string> label;
   bool return_data = true;
   std::optional<int64_t> period_s;  // For expressions.

@@ -1,6 +1,8 @@
 // The metrics store's small binary encodings, shared by every format it
-// writes (metric_store_format.md): varints, zigzag, and "numbers" — a double
-// that takes 1 to 3 bytes when it is a small integer.
+// writes (metric_store_format.md, alarm_format.md): varints, zigzag,
+// "numbers" — a double that takes 1 to 3 bytes when it is a small integer —
+// length-prefixed strings, and ByteReader, which reads them back with errors
+// that say what and at which byte.
 //
 // Thread-safety: pure functions.
 #ifndef GAMELAKE_METRICS_ENCODING_H_
@@ -31,6 +33,38 @@ inline int64_t UnZigZag(uint64_t v) {
 // tags and non-finite values.
 void PutNumber(std::string* out, double v);
 Result<double> GetNumber(std::string_view* in);
+
+// A varint length, then the bytes.
+void PutString(std::string* out, std::string_view s);
+
+// Reads the encodings above from the front of a buffer. Every error is
+// Corruption "<what went wrong> at byte <offset>".
+class ByteReader {
+ public:
+  static constexpr size_t kMaxStringBytes = 1u << 20;
+
+  // `base`: the offset of `in` in its file, for messages.
+  explicit ByteReader(std::string_view in, size_t base = 0) : all_(in), in_(in), base_(base) {}
+
+  size_t offset() const { return base_ + all_.size() - in_.size(); }
+  bool done() const { return in_.empty(); }
+
+  Status Fail(std::string_view what) const;
+  Result<uint64_t> Varint(std::string_view what);
+  Result<double> Number(std::string_view what);
+  Result<std::string> String(std::string_view what);  // At most kMaxStringBytes.
+  Result<double> Double(std::string_view what);       // 8 raw bytes; finite.
+  Result<uint8_t> Byte(std::string_view what);
+  // A tag byte at most `max`.
+  Result<uint8_t> Tag(std::string_view what, uint8_t max);
+  // A count of items of at least `min_bytes` each: bounded by what is left.
+  Result<uint64_t> Count(std::string_view what, size_t min_bytes);
+
+ private:
+  std::string_view all_;
+  std::string_view in_;
+  size_t base_;
+};
 
 }  // namespace gamelake
 

@@ -13,95 +13,13 @@ namespace {
 
 constexpr char kBatchVersion = 1;
 constexpr std::string_view kCheckpointMagic = "GLMCKPT1";
-constexpr size_t kMaxStringBytes = 1u << 20;
 
 enum DatumKind : uint8_t { kValue = 0, kValues = 1, kValuesCounts = 2, kStatistics = 3 };
-
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
 
 void PutDouble(std::string* out, double v) {
   char raw[8];
   std::memcpy(raw, &v, 8);
   out->append(raw, 8);
-}
-
-// A reader that remembers where it is, for errors that say where.
-class Reader {
- public:
-  // `base`: the offset of `in` in the file, for messages.
-  explicit Reader(std::string_view in, size_t base = 0) : all_(in), in_(in), base_(base) {}
-
-  size_t offset() const { return base_ + all_.size() - in_.size(); }
-  bool done() const { return in_.empty(); }
-
-  Status Fail(std::string_view what) const {
-    return Status::Corruption(fmt::format("{} at byte {}", what, offset()));
-  }
-  Result<uint64_t> Varint(std::string_view what) {
-    Result<uint64_t> v = GetVarint(&in_);
-    if (!v.ok()) return Fail(fmt::format("bad {} ({})", what, v.status().message()));
-    return v;
-  }
-  Result<std::string> String(std::string_view what) {
-    GL_ASSIGN_OR_RETURN(uint64_t n, Varint(what));
-    if (n > kMaxStringBytes || n > in_.size()) return Fail(fmt::format("truncated {}", what));
-    std::string s(in_.substr(0, n));
-    in_.remove_prefix(n);
-    return s;
-  }
-  Result<double> Double(std::string_view what) {
-    if (in_.size() < 8) return Fail(fmt::format("truncated {}", what));
-    double v;
-    std::memcpy(&v, in_.data(), 8);
-    in_.remove_prefix(8);
-    if (!std::isfinite(v)) return Fail(fmt::format("{} is not finite", what));
-    return v;
-  }
-  Result<uint8_t> Byte(std::string_view what) {
-    if (in_.empty()) return Fail(fmt::format("truncated {}", what));
-    auto b = static_cast<uint8_t>(in_.front());
-    in_.remove_prefix(1);
-    return b;
-  }
-  // A count of items of at least `min_bytes` each: bounded by what is left.
-  Result<uint64_t> Count(std::string_view what, size_t min_bytes) {
-    GL_ASSIGN_OR_RETURN(uint64_t n, Varint(what));
-    if (n > in_.size() / min_bytes) return Fail(fmt::format("{} {} exceeds the data", what, n));
-    return n;
-  }
-
- private:
-  std::string_view all_;
-  std::string_view in_;
-  size_t base_;
-};
-
-void PutMetricId(std::string* out, const MetricId& id) {
-  PutString(out, id.ns);
-  PutString(out, id.name);
-  PutVarint(out, id.dimensions.size());
-  for (const Dimension& d : id.dimensions) {
-    PutString(out, d.name);
-    PutString(out, d.value);
-  }
-}
-
-Result<MetricId> GetMetricId(Reader& r) {
-  MetricId id;
-  GL_ASSIGN_OR_RETURN(id.ns, r.String("namespace"));
-  GL_ASSIGN_OR_RETURN(id.name, r.String("metric name"));
-  GL_ASSIGN_OR_RETURN(uint64_t dims, r.Count("dimension count", 2));
-  if (dims > kMaxDimensions) return r.Fail("more than 30 dimensions");
-  for (uint64_t i = 0; i < dims; ++i) {
-    Dimension d;
-    GL_ASSIGN_OR_RETURN(d.name, r.String("dimension name"));
-    GL_ASSIGN_OR_RETURN(d.value, r.String("dimension value"));
-    id.dimensions.push_back(std::move(d));
-  }
-  return id;
 }
 
 void PutDatum(std::string* out, const MetricDatum& d) {
@@ -126,7 +44,7 @@ void PutDatum(std::string* out, const MetricDatum& d) {
   }
 }
 
-Status GetValues(Reader& r, uint8_t kind, MetricDatum* d) {
+Status GetValues(ByteReader& r, uint8_t kind, MetricDatum* d) {
   switch (kind) {
     case kValue: {
       GL_ASSIGN_OR_RETURN(double v, r.Double("value"));
@@ -161,7 +79,7 @@ Status GetValues(Reader& r, uint8_t kind, MetricDatum* d) {
   return r.Fail(fmt::format("unknown datum kind {}", kind));
 }
 
-Result<MetricDatum> GetDatum(Reader& r) {
+Result<MetricDatum> GetDatum(ByteReader& r) {
   MetricDatum d;
   GL_ASSIGN_OR_RETURN(d.id, GetMetricId(r));
   GL_ASSIGN_OR_RETURN(d.unit, r.String("unit"));
@@ -185,7 +103,7 @@ void PutTiers(std::string* out, const std::vector<TierSpec>& tiers) {
   }
 }
 
-Result<std::vector<TierSpec>> GetTiers(Reader& r) {
+Result<std::vector<TierSpec>> GetTiers(ByteReader& r) {
   GL_ASSIGN_OR_RETURN(uint64_t n, r.Count("tier count", 3));
   if (n == 0 || n > 16) return r.Fail(fmt::format("{} tiers", n));
   std::vector<TierSpec> tiers(n);
@@ -202,7 +120,7 @@ Result<std::vector<TierSpec>> GetTiers(Reader& r) {
   return tiers;
 }
 
-Result<CheckpointSeries> GetSeries(Reader& r, size_t tiers) {
+Result<CheckpointSeries> GetSeries(ByteReader& r, size_t tiers) {
   CheckpointSeries s;
   GL_ASSIGN_OR_RETURN(s.id, GetMetricId(r));
   GL_ASSIGN_OR_RETURN(s.unit, r.String("unit"));
@@ -223,6 +141,31 @@ Result<CheckpointSeries> GetSeries(Reader& r, size_t tiers) {
 
 }  // namespace
 
+void PutMetricId(std::string* out, const MetricId& id) {
+  PutString(out, id.ns);
+  PutString(out, id.name);
+  PutVarint(out, id.dimensions.size());
+  for (const Dimension& d : id.dimensions) {
+    PutString(out, d.name);
+    PutString(out, d.value);
+  }
+}
+
+Result<MetricId> GetMetricId(ByteReader& r) {
+  MetricId id;
+  GL_ASSIGN_OR_RETURN(id.ns, r.String("namespace"));
+  GL_ASSIGN_OR_RETURN(id.name, r.String("metric name"));
+  GL_ASSIGN_OR_RETURN(uint64_t dims, r.Count("dimension count", 2));
+  if (dims > kMaxDimensions) return r.Fail("more than 30 dimensions");
+  for (uint64_t i = 0; i < dims; ++i) {
+    Dimension d;
+    GL_ASSIGN_OR_RETURN(d.name, r.String("dimension name"));
+    GL_ASSIGN_OR_RETURN(d.value, r.String("dimension value"));
+    id.dimensions.push_back(std::move(d));
+  }
+  return id;
+}
+
 std::string EncodePutBatch(const std::vector<MetricDatum>& data) {
   std::string out;
   out.reserve(data.size() * 64);
@@ -233,7 +176,7 @@ std::string EncodePutBatch(const std::vector<MetricDatum>& data) {
 }
 
 Result<std::vector<MetricDatum>> DecodePutBatch(std::string_view payload) {
-  Reader r(payload);
+  ByteReader r(payload);
   GL_ASSIGN_OR_RETURN(uint8_t version, r.Byte("version"));
   if (version != kBatchVersion) return r.Fail(fmt::format("unknown batch version {}", version));
   GL_ASSIGN_OR_RETURN(uint64_t n, r.Count("datum count", 16));
@@ -280,7 +223,7 @@ Result<Checkpoint> DecodeCheckpoint(std::string_view file) {
   if (crc32c::Value(body) != want) {
     return Status::Corruption("checkpoint checksum mismatch (the file is damaged)");
   }
-  Reader body_reader(body.substr(kCheckpointMagic.size()), kCheckpointMagic.size());
+  ByteReader body_reader(body.substr(kCheckpointMagic.size()), kCheckpointMagic.size());
   Checkpoint c;
   GL_ASSIGN_OR_RETURN(c.applied_seq, body_reader.Varint("applied seq"));
   GL_ASSIGN_OR_RETURN(c.tiers, GetTiers(body_reader));

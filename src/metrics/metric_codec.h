@@ -12,12 +12,18 @@
 #include <vector>
 
 #include "common/result.h"
+#include "metrics/encoding.h"
 #include "metrics/metric_store.h"
 #include "metrics/metric_types.h"
 
 namespace gamelake {
 
 // A put batch as the payload of one log record.
+// A metric's id (namespace, name, dimensions), as every metrics format
+// stores it (metric_store_format.md); GetMetricId refuses over 30 dimensions.
+void PutMetricId(std::string* out, const MetricId& id);
+Result<MetricId> GetMetricId(ByteReader& r);
+
 std::string EncodePutBatch(const std::vector<MetricDatum>& data);
 Result<std::vector<MetricDatum>> DecodePutBatch(std::string_view payload);
 
