@@ -9,13 +9,12 @@
 #include "common/civil_time.h"
 #include "common/json_writer.h"
 #include "server/cloudwatch_json.h"
+#include "server/cloudwatch_json_reader.h"
 
 namespace gamelake {
 namespace {
 
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::object;
+using namespace cloudwatch_json;  // NOLINT(build/namespaces): the shared body reader.
 
 constexpr size_t kMaxNamesPerCall = 100;
 
@@ -23,57 +22,13 @@ Status Invalid(std::string_view code, std::string_view message) {
   return Status::InvalidArgument(fmt::format("{}: {}", code, message));
 }
 
-Status WrongType(std::string_view key, std::string_view want) {
-  return Invalid("SerializationException", fmt::format("{}: expected {}", key, want));
-}
-
 Status Missing(std::string_view key) {
   return Invalid("MissingParameter", fmt::format("The parameter {} is required.", key));
 }
 
-// A parsed request body; the parser owns what `root` points into.
-struct Body {
-  simdjson::dom::parser parser;
-  object root;
-};
-
-Status Parse(std::string_view text, Body* b) {
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) text = "{}";
-  element e;
-  if (b->parser.parse(text.data(), text.size()).get(e) != simdjson::SUCCESS) {
-    return Invalid("SerializationException", "the body is not valid JSON");
-  }
-  if (e.get_object().get(b->root) != simdjson::SUCCESS) {
-    return Invalid("SerializationException", "the body must be a JSON object");
-  }
-  return Status::OK();
-}
-
-std::optional<element> Field(object o, std::string_view key) {
-  element e;
-  if (o[key].get(e) != simdjson::SUCCESS || e.is_null()) return std::nullopt;
-  return e;
-}
-
-Result<std::optional<std::string>> OptString(object o, std::string_view key) {
-  auto e = Field(o, key);
-  if (!e) return std::optional<std::string>();
-  std::string_view s;
-  if (e->get_string().get(s) != simdjson::SUCCESS) return WrongType(key, "a string");
-  return std::optional<std::string>(std::string(s));
-}
-
-Result<std::optional<double>> OptNumber(object o, std::string_view key) {
-  auto e = Field(o, key);
-  if (!e) return std::optional<double>();
-  double v = 0;
-  if (e->get_double().get(v) != simdjson::SUCCESS) return WrongType(key, "a number");
-  return std::optional<double>(v);
-}
-
 // A whole number in [lo, hi].
 Result<std::optional<int64_t>> OptInt(object o, std::string_view key, int64_t lo, int64_t hi) {
-  GL_ASSIGN_OR_RETURN(std::optional<double> v, OptNumber(o, key));
+  GL_ASSIGN_OR_RETURN(std::optional<double> v, OptNumber(o, key, ""));
   if (!v) return std::optional<int64_t>();
   if (*v != std::floor(*v) || *v < static_cast<double>(lo) || *v > static_cast<double>(hi)) {
     return Invalid("InvalidParameterValue",
@@ -82,43 +37,11 @@ Result<std::optional<int64_t>> OptInt(object o, std::string_view key, int64_t lo
   return std::optional<int64_t>(static_cast<int64_t>(*v));
 }
 
-Result<std::vector<std::string>> Strings(object o, std::string_view key) {
-  std::vector<std::string> out;
-  auto e = Field(o, key);
-  if (!e) return out;
-  array a;
-  if (e->get_array().get(a) != simdjson::SUCCESS) return WrongType(key, "an array of strings");
-  for (element x : a) {
-    std::string_view s;
-    if (x.get_string().get(s) != simdjson::SUCCESS) return WrongType(key, "an array of strings");
-    out.emplace_back(s);
-  }
-  return out;
-}
-
-// Epoch seconds (number) or ISO 8601 (string), in milliseconds.
-Result<std::optional<int64_t>> OptTime(object o, std::string_view key) {
-  auto e = Field(o, key);
-  if (!e) return std::optional<int64_t>();
-  double seconds = 0;
-  std::string_view text;
-  if (e->get_double().get(seconds) == simdjson::SUCCESS && std::isfinite(seconds)) {
-    return std::optional<int64_t>(static_cast<int64_t>(std::llround(seconds * 1000)));
-  }
-  if (e->get_string().get(text) == simdjson::SUCCESS) {
-    Result<int64_t> us = ParseTime(text);
-    if (!us.ok())
-      return Invalid("InvalidParameterValue", fmt::format("{}: {}", key, us.status().message()));
-    return std::optional<int64_t>(*us / 1000);
-  }
-  return WrongType(key, "epoch seconds or an ISO 8601 string");
-}
-
 // The names of a DeleteAlarms / Enable / DisableAlarmActions body.
 Result<std::vector<std::string>> AlarmNames(std::string_view text) {
   Body b;
-  GL_RETURN_IF_ERROR(Parse(text, &b));
-  GL_ASSIGN_OR_RETURN(std::vector<std::string> names, Strings(b.root, "AlarmNames"));
+  GL_RETURN_IF_ERROR(ParseBody(text, &b));
+  GL_ASSIGN_OR_RETURN(std::vector<std::string> names, Strings(b.root, "AlarmNames", ""));
   if (names.empty()) return Missing("AlarmNames");
   if (names.size() > kMaxNamesPerCall) {
     return Invalid("InvalidParameterValue",
@@ -136,21 +59,21 @@ Status RefuseUnsupported(object root) {
 }
 
 Status ParseMetricPart(object root, MetricAlarmDefinition* d) {
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(root, "MetricName"));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> ns, OptString(root, "Namespace"));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(root, "MetricName", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> ns, OptString(root, "Namespace", ""));
   if (name || ns) {
     if (!name) return Missing("MetricName");
     if (!ns) return Missing("Namespace");
     GL_ASSIGN_OR_RETURN(MetricId id, ParseMetricIdJson(root, ""));
     d->metric = std::move(id);
   }
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> stat, OptString(root, "Statistic"));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> ext, OptString(root, "ExtendedStatistic"));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> stat, OptString(root, "Statistic", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> ext, OptString(root, "ExtendedStatistic", ""));
   d->statistic = stat.value_or("");
   d->extended_statistic = ext.value_or("");
   GL_ASSIGN_OR_RETURN(std::optional<int64_t> period, OptInt(root, "Period", 1, 86'400));
   d->period_s = period.value_or(0);
-  GL_ASSIGN_OR_RETURN(d->unit, OptString(root, "Unit"));
+  GL_ASSIGN_OR_RETURN(d->unit, OptString(root, "Unit", ""));
   if (auto metrics = Field(root, "Metrics")) {
     array a;
     if (metrics->get_array().get(a) != simdjson::SUCCESS) return WrongType("Metrics", "an array");
@@ -171,13 +94,13 @@ Status ParseEvaluationPart(object root, MetricAlarmDefinition* d) {
   d->evaluation_periods = static_cast<int>(*n);
   GL_ASSIGN_OR_RETURN(std::optional<int64_t> m, OptInt(root, "DatapointsToAlarm", 1, 86'400));
   d->datapoints_to_alarm = static_cast<int>(m.value_or(0));
-  GL_ASSIGN_OR_RETURN(std::optional<double> threshold, OptNumber(root, "Threshold"));
+  GL_ASSIGN_OR_RETURN(std::optional<double> threshold, OptNumber(root, "Threshold", ""));
   if (!threshold) return Missing("Threshold");
   d->threshold = *threshold;
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> op, OptString(root, "ComparisonOperator"));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> op, OptString(root, "ComparisonOperator", ""));
   if (!op) return Missing("ComparisonOperator");
   GL_ASSIGN_OR_RETURN(d->comparison, ParseComparisonOperator(*op));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> treat, OptString(root, "TreatMissingData"));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> treat, OptString(root, "TreatMissingData", ""));
   if (treat) {
     GL_ASSIGN_OR_RETURN(d->treat_missing_data, ParseTreatMissingData(*treat));
   }
@@ -260,7 +183,7 @@ bool HasActionWithPrefix(const MetricAlarmDefinition& d, std::string_view prefix
 }
 
 Status CheckAlarmTypes(object root, bool* metric_alarms) {
-  GL_ASSIGN_OR_RETURN(std::vector<std::string> types, Strings(root, "AlarmTypes"));
+  GL_ASSIGN_OR_RETURN(std::vector<std::string> types, Strings(root, "AlarmTypes", ""));
   *metric_alarms = types.empty();
   for (const std::string& t : types) {
     if (t == "MetricAlarm") {
@@ -278,10 +201,10 @@ Status CheckAlarmTypes(object root, bool* metric_alarms) {
 Result<MetricAlarmDefinition> ParsePutMetricAlarmJson(std::string_view text,
                                                       std::optional<std::string_view> path_name) {
   Body b;
-  GL_RETURN_IF_ERROR(Parse(text, &b));
+  GL_RETURN_IF_ERROR(ParseBody(text, &b));
   GL_RETURN_IF_ERROR(RefuseUnsupported(b.root));
   MetricAlarmDefinition d;
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(b.root, "AlarmName"));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(b.root, "AlarmName", ""));
   if (path_name && name && *name != *path_name) {
     return Invalid(
         "InvalidParameterValue",
@@ -291,16 +214,16 @@ Result<MetricAlarmDefinition> ParsePutMetricAlarmJson(std::string_view text,
   if (!name) return Missing("AlarmName");
   d.name = std::move(*name);
   GL_ASSIGN_OR_RETURN(std::optional<std::string> description,
-                      OptString(b.root, "AlarmDescription"));
+                      OptString(b.root, "AlarmDescription", ""));
   d.description = description.value_or("");
   if (auto e = Field(b.root, "ActionsEnabled")) {
     if (e->get_bool().get(d.actions_enabled) != simdjson::SUCCESS) {
       return WrongType("ActionsEnabled", "a boolean");
     }
   }
-  GL_ASSIGN_OR_RETURN(d.ok_actions, Strings(b.root, "OKActions"));
-  GL_ASSIGN_OR_RETURN(d.alarm_actions, Strings(b.root, "AlarmActions"));
-  GL_ASSIGN_OR_RETURN(d.insufficient_data_actions, Strings(b.root, "InsufficientDataActions"));
+  GL_ASSIGN_OR_RETURN(d.ok_actions, Strings(b.root, "OKActions", ""));
+  GL_ASSIGN_OR_RETURN(d.alarm_actions, Strings(b.root, "AlarmActions", ""));
+  GL_ASSIGN_OR_RETURN(d.insufficient_data_actions, Strings(b.root, "InsufficientDataActions", ""));
   GL_RETURN_IF_ERROR(ParseMetricPart(b.root, &d));
   GL_RETURN_IF_ERROR(ParseEvaluationPart(b.root, &d));
   return d;
@@ -320,13 +243,14 @@ Result<std::string> PutMetricAlarmJson(AlarmStore* alarms, std::string_view body
 
 Result<std::string> DescribeAlarmsJson(AlarmStore* alarms, std::string_view text) {
   Body b;
-  GL_RETURN_IF_ERROR(Parse(text, &b));
-  GL_ASSIGN_OR_RETURN(std::vector<std::string> names, Strings(b.root, "AlarmNames"));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> prefix, OptString(b.root, "AlarmNamePrefix"));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> state_text, OptString(b.root, "StateValue"));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> action_prefix, OptString(b.root, "ActionPrefix"));
+  GL_RETURN_IF_ERROR(ParseBody(text, &b));
+  GL_ASSIGN_OR_RETURN(std::vector<std::string> names, Strings(b.root, "AlarmNames", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> prefix, OptString(b.root, "AlarmNamePrefix", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> state_text, OptString(b.root, "StateValue", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> action_prefix,
+                      OptString(b.root, "ActionPrefix", ""));
   GL_ASSIGN_OR_RETURN(std::optional<int64_t> max, OptInt(b.root, "MaxRecords", 1, 100));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> token, OptString(b.root, "NextToken"));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> token, OptString(b.root, "NextToken", ""));
   GL_ASSIGN_OR_RETURN(size_t offset, ParseNextToken(token));
   bool metric_alarms = true;
   GL_RETURN_IF_ERROR(CheckAlarmTypes(b.root, &metric_alarms));
@@ -365,21 +289,21 @@ Result<std::string> DeleteAlarmsJson(AlarmStore* alarms, std::string_view body) 
 
 Result<std::string> DescribeAlarmHistoryJson(AlarmStore* alarms, std::string_view text) {
   Body b;
-  GL_RETURN_IF_ERROR(Parse(text, &b));
+  GL_RETURN_IF_ERROR(ParseBody(text, &b));
   AlarmHistoryQuery q;
-  GL_ASSIGN_OR_RETURN(q.alarm_name, OptString(b.root, "AlarmName"));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> type, OptString(b.root, "HistoryItemType"));
+  GL_ASSIGN_OR_RETURN(q.alarm_name, OptString(b.root, "AlarmName", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> type, OptString(b.root, "HistoryItemType", ""));
   if (type) {
     GL_ASSIGN_OR_RETURN(q.type, ParseAlarmHistoryType(*type));
   }
-  GL_ASSIGN_OR_RETURN(std::optional<int64_t> start, OptTime(b.root, "StartDate"));
-  GL_ASSIGN_OR_RETURN(std::optional<int64_t> end_date, OptTime(b.root, "EndDate"));
+  GL_ASSIGN_OR_RETURN(std::optional<int64_t> start, OptTime(b.root, "StartDate", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<int64_t> end_date, OptTime(b.root, "EndDate", ""));
   if (start) q.start_ms = *start;
   if (end_date) q.end_ms = *end_date;
   GL_ASSIGN_OR_RETURN(std::optional<int64_t> max, OptInt(b.root, "MaxRecords", 1, 100));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> token, OptString(b.root, "NextToken"));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> token, OptString(b.root, "NextToken", ""));
   GL_ASSIGN_OR_RETURN(size_t offset, ParseNextToken(token));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> scan, OptString(b.root, "ScanBy"));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> scan, OptString(b.root, "ScanBy", ""));
   if (scan && *scan != "TimestampDescending" && *scan != "TimestampAscending") {
     return Invalid("InvalidParameterValue",
                    "ScanBy must be TimestampDescending or TimestampAscending");
@@ -401,11 +325,11 @@ Result<std::string> DescribeAlarmHistoryJson(AlarmStore* alarms, std::string_vie
 
 Result<std::string> SetAlarmStateJson(AlarmStore* alarms, std::string_view text) {
   Body b;
-  GL_RETURN_IF_ERROR(Parse(text, &b));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(b.root, "AlarmName"));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(b.root, "StateValue"));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> reason, OptString(b.root, "StateReason"));
-  GL_ASSIGN_OR_RETURN(std::optional<std::string> data, OptString(b.root, "StateReasonData"));
+  GL_RETURN_IF_ERROR(ParseBody(text, &b));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(b.root, "AlarmName", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(b.root, "StateValue", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> reason, OptString(b.root, "StateReason", ""));
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> data, OptString(b.root, "StateReasonData", ""));
   if (!name) return Missing("AlarmName");
   if (!value) return Missing("StateValue");
   if (!reason) return Missing("StateReason");
