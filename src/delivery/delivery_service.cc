@@ -168,7 +168,8 @@ class DeliveryServiceImpl final : public DeliveryService {
 
   std::map<std::string, int64_t> OldestUndeliveredMicros() const override {
     std::lock_guard<std::mutex> l(mu_);
-    std::map<std::string, int64_t> out = open_oldest_by_stream_;
+    std::map<std::string, int64_t> out(open_oldest_by_stream_.begin(),
+                                       open_oldest_by_stream_.end());
     for (const Batch& b : queue_) {
       auto [it, fresh] = out.emplace(b.stream, b.oldest_ingest_us);
       if (!fresh) it->second = std::min(it->second, b.oldest_ingest_us);
@@ -377,11 +378,14 @@ class DeliveryServiceImpl final : public DeliveryService {
         std::lock_guard<std::mutex> l(mu_);
         uint64_t open_records = 0;
         int64_t oldest = std::numeric_limits<int64_t>::max();
-        open_oldest_by_stream_.clear();
+        // Rewritten in place (names and capacity reused): this runs per batch read.
+        open_oldest_by_stream_.resize(buffers_.size());
+        size_t i = 0;
         for (const auto& [stream, buf] : buffers_) {
           open_records += buf.batch.records;
           oldest = std::min(oldest, buf.batch.oldest_ingest_us);
-          open_oldest_by_stream_.emplace(stream, buf.batch.oldest_ingest_us);
+          open_oldest_by_stream_[i].first.assign(stream);
+          open_oldest_by_stream_[i++].second = buf.batch.oldest_ingest_us;
         }
         open_records_ = open_records;
         open_oldest_us_ = oldest;
@@ -504,7 +508,8 @@ class DeliveryServiceImpl final : public DeliveryService {
   uint64_t queued_records_ = 0;
   uint64_t open_records_ = 0;
   int64_t open_oldest_us_ = std::numeric_limits<int64_t>::max();
-  std::map<std::string, int64_t> open_oldest_by_stream_;  // Of buffers_, per stream.
+  // Of buffers_, per stream in name order: the oldest ingest time.
+  std::vector<std::pair<std::string, int64_t>> open_oldest_by_stream_;
   uint64_t flush_target_ = 0;  // Buffers with records below this are to be cut.
   uint64_t cut_up_to_ = 0;     // Every record below this is queued, delivered or skipped.
   int consecutive_failures_ = 0;
