@@ -46,9 +46,9 @@ ValueType ValueTypeOf(const SqlType& type);
 struct SqlValue {
   ValueType type = ValueType::kNull;
   bool is_null = true;
-  int64_t i = 0;   // kBoolean (0/1), kInteger, kTimestamp, kDate, kTime, intervals.
-  double d = 0;    // kDouble, kDecimal.
-  std::string s;   // kString, kBinary.
+  int64_t i = 0;  // kBoolean (0/1), kInteger, kTimestamp, kDate, kTime, intervals.
+  double d = 0;   // kDouble, kDecimal.
+  std::string s;  // kString, kBinary.
 
   static SqlValue Null(ValueType type = ValueType::kNull) {
     SqlValue v;

@@ -46,13 +46,13 @@ struct ProgramOptions {
 
 // A row of the error stream (KDA's error_stream columns).
 struct ErrorRow {
-  int64_t error_time_ms = 0;   // ERROR_TIME: the ROWTIME of the failing row.
-  std::string error_level;     // ERROR_LEVEL: "ERROR".
-  std::string error_name;      // ERROR_NAME: e.g. "EVALUATION_ERROR", "LATE_ROW".
-  std::string message;         // MESSAGE: what failed and where (line:column).
-  int64_t data_rowtime_ms = 0; // DATA_ROWTIME.
-  std::string data_row;        // DATA_ROW: the row as JSON.
-  std::string pump_name;       // PUMP_NAME ("" for input conversion errors).
+  int64_t error_time_ms = 0;    // ERROR_TIME: the ROWTIME of the failing row.
+  std::string error_level;      // ERROR_LEVEL: "ERROR".
+  std::string error_name;       // ERROR_NAME: e.g. "EVALUATION_ERROR", "LATE_ROW".
+  std::string message;          // MESSAGE: what failed and where (line:column).
+  int64_t data_rowtime_ms = 0;  // DATA_ROWTIME.
+  std::string data_row;         // DATA_ROW: the row as JSON.
+  std::string pump_name;        // PUMP_NAME ("" for input conversion errors).
 };
 
 struct InAppStream {
