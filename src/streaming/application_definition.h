@@ -1,0 +1,109 @@
+// ApplicationDefinition: what a streaming SQL application is — the KDA
+// application a user created: its name, the gamelake stream it reads (its
+// SOURCE_SQL_STREAM_001), its code, its input schema, where it starts, where
+// ROWTIME comes from, the destinations of its in-application streams, and
+// whether it should run. The AppService keeps one per application in
+// <data>/apps/<name>/definition.json (the JSON of ApplicationDefinitionToJson,
+// written atomically).
+//
+// The JSON codec refuses what does not fit with an error naming the field
+// ("input_schema.columns[2].type: ..."), so a hand-edited file or an HTTP body
+// cannot make a definition the runner would trip over.
+//
+// Thread-safety: plain values and pure functions.
+#ifndef GAMELAKE_STREAMING_APPLICATION_DEFINITION_H_
+#define GAMELAKE_STREAMING_APPLICATION_DEFINITION_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "common/json_writer.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "streaming/destination.h"
+#include "streaming/record_decoder.h"
+#include "streaming/sql_ast.h"
+
+namespace gamelake {
+
+// Where an application's first start begins reading its source (later starts
+// resume from its checkpoint). KDA's "now" is the default.
+enum class StartPosition {
+  kNow,       // The log's next record: nothing already stored is replayed.
+  kEarliest,  // The oldest retained record of the source: the lake, then the log.
+};
+
+enum class DesiredState {
+  kRunning,  // Runs, and runs again when the server restarts.
+  kReady,    // Defined but stopped (KDA's READY).
+};
+
+struct ApplicationDefinition {
+  std::string name;    // ValidateAppName.
+  std::string source;  // The gamelake stream read as SOURCE_SQL_STREAM_001.
+  std::string sql;     // The application code, as given.
+  InputSchema input_schema;
+  StartPosition start_position = StartPosition::kNow;
+  std::string rowtime_field;  // "": ROWTIME is the ingest time.
+  std::vector<DestinationSpec> destinations;
+  DesiredState desired_state = DesiredState::kRunning;
+  uint64_t version = 1;  // +1 on every update.
+  // +1 when an update changes the code, the input schema or the rowtime
+  // field: the checkpointed window state belongs to one code version and is
+  // discarded when it changes (the input position and ordinals are kept).
+  uint64_t code_version = 1;
+  int64_t created_us = 0;  // Wall clock, microseconds since the epoch.
+  int64_t updated_us = 0;
+
+  bool operator==(const ApplicationDefinition& o) const;
+};
+
+// KDA's application names: 1 to 128 of [A-Za-z0-9_.-]; "." and ".." are
+// refused too (the name is a directory).
+inline constexpr size_t kMaxAppNameLength = 128;
+[[nodiscard]] Status ValidateAppName(std::string_view name);
+// A source or destination stream: 1 to 64 of [A-Za-z0-9_-] (gamelake's stream names).
+[[nodiscard]] Status ValidateAppStreamName(std::string_view what, std::string_view name);
+// A destination: a known kind, a target, a stream name; metrics maps of columns.
+[[nodiscard]] Status ValidateDestinationSpec(const DestinationSpec& spec);
+
+const char* StartPositionName(StartPosition p);  // "now", "earliest"
+Result<StartPosition> ParseStartPosition(std::string_view text);
+const char* DesiredStateName(DesiredState s);  // "RUNNING", "READY"
+
+// The definition as one JSON object (see docs/streaming.md, "Applications").
+std::string ApplicationDefinitionToJson(const ApplicationDefinition& def);
+// Reads what ApplicationDefinitionToJson writes; errors name the field.
+Result<ApplicationDefinition> ParseApplicationDefinition(std::string_view json);
+
+// Same columns, types and mappings, in the same order.
+bool SameInputSchema(const InputSchema& a, const InputSchema& b);
+
+// An input schema as JSON: {"columns": [{"name", "type", "mapping"}, ...]}.
+void WriteInputSchemaJson(const InputSchema& schema, JsonWriter* w);
+// Reads gamelake's form above, or KDA's InputSchema form (what a KDA
+// application's description holds): {"RecordColumns": [{"Name", "SqlType",
+// "Mapping": "$.key" or "$['key']"}], ...} — bare, or under "InputSchema".
+// Only top-level keys can be mapped.
+Result<InputSchema> ParseInputSchemaJson(std::string_view json);
+
+// An SQL type as ToString() writes it ("INTEGER", "VARCHAR(16)",
+// "DECIMAL(10,2)"), read by the SQL parser's own type grammar.
+Result<SqlType> ParseSqlTypeText(std::string_view text);
+
+// A destination as JSON: {"stream", "kind", "target"[, "metrics": {col: metric}]}.
+void WriteDestinationJson(const DestinationSpec& spec, JsonWriter* w);
+
+// The readers behind the parsers above, for other JSON documents that embed
+// a schema or a destination (the HTTP API's bodies). `field` is the path of
+// `e` for errors ("input_schema", "destinations[1]").
+Result<InputSchema> ReadInputSchema(simdjson::dom::element e, std::string_view field);
+Result<DestinationSpec> ReadDestination(simdjson::dom::element e, std::string_view field);
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_STREAMING_APPLICATION_DEFINITION_H_

@@ -1,0 +1,204 @@
+#include "streaming/application_definition.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "../common/status_matchers.h"
+
+namespace gamelake {
+namespace {
+
+using ::testing::HasSubstr;
+
+SqlType Type(SqlType::Kind kind, int length = -1, int precision = -1, int scale = -1) {
+  SqlType t;
+  t.kind = kind;
+  t.length = length;
+  t.precision = precision;
+  t.scale = scale;
+  return t;
+}
+
+// The lab's application, with a field of every kind set.
+ApplicationDefinition LabApp() {
+  ApplicationDefinition d;
+  d.name = "lab-task_9.v2";
+  d.source = "events";
+  d.sql =
+      "CREATE OR REPLACE STREAM \"data_stream\" (\"PlayerID\" INTEGER);\n"
+      "-- a \"quoted\" comment\tand a tab\n";
+  d.input_schema.columns = {
+      {"PlayerID", Type(SqlType::Kind::kInteger), "PlayerID"},
+      {"COL_TimePlayed", Type(SqlType::Kind::kBigint), "Time Played"},
+      {"name", Type(SqlType::Kind::kVarchar, 16), "name"},
+      {"price", Type(SqlType::Kind::kDecimal, -1, 10, 2), "price"},
+      {"at", Type(SqlType::Kind::kTimestamp), "at"},
+  };
+  d.start_position = StartPosition::kEarliest;
+  d.rowtime_field = "event_time";
+  d.destinations = {
+      {"data_stream",
+       "metrics",
+       "serverless-analytics-demo",
+       {{"PlayerID", "playerID"}, {"COL_TimePlayed", "timePlayed"}}},
+      {"data_stream", "stream", "losers", {}},
+      {"error_stream", "webhook", "http://127.0.0.1:9/hook", {}},
+  };
+  d.desired_state = DesiredState::kReady;
+  d.version = 7;
+  d.code_version = 5;
+  d.created_us = 1'700'000'000'123'456;
+  d.updated_us = 1'700'000'100'000'001;
+  return d;
+}
+
+TEST(ApplicationDefinitionTest, RoundTrip) {
+  ApplicationDefinition d = LabApp();
+  std::string json = ApplicationDefinitionToJson(d);
+  Result<ApplicationDefinition> back = ParseApplicationDefinition(json);
+  GL_ASSERT_OK(back);
+  EXPECT_TRUE(*back == d) << json;
+  EXPECT_EQ(ApplicationDefinitionToJson(*back), json);
+  EXPECT_EQ(back->input_schema.columns[3].type.ToString(), "DECIMAL(10,2)");
+  EXPECT_EQ(back->destinations[0].metric_map[1].second, "timePlayed");
+  EXPECT_EQ(back->updated_us, 1'700'000'100'000'001);
+}
+
+TEST(ApplicationDefinitionTest, DefaultsRoundTrip) {
+  ApplicationDefinition d;
+  d.name = "a";
+  d.source = "s";
+  d.sql = "x";
+  d.input_schema.columns = {{"c", Type(SqlType::Kind::kBoolean), "c"}};
+  Result<ApplicationDefinition> back = ParseApplicationDefinition(ApplicationDefinitionToJson(d));
+  GL_ASSERT_OK(back);
+  EXPECT_TRUE(*back == d);
+  EXPECT_EQ(back->start_position, StartPosition::kNow);
+  EXPECT_EQ(back->desired_state, DesiredState::kRunning);
+  EXPECT_TRUE(back->rowtime_field.empty());
+}
+
+// Each damaged field is refused with its name in the message.
+TEST(ApplicationDefinitionTest, ErrorsNameTheField) {
+  std::string good = ApplicationDefinitionToJson(LabApp());
+  auto with = [&](std::string_view from, std::string_view to) {
+    std::string s = good;
+    size_t at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return s.replace(at, from.size(), to);
+  };
+  struct Case {
+    std::string json;
+    std::string message;
+  } cases[] = {
+      {"[]", "expected a JSON object"},
+      {"{", "not JSON"},
+      {with("\"format\":1", "\"format\":2"), "format: 2 is not a format"},
+      {with("\"name\":\"lab-task_9.v2\"", "\"name\":\"a/b\""), "name: application name may"},
+      {with("\"name\":\"lab-task_9.v2\"", "\"name\":\"..\""), "name: '..' cannot name"},
+      {with("\"source\":\"events\"", "\"source\":\"ev ents\""), "source: 'ev ents'"},
+      {with("\"source\":\"events\",", ""), "source: is required"},
+      {with("\"sql\":", "\"sq\":"), "sql: is required"},
+      {with("\"type\":\"VARCHAR(16)\"", "\"type\":\"VARCHAR\""),
+       "input_schema.columns[2].type: 'VARCHAR' is not an SQL type"},
+      {with("\"type\":\"INTEGER\"", "\"type\":\"INTEGER); DROP\""), "input_schema.columns[0].type"},
+      {with("\"name\":\"COL_TimePlayed\"", "\"name\":\"PlayerID\""),
+       "input_schema.columns[1].name: 'PlayerID' names two columns"},
+      {with("\"columns\":[", "\"columns\":{"), "not JSON"},
+      {with("\"start_position\":\"earliest\"", "\"start_position\":\"latest\""),
+       "start_position: 'latest': expected now or earliest"},
+      {with("\"kind\":\"stream\"", "\"kind\":\"kinesis\""),
+       "destinations[1]: 'kinesis' is not a destination kind"},
+      {with("\"target\":\"losers\"", "\"target\":\"\""), "destinations[1]: a stream destination"},
+      {with("\"desired_state\":\"READY\"", "\"desired_state\":\"STARTING\""),
+       "desired_state: 'STARTING'"},
+      {with("\"version\":7", "\"version\":-1"), "version: expected a whole number"},
+      {with("\"code_version\":5", "\"code_version\":8"), "code_version is at most version"},
+      {with("\"created_at\":\"", "\"created_at\":\"yesterday"), "created_at:"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_THAT(ParseApplicationDefinition(c.json),
+                StatusIs(Status::Code::kInvalidArgument, c.message))
+        << c.json;
+  }
+}
+
+TEST(ApplicationDefinitionTest, AppNames) {
+  GL_EXPECT_OK(ValidateAppName("a"));
+  GL_EXPECT_OK(ValidateAppName(std::string(128, 'x')));
+  GL_EXPECT_OK(ValidateAppName("My_App-1.2"));
+  GL_EXPECT_OK(ValidateAppName(".hidden"));
+  for (std::string bad :
+       {std::string(), std::string(129, 'x'), std::string("a b"), std::string("a/b"),
+        std::string("."), std::string(".."), std::string("~deleted~x"), std::string("é")}) {
+    EXPECT_THAT(ValidateAppName(bad), StatusIs(Status::Code::kInvalidArgument, "")) << bad;
+  }
+}
+
+TEST(ApplicationDefinitionTest, SqlTypes) {
+  for (std::string text :
+       {"INTEGER", "BIGINT", "SMALLINT", "TINYINT", "DOUBLE", "REAL", "FLOAT", "DECIMAL(10,2)",
+        "VARCHAR(16)", "CHAR(3)", "VARBINARY(8)", "BOOLEAN", "TIMESTAMP", "DATE", "TIME"}) {
+    Result<SqlType> t = ParseSqlTypeText(text);
+    GL_ASSERT_OK(t);
+    EXPECT_EQ(t->ToString(), text);
+  }
+  GL_ASSERT_OK(ParseSqlTypeText("int"));
+  EXPECT_EQ(ParseSqlTypeText("int")->kind, SqlType::Kind::kInteger);
+  for (std::string bad : {"", "VARCHAR", "NOPE", "INTEGER NOT NULL", "INTEGER, \"d\" INTEGER",
+                          "INTEGER); CREATE STREAM \"x\" (\"y\" INTEGER"}) {
+    EXPECT_THAT(ParseSqlTypeText(bad), StatusIs(Status::Code::kInvalidArgument, "SQL type")) << bad;
+  }
+}
+
+TEST(ApplicationDefinitionTest, InputSchemaForms) {
+  Result<InputSchema> ours = ParseInputSchemaJson(
+      R"({"columns":[{"name":"COL_TimePlayed","type":"INTEGER","mapping":"Time Played"},)"
+      R"({"name":"Wins","type":"INTEGER"}]})");
+  GL_ASSERT_OK(ours);
+  ASSERT_EQ(ours->columns.size(), 2u);
+  EXPECT_EQ(ours->columns[0].mapping, "Time Played");
+  EXPECT_EQ(ours->columns[1].mapping, "Wins");  // No mapping: the column's own name.
+
+  // KDA's form, as a DescribeApplication answer holds it.
+  Result<InputSchema> kda = ParseInputSchemaJson(
+      R"({"InputSchema":{"RecordFormat":{"RecordFormatType":"JSON"},"RecordEncoding":"UTF-8",)"
+      R"("RecordColumns":[{"Name":"COL_TimePlayed","SqlType":"INTEGER","Mapping":"$['Time Played']"},)"
+      R"({"Name":"PlayerID","SqlType":"INTEGER","Mapping":"$.PlayerID"}]}})");
+  GL_ASSERT_OK(kda);
+  EXPECT_EQ(kda->columns[0].mapping, "Time Played");
+  EXPECT_EQ(kda->columns[1].mapping, "PlayerID");
+  Result<InputSchema> same = ParseInputSchemaJson(
+      R"({"columns":[{"name":"COL_TimePlayed","type":"INTEGER","mapping":"Time Played"},)"
+      R"({"name":"PlayerID","type":"INTEGER","mapping":"PlayerID"}]})");
+  GL_ASSERT_OK(same);
+  EXPECT_TRUE(SameInputSchema(*kda, *same));
+  EXPECT_FALSE(SameInputSchema(*kda, *ours));
+
+  EXPECT_THAT(ParseInputSchemaJson(R"({"RecordColumns":[{"Name":"a","SqlType":"INTEGER",)"
+                                   R"("Mapping":"$.a.b"}]})"),
+              StatusIs(Status::Code::kInvalidArgument,
+                       "input_schema.RecordColumns[0].Mapping: '$.a.b': only a top-level key"));
+  EXPECT_THAT(ParseInputSchemaJson(R"({"columns":[]})"),
+              StatusIs(Status::Code::kInvalidArgument, "input_schema: has no columns"));
+  EXPECT_THAT(ParseInputSchemaJson(R"({"cols":[]})"),
+              StatusIs(Status::Code::kInvalidArgument, "input_schema.columns: is required"));
+  EXPECT_THAT(
+      ParseInputSchemaJson(R"({"columns":[{"type":"INTEGER"}]})"),
+      StatusIs(Status::Code::kInvalidArgument, "input_schema.columns[0].name: is required"));
+}
+
+TEST(ApplicationDefinitionTest, DestinationChecks) {
+  GL_EXPECT_OK(ValidateDestinationSpec({"s", "webhook", "http://h/x", {}}));
+  EXPECT_THAT(ValidateDestinationSpec({"", "stream", "x", {}}),
+              StatusIs(Status::Code::kInvalidArgument, "in-application stream is missing"));
+  EXPECT_THAT(ValidateDestinationSpec({"s", "stream", "bad name", {}}),
+              StatusIs(Status::Code::kInvalidArgument, "target: 'bad name'"));
+  EXPECT_THAT(ValidateDestinationSpec({"s", "webhook", "http://h", {{"a", "b"}}}),
+              StatusIs(Status::Code::kInvalidArgument, "only a metrics destination maps"));
+  EXPECT_THAT(ValidateDestinationSpec({"s", "metrics", "ns", {{"a", ""}}}),
+              StatusIs(Status::Code::kInvalidArgument, "pairs a column with a metric"));
+}
+
+}  // namespace
+}  // namespace gamelake
