@@ -1,5 +1,6 @@
 #include "streaming/aggregate_function.h"
 
+#include <algorithm>
 #include <array>
 #include <unordered_set>
 #include <utility>
@@ -307,11 +308,17 @@ class DistinctAccumulator final : public Accumulator {
       *out = SqlValue::Integer(static_cast<int64_t>(values_.size()));
       return Status::OK();
     }
+    // Summed in value order, not the set's: the same result after a reload.
+    std::vector<const SqlValue*> sorted;
+    sorted.reserve(values_.size());
+    for (const SqlValue& v : values_) sorted.push_back(&v);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const SqlValue* a, const SqlValue* b) { return CompareValues(*a, *b) < 0; });
     __int128 isum = 0;
     DoubleSum dsum;
-    for (const SqlValue& v : values_) {
-      isum += NumberAsInt(v);
-      dsum.Add(NumberAsDouble(v));
+    for (const SqlValue* v : sorted) {
+      isum += NumberAsInt(*v);
+      dsum.Add(NumberAsDouble(*v));
     }
     return SumResult(spec_, static_cast<int64_t>(values_.size()), isum, dsum.Value(), out);
   }

@@ -438,15 +438,20 @@ class DistinctWindow final : public WindowAccumulator {
     *out = spec_.result_type == ValueType::kDecimal ? SqlValue::Decimal(v) : SqlValue::Double(v);
     return Status::OK();
   }
+  // The sums are saved as they are: a resumed window rounds as the
+  // uninterrupted one.
   void Save(StateWriter* w) const override {
     w->PutU64(log_.size());
     for (size_t i = 0; i < log_.size(); ++i) SaveEntryValue(log_[i], w);
+    PutI128(isum_, w);
+    dsum_.Save(w);
   }
   Status Load(StateReader* r) override {
     RingBuffer<std::pair<uint64_t, SqlValue>> log;
     GL_RETURN_IF_ERROR(LoadEntryValues(r, &log));
     for (size_t i = 0; i < log.size(); ++i) Add(log[i].first, 0, log[i].second);
-    return Status::OK();
+    GL_RETURN_IF_ERROR(GetI128(r, &isum_));
+    return dsum_.Load(r);
   }
   size_t Bytes() const override {
     size_t n = sizeof(*this) + EntryValuesBytes(log_);
@@ -510,11 +515,15 @@ class MomentsWindow final : public WindowAccumulator {
     if (non_finite_count_ > 0 && !out->is_null) out->d = std::nan("");
     return Status::OK();
   }
+  // The merged moments are saved as they are, not recomputed: a resumed
+  // window rounds exactly as the uninterrupted one.
   void Save(StateWriter* w) const override {
     w->PutU64(first_);
     w->PutU64(entries_.size());
     for (size_t i = 0; i < entries_.size(); ++i) entries_[i].Save(w);
     w->PutU64(suffix_.size());
+    for (size_t i = 0; i < suffix_.size(); ++i) suffix_[i].Save(w);
+    back_.Save(w);
     w->PutI64(non_finite_count_);
     non_finite_.Save(w);
   }
@@ -529,7 +538,12 @@ class MomentsWindow final : public WindowAccumulator {
     }
     GL_RETURN_IF_ERROR(r->GetU64(&front));
     if (front > n) return Status::Corruption("variance state has a front past its entries");
-    Rebuild(front);
+    for (uint64_t i = 0; i < front; ++i) {
+      Moments m;
+      GL_RETURN_IF_ERROR(m.Load(r));
+      suffix_.push_back(m);
+    }
+    GL_RETURN_IF_ERROR(back_.Load(r));
     GL_RETURN_IF_ERROR(r->GetI64(&non_finite_count_));
     return non_finite_.Load(r);
   }
@@ -539,9 +553,9 @@ class MomentsWindow final : public WindowAccumulator {
   }
 
  private:
-  void Flip() { Rebuild(entries_.empty() ? 0 : entries_.size() - 1); }
-  // Makes the oldest `front` entries the front part.
-  void Rebuild(size_t front) {
+  // Makes all entries but the newest the front part.
+  void Flip() {
+    size_t front = entries_.empty() ? 0 : entries_.size() - 1;
     suffix_.clear();
     std::vector<Moments> suffixes(front);
     Moments acc;

