@@ -31,10 +31,12 @@ constexpr std::array<NamedKind, 12> kAggregates = {{
     {"STDDEV_SAMP", AggregateKind::kStddevSamp},
 }};
 
-std::string At(SqlPos pos) { return std::to_string(pos.line) + ":" + std::to_string(pos.column); }
+std::string PosText(SqlPos pos) {
+  return std::to_string(pos.line) + ":" + std::to_string(pos.column);
+}
 
 Status Refuse(SqlPos pos, std::string_view name, std::string_view what) {
-  return Status::InvalidArgument(At(pos) + ": " + std::string(name) + " " + std::string(what));
+  return Status::InvalidArgument(PosText(pos) + ": " + std::string(name) + " " + std::string(what));
 }
 
 bool IsSummable(ValueType t) {
@@ -243,7 +245,7 @@ Status SumResult(const AggregateSpec& spec, int64_t n, __int128 isum, double dsu
   if (IsIntegralSum(spec.result_type)) {
     __int128 v = avg ? isum / n : isum;  // C++ division truncates toward zero, as SQL's.
     if (!FitsInt64(v)) {
-      return Status::InvalidArgument(At(spec.pos) + ": " + spec.name + " overflows BIGINT");
+      return Status::InvalidArgument(PosText(spec.pos) + ": " + spec.name + " overflows BIGINT");
     }
     *out = SqlValue::Make(spec.result_type, static_cast<int64_t>(v));
     return Status::OK();

@@ -12,7 +12,9 @@
 namespace gamelake {
 namespace {
 
-std::string At(SqlPos pos) { return std::to_string(pos.line) + ":" + std::to_string(pos.column); }
+std::string PosText(SqlPos pos) {
+  return std::to_string(pos.line) + ":" + std::to_string(pos.column);
+}
 
 // Entry-aligned per-entry data: entries_[i] belongs to entry front_ + i.
 template <typename T>
@@ -196,7 +198,8 @@ class SumWindow final : public WindowAccumulator {
     if constexpr (kIntegral) {
       __int128 v = spec_.kind == AggregateKind::kAvg ? isum_ / n_ : isum_;
       if (!FitsInt64(v)) {
-        return Status::InvalidArgument(At(spec_.pos) + ": " + spec_.name + " overflows BIGINT");
+        return Status::InvalidArgument(PosText(spec_.pos) + ": " + spec_.name +
+                                       " overflows BIGINT");
       }
       *out = SqlValue::Make(spec_.result_type, static_cast<int64_t>(v));
     } else {
@@ -429,7 +432,8 @@ class DistinctWindow final : public WindowAccumulator {
     if (IsIntegralSum(spec_.result_type)) {
       __int128 v = avg ? isum_ / n : isum_;
       if (!FitsInt64(v)) {
-        return Status::InvalidArgument(At(spec_.pos) + ": " + spec_.name + " overflows BIGINT");
+        return Status::InvalidArgument(PosText(spec_.pos) + ": " + spec_.name +
+                                       " overflows BIGINT");
       }
       *out = SqlValue::Make(spec_.result_type, static_cast<int64_t>(v));
       return Status::OK();
