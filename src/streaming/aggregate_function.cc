@@ -76,13 +76,6 @@ Status TypeSingleArgument(AggregateSpec* spec, ValueType arg) {
 
 }  // namespace
 
-bool IsAggregateFunction(std::string_view upper_name) {
-  for (const NamedKind& k : kAggregates) {
-    if (k.name == upper_name) return true;
-  }
-  return false;
-}
-
 Result<AggregateSpec> ResolveAggregate(std::string_view upper_name, bool distinct, bool star,
                                        std::vector<ValueType> arg_types, SqlPos pos) {
   AggregateSpec spec;
@@ -93,7 +86,9 @@ Result<AggregateSpec> ResolveAggregate(std::string_view upper_name, bool distinc
   for (const NamedKind& k : kAggregates) {
     if (k.name == upper_name) found = &k;
   }
-  if (found == nullptr) return Refuse(pos, upper_name, "is not an aggregate function");
+  if (found == nullptr) {
+    return Refuse(pos, upper_name, "is not an aggregate function gamelake computes");
+  }
   spec.kind = found->kind;
   if (star) {
     if (spec.kind != AggregateKind::kCount) return Refuse(pos, upper_name, "does not take *");

@@ -64,10 +64,6 @@ struct AggregateSpec {
   SqlPos pos;                // The call, for evaluation errors (a SUM that overflows).
 };
 
-// Whether `upper_name` names an aggregate function (so `f(x) OVER w` and a
-// GROUP BY query's `f(x)` are aggregates, not scalar calls).
-bool IsAggregateFunction(std::string_view upper_name);
-
 // Resolves an aggregate call by its upper-cased name and argument types, or
 // InvalidArgument "line:col: SUM needs a numeric argument, not VARCHAR"
 // (wrong arity, DISTINCT where it means nothing, an unknown name). `star` is

@@ -50,8 +50,6 @@ TEST(ResolveAggregateTest, ResultTypesFollowSql) {
       "EXP_AVG", false, false, {ValueType::kDouble, ValueType::kIntervalDayTime}, {2, 3});
   GL_ASSERT_OK(exp_avg);
   EXPECT_EQ(exp_avg->result_type, ValueType::kDouble);
-  EXPECT_TRUE(IsAggregateFunction("VAR_POP"));
-  EXPECT_FALSE(IsAggregateFunction("UPPER"));
 }
 
 TEST(ResolveAggregateTest, BadCallsSayWhatAndWhere) {
