@@ -335,6 +335,8 @@ Status DateTimeFormat::ParseElement(size_t index, std::string_view text, size_t*
     *pos += e.text.size();
     return Status::OK();
   }
+  // Like SimpleDateFormat, spaces and tabs before a field are skipped.
+  while (*pos < text.size() && (text[*pos] == ' ' || text[*pos] == '\t')) ++*pos;
   if (e.letter == 'M' && e.count >= 3) {
     int m = MatchName(text, pos, kMonthNames, 12);
     if (m < 0) return ParseError(text, pattern_);
@@ -371,7 +373,7 @@ Status DateTimeFormat::ParseElement(size_t index, std::string_view text, size_t*
   if (!ReadNumber(text, pos, max_digits, &v)) return ParseError(text, pattern_);
   switch (e.letter) {
     case 'y':
-      f->year = (e.count <= 2 && *pos - start == 2) ? (v < 50 ? 2000 + v : 1900 + v) : v;
+      f->year = (e.count == 2 && *pos - start == 2) ? (v < 50 ? 2000 + v : 1900 + v) : v;
       return Status::OK();
     case 'M':
       f->month = v;

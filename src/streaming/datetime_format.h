@@ -10,8 +10,10 @@
 // is an error at Compile time. Parsing follows KDA's rules: fields the template
 // leaves out default to 1970-01-01 00:00:00.000, each field must be in range
 // (a month 1..12, a day that exists in that month), text after the template's
-// end is ignored, a two-digit "yy" year lands in 1950..2049 (SimpleDateFormat
-// pivots on the current date; gamelake cannot read a clock here).
+// end is ignored, spaces before a field are skipped, a two-digit "yy" year
+// lands in 1950..2049 (SimpleDateFormat pivots on the current date; gamelake
+// cannot read a clock here) and a single "y" reads the year as written (KDA's
+// 'MMM dd,y' reads '10' as 0010).
 //
 // Thread-safety: a compiled format is immutable; pure functions otherwise.
 #ifndef GAMELAKE_STREAMING_DATETIME_FORMAT_H_

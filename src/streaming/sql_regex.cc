@@ -880,7 +880,9 @@ bool SqlRegex::Run(std::string_view text, size_t from, bool anchored,
       std::fill(p.working.begin(), p.working.end(), -1);
       AddThread(p, nlist, 0, after, cur, next_cp, text.size());
     }
-    if (nlist->pcs.empty()) break;
+    // Unanchored and unmatched, the search goes on even with no live thread
+    // (an assertion such as \b may have failed only here).
+    if (nlist->pcs.empty() && (matched || anchored)) break;
     std::swap(clist, nlist);
     prev = cur;
     pos = after;
