@@ -4,8 +4,7 @@
 
 namespace gamelake {
 
-FilterProject::FilterProject(BoundExprPtr where, std::vector<BoundExprPtr> projection,
-                             int split_at)
+FilterProject::FilterProject(BoundExprPtr where, std::vector<BoundExprPtr> projection, int split_at)
     : where_(std::move(where)), projection_(std::move(projection)), split_at_(split_at) {}
 
 void FilterProject::Split(const StreamRow& row) {

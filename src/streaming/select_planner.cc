@@ -11,13 +11,7 @@
 
 namespace gamelake {
 
-Status ErrorAt(SqlPos pos, std::string_view message) {
-  return Status::InvalidArgument(std::to_string(pos.line) + ":" + std::to_string(pos.column) +
-                                 ": " + std::string(message));
-}
-
 namespace {
-
 
 std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
@@ -240,8 +234,7 @@ void AppendProjection(QueryPlan* plan, BoundExprPtr where, std::vector<OutputCol
     output.columns.push_back({c.name, c.type});
     exprs.push_back(std::move(c.expr));
   }
-  AppendStage(plan,
-              std::make_unique<FilterProject>(std::move(where), std::move(exprs), split_at),
+  AppendStage(plan, std::make_unique<FilterProject>(std::move(where), std::move(exprs), split_at),
               std::move(input))
       .ok();
   plan->output = std::move(output);

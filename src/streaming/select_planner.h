@@ -34,7 +34,7 @@ struct PlanStream {
 };
 
 struct QueryPlan {
-  std::vector<StreamOperatorPtr> ops;     // A chain: ops[k] emits into ops[k + 1].
+  std::vector<StreamOperatorPtr> ops;      // A chain: ops[k] emits into ops[k + 1].
   std::vector<StreamSchema> stage_inputs;  // The schema of the rows ops[k] receives.
   std::vector<int> sources;                // Stream ids feeding ops[0]'s inputs 0 (and 1).
   StreamSchema output;                     // The rows the last operator emits.

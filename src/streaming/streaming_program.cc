@@ -68,8 +68,8 @@ class ProgramImpl final : public StreamingProgram {
     readers_.resize(all_.size());
     for (size_t p = 0; p < pumps_.size(); ++p) {
       for (size_t port = 0; port < pumps_[p].plan.sources.size(); ++port) {
-        readers_[pumps_[p].plan.sources[port]].push_back({static_cast<int>(p),
-                                                          static_cast<int>(port)});
+        readers_[pumps_[p].plan.sources[port]].push_back(
+            {static_cast<int>(p), static_cast<int>(port)});
       }
       std::vector<std::unique_ptr<StageEmitter>> emitters;
       for (size_t k = 0; k < pumps_[p].plan.ops.size(); ++k) {
@@ -92,9 +92,8 @@ class ProgramImpl final : public StreamingProgram {
     sink_ = sink;
     Dispatch(0, row);
     if (++pushed_ % kStateCheckEvery == 0 && StateBytes() > options_.max_state_bytes) {
-      hard_error_ = Status::ResourceExhausted(
-          "window state over streaming.max_state_bytes (" +
-          std::to_string(options_.max_state_bytes) + " bytes)");
+      hard_error_ = Status::ResourceExhausted("window state over streaming.max_state_bytes (" +
+                                              std::to_string(options_.max_state_bytes) + " bytes)");
     }
     return hard_error_;
   }
@@ -165,14 +164,13 @@ class ProgramImpl final : public StreamingProgram {
     Dispatch(p.target, row);
   }
 
-  void StageError(int pump, int stage, const StreamRow& row, SqlPos pos,
-                  std::string_view message) {
+  void StageError(int pump, int stage, const StreamRow& row, SqlPos pos, std::string_view message) {
     ErrorRow e;
     e.error_time_ms = row.rowtime_ms;
     e.error_level = "ERROR";
     e.error_name = "EVALUATION_ERROR";
-    e.message = std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " +
-                std::string(message);
+    e.message =
+        std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + std::string(message);
     e.data_rowtime_ms = row.rowtime_ms;
     AppendRowJson(pumps_[pump].plan.stage_inputs[stage], row, &e.data_row);
     e.pump_name = pumps_[pump].name;
@@ -302,8 +300,8 @@ class Compiler {
       for (const SqlIdentifier& id : cp.target_columns) {
         int c = target.schema.Find(id.name);
         if (c < 0) {
-          return ErrorAt(id.pos, "column " + Quoted(id.name) + " not found in stream " +
-                                     Quoted(target.name));
+          return ErrorAt(
+              id.pos, "column " + Quoted(id.name) + " not found in stream " + Quoted(target.name));
         }
         cols.push_back(c);
       }
@@ -326,15 +324,15 @@ class Compiler {
     for (size_t i = 0; i < cols.size(); ++i) {
       const StreamColumn& tc = target.schema.columns[cols[i]];
       const StreamColumn& qc = plan->output.columns[i];
-      SqlPos pos = cp.query->items.size() == cols.size() ? cp.query->items[i].expr->pos
-                                                         : cp.query->pos;
+      SqlPos pos =
+          cp.query->items.size() == cols.size() ? cp.query->items[i].expr->pos : cp.query->pos;
       if (!AssignableTo(ValueTypeOf(qc.type), tc.type)) {
         return ErrorAt(pos, std::string("cannot insert ") + ValueTypeName(ValueTypeOf(qc.type)) +
                                 " into column " + Quoted(tc.name) + " " + tc.type.ToString() +
                                 " of " + Quoted(target.name));
       }
-      BoundExprPtr ref = std::make_unique<ColumnRefExpr>(0, static_cast<int>(i),
-                                                         ValueTypeOf(qc.type), pos);
+      BoundExprPtr ref =
+          std::make_unique<ColumnRefExpr>(0, static_cast<int>(i), ValueTypeOf(qc.type), pos);
       GL_ASSIGN_OR_RETURN(out[cols[i]].expr, BindCast(std::move(ref), tc.type, pos));
       filled[cols[i]] = true;
     }
@@ -383,8 +381,9 @@ class Compiler {
 
 }  // namespace
 
-Result<std::unique_ptr<StreamingProgram>> StreamingProgram::Compile(
-    std::string_view sql, const StreamSchema& input, const ProgramOptions& options) {
+Result<std::unique_ptr<StreamingProgram>> StreamingProgram::Compile(std::string_view sql,
+                                                                    const StreamSchema& input,
+                                                                    const ProgramOptions& options) {
   GL_ASSIGN_OR_RETURN(SqlProgram program, ParseProgram(sql));
   Compiler compiler(input, options);
   for (const SqlStatement& st : program.statements) GL_RETURN_IF_ERROR(compiler.Statement(st));

@@ -9,10 +9,11 @@
 
 #include "streaming/aggregate_function.h"
 #include "streaming/filter_project.h"
+#include "streaming/items_tumbling.h"
+#include "streaming/session_window.h"
 #include "streaming/sliding_window.h"
 #include "streaming/stagger_window.h"
 #include "streaming/tumbling_aggregate.h"
-#include "streaming/tumbling_items.h"
 #include "streaming/window_join.h"
 
 namespace gamelake {
@@ -85,8 +86,8 @@ int64_t UnitMs(SqlTimeUnit unit) {
 // A GROUP BY key that makes a streaming aggregate emit: a monotonic function
 // of ROWTIME whose value changes when a window ends.
 struct MonotonicKey {
-  int index = -1;          // In GROUP BY.
-  int64_t length_ms = 0;   // 0: not known (FLOOR TO MONTH/YEAR, or an arithmetic form).
+  int index = -1;           // In GROUP BY.
+  int64_t length_ms = 0;    // 0: not known (FLOOR TO MONTH/YEAR, or an arithmetic form).
   bool event_time = false;  // Of a TIMESTAMP column, not ROWTIME (gamelake's extension).
 };
 
@@ -140,11 +141,14 @@ Result<BoundAggregate> BindAggregate(const SqlExpr& e, const BindScope& input,
     GL_ASSIGN_OR_RETURN(out.arg, BindExpression(*e.args[0], input));
     types.push_back(out.arg->type());
   }
-  GL_ASSIGN_OR_RETURN(out.spec, ResolveAggregate(name, e.distinct, star, types, e.pos));
+  int64_t half_life = 0;
   if (name == "EXP_AVG") {
     if (e.args.size() != 2) return ErrorAt(e.pos, "EXP_AVG takes a value and an interval");
-    GL_ASSIGN_OR_RETURN(out.spec.half_life_ms, IntervalMs(*e.args[1], ctx, "EXP_AVG's half-life"));
+    GL_ASSIGN_OR_RETURN(half_life, IntervalMs(*e.args[1], ctx, "EXP_AVG's half-life"));
+    types.push_back(ValueType::kIntervalDayTime);
   }
+  GL_ASSIGN_OR_RETURN(out.spec, ResolveAggregate(name, e.distinct, star, types, e.pos));
+  out.spec.half_life_ms = half_life;
   return out;
 }
 
@@ -166,8 +170,7 @@ class GroupHook final : public BindHook {
     }
     GL_ASSIGN_OR_RETURN(int key, MatchKey(e));
     if (key >= 0) {
-      return BoundExprPtr(
-          std::make_unique<ColumnRefExpr>(0, key, (*keys_)[key]->type(), e.pos));
+      return BoundExprPtr(std::make_unique<ColumnRefExpr>(0, key, (*keys_)[key]->type(), e.pos));
     }
     if (e.kind == SqlExprKind::kFunction && e.over == nullptr &&
         IsAggregateFunction(Upper(e.text))) {
@@ -203,9 +206,9 @@ class GroupHook final : public BindHook {
     std::string text = SqlExprToString(e);
     for (size_t j = 0; j < aggregates_.size(); ++j) {
       if (aggregates_[j].text == text) {
-        return BoundExprPtr(std::make_unique<ColumnRefExpr>(
-            0, static_cast<int>(keys_->size() + j), aggregates_[j].aggregate.spec.result_type,
-            e.pos));
+        return BoundExprPtr(
+            std::make_unique<ColumnRefExpr>(0, static_cast<int>(keys_->size() + j),
+                                            aggregates_[j].aggregate.spec.result_type, e.pos));
       }
     }
     AggregateCall call;
@@ -252,9 +255,10 @@ Result<QueryPlan> PlanGrouped(const SqlSelect& select, WindowInput in, const Pla
     keys.push_back(std::move(key));
   }
   GroupHook hook(&in.scope, &ctx, &keys, key_exprs);
-  StreamSchema none;
+  // The input's names, so a column that is neither a key nor in an aggregate
+  // is found and then refused as not grouped (rather than "not found").
   BindScope grouped;
-  grouped.inputs.push_back(BindInput{"", std::nullopt, &none});
+  grouped.inputs = in.scope.inputs;
   grouped.hook = &hook;
   grouped.grouped = true;
   GL_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, BindSelectItems(select, grouped));
@@ -321,14 +325,16 @@ Result<QueryPlan> PlanTumbling(const SqlSelect& select, WindowInput in, const Pl
 
 Result<QueryPlan> PlanStagger(const SqlSelect& select, WindowInput in, const PlanContext& ctx) {
   const SqlWindowSpec& spec = *select.stagger;
+  const char* what = select.session ? "a session window" : "a stagger window";
   if (spec.partition_by.empty()) {
-    return ErrorAt(spec.pos, "a stagger window needs PARTITION BY");
+    return ErrorAt(spec.pos, std::string(what) + " needs PARTITION BY");
   }
   if (spec.frame_unit != SqlWindowSpec::FrameUnit::kRange || spec.frame_start.offset == nullptr) {
-    return ErrorAt(spec.pos, "a stagger window needs RANGE INTERVAL '...' <unit>");
+    return ErrorAt(spec.pos, std::string(what) + " needs RANGE INTERVAL '...' <unit>");
   }
-  GL_ASSIGN_OR_RETURN(int64_t length,
-                      IntervalMs(*spec.frame_start.offset, ctx, "a stagger window's range"));
+  GL_ASSIGN_OR_RETURN(int64_t length, IntervalMs(*spec.frame_start.offset, ctx,
+                                                 select.session ? "a session window's gap"
+                                                                : "a stagger window's range"));
   std::vector<const SqlExpr*> key_exprs;
   for (const SqlExprPtr& e : spec.partition_by) key_exprs.push_back(e.get());
   // GROUP BY, if given, must name the partition keys (KDA's examples repeat them).
@@ -336,14 +342,20 @@ Result<QueryPlan> PlanStagger(const SqlSelect& select, WindowInput in, const Pla
     bool found = false;
     for (const SqlExpr* k : key_exprs) found = found || SqlExprToString(*k) == SqlExprToString(*g);
     if (!found) {
-      return ErrorAt(g->pos, "GROUP BY with a stagger window may only name its PARTITION BY keys");
+      return ErrorAt(g->pos,
+                     std::string("GROUP BY with ") + what + " may only name its PARTITION BY keys");
     }
   }
   size_t max_bytes = ctx.options->max_state_bytes;
+  bool session = select.session;
   auto make = [&](std::vector<BoundExprPtr> keys,
                   std::vector<BoundAggregate> aggregates) -> Result<StreamOperatorPtr> {
-    return StreamOperatorPtr(std::make_unique<StaggerWindow>(std::move(keys), length,
-                                                             std::move(aggregates), max_bytes));
+    if (session) {
+      return StreamOperatorPtr(std::make_unique<SessionWindow>(std::move(keys), length,
+                                                               std::move(aggregates), max_bytes));
+    }
+    return StreamOperatorPtr(
+        std::make_unique<StaggerWindow>(std::move(keys), length, std::move(aggregates), max_bytes));
   };
   return PlanGrouped(select, std::move(in), ctx, key_exprs, make);
 }
@@ -374,13 +386,15 @@ Result<SlidingWindow::Window> BindSlidingWindow(const SqlWindowSpec& spec, const
   }
   for (const SqlOrderItem& o : spec.order_by) {
     if (!IsRowtime(*o.expr) || o.descending) {
-      return ErrorAt(o.expr->pos, "a stream window is ordered by ROWTIME; ORDER BY may only name it");
+      return ErrorAt(o.expr->pos,
+                     "a stream window is ordered by ROWTIME; ORDER BY may only name it");
     }
   }
   using Kind = SqlFrameBound::Kind;
   if (spec.frame_end && spec.frame_end->kind != Kind::kCurrentRow) {
-    return ErrorAt(spec.pos, "a stream window ends at the current row (FOLLOWING cannot be "
-                             "evaluated without waiting for the future)");
+    return ErrorAt(spec.pos,
+                   "a stream window ends at the current row (FOLLOWING cannot be "
+                   "evaluated without waiting for the future)");
   }
   const SqlFrameBound& start = spec.frame_start;
   if (spec.frame_unit == SqlWindowSpec::FrameUnit::kNone) {
@@ -484,7 +498,8 @@ Result<QueryPlan> PlanSliding(const SqlSelect& select, WindowInput in, const Pla
   std::vector<SlidingWindow::Aggregate> aggregates = hook.TakeAggregates();
   StreamSchema window_rows = in.plan.output;
   for (const SlidingWindow::Aggregate& a : aggregates) {
-    window_rows.columns.push_back({a.aggregate.spec.name, SqlTypeFor(a.aggregate.spec.result_type)});
+    window_rows.columns.push_back(
+        {a.aggregate.spec.name, SqlTypeFor(a.aggregate.spec.result_type)});
   }
   QueryPlan plan = std::move(in.plan);
   StreamSchema input = plan.output;
@@ -493,11 +508,11 @@ Result<QueryPlan> PlanSliding(const SqlSelect& select, WindowInput in, const Pla
         &plan, std::make_unique<FilterProject>(std::move(where), std::vector<BoundExprPtr>{}),
         input));
   }
-  GL_RETURN_IF_ERROR(AppendStage(
-      &plan,
-      std::make_unique<SlidingWindow>(hook.TakeWindows(), std::move(aggregates),
-                                      ctx.options->max_state_bytes),
-      input));
+  GL_RETURN_IF_ERROR(
+      AppendStage(&plan,
+                  std::make_unique<SlidingWindow>(hook.TakeWindows(), std::move(aggregates),
+                                                  ctx.options->max_state_bytes),
+                  input));
   AppendProjection(&plan, nullptr, std::move(columns), -1, std::move(window_rows));
   return plan;
 }
@@ -507,7 +522,8 @@ namespace {
 Result<WindowJoin::Side> JoinSide(const SqlTableRef& ref, const PlanStream& stream,
                                   const PlanContext& ctx) {
   WindowJoin::Side side;
-  for (const StreamColumn& c : stream.schema.columns) side.column_types.push_back(ValueTypeOf(c.type));
+  for (const StreamColumn& c : stream.schema.columns)
+    side.column_types.push_back(ValueTypeOf(c.type));
   if (ref.over == nullptr) return side;
   const SqlWindowSpec& spec = *ref.over;
   if (!spec.partition_by.empty() || spec.frame_end) {
@@ -572,8 +588,9 @@ Result<JoinPlan> PlanWindowJoin(const SqlSelect& select, const PlanContext& ctx)
   int ids[2];
   for (int k = 0; k < 2; ++k) {
     if (refs[k]->kind != SqlTableRef::Kind::kStream) {
-      return ErrorAt(refs[k]->pos, "a join reads in-application streams (not a subquery or a "
-                                   "table function): pump it into a stream first");
+      return ErrorAt(refs[k]->pos,
+                     "a join reads in-application streams (not a subquery or a "
+                     "table function): pump it into a stream first");
     }
     const std::vector<PlanStream>& streams = *ctx.streams;
     ids[k] = -1;
@@ -607,8 +624,8 @@ Result<JoinPlan> PlanWindowJoin(const SqlSelect& select, const PlanContext& ctx)
   StreamSchema joined;
   for (int k = 0; k < 2; ++k) {
     for (const StreamColumn& c : out.schemas[k]->columns) joined.columns.push_back(c);
-    joined.columns.push_back({std::string(k == 0 ? "LEFT" : "RIGHT") + "$ROWTIME",
-                              SqlTypeFor(ValueType::kTimestamp)});
+    joined.columns.push_back(
+        {std::string(k == 0 ? "LEFT" : "RIGHT") + "$ROWTIME", SqlTypeFor(ValueType::kTimestamp)});
   }
   out.plan.ops.push_back(std::move(op));
   out.plan.stage_inputs.push_back(*out.schemas[0]);
@@ -628,10 +645,11 @@ Result<TableFunctionPlan> PlanTableFunction(const SqlTableRef& from, const PlanC
   }
   size_t arity = top_k ? 4 : 3;
   if (call.args.size() != arity || call.args[0]->kind != SqlExprKind::kCursor) {
-    return ErrorAt(call.pos, name + (top_k ? "(CURSOR(SELECT STREAM ...), 'column', K, "
-                                             "windowSeconds)"
-                                           : "(CURSOR(SELECT STREAM ...), 'column', "
-                                             "windowSeconds)") +
+    return ErrorAt(call.pos, name +
+                                 (top_k ? "(CURSOR(SELECT STREAM ...), 'column', K, "
+                                          "windowSeconds)"
+                                        : "(CURSOR(SELECT STREAM ...), 'column', "
+                                          "windowSeconds)") +
                                  " is how it is called");
   }
   TableFunctionPlan out;
@@ -644,7 +662,8 @@ Result<TableFunctionPlan> PlanTableFunction(const SqlTableRef& from, const PlanC
   int column = out.plan.output.Find(column_arg.text);
   if (column < 0) column = out.plan.output.Find(Upper(column_arg.text));
   if (column < 0) {
-    return ErrorAt(column_arg.pos, "column " + Quoted(column_arg.text) + " not found in the cursor");
+    return ErrorAt(column_arg.pos,
+                   "column " + Quoted(column_arg.text) + " not found in the cursor");
   }
   auto whole = [&](const SqlExpr& e, int64_t lo, int64_t hi, const char* what) -> Result<int64_t> {
     Result<SqlValue> v = EvalConstant(e);
@@ -655,7 +674,9 @@ Result<TableFunctionPlan> PlanTableFunction(const SqlTableRef& from, const PlanC
     return v->i;
   };
   int64_t k = 0;
-  if (top_k) GL_ASSIGN_OR_RETURN(k, whole(*call.args[2], 1, 100000, "K"));
+  if (top_k) {
+    GL_ASSIGN_OR_RETURN(k, whole(*call.args[2], 1, 100000, "K"));
+  }
   GL_ASSIGN_OR_RETURN(int64_t seconds,
                       whole(*call.args[arity - 1], 1, 3600, "the window size in seconds"));
   StreamSchema input = out.plan.output;
@@ -666,11 +687,14 @@ Result<TableFunctionPlan> PlanTableFunction(const SqlTableRef& from, const PlanC
   } else {
     output.columns.push_back({"NUMBER_OF_DISTINCT_ITEMS", SqlTypeFor(ValueType::kInteger)});
   }
-  auto kind = top_k ? TumblingItems::Kind::kTopK : TumblingItems::Kind::kCountDistinct;
-  GL_RETURN_IF_ERROR(AppendStage(&out.plan,
-                                 std::make_unique<TumblingItems>(kind, column, k, seconds * 1000,
-                                                                 ctx.options->max_state_bytes),
-                                 std::move(input)));
+  auto kind = top_k ? ItemsTumbling::Kind::kTopK : ItemsTumbling::Kind::kCountDistinct;
+  auto item = std::make_unique<ColumnRefExpr>(0, column, ValueTypeOf(input.columns[column].type),
+                                              column_arg.pos);
+  GL_RETURN_IF_ERROR(
+      AppendStage(&out.plan,
+                  std::make_unique<ItemsTumbling>(kind, std::move(item), k, seconds * 1000,
+                                                  ctx.options->max_state_bytes),
+                  std::move(input)));
   out.plan.output = std::move(output);
   return out;
 }

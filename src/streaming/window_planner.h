@@ -19,9 +19,6 @@
 
 namespace gamelake {
 
-// "line:column: message" as InvalidArgument.
-Status ErrorAt(SqlPos pos, std::string_view message);
-
 // One column a query outputs.
 struct OutputColumn {
   std::string name;
