@@ -2,14 +2,6 @@
 
 namespace gamelake {
 
-std::string PosPrefix(SqlPos pos) {
-  return std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": ";
-}
-
-Status ErrorAt(SqlPos pos, std::string_view message) {
-  return Status::InvalidArgument(PosPrefix(pos) + std::string(message));
-}
-
 FunctionExpr::FunctionExpr(ValueType type, SqlPos pos, std::vector<BoundExprPtr> args,
                            ScalarBody body, bool strict)
     : type_(type), pos_(pos), body_(std::move(body)), strict_(strict) {

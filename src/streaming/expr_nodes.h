@@ -56,11 +56,6 @@ inline double NumberAsDouble(const SqlValue& v) {
   return v.type == ValueType::kInteger ? static_cast<double>(v.i) : v.d;
 }
 
-// "3:17: " for error messages.
-std::string PosPrefix(SqlPos pos);
-// InvalidArgument "<line>:<col>: <message>".
-Status ErrorAt(SqlPos pos, std::string_view message);
-
 // A constant: a literal, or a subtree folded at bind time.
 class LiteralExpr final : public BoundExpr {
  public:

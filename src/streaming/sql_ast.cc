@@ -4,6 +4,14 @@
 
 namespace gamelake {
 
+std::string PosPrefix(SqlPos pos) {
+  return std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": ";
+}
+
+Status ErrorAt(SqlPos pos, std::string_view message) {
+  return Status::InvalidArgument(PosPrefix(pos) + std::string(message));
+}
+
 SqlExpr::SqlExpr() = default;
 SqlExpr::~SqlExpr() = default;
 SqlExpr::SqlExpr(SqlExpr&&) noexcept = default;

@@ -15,7 +15,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "common/status.h"
 
 namespace gamelake {
 
@@ -24,6 +27,12 @@ struct SqlPos {
   int column = 0;
   bool operator==(const SqlPos&) const = default;
 };
+
+// "3:17: " for error messages.
+std::string PosPrefix(SqlPos pos);
+// InvalidArgument "<line>:<col>: <message>": how every error about
+// application code (parse, bind, evaluation) reads.
+Status ErrorAt(SqlPos pos, std::string_view message);
 
 // A stream, column, alias, window or pump name.
 struct SqlIdentifier {
@@ -224,7 +233,8 @@ struct SqlSelect {
   std::vector<SqlExprPtr> group_by;
   SqlExprPtr having;
   std::vector<SqlNamedWindow> windows;     // WINDOW w AS (...), ...
-  std::unique_ptr<SqlWindowSpec> stagger;  // WINDOWED BY STAGGER (...).
+  std::unique_ptr<SqlWindowSpec> stagger;  // WINDOWED BY STAGGER (...) or SESSION (...).
+  bool session = false;                    // WINDOWED BY SESSION: RANGE is the gap.
   std::vector<SqlOrderItem> order_by;
   std::unique_ptr<SqlSelect> union_all;  // ... UNION ALL <this>.
 };

@@ -415,7 +415,9 @@ Status Parser::SelectClauses(SqlSelect& s) {
   if (AcceptWord("WINDOW")) GL_RETURN_IF_ERROR(NamedWindows(s));
   if (AcceptWord("WINDOWED")) {
     GL_RETURN_IF_ERROR(ExpectWord("BY"));
-    GL_RETURN_IF_ERROR(ExpectWord("STAGGER"));
+    // SESSION is gamelake's: a gap-based window, written like STAGGER.
+    s.session = AcceptWord("SESSION");
+    if (!s.session) GL_RETURN_IF_ERROR(ExpectWord("STAGGER"));
     GL_ASSIGN_OR_RETURN(s.stagger, WindowSpec(/*stagger=*/true));
   }
   if (AcceptWord("ORDER")) {

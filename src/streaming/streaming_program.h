@@ -42,6 +42,10 @@ struct ProgramOptions {
   // Bound on the state of all operators; past it Push fails with
   // ResourceExhausted and the application stops (never unbounded memory).
   size_t max_state_bytes = 1ull << 30;
+  // Windows on an event-time column (GROUP BY STEP("event_time" BY ...)):
+  // how far behind the newest event time a row may be before it is late
+  // (late rows go to the error stream).
+  int64_t allowed_lateness_ms = 0;
 };
 
 // A row of the error stream (KDA's error_stream columns).
