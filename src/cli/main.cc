@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/apps_command.h"
 #include "cli/catalog_command.h"
 #include "cli/generate_command.h"
 #include "cli/keys_command.h"
@@ -125,6 +126,9 @@ int main(int argc, char** argv) {
   gamelake::MetricsCommand metrics;
   gamelake::AddMetricsCommand(&app, &metrics);
 
+  gamelake::AppsCommand apps;
+  gamelake::AddAppsCommand(&app, &apps);
+
   app.add_subcommand("version", "Print the version")->callback([] {
     std::printf("gamelake %s\n", gamelake::kVersion);
   });
@@ -137,5 +141,6 @@ int main(int argc, char** argv) {
   if (query.query->parsed()) return gamelake::RunQueryCommand(query);
   if (gamelake::LakeCommandParsed(lake)) return gamelake::RunLakeCommand(lake);
   if (gamelake::MetricsCommandParsed(metrics)) return gamelake::RunMetricsCommand(metrics);
+  if (gamelake::AppsCommandParsed(apps)) return gamelake::RunAppsCommand(apps);
   return 0;
 }

@@ -97,4 +97,48 @@ Result<ServerReply> CallServer(const std::string& url, const std::string& key,
   }
 }
 
+Status FollowServer(const std::string& url, const std::string& key, const std::string& path,
+                    const std::function<bool(std::string_view data)>& on_data) {
+  GL_ASSIGN_OR_RETURN(Endpoint endpoint, ParseUrl(url));
+  try {
+    net::io_context ioc;
+    net::ip::tcp::resolver resolver(ioc);
+    beast::tcp_stream stream(ioc);
+    stream.connect(resolver.resolve(endpoint.host, std::to_string(endpoint.port)));
+    http::request<http::empty_body> req{http::verb::get, endpoint.prefix + path, 11};
+    req.set(http::field::host, endpoint.host);
+    req.set(http::field::accept, "text/event-stream");
+    if (!key.empty()) req.set(http::field::authorization, "Bearer " + key);
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);
+    http::read_header(stream, buffer, parser);
+    const int status = static_cast<int>(parser.get().result_int());
+    std::string error_body;
+    char chunk[8192];
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk;
+      parser.get().body().size = sizeof(chunk);
+      beast::error_code ec;
+      http::read_some(stream, buffer, parser, ec);  // What has come, not a full buffer.
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) throw beast::system_error(ec);
+      std::string_view got(chunk, sizeof(chunk) - parser.get().body().size);
+      if (status != 200) {
+        error_body.append(got);
+      } else if (!got.empty() && !on_data(got)) {
+        return Status::OK();
+      }
+    }
+    if (status != 200) {
+      ServerReply reply{status, std::move(error_body)};
+      return Status::InvalidArgument(fmt::format("{} ({})", reply.ErrorMessage(), status));
+    }
+    return Status::OK();
+  } catch (const std::exception& e) {
+    return Status::Unavailable(fmt::format("cannot follow {}{}: {}", url, path, e.what()));
+  }
+}
+
 }  // namespace gamelake

@@ -6,10 +6,13 @@
 #ifndef GAMELAKE_CLI_SERVER_CLIENT_H_
 #define GAMELAKE_CLI_SERVER_CLIENT_H_
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
+#include "common/status.h"
 
 namespace gamelake {
 
@@ -35,6 +38,13 @@ Result<ServerReply> CallServer(const std::string& url, const std::string& key,
                                const std::string& method, const std::string& path,
                                const std::string& body = "",
                                const std::string& accept = "application/json");
+
+// GETs `path` and hands the body to on_data piece by piece as it arrives (a
+// streamed answer such as Server-Sent Events), until the server ends it or
+// on_data returns false. An answer other than 200 is an error carrying its
+// message; Unavailable if the server cannot be reached or the connection breaks.
+Status FollowServer(const std::string& url, const std::string& key, const std::string& path,
+                    const std::function<bool(std::string_view data)>& on_data);
 
 }  // namespace gamelake
 

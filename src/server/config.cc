@@ -182,6 +182,10 @@ const std::map<std::string, Setter>& Settings() {
       {"metrics.webhook_first_backoff_s", Double(&Config::metrics_webhook_first_backoff_s)},
       {"metrics.webhook_timeout_s", Double(&Config::metrics_webhook_timeout_s)},
       {"metrics.webhook_queue", UInt(&Config::metrics_webhook_queue)},
+      {"streaming.enabled", Bool(&Config::streaming_enabled)},
+      {"streaming.max_apps", UInt(&Config::streaming_max_apps)},
+      {"streaming.checkpoint_interval_ms", UInt(&Config::streaming_checkpoint_interval_ms)},
+      {"streaming.max_state_bytes", UInt(&Config::streaming_max_state_bytes)},
   };
   return settings;
 }
@@ -279,6 +283,7 @@ Status ApplyTable(const std::string& prefix, const toml::table& table, const std
 std::string Config::lake_dir() const { return JoinPath(data_dir, "lake"); }
 std::string Config::log_dir() const { return JoinPath(data_dir, "log"); }
 std::string Config::metrics_dir() const { return JoinPath(data_dir, "metrics"); }
+std::string Config::apps_dir() const { return JoinPath(data_dir, "apps"); }
 std::string Config::staging_dir() const { return JoinPath(data_dir, "staging"); }
 std::string Config::id_index_dir() const { return JoinPath(data_dir, "dedupe"); }
 std::string Config::erasure_dir() const { return JoinPath(data_dir, "erasures"); }
@@ -408,6 +413,15 @@ Status ValidateConfig(const Config& c) {
     return bad("metrics.webhook_first_backoff_s, webhook_timeout_s and webhook_queue must be > 0");
   }
   if (c.retention_days > 36500) return bad("retention.days must be at most 36500");
+  if (c.streaming_max_apps == 0 || c.streaming_max_apps > 10'000) {
+    return bad("streaming.max_apps must be 1 to 10000");
+  }
+  if (c.streaming_checkpoint_interval_ms < 10 || c.streaming_checkpoint_interval_ms > 3'600'000) {
+    return bad("streaming.checkpoint_interval_ms must be 10 to 3600000");
+  }
+  if (c.streaming_max_state_bytes < (1u << 20)) {
+    return bad("streaming.max_state_bytes must be at least 1048576");
+  }
   return Status::OK();
 }
 

@@ -116,12 +116,19 @@ struct Config {
   double metrics_webhook_timeout_s = 5;
   uint64_t metrics_webhook_queue = 1'000;
 
+  // Streaming SQL applications (src/streaming; docs/streaming.md).
+  bool streaming_enabled = true;
+  uint64_t streaming_max_apps = 64;
+  uint64_t streaming_checkpoint_interval_ms = 1000;
+  uint64_t streaming_max_state_bytes = 1ull << 30;  // Per application.
+
   std::string lake_dir() const;
   std::string metrics_dir() const;  // <data>/metrics
   std::string log_dir() const;
   std::string staging_dir() const;
   std::string id_index_dir() const;  // The event id index (ingest/event_id_index.h).
   std::string erasure_dir() const;   // The erasure audit log (lifecycle/erasure_log.h).
+  std::string apps_dir() const;      // Streaming applications: <data>/apps.
 };
 
 // Applies the TOML file at path onto config.

@@ -67,6 +67,7 @@ Router::Router(const Config& config, Deps deps)
       metrics_api_(deps.metrics_api),
       cloudwatch_(deps.cloudwatch),
       metrics_live_(deps.metrics_live),
+      apps_(deps.apps),
       cors_(config),
       data_dir_(config.data_dir),
       min_free_disk_bytes_(config.min_free_disk_bytes),
@@ -164,6 +165,11 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
     Principal principal;
     if (!Authorize(request, Need::kReadMetrics, "", &principal, counted)) return;
     return metrics_live_->Handle(std::move(request), std::move(counted));
+  }
+  if (apps_ != nullptr && AppsApi::Matches(path)) {
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    return apps_->Handle(path, std::move(request), std::move(counted));
   }
   if (metrics_api_ != nullptr && MetricsApi::Matches(path)) {
     Principal principal;

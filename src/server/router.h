@@ -13,6 +13,8 @@
 //                                                the metrics store (metrics_api.h)
 //   GET /v1/metrics/live                         statistics as Server-Sent Events (admin key;
 //                                                metrics_live.h)
+//   /v1/apps, /v1/apps/{name}[/start|/stop|/streams/{stream}/live], /v1/apps/discover
+//                                                streaming SQL applications (admin key; apps_api.h)
 //   POST /  X-Amz-Target: GraniteServiceVersion20100801.*  the CloudWatch API (SigV4), and
 //           its other protocols: POST / with a Query form (Action=...), and
 //           POST /service/GraniteServiceVersion20100801/operation/*  (RPC v2 CBOR)
@@ -38,6 +40,7 @@
 #include "ingest/ingest_handler.h"
 #include "ingest/record_parser.h"
 #include "log/wal.h"
+#include "server/apps_api.h"
 #include "server/cloudwatch_api.h"
 #include "server/config.h"
 #include "server/cors_policy.h"
@@ -68,6 +71,7 @@ class Router {
     MetricsApi* metrics_api = nullptr;    // Native metrics endpoints; null: none.
     CloudWatchApi* cloudwatch = nullptr;  // The CloudWatch API; null: none.
     MetricsLive* metrics_live = nullptr;  // GET /v1/metrics/live; null: none.
+    AppsApi* apps = nullptr;              // Streaming applications; null: none.
   };
   Router(const Config& config, Deps deps);
 
@@ -106,6 +110,7 @@ class Router {
   MetricsApi* metrics_api_;
   CloudWatchApi* cloudwatch_;
   MetricsLive* metrics_live_;
+  AppsApi* apps_;
   CorsPolicy cors_;
   std::string data_dir_;
   uint64_t min_free_disk_bytes_;

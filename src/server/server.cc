@@ -33,6 +33,7 @@
 #include "metrics/webhook_sender.h"
 #include "query/live_tail.h"
 #include "query/query_engine.h"
+#include "server/apps_api.h"
 #include "server/cloudwatch_api.h"
 #include "server/demo_feed.h"
 #include "server/firehose_api.h"
@@ -42,6 +43,9 @@
 #include "server/metrics_live.h"
 #include "server/query_api.h"
 #include "server/router.h"
+#include "streaming/app_service.h"
+#include "streaming/destination.h"
+#include "streaming/source_reader.h"
 
 namespace gamelake {
 namespace {
@@ -63,7 +67,121 @@ class ServerImpl final : public Server {
     GL_RETURN_IF_ERROR(InitSql());
     GL_RETURN_IF_ERROR(InitLifecycle());
     GL_RETURN_IF_ERROR(InitMetrics());
+    InitIngest();
+    GL_RETURN_IF_ERROR(InitStreaming());
     return InitFrontDoor();
+  }
+
+  // The write path every ingest API shares (and applications' stream destinations).
+  void InitIngest() {
+    IngestOptions ingest = ingest_options_;
+    ingest.stream_stats = &stream_stats_;
+    ingest_ = std::make_unique<IngestHandler>(wal_.get(), &metrics_, std::move(ingest));
+  }
+
+  // Streaming SQL applications under <data>/apps: restored, the RUNNING ones
+  // resumed from their checkpoints.
+  Status InitStreaming() {
+    if (!config_.streaming_enabled) return Status::OK();
+    AppServiceOptions a;
+    a.dir = config_.apps_dir();
+    a.wal = wal_.get();
+    a.max_apps = config_.streaming_max_apps;
+    a.checkpoint_interval_ms = static_cast<int64_t>(config_.streaming_checkpoint_interval_ms);
+    a.program.max_state_bytes = config_.streaming_max_state_bytes;
+    a.metrics = &metrics_;
+    a.open_source = [this](const std::string& stream, uint64_t from_seq) {
+      SourceReaderOptions o;
+      o.wal = wal_.get();
+      o.lake_dir = config_.lake_dir();
+      o.reclaimer = reclaimer_.get();  // Compaction cannot delete a file being read.
+      o.stream = stream;
+      o.after_seq = from_seq == 0 ? 0 : from_seq - 1;
+      return SourceReader::Create(std::move(o));
+    };
+    a.make_destination = [this](const ApplicationDefinition& app, const DestinationSpec& spec) {
+      return NewDestination(app, spec);
+    };
+    a.sample_records = [this](const std::string& stream, size_t n) {
+      return SampleRecords(stream, n);
+    };
+    auto service = AppService::Open(std::move(a));
+    if (!service.ok()) return service.status().WithContext("opening the streaming applications");
+    app_service_ = std::move(service).value();
+    apps_api_ = std::make_unique<AppsApi>(app_service_.get());
+    return Status::OK();
+  }
+
+  // The destination of `spec` for `app`. A stream destination's event ids
+  // start with "<app>@<created µs>/": a new application of the same name
+  // counts its ordinals from 0 again, and must not be taken for retries of
+  // the old one's rows by ingest's deduplication.
+  Result<std::unique_ptr<Destination>> NewDestination(const ApplicationDefinition& app,
+                                                      const DestinationSpec& spec) {
+    DestinationContext c;
+    c.app = spec.kind == "stream" ? fmt::format("{}@{}", app.name, app.created_us) : app.name;
+    c.metric_store = metric_store_.get();
+    c.ingest = ingest_.get();
+    c.event_id_field = config_.event_id_field;
+    return MakeDestination(spec, c);
+  }
+
+  // The newest records of `stream` (at most n, newest last), for schema
+  // discovery: the live tail's first (the records as sent), then the lake's
+  // through the query engine when the tail holds fewer.
+  Result<std::vector<std::string>> SampleRecords(const std::string& stream, size_t n) {
+    std::vector<std::string> newest_first;
+    uint64_t below_seq = UINT64_MAX;
+    if (tail_) {
+      tail_->CatchUp(200'000);
+      std::shared_ptr<const TailPin> pin = tail_->Pin();
+      if (auto it = pin->streams.find(stream); it != pin->streams.end()) {
+        for (auto c = it->second.rbegin(); c != it->second.rend(); ++c) {
+          const TailChunk& chunk = **c;
+          for (size_t i = chunk.seqs.size(); i-- > 0 && newest_first.size() < n;) {
+            newest_first.emplace_back(
+                chunk.text.substr(chunk.offsets[i], chunk.offsets[i + 1] - chunk.offsets[i]));
+            below_seq = chunk.seqs[i];
+          }
+        }
+      }
+    }
+    if (newest_first.size() < n && engine_) {
+      GL_RETURN_IF_ERROR(SampleLake(stream, below_seq, n - newest_first.size(), &newest_first));
+    }
+    std::reverse(newest_first.begin(), newest_first.end());
+    return newest_first;
+  }
+
+  // Appends up to n records of `stream` from the lake with seq < below_seq,
+  // newest first, as JSON objects of their columns.
+  Status SampleLake(const std::string& stream, uint64_t below_seq, size_t n,
+                    std::vector<std::string>* out) {
+    class Collect final : public ResultSink {
+     public:
+      explicit Collect(std::vector<std::string>* out) : out_(out) {}
+      Status Begin(const std::vector<ResultColumn>&) override { return Status::OK(); }
+      Status AddRow(std::span<const Cell> row) override {
+        if (!row.empty() && !row[0].text.empty()) out_->emplace_back(row[0].text);
+        return Status::OK();
+      }
+      Status Finish(const QueryStats&) override { return Status::OK(); }
+      void Abort(const Status&) override {}
+
+     private:
+      std::vector<std::string>* out_;
+    };
+    QueryRequest q;
+    q.user = "apps";
+    q.sql = fmt::format(
+        "SELECT CAST(to_json(t) AS VARCHAR) FROM (SELECT * EXCLUDE (_ingest_time, _record_id) "
+        "FROM \"{}\" WHERE _record_id < {} ORDER BY _record_id DESC LIMIT {}) t",
+        stream, below_seq == UINT64_MAX ? INT64_MAX : static_cast<int64_t>(below_seq), n);
+    Collect sink(out);
+    Result<QueryStats> r = engine_->Run(q, &sink);
+    // A stream the lake does not hold (yet) has no records to sample.
+    if (!r.ok() && r.status().code() != Status::Code::kInvalidArgument) return r.status();
+    return Status::OK();
   }
 
   // Alarms under <data>/metrics/alarms, evaluated on their own thread, and the
@@ -343,10 +461,7 @@ class ServerImpl final : public Server {
   // The front door: keys, the write path, the Firehose API, routes, HTTP.
   Status InitFrontDoor() {
     Env* env = Env::Default();
-    IngestOptions ingest = ingest_options_;
-    ingest.stream_stats = &stream_stats_;
     GL_RETURN_IF_ERROR(InitAuth());
-    ingest_ = std::make_unique<IngestHandler>(wal_.get(), &metrics_, std::move(ingest));
     InitFirehose();
     Router::Deps deps;
     deps.wal = wal_.get();
@@ -361,6 +476,7 @@ class ServerImpl final : public Server {
     deps.lake = lake_api_.get();
     deps.metrics_api = metrics_api_.get();
     deps.metrics_live = metrics_live_.get();
+    deps.apps = apps_api_.get();
     if (cloudwatch_service_) {
       cloudwatch_ = std::make_unique<CloudWatchApi>(AwsAuthentication(), cloudwatch_service_.get(),
                                                     Env::Default());
@@ -555,10 +671,14 @@ class ServerImpl final : public Server {
     // Running queries are cancelled first, so their answers go out promptly.
     if (query_api_) query_api_->Stop();
     if (metrics_live_) metrics_live_->Stop();  // Live streams end, so HTTP can drain.
+    if (apps_api_) apps_api_->Stop();
     if (http_) {
       spdlog::info("msg=\"shutting down: answering requests in flight\"");
       http_->Shutdown(10);
     }
+    // Applications stop (each checkpoints) while what their destinations
+    // write into (the metrics store, the log) is still open.
+    if (app_service_) app_service_->Shutdown();
     if (lake_api_) lake_api_->Stop();
     if (metrics_api_) metrics_api_->Stop();
     if (cloudwatch_) cloudwatch_->Stop();
@@ -617,6 +737,10 @@ class ServerImpl final : public Server {
   std::unique_ptr<MetricsLive> metrics_live_;
   std::unique_ptr<PipelineRecorder> pipeline_recorder_;  // Null unless metrics.pipeline.
   std::unique_ptr<CloudWatchApi> cloudwatch_;
+  // Streaming applications; null when streaming.enabled is false. Stopped
+  // in Shutdown before the metrics store and the log close.
+  std::unique_ptr<AppService> app_service_;
+  std::unique_ptr<AppsApi> apps_api_;
   std::unique_ptr<DeliveryService> delivery_;
   std::unique_ptr<KeyStore> keys_;  // Null when auth is disabled.
   std::unique_ptr<Authenticator> auth_;

@@ -26,7 +26,6 @@
 #include "common/status.h"
 #include "streaming/destination.h"
 #include "streaming/record_decoder.h"
-#include "streaming/sql_ast.h"
 
 namespace gamelake {
 
@@ -66,43 +65,27 @@ struct ApplicationDefinition {
 // refused too (the name is a directory).
 inline constexpr size_t kMaxAppNameLength = 128;
 [[nodiscard]] Status ValidateAppName(std::string_view name);
-// A source or destination stream: 1 to 64 of [A-Za-z0-9_-] (gamelake's stream names).
-[[nodiscard]] Status ValidateAppStreamName(std::string_view what, std::string_view name);
-// A destination: a known kind, a target, a stream name; metrics maps of columns.
-[[nodiscard]] Status ValidateDestinationSpec(const DestinationSpec& spec);
 
 const char* StartPositionName(StartPosition p);  // "now", "earliest"
 Result<StartPosition> ParseStartPosition(std::string_view text);
 const char* DesiredStateName(DesiredState s);  // "RUNNING", "READY"
 
-// The definition as one JSON object (see docs/streaming.md, "Applications").
+// Same columns, types and mappings, in the same order.
+bool SameInputSchema(const InputSchema& a, const InputSchema& b);
+
+// The definition as one JSON object (docs/streaming.md, "Applications"): the
+// input schema in InputSchemaToJson's form, destinations in
+// FormatDestinationSpec's ("data_stream=metrics:NS,PlayerID=playerID").
 std::string ApplicationDefinitionToJson(const ApplicationDefinition& def);
 // Reads what ApplicationDefinitionToJson writes; errors name the field.
 Result<ApplicationDefinition> ParseApplicationDefinition(std::string_view json);
 
-// Same columns, types and mappings, in the same order.
-bool SameInputSchema(const InputSchema& a, const InputSchema& b);
-
-// An input schema as JSON: {"columns": [{"name", "type", "mapping"}, ...]}.
-void WriteInputSchemaJson(const InputSchema& schema, JsonWriter* w);
-// Reads gamelake's form above, or KDA's InputSchema form (what a KDA
-// application's description holds): {"RecordColumns": [{"Name", "SqlType",
-// "Mapping": "$.key" or "$['key']"}], ...} — bare, or under "InputSchema".
-// Only top-level keys can be mapped.
-Result<InputSchema> ParseInputSchemaJson(std::string_view json);
-
-// An SQL type as ToString() writes it ("INTEGER", "VARCHAR(16)",
-// "DECIMAL(10,2)"), read by the SQL parser's own type grammar.
-Result<SqlType> ParseSqlTypeText(std::string_view text);
-
-// A destination as JSON: {"stream", "kind", "target"[, "metrics": {col: metric}]}.
-void WriteDestinationJson(const DestinationSpec& spec, JsonWriter* w);
-
-// The readers behind the parsers above, for other JSON documents that embed
-// a schema or a destination (the HTTP API's bodies). `field` is the path of
-// `e` for errors ("input_schema", "destinations[1]").
+// The readers behind ParseApplicationDefinition, for other documents that
+// embed a schema or destinations (the HTTP API's bodies). `field` names `e`
+// in errors ("input_schema", "destinations").
 Result<InputSchema> ReadInputSchema(simdjson::dom::element e, std::string_view field);
-Result<DestinationSpec> ReadDestination(simdjson::dom::element e, std::string_view field);
+Result<std::vector<DestinationSpec>> ReadDestinations(simdjson::dom::element e,
+                                                      std::string_view field);
 
 }  // namespace gamelake
 

@@ -112,5 +112,33 @@ TEST(IngestConfigTest, SettingsAndTheirBounds) {
   EXPECT_FALSE(ApplySetting("ingest.dedupe_window_s=-1", &c).ok());
 }
 
+TEST(StreamingConfigTest, SettingsAndTheirBounds) {
+  Config c;
+  EXPECT_TRUE(c.streaming_enabled);
+  EXPECT_EQ(c.streaming_max_apps, 64u);
+  EXPECT_EQ(c.streaming_checkpoint_interval_ms, 1000u);
+  EXPECT_EQ(c.streaming_max_state_bytes, 1ull << 30);
+  EXPECT_EQ(c.apps_dir(), "gamelake-data/apps");
+  ASSERT_TRUE(ApplySetting("streaming.enabled=false", &c).ok());
+  ASSERT_TRUE(ApplySetting("streaming.max_apps=2", &c).ok());
+  ASSERT_TRUE(ApplySetting("streaming.checkpoint_interval_ms=250", &c).ok());
+  ASSERT_TRUE(ApplySetting("streaming.max_state_bytes=1048576", &c).ok());
+  EXPECT_FALSE(c.streaming_enabled);
+  EXPECT_EQ(c.streaming_max_apps, 2u);
+  EXPECT_EQ(c.streaming_checkpoint_interval_ms, 250u);
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  for (const char* bad : {"streaming.max_apps=0", "streaming.checkpoint_interval_ms=5",
+                          "streaming.max_state_bytes=1000"}) {
+    Config b = c;
+    ASSERT_TRUE(ApplySetting(bad, &b).ok()) << bad;
+    Status s = ValidateConfig(b);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find(std::string(bad).substr(0, std::string(bad).find('='))),
+              std::string::npos)
+        << s.message();
+  }
+  EXPECT_FALSE(ApplySetting("streaming.max_apps=-1", &c).ok());
+}
+
 }  // namespace
 }  // namespace gamelake
