@@ -37,6 +37,7 @@ struct Options {
   int64_t records = 1'000'000;
   int64_t batch = 10'000;
   int runs = 3;
+  int64_t memory_minutes = 0;  // > 0: the sliding window's memory at 100k records/s.
   std::string dir = "/tmp/gamelake-streaming-bench";
 };
 
@@ -132,7 +133,8 @@ double RunEngine(Wal* wal, const InputSchema& input, const Workload& w, size_t* 
 class Db {
  public:
   Db() {
-    if (duckdb_open(nullptr, &db_) != DuckDBSuccess || duckdb_connect(db_, &con_) != DuckDBSuccess) {
+    if (duckdb_open(nullptr, &db_) != DuckDBSuccess ||
+        duckdb_connect(db_, &con_) != DuckDBSuccess) {
       std::fprintf(stderr, "cannot open DuckDB\n");
       std::exit(1);
     }
@@ -173,8 +175,10 @@ double RunDuckDb(const std::vector<std::string>& records, const std::vector<int6
             << '\n';
       }
     }
-    db.Run("CREATE OR REPLACE TABLE batch AS SELECT * REPLACE (make_timestamp(ts) AS ts) FROM "
-           "read_json('" + file + "', format = 'newline_delimited')");
+    db.Run(
+        "CREATE OR REPLACE TABLE batch AS SELECT * REPLACE (make_timestamp(ts) AS ts) FROM "
+        "read_json('" +
+        file + "', format = 'newline_delimited')");
     if (sliding) {
       db.Run(first == 0 ? "CREATE OR REPLACE TABLE recent AS SELECT * FROM batch"
                         : "INSERT INTO recent SELECT * FROM batch");
@@ -187,6 +191,51 @@ double RunDuckDb(const std::vector<std::string>& records, const std::vector<int6
   return records.size() / Seconds(start);
 }
 
+constexpr char kSlidingHour[] = R"(
+CREATE STREAM "recent" ("PlayerID" INTEGER, "avg_losses" INTEGER, "max_losses" INTEGER);
+CREATE PUMP "P" AS INSERT INTO "recent"
+SELECT STREAM "PlayerID", AVG("Losses") OVER w, MAX("Losses") OVER w
+FROM "SOURCE_SQL_STREAM_001"
+WINDOW w AS (PARTITION BY "CaughtBy" RANGE INTERVAL '1' HOUR PRECEDING);)";
+
+uint64_t RssBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * 4096;
+}
+
+// The stress case of issue 12: a sliding window over the last hour of 100k
+// records/s, fed `minutes` of rows (ROWTIME 10 us apart) decoded from the lab's
+// records; prints the window state's bytes and the process RSS.
+void RunMemory(const std::vector<std::string>& records, const InputSchema& input, int64_t minutes) {
+  ProgramOptions options;
+  options.max_state_bytes = 16ull << 30;  // Measured here, not bounded.
+  auto program = StreamingProgram::Compile(kSlidingHour, input.ToStreamSchema(), options);
+  auto decoder = RecordDecoder::Create(input, "");
+  if (!program.ok() || !decoder.ok()) std::exit(1);
+  std::vector<StreamRow> rows(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!(*decoder)->Decode(records[i], 0, &rows[i]).ok()) std::exit(1);
+  }
+  CountingSink sink;
+  uint64_t rss_before = RssBytes();
+  int64_t n = minutes * 60 * 100'000;
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < n; ++i) {
+    StreamRow& row = rows[i % rows.size()];
+    row.rowtime_ms = i / 100;  // 100 records a millisecond.
+    if (!(*program)->Push(row, &sink).ok()) std::exit(1);
+  }
+  double elapsed = Seconds(start);
+  size_t state = (*program)->StateBytes();
+  std::printf(
+      "sliding 1 h window (AVG, MAX per CaughtBy) at 100k records/s: %lld records over %lld "
+      "min in %.1f s (%.0f rec/s); state %zu bytes = %.2f B/record; RSS grew %.0f MiB\n",
+      static_cast<long long>(n), static_cast<long long>(minutes), elapsed, n / elapsed, state,
+      static_cast<double>(state) / n, (static_cast<double>(RssBytes()) - rss_before) / (1 << 20));
+}
+
 bool ParseOptions(int argc, char** argv, Options* o) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -196,6 +245,8 @@ bool ParseOptions(int argc, char** argv, Options* o) {
       o->batch = std::atoll(argv[i + 1]);
     } else if (flag == "--runs") {
       o->runs = std::atoi(argv[i + 1]);
+    } else if (flag == "--memory-minutes") {
+      o->memory_minutes = std::atoll(argv[i + 1]);
     } else if (flag == "--dir") {
       o->dir = argv[i + 1];
     } else {
@@ -212,7 +263,9 @@ int main(int argc, char** argv) {
   using namespace gamelake;
   Options o;
   if (!ParseOptions(argc, argv, &o)) {
-    std::fprintf(stderr, "usage: %s [--records N] [--batch N] [--runs N] [--dir DIR]\n", argv[0]);
+    std::fprintf(
+        stderr, "usage: %s [--records N] [--batch N] [--runs N] [--dir DIR] [--memory-minutes M]\n",
+        argv[0]);
     return 2;
   }
   std::filesystem::remove_all(o.dir);
@@ -242,8 +295,13 @@ int main(int argc, char** argv) {
       ingest_us.push_back(r.ingest_time_us);
     }
   }
-  std::vector<std::string> sample(records.begin(), records.begin() + std::min<size_t>(100, records.size()));
+  std::vector<std::string> sample(records.begin(),
+                                  records.begin() + std::min<size_t>(100, records.size()));
   InputSchema input = LabInput(sample);
+  if (o.memory_minutes > 0) {
+    RunMemory(records, input, o.memory_minutes);
+    return 0;
+  }
   std::printf("%lld lab records (%zu bytes each, about), 1 thread each; medians of %d runs\n",
               static_cast<long long>(o.records), records[0].size(), o.runs);
   std::printf("%-24s %16s %16s %8s %14s\n", "workload", "engine rec/s", "DuckDB rec/s", "ratio",
