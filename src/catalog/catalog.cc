@@ -190,7 +190,7 @@ class SnapshotEditor {
             version, now_us_, "added column \"" + c.name + "\" " + c.type.ToString(), file.path});
         schema_changed = true;
       } else if (match->type != c.type) {
-        SqlType wide = WidenType(match->type, c.type);
+        DuckType wide = WidenType(match->type, c.type);
         if (wide != match->type) {
           t->history.push_back(SchemaChange{version, now_us_,
                                             "widened \"" + match->name + "\" " +

@@ -50,7 +50,7 @@ inline constexpr std::string_view kLakeDatabase = "lake";
 
 struct ColumnInfo {
   std::string name;
-  SqlType type;
+  DuckType type;
   friend bool operator==(const ColumnInfo&, const ColumnInfo&) = default;
 };
 
@@ -229,7 +229,7 @@ class Catalog {
 // TIMESTAMP* give TIMESTAMP; STRUCTs merge field by field (names ignoring
 // case), LISTs widen their elements; NULL (the type of an all-NULL column)
 // gives the other; any other mix gives VARCHAR.
-SqlType WidenType(const SqlType& a, const SqlType& b);
+DuckType WidenType(const DuckType& a, const DuckType& b);
 
 // Statements that declare every table of the snapshot in another engine, so
 // the same lake can be queried there: one CREATE EXTERNAL TABLE (Athena, Spark)

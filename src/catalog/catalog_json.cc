@@ -20,29 +20,29 @@ constexpr int64_t kFormat = 2;
 constexpr int64_t kOldestFormat = 1;
 constexpr int kMaxTypeDepth = 200;
 
-std::string_view KindName(SqlType::Kind kind) {
+std::string_view KindName(DuckType::Kind kind) {
   switch (kind) {
-    case SqlType::Kind::kScalar:
+    case DuckType::Kind::kScalar:
       return "scalar";
-    case SqlType::Kind::kStruct:
+    case DuckType::Kind::kStruct:
       return "struct";
-    case SqlType::Kind::kList:
+    case DuckType::Kind::kList:
       return "list";
-    case SqlType::Kind::kArray:
+    case DuckType::Kind::kArray:
       return "array";
-    case SqlType::Kind::kMap:
+    case DuckType::Kind::kMap:
       return "map";
-    case SqlType::Kind::kUnion:
+    case DuckType::Kind::kUnion:
       return "union";
   }
   return "scalar";
 }
 
-bool ParseKind(std::string_view name, SqlType::Kind* kind) {
-  static constexpr std::pair<std::string_view, SqlType::Kind> kKinds[] = {
-      {"scalar", SqlType::Kind::kScalar}, {"struct", SqlType::Kind::kStruct},
-      {"list", SqlType::Kind::kList},     {"array", SqlType::Kind::kArray},
-      {"map", SqlType::Kind::kMap},       {"union", SqlType::Kind::kUnion},
+bool ParseKind(std::string_view name, DuckType::Kind* kind) {
+  static constexpr std::pair<std::string_view, DuckType::Kind> kKinds[] = {
+      {"scalar", DuckType::Kind::kScalar}, {"struct", DuckType::Kind::kStruct},
+      {"list", DuckType::Kind::kList},     {"array", DuckType::Kind::kArray},
+      {"map", DuckType::Kind::kMap},       {"union", DuckType::Kind::kUnion},
   };
   for (const auto& [n, k] : kKinds) {
     if (n == name) {
@@ -55,9 +55,9 @@ bool ParseKind(std::string_view name, SqlType::Kind* kind) {
 
 std::string_view FormatKey(FileFormat format) { return FileFormatName(format); }
 
-void WriteType(JsonWriter* w, const SqlType& t) {
+void WriteType(JsonWriter* w, const DuckType& t) {
   w->BeginObject().Key("kind").String(KindName(t.kind));
-  if (t.kind == SqlType::Kind::kScalar) {
+  if (t.kind == DuckType::Kind::kScalar) {
     w->Key("name").String(t.name);
   } else {
     if (!t.field_names.empty()) {
@@ -66,9 +66,9 @@ void WriteType(JsonWriter* w, const SqlType& t) {
       w->EndArray();
     }
     w->Key("children").BeginArray();
-    for (const SqlType& c : t.children) WriteType(w, c);
+    for (const DuckType& c : t.children) WriteType(w, c);
     w->EndArray();
-    if (t.kind == SqlType::Kind::kArray) w->Key("array_size").UInt(t.array_size);
+    if (t.kind == DuckType::Kind::kArray) w->Key("array_size").UInt(t.array_size);
   }
   w->EndObject();
 }
@@ -225,14 +225,14 @@ Status GetArray(dom::object o, std::string_view key, dom::array* out) {
   return Status::OK();
 }
 
-Status ReadType(dom::element e, int depth, SqlType* out) {
+Status ReadType(dom::element e, int depth, DuckType* out) {
   if (depth > kMaxTypeDepth) return Bad("type nested too deeply");
   dom::object o;
   if (e.get_object().get(o) != simdjson::SUCCESS) return Bad("type is not an object");
   std::string kind;
   GL_RETURN_IF_ERROR(GetString(o, "kind", &kind));
   if (!ParseKind(kind, &out->kind)) return Bad("unknown type kind \"" + kind + "\"");
-  if (out->kind == SqlType::Kind::kScalar) return GetString(o, "name", &out->name);
+  if (out->kind == DuckType::Kind::kScalar) return GetString(o, "name", &out->name);
   dom::array fields;
   if (o["field_names"].get_array().get(fields) == simdjson::SUCCESS) {
     for (dom::element f : fields) {
@@ -244,16 +244,16 @@ Status ReadType(dom::element e, int depth, SqlType* out) {
   dom::array children;
   GL_RETURN_IF_ERROR(GetArray(o, "children", &children));
   for (dom::element c : children) {
-    SqlType child;
+    DuckType child;
     GL_RETURN_IF_ERROR(ReadType(c, depth + 1, &child));
     out->children.push_back(std::move(child));
   }
-  size_t want = out->kind == SqlType::Kind::kMap     ? 2
-                : out->kind == SqlType::Kind::kList  ? 1
-                : out->kind == SqlType::Kind::kArray ? 1
-                                                     : out->field_names.size();
+  size_t want = out->kind == DuckType::Kind::kMap     ? 2
+                : out->kind == DuckType::Kind::kList  ? 1
+                : out->kind == DuckType::Kind::kArray ? 1
+                                                      : out->field_names.size();
   if (out->children.size() != want) return Bad("type has the wrong number of children");
-  if (out->kind == SqlType::Kind::kArray)
+  if (out->kind == DuckType::Kind::kArray)
     GL_RETURN_IF_ERROR(GetInt(o, "array_size", &out->array_size));
   return Status::OK();
 }

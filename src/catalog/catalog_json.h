@@ -2,7 +2,7 @@
 // and mtime of each bad file (so a crawl retries it only once it changes).
 //
 // Layout (format 2): {"format":2,"version":N,"tables":[...],"views":[...],
-// "bad_files":[...]}. A SqlType is a tree {"kind","name","field_names",
+// "bad_files":[...]}. A DuckType is a tree {"kind","name","field_names",
 // "children","array_size"} so it round-trips exactly. Files are many, so each
 // table keeps a list of distinct file schemas and a file is a compact array
 // [table-relative path, format, gzip, bytes, mtime_us, rows, schema index,

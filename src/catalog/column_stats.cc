@@ -17,8 +17,8 @@ bool IsIntegerType(std::string_view name) {
 
 }  // namespace
 
-StatValue::Kind StatKindFor(const SqlType& type) {
-  if (type.kind != SqlType::Kind::kScalar) return StatValue::Kind::kNone;
+StatValue::Kind StatKindFor(const DuckType& type) {
+  if (type.kind != DuckType::Kind::kScalar) return StatValue::Kind::kNone;
   const std::string& n = type.name;
   if (IsIntegerType(n) || n == "TIMESTAMP" || n == "DATE") return StatValue::Kind::kInt;
   if (n == "DOUBLE" || n == "FLOAT") return StatValue::Kind::kDouble;
@@ -26,7 +26,7 @@ StatValue::Kind StatKindFor(const SqlType& type) {
   return StatValue::Kind::kNone;
 }
 
-StatValue ParseFooterStat(const SqlType& type, std::string_view text) {
+StatValue ParseFooterStat(const DuckType& type, std::string_view text) {
   const std::string& n = type.name;
   switch (StatKindFor(type)) {
     case StatValue::Kind::kNone:

@@ -19,11 +19,11 @@
 namespace gamelake {
 
 // The kind of StatValue a column of `type` gets, kNone for none.
-StatValue::Kind StatKindFor(const SqlType& type);
+StatValue::Kind StatKindFor(const DuckType& type);
 
 // A footer value of a column of `type` ("42", "1.5", "2026-11-26 10:00:00.5",
 // "2026-11-26", text); kNone when it cannot be read exactly.
-StatValue ParseFooterStat(const SqlType& type, std::string_view text);
+StatValue ParseFooterStat(const DuckType& type, std::string_view text);
 
 // The order of two known values of one column: negative, zero or positive.
 // Numbers compare exactly across kInt and kDouble; text by unsigned bytes.

@@ -42,9 +42,9 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 }
 
 // Hive types (Athena, Spark) when !trino; Trino's otherwise.
-std::string TypeName(const SqlType& t, bool trino) {
+std::string TypeName(const DuckType& t, bool trino) {
   switch (t.kind) {
-    case SqlType::Kind::kStruct: {
+    case DuckType::Kind::kStruct: {
       std::string out = trino ? "ROW(" : "struct<";
       for (size_t i = 0; i < t.children.size(); ++i) {
         if (i > 0) out += trino ? ", " : ",";
@@ -53,18 +53,18 @@ std::string TypeName(const SqlType& t, bool trino) {
       }
       return out + (trino ? ")" : ">");
     }
-    case SqlType::Kind::kList:
-    case SqlType::Kind::kArray:
+    case DuckType::Kind::kList:
+    case DuckType::Kind::kArray:
       return trino ? "ARRAY(" + TypeName(t.children[0], trino) + ")"
                    : "array<" + TypeName(t.children[0], trino) + ">";
-    case SqlType::Kind::kMap:
+    case DuckType::Kind::kMap:
       return trino ? "MAP(" + TypeName(t.children[0], trino) + ", " +
                          TypeName(t.children[1], trino) + ")"
                    : "map<" + TypeName(t.children[0], trino) + "," +
                          TypeName(t.children[1], trino) + ">";
-    case SqlType::Kind::kUnion:
+    case DuckType::Kind::kUnion:
       return trino ? "varchar" : "string";
-    case SqlType::Kind::kScalar:
+    case DuckType::Kind::kScalar:
       break;
   }
   const std::string& n = t.name;

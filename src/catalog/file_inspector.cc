@@ -40,17 +40,17 @@ std::string Source(const std::string& abs_path, FileFormat format, bool gzip) {
 }
 
 // The Parquet leaf columns a column of `type` is stored in.
-size_t ParquetLeaves(const SqlType& type) {
+size_t ParquetLeaves(const DuckType& type) {
   switch (type.kind) {
-    case SqlType::Kind::kScalar:
+    case DuckType::Kind::kScalar:
       return 1;
-    case SqlType::Kind::kList:
-    case SqlType::Kind::kArray:
-    case SqlType::Kind::kStruct:
-    case SqlType::Kind::kMap:
-    case SqlType::Kind::kUnion: {
-      size_t n = type.kind == SqlType::Kind::kUnion ? 1 : 0;  // A union's tag.
-      for (const SqlType& child : type.children) n += ParquetLeaves(child);
+    case DuckType::Kind::kList:
+    case DuckType::Kind::kArray:
+    case DuckType::Kind::kStruct:
+    case DuckType::Kind::kMap:
+    case DuckType::Kind::kUnion: {
+      size_t n = type.kind == DuckType::Kind::kUnion ? 1 : 0;  // A union's tag.
+      for (const DuckType& child : type.children) n += ParquetLeaves(child);
       return n;
     }
   }
@@ -132,7 +132,7 @@ void ApplyFooter(const std::vector<const FooterRow*>& rows, InspectedFile* out) 
   // Leaf (Parquet column) index -> top-level column, for scalar columns.
   std::vector<int> leaf_owner;
   for (size_t c = 0; c < out->columns.size(); ++c) {
-    const SqlType& type = out->columns[c].type;
+    const DuckType& type = out->columns[c].type;
     size_t leaves = ParquetLeaves(type);
     for (size_t k = 0; k < leaves; ++k) {
       leaf_owner.push_back(StatKindFor(type) == StatValue::Kind::kNone ? -1 : static_cast<int>(c));
@@ -149,7 +149,7 @@ void ApplyFooter(const std::vector<const FooterRow*>& rows, InspectedFile* out) 
     const size_t column = static_cast<size_t>(leaf_owner[leaf]);
     // A scalar column's one leaf bears its name: stats never go to the wrong column.
     if (!row[7] || *row[7] != out->columns[column].name) continue;
-    const SqlType& type = out->columns[column].type;
+    const DuckType& type = out->columns[column].type;
     auto& [lo, hi] = acc[column];
     if (!row[1] || !row[2]) {
       // No bounds: fine only if the row group holds nothing but NULLs.

@@ -10,8 +10,8 @@ namespace gamelake {
 
 namespace {
 
-SqlType Scalar(std::string name) {
-  SqlType t;
+DuckType Scalar(std::string name) {
+  DuckType t;
   t.name = std::move(name);
   return t;
 }
@@ -22,8 +22,8 @@ struct IntInfo {
   bool is_signed = true;
 };
 
-IntInfo IntegerInfo(const SqlType& t) {
-  if (t.kind != SqlType::Kind::kScalar) return {};
+IntInfo IntegerInfo(const DuckType& t) {
+  if (t.kind != DuckType::Kind::kScalar) return {};
   const std::string& n = t.name;
   if (n == "TINYINT") return {8, true};
   if (n == "SMALLINT") return {16, true};
@@ -53,18 +53,18 @@ std::string IntegerName(int bits, bool is_signed) {
   }
 }
 
-bool IsNumeric(const SqlType& t) {
-  if (t.kind != SqlType::Kind::kScalar) return false;
+bool IsNumeric(const DuckType& t) {
+  if (t.kind != DuckType::Kind::kScalar) return false;
   if (IntegerInfo(t).bits > 0) return true;
   return t.name == "FLOAT" || t.name == "DOUBLE" || t.name.rfind("DECIMAL", 0) == 0;
 }
 
-bool IsDateOrTimestamp(const SqlType& t) {
-  return t.kind == SqlType::Kind::kScalar &&
+bool IsDateOrTimestamp(const DuckType& t) {
+  return t.kind == DuckType::Kind::kScalar &&
          (t.name == "DATE" || t.name.rfind("TIMESTAMP", 0) == 0);
 }
 
-SqlType WidenIntegers(IntInfo a, IntInfo b) {
+DuckType WidenIntegers(IntInfo a, IntInfo b) {
   if (a.is_signed == b.is_signed) return Scalar(IntegerName(std::max(a.bits, b.bits), a.is_signed));
   const IntInfo& s = a.is_signed ? a : b;
   const IntInfo& u = a.is_signed ? b : a;
@@ -75,8 +75,8 @@ SqlType WidenIntegers(IntInfo a, IntInfo b) {
   return Scalar("DOUBLE");  // HUGEINT and UHUGEINT: no integer type holds both.
 }
 
-SqlType MergeStructs(const SqlType& a, const SqlType& b) {
-  SqlType out = a;
+DuckType MergeStructs(const DuckType& a, const DuckType& b) {
+  DuckType out = a;
   for (size_t j = 0; j < b.children.size(); ++j) {
     std::string folded = AsciiLowered(b.field_names[j]);
     bool found = false;
@@ -97,10 +97,10 @@ SqlType MergeStructs(const SqlType& a, const SqlType& b) {
 
 }  // namespace
 
-SqlType WidenType(const SqlType& a, const SqlType& b) {
+DuckType WidenType(const DuckType& a, const DuckType& b) {
   if (a == b) return a;
-  bool a_null = a.kind == SqlType::Kind::kScalar && a.name == "NULL";
-  bool b_null = b.kind == SqlType::Kind::kScalar && b.name == "NULL";
+  bool a_null = a.kind == DuckType::Kind::kScalar && a.name == "NULL";
+  bool b_null = b.kind == DuckType::Kind::kScalar && b.name == "NULL";
   if (a_null) return b;
   if (b_null) return a;
   IntInfo ai = IntegerInfo(a);
@@ -108,11 +108,11 @@ SqlType WidenType(const SqlType& a, const SqlType& b) {
   if (ai.bits > 0 && bi.bits > 0) return WidenIntegers(ai, bi);
   if (IsNumeric(a) && IsNumeric(b)) return Scalar("DOUBLE");
   if (IsDateOrTimestamp(a) && IsDateOrTimestamp(b)) return Scalar("TIMESTAMP");
-  if (a.kind == SqlType::Kind::kStruct && b.kind == SqlType::Kind::kStruct) {
+  if (a.kind == DuckType::Kind::kStruct && b.kind == DuckType::Kind::kStruct) {
     return MergeStructs(a, b);
   }
-  if (a.kind == SqlType::Kind::kList && b.kind == SqlType::Kind::kList) {
-    SqlType out = a;
+  if (a.kind == DuckType::Kind::kList && b.kind == DuckType::Kind::kList) {
+    DuckType out = a;
     out.children[0] = WidenType(a.children[0], b.children[0]);
     return out;
   }

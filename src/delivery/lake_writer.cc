@@ -39,11 +39,11 @@ class ColumnNamer {
   std::set<std::string> taken_;
 };
 
-bool HasEmptyFieldName(const SqlType& type) {
+bool HasEmptyFieldName(const DuckType& type) {
   for (const std::string& name : type.field_names) {
     if (name.empty()) return true;
   }
-  for (const SqlType& child : type.children) {
+  for (const DuckType& child : type.children) {
     if (HasEmptyFieldName(child)) return true;
   }
   return false;
@@ -95,7 +95,7 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
   std::string source;
   ColumnNamer namer;
   // The record type's user columns, and r's type for columns=.
-  auto select_struct = [&](const SqlType& storage) {
+  auto select_struct = [&](const DuckType& storage) {
     for (const std::string& key : storage.field_names) {
       select += ", r." + QuoteIdentifier(key) + " AS " + QuoteIdentifier(namer.Assign(key));
     }
@@ -110,11 +110,11 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
       return Status::InvalidArgument("a key is empty or equals another ignoring case");
     }
     if (inferrer.records() == 0) return Status::Internal("schema inference: no records");
-    SqlType r_type = inferrer.RecordType();
-    if (r_type.kind == SqlType::Kind::kStruct) {
+    DuckType r_type = inferrer.RecordType();
+    if (r_type.kind == DuckType::Kind::kStruct) {
       std::vector<std::string> overflow;
-      SqlType storage = BoundedRecordType(StorageType(r_type, inferrer.wide_integers()), limits_,
-                                          columns != nullptr ? *columns : kNoColumns, &overflow);
+      DuckType storage = BoundedRecordType(StorageType(r_type, inferrer.wide_integers()), limits_,
+                                           columns != nullptr ? *columns : kNoColumns, &overflow);
       if (overflow.empty()) {
         select_struct(storage);
       } else {
@@ -142,15 +142,15 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
                                    ReadJson(staging_path, ColumnsOption("JSON")) +
                                    ") GROUP BY k ORDER BY min([_record_id, pos])"));
     // One JSON column per key, within the column limits as in kInferred.
-    SqlType all;
-    all.kind = SqlType::Kind::kStruct;
+    DuckType all;
+    all.kind = DuckType::Kind::kStruct;
     for (const auto& row : keys.rows) {
       if (!row.at(0).has_value()) continue;
       all.field_names.push_back(*row[0]);
-      all.children.push_back(SqlType::Scalar("JSON"));
+      all.children.push_back(DuckType::Scalar("JSON"));
     }
     std::vector<std::string> overflow;
-    SqlType kept =
+    DuckType kept =
         BoundedRecordType(all, limits_, columns != nullptr ? *columns : kNoColumns, &overflow);
     for (const std::string& key : kept.field_names) {
       select += ", json_extract(r, " + QuoteLiteral(JsonPointer(key)) + ") AS " +
@@ -168,14 +168,14 @@ Result<uint64_t> LakeWriter::WriteParquet(Mode mode, const std::string& staging_
         "SELECT r FROM " + ReadJson(staging_path, ", sample_size=-1, map_inference_threshold=-1") +
         " LIMIT 0");
     if (!probe.ok()) return Status::InvalidArgument(probe.status().message());
-    const SqlType& r_type = probe->column_sql_types.at(0);
+    const DuckType& r_type = probe->column_sql_types.at(0);
     if (HasEmptyFieldName(r_type)) {
       // DuckDB cannot spell such a STRUCT type in columns=.
       return Status::InvalidArgument("a key is the empty string");
     }
-    if (r_type.kind != SqlType::Kind::kStruct) {
+    if (r_type.kind != DuckType::Kind::kStruct) {
       // All records are {} (or r is not an object): no user columns.
-      if (!(r_type.kind == SqlType::Kind::kScalar && r_type.name == "JSON")) {
+      if (!(r_type.kind == DuckType::Kind::kScalar && r_type.name == "JSON")) {
         return Status::InvalidArgument("staging records are not objects: r is " +
                                        r_type.ToString());
       }

@@ -82,8 +82,8 @@ struct SchemaInferrer::Node {
     }
   }
 
-  SqlType Render(bool* any_wide) const {
-    SqlType out;
+  DuckType Render(bool* any_wide) const {
+    DuckType out;
     switch (kind) {
       case Kind::kUnknown:
       case Kind::kJson:
@@ -107,12 +107,12 @@ struct SchemaInferrer::Node {
           out.name = "JSON";  // DuckDB's type for objects that are always {}.
           break;
         }
-        out.kind = SqlType::Kind::kStruct;
+        out.kind = DuckType::Kind::kStruct;
         out.field_names = keys;
         for (const Node& child : children) out.children.push_back(child.Render(any_wide));
         break;
       case Kind::kArray:
-        out.kind = SqlType::Kind::kList;
+        out.kind = DuckType::Kind::kList;
         out.children.push_back(children.at(0).Render(any_wide));
         break;
     }
@@ -307,7 +307,7 @@ Status SchemaInferrer::AddStagingFile(Env* env, const std::string& path) {
 
 bool SchemaInferrer::top_level_key_conflict() const { return parser_->top_level_key_conflict; }
 
-SqlType SchemaInferrer::RecordType() const {
+DuckType SchemaInferrer::RecordType() const {
   bool any_wide = false;
   return root_->Render(&any_wide);
 }
@@ -318,9 +318,9 @@ bool SchemaInferrer::wide_integers() const {
   return any_wide;
 }
 
-SqlType StorageType(const SqlType& inferred, bool wide_integers) {
-  SqlType out = inferred;
-  if (out.kind == SqlType::Kind::kScalar) {
+DuckType StorageType(const DuckType& inferred, bool wide_integers) {
+  DuckType out = inferred;
+  if (out.kind == DuckType::Kind::kScalar) {
     const std::string& n = out.name;
     if (n == "DATE" || n == "TIME" || n == "TIMESTAMP" || n == "UUID" || n == "TIME_NS" ||
         n == "TIMESTAMP_NS" || n == "TIMESTAMP_MS" || n == "TIMESTAMP_S" ||
@@ -331,29 +331,29 @@ SqlType StorageType(const SqlType& inferred, bool wide_integers) {
     }
     return out;
   }
-  for (SqlType& child : out.children) child = StorageType(child, wide_integers);
+  for (DuckType& child : out.children) child = StorageType(child, wide_integers);
   return out;
 }
 
 namespace {
 
-SqlType NarrowStructs(const SqlType& type, size_t max_fields) {
-  if (type.kind == SqlType::Kind::kStruct && type.children.size() > max_fields) {
-    return SqlType::Scalar("JSON");
+DuckType NarrowStructs(const DuckType& type, size_t max_fields) {
+  if (type.kind == DuckType::Kind::kStruct && type.children.size() > max_fields) {
+    return DuckType::Scalar("JSON");
   }
-  SqlType out = type;
-  for (SqlType& child : out.children) child = NarrowStructs(child, max_fields);
+  DuckType out = type;
+  for (DuckType& child : out.children) child = NarrowStructs(child, max_fields);
   return out;
 }
 
 }  // namespace
 
-SqlType BoundedRecordType(const SqlType& record, const ColumnLimits& limits,
-                          const std::set<std::string>& known, std::vector<std::string>* overflow) {
+DuckType BoundedRecordType(const DuckType& record, const ColumnLimits& limits,
+                           const std::set<std::string>& known, std::vector<std::string>* overflow) {
   overflow->clear();
-  if (record.kind != SqlType::Kind::kStruct) return record;
-  SqlType out = record;
-  for (SqlType& child : out.children) child = NarrowStructs(child, limits.max_struct_fields);
+  if (record.kind != DuckType::Kind::kStruct) return record;
+  DuckType out = record;
+  for (DuckType& child : out.children) child = NarrowStructs(child, limits.max_struct_fields);
   std::vector<bool> keep(out.children.size(), false);
   size_t used = 0;
   for (int pass = 0; pass < 2; ++pass) {
@@ -365,7 +365,7 @@ SqlType BoundedRecordType(const SqlType& record, const ColumnLimits& limits,
       used += leaves;
     }
   }
-  SqlType kept = out;
+  DuckType kept = out;
   kept.children.clear();
   kept.field_names.clear();
   for (size_t i = 0; i < out.children.size(); ++i) {

@@ -63,7 +63,7 @@ class SchemaInferrer {
   // empty: no STRUCT type can hold these records.
   bool top_level_key_conflict() const;
   // STRUCT of the records' keys; JSON when no record had a key.
-  SqlType RecordType() const;
+  DuckType RecordType() const;
   // True if a BIGINT of RecordType() holds an integer above INT64_MAX.
   bool wide_integers() const;
 
@@ -79,7 +79,7 @@ class SchemaInferrer {
 // The type the lake stores for a read_json-inferred type: DATE, TIME,
 // TIMESTAMP* and UUID (DuckDB's guesses from strings) become VARCHAR, and with
 // wide_integers every BIGINT becomes JSON text, which holds any integer exactly.
-SqlType StorageType(const SqlType& inferred, bool wide_integers);
+DuckType StorageType(const DuckType& inferred, bool wide_integers);
 
 // Limits on how wide records make a table. Records whose keys are data (ids
 // used as keys, a map of player -> score) or a hostile client could otherwise
@@ -100,8 +100,8 @@ inline constexpr const char* kOverflowColumn = "_overflow";
 // table's columns so far, so a table keeps its columns), then the others in
 // order — and the rest are named in *overflow, in order. The kept fields keep
 // their order in `record`.
-SqlType BoundedRecordType(const SqlType& record, const ColumnLimits& limits,
-                          const std::set<std::string>& known, std::vector<std::string>* overflow);
+DuckType BoundedRecordType(const DuckType& record, const ColumnLimits& limits,
+                           const std::set<std::string>& known, std::vector<std::string>* overflow);
 
 // The SQL of the overflow column: `record` (an SQL expression of type JSON,
 // the whole record) without the top-level keys in `column_keys`, or NULL when

@@ -215,8 +215,8 @@ bool LiveTail::CatchUp(int64_t timeout_us) {
                                 [&] { return copied_seq_ >= target || stop_.load(); });
 }
 
-std::map<std::string, SqlType> LiveTail::Schemas(uint64_t* version) const {
-  std::map<std::string, SqlType> out;
+std::map<std::string, DuckType> LiveTail::Schemas(uint64_t* version) const {
+  std::map<std::string, DuckType> out;
   std::lock_guard lock(mu_);
   for (const auto& [name, s] : streams_) {
     if (s->inferrer.records() > 0 && !s->broken) out.emplace(name, s->inferrer.RecordType());

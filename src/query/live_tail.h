@@ -87,7 +87,7 @@ class LiveTail {
 
   // The inferred record type per stream (STRUCT of the keys seen in the tail)
   // and a counter that grows whenever any of them changes.
-  std::map<std::string, SqlType> Schemas(uint64_t* version) const;
+  std::map<std::string, DuckType> Schemas(uint64_t* version) const;
 
   // Per stream, the highest seq the tail holds (streams it holds nothing of
   // are absent).

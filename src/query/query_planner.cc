@@ -649,8 +649,8 @@ void Evaluate(duckdb_connection conn, std::vector<Constant>* constants) {
 
 enum class Family { kNone, kNumber, kTime, kText };
 
-Family FamilyOf(const SqlType& type) {
-  if (type.kind != SqlType::Kind::kScalar) return Family::kNone;
+Family FamilyOf(const DuckType& type) {
+  if (type.kind != DuckType::Kind::kScalar) return Family::kNone;
   if (type.name == "TIMESTAMP" || type.name == "DATE") return Family::kTime;
   if (type.name == "VARCHAR") return Family::kText;
   return StatKindFor(type) == StatValue::Kind::kNone ? Family::kNone : Family::kNumber;

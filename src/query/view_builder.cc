@@ -35,7 +35,7 @@ const ColumnInfo* FindColumn(const std::vector<ColumnInfo>& columns, std::string
   return nullptr;
 }
 
-std::string CastTo(const std::string& expr, const SqlType& from, const SqlType& to) {
+std::string CastTo(const std::string& expr, const DuckType& from, const DuckType& to) {
   if (from == to) return expr;
   return fmt::format("CAST({} AS {})", expr, to.ToString());
 }
@@ -107,7 +107,7 @@ bool HasColumn(const std::vector<Column>& columns, std::string_view name) {
 }
 
 TableShape PlanShape(const std::string& name, std::shared_ptr<const CatalogTable> table,
-                     const SqlType* tail_type) {
+                     const DuckType* tail_type) {
   TableShape shape;
   shape.name = name;
   shape.table = std::move(table);
@@ -122,19 +122,19 @@ TableShape PlanShape(const std::string& name, std::shared_ptr<const CatalogTable
     // A stream with nothing delivered yet: the shape delivery will give it.
     if (!HasColumn(shape.columns, "_ingest_time")) {
       shape.columns.insert(shape.columns.begin(),
-                           {"_ingest_time", SqlType::Scalar("TIMESTAMP"), ""});
+                           {"_ingest_time", DuckType::Scalar("TIMESTAMP"), ""});
     }
     if (!HasColumn(shape.columns, "_record_id")) {
       shape.columns.insert(shape.columns.begin() + 1,
-                           {"_record_id", SqlType::Scalar("BIGINT"), ""});
+                           {"_record_id", DuckType::Scalar("BIGINT"), ""});
     }
     if (shape.partition_keys.empty()) shape.partition_keys = {"dt", "hr"};
   }
   // The tail's keys within the limits delivery will apply; the rest are in
   // the overflow column, as they will be in the delivered file.
   std::vector<std::string> tail_overflow;
-  SqlType bounded_tail;
-  if (tail_type != nullptr && tail_type->kind == SqlType::Kind::kStruct) {
+  DuckType bounded_tail;
+  if (tail_type != nullptr && tail_type->kind == DuckType::Kind::kStruct) {
     std::set<std::string> known;
     if (t != nullptr) {
       for (const auto& c : t->columns) known.insert(c.name);
@@ -143,7 +143,7 @@ TableShape PlanShape(const std::string& name, std::shared_ptr<const CatalogTable
     shape.tail_column_keys = bounded_tail.field_names;
     for (size_t i = 0; i < bounded_tail.field_names.size(); ++i) {
       const std::string& key = bounded_tail.field_names[i];
-      const SqlType& type = bounded_tail.children[i];
+      const DuckType& type = bounded_tail.children[i];
       // Delivery renames such keys (<key>_1); until then they stay out of SQL.
       if (EqualsIgnoreCase(key, "_ingest_time") || EqualsIgnoreCase(key, "_record_id")) continue;
       auto it = std::find_if(shape.columns.begin(), shape.columns.end(),
@@ -159,7 +159,7 @@ TableShape PlanShape(const std::string& name, std::shared_ptr<const CatalogTable
   if (!tail_overflow.empty()) {
     shape.tail_overflow = true;
     if (!HasColumn(shape.columns, kOverflowColumn)) {
-      shape.columns.push_back({kOverflowColumn, SqlType::Scalar("JSON"), ""});
+      shape.columns.push_back({kOverflowColumn, DuckType::Scalar("JSON"), ""});
     }
   }
   // A partition key named like a data column is left to the data column.
@@ -217,15 +217,15 @@ std::string TailBranch(const TableShape& shape) {
   for (const auto& c : shape.columns) {
     select += select.empty() ? "" : ", ";
     if (EqualsIgnoreCase(c.name, "_ingest_time")) {
-      select += CastTo("\"__t\"", SqlType::Scalar("TIMESTAMP"), c.type);
+      select += CastTo("\"__t\"", DuckType::Scalar("TIMESTAMP"), c.type);
     } else if (EqualsIgnoreCase(c.name, "_record_id")) {
-      select += CastTo("\"__r\"", SqlType::Scalar("BIGINT"), c.type);
+      select += CastTo("\"__r\"", DuckType::Scalar("BIGINT"), c.type);
     } else if (!c.tail_key.empty()) {
       select += fmt::format("struct_extract(\"__s\", {})", QuoteLiteral(c.tail_key));
     } else if (shape.tail_overflow && EqualsIgnoreCase(c.name, kOverflowColumn)) {
       // What delivery will put there: the record without its column keys.
       select += CastTo(OverflowColumnSql("\"__d\"", shape.tail_column_keys),
-                       SqlType::Scalar("JSON"), c.type);
+                       DuckType::Scalar("JSON"), c.type);
     } else {
       select += fmt::format("CAST(NULL AS {})", c.type.ToString());
     }
@@ -312,10 +312,10 @@ bool SameShape(const TableShape& a, const TableShape& b) {
 }
 
 std::map<std::string, TableShape> PlanShapes(const CatalogSnapshot& snapshot,
-                                             const std::map<std::string, SqlType>* tail_types) {
+                                             const std::map<std::string, DuckType>* tail_types) {
   std::map<std::string, TableShape> shapes;
   for (const auto& [name, table] : snapshot.tables) {
-    const SqlType* tail_type = nullptr;
+    const DuckType* tail_type = nullptr;
     if (tail_types != nullptr) {
       auto it = tail_types->find(name);
       if (it != tail_types->end()) tail_type = &it->second;

@@ -34,7 +34,7 @@ namespace gamelake {
 struct TableShape {
   struct Column {
     std::string name;
-    SqlType type;
+    DuckType type;
     std::string tail_key;  // The record key in the live tail, if it has one.
   };
   std::string name;
@@ -59,7 +59,7 @@ bool SameShape(const TableShape& a, const TableShape& b);
 // the streams only the tail knows. tail_types: per stream, the record type
 // the tail inferred (a STRUCT).
 std::map<std::string, TableShape> PlanShapes(const CatalogSnapshot& snapshot,
-                                             const std::map<std::string, SqlType>* tail_types);
+                                             const std::map<std::string, DuckType>* tail_types);
 
 // SELECT of the shape's columns, without rows.
 std::string ShapeSelect(const TableShape& shape);

@@ -17,7 +17,7 @@ Status ViewPublisher::Refresh() {
   std::unique_lock lock(mu_);
   std::shared_ptr<const CatalogSnapshot> snap = catalog_->Snapshot();
   uint64_t tail_version = 0;
-  std::map<std::string, SqlType> tail_types;
+  std::map<std::string, DuckType> tail_types;
   if (tail_ != nullptr) tail_types = tail_->Schemas(&tail_version);
   if (published_ && snap->version == catalog_version_ && tail_version == tail_version_) {
     return Status::OK();

@@ -14,6 +14,7 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "common/stream_name.h"  // ValidateStreamName, declared here before.
 #include "server/config.h"
 
 namespace gamelake {
@@ -27,10 +28,6 @@ class Server {
   // Idempotent. Returns the first error met while flushing or closing.
   virtual Status Shutdown() = 0;
 };
-
-// Stream names: 1-64 of [A-Za-z0-9_-]; names starting with '_' are reserved
-// for gamelake's own tables. Returns why a name is refused, or OK.
-[[nodiscard]] Status ValidateStreamName(std::string_view name);
 
 }  // namespace gamelake
 

@@ -180,8 +180,8 @@ std::string QuoteLiteral(std::string_view value) {
   return out;
 }
 
-SqlType ToSqlType(duckdb_logical_type type) {
-  SqlType out;
+DuckType ToSqlType(duckdb_logical_type type) {
+  DuckType out;
   std::string alias = TakeDuckString(duckdb_logical_type_get_alias(type));
   if (!alias.empty()) {
     out.name = alias;  // JSON is an alias of VARCHAR.
@@ -194,20 +194,20 @@ SqlType ToSqlType(duckdb_logical_type type) {
                  std::to_string(duckdb_decimal_scale(type)) + ")";
       return out;
     case DUCKDB_TYPE_LIST: {
-      out.kind = SqlType::Kind::kList;
+      out.kind = DuckType::Kind::kList;
       TypeHolder child(duckdb_list_type_child_type(type));
       out.children.push_back(ToSqlType(child.get()));
       return out;
     }
     case DUCKDB_TYPE_ARRAY: {
-      out.kind = SqlType::Kind::kArray;
+      out.kind = DuckType::Kind::kArray;
       TypeHolder child(duckdb_array_type_child_type(type));
       out.children.push_back(ToSqlType(child.get()));
       out.array_size = duckdb_array_type_array_size(type);
       return out;
     }
     case DUCKDB_TYPE_MAP: {
-      out.kind = SqlType::Kind::kMap;
+      out.kind = DuckType::Kind::kMap;
       TypeHolder key(duckdb_map_type_key_type(type));
       TypeHolder value(duckdb_map_type_value_type(type));
       out.children.push_back(ToSqlType(key.get()));
@@ -217,7 +217,7 @@ SqlType ToSqlType(duckdb_logical_type type) {
     case DUCKDB_TYPE_STRUCT:
     case DUCKDB_TYPE_UNION: {
       bool is_struct = id == DUCKDB_TYPE_STRUCT;
-      out.kind = is_struct ? SqlType::Kind::kStruct : SqlType::Kind::kUnion;
+      out.kind = is_struct ? DuckType::Kind::kStruct : DuckType::Kind::kUnion;
       idx_t n =
           is_struct ? duckdb_struct_type_child_count(type) : duckdb_union_type_member_count(type);
       for (idx_t i = 0; i < n; ++i) {
@@ -236,7 +236,7 @@ SqlType ToSqlType(duckdb_logical_type type) {
   }
 }
 
-std::string SqlType::ToString() const {
+std::string DuckType::ToString() const {
   switch (kind) {
     case Kind::kScalar:
       return name;
@@ -330,7 +330,7 @@ Result<QueryResult> DuckDb::Query(std::string_view sql) {
     const char* name = duckdb_column_name(result.get(), c);
     out.column_names.emplace_back(name != nullptr ? name : "");
     TypeHolder type(duckdb_column_logical_type(result.get(), c));
-    SqlType sql_type;
+    DuckType sql_type;
     if (type.get() != nullptr) {
       sql_type = ToSqlType(type.get());
     } else {
@@ -380,7 +380,7 @@ Result<QueryResult> DuckDb::Describe(std::string_view sql) {
     // The name is the caller's to free (unlike a result's column names).
     out.column_names.push_back(TakeDuckString(duckdb_prepared_statement_column_name(prepared, c)));
     TypeHolder type(duckdb_prepared_statement_column_logical_type(prepared, c));
-    SqlType sql_type = type.get() != nullptr ? ToSqlType(type.get()) : SqlType::Scalar("UNKNOWN");
+    DuckType sql_type = type.get() != nullptr ? ToSqlType(type.get()) : DuckType::Scalar("UNKNOWN");
     out.column_types.push_back(sql_type.ToString());
     out.column_sql_types.push_back(std::move(sql_type));
   }
@@ -388,9 +388,9 @@ Result<QueryResult> DuckDb::Describe(std::string_view sql) {
   return out;
 }
 
-std::string JsonStructure(const SqlType& type) {
+std::string JsonStructure(const DuckType& type) {
   switch (type.kind) {
-    case SqlType::Kind::kStruct: {
+    case DuckType::Kind::kStruct: {
       std::string out = "{";
       for (size_t i = 0; i < type.children.size(); ++i) {
         if (i) out += ",";
@@ -399,7 +399,7 @@ std::string JsonStructure(const SqlType& type) {
       }
       return out + "}";
     }
-    case SqlType::Kind::kList:
+    case DuckType::Kind::kList:
       return "[" + JsonStructure(type.children.at(0)) + "]";
     default: {
       std::string out;
@@ -409,10 +409,10 @@ std::string JsonStructure(const SqlType& type) {
   }
 }
 
-size_t LeafColumns(const SqlType& type) {
-  if (type.kind != SqlType::Kind::kStruct) return 1;
+size_t LeafColumns(const DuckType& type) {
+  if (type.kind != DuckType::Kind::kStruct) return 1;
   size_t n = 0;
-  for (const SqlType& child : type.children) n += LeafColumns(child);
+  for (const DuckType& child : type.children) n += LeafColumns(child);
   return n;
 }
 

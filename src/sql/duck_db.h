@@ -34,31 +34,31 @@ struct DuckDbOptions {
 
 // A DuckDB column type as a tree, so callers can inspect and rewrite nested
 // types (e.g. to build a read_json columns= spec).
-struct SqlType {
+struct DuckType {
   enum class Kind { kScalar, kStruct, kList, kArray, kMap, kUnion };
   Kind kind = Kind::kScalar;
   std::string name;                      // Scalars: "BIGINT", "JSON", "DECIMAL(18,3)"...
   std::vector<std::string> field_names;  // kStruct/kUnion: one per child.
-  std::vector<SqlType> children;  // kStruct/kUnion: fields; kList/kArray: 1; kMap: key, value.
-  uint64_t array_size = 0;        // kArray only.
+  std::vector<DuckType> children;  // kStruct/kUnion: fields; kList/kArray: 1; kMap: key, value.
+  uint64_t array_size = 0;         // kArray only.
 
-  static SqlType Scalar(std::string scalar_name) {
-    SqlType t;
+  static DuckType Scalar(std::string scalar_name) {
+    DuckType t;
     t.name = std::move(scalar_name);
     return t;
   }
   // DuckDB syntax, parseable back: "STRUCT(\"a b\" BIGINT, \"c\" VARCHAR[])".
   std::string ToString() const;
   // Exact equality: kind, names, field names, children, array size.
-  friend bool operator==(const SqlType&, const SqlType&) = default;
+  friend bool operator==(const DuckType&, const DuckType&) = default;
 };
 
 // A fully materialized query result, every value rendered as text (the way
 // DuckDB casts it to VARCHAR). Meant for tests and small control queries.
 struct QueryResult {
   std::vector<std::string> column_names;
-  std::vector<std::string> column_types;  // SqlType::ToString() of each column.
-  std::vector<SqlType> column_sql_types;
+  std::vector<std::string> column_types;  // DuckType::ToString() of each column.
+  std::vector<DuckType> column_sql_types;
   std::vector<std::vector<std::optional<std::string>>> rows;  // nullopt is SQL NULL.
 
   // Index of the column named `name`, or -1.
@@ -97,12 +97,12 @@ std::string QuoteLiteral(std::string_view value);
 // DuckDB's name of a type id: "BIGINT", "TIMESTAMP WITH TIME ZONE", "STRUCT"...
 std::string_view DuckTypeName(duckdb_type id);
 // The tree of a DuckDB logical type.
-SqlType ToSqlType(duckdb_logical_type type);
+DuckType ToSqlType(duckdb_logical_type type);
 // The from_json() structure describing `type`: "BIGINT", {"a":"VARCHAR"}, ["DOUBLE"].
-std::string JsonStructure(const SqlType& type);
+std::string JsonStructure(const DuckType& type);
 // How many columns `type` makes when flattened: 1 for a scalar, list or map;
 // the sum over the fields for a STRUCT.
-size_t LeafColumns(const SqlType& type);
+size_t LeafColumns(const DuckType& type);
 
 }  // namespace gamelake
 

@@ -57,6 +57,7 @@ class Parser {
 
   Result<SqlProgram> Program();
   Result<SqlExprPtr> StandaloneExpression();
+  Result<SqlType> StandaloneType();
 
  private:
   // Tokens.
@@ -251,6 +252,12 @@ Result<SqlExprPtr> Parser::StandaloneExpression() {
   GL_ASSIGN_OR_RETURN(SqlExprPtr e, Expr());
   if (!AtEnd()) return Expected("end of expression");
   return e;
+}
+
+Result<SqlType> Parser::StandaloneType() {
+  GL_ASSIGN_OR_RETURN(SqlType type, Type());
+  if (!AtEnd()) return Expected("end of type");
+  return type;
 }
 
 Result<SqlStatement> Parser::Statement() {
@@ -1115,6 +1122,12 @@ Result<SqlExprPtr> ParseSqlExpression(std::string_view sql) {
   GL_ASSIGN_OR_RETURN(std::vector<SqlToken> tokens, Tokens(sql));
   Parser parser(std::move(tokens));
   return parser.StandaloneExpression();
+}
+
+Result<SqlType> ParseSqlType(std::string_view text) {
+  GL_ASSIGN_OR_RETURN(std::vector<SqlToken> tokens, Tokens(text));
+  Parser parser(std::move(tokens));
+  return parser.StandaloneType();
 }
 
 }  // namespace gamelake

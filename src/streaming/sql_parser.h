@@ -33,6 +33,10 @@ Result<SqlProgram> ParseProgram(std::string_view sql);
 // One expression alone (tests, and later the CLI's --filter style options).
 Result<SqlExprPtr> ParseSqlExpression(std::string_view sql);
 
+// A column type alone ("INTEGER", "VARCHAR(16)", "DECIMAL(5,2)", "DOUBLE
+// PRECISION"), e.g. a sqlType of an input schema; errors as above.
+Result<SqlType> ParseSqlType(std::string_view text);
+
 }  // namespace gamelake
 
 #endif  // GAMELAKE_STREAMING_SQL_PARSER_H_

@@ -415,7 +415,7 @@ TEST(CatalogTest, CaseInsensitiveLookupsAndViews) {
   EXPECT_EQ(lake.Open()->Snapshot()->views.size(), 0u);
 }
 
-void ExpectSameType(const SqlType& a, const SqlType& b) {
+void ExpectSameType(const DuckType& a, const DuckType& b) {
   EXPECT_EQ(a.kind, b.kind);
   EXPECT_EQ(a.name, b.name);
   EXPECT_EQ(a.field_names, b.field_names);

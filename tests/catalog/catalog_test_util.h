@@ -80,9 +80,9 @@ class TestLake {
   std::unique_ptr<DuckDb> db_;
 };
 
-// "BIGINT" -> SqlType; nested types built by hand in the tests.
-inline SqlType T(const std::string& name) {
-  SqlType t;
+// "BIGINT" -> DuckType; nested types built by hand in the tests.
+inline DuckType T(const std::string& name) {
+  DuckType t;
   t.name = name;
   return t;
 }

@@ -6,19 +6,19 @@
 namespace gamelake {
 namespace {
 
-std::string W(const SqlType& a, const SqlType& b) { return WidenType(a, b).ToString(); }
+std::string W(const DuckType& a, const DuckType& b) { return WidenType(a, b).ToString(); }
 
-SqlType Struct(std::vector<std::string> names, std::vector<SqlType> children) {
-  SqlType t;
-  t.kind = SqlType::Kind::kStruct;
+DuckType Struct(std::vector<std::string> names, std::vector<DuckType> children) {
+  DuckType t;
+  t.kind = DuckType::Kind::kStruct;
   t.field_names = std::move(names);
   t.children = std::move(children);
   return t;
 }
 
-SqlType List(SqlType child) {
-  SqlType t;
-  t.kind = SqlType::Kind::kList;
+DuckType List(DuckType child) {
+  DuckType t;
+  t.kind = DuckType::Kind::kList;
   t.children.push_back(std::move(child));
   return t;
 }
@@ -66,12 +66,12 @@ TEST(WidenTypeTest, OtherMixesGiveVarchar) {
 }
 
 TEST(WidenTypeTest, StructsMergeFieldByFieldIgnoringCase) {
-  SqlType a = Struct({"x", "y"}, {T("BIGINT"), T("VARCHAR")});
-  SqlType b = Struct({"X", "z"}, {T("DOUBLE"), List(T("BIGINT"))});
+  DuckType a = Struct({"x", "y"}, {T("BIGINT"), T("VARCHAR")});
+  DuckType b = Struct({"X", "z"}, {T("DOUBLE"), List(T("BIGINT"))});
   EXPECT_EQ(W(a, b), "STRUCT(\"x\" DOUBLE, \"y\" VARCHAR, \"z\" BIGINT[])");
   // Nested structs merge recursively.
-  SqlType outer_a = Struct({"s"}, {a});
-  SqlType outer_b = Struct({"S"}, {b});
+  DuckType outer_a = Struct({"s"}, {a});
+  DuckType outer_b = Struct({"S"}, {b});
   EXPECT_EQ(W(outer_a, outer_b),
             "STRUCT(\"s\" STRUCT(\"x\" DOUBLE, \"y\" VARCHAR, \"z\" BIGINT[]))");
 }

@@ -1,7 +1,8 @@
 // WebhookReceiver: a blocking HTTP/1.1 server on 127.0.0.1 (an ephemeral
 // port) for tests of code that POSTs notifications. It answers each request
-// with the next status of its script (the last one repeating), closes the
-// connection, and keeps the bodies it got.
+// with the next status of its script (the last one repeating) — or with what
+// its Responder returns for the request's body — closes the connection, and
+// keeps the bodies it got.
 //
 // Thread-safety: bodies() and Count() may be called from any thread while
 // the receiver's own thread serves.
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -26,6 +28,18 @@ namespace gamelake {
 
 class WebhookReceiver {
  public:
+  struct Answer {
+    int status = 200;
+    std::string body;
+  };
+  // Called on the receiver's thread with each request's body (and its index
+  // from 0); its answer is sent back.
+  using Responder = std::function<Answer(const std::string& body, int index)>;
+
+  explicit WebhookReceiver(Responder responder) : WebhookReceiver(std::vector<int>{200}) {
+    std::lock_guard<std::mutex> l(mu_);
+    responder_ = std::move(responder);
+  }
   explicit WebhookReceiver(std::vector<int> statuses = {200}) : statuses_(std::move(statuses)) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
@@ -86,15 +100,24 @@ class WebhookReceiver {
       int c = accept(fd_, nullptr, nullptr);
       if (c < 0) return;
       std::string in = ReadRequest(c);
-      int status = 0;
+      Answer answer{0, "ok"};
+      Responder responder;
+      std::string body;
+      int index = 0;
       {
         std::lock_guard<std::mutex> l(mu_);
         size_t end = in.find("\r\n\r\n");
-        bodies_.push_back(end == std::string::npos ? "" : in.substr(end + 4));
-        status = statuses_[std::min(bodies_.size(), statuses_.size()) - 1];
+        body = end == std::string::npos ? "" : in.substr(end + 4);
+        bodies_.push_back(body);
+        index = static_cast<int>(bodies_.size()) - 1;
+        answer.status = statuses_[std::min(bodies_.size(), statuses_.size()) - 1];
+        responder = responder_;
       }
-      std::string out = "HTTP/1.1 " + std::to_string(status) +
-                        " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+      if (responder) answer = responder(body, index);
+      std::string out = "HTTP/1.1 " + std::to_string(answer.status) +
+                        " X\r\nContent-Type: application/json\r\nContent-Length: " +
+                        std::to_string(answer.body.size()) + "\r\nConnection: close\r\n\r\n" +
+                        answer.body;
       (void)!write(c, out.data(), out.size());
       close(c);
     }
@@ -103,6 +126,7 @@ class WebhookReceiver {
   int fd_ = -1;
   uint16_t port_ = 0;
   std::vector<int> statuses_;
+  Responder responder_;  // Guarded by mu_.
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::vector<std::string> bodies_;

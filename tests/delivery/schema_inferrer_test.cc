@@ -119,7 +119,7 @@ TEST(SchemaInferrerTest, KeysKeptExactly) {
   ASSERT_TRUE(
       inferrer.AddRecord(R"({"Time Played":1,"a.b":2,"quote\"d":3,"\u00e9":4,"ü c":5,"select":6})")
           .ok());
-  SqlType type = inferrer.RecordType();
+  DuckType type = inferrer.RecordType();
   EXPECT_EQ(type.field_names, (std::vector<std::string>{"Time Played", "a.b", "quote\"d",
                                                         "\xC3\xA9", "ü c", "select"}));
 }

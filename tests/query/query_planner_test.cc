@@ -15,7 +15,7 @@
 namespace gamelake {
 namespace {
 
-SqlType T(const std::string& name) { return SqlType::Scalar(name); }
+DuckType T(const std::string& name) { return DuckType::Scalar(name); }
 
 int64_t Us(std::string_view iso) { return ParseTime(iso).value(); }
 
