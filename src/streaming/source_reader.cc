@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "delivery/schema_inferrer.h"  // kOverflowColumn.
+#include "lake/lake_files.h"
 #include "sql/duck_db.h"
 
 namespace gamelake {
@@ -26,21 +27,70 @@ Result<T> ParseNumber(const std::optional<std::string>& text, std::string_view w
   return v;
 }
 
+// Reads the log, and the lake where the log no longer holds what is asked.
+class LogLakeReader final : public SourceReader {
+ public:
+  explicit LogLakeReader(SourceReaderOptions options)
+      : options_(std::move(options)), pos_(options_.after_seq) {}
+
+  Result<bool> Next(SourceRecord* out) override;
+  uint64_t position() const override { return pos_; }
+  SourceReaderStats stats() const override { return stats_; }
+
+ private:
+  struct LakeRow {
+    uint64_t seq;
+    int64_t ingest_time_us;
+    std::string json;
+  };
+
+  // Starts reading the lake for seqs in (pos_, limit).
+  Status StartLakePass(uint64_t limit);
+  // The next batch of the pass into batch_; false when the pass is done.
+  Result<bool> FillLakeBatch();
+  Result<bool> QueryFile(const WrittenFile& file);
+  Status OpenDuckDb();
+  // The expression turning a row of the file at `path` into its record's JSON.
+  Result<std::string> JsonExpression(const std::string& path);
+  Result<bool> NextFromLog(SourceRecord* out);
+
+  const SourceReaderOptions options_;
+  uint64_t pos_;
+
+  // The log.
+  std::unique_ptr<Wal::Cursor> cursor_;
+  uint64_t cursor_seq_ = 0;  // The last seq the cursor returned (any stream).
+  // A record of the stream the cursor returned past a gap, emitted after the lake.
+  bool has_pending_ = false;
+  uint64_t pending_seq_ = 0;
+  int64_t pending_ingest_time_us_ = 0;
+  std::string pending_json_;
+
+  // The lake pass.
+  bool in_lake_ = false;
+  uint64_t lake_limit_ = 0;  // This pass reads seqs below it.
+  std::vector<WrittenFile> files_;
+  size_t file_index_ = 0;
+  std::string file_expr_;  // JsonExpression of files_[file_index_].
+  bool file_expr_ready_ = false;
+  FileReclaimer::Ticket ticket_;
+  std::vector<LakeRow> batch_;
+  size_t batch_pos_ = 0;
+  std::unique_ptr<DuckDb> db_;
+
+  SourceReaderStats stats_;
+};
+
 }  // namespace
-
-SourceReader::SourceReader(SourceReaderOptions options)
-    : options_(std::move(options)), pos_(options_.after_seq) {}
-
-SourceReader::~SourceReader() = default;
 
 Result<std::unique_ptr<SourceReader>> SourceReader::Create(SourceReaderOptions options) {
   if (options.wal == nullptr) return Status::InvalidArgument("source reader: no log");
   if (options.stream.empty()) return Status::InvalidArgument("source reader: no stream");
   if (options.lake_batch_rows == 0) options.lake_batch_rows = 1;
-  return std::unique_ptr<SourceReader>(new SourceReader(std::move(options)));
+  return std::unique_ptr<SourceReader>(std::make_unique<LogLakeReader>(std::move(options)));
 }
 
-Status SourceReader::OpenDuckDb() {
+Status LogLakeReader::OpenDuckDb() {
   if (db_) return Status::OK();
   DuckDbOptions o;
   o.memory_limit = options_.duckdb_memory_limit;
@@ -48,7 +98,7 @@ Status SourceReader::OpenDuckDb() {
   return Status::OK();
 }
 
-Status SourceReader::StartLakePass(uint64_t limit) {
+Status LogLakeReader::StartLakePass(uint64_t limit) {
   ++stats_.lake_passes;
   in_lake_ = true;
   lake_limit_ = limit;
@@ -74,7 +124,7 @@ Status SourceReader::StartLakePass(uint64_t limit) {
   return Status::OK();
 }
 
-Result<std::string> SourceReader::JsonExpression(const std::string& path) {
+Result<std::string> LogLakeReader::JsonExpression(const std::string& path) {
   GL_ASSIGN_OR_RETURN(QueryResult columns,
                       db_->Describe("SELECT * FROM read_parquet(" + QuoteLiteral(path) +
                                     ", hive_partitioning = false)"));
@@ -98,7 +148,7 @@ Result<std::string> SourceReader::JsonExpression(const std::string& path) {
   return json;
 }
 
-Result<bool> SourceReader::QueryFile(const WrittenFile& file) {
+Result<bool> LogLakeReader::QueryFile(const WrittenFile& file) {
   const std::string path = JoinPath(options_.lake_dir, file.path);
   if (!file_expr_ready_) {
     GL_ASSIGN_OR_RETURN(file_expr_, JsonExpression(path));
@@ -125,7 +175,7 @@ Result<bool> SourceReader::QueryFile(const WrittenFile& file) {
   return !batch_.empty();
 }
 
-Result<bool> SourceReader::FillLakeBatch() {
+Result<bool> LogLakeReader::FillLakeBatch() {
   while (file_index_ < files_.size()) {
     const WrittenFile& file = files_[file_index_];
     if (file.name.last_seq > pos_) {
@@ -151,7 +201,7 @@ Result<bool> SourceReader::FillLakeBatch() {
   return false;
 }
 
-Result<bool> SourceReader::NextFromLog(SourceRecord* out) {
+Result<bool> LogLakeReader::NextFromLog(SourceRecord* out) {
   if (!cursor_) {
     const uint64_t first = options_.wal->first_seq();
     if (pos_ + 1 < first && !options_.lake_dir.empty() && lake_limit_ < first) {
@@ -190,7 +240,7 @@ Result<bool> SourceReader::NextFromLog(SourceRecord* out) {
   }
 }
 
-Result<bool> SourceReader::Next(SourceRecord* out) {
+Result<bool> LogLakeReader::Next(SourceRecord* out) {
   for (;;) {
     if (in_lake_) {
       if (batch_pos_ < batch_.size()) {

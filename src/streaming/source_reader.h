@@ -41,17 +41,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "common/env.h"
 #include "common/result.h"
 #include "lake/file_reclaimer.h"
-#include "lake/lake_files.h"
 #include "log/wal.h"
 
 namespace gamelake {
-
-class DuckDb;
 
 struct SourceRecord {
   uint64_t seq = 0;
@@ -79,64 +75,20 @@ struct SourceReaderStats {
   uint64_t lake_passes = 0;   // Times the reader had to go to the lake.
 };
 
+// The interface, so an application runner can be tested with a fake source.
 class SourceReader {
  public:
+  // The reader of the log and the lake described above.
   static Result<std::unique_ptr<SourceReader>> Create(SourceReaderOptions options);
-  ~SourceReader();
-  SourceReader(const SourceReader&) = delete;
-  SourceReader& operator=(const SourceReader&) = delete;
+  virtual ~SourceReader() = default;
 
   // The next record. False: nothing more yet (poll again later). Errors: a
   // lake file DuckDB cannot read (Corruption/IOError naming it), a log error.
-  Result<bool> Next(SourceRecord* out);
+  virtual Result<bool> Next(SourceRecord* out) = 0;
 
   // The seq of the last record returned (after_seq before the first).
-  uint64_t position() const { return pos_; }
-  const SourceReaderStats& stats() const { return stats_; }
-
- private:
-  struct LakeRow {
-    uint64_t seq;
-    int64_t ingest_time_us;
-    std::string json;
-  };
-
-  explicit SourceReader(SourceReaderOptions options);
-  // Starts reading the lake for seqs in (pos_, limit).
-  Status StartLakePass(uint64_t limit);
-  // The next batch of the pass into batch_; false when the pass is done.
-  Result<bool> FillLakeBatch();
-  Result<bool> QueryFile(const WrittenFile& file);
-  Status OpenDuckDb();
-  // The SELECT list turning a file's row into its record's JSON.
-  Result<std::string> JsonExpression(const std::string& path);
-  Result<bool> NextFromLog(SourceRecord* out);
-
-  const SourceReaderOptions options_;
-  uint64_t pos_;
-
-  // The log.
-  std::unique_ptr<Wal::Cursor> cursor_;
-  uint64_t cursor_seq_ = 0;  // The last seq the cursor returned (any stream).
-  // A record of the stream the cursor returned past a gap, emitted after the lake.
-  bool has_pending_ = false;
-  uint64_t pending_seq_ = 0;
-  int64_t pending_ingest_time_us_ = 0;
-  std::string pending_json_;
-
-  // The lake pass.
-  bool in_lake_ = false;
-  uint64_t lake_limit_ = 0;  // This pass reads seqs below it.
-  std::vector<WrittenFile> files_;
-  size_t file_index_ = 0;
-  std::string file_expr_;  // JsonExpression of files_[file_index_].
-  bool file_expr_ready_ = false;
-  FileReclaimer::Ticket ticket_;
-  std::vector<LakeRow> batch_;
-  size_t batch_pos_ = 0;
-  std::unique_ptr<DuckDb> db_;
-
-  SourceReaderStats stats_;
+  virtual uint64_t position() const = 0;
+  virtual SourceReaderStats stats() const = 0;
 };
 
 }  // namespace gamelake
