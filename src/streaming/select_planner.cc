@@ -13,25 +13,16 @@ namespace gamelake {
 
 namespace {
 
-std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
-
-std::string AsciiUpper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
 Result<int> FindStream(const SqlIdentifier& id, const PlanContext& ctx) {
   const std::vector<PlanStream>& streams = *ctx.streams;
   for (size_t i = 0; i < streams.size(); ++i) {
     if (streams[i].name == id.name) return static_cast<int>(i);
   }
-  std::string message = "stream " + Quoted(id.name) + " not found";
+  std::string message = "stream " + QuotedName(id.name) + " not found";
   for (const PlanStream& s : streams) {
     if (EqualsIgnoreCase(s.name, id.name)) {
-      message += " (names are case-sensitive when quoted: did you mean " + Quoted(s.name) + "?)";
+      message +=
+          " (names are case-sensitive when quoted: did you mean " + QuotedName(s.name) + "?)";
       break;
     }
   }
@@ -51,7 +42,7 @@ bool ContainsWindowAggregate(const SqlExpr* e) {
 bool ContainsAggregate(const SqlExpr* e) {
   if (e == nullptr) return false;
   if (e->kind == SqlExprKind::kFunction && e->over == nullptr &&
-      IsAggregateFunction(AsciiUpper(e->text))) {
+      IsAggregateFunction(AsciiUppered(e->text))) {
     return true;
   }
   for (const SqlExprPtr& a : e->args) {
@@ -195,7 +186,8 @@ Result<std::vector<OutputColumn>> BindSelectItems(const SqlSelect& select, const
                                                          ValueTypeOf(col.type), e.pos)});
         }
       }
-      if (!any) return ErrorAt(e.pos, "no stream named " + Quoted(e.qualifier->name) + " for .*");
+      if (!any)
+        return ErrorAt(e.pos, "no stream named " + QuotedName(e.qualifier->name) + " for .*");
       continue;
     }
     GL_ASSIGN_OR_RETURN(BoundExprPtr bound, BindExpression(e, scope));
