@@ -210,6 +210,17 @@ Result<std::vector<OutputColumn>> BindSelectItems(const SqlSelect& select, const
   return out;
 }
 
+Result<BoundExprPtr> BindCondition(const SqlExpr* condition, const BindScope& scope,
+                                   const char* clause) {
+  if (condition == nullptr) return BoundExprPtr();
+  GL_ASSIGN_OR_RETURN(BoundExprPtr bound, BindExpression(*condition, scope));
+  if (bound->type() != ValueType::kBoolean && bound->type() != ValueType::kNull) {
+    return ErrorAt(condition->pos, std::string(clause) + " needs a BOOLEAN condition, not " +
+                                       ValueTypeName(bound->type()));
+  }
+  return bound;
+}
+
 Status AppendStage(QueryPlan* plan, StreamOperatorPtr op, StreamSchema input) {
   plan->ops.push_back(std::move(op));
   plan->stage_inputs.push_back(std::move(input));
@@ -252,14 +263,7 @@ Status CheckUnsupportedClauses(const SqlSelect& select) {
 }
 
 Result<QueryPlan> PlanSimple(const SqlSelect& select, FromPlan from) {
-  BoundExprPtr where;
-  if (select.where != nullptr) {
-    GL_ASSIGN_OR_RETURN(where, BindExpression(*select.where, from.scope));
-    if (where->type() != ValueType::kBoolean && where->type() != ValueType::kNull) {
-      return ErrorAt(select.where->pos, std::string("WHERE needs a BOOLEAN condition, not ") +
-                                            ValueTypeName(where->type()));
-    }
-  }
+  GL_ASSIGN_OR_RETURN(BoundExprPtr where, BindCondition(select.where.get(), from.scope, "WHERE"));
   GL_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, BindSelectItems(select, from.scope));
   QueryPlan plan = std::move(from.plan);
   StreamSchema input = plan.output;

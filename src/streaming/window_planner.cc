@@ -233,13 +233,7 @@ Result<QueryPlan> PlanGrouped(const SqlSelect& select, WindowInput in, const Pla
                    "aggregating a join directly is not supported: join in a subquery "
                    "(FROM (SELECT STREAM ... JOIN ...)) and aggregate its rows");
   }
-  BoundExprPtr where;
-  if (select.where != nullptr) {
-    GL_ASSIGN_OR_RETURN(where, BindExpression(*select.where, in.scope));
-    if (where->type() != ValueType::kBoolean && where->type() != ValueType::kNull) {
-      return ErrorAt(select.where->pos, "WHERE needs a BOOLEAN condition");
-    }
-  }
+  GL_ASSIGN_OR_RETURN(BoundExprPtr where, BindCondition(select.where.get(), in.scope, "WHERE"));
   std::vector<BoundExprPtr> keys;
   for (const SqlExpr* e : key_exprs) {
     GL_ASSIGN_OR_RETURN(BoundExprPtr key, BindExpression(*e, in.scope));
@@ -253,13 +247,7 @@ Result<QueryPlan> PlanGrouped(const SqlSelect& select, WindowInput in, const Pla
   grouped.hook = &hook;
   grouped.grouped = true;
   GL_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, BindSelectItems(select, grouped));
-  BoundExprPtr having;
-  if (select.having != nullptr) {
-    GL_ASSIGN_OR_RETURN(having, BindExpression(*select.having, grouped));
-    if (having->type() != ValueType::kBoolean && having->type() != ValueType::kNull) {
-      return ErrorAt(select.having->pos, "HAVING needs a BOOLEAN condition");
-    }
-  }
+  GL_ASSIGN_OR_RETURN(BoundExprPtr having, BindCondition(select.having.get(), grouped, "HAVING"));
   std::vector<AggregateCall> calls = hook.TakeAggregates();
   StreamSchema group_rows;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -477,14 +465,7 @@ Result<QueryPlan> PlanSliding(const SqlSelect& select, WindowInput in, const Pla
   SlidingHook hook(&select, &in.scope, &ctx, width);
   BindScope scope = in.scope;
   scope.hook = &hook;
-  BoundExprPtr where;
-  if (select.where != nullptr) {
-    // WHERE filters the rows before they enter the windows.
-    GL_ASSIGN_OR_RETURN(where, BindExpression(*select.where, in.scope));
-    if (where->type() != ValueType::kBoolean && where->type() != ValueType::kNull) {
-      return ErrorAt(select.where->pos, "WHERE needs a BOOLEAN condition");
-    }
-  }
+  GL_ASSIGN_OR_RETURN(BoundExprPtr where, BindCondition(select.where.get(), in.scope, "WHERE"));
   GL_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, BindSelectItems(select, scope));
   std::vector<SlidingWindow::Aggregate> aggregates = hook.TakeAggregates();
   StreamSchema window_rows = in.plan.output;
@@ -601,12 +582,8 @@ Result<JoinPlan> PlanWindowJoin(const SqlSelect& select, const PlanContext& ctx)
   }
   GL_ASSIGN_OR_RETURN(WindowJoin::Side left, JoinSide(*refs[0], (*ctx.streams)[ids[0]], ctx));
   GL_ASSIGN_OR_RETURN(WindowJoin::Side right, JoinSide(*refs[1], (*ctx.streams)[ids[1]], ctx));
-  BoundExprPtr condition;
+  GL_ASSIGN_OR_RETURN(BoundExprPtr condition, BindCondition(join.on.get(), out.scope, "ON"));
   if (join.on != nullptr) {
-    GL_ASSIGN_OR_RETURN(condition, BindExpression(*join.on, out.scope));
-    if (condition->type() != ValueType::kBoolean && condition->type() != ValueType::kNull) {
-      return ErrorAt(join.on->pos, "ON needs a BOOLEAN condition");
-    }
     ExtractKeys(*join.on, out.scope, &left, &right);
   }
   size_t left_width = left.column_types.size();
