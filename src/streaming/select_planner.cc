@@ -202,7 +202,12 @@ Result<std::vector<OutputColumn>> BindSelectItems(const SqlSelect& select, const
     col.type = SqlTypeFor(bound->type());
     if (auto* ref = dynamic_cast<ColumnRefExpr*>(bound.get());
         ref != nullptr && ref->column() != kRowtimeColumn && !scope.grouped) {
-      col.type = scope.inputs[ref->input()].schema->columns[ref->column()].type;
+      // A column of the input keeps its declared type; a hook's reference past
+      // the input's columns (a sliding window's aggregate) has its value type.
+      const StreamSchema& schema = *scope.inputs[ref->input()].schema;
+      if (static_cast<size_t>(ref->column()) < schema.columns.size()) {
+        col.type = schema.columns[ref->column()].type;
+      }
     }
     col.expr = std::move(bound);
     out.push_back(std::move(col));
