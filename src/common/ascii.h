@@ -21,6 +21,16 @@ inline std::string AsciiLowered(std::string_view s) {
   return out;
 }
 
+inline char AsciiUpper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+inline std::string AsciiUppered(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiUpper(c);
+  return out;
+}
+
 // The value of a hex digit (either case), or -1 if c is not one.
 inline int HexDigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -13,25 +13,16 @@ namespace gamelake {
 
 namespace {
 
-std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
-
-std::string AsciiUpper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
 Result<int> FindStream(const SqlIdentifier& id, const PlanContext& ctx) {
   const std::vector<PlanStream>& streams = *ctx.streams;
   for (size_t i = 0; i < streams.size(); ++i) {
     if (streams[i].name == id.name) return static_cast<int>(i);
   }
-  std::string message = "stream " + Quoted(id.name) + " not found";
+  std::string message = "stream " + QuotedName(id.name) + " not found";
   for (const PlanStream& s : streams) {
     if (EqualsIgnoreCase(s.name, id.name)) {
-      message += " (names are case-sensitive when quoted: did you mean " + Quoted(s.name) + "?)";
+      message +=
+          " (names are case-sensitive when quoted: did you mean " + QuotedName(s.name) + "?)";
       break;
     }
   }
@@ -51,7 +42,7 @@ bool ContainsWindowAggregate(const SqlExpr* e) {
 bool ContainsAggregate(const SqlExpr* e) {
   if (e == nullptr) return false;
   if (e->kind == SqlExprKind::kFunction && e->over == nullptr &&
-      IsAggregateFunction(AsciiUpper(e->text))) {
+      IsAggregateFunction(AsciiUppered(e->text))) {
     return true;
   }
   for (const SqlExprPtr& a : e->args) {
@@ -195,7 +186,8 @@ Result<std::vector<OutputColumn>> BindSelectItems(const SqlSelect& select, const
                                                          ValueTypeOf(col.type), e.pos)});
         }
       }
-      if (!any) return ErrorAt(e.pos, "no stream named " + Quoted(e.qualifier->name) + " for .*");
+      if (!any)
+        return ErrorAt(e.pos, "no stream named " + QuotedName(e.qualifier->name) + " for .*");
       continue;
     }
     GL_ASSIGN_OR_RETURN(BoundExprPtr bound, BindExpression(e, scope));
@@ -210,12 +202,28 @@ Result<std::vector<OutputColumn>> BindSelectItems(const SqlSelect& select, const
     col.type = SqlTypeFor(bound->type());
     if (auto* ref = dynamic_cast<ColumnRefExpr*>(bound.get());
         ref != nullptr && ref->column() != kRowtimeColumn && !scope.grouped) {
-      col.type = scope.inputs[ref->input()].schema->columns[ref->column()].type;
+      // A column of the input keeps its declared type; a hook's reference past
+      // the input's columns (a sliding window's aggregate) has its value type.
+      const StreamSchema& schema = *scope.inputs[ref->input()].schema;
+      if (static_cast<size_t>(ref->column()) < schema.columns.size()) {
+        col.type = schema.columns[ref->column()].type;
+      }
     }
     col.expr = std::move(bound);
     out.push_back(std::move(col));
   }
   return out;
+}
+
+Result<BoundExprPtr> BindCondition(const SqlExpr* condition, const BindScope& scope,
+                                   const char* clause) {
+  if (condition == nullptr) return BoundExprPtr();
+  GL_ASSIGN_OR_RETURN(BoundExprPtr bound, BindExpression(*condition, scope));
+  if (bound->type() != ValueType::kBoolean && bound->type() != ValueType::kNull) {
+    return ErrorAt(condition->pos, std::string(clause) + " needs a BOOLEAN condition, not " +
+                                       ValueTypeName(bound->type()));
+  }
+  return bound;
 }
 
 Status AppendStage(QueryPlan* plan, StreamOperatorPtr op, StreamSchema input) {
@@ -260,14 +268,7 @@ Status CheckUnsupportedClauses(const SqlSelect& select) {
 }
 
 Result<QueryPlan> PlanSimple(const SqlSelect& select, FromPlan from) {
-  BoundExprPtr where;
-  if (select.where != nullptr) {
-    GL_ASSIGN_OR_RETURN(where, BindExpression(*select.where, from.scope));
-    if (where->type() != ValueType::kBoolean && where->type() != ValueType::kNull) {
-      return ErrorAt(select.where->pos, std::string("WHERE needs a BOOLEAN condition, not ") +
-                                            ValueTypeName(where->type()));
-    }
-  }
+  GL_ASSIGN_OR_RETURN(BoundExprPtr where, BindCondition(select.where.get(), from.scope, "WHERE"));
   GL_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, BindSelectItems(select, from.scope));
   QueryPlan plan = std::move(from.plan);
   StreamSchema input = plan.output;

@@ -4,6 +4,8 @@
 
 namespace gamelake {
 
+std::string QuotedName(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
 std::string PosPrefix(SqlPos pos) {
   return std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": ";
 }

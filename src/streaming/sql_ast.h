@@ -28,6 +28,8 @@ struct SqlPos {
   bool operator==(const SqlPos&) const = default;
 };
 
+// "name" (in double quotes), how error messages name a stream, column or pump.
+std::string QuotedName(std::string_view name);
 // "3:17: " for error messages.
 std::string PosPrefix(SqlPos pos);
 // InvalidArgument "<line>:<col>: <message>": how every error about

@@ -1,4 +1,5 @@
 #include "streaming/streaming_program.h"
+#include "common/ascii.h"
 
 #include <memory>
 #include <string>
@@ -16,8 +17,6 @@ namespace {
 constexpr uint64_t kStateMagic = 0x4b44415354415445ull;  // "KDASTATE"
 // How often (in pushed rows) the state bound is checked.
 constexpr uint64_t kStateCheckEvery = 1024;
-
-std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
 // NULL of a type: the value of a target column the INSERT does not name.
 class NullLiteralExpr final : public BoundExpr {
@@ -135,7 +134,7 @@ class ProgramImpl final : public StreamingProgram {
       GL_RETURN_IF_ERROR(r.GetString(&name));
       GL_RETURN_IF_ERROR(r.GetU64(&ops));
       if (name != pump.name || ops != pump.plan.ops.size()) {
-        return Status::Corruption("the saved state of pump " + Quoted(name) +
+        return Status::Corruption("the saved state of pump " + QuotedName(name) +
                                   " does not match the application's code");
       }
       for (StreamOperatorPtr& op : pump.plan.ops) GL_RETURN_IF_ERROR(op->LoadState(&r));
@@ -233,13 +232,13 @@ class Compiler {
 
   Status CreateStream(const SqlCreateStream& cs) {
     if (cs.name.name == kSourceStreamName || cs.name.name == kErrorStreamName) {
-      return ErrorAt(cs.name.pos, Quoted(cs.name.name) + " is the application's own stream");
+      return ErrorAt(cs.name.pos, QuotedName(cs.name.name) + " is the application's own stream");
     }
     if (cs.columns.empty()) return ErrorAt(cs.name.pos, "a stream needs at least one column");
     PlanStream stream{cs.name.name, {}};
     for (const SqlColumnDef& c : cs.columns) {
       if (stream.schema.Find(c.name.name) >= 0) {
-        return ErrorAt(c.name.pos, "column " + Quoted(c.name.name) + " is defined twice");
+        return ErrorAt(c.name.pos, "column " + QuotedName(c.name.name) + " is defined twice");
       }
       stream.schema.columns.push_back({c.name.name, c.type});
     }
@@ -249,15 +248,15 @@ class Compiler {
       return Status::OK();
     }
     if (!cs.or_replace) {
-      return ErrorAt(cs.name.pos, "stream " + Quoted(cs.name.name) +
+      return ErrorAt(cs.name.pos, "stream " + QuotedName(cs.name.name) +
                                       " already exists (use CREATE OR REPLACE STREAM)");
     }
     for (const Pump& p : pumps_) {
       bool reads = false;
       for (int s : p.plan.sources) reads = reads || s == existing;
       if (reads || p.target == existing) {
-        return ErrorAt(cs.name.pos, "stream " + Quoted(cs.name.name) + " is used by pump " +
-                                        Quoted(p.name) + " and cannot be replaced");
+        return ErrorAt(cs.name.pos, "stream " + QuotedName(cs.name.name) + " is used by pump " +
+                                        QuotedName(p.name) + " and cannot be replaced");
       }
     }
     streams_[existing] = std::move(stream);
@@ -282,9 +281,9 @@ class Compiler {
     }
     for (int s : plan.sources) {
       if (seen[s]) {
-        return ErrorAt(cp.name.pos, "pump " + Quoted(cp.name.name) + " makes a cycle: " +
-                                        Quoted(streams_[target].name) + " feeds " +
-                                        Quoted(streams_[s].name) + ", which the pump reads");
+        return ErrorAt(cp.name.pos, "pump " + QuotedName(cp.name.name) + " makes a cycle: " +
+                                        QuotedName(streams_[target].name) + " feeds " +
+                                        QuotedName(streams_[s].name) + ", which the pump reads");
       }
     }
     return Status::OK();
@@ -300,8 +299,8 @@ class Compiler {
       for (const SqlIdentifier& id : cp.target_columns) {
         int c = target.schema.Find(id.name);
         if (c < 0) {
-          return ErrorAt(
-              id.pos, "column " + Quoted(id.name) + " not found in stream " + Quoted(target.name));
+          return ErrorAt(id.pos, "column " + QuotedName(id.name) + " not found in stream " +
+                                     QuotedName(target.name));
         }
         cols.push_back(c);
       }
@@ -309,7 +308,7 @@ class Compiler {
     if (cols.size() != plan.output.columns.size()) {
       return ErrorAt(cp.query->pos, "the query gives " +
                                         std::to_string(plan.output.columns.size()) +
-                                        " columns but INSERT INTO " + Quoted(target.name) +
+                                        " columns but INSERT INTO " + QuotedName(target.name) +
                                         " takes " + std::to_string(cols.size()));
     }
     return cols;
@@ -328,8 +327,8 @@ class Compiler {
           cp.query->items.size() == cols.size() ? cp.query->items[i].expr->pos : cp.query->pos;
       if (!AssignableTo(ValueTypeOf(qc.type), tc.type)) {
         return ErrorAt(pos, std::string("cannot insert ") + ValueTypeName(ValueTypeOf(qc.type)) +
-                                " into column " + Quoted(tc.name) + " " + tc.type.ToString() +
-                                " of " + Quoted(target.name));
+                                " into column " + QuotedName(tc.name) + " " + tc.type.ToString() +
+                                " of " + QuotedName(target.name));
       }
       BoundExprPtr ref =
           std::make_unique<ColumnRefExpr>(0, static_cast<int>(i), ValueTypeOf(qc.type), pos);
@@ -351,12 +350,12 @@ class Compiler {
   Status CreatePump(const SqlCreatePump& cp) {
     for (const Pump& p : pumps_) {
       if (p.name == cp.name.name) {
-        return ErrorAt(cp.name.pos, "pump " + Quoted(cp.name.name) + " already exists");
+        return ErrorAt(cp.name.pos, "pump " + QuotedName(cp.name.name) + " already exists");
       }
     }
     int target = Find(cp.target.name);
     if (target < 0) {
-      return ErrorAt(cp.target.pos, "stream " + Quoted(cp.target.name) +
+      return ErrorAt(cp.target.pos, "stream " + QuotedName(cp.target.name) +
                                         " not found (CREATE STREAM it before the pump)");
     }
     if (target == 0) {

@@ -1,4 +1,5 @@
 #include "streaming/window_planner.h"
+#include "common/ascii.h"
 
 #include <functional>
 #include <memory>
@@ -18,16 +19,6 @@
 
 namespace gamelake {
 namespace {
-
-std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
 
 bool IsRowtime(const SqlExpr& e) {
   return e.kind == SqlExprKind::kColumnRef && e.text == "ROWTIME";
@@ -130,7 +121,7 @@ struct AggregateCall {
 
 Result<BoundAggregate> BindAggregate(const SqlExpr& e, const BindScope& input,
                                      const PlanContext& ctx) {
-  std::string name = Upper(e.text);
+  std::string name = AsciiUppered(e.text);
   bool star = e.args.size() == 1 && e.args[0]->kind == SqlExprKind::kStar;
   if (!star && e.args.size() != 1 && name != "EXP_AVG") {
     return ErrorAt(e.pos, name + " takes one argument");
@@ -173,7 +164,7 @@ class GroupHook final : public BindHook {
       return BoundExprPtr(std::make_unique<ColumnRefExpr>(0, key, (*keys_)[key]->type(), e.pos));
     }
     if (e.kind == SqlExprKind::kFunction && e.over == nullptr &&
-        IsAggregateFunction(Upper(e.text))) {
+        IsAggregateFunction(AsciiUppered(e.text))) {
       return Aggregate(e);
     }
     return BoundExprPtr();
@@ -242,13 +233,7 @@ Result<QueryPlan> PlanGrouped(const SqlSelect& select, WindowInput in, const Pla
                    "aggregating a join directly is not supported: join in a subquery "
                    "(FROM (SELECT STREAM ... JOIN ...)) and aggregate its rows");
   }
-  BoundExprPtr where;
-  if (select.where != nullptr) {
-    GL_ASSIGN_OR_RETURN(where, BindExpression(*select.where, in.scope));
-    if (where->type() != ValueType::kBoolean && where->type() != ValueType::kNull) {
-      return ErrorAt(select.where->pos, "WHERE needs a BOOLEAN condition");
-    }
-  }
+  GL_ASSIGN_OR_RETURN(BoundExprPtr where, BindCondition(select.where.get(), in.scope, "WHERE"));
   std::vector<BoundExprPtr> keys;
   for (const SqlExpr* e : key_exprs) {
     GL_ASSIGN_OR_RETURN(BoundExprPtr key, BindExpression(*e, in.scope));
@@ -262,13 +247,7 @@ Result<QueryPlan> PlanGrouped(const SqlSelect& select, WindowInput in, const Pla
   grouped.hook = &hook;
   grouped.grouped = true;
   GL_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, BindSelectItems(select, grouped));
-  BoundExprPtr having;
-  if (select.having != nullptr) {
-    GL_ASSIGN_OR_RETURN(having, BindExpression(*select.having, grouped));
-    if (having->type() != ValueType::kBoolean && having->type() != ValueType::kNull) {
-      return ErrorAt(select.having->pos, "HAVING needs a BOOLEAN condition");
-    }
-  }
+  GL_ASSIGN_OR_RETURN(BoundExprPtr having, BindCondition(select.having.get(), grouped, "HAVING"));
   std::vector<AggregateCall> calls = hook.TakeAggregates();
   StreamSchema group_rows;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -368,13 +347,13 @@ Result<const SqlWindowSpec*> ResolveWindow(const SqlWindowSpec& over, const SqlS
   for (const SqlNamedWindow& w : select.windows) {
     if (w.name.name == over.reference->name) {
       if (!over.partition_by.empty() || over.frame_unit != SqlWindowSpec::FrameUnit::kNone) {
-        return ErrorAt(over.pos, "OVER " + Quoted(w.name.name) +
+        return ErrorAt(over.pos, "OVER " + QuotedName(w.name.name) +
                                      " cannot add to the named window; define a new one");
       }
       return &w.spec;
     }
   }
-  return ErrorAt(over.reference->pos, "window " + Quoted(over.reference->name) + " not found");
+  return ErrorAt(over.reference->pos, "window " + QuotedName(over.reference->name) + " not found");
 }
 
 Result<SlidingWindow::Window> BindSlidingWindow(const SqlWindowSpec& spec, const BindScope& scope,
@@ -437,7 +416,7 @@ class SlidingHook final : public BindHook {
 
   Result<BoundExprPtr> Substitute(const SqlExpr& e) override {
     if (e.kind != SqlExprKind::kFunction || e.over == nullptr) return BoundExprPtr();
-    std::string name = Upper(e.text);
+    std::string name = AsciiUppered(e.text);
     if (!IsAggregateFunction(name)) {
       return ErrorAt(e.pos, name + " is not an aggregate function and cannot have OVER");
     }
@@ -486,14 +465,7 @@ Result<QueryPlan> PlanSliding(const SqlSelect& select, WindowInput in, const Pla
   SlidingHook hook(&select, &in.scope, &ctx, width);
   BindScope scope = in.scope;
   scope.hook = &hook;
-  BoundExprPtr where;
-  if (select.where != nullptr) {
-    // WHERE filters the rows before they enter the windows.
-    GL_ASSIGN_OR_RETURN(where, BindExpression(*select.where, in.scope));
-    if (where->type() != ValueType::kBoolean && where->type() != ValueType::kNull) {
-      return ErrorAt(select.where->pos, "WHERE needs a BOOLEAN condition");
-    }
-  }
+  GL_ASSIGN_OR_RETURN(BoundExprPtr where, BindCondition(select.where.get(), in.scope, "WHERE"));
   GL_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, BindSelectItems(select, scope));
   std::vector<SlidingWindow::Aggregate> aggregates = hook.TakeAggregates();
   StreamSchema window_rows = in.plan.output;
@@ -598,7 +570,8 @@ Result<JoinPlan> PlanWindowJoin(const SqlSelect& select, const PlanContext& ctx)
       if (streams[i].name == refs[k]->stream.name) ids[k] = static_cast<int>(i);
     }
     if (ids[k] < 0) {
-      return ErrorAt(refs[k]->stream.pos, "stream " + Quoted(refs[k]->stream.name) + " not found");
+      return ErrorAt(refs[k]->stream.pos,
+                     "stream " + QuotedName(refs[k]->stream.name) + " not found");
     }
     out.schemas.push_back(std::make_unique<StreamSchema>(streams[ids[k]].schema));
     BindInput input;
@@ -609,12 +582,8 @@ Result<JoinPlan> PlanWindowJoin(const SqlSelect& select, const PlanContext& ctx)
   }
   GL_ASSIGN_OR_RETURN(WindowJoin::Side left, JoinSide(*refs[0], (*ctx.streams)[ids[0]], ctx));
   GL_ASSIGN_OR_RETURN(WindowJoin::Side right, JoinSide(*refs[1], (*ctx.streams)[ids[1]], ctx));
-  BoundExprPtr condition;
+  GL_ASSIGN_OR_RETURN(BoundExprPtr condition, BindCondition(join.on.get(), out.scope, "ON"));
   if (join.on != nullptr) {
-    GL_ASSIGN_OR_RETURN(condition, BindExpression(*join.on, out.scope));
-    if (condition->type() != ValueType::kBoolean && condition->type() != ValueType::kNull) {
-      return ErrorAt(join.on->pos, "ON needs a BOOLEAN condition");
-    }
     ExtractKeys(*join.on, out.scope, &left, &right);
   }
   size_t left_width = left.column_types.size();
@@ -636,7 +605,7 @@ Result<JoinPlan> PlanWindowJoin(const SqlSelect& select, const PlanContext& ctx)
 
 Result<TableFunctionPlan> PlanTableFunction(const SqlTableRef& from, const PlanContext& ctx) {
   const SqlExpr& call = *from.table_function;
-  std::string name = Upper(call.text);
+  std::string name = AsciiUppered(call.text);
   bool top_k = name == "TOP_K_ITEMS_TUMBLING";
   if (!top_k && name != "COUNT_DISTINCT_ITEMS_TUMBLING") {
     return ErrorAt(call.pos, "unknown table function " + name +
@@ -660,10 +629,10 @@ Result<TableFunctionPlan> PlanTableFunction(const SqlTableRef& from, const PlanC
     return ErrorAt(column_arg.pos, "the column is named in single quotes, e.g. 'ticker_symbol'");
   }
   int column = out.plan.output.Find(column_arg.text);
-  if (column < 0) column = out.plan.output.Find(Upper(column_arg.text));
+  if (column < 0) column = out.plan.output.Find(AsciiUppered(column_arg.text));
   if (column < 0) {
     return ErrorAt(column_arg.pos,
-                   "column " + Quoted(column_arg.text) + " not found in the cursor");
+                   "column " + QuotedName(column_arg.text) + " not found in the cursor");
   }
   auto whole = [&](const SqlExpr& e, int64_t lo, int64_t hi, const char* what) -> Result<int64_t> {
     Result<SqlValue> v = EvalConstant(e);

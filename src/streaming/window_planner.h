@@ -29,6 +29,11 @@ struct OutputColumn {
 // The select list bound in `scope` (`*` and `q.*` expanded).
 Result<std::vector<OutputColumn>> BindSelectItems(const SqlSelect& select, const BindScope& scope);
 
+// Binds a WHERE, HAVING or ON condition (`clause` names it in the error):
+// null for none; InvalidArgument unless it is BOOLEAN.
+Result<BoundExprPtr> BindCondition(const SqlExpr* condition, const BindScope& scope,
+                                   const char* clause);
+
 Status AppendStage(QueryPlan* plan, StreamOperatorPtr op, StreamSchema input);
 // Appends a FilterProject computing `columns`; they become the plan's output.
 void AppendProjection(QueryPlan* plan, BoundExprPtr where, std::vector<OutputColumn> columns,

@@ -146,18 +146,15 @@ TEST(LifecycleTest, CompactionUnderKillNineKeepsEveryRecordOnceAndQueriesSeeEach
     // machine was, merges what is left to merge (bounded wait).
     ServerProcess server(data, args);
     ASSERT_TRUE(server.Start()) << server.Logs();
-    HttpClient client(server.port());
-    const size_t files_at_start = FindFiles(data + "/lake/crash", ".parquet").size();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (FindFiles(data + "/lake/crash", ".parquet").size() >= 40 &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    // This process compacts only if the cycles above left enough to merge
-    // (its counter starts at 0; merges before the last kill are not in it).
-    if (files_at_start >= 40) {
-      EXPECT_GT(Metric(client, "gamelake_compaction_jobs_total"), 0) << "nothing was compacted";
-    }
+    // The small files the cycles left are merged — by this process, or by one
+    // before the last kill whose superseded inputs this start cleaned up (so
+    // this process's own compaction counter may rightly stay 0).
+    EXPECT_LT(FindFiles(data + "/lake/crash", ".parquet").size(), 40u) << "nothing was compacted";
     ASSERT_EQ(server.Stop(), 0) << server.Logs();
   }
   std::map<int64_t, int64_t> copies;
