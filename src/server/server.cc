@@ -35,6 +35,7 @@
 #include "query/query_engine.h"
 #include "server/apps_api.h"
 #include "server/cloudwatch_api.h"
+#include "server/demo_app.h"
 #include "server/demo_feed.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
@@ -109,6 +110,7 @@ class ServerImpl final : public Server {
     if (!service.ok()) return service.status().WithContext("opening the streaming applications");
     app_service_ = std::move(service).value();
     apps_api_ = std::make_unique<AppsApi>(app_service_.get());
+    if (config_.demo) GL_RETURN_IF_ERROR(InstallDemoApp(app_service_.get()));
     return Status::OK();
   }
 

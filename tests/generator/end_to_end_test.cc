@@ -136,6 +136,25 @@ TEST(GenerateEndToEndTest, ServeDemoRunsTheLabTemplateIntoEvents) {
     if (!arrived) ::usleep(100000);
   }
   ASSERT_TRUE(arrived);
+  // The lab's Task 9 runs as the demo application and publishes the lab's
+  // six metrics (a bound of 30 s on the polling, not a timing assertion).
+  HttpResult app = client.Get("/v1/apps/serverless-analytics-stream");
+  EXPECT_EQ(app.status, 200) << app.body;
+  EXPECT_NE(app.body.find("\"state\":\"RUNNING\""), std::string::npos) << app.body;
+  EXPECT_NE(app.body.find("\"sql\":\"-- ** Continuous Filter **\\nCREATE OR REPLACE STREAM"),
+            std::string::npos)
+      << app.body;
+  HttpResult metrics;
+  for (int i = 0; i < 300; ++i) {
+    metrics = client.Get("/v1/metrics?namespace=serverless-analytics-demo");
+    if (metrics.body.find("\"MetricName\":\"CaughtBy\"") != std::string::npos) break;
+    ::usleep(100000);
+  }
+  for (const char* name : {"playerID", "wins", "losses", "timePlayed", "caughtAt", "CaughtBy"}) {
+    EXPECT_NE(metrics.body.find(std::string("\"MetricName\":\"") + name + "\""),
+              std::string::npos)
+        << name << ": " << metrics.body;
+  }
   ASSERT_EQ(server.Stop(), 0) << server.Logs();
   auto rows = DuckQuery(
       "SELECT count(*), min(Wins), max(Wins), min(CaughtAt), max(CaughtAt) FROM read_parquet('" +
