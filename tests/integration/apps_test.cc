@@ -11,6 +11,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -57,6 +58,13 @@ std::vector<int> SsePlayers(const std::string& text) {
        ++it) {
     out.push_back(std::stoi((*it)[1]));
   }
+  return out;
+}
+
+// Each row's values joined with '|'.
+std::vector<std::string> Joined(const QueryAnswer& a) {
+  std::vector<std::string> out;
+  for (const auto& row : a.rows) out.push_back(fmt::format("{}", fmt::join(row, "|")));
   return out;
 }
 
@@ -108,6 +116,8 @@ class AppsTest : public ::testing::Test {
     HttpResult r = client_->Request("POST", "/v1/streams/events/records", ndjson, h);
     ASSERT_EQ(r.status, 200) << r.body;
   }
+  // The status of application `name` as the JSON of GET /v1/apps/NAME.
+  std::string Describe(const std::string& name) { return Call("GET", "/v1/apps/" + name).body; }
   std::vector<int> Losers() {
     QueryAnswer a = Query(*client_, "SELECT \"PlayerID\" FROM losers ORDER BY _record_id", Admin());
     return a.status == 200 ? Ints(a) : std::vector<int>{};
@@ -203,6 +213,262 @@ TEST_F(AppsTest, BadSqlAndForbiddenKeysGetClearErrors) {
                                      {{"Authorization", "Bearer " + ingest_}});
   EXPECT_EQ(live.status, 403);
   EXPECT_EQ(Call("GET", "/v1/apps/nope/streams/s/live").status, 404);
+}
+
+// The lab's generator template (builtin:lab) through Task 9, replayed from the
+// earliest record (the lake, then the log): the stream destination holds the
+// records with Losses > 10 — all of them, in order, nothing else — exactly
+// as SQL over the source finds them.
+TEST_F(AppsTest, TheLabsGeneratorThroughTask9FromTheEarliestRecord) {
+  Start();
+  CommandResult g = RunGamelake(
+      fmt::format("generate --url http://127.0.0.1:{} --key {} --template builtin:lab --count 3000 "
+                  "--batch 250 --seed 12 --stream events",
+                  server_->port(), ingest_));
+  ASSERT_EQ(g.exit_code, 0) << g.output;
+  std::string sql_file = data_.path() + "/lab.sql";
+  std::ofstream(sql_file) << kLabSql;
+  Cli(
+      fmt::format("create lab --source events --from earliest --sql-file {} --destination "
+                  "data_stream=stream:losers",
+                  sql_file));
+  ASSERT_TRUE(Eventually([&] {
+    return Describe("lab").find("\"records_in\":3000,") != std::string::npos;
+  })) << Describe("lab");
+  QueryAnswer want = Query(*client_,
+                           "SELECT \"PlayerID\", \"Wins\", \"Losses\", \"Time Played\", "
+                           "\"CaughtAt\", \"CaughtBy\" FROM events WHERE \"Losses\" > 10 "
+                           "ORDER BY _record_id",
+                           Admin());
+  ASSERT_EQ(want.status, 200) << want.body;
+  ASSERT_GT(want.rows.size(), 1000u);  // About 39 of 50 values of Losses.
+  ASSERT_TRUE(Eventually([&] {
+    return Query(*client_, "SELECT count(*) FROM losers", Admin()).Value() ==
+           std::to_string(want.rows.size());
+  }));
+  QueryAnswer got = Query(*client_,
+                          "SELECT \"PlayerID\", \"Wins\", \"Losses\", \"COL_TimePlayed\", "
+                          "\"CaughtAt\", \"CaughtBy\" FROM losers ORDER BY _record_id",
+                          Admin());
+  EXPECT_EQ(Joined(got), Joined(want));
+}
+
+// A 1-minute tumbling aggregate on event time (--rowtime-field ts, epoch ms)
+// into a stream destination, with the server killed (SIGKILL) twice while
+// windows are open: afterwards the destination holds each window's row once,
+// with the values an uninterrupted run gives.
+TEST_F(AppsTest, KillNineMidWindowLosesAndRepeatsNothing) {
+  constexpr char kSql[] = R"(
+CREATE OR REPLACE STREAM "agg" ("w" TIMESTAMP, "k" VARCHAR(8), "n" INTEGER, "total" BIGINT);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "agg"
+SELECT STREAM STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' MINUTE), "k", COUNT(*), SUM("v")
+FROM "SOURCE_SQL_STREAM_001"
+GROUP BY "k", STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' MINUTE);
+)";
+  const std::vector<std::string> flags = {"--set", "streaming.checkpoint_interval_ms=100"};
+  Start(flags);
+  constexpr int64_t kBase = 1'700'000'040'000;  // A minute boundary (ms).
+  auto batch = [&](int from, int to) {
+    std::string body;
+    for (int i = from; i < to; ++i) {
+      body += fmt::format(R"({{"ts":{},"k":"k{}","v":{}}})"
+                          "\n",
+                          kBase + i * 1000LL, i % 3, i);
+    }
+    return body;
+  };
+  Post(batch(0, 1));  // For discovery; before the app, so not read by it.
+  std::string sql_file = data_.path() + "/agg.sql";
+  std::ofstream(sql_file) << kSql;
+  Cli(
+      fmt::format("create agg --source events --rowtime-field ts --sql-file {} --destination "
+                  "agg=stream:agg_out",
+                  sql_file));
+  // 600 records, one a second of event time: 10 minutes, 3 keys. The server
+  // dies twice, each time just after a batch was acknowledged.
+  int next = 0;
+  for (int kill_after : {170, 420}) {
+    for (; next < kill_after; next += 50) Post(batch(next, std::min(next + 50, kill_after)));
+    next = kill_after;
+    server_->Kill();
+    Start(flags);
+  }
+  Post(batch(next, 600));
+  Post(batch(700, 701));  // Closes every window up to minute 10.
+  ASSERT_TRUE(Eventually([&] {
+    return Query(*client_, "SELECT count(*) FROM agg_out", Admin()).Value() == "30";
+  })) << Describe("agg");
+  // Every record read (the stats say the app reached the log's end) before
+  // the final look, so a late duplicate would show.
+  ASSERT_TRUE(Eventually([&] {
+    return Describe("agg").find("\"lag_records\":0,") != std::string::npos;
+  })) << Describe("agg");
+  std::vector<std::string> want;
+  for (int minute = 0; minute < 10; ++minute) {
+    for (int k = 0; k < 3; ++k) {
+      int64_t total = 0;
+      for (int i = minute * 60; i < minute * 60 + 60; ++i) total += i % 3 == k ? i : 0;
+      want.push_back(fmt::format("{}|k{}|20|{}", minute, k, total));
+    }
+  }
+  QueryAnswer got = Query(*client_,
+                          fmt::format("SELECT (epoch_ms(\"w\"::TIMESTAMP) - {}) // 60000 "
+                                      "AS minute, \"k\", \"n\", \"total\" FROM agg_out "
+                                      "ORDER BY minute, \"k\"",
+                                      kBase),
+                          Admin());
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(Joined(got), want);
+}
+
+// The developer guide's stagger-window example, fed through a stream as
+// records whose ROWTIME comes from a field (ISO 8601 text): the documented
+// output rows, with their ROWTIMEs, on the live SSE.
+TEST_F(AppsTest, TheKdaStaggerExampleThroughAStreamWithARowtimeField) {
+  Start();
+  std::string schema_file = data_.path() + "/schema.json";
+  std::ofstream(schema_file) << R"j({"RecordColumns":[
+    {"Name":"EVENT_TIME","SqlType":"TIMESTAMP","Mapping":"$.EVENT_TIME"},
+    {"Name":"TICKER_SYMBOL","SqlType":"VARCHAR(4)","Mapping":"$.TICKER_SYMBOL"}]})j";
+  std::string sql_file = data_.path() + "/stagger.sql";
+  std::ofstream(sql_file) << R"(
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), event_time TIMESTAMP, ticker_count INTEGER);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM TICKER_SYMBOL, FLOOR(EVENT_TIME TO MINUTE), COUNT(TICKER_SYMBOL) AS ticker_count
+FROM "SOURCE_SQL_STREAM_001"
+WINDOWED BY STAGGER (PARTITION BY FLOOR(EVENT_TIME TO MINUTE), TICKER_SYMBOL RANGE INTERVAL '1' MINUTE);
+)";
+  Cli(fmt::format("create stagger --source ticks --rowtime-field rt --schema-file {} --sql-file {}",
+                  schema_file, sql_file));
+  std::string sse;
+  std::thread follower([&] {
+    HttpClient live(server_->port());
+    sse = live.RawExchange(
+        fmt::format("GET /v1/apps/stagger/streams/DESTINATION_SQL_STREAM/live HTTP/1.1\r\n"
+                    "Host: t\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+                    admin_),
+        120'000);
+  });
+  ASSERT_TRUE(Eventually(
+      [&] { return Describe("stagger").find("\"live_subscribers\":1") != std::string::npos; }));
+  auto h = Admin();
+  h["Content-Type"] = "application/x-ndjson";
+  // ROWTIME (rt) and EVENT_TIME as the guide's table gives them; the last
+  // row only moves time past both windows.
+  std::string body;
+  for (auto [rt, et] : std::vector<std::pair<const char*, const char*>>{{"11:00:20", "11:00:10"},
+                                                                        {"11:00:30", "11:00:20"},
+                                                                        {"11:01:05", "11:00:55"},
+                                                                        {"11:01:15", "11:01:05"},
+                                                                        {"11:05:00", "11:05:00"}}) {
+    body +=
+        fmt::format(R"({{"rt":"2018-08-01T{}Z","EVENT_TIME":"2018-08-01 {}","TICKER_SYMBOL":"{}"}})"
+                    "\n",
+                    rt, et, std::string_view(rt) == "11:05:00" ? "MSFT" : "AMZN");
+  }
+  ASSERT_EQ(client_->Request("POST", "/v1/streams/ticks/records", body, h).status, 200);
+  ASSERT_TRUE(Eventually([&] {
+    return Describe("stagger").find("\"rows_out\":2,") != std::string::npos;
+  })) << Describe("stagger");
+  EXPECT_EQ(server_->Stop(), 0);
+  follower.join();
+  std::vector<std::string> rows;
+  std::regex data("data: (\\{.*\\})");
+  for (auto it = std::sregex_iterator(sse.begin(), sse.end(), data); it != std::sregex_iterator();
+       ++it) {
+    rows.push_back((*it)[1]);
+  }
+  EXPECT_EQ(rows, (std::vector<std::string>{
+                      R"({"ROWTIME":"2018-08-01 11:01:20.000","TICKER_SYMBOL":"AMZN",)"
+                      R"("EVENT_TIME":"2018-08-01 11:00:00.000","TICKER_COUNT":3})",
+                      R"({"ROWTIME":"2018-08-01 11:02:15.000","TICKER_SYMBOL":"AMZN",)"
+                      R"("EVENT_TIME":"2018-08-01 11:01:00.000","TICKER_COUNT":1})"}))
+      << sse;
+}
+
+struct HostileApp {
+  const char* what;
+  const char* body;     // POST /v1/apps
+  int status;           // The answer's HTTP status,
+  const char* message;  // and a part of its message.
+};
+
+// Bad applications over HTTP: each a clear error (with line:column for
+// code), nothing stored, the server healthy and the good app untouched.
+TEST_F(AppsTest, HostileApplicationsGetClearErrorsAndTheServerKeepsServing) {
+  Start({"--set", "streaming.max_apps=2"});
+  std::vector<int> losers;
+  Post(LabBatch(0, 20, &losers));
+  std::string sql_file = data_.path() + "/lab.sql";
+  std::ofstream(sql_file) << kLabSql;
+  Cli(
+      fmt::format("create lab --source events --sql-file {} --destination "
+                  "data_stream=stream:losers",
+                  sql_file));
+  losers.clear();  // Those came before the app: not read (it starts at now).
+  const std::vector<HostileApp> table = {
+      {"syntax",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x INTEGER);\nCREATE PUMPP"})", 400,
+       "2:8: "},
+      {"unknown column",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM \"Lossess\" FROM SOURCE_SQL_STREAM_001;"})",
+       400, "2:46: column \\\"Lossess\\\" not found"},
+      {"unknown function",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM NOPE(\"Wins\") FROM SOURCE_SQL_STREAM_001;"})",
+       400, "2:46: "},
+      {"type error",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x TIMESTAMP);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM \"Losses\" > 1 FROM SOURCE_SQL_STREAM_001;"})",
+       400, "2:46: cannot insert BOOLEAN"},
+      {"huge window",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM SUM(\"Losses\") OVER (RANGE INTERVAL '30' DAY PRECEDING) FROM SOURCE_SQL_STREAM_001;"})",
+       400, "longer than the limit"},
+      {"pump cycle",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM a (x INTEGER);\nCREATE STREAM b (x INTEGER);\nCREATE PUMP p1 AS INSERT INTO b SELECT STREAM x FROM a;\nCREATE PUMP p2 AS INSERT INTO a SELECT STREAM x FROM b;"})",
+       400, "4:13: pump \\\"P2\\\" makes a cycle"},
+      {"random cut forest",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x DOUBLE);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM RANDOM_CUT_FOREST(\"Losses\") FROM SOURCE_SQL_STREAM_001;"})",
+       400, "RANDOM_CUT_FOREST is not supported"},
+      {"no monotonic key",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM COUNT(*) FROM SOURCE_SQL_STREAM_001 GROUP BY \"Losses\";"})",
+       400, "monotonic"},
+      {"destination of a stream the code lacks",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x INTEGER);","destinations":["nope=stream:x"]})",
+       400, "nope"},
+      {"destination into its own source",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x INTEGER);","destinations":["S=stream:events"]})",
+       400, "events"},
+      {"bad destination kind",
+       R"({"name":"a","source":"events","sql":"CREATE STREAM s (x INTEGER);","destinations":["s=ftp:x"]})",
+       400, "ftp"},
+      {"bad name", R"({"name":"../x","source":"events","sql":"CREATE STREAM s (x INTEGER);"})", 400,
+       "name"},
+      {"not JSON", R"({"name":)", 400, ""},
+      {"missing sql", R"({"name":"a","source":"events"})", 400, "sql"},
+      {"unknown source",
+       R"({"name":"a","source":"nothing_here","sql":"CREATE STREAM s (x INTEGER);"})", 400,
+       "nothing_here"},
+      {"duplicate", R"({"name":"lab","source":"events","sql":"CREATE STREAM s (x INTEGER);"})", 409,
+       "lab"},
+  };
+  for (const HostileApp& t : table) {
+    HttpResult r = Call("POST", "/v1/apps", t.body);
+    EXPECT_EQ(r.status, t.status) << t.what << ": " << r.body;
+    EXPECT_THAT(r.body, HasSubstr(t.message)) << t.what;
+    EXPECT_EQ(Call("GET", "/v1/health").status, 200) << t.what;
+  }
+  EXPECT_EQ(Call("GET", "/v1/apps/a").status, 404);
+  // The one more that fits, then too many.
+  EXPECT_EQ(Call("POST", "/v1/apps",
+                 R"({"name":"b","source":"events","sql":"CREATE STREAM s (x INTEGER);"})")
+                .status,
+            201);
+  HttpResult full = Call("POST", "/v1/apps",
+                         R"({"name":"c","source":"events","sql":"CREATE STREAM s (x INTEGER);"})");
+  EXPECT_EQ(full.status, 429) << full.body;
+  // The lab app kept running through all of it.
+  Post(LabBatch(100, 100, &losers));
+  ASSERT_TRUE(Eventually([&] { return Losers().size() >= losers.size(); }));
+  EXPECT_EQ(Losers(), losers);
 }
 
 }  // namespace
