@@ -254,6 +254,7 @@ Status AppRunner::Step(bool* idle) {
   }
   delivered_all_ = DeliverAll();
   *idle = caught_up;
+  GL_RETURN_IF_ERROR(destination_error_);    // A destination that can never take the rows.
   if (!delivered_all_) return Status::OK();  // Stopped mid-delivery: no checkpoint past it.
   stat_processed_us_.store(caught_up ? options_.env->NowMicros() : last_input_us_,
                            std::memory_order_relaxed);
@@ -368,8 +369,14 @@ bool AppRunner::DeliverTo(size_t d, size_t index, std::vector<FailedRow>* failed
       if (abort_.load(std::memory_order_acquire)) return false;
       if (s.ok()) break;
       failed->resize(before);
-      if (stopping()) return false;  // No retries while stopping.
       const DestinationSpec& spec = options_.definition.destinations[d];
+      if (s.code() == Status::Code::kInvalidArgument) {
+        // A configuration error: retrying cannot help, and skipping would lose rows.
+        destination_error_ =
+            s.WithContext(fmt::format("destination {}={}:{}", spec.stream, spec.kind, spec.target));
+        return false;
+      }
+      if (stopping()) return false;  // No retries while stopping.
       spdlog::warn(
           "msg=\"app destination failed; retrying\" app={} destination=\"{}:{}\" "
           "retry_in_ms={} error=\"{}\"",

@@ -29,8 +29,10 @@
 // become rows of the error stream. Rows of error_stream destinations that
 // fail are logged and counted, not sent again to the error stream.
 //
-// A program error (the state grows past max_state_bytes, ...) stops the
-// runner: failed() holds it, the last checkpoint stays.
+// A program error (the state grows past max_state_bytes, ...) or a
+// destination that cannot take its stream at all (InvalidArgument from
+// Deliver: a configuration error no retry can fix) stops the runner:
+// failed() holds it, the last checkpoint stays, nothing is skipped.
 //
 // Thread-safety: Start/Stop from one controlling thread (the AppService's);
 // stats(), error() and failed() from any thread.
@@ -164,6 +166,7 @@ class AppRunner {
   uint64_t counted_records_ = 0, counted_rows_ = 0, counted_errors_ = 0;  // In the counters.
   int64_t last_input_us_ = 0;  // Ingest time of the last record consumed.
   bool delivered_all_ = true;  // Every row produced so far was acknowledged.
+  Status destination_error_;   // A destination's InvalidArgument: the runner stops FAILED.
   int64_t last_checkpoint_mono_us_ = 0;
   int64_t advanced_ms_ = INT64_MIN;
   struct ClockMark {

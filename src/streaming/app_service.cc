@@ -132,10 +132,28 @@ Result<std::vector<InAppStream>> AppService::Check(const ApplicationDefinition& 
       return Status::InvalidArgument(fmt::format(
           "destinations[{}]: stream:{} is the application's own source (a loop)", i, d.target));
     }
+    GL_RETURN_IF_ERROR(CheckDestination(def, i, *program));
   }
   GL_RETURN_IF_ERROR(CheckNoLoop(def));
   streams.push_back(ErrorStream());
   return streams;
+}
+
+Status AppService::CheckDestination(const ApplicationDefinition& def, size_t i,
+                                    const StreamingProgram& program) const {
+  const DestinationSpec& d = def.destinations[i];
+  auto context = [&](Status s) {
+    return s.WithContext(fmt::format("destinations[{}] ({})", i, FormatDestinationSpec(d)));
+  };
+  Result<std::unique_ptr<Destination>> destination = options_.make_destination(def, d);
+  if (!destination.ok()) return context(destination.status());
+  // An empty batch sends nothing; it checks the stream's columns (destination.h).
+  const StreamSchema schema = d.stream == kErrorStreamName
+                                  ? ErrorStreamSchema()
+                                  : program.streams()[program.FindStream(d.stream)].schema;
+  std::vector<FailedRow> failed;
+  Status s = (*destination)->Deliver(schema, {}, &failed);
+  return s.code() == Status::Code::kInvalidArgument ? context(s) : Status::OK();
 }
 
 Status AppService::CheckNoLoop(const ApplicationDefinition& def) const {

@@ -163,6 +163,9 @@ class AppService {
   // and against every other application's (no loops).
   Result<std::vector<InAppStream>> Check(const ApplicationDefinition& def) const;
   Status CheckNoLoop(const ApplicationDefinition& def) const;
+  // Builds destination i and has it check the columns of its stream.
+  Status CheckDestination(const ApplicationDefinition& def, size_t i,
+                          const StreamingProgram& program) const;
   Result<InputSchema> DiscoverSchema(const std::string& source) const;
   // Starts a runner for the entry (ops_mu_ held); a failure is kept as the
   // entry's last error and returned.

@@ -15,6 +15,8 @@
 //   InvalidArgument  the destination cannot take this stream at all (a
 //              mapped column the schema lacks, a column named like the event
 //              id field): a configuration error, nothing was sent.
+// An empty batch sends nothing: it only checks the stream's schema, which is
+// how the application service refuses such a destination at create/update.
 //
 // Kinds (DestinationSpec::kind): "metrics" (MetricsDestination), "stream"
 // (StreamDestination), "webhook" (WebhookDestination). The live SSE view of

@@ -43,7 +43,8 @@ struct Received {
   std::mutex mu;
   std::vector<uint64_t> ordinals;
   std::vector<int64_t> players;
-  std::atomic<bool> fail{false};  // While true, Deliver fails as a whole.
+  std::atomic<bool> fail{false};    // While true, Deliver fails as a whole.
+  std::atomic<bool> refuse{false};  // While true, Deliver says InvalidArgument.
   std::atomic<int> deliveries{0};
 
   size_t size() {
@@ -57,8 +58,10 @@ class RecordingDestination final : public Destination {
   explicit RecordingDestination(std::shared_ptr<Received> r) : r_(std::move(r)) {}
   Status Deliver(const StreamSchema& schema, const std::vector<OutputRow>& rows,
                  std::vector<FailedRow>* failed) override {
+    if (rows.empty()) return Status::OK();  // The service's check at create (destination.h).
     r_->deliveries++;
     if (r_->fail) return Status::Unavailable("the test says no");
+    if (r_->refuse) return Status::InvalidArgument("the test's columns are wrong");
     int player = schema.Find("PlayerID");
     std::lock_guard<std::mutex> l(r_->mu);
     for (const OutputRow& row : rows) {
@@ -222,6 +225,23 @@ TEST_F(AppServiceTest, ARestartResumesFromTheCheckpointWithTheSameOrdinals) {
   std::lock_guard<std::mutex> l(got->mu);
   EXPECT_THAT(got->players, ElementsAreArray({1, 3, 4, 6}));
   EXPECT_THAT(got->ordinals, ElementsAreArray({0u, 1u, 2u, 3u}));
+}
+
+TEST_F(AppServiceTest, ADestinationThatCanNeverTakeTheRowsFailsTheAppAndSkipsNothing) {
+  GL_ASSERT_OK(service_->Create(LabSpec()));
+  Result<AppCheckpoint> first = Checkpoint("lab");
+  GL_ASSERT_OK(first);
+  received_["losers"]->refuse = true;
+  Append({LabRecord(1, 11)});
+  ASSERT_TRUE(Eventually([&] { return service_->Describe("lab")->status.state == "FAILED"; }));
+  Result<AppDescription> app = service_->Describe("lab");
+  EXPECT_THAT(app->status.last_error, HasSubstr("destination data_stream=stream:losers"));
+  EXPECT_THAT(app->status.last_error, HasSubstr("the test's columns are wrong"));
+  // The checkpoint did not move past the row no destination took.
+  Result<AppCheckpoint> last = Checkpoint("lab");
+  GL_ASSERT_OK(last);
+  EXPECT_EQ(last->next_seq, first->next_seq);
+  EXPECT_EQ(last->rows_out, 0u);
 }
 
 TEST_F(AppServiceTest, TheCheckpointWaitsForTheDestinations) {
