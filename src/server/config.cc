@@ -186,6 +186,7 @@ const std::map<std::string, Setter>& Settings() {
       {"streaming.max_apps", UInt(&Config::streaming_max_apps)},
       {"streaming.checkpoint_interval_ms", UInt(&Config::streaming_checkpoint_interval_ms)},
       {"streaming.max_state_bytes", UInt(&Config::streaming_max_state_bytes)},
+      {"streaming.allowed_lateness_ms", UInt(&Config::streaming_allowed_lateness_ms)},
   };
   return settings;
 }
@@ -421,6 +422,9 @@ Status ValidateConfig(const Config& c) {
   }
   if (c.streaming_max_state_bytes < (1u << 20)) {
     return bad("streaming.max_state_bytes must be at least 1048576");
+  }
+  if (c.streaming_allowed_lateness_ms > 86'400'000) {
+    return bad("streaming.allowed_lateness_ms must be 0 to 86400000 (a day)");
   }
   return Status::OK();
 }

@@ -121,6 +121,8 @@ struct Config {
   uint64_t streaming_max_apps = 64;
   uint64_t streaming_checkpoint_interval_ms = 1000;
   uint64_t streaming_max_state_bytes = 1ull << 30;  // Per application.
+  // How far behind the newest event time a row of an event-time window may be.
+  uint64_t streaming_allowed_lateness_ms = 0;
 
   std::string lake_dir() const;
   std::string metrics_dir() const;  // <data>/metrics

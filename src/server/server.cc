@@ -90,6 +90,7 @@ class ServerImpl final : public Server {
     a.max_apps = config_.streaming_max_apps;
     a.checkpoint_interval_ms = static_cast<int64_t>(config_.streaming_checkpoint_interval_ms);
     a.program.max_state_bytes = config_.streaming_max_state_bytes;
+    a.program.allowed_lateness_ms = static_cast<int64_t>(config_.streaming_allowed_lateness_ms);
     a.metrics = &metrics_;
     a.open_source = [this](const std::string& stream, uint64_t from_seq) {
       SourceReaderOptions o;
