@@ -91,7 +91,10 @@ Result<FromPlan> PlanSubquerySource(const SqlTableRef& from, const PlanContext& 
 
 Result<FromPlan> PlanFrom(const SqlSelect& select, const PlanContext& ctx) {
   if (!select.joins.empty()) {
-    GL_ASSIGN_OR_RETURN(JoinPlan join, PlanWindowJoin(select, ctx));
+    std::shared_ptr<const ReferenceTable> table = FindReferenceTable(select, ctx);
+    GL_ASSIGN_OR_RETURN(JoinPlan join, table != nullptr
+                                           ? PlanReferenceJoin(select, std::move(table), ctx)
+                                           : PlanWindowJoin(select, ctx));
     FromPlan out;
     out.plan = std::move(join.plan);
     out.schemas = std::move(join.schemas);

@@ -27,6 +27,7 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "streaming/reference_table.h"
 #include "streaming/sql_value.h"
 
 namespace gamelake {
@@ -46,6 +47,9 @@ struct ProgramOptions {
   // how far behind the newest event time a row may be before it is late
   // (late rows go to the error stream).
   int64_t allowed_lateness_ms = 0;
+  // The application's reference data: tables a query may JOIN a stream to
+  // by name (FROM s JOIN "Companies" AS c ON ...).
+  std::vector<std::shared_ptr<const ReferenceTable>> reference_tables;
 };
 
 // A row of the error stream (KDA's error_stream columns).

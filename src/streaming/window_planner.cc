@@ -11,6 +11,7 @@
 #include "streaming/aggregate_function.h"
 #include "streaming/filter_project.h"
 #include "streaming/items_tumbling.h"
+#include "streaming/reference_join.h"
 #include "streaming/session_window.h"
 #include "streaming/sliding_window.h"
 #include "streaming/stagger_window.h"
@@ -571,7 +572,8 @@ Result<JoinPlan> PlanWindowJoin(const SqlSelect& select, const PlanContext& ctx)
     }
     if (ids[k] < 0) {
       return ErrorAt(refs[k]->stream.pos,
-                     "stream " + QuotedName(refs[k]->stream.name) + " not found");
+                     "stream " + QuotedName(refs[k]->stream.name) + " not found" +
+                         (k == 1 ? " (nor a reference table of that name)" : ""));
     }
     out.schemas.push_back(std::make_unique<StreamSchema>(streams[ids[k]].schema));
     BindInput input;
@@ -600,6 +602,83 @@ Result<JoinPlan> PlanWindowJoin(const SqlSelect& select, const PlanContext& ctx)
   out.plan.stage_inputs.push_back(*out.schemas[0]);
   out.plan.output = std::move(joined);
   out.split_at = static_cast<int>(left_width) + 1;
+  return out;
+}
+
+std::shared_ptr<const ReferenceTable> FindReferenceTable(const SqlSelect& select,
+                                                         const PlanContext& ctx) {
+  if (select.joins.empty()) return nullptr;
+  const SqlTableRef& right = select.joins[0].right;
+  if (right.kind != SqlTableRef::Kind::kStream) return nullptr;
+  for (const PlanStream& s : *ctx.streams) {
+    if (s.name == right.stream.name) return nullptr;  // A stream of that name wins.
+  }
+  for (const auto& table : ctx.options->reference_tables) {
+    if (table->name == right.stream.name) return table;
+  }
+  return nullptr;
+}
+
+Result<JoinPlan> PlanReferenceJoin(const SqlSelect& select,
+                                   std::shared_ptr<const ReferenceTable> table,
+                                   const PlanContext& ctx) {
+  if (select.joins.size() > 1) {
+    return ErrorAt(select.joins[1].pos, "one JOIN per query: chain pumps to join more");
+  }
+  const SqlJoin& join = select.joins[0];
+  if (join.type == SqlJoin::Type::kRight || join.type == SqlJoin::Type::kFull) {
+    return ErrorAt(join.pos,
+                   "a join with reference table " + QuotedName(table->name) +
+                       " keeps the stream's rows: INNER or LEFT JOIN (the stream on the left)");
+  }
+  const SqlTableRef& from = select.from;
+  if (from.kind != SqlTableRef::Kind::kStream) {
+    return ErrorAt(from.pos,
+                   "a reference table is joined to a stream, not a subquery or a "
+                   "table function: pump it into a stream first");
+  }
+  if (from.over != nullptr || join.right.over != nullptr) {
+    const SqlWindowSpec& w = from.over != nullptr ? *from.over : *join.right.over;
+    return ErrorAt(w.pos,
+                   "a join with a reference table takes no window (each row is "
+                   "matched against the whole table at once)");
+  }
+  int id = -1;
+  for (size_t i = 0; i < ctx.streams->size(); ++i) {
+    if ((*ctx.streams)[i].name == from.stream.name) id = static_cast<int>(i);
+  }
+  if (id < 0) {
+    return ErrorAt(from.stream.pos, "stream " + QuotedName(from.stream.name) + " not found");
+  }
+  JoinPlan out;
+  out.schemas.push_back(std::make_unique<StreamSchema>((*ctx.streams)[id].schema));
+  out.schemas.push_back(std::make_unique<StreamSchema>(table->schema));
+  const SqlTableRef* refs[2] = {&from, &join.right};
+  for (int k = 0; k < 2; ++k) {
+    BindInput input;
+    input.name = refs[k]->stream.name;
+    if (refs[k]->alias) input.alias = refs[k]->alias->name;
+    input.schema = out.schemas[k].get();
+    out.scope.inputs.push_back(std::move(input));
+  }
+  GL_ASSIGN_OR_RETURN(BoundExprPtr condition, BindCondition(join.on.get(), out.scope, "ON"));
+  WindowJoin::Side keys[2];
+  if (join.on != nullptr) ExtractKeys(*join.on, out.scope, &keys[0], &keys[1]);
+  Result<std::unique_ptr<ReferenceJoin>> op =
+      ReferenceJoin::Create(table, join.type == SqlJoin::Type::kLeft, std::move(keys[0].keys),
+                            std::move(keys[1].keys), std::move(condition));
+  if (!op.ok()) return op.status();
+  out.plan.ops.push_back(std::move(op).value());
+  out.plan.sources = {id};
+  out.plan.stage_inputs.push_back(*out.schemas[0]);
+  StreamSchema joined;
+  for (int k = 0; k < 2; ++k) {
+    for (const StreamColumn& c : out.schemas[k]->columns) joined.columns.push_back(c);
+    joined.columns.push_back(
+        {std::string(k == 0 ? "LEFT" : "RIGHT") + "$ROWTIME", SqlTypeFor(ValueType::kTimestamp)});
+  }
+  out.plan.output = std::move(joined);
+  out.split_at = static_cast<int>(out.schemas[0]->columns.size()) + 1;
   return out;
 }
 

@@ -60,6 +60,16 @@ struct JoinPlan {
 };
 Result<JoinPlan> PlanWindowJoin(const SqlSelect& select, const PlanContext& ctx);
 
+// The reference table (ctx.options->reference_tables) a JOIN's right side
+// names, or null: then it is a stream-to-stream join.
+std::shared_ptr<const ReferenceTable> FindReferenceTable(const SqlSelect& select,
+                                                         const PlanContext& ctx);
+// FROM stream [AS a] [INNER|LEFT|CROSS] JOIN table [AS t] [ON ...]
+// (reference_join.h). RIGHT and FULL joins are refused: the stream drives.
+Result<JoinPlan> PlanReferenceJoin(const SqlSelect& select,
+                                   std::shared_ptr<const ReferenceTable> table,
+                                   const PlanContext& ctx);
+
 struct TableFunctionPlan {
   QueryPlan plan;
 };
