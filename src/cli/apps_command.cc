@@ -66,6 +66,21 @@ Result<std::string> SpecBody(const AppsCommand& c, bool create) {
     for (const std::string& d : c.destinations) w.String(d);
     w.EndArray();
   }
+  if (!c.references.empty() || c.no_references) {
+    w.Key("reference_data").BeginArray();
+    for (const std::string& r : c.references) {
+      size_t eq = r.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == r.size()) {
+        return Status::InvalidArgument(
+            fmt::format("--reference {}: expected TABLE=FILE.csv (the table's name in SQL, then "
+                        "its CSV file)",
+                        r));
+      }
+      GL_ASSIGN_OR_RETURN(std::string csv, ReadInput(r.substr(eq + 1), "--reference"));
+      w.BeginObject().Key("name").String(r.substr(0, eq)).Key("csv").String(csv).EndObject();
+    }
+    w.EndArray();
+  }
   if (create) w.Key("start").Bool(!c.no_start);
   w.EndObject();
   return w.Take();
@@ -152,6 +167,14 @@ int PrintDescription(const std::string& body) {
       PrintColumns(s["columns"], false);
     }
   }
+  simdjson::dom::array refs;
+  if (def["reference_data"].get(refs) == simdjson::SUCCESS && refs.size() > 0) {
+    std::printf("reference data:\n");
+    for (element r : refs) {
+      std::printf("  %s (%llu bytes of CSV)\n", Str(r, "name").c_str(),
+                  static_cast<unsigned long long>(UInt(r, "bytes")));
+    }
+  }
   std::printf("destinations:\n");
   simdjson::dom::array dests;
   if (def["destinations"].get(dests) == simdjson::SUCCESS) {
@@ -228,6 +251,9 @@ void AddSpecFlags(CLI::App* sub, AppsCommand* c) {
   sub->add_option("--schema-file", c->schema_file,
                   "Input schema (JSON: {\"columns\":[{\"name\",\"sqlType\",\"mapping\"}]} or KDA's "
                   "RecordColumns) instead of discovering it");
+  sub->add_option("--reference", c->references,
+                  "TABLE=FILE.csv: reference data the code can JOIN to by the name TABLE (CSV "
+                  "with a header line; repeatable)");
   sub->add_option("--destination", c->destinations,
                   "IN_APP_STREAM=KIND:TARGET: metrics:NAMESPACE[,column=metric...], stream:NAME "
                   "or webhook:URL (repeatable)");
@@ -262,6 +288,7 @@ void AddAppsCommand(CLI::App* app, AppsCommand* c) {
       ->check(CLI::IsMember({"now", "earliest"}));
   c->create->add_flag("--no-start", c->no_start, "Create it READY, without starting it");
   c->update->add_flag("--no-destinations", c->no_destinations, "Remove every destination");
+  c->update->add_flag("--no-references", c->no_references, "Remove every reference table");
   c->discover->add_option("--source", c->source, "The stream to sample")->required();
   c->discover->add_option("--sample", c->sample, "Recent records to read (default 100)")
       ->check(CLI::Range(1, 10000));

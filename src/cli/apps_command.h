@@ -5,9 +5,11 @@
 //
 //   gamelake apps create NAME --source STREAM --sql-file F|- [--from now|earliest]
 //                        [--rowtime-field F] [--schema-file F]
-//                        [--destination IN_APP_STREAM=KIND:TARGET]... [--no-start]
+//                        [--destination IN_APP_STREAM=KIND:TARGET]...
+//                        [--reference TABLE=FILE.csv]... [--no-start]
 //   gamelake apps update NAME [--source S] [--sql-file F|-] [--rowtime-field F]
 //                        [--schema-file F] [--destination ...]... [--no-destinations]
+//                        [--reference TABLE=FILE.csv]... [--no-references]
 //   gamelake apps discover --source STREAM [--sample N]
 //                        (the columns as KDA named them: name, SQL type, mapping)
 //   gamelake apps list | describe NAME | start NAME | stop NAME | delete NAME
@@ -48,6 +50,8 @@ struct AppsCommand {
   std::string schema_file;
   std::vector<std::string> destinations;
   bool no_destinations = false;
+  std::vector<std::string> references;  // TABLE=FILE.csv
+  bool no_references = false;
   bool no_start = false;
   uint64_t sample = 100;
   std::string format = "text";

@@ -76,13 +76,15 @@ Status ReadSpecField(std::string_view key, simdjson::dom::element value, AppSpec
     GL_ASSIGN_OR_RETURN(spec->rowtime_field, StringField(value, "rowtime_field"));
   } else if (key == "destinations") {
     GL_ASSIGN_OR_RETURN(spec->destinations, ReadDestinations(value, "destinations"));
+  } else if (key == "reference_data") {
+    GL_ASSIGN_OR_RETURN(spec->reference_data, ReadReferenceData(value, "reference_data"));
   } else if (key == "start") {
     if (value.get(spec->start) != simdjson::SUCCESS)
       return FieldError("start", "expected true or false");
   } else {
     return FieldError(key,
                       "unknown field (name, source, sql, input_schema, start_position, "
-                      "rowtime_field, destinations, start)");
+                      "rowtime_field, destinations, reference_data, start)");
   }
   return Status::OK();
 }
@@ -121,7 +123,9 @@ void WriteStreams(const std::vector<InAppStream>& streams, JsonWriter* w) {
 }
 
 void WriteApp(const AppDescription& app, JsonWriter* w) {
-  w->BeginObject().Key("application").Raw(ApplicationDefinitionToJson(app.definition));
+  w->BeginObject()
+      .Key("application")
+      .Raw(ApplicationDefinitionToJson(app.definition, /*reference_csv=*/false));
   w->Key("status");
   WriteStatus(app.status, w);
   w->Key("streams");

@@ -114,9 +114,9 @@ Status AppService::WriteDefinition(const ApplicationDefinition& def) {
 }
 
 Result<std::vector<InAppStream>> AppService::Check(const ApplicationDefinition& def) const {
+  GL_ASSIGN_OR_RETURN(ProgramOptions options, ProgramOptionsFor(def));
   GL_ASSIGN_OR_RETURN(
-      auto program,
-      StreamingProgram::Compile(def.sql, def.input_schema.ToStreamSchema(), options_.program));
+      auto program, StreamingProgram::Compile(def.sql, def.input_schema.ToStreamSchema(), options));
   std::vector<InAppStream> streams = program->streams();
   for (size_t i = 0; i < def.destinations.size(); ++i) {
     const DestinationSpec& d = def.destinations[i];
@@ -154,6 +154,20 @@ Status AppService::CheckDestination(const ApplicationDefinition& def, size_t i,
   std::vector<FailedRow> failed;
   Status s = (*destination)->Deliver(schema, {}, &failed);
   return s.code() == Status::Code::kInvalidArgument ? context(s) : Status::OK();
+}
+
+Result<ProgramOptions> AppService::ProgramOptionsFor(const ApplicationDefinition& def) const {
+  ProgramOptions options = options_.program;
+  for (size_t i = 0; i < def.reference_data.size(); ++i) {
+    const ReferenceData& r = def.reference_data[i];
+    Result<ReferenceTable> table = ParseReferenceCsv(r.name, r.csv);
+    if (!table.ok()) {
+      return Status::InvalidArgument(
+          fmt::format("reference_data[{}] (\"{}\"): {}", i, r.name, table.status().message()));
+    }
+    options.reference_tables.push_back(std::make_shared<ReferenceTable>(std::move(table).value()));
+  }
+  return options;
 }
 
 Status AppService::CheckNoLoop(const ApplicationDefinition& def) const {
@@ -241,6 +255,7 @@ Result<AppDescription> AppService::Create(const AppSpec& spec) {
   def.start_position = spec.start_position.value_or(StartPosition::kNow);
   def.rowtime_field = spec.rowtime_field.value_or("");
   def.destinations = spec.destinations.value_or(std::vector<DestinationSpec>{});
+  def.reference_data = spec.reference_data.value_or(std::vector<ReferenceData>{});
   def.desired_state = spec.start ? DesiredState::kRunning : DesiredState::kReady;
   def.created_us = def.updated_us = options_.env->NowMicros();
   GL_RETURN_IF_ERROR(Check(def).status());
@@ -276,6 +291,7 @@ Result<AppDescription> AppService::Update(const AppSpec& spec) {
   if (spec.start_position) def.start_position = *spec.start_position;
   if (spec.rowtime_field) def.rowtime_field = *spec.rowtime_field;
   if (spec.destinations) def.destinations = *spec.destinations;
+  if (spec.reference_data) def.reference_data = *spec.reference_data;
   def.version = old.version + 1;
   if (!SameCode(def, old)) def.code_version = def.version;
   def.updated_us = options_.env->NowMicros();
@@ -370,7 +386,13 @@ Status AppService::StartRunner(Entry* entry) {
   r.env = options_.env;
   r.wal = options_.wal;
   r.open_source = options_.open_source;
-  r.program = options_.program;
+  Result<ProgramOptions> program = ProgramOptionsFor(def);
+  if (!program.ok()) {
+    std::lock_guard<std::mutex> l(mu_);
+    entry->last_error = program.status().ToString();
+    return program.status();
+  }
+  r.program = std::move(program).value();
   r.checkpoint_interval_ms = options_.checkpoint_interval_ms;
   r.live = entry->hub;
   r.metrics = options_.metrics;

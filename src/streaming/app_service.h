@@ -89,6 +89,7 @@ struct AppSpec {
   std::optional<StartPosition> start_position;
   std::optional<std::string> rowtime_field;
   std::optional<std::vector<DestinationSpec>> destinations;
+  std::optional<std::vector<ReferenceData>> reference_data;
   bool start = true;  // Create: start at once (--no-start: false). Update: ignored.
 };
 
@@ -163,6 +164,8 @@ class AppService {
   // and against every other application's (no loops).
   Result<std::vector<InAppStream>> Check(const ApplicationDefinition& def) const;
   Status CheckNoLoop(const ApplicationDefinition& def) const;
+  // The program options of `def`: the service's, with its reference tables parsed.
+  Result<ProgramOptions> ProgramOptionsFor(const ApplicationDefinition& def) const;
   // Builds destination i and has it check the columns of its stream.
   Status CheckDestination(const ApplicationDefinition& def, size_t i,
                           const StreamingProgram& program) const;

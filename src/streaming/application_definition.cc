@@ -98,6 +98,9 @@ Status ReadDefinitionFields(object o, ApplicationDefinition* def) {
   if (std::optional<element> d = Member(o, "destinations")) {
     GL_ASSIGN_OR_RETURN(def->destinations, ReadDestinations(*d, "destinations"));
   }
+  if (std::optional<element> r = Member(o, "reference_data")) {
+    GL_ASSIGN_OR_RETURN(def->reference_data, ReadReferenceData(*r, "reference_data"));
+  }
   GL_ASSIGN_OR_RETURN(def->desired_state, ReadDesiredState(o));
   GL_ASSIGN_OR_RETURN(def->version, RequiredUInt(o, "version"));
   GL_ASSIGN_OR_RETURN(def->code_version, RequiredUInt(o, "code_version"));
@@ -127,10 +130,10 @@ bool ApplicationDefinition::operator==(const ApplicationDefinition& o) const {
     if (!SameDestination(destinations[i], o.destinations[i])) return false;
   }
   return name == o.name && source == o.source && sql == o.sql &&
-         SameInputSchema(input_schema, o.input_schema) && start_position == o.start_position &&
-         rowtime_field == o.rowtime_field && desired_state == o.desired_state &&
-         version == o.version && code_version == o.code_version && created_us == o.created_us &&
-         updated_us == o.updated_us;
+         reference_data == o.reference_data && SameInputSchema(input_schema, o.input_schema) &&
+         start_position == o.start_position && rowtime_field == o.rowtime_field &&
+         desired_state == o.desired_state && version == o.version &&
+         code_version == o.code_version && created_us == o.created_us && updated_us == o.updated_us;
 }
 
 Status ValidateAppName(std::string_view name) {
@@ -166,7 +169,7 @@ const char* DesiredStateName(DesiredState s) {
   return s == DesiredState::kReady ? "READY" : "RUNNING";
 }
 
-std::string ApplicationDefinitionToJson(const ApplicationDefinition& def) {
+std::string ApplicationDefinitionToJson(const ApplicationDefinition& def, bool reference_csv) {
   JsonWriter w;
   w.BeginObject().Key("format").Int(kDefinitionFormat).Key("name").String(def.name);
   w.Key("source").String(def.source).Key("sql").String(def.sql);
@@ -174,12 +177,59 @@ std::string ApplicationDefinitionToJson(const ApplicationDefinition& def) {
   w.Key("start_position").String(StartPositionName(def.start_position));
   w.Key("rowtime_field").String(def.rowtime_field).Key("destinations").BeginArray();
   for (const DestinationSpec& d : def.destinations) w.String(FormatDestinationSpec(d));
+  w.EndArray().Key("reference_data").BeginArray();
+  for (const ReferenceData& r : def.reference_data) {
+    w.BeginObject().Key("name").String(r.name);
+    if (reference_csv) {
+      w.Key("csv").String(r.csv);
+    } else {
+      w.Key("bytes").UInt(r.csv.size());
+    }
+    w.EndObject();
+  }
   w.EndArray().Key("desired_state").String(DesiredStateName(def.desired_state));
   w.Key("version").UInt(def.version).Key("code_version").UInt(def.code_version);
   w.Key("created_at").String(FormatUtcMicros(def.created_us));
   w.Key("updated_at").String(FormatUtcMicros(def.updated_us));
   w.EndObject();
   return w.Take();
+}
+
+Result<std::vector<ReferenceData>> ReadReferenceData(element e, std::string_view field) {
+  simdjson::dom::array array;
+  if (e.get(array) != simdjson::SUCCESS) {
+    return FieldError(field, "expected an array of {\"name\", \"csv\"}");
+  }
+  std::vector<ReferenceData> out;
+  for (element item : array) {
+    std::string at = fmt::format("{}[{}]", field, out.size());
+    object o;
+    if (item.get(o) != simdjson::SUCCESS) return FieldError(at, "expected {\"name\", \"csv\"}");
+    // Errors name the item: "reference_data[1].csv: is required".
+    auto item_error = [&](const Status& s) {
+      return Status::InvalidArgument(fmt::format("{}.{}", at, s.message()));
+    };
+    ReferenceData r;
+    Result<std::string> name = RequiredString(o, "name");
+    if (!name.ok()) return item_error(name.status());
+    r.name = std::move(name).value();
+    if (r.name.empty() || r.name.size() > 256) {
+      return FieldError(at + ".name", "1 to 256 bytes");
+    }
+    for (const ReferenceData& earlier : out) {
+      if (earlier.name == r.name) {
+        return FieldError(at + ".name", fmt::format("\"{}\" appears twice", r.name));
+      }
+    }
+    Result<std::string> csv = RequiredString(o, "csv");
+    if (!csv.ok()) return item_error(csv.status());
+    r.csv = std::move(csv).value();
+    out.push_back(std::move(r));
+    if (out.size() > kMaxReferenceTables) {
+      return FieldError(field, fmt::format("at most {} tables", kMaxReferenceTables));
+    }
+  }
+  return out;
 }
 
 Result<ApplicationDefinition> ParseApplicationDefinition(std::string_view json) {

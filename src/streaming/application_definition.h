@@ -26,6 +26,7 @@
 #include "common/status.h"
 #include "streaming/destination.h"
 #include "streaming/record_decoder.h"
+#include "streaming/reference_table.h"
 
 namespace gamelake {
 
@@ -41,6 +42,14 @@ enum class DesiredState {
   kReady,    // Defined but stopped (KDA's READY).
 };
 
+// A reference data table of the application (reference_table.h): its name in
+// SQL and its CSV text, kept in the definition.
+struct ReferenceData {
+  std::string name;  // As SQL names it (quoted: case-sensitive), 1 to 256 bytes.
+  std::string csv;
+  bool operator==(const ReferenceData& o) const = default;
+};
+
 struct ApplicationDefinition {
   std::string name;    // ValidateAppName.
   std::string source;  // The gamelake stream read as SOURCE_SQL_STREAM_001.
@@ -49,6 +58,7 @@ struct ApplicationDefinition {
   StartPosition start_position = StartPosition::kNow;
   std::string rowtime_field;  // "": ROWTIME is the ingest time.
   std::vector<DestinationSpec> destinations;
+  std::vector<ReferenceData> reference_data;  // At most kMaxReferenceTables.
   DesiredState desired_state = DesiredState::kRunning;
   uint64_t version = 1;  // +1 on every update.
   // +1 when an update changes the code, the input schema or the rowtime
@@ -76,7 +86,10 @@ bool SameInputSchema(const InputSchema& a, const InputSchema& b);
 // The definition as one JSON object (docs/streaming.md, "Applications"): the
 // input schema in InputSchemaToJson's form, destinations in
 // FormatDestinationSpec's ("data_stream=metrics:NS,PlayerID=playerID").
-std::string ApplicationDefinitionToJson(const ApplicationDefinition& def);
+// With reference_csv false, each reference table is {"name", "bytes"}
+// instead of {"name", "csv"} (what the HTTP API shows; not readable back).
+std::string ApplicationDefinitionToJson(const ApplicationDefinition& def,
+                                        bool reference_csv = true);
 // Reads what ApplicationDefinitionToJson writes; errors name the field.
 Result<ApplicationDefinition> ParseApplicationDefinition(std::string_view json);
 
@@ -86,6 +99,10 @@ Result<ApplicationDefinition> ParseApplicationDefinition(std::string_view json);
 Result<InputSchema> ReadInputSchema(simdjson::dom::element e, std::string_view field);
 Result<std::vector<DestinationSpec>> ReadDestinations(simdjson::dom::element e,
                                                       std::string_view field);
+// [{"name": "...", "csv": "..."}, ...]: names unique; the CSV is parsed when
+// the application is checked (ParseReferenceCsv), not here.
+Result<std::vector<ReferenceData>> ReadReferenceData(simdjson::dom::element e,
+                                                     std::string_view field);
 
 }  // namespace gamelake
 

@@ -474,5 +474,53 @@ TEST_F(AppsTest, HostileApplicationsGetClearErrorsAndTheServerKeepsServing) {
   EXPECT_EQ(Losers(), losers);
 }
 
+// Reference data (KDA's "Add reference data"): a CSV given with the
+// application, joined to the stream by name; it survives a restart with the
+// definition; bad CSV is refused with its line and column.
+TEST_F(AppsTest, AReferenceTableJoinsTheStreamAndBadCsvIsRefusedWhere) {
+  Start();
+  std::vector<int> ignored;
+  Post(LabBatch(0, 3, &ignored));
+  std::string csv_file = data_.path() + "/caught.csv";
+  std::ofstream(csv_file) << "CaughtBy,Name\n1,\"Net, small\"\n2,Trap\n3,Hook\n";
+  std::string sql_file = data_.path() + "/names.sql";
+  std::ofstream(sql_file) << R"(
+CREATE OR REPLACE STREAM "named" ("PlayerID" INTEGER, "Name" VARCHAR(16));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "named"
+SELECT STREAM s."PlayerID", c."Name" FROM "SOURCE_SQL_STREAM_001" AS s
+LEFT JOIN "Catchers" AS c ON s."CaughtBy" = c."CaughtBy";
+)";
+  std::string created =
+      Cli(fmt::format("create names --source events --sql-file {} --reference Catchers={} "
+                      "--destination named=stream:named_out",
+                      sql_file, csv_file));
+  EXPECT_THAT(created, HasSubstr("Catchers (43 bytes of CSV)"));
+  // CaughtBy is PlayerID % 6: 1, 2, 3 have names; 0, 4, 5 do not (LEFT JOIN: NULL).
+  Post(LabBatch(100, 12, &ignored));
+  auto rows = [&] {
+    return Joined(Query(
+        *client_, "SELECT \"PlayerID\", \"Name\" FROM named_out ORDER BY _record_id", Admin()));
+  };
+  const std::vector<std::string> want = {"100|null", "101|null",       "102|null", "103|Net, small",
+                                         "104|Trap", "105|Hook",       "106|null", "107|null",
+                                         "108|null", "109|Net, small", "110|Trap", "111|Hook"};
+  ASSERT_TRUE(Eventually([&] { return rows().size() >= want.size(); }));
+  EXPECT_EQ(rows(), want);
+  ASSERT_EQ(server_->Stop(), 0);
+  Start();
+  Post(LabBatch(200, 2, &ignored));  // 200: CaughtBy 2, 201: 3.
+  ASSERT_TRUE(Eventually([&] { return rows().size() >= want.size() + 2; }));
+  EXPECT_EQ(rows().back(), "201|Hook");
+
+  std::ofstream(csv_file) << "CaughtBy,Name\n1,\"Net\n";
+  CommandResult bad = RunGamelake(
+      fmt::format("apps update names --reference Catchers={} --url http://127.0.0.1:{} --key {}",
+                  csv_file, server_->port(), admin_));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.output, HasSubstr("reference_data[0] (\"Catchers\"): line 2, column 3: the "
+                                    "quoted field never ends"));
+  EXPECT_THAT(Describe("names"), HasSubstr("\"state\":\"RUNNING\""));
+}
+
 }  // namespace
 }  // namespace gamelake::testing

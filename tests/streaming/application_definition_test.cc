@@ -54,6 +54,7 @@ ApplicationDefinition LabApp() {
 
 TEST(ApplicationDefinitionTest, RoundTrip) {
   ApplicationDefinition d = LabApp();
+  d.reference_data = {{"Catchers", "CaughtBy,Name\n1,\"Net, \"\"small\"\"\"\n"}, {"b", "x\n"}};
   std::string json = ApplicationDefinitionToJson(d);
   Result<ApplicationDefinition> back = ParseApplicationDefinition(json);
   GL_ASSERT_OK(back);
@@ -62,6 +63,10 @@ TEST(ApplicationDefinitionTest, RoundTrip) {
   EXPECT_EQ(back->input_schema.columns[3].type.ToString(), "DECIMAL(10,2)");
   EXPECT_EQ(back->destinations[0].metric_map[1].second, "timePlayed");
   EXPECT_EQ(back->updated_us, 1'700'000'100'000'001);
+  EXPECT_EQ(back->reference_data[0].csv, d.reference_data[0].csv);
+  // What the HTTP API shows: the size, not the CSV.
+  EXPECT_THAT(ApplicationDefinitionToJson(d, false),
+              HasSubstr("\"reference_data\":[{\"name\":\"Catchers\",\"bytes\":33},"));
   // Destinations are stored as the CLI writes them.
   EXPECT_THAT(json, HasSubstr("\"destinations\":[\"data_stream=metrics:serverless-analytics-demo,"
                               "PlayerID=playerID,COL_TimePlayed=timePlayed\",\"data_stream=stream:"
@@ -80,6 +85,23 @@ TEST(ApplicationDefinitionTest, DefaultsRoundTrip) {
   EXPECT_EQ(back->start_position, StartPosition::kNow);
   EXPECT_EQ(back->desired_state, DesiredState::kRunning);
   EXPECT_TRUE(back->rowtime_field.empty());
+}
+
+TEST(ApplicationDefinitionTest, ReferenceDataErrorsNameTheItem) {
+  auto read = [](std::string_view json) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element e = parser.parse(json.data(), json.size()).value();
+    return ReadReferenceData(e, "reference_data").status();
+  };
+  EXPECT_THAT(read(R"({"a":1})"),
+              StatusIs(Status::Code::kInvalidArgument, "reference_data: expected an array"));
+  EXPECT_THAT(read(R"([{"name":"a"}])"),
+              StatusIs(Status::Code::kInvalidArgument, "reference_data[0].csv: is required"));
+  EXPECT_THAT(
+      read(R"([{"name":"a","csv":""},{"name":"a","csv":""}])"),
+      StatusIs(Status::Code::kInvalidArgument, "reference_data[1].name: \"a\" appears twice"));
+  EXPECT_THAT(read(R"([{"name":"","csv":""}])"),
+              StatusIs(Status::Code::kInvalidArgument, "reference_data[0].name: 1 to 256"));
 }
 
 // Each damaged field is refused with its name in the message.
@@ -103,12 +125,10 @@ TEST(ApplicationDefinitionTest, ErrorsNameTheField) {
       {with("\"source\":\"events\"", "\"source\":\"ev ents\""), "source: "},
       {with("\"source\":\"events\",", ""), "source: is required"},
       {with("\"sql\":", "\"sq\":"), "sql: is required"},
-      {with("\"sqlType\":\"VARCHAR(16)\"", "\"sqlType\":\"VARCHAR\""),
-       "input_schema: columns[2]"},
+      {with("\"sqlType\":\"VARCHAR(16)\"", "\"sqlType\":\"VARCHAR\""), "input_schema: columns[2]"},
       {with("\"sqlType\":\"INTEGER\"", "\"sqlType\":\"INTEGER); DROP\""),
        "input_schema: columns[0]"},
-      {with("\"name\":\"COL_TimePlayed\"", "\"name\":\"PlayerID\""),
-       "input_schema: columns[1]"},
+      {with("\"name\":\"COL_TimePlayed\"", "\"name\":\"PlayerID\""), "input_schema: columns[1]"},
       {with("\"columns\":[", "\"columns\":{"), "not JSON"},
       {with("\"start_position\":\"earliest\"", "\"start_position\":\"latest\""),
        "start_position: 'latest': expected now or earliest"},
