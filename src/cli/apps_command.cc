@@ -307,14 +307,10 @@ void AddAppsCommand(CLI::App* app, AppsCommand* c) {
 bool AppsCommandParsed(const AppsCommand& c) { return c.apps != nullptr && c.apps->parsed(); }
 
 int RunAppsCommand(const AppsCommand& c) {
-  std::string data_dir = c.data_dir.empty() ? "gamelake-data" : c.data_dir;
-  Result<std::optional<std::string>> url = ServerUrl(c.url, data_dir);
-  if (!url.ok()) return Fail(url.status().message());
-  if (!url->has_value()) {
-    return Fail("no server holds " + data_dir + ": start one (gamelake serve) or give --url");
-  }
-  std::string key = AdminKey(c.key, data_dir);
-  if (c.tail->parsed()) return Tail(c, **url, key);
+  Result<ServerTarget> server = RunningServer(c.url, c.data_dir, c.key);
+  if (!server.ok()) return Fail(server.status().message());
+  const std::string& key = server->key;
+  if (c.tail->parsed()) return Tail(c, server->url, key);
   std::string method = "GET", path = "/v1/apps", body;
   std::string app_path = "/v1/apps/" + Encoded(c.name);
   if (c.create->parsed() || c.update->parsed()) {
@@ -334,7 +330,7 @@ int RunAppsCommand(const AppsCommand& c) {
   } else if (c.del->parsed()) {
     method = "DELETE", path = app_path;
   }
-  Result<ServerReply> reply = CallServer(**url, key, method, path, body);
+  Result<ServerReply> reply = CallServer(server->url, key, method, path, body);
   if (!reply.ok()) return Fail(reply.status().message());
   if (reply->status != 200 && reply->status != 201) return Fail(reply->ErrorMessage());
   if (c.format == "json") {

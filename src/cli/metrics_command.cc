@@ -216,13 +216,9 @@ bool MetricsCommandParsed(const MetricsCommand& c) {
 }
 
 int RunMetricsCommand(const MetricsCommand& c) {
-  std::string data_dir = c.data_dir.empty() ? "gamelake-data" : c.data_dir;
-  Result<std::optional<std::string>> url = ServerUrl(c.url, data_dir);
-  if (!url.ok()) return Fail(url.status().message());
-  if (!url->has_value()) {
-    return Fail("no server holds " + data_dir + ": start one (gamelake serve) or give --url");
-  }
-  std::string key = AdminKey(c.key, data_dir);
+  Result<ServerTarget> server = RunningServer(c.url, c.data_dir, c.key);
+  if (!server.ok()) return Fail(server.status().message());
+  const std::string& key = server->key;
   bool list = c.list->parsed();
   if (!list && (c.ns.empty() || c.name.empty())) return Fail("--namespace and --name are needed");
   Result<std::string> body = c.put->parsed() ? PutBody(c)
@@ -232,7 +228,7 @@ int RunMetricsCommand(const MetricsCommand& c) {
   std::string path = c.put->parsed() ? "/v1/metrics"
                      : list          ? ListTarget(c)
                                      : "/v1/metrics/statistics";
-  Result<ServerReply> reply = CallServer(**url, key, list ? "GET" : "POST", path, *body);
+  Result<ServerReply> reply = CallServer(server->url, key, list ? "GET" : "POST", path, *body);
   if (!reply.ok()) return Fail(reply.status().message());
   if (reply->status != 200) return Fail(reply->ErrorMessage());
   if (c.format == "json") {

@@ -67,6 +67,17 @@ std::string ServerReply::ErrorMessage() const {
   return body;
 }
 
+Result<ServerTarget> RunningServer(const std::string& url_flag, const std::string& data_dir_flag,
+                                   const std::string& key_flag) {
+  std::string data_dir = data_dir_flag.empty() ? "gamelake-data" : data_dir_flag;
+  GL_ASSIGN_OR_RETURN(std::optional<std::string> url, ServerUrl(url_flag, data_dir));
+  if (!url.has_value()) {
+    return Status::Unavailable("no server holds " + data_dir +
+                               ": start one (gamelake serve) or give --url");
+  }
+  return ServerTarget{*std::move(url), AdminKey(key_flag, data_dir)};
+}
+
 Result<ServerReply> CallServer(const std::string& url, const std::string& key,
                                const std::string& method, const std::string& path,
                                const std::string& body, const std::string& accept) {

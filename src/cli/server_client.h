@@ -26,6 +26,17 @@ std::string AdminKey(const std::string& flag, const std::string& data_dir);
 Result<std::optional<std::string>> ServerUrl(const std::string& url_flag,
                                              const std::string& data_dir);
 
+// A running server a command must talk to, and the admin key to use.
+struct ServerTarget {
+  std::string url;
+  std::string key;
+};
+// ServerUrl and AdminKey for commands that need a running server: the data
+// dir defaults to "gamelake-data"; no server is Unavailable, saying what
+// to do.
+Result<ServerTarget> RunningServer(const std::string& url_flag, const std::string& data_dir_flag,
+                                   const std::string& key_flag);
+
 struct ServerReply {
   int status = 0;
   std::string body;

@@ -11,18 +11,6 @@
 
 namespace gamelake {
 
-const std::string_view kLabTask9Sql = R"(-- ** Continuous Filter **
-CREATE OR REPLACE STREAM "data_stream" ("PlayerID" INTEGER, "Wins" INTEGER, "Losses" INTEGER, "COL_TimePlayed" INTEGER, "CaughtAt" INTEGER, "CaughtBy" INTEGER);
-CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "data_stream"
-SELECT STREAM "PlayerID", "Wins", "Losses", "COL_TimePlayed", "CaughtAt", "CaughtBy"
-FROM "SOURCE_SQL_STREAM_001"
-WHERE "Losses" > 10;
-)";
-
-const std::string_view kLabTask9Destination =
-    "data_stream=metrics:serverless-analytics-demo,PlayerID=playerID,Wins=wins,Losses=losses,"
-    "COL_TimePlayed=timePlayed,CaughtAt=caughtAt,CaughtBy=CaughtBy";
-
 namespace {
 
 // KDA discovers from a sample of the stream; 100 renderings of the template

@@ -16,15 +16,11 @@
 
 #include "common/status.h"
 #include "streaming/app_service.h"
+#include "streaming/lab_task9.h"
 
 namespace gamelake {
 
 inline constexpr std::string_view kDemoAppName = "serverless-analytics-stream";
-
-// The lab's application code (serverless-analytics-lab.md, Task 9), as written there.
-extern const std::string_view kLabTask9Sql;
-// The lab's Lambda function as a destination of the lab's in-application stream.
-extern const std::string_view kLabTask9Destination;
 
 // Creates and starts the demo application unless one of that name exists, so
 // a user's changes to it are kept (a deleted one comes back at the next

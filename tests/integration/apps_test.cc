@@ -17,23 +17,12 @@
 
 #include "../common/run_command.h"
 #include "server_process.h"
+#include "streaming/lab_task9.h"
 
 namespace gamelake::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-constexpr char kLabSql[] = R"(-- ** Continuous Filter **
-CREATE OR REPLACE STREAM "data_stream" ("PlayerID" INTEGER, "Wins" INTEGER, "Losses" INTEGER, "COL_TimePlayed" INTEGER, "CaughtAt" INTEGER, "CaughtBy" INTEGER);
-CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "data_stream"
-SELECT STREAM "PlayerID", "Wins", "Losses", "COL_TimePlayed", "CaughtAt", "CaughtBy"
-FROM "SOURCE_SQL_STREAM_001"
-WHERE "Losses" > 10;
-)";
-
-constexpr char kLabMetrics[] =
-    "data_stream=metrics:serverless-analytics-demo,PlayerID=playerID,Wins=wins,Losses=losses,"
-    "COL_TimePlayed=timePlayed,CaughtAt=caughtAt,CaughtBy=CaughtBy";
 
 // Records like the lab generator's; PlayerID counts from `first`. Returns the
 // NDJSON body and appends the PlayerIDs with Losses > 10 to *losers.
@@ -118,6 +107,21 @@ class AppsTest : public ::testing::Test {
   }
   // The status of application `name` as the JSON of GET /v1/apps/NAME.
   std::string Describe(const std::string& name) { return Call("GET", "/v1/apps/" + name).body; }
+  // Reads the live rows of app's stream into *sse on a connection of its own
+  // until the server ends it (its stop); returns once subscribed.
+  std::thread FollowLive(const std::string& app, const std::string& stream, std::string* sse) {
+    std::thread follower([this, app, stream, sse] {
+      HttpClient live(server_->port());
+      *sse = live.RawExchange(fmt::format("GET /v1/apps/{}/streams/{}/live HTTP/1.1\r\nHost: "
+                                          "t\r\nAuthorization: Bearer {}\r\nConnection: "
+                                          "close\r\n\r\n",
+                                          app, stream, admin_),
+                              120'000);
+    });
+    EXPECT_TRUE(Eventually(
+        [&] { return Describe(app).find("\"live_subscribers\":1") != std::string::npos; }));
+    return follower;
+  }
   std::vector<int> Losers() {
     QueryAnswer a = Query(*client_, "SELECT \"PlayerID\" FROM losers ORDER BY _record_id", Admin());
     return a.status == 200 ? Ints(a) : std::vector<int>{};
@@ -138,27 +142,17 @@ TEST_F(AppsTest, TheLabsTask9RunsVerbatimAndResumesAfterARestart) {
   EXPECT_THAT(discovered, HasSubstr("$.Time Played"));
 
   std::string sql_file = data_.path() + "/lab.sql";
-  std::ofstream(sql_file) << kLabSql;
+  std::ofstream(sql_file) << kLabTask9Sql;
   std::string created =
       Cli(fmt::format("create lab --source events --sql-file {} --destination "
                       "data_stream=stream:losers --destination '{}'",
-                      sql_file, kLabMetrics));
+                      sql_file, kLabTask9Destination));
   EXPECT_THAT(created, HasSubstr("RUNNING"));
   losers.clear();
 
   // Follow the live rows on a connection of its own, closed by the server's stop.
   std::string sse;
-  std::thread follower([&] {
-    HttpClient live(server_->port());
-    sse = live.RawExchange(
-        fmt::format("GET /v1/apps/lab/streams/data_stream/live HTTP/1.1\r\nHost: t\r\n"
-                    "Authorization: Bearer {}\r\nConnection: close\r\n\r\n",
-                    admin_),
-        120'000);
-  });
-  ASSERT_TRUE(Eventually([&] {
-    return Call("GET", "/v1/apps/lab").body.find("\"live_subscribers\":1") != std::string::npos;
-  }));
+  std::thread follower = FollowLive("lab", "data_stream", &sse);
   Post(LabBatch(1000, 300, &losers));
   ASSERT_TRUE(Eventually([&] { return Losers().size() >= losers.size(); }));
   EXPECT_EQ(Losers(), losers);
@@ -227,7 +221,7 @@ TEST_F(AppsTest, TheLabsGeneratorThroughTask9FromTheEarliestRecord) {
                   server_->port(), ingest_));
   ASSERT_EQ(g.exit_code, 0) << g.output;
   std::string sql_file = data_.path() + "/lab.sql";
-  std::ofstream(sql_file) << kLabSql;
+  std::ofstream(sql_file) << kLabTask9Sql;
   Cli(
       fmt::format("create lab --source events --from earliest --sql-file {} --destination "
                   "data_stream=stream:losers",
@@ -341,16 +335,7 @@ WINDOWED BY STAGGER (PARTITION BY FLOOR(EVENT_TIME TO MINUTE), TICKER_SYMBOL RAN
   Cli(fmt::format("create stagger --source ticks --rowtime-field rt --schema-file {} --sql-file {}",
                   schema_file, sql_file));
   std::string sse;
-  std::thread follower([&] {
-    HttpClient live(server_->port());
-    sse = live.RawExchange(
-        fmt::format("GET /v1/apps/stagger/streams/DESTINATION_SQL_STREAM/live HTTP/1.1\r\n"
-                    "Host: t\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
-                    admin_),
-        120'000);
-  });
-  ASSERT_TRUE(Eventually(
-      [&] { return Describe("stagger").find("\"live_subscribers\":1") != std::string::npos; }));
+  std::thread follower = FollowLive("stagger", "DESTINATION_SQL_STREAM", &sse);
   auto h = Admin();
   h["Content-Type"] = "application/x-ndjson";
   // ROWTIME (rt) and EVENT_TIME as the guide's table gives them; the last
@@ -400,7 +385,7 @@ TEST_F(AppsTest, HostileApplicationsGetClearErrorsAndTheServerKeepsServing) {
   std::vector<int> losers;
   Post(LabBatch(0, 20, &losers));
   std::string sql_file = data_.path() + "/lab.sql";
-  std::ofstream(sql_file) << kLabSql;
+  std::ofstream(sql_file) << kLabTask9Sql;
   Cli(
       fmt::format("create lab --source events --sql-file {} --destination "
                   "data_stream=stream:losers",

@@ -15,6 +15,7 @@
 #include "../common/scratch_dir.h"
 #include "../common/status_matchers.h"
 #include "streaming/app_checkpoint.h"
+#include "streaming/lab_task9.h"
 #include "streaming/source_reader.h"
 
 namespace gamelake {
@@ -22,14 +23,6 @@ namespace {
 
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
-
-constexpr char kLabSql[] = R"(-- ** Continuous Filter **
-CREATE OR REPLACE STREAM "data_stream" ("PlayerID" INTEGER, "Wins" INTEGER, "Losses" INTEGER, "COL_TimePlayed" INTEGER, "CaughtAt" INTEGER, "CaughtBy" INTEGER);
-CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "data_stream"
-SELECT STREAM "PlayerID", "Wins", "Losses", "COL_TimePlayed", "CaughtAt", "CaughtBy"
-FROM "SOURCE_SQL_STREAM_001"
-WHERE "Losses" > 10;
-)";
 
 std::string LabRecord(int player, int losses) {
   return fmt::format(
@@ -147,7 +140,7 @@ class AppServiceTest : public ::testing::Test {
     AppSpec spec;
     spec.name = std::move(name);
     spec.source = "events";
-    spec.sql = kLabSql;
+    spec.sql = std::string(kLabTask9Sql);
     spec.destinations = std::vector<DestinationSpec>{{"data_stream", "stream", "losers", {}}};
     received_["losers"] = std::make_shared<Received>();
     return spec;
@@ -351,7 +344,7 @@ TEST_F(AppServiceTest, StopStartUpdateDelete) {
 
   AppSpec update;
   update.name = "lab";
-  update.sql = std::string(kLabSql).replace(std::string(kLabSql).find("> 10"), 4, "> 12");
+  update.sql = std::string(kLabTask9Sql).replace(std::string(kLabTask9Sql).find("> 10"), 4, "> 12");
   Result<AppDescription> updated = service_->Update(update);
   GL_ASSERT_OK(updated);
   EXPECT_EQ(updated->definition.version, 3u);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../common/status_matchers.h"
+#include "streaming/lab_task9.h"
 
 namespace gamelake {
 namespace {
@@ -62,16 +63,8 @@ class Collector : public StreamingProgram::Sink {
   const StreamingProgram* program_;
 };
 
-constexpr char kLabSql[] = R"(-- ** Continuous Filter **
-CREATE OR REPLACE STREAM "data_stream" ("PlayerID" INTEGER, "Wins" INTEGER, "Losses" INTEGER, "COL_TimePlayed" INTEGER, "CaughtAt" INTEGER, "CaughtBy" INTEGER);
-CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "data_stream"
-SELECT STREAM "PlayerID", "Wins", "Losses", "COL_TimePlayed", "CaughtAt", "CaughtBy"
-FROM "SOURCE_SQL_STREAM_001"
-WHERE "Losses" > 10;
-)";
-
 TEST(StreamingProgramTest, TheLabsContinuousFilterKeepsExactlyTheRowsWithMoreThanTenLosses) {
-  auto program = StreamingProgram::Compile(kLabSql, LabSchema(), {});
+  auto program = StreamingProgram::Compile(kLabTask9Sql, LabSchema(), {});
   GL_ASSERT_OK(program.status());
   ASSERT_EQ((*program)->streams().size(), 1u);
   EXPECT_EQ((*program)->streams()[0].name, "data_stream");
@@ -167,7 +160,7 @@ StreamRow Tick(int64_t seconds, const char* ticker, int64_t price) {
   return Row(seconds * 1000, {SqlValue::String(ticker), SqlValue::Integer(price)});
 }
 
-std::unique_ptr<StreamingProgram> MustCompile(const char* sql, const StreamSchema& input) {
+std::unique_ptr<StreamingProgram> MustCompile(std::string_view sql, const StreamSchema& input) {
   auto program = StreamingProgram::Compile(sql, input, {});
   EXPECT_TRUE(program.ok()) << program.status().ToString();
   return program.ok() ? std::move(program).value() : nullptr;
@@ -218,7 +211,7 @@ TEST(StreamingProgramTest, SavedStateResumesAWindowAsIfNothingHappened) {
   EXPECT_THAT(sink2.rows, ElementsAre("DESTINATION_SQL_STREAM@60000 {\"TICKER_SYMBOL\":\"AMZN\","
                                       "\"TICKER_SYMBOL_COUNT\":3}"));
   // State of other code is refused, not misread.
-  auto other = MustCompile(kLabSql, LabSchema());
+  auto other = MustCompile(kLabTask9Sql, LabSchema());
   EXPECT_THAT(other->LoadState(state), StatusIs(Status::Code::kCorruption, "pump"));
 }
 
