@@ -78,20 +78,35 @@ Result<ServerTarget> RunningServer(const std::string& url_flag, const std::strin
   return ServerTarget{*std::move(url), AdminKey(key_flag, data_dir)};
 }
 
+namespace {
+
+// Connects `stream` to the endpoint and returns a request with the headers
+// every call sends. Throws (Beast) on a failure; callers catch at the edge.
+template <class Body>
+http::request<Body> Connect(const Endpoint& endpoint, http::verb verb, const std::string& path,
+                            const std::string& key, const std::string& accept, net::io_context& ioc,
+                            beast::tcp_stream& stream) {
+  net::ip::tcp::resolver resolver(ioc);
+  stream.connect(resolver.resolve(endpoint.host, std::to_string(endpoint.port)));
+  http::request<Body> req{verb, endpoint.prefix + path, 11};
+  req.set(http::field::host, endpoint.host);
+  req.set(http::field::accept, accept);
+  if (!key.empty()) req.set(http::field::authorization, "Bearer " + key);
+  return req;
+}
+
+}  // namespace
+
 Result<ServerReply> CallServer(const std::string& url, const std::string& key,
                                const std::string& method, const std::string& path,
                                const std::string& body, const std::string& accept) {
   GL_ASSIGN_OR_RETURN(Endpoint endpoint, ParseUrl(url));
   try {
     net::io_context ioc;
-    net::ip::tcp::resolver resolver(ioc);
     beast::tcp_stream stream(ioc);
-    stream.connect(resolver.resolve(endpoint.host, std::to_string(endpoint.port)));
-    http::request<http::string_body> req{http::string_to_verb(method), endpoint.prefix + path, 11};
-    req.set(http::field::host, endpoint.host);
-    req.set(http::field::accept, accept);
+    auto req = Connect<http::string_body>(endpoint, http::string_to_verb(method), path, key, accept,
+                                          ioc, stream);
     if (!body.empty()) req.set(http::field::content_type, "application/json");
-    if (!key.empty()) req.set(http::field::authorization, "Bearer " + key);
     req.body() = body;
     req.prepare_payload();
     http::write(stream, req);
@@ -113,13 +128,9 @@ Status FollowServer(const std::string& url, const std::string& key, const std::s
   GL_ASSIGN_OR_RETURN(Endpoint endpoint, ParseUrl(url));
   try {
     net::io_context ioc;
-    net::ip::tcp::resolver resolver(ioc);
     beast::tcp_stream stream(ioc);
-    stream.connect(resolver.resolve(endpoint.host, std::to_string(endpoint.port)));
-    http::request<http::empty_body> req{http::verb::get, endpoint.prefix + path, 11};
-    req.set(http::field::host, endpoint.host);
-    req.set(http::field::accept, "text/event-stream");
-    if (!key.empty()) req.set(http::field::authorization, "Bearer " + key);
+    auto req = Connect<http::empty_body>(endpoint, http::verb::get, path, key, "text/event-stream",
+                                         ioc, stream);
     http::write(stream, req);
     beast::flat_buffer buffer;
     http::response_parser<http::buffer_body> parser;

@@ -71,6 +71,15 @@ struct SqlType {
 
   // "INTEGER", "VARCHAR(16)", "DECIMAL(10,2)".
   std::string ToString() const;
+
+  static SqlType Of(Kind kind, int length = -1, int precision = -1, int scale = -1) {
+    SqlType t;
+    t.kind = kind;
+    t.length = length;
+    t.precision = precision;
+    t.scale = scale;
+    return t;
+  }
 };
 
 enum class SqlTimeUnit { kYear, kMonth, kDay, kHour, kMinute, kSecond, kMillisecond };

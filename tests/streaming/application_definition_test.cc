@@ -11,12 +11,7 @@ namespace {
 using ::testing::HasSubstr;
 
 SqlType Type(SqlType::Kind kind, int length = -1, int precision = -1, int scale = -1) {
-  SqlType t;
-  t.kind = kind;
-  t.length = length;
-  t.precision = precision;
-  t.scale = scale;
-  return t;
+  return SqlType::Of(kind, length, precision, scale);
 }
 
 // The lab's application, with a field of every kind set.

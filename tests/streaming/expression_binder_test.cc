@@ -14,12 +14,7 @@ namespace gamelake {
 namespace {
 
 SqlType Type(SqlType::Kind kind, int length = -1, int precision = -1, int scale = -1) {
-  SqlType t;
-  t.kind = kind;
-  t.length = length;
-  t.precision = precision;
-  t.scale = scale;
-  return t;
+  return SqlType::Of(kind, length, precision, scale);
 }
 
 int64_t Ts(std::string_view text) { return ParseTimestampText(text).value(); }

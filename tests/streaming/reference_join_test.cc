@@ -14,12 +14,7 @@ namespace {
 
 using ::testing::ElementsAre;
 
-SqlType Type(SqlType::Kind kind, int length = 0) {
-  SqlType t;
-  t.kind = kind;
-  t.length = length;
-  return t;
-}
+SqlType Type(SqlType::Kind kind, int length = -1) { return SqlType::Of(kind, length); }
 
 TEST(ReferenceCsvTest, HeaderNamesTypesAndQuoting) {
   Result<ReferenceTable> t =
