@@ -2,9 +2,12 @@
 // rows for which the condition is TRUE (NULL and FALSE drop the row), then the
 // SELECT list computes the output columns. Rows keep their ROWTIME.
 //
-// After a join, the joined row holds the left columns then the right ones; a
-// FilterProject built with split_at = the left width evaluates its
-// expressions over the two halves (inputs 0 and 1), as they were bound.
+// After a join, the joined row holds the left columns and the left ROWTIME,
+// then the right ones and the right ROWTIME (window_join.h); a FilterProject
+// built with split_at = the left width + 1 evaluates its expressions over the
+// two halves (inputs 0 and 1), as they were bound, each half with its own
+// side's ROWTIME; a side whose ROWTIME is NULL (an outer row's missing side)
+// reads as NULL throughout.
 //
 // A row whose condition or a column fails to evaluate goes to the error
 // stream with the reason and its position; the next row is unaffected.
@@ -23,7 +26,7 @@ namespace gamelake {
 class FilterProject final : public StreamOperator {
  public:
   // where: null keeps every row. projection: empty passes the row through.
-  // split_at: -1, or the number of left columns of a joined row.
+  // split_at: -1, or the number of left columns of a joined row + 1.
   FilterProject(BoundExprPtr where, std::vector<BoundExprPtr> projection, int split_at = -1);
 
   Status Push(int input, const StreamRow& row, RowEmitter* out) override;
@@ -33,7 +36,7 @@ class FilterProject final : public StreamOperator {
   size_t StateBytes() const override { return 0; }
 
  private:
-  void Split(const StreamRow& row);
+  void Split(const StreamRow& row, EvalRows* in);
 
   BoundExprPtr where_;
   std::vector<BoundExprPtr> projection_;

@@ -108,12 +108,13 @@ StreamRow ReferenceJoin::Joined(const StreamRow& row, const StreamRow* t) const 
   r.values.push_back(SqlValue::Timestamp(row.rowtime_ms));
   if (t != nullptr) {
     r.values.insert(r.values.end(), t->values.begin(), t->values.end());
+    r.values.push_back(SqlValue::Timestamp(row.rowtime_ms));  // A table has none: the match's.
   } else {
     for (const StreamColumn& c : table_->schema.columns) {
       r.values.push_back(SqlValue::Null(ValueTypeOf(c.type)));
     }
+    r.values.push_back(SqlValue::Null(ValueType::kTimestamp));
   }
-  r.values.push_back(SqlValue::Null(ValueType::kTimestamp));
   return r;
 }
 

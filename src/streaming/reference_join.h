@@ -8,7 +8,9 @@
 // a match is emitted once, the table's columns NULL. No window, no state.
 //
 // Output rows have WindowJoin's layout, so the same projection reads them:
-// [stream values..., stream ROWTIME, table values..., NULL ROWTIME].
+// [stream values..., stream ROWTIME, table values..., ROWTIME] — the table
+// side's ROWTIME is the stream row's for a match, NULL for a LEFT JOIN's
+// unmatched row (so its columns read NULL).
 //
 // Thread-safety: one thread at a time (the operator contract).
 #ifndef GAMELAKE_STREAMING_REFERENCE_JOIN_H_

@@ -315,60 +315,140 @@ GROUP BY "k", STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' MINUTE);
   EXPECT_EQ(Joined(got), want);
 }
 
-// The developer guide's stagger-window example, fed through a stream as
-// records whose ROWTIME comes from a field (ISO 8601 text): the documented
-// output rows, with their ROWTIMEs, on the live SSE.
-TEST_F(AppsTest, TheKdaStaggerExampleThroughAStreamWithARowtimeField) {
-  Start();
-  std::string schema_file = data_.path() + "/schema.json";
-  std::ofstream(schema_file) << R"j({"RecordColumns":[
-    {"Name":"EVENT_TIME","SqlType":"TIMESTAMP","Mapping":"$.EVENT_TIME"},
-    {"Name":"TICKER_SYMBOL","SqlType":"VARCHAR(4)","Mapping":"$.TICKER_SYMBOL"}]})j";
-  std::string sql_file = data_.path() + "/stagger.sql";
-  std::ofstream(sql_file) << R"(
+// A worked example of the KDA documentation, fed through a stream: records
+// whose ROWTIME comes from the field "rt" (ISO 8601), the documented output
+// rows (with their ROWTIMEs) expected on the live SSE.
+struct KdaExample {
+  const char* name;  // Also the app's and the source stream's name.
+  const char* schema;
+  const char* sql;
+  const char* stream;  // The in-application stream to follow.
+  std::vector<std::string> records;
+  std::vector<std::string> want;
+};
+
+std::vector<KdaExample> KdaExamples() {
+  return {
+      {"stagger",  // Developer guide, "Stagger Windows": EVENT_TIME in the record.
+       R"j({"RecordColumns":[{"Name":"EVENT_TIME","SqlType":"TIMESTAMP","Mapping":"$.EVENT_TIME"},
+           {"Name":"TICKER_SYMBOL","SqlType":"VARCHAR(4)","Mapping":"$.TICKER_SYMBOL"}]})j",
+       R"(
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), event_time TIMESTAMP, ticker_count INTEGER);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
 SELECT STREAM TICKER_SYMBOL, FLOOR(EVENT_TIME TO MINUTE), COUNT(TICKER_SYMBOL) AS ticker_count
 FROM "SOURCE_SQL_STREAM_001"
 WINDOWED BY STAGGER (PARTITION BY FLOOR(EVENT_TIME TO MINUTE), TICKER_SYMBOL RANGE INTERVAL '1' MINUTE);
-)";
-  Cli(fmt::format("create stagger --source ticks --rowtime-field rt --schema-file {} --sql-file {}",
-                  schema_file, sql_file));
-  std::string sse;
-  std::thread follower = FollowLive("stagger", "DESTINATION_SQL_STREAM", &sse);
+)",
+       "DESTINATION_SQL_STREAM",
+       {R"({"rt":"2018-08-01T11:00:20Z","EVENT_TIME":"2018-08-01 11:00:10","TICKER_SYMBOL":"AMZN"})",
+        R"({"rt":"2018-08-01T11:00:30Z","EVENT_TIME":"2018-08-01 11:00:20","TICKER_SYMBOL":"AMZN"})",
+        R"({"rt":"2018-08-01T11:01:05Z","EVENT_TIME":"2018-08-01 11:00:55","TICKER_SYMBOL":"AMZN"})",
+        R"({"rt":"2018-08-01T11:01:15Z","EVENT_TIME":"2018-08-01 11:01:05","TICKER_SYMBOL":"AMZN"})",
+        // Only moves time past both windows.
+        R"({"rt":"2018-08-01T11:05:00Z","EVENT_TIME":"2018-08-01 11:05:00","TICKER_SYMBOL":"MSFT"})"},
+       {R"({"ROWTIME":"2018-08-01 11:01:20.000","TICKER_SYMBOL":"AMZN","EVENT_TIME":"2018-08-01 11:00:00.000","TICKER_COUNT":3})",
+        R"({"ROWTIME":"2018-08-01 11:02:15.000","TICKER_SYMBOL":"AMZN","EVENT_TIME":"2018-08-01 11:01:00.000","TICKER_COUNT":1})"}},
+      {"joins",  // SQL reference, JOIN clause, example 2: windows on both sides, INNER.
+       R"j({"RecordColumns":[{"Name":"kind","SqlType":"VARCHAR(8)","Mapping":"$.kind"},
+           {"Name":"orderid","SqlType":"INTEGER","Mapping":"$.orderid"}]})j",
+       R"(
+CREATE OR REPLACE STREAM "ORDERS" ("orderid" INTEGER);
+CREATE OR REPLACE STREAM "SHIPMENTS" ("orderid" INTEGER);
+CREATE OR REPLACE PUMP "P1" AS INSERT INTO "ORDERS"
+  SELECT STREAM "orderid" FROM "SOURCE_SQL_STREAM_001" WHERE "kind" = 'order';
+CREATE OR REPLACE PUMP "P2" AS INSERT INTO "SHIPMENTS"
+  SELECT STREAM "orderid" FROM "SOURCE_SQL_STREAM_001" WHERE "kind" = 'shipment';
+CREATE OR REPLACE STREAM "OUT" ("o_id" INTEGER, "o_time" TIMESTAMP, "s_id" INTEGER, "s_time" TIMESTAMP);
+CREATE OR REPLACE PUMP "P3" AS INSERT INTO "OUT"
+  SELECT STREAM o."orderid", o.ROWTIME, s."orderid", s.ROWTIME
+  FROM "ORDERS" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS o
+  JOIN "SHIPMENTS" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS s
+  ON o."orderid" = s."orderid";
+)",
+       "OUT",
+       {R"({"rt":"2018-08-01T10:00:00Z","kind":"order","orderid":101})",
+        R"({"rt":"2018-08-01T10:00:00Z","kind":"shipment","orderid":100})",
+        R"({"rt":"2018-08-01T10:00:20Z","kind":"order","orderid":102})",
+        R"({"rt":"2018-08-01T10:00:30Z","kind":"order","orderid":103})",
+        R"({"rt":"2018-08-01T10:00:40Z","kind":"order","orderid":104})",
+        R"({"rt":"2018-08-01T10:00:45Z","kind":"shipment","orderid":104})",
+        R"({"rt":"2018-08-01T10:00:45Z","kind":"order","orderid":100})",
+        R"({"rt":"2018-08-01T10:00:50Z","kind":"shipment","orderid":105})"},
+       {R"({"ROWTIME":"2018-08-01 10:00:45.000","o_id":104,"o_time":"2018-08-01 10:00:40.000","s_id":104,"s_time":"2018-08-01 10:00:45.000"})",
+        R"({"ROWTIME":"2018-08-01 10:00:45.000","o_id":100,"o_time":"2018-08-01 10:00:45.000","s_id":100,"s_time":"2018-08-01 10:00:00.000"})"}},
+      {"sliding",  // A row per row, at once; RANGE '1' DAY includes a row exactly a day older.
+       R"j({"RecordColumns":[{"Name":"k","SqlType":"VARCHAR(4)","Mapping":"$.k"},
+           {"Name":"v","SqlType":"INTEGER","Mapping":"$.v"}]})j",
+       R"(
+CREATE OR REPLACE STREAM "OUT" ("k" VARCHAR(4), "n" INTEGER, "total" INTEGER);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM "k", COUNT(*) OVER w, SUM("v") OVER w FROM "SOURCE_SQL_STREAM_001"
+WINDOW w AS (PARTITION BY "k" RANGE INTERVAL '1' DAY PRECEDING);
+)",
+       "OUT",
+       {R"({"rt":"2018-08-01T10:00:00Z","k":"a","v":1})",
+        R"({"rt":"2018-08-02T09:00:00Z","k":"a","v":2})",
+        R"({"rt":"2018-08-02T10:00:00Z","k":"a","v":4})",
+        R"({"rt":"2018-08-02T10:00:00.001Z","k":"a","v":8})"},
+       {R"({"ROWTIME":"2018-08-01 10:00:00.000","k":"a","n":1,"total":1})",
+        R"({"ROWTIME":"2018-08-02 09:00:00.000","k":"a","n":2,"total":3})",
+        R"({"ROWTIME":"2018-08-02 10:00:00.000","k":"a","n":3,"total":7})",
+        R"({"ROWTIME":"2018-08-02 10:00:00.001","k":"a","n":3,"total":14})"}},
+      {"tumbling",  // Emits once time passes the window's end, stamped with the end.
+       R"j({"RecordColumns":[{"Name":"k","SqlType":"VARCHAR(4)","Mapping":"$.k"}]})j",
+       R"(
+CREATE OR REPLACE STREAM "OUT" ("k" VARCHAR(4), "n" INTEGER);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM "k", COUNT(*) FROM "SOURCE_SQL_STREAM_001"
+GROUP BY "k", STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' MINUTE);
+)",
+       "OUT",
+       {R"({"rt":"2018-08-01T10:00:10Z","k":"a"})", R"({"rt":"2018-08-01T10:00:50Z","k":"a"})",
+        R"({"rt":"2018-08-01T10:00:59.999Z","k":"b"})", R"({"rt":"2018-08-01T10:01:05Z","k":"a"})"},
+       {R"({"ROWTIME":"2018-08-01 10:01:00.000","k":"a","n":2})",
+        R"({"ROWTIME":"2018-08-01 10:01:00.000","k":"b","n":1})"}},
+  };
+}
+
+TEST_F(AppsTest, KdaWorkedExamplesThroughAStreamWithARowtimeField) {
+  Start();
+  const std::vector<KdaExample> examples = KdaExamples();
+  std::vector<std::string> sse(examples.size());
+  std::vector<std::thread> followers;
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const KdaExample& e = examples[i];
+    std::string schema_file = fmt::format("{}/{}.json", data_.path(), e.name);
+    std::string sql_file = fmt::format("{}/{}.sql", data_.path(), e.name);
+    std::ofstream(schema_file) << e.schema;
+    std::ofstream(sql_file) << e.sql;
+    Cli(fmt::format("create {0} --source {0} --rowtime-field rt --schema-file {1} --sql-file {2}",
+                    e.name, schema_file, sql_file));
+    followers.push_back(FollowLive(e.name, e.stream, &sse[i]));
+  }
   auto h = Admin();
   h["Content-Type"] = "application/x-ndjson";
-  // ROWTIME (rt) and EVENT_TIME as the guide's table gives them; the last
-  // row only moves time past both windows.
-  std::string body;
-  for (auto [rt, et] : std::vector<std::pair<const char*, const char*>>{{"11:00:20", "11:00:10"},
-                                                                        {"11:00:30", "11:00:20"},
-                                                                        {"11:01:05", "11:00:55"},
-                                                                        {"11:01:15", "11:01:05"},
-                                                                        {"11:05:00", "11:05:00"}}) {
-    body +=
-        fmt::format(R"({{"rt":"2018-08-01T{}Z","EVENT_TIME":"2018-08-01 {}","TICKER_SYMBOL":"{}"}})"
-                    "\n",
-                    rt, et, std::string_view(rt) == "11:05:00" ? "MSFT" : "AMZN");
+  for (const KdaExample& e : examples) {
+    std::string body = fmt::format("{}\n", fmt::join(e.records, "\n"));
+    HttpResult r = client_->Request("POST", fmt::format("/v1/streams/{}/records", e.name), body, h);
+    ASSERT_EQ(r.status, 200) << e.name << ": " << r.body;
   }
-  ASSERT_EQ(client_->Request("POST", "/v1/streams/ticks/records", body, h).status, 200);
-  ASSERT_TRUE(Eventually([&] {
-    return Describe("stagger").find("\"rows_out\":2,") != std::string::npos;
-  })) << Describe("stagger");
-  EXPECT_EQ(server_->Stop(), 0);
-  follower.join();
-  std::vector<std::string> rows;
-  std::regex data("data: (\\{.*\\})");
-  for (auto it = std::sregex_iterator(sse.begin(), sse.end(), data); it != std::sregex_iterator();
-       ++it) {
-    rows.push_back((*it)[1]);
+  for (const KdaExample& e : examples) {
+    ASSERT_TRUE(Eventually([&] {
+      return Describe(e.name).find(fmt::format("\"records_in\":{},", e.records.size())) !=
+             std::string::npos;
+    })) << Describe(e.name);
   }
-  EXPECT_EQ(rows, (std::vector<std::string>{
-                      R"({"ROWTIME":"2018-08-01 11:01:20.000","TICKER_SYMBOL":"AMZN",)"
-                      R"("EVENT_TIME":"2018-08-01 11:00:00.000","TICKER_COUNT":3})",
-                      R"({"ROWTIME":"2018-08-01 11:02:15.000","TICKER_SYMBOL":"AMZN",)"
-                      R"("EVENT_TIME":"2018-08-01 11:01:00.000","TICKER_COUNT":1})"}))
-      << sse;
+  EXPECT_EQ(server_->Stop(), 0);  // Ends the live streams.
+  for (std::thread& t : followers) t.join();
+  for (size_t i = 0; i < examples.size(); ++i) {
+    std::vector<std::string> rows;
+    std::regex data("data: (\\{.*\\})");
+    for (auto it = std::sregex_iterator(sse[i].begin(), sse[i].end(), data);
+         it != std::sregex_iterator(); ++it) {
+      rows.push_back((*it)[1]);
+    }
+    EXPECT_EQ(rows, examples[i].want) << examples[i].name << ":\n" << sse[i];
+  }
 }
 
 struct HostileApp {
