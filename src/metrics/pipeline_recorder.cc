@@ -9,11 +9,12 @@ namespace gamelake {
 namespace {
 
 MetricDatum Datum(std::string_view ns, std::string_view name, std::string_view stream,
-                  std::string_view unit, int64_t timestamp_ms, double value) {
+                  std::string_view unit, int64_t timestamp_ms, double value,
+                  std::string_view dimension = "StreamName") {
   MetricDatum d;
   d.id.ns = std::string(ns);
   d.id.name = std::string(name);
-  if (!stream.empty()) d.id.dimensions.push_back({"StreamName", std::string(stream)});
+  if (!stream.empty()) d.id.dimensions.push_back({std::string(dimension), std::string(stream)});
   d.unit = std::string(unit);
   d.timestamp_ms = timestamp_ms;
   d.storage_resolution_s = 1;
@@ -66,6 +67,7 @@ Status PipelineRecorder::RecordSecond(int64_t second_start_ms) {
   std::vector<MetricDatum> data;
   StreamData(second_start_ms, &data);
   QueryData(second_start_ms, &data);
+  AppData(second_start_ms, &data);
   if (data.empty()) return Status::OK();
   return options_.store->Put(std::move(data));
 }
@@ -105,6 +107,31 @@ void PipelineRecorder::StreamData(int64_t t, std::vector<MetricDatum>* out) {
         waiting ? std::max<int64_t>(0, now_us - it->second) / 1'000'000 : 0);
     seen = Seen{now, waiting};
   });
+}
+
+void PipelineRecorder::AppData(int64_t t, std::vector<MetricDatum>* out) {
+  if (!options_.apps) return;
+  std::map<std::string, AppSample> now;
+  for (AppSample& a : options_.apps()) now[a.name] = std::move(a);
+  for (const auto& [name, a] : now) {
+    auto it = seen_apps_.find(name);
+    // The first second of an app (or of this server) counts from its sample:
+    // its counters are cumulative over its life, not this second's.
+    const AppSample& last = it != seen_apps_.end() ? it->second : a;
+    auto delta = [](uint64_t now_v, uint64_t last_v) {
+      return now_v >= last_v ? static_cast<double>(now_v - last_v) : 0.0;  // Reset: recreated.
+    };
+    auto add = [&](std::string_view metric, std::string_view unit, double v) {
+      out->push_back(Datum(kAppsNamespace, metric, name, unit, t, v, "Application"));
+    };
+    add("InputRecords", "Count", delta(a.records_in, last.records_in));
+    add("OutputRows", "Count", delta(a.rows_out, last.rows_out));
+    add("ErrorRows", "Count", delta(a.error_rows, last.error_rows));
+    add("MillisBehindLatest", "Milliseconds", a.lag_ms);
+    add("LagRecords", "Count", static_cast<double>(a.lag_records));
+    add("StateBytes", "Bytes", static_cast<double>(a.state_bytes));
+  }
+  seen_apps_ = std::move(now);
 }
 
 void PipelineRecorder::QueryData(int64_t t, std::vector<MetricDatum>* out) {

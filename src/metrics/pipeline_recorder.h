@@ -11,7 +11,12 @@
 //     record not yet in the lake; 0 when none waits);
 //   namespace gamelake/Queries, no dimensions:
 //     Queries, QueryErrors (Count), QueryLatency (Milliseconds, each query's
-//     latency, so its percentiles are right).
+//     latency, so its percentiles are right);
+//   namespace gamelake/Apps, dimension Application=<name> (each running
+//   streaming application, KDA's application metrics):
+//     InputRecords, OutputRows, ErrorRows (Count), MillisBehindLatest
+//     (Milliseconds: now - the ingest time of what it has delivered),
+//     LagRecords (Count: log records it has not passed), StateBytes (Bytes).
 //
 // Each second's datapoints hold what the counters gained during that second
 // (timestamped at its start). A stream is written only in seconds when one of
@@ -42,18 +47,31 @@
 
 namespace gamelake {
 
+// One streaming application as the recorder samples it: cumulative counters
+// (of the application's life, so they survive restarts) and its lag now.
+struct AppSample {
+  std::string name;
+  uint64_t records_in = 0, rows_out = 0, error_rows = 0;
+  double lag_ms = 0;
+  uint64_t lag_records = 0;
+  uint64_t state_bytes = 0;
+};
+
 struct PipelineRecorderOptions {
   StreamStats* stats = nullptr;  // Must outlive the recorder.
   MetricStore* store = nullptr;  // Must outlive the recorder.
   Env* env = Env::Default();
   // Per stream, the ingest time (µs) of its oldest undelivered record; may be empty.
   std::function<std::map<std::string, int64_t>()> oldest_undelivered_us;
+  // The running streaming applications; may be empty.
+  std::function<std::vector<AppSample>()> apps;
 };
 
 class PipelineRecorder {
  public:
   static constexpr std::string_view kStreamsNamespace = "gamelake/Streams";
   static constexpr std::string_view kQueriesNamespace = "gamelake/Queries";
+  static constexpr std::string_view kAppsNamespace = "gamelake/Apps";
 
   explicit PipelineRecorder(PipelineRecorderOptions options);
   ~PipelineRecorder();  // Stops.
@@ -81,10 +99,12 @@ class PipelineRecorder {
   };
   void StreamData(int64_t second_start_ms, std::vector<MetricDatum>* out);
   void QueryData(int64_t second_start_ms, std::vector<MetricDatum>* out);
+  void AppData(int64_t second_start_ms, std::vector<MetricDatum>* out);
   void Loop();
 
   const PipelineRecorderOptions options_;
-  std::map<std::string, Seen> seen_;  // Only the recording thread touches it.
+  std::map<std::string, Seen> seen_;            // Only the recording thread touches it.
+  std::map<std::string, AppSample> seen_apps_;  // Likewise: each app's last sample.
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;  // Guarded by mu_.

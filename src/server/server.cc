@@ -70,6 +70,7 @@ class ServerImpl final : public Server {
     GL_RETURN_IF_ERROR(InitMetrics());
     InitIngest();
     GL_RETURN_IF_ERROR(InitStreaming());
+    StartPipelineRecorder();
     return InitFrontDoor();
   }
 
@@ -78,6 +79,32 @@ class ServerImpl final : public Server {
     IngestOptions ingest = ingest_options_;
     ingest.stream_stats = &stream_stats_;
     ingest_ = std::make_unique<IngestHandler>(wal_.get(), &metrics_, std::move(ingest));
+  }
+
+  // The server's own metrics into its metrics store each second (after the
+  // applications exist: it samples them too).
+  void StartPipelineRecorder() {
+    if (!config_.metrics_pipeline) return;
+    PipelineRecorderOptions p;
+    p.stats = &stream_stats_;
+    p.store = metric_store_.get();
+    DeliveryService* delivery = delivery_.get();
+    p.oldest_undelivered_us = [delivery] { return delivery->OldestUndeliveredMicros(); };
+    if (AppService* apps = app_service_.get()) p.apps = [apps] { return AppSamples(*apps); };
+    pipeline_recorder_ = std::make_unique<PipelineRecorder>(std::move(p));
+    pipeline_recorder_->Start();
+  }
+
+  // The running applications, as the pipeline recorder samples them.
+  static std::vector<AppSample> AppSamples(const AppService& apps) {
+    std::vector<AppSample> out;
+    for (const AppDescription& d : apps.List()) {
+      if (d.status.state != "RUNNING") continue;
+      out.push_back({d.definition.name, d.status.run.records_in, d.status.run.rows_out,
+                     d.status.run.error_rows, d.status.lag_seconds * 1000, d.status.lag_records,
+                     d.status.run.state_bytes});
+    }
+    return out;
   }
 
   // Streaming SQL applications under <data>/apps: restored, the RUNNING ones
@@ -243,15 +270,6 @@ class ServerImpl final : public Server {
         metric_store_.get(), dashboards_.get(), Env::Default(), alarms_.get());
     metrics_api_ = std::make_unique<MetricsApi>(cloudwatch_service_.get(), Env::Default());
     metrics_live_ = std::make_unique<MetricsLive>(metric_store_.get(), Env::Default());
-    if (config_.metrics_pipeline) {
-      PipelineRecorderOptions p;
-      p.stats = &stream_stats_;
-      p.store = metric_store_.get();
-      DeliveryService* delivery = delivery_.get();
-      p.oldest_undelivered_us = [delivery] { return delivery->OldestUndeliveredMicros(); };
-      pipeline_recorder_ = std::make_unique<PipelineRecorder>(std::move(p));
-      pipeline_recorder_->Start();
-    }
     MetricStore* ms = metric_store_.get();
     metrics_.AddCallbackGauge("gamelake_metric_series", "Series in the metrics store",
                               [ms] { return static_cast<double>(ms->series_count()); });

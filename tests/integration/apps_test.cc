@@ -161,6 +161,14 @@ TEST_F(AppsTest, TheLabsTask9RunsVerbatimAndResumesAfterARestart) {
   for (const char* name : {"playerID", "wins", "losses", "timePlayed", "caughtAt", "CaughtBy"}) {
     EXPECT_THAT(metrics.body, HasSubstr(fmt::format("\"MetricName\":\"{}\"", name)));
   }
+  // The application's own metrics, KDA's in CloudWatch (written each second).
+  ASSERT_TRUE(Eventually([&] {
+    return Call("GET", "/v1/metrics?namespace=gamelake/Apps").body.find("\"InputRecords\"") !=
+           std::string::npos;
+  }));
+  HttpResult app_metrics = Call("GET", "/v1/metrics?namespace=gamelake/Apps");
+  EXPECT_THAT(app_metrics.body, HasSubstr("\"MillisBehindLatest\""));
+  EXPECT_THAT(app_metrics.body, HasSubstr("{\"Name\":\"Application\",\"Value\":\"lab\"}"));
   EXPECT_EQ(server_->Stop(), 0);  // Ends the live stream; the app checkpoints.
   follower.join();
   EXPECT_THAT(sse, HasSubstr("text/event-stream"));

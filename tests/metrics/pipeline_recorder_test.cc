@@ -26,6 +26,7 @@ class PipelineRecorderTest : public ::testing::Test {
     p.store = store_.get();
     p.env = &env_;
     p.oldest_undelivered_us = [this] { return oldest_; };
+    p.apps = [this] { return apps_; };
     recorder_ = std::make_unique<PipelineRecorder>(std::move(p));
   }
 
@@ -35,7 +36,11 @@ class PipelineRecorderTest : public ::testing::Test {
     StatisticsRequest r;
     r.id.ns = std::string(ns);
     r.id.name = std::move(name);
-    if (!stream.empty()) r.id.dimensions.push_back({"StreamName", std::move(stream)});
+    if (!stream.empty()) {
+      r.id.dimensions.push_back(
+          {ns == PipelineRecorder::kAppsNamespace ? "Application" : "StreamName",
+           std::move(stream)});
+    }
     r.start_ms = t_s * 1000;
     r.end_ms = (t_s + 1) * 1000;
     r.period_s = 1;
@@ -54,6 +59,7 @@ class PipelineRecorderTest : public ::testing::Test {
   ScratchDir dir_;
   StreamStats stats_;
   std::map<std::string, int64_t> oldest_;
+  std::vector<AppSample> apps_;
   std::unique_ptr<MetricStore> store_;
   std::unique_ptr<PipelineRecorder> recorder_;
 };
@@ -156,6 +162,37 @@ TEST_F(PipelineRecorderTest, TheThreadRecordsOnItsOwnAndStopsPromptly) {
   recorder.Stop();
   EXPECT_FALSE(store->ListMetrics(f).empty());
   EXPECT_THAT(store->Close(), IsOk());
+}
+
+TEST_F(PipelineRecorderTest, RunningAppsReportTheirGainsAndTheirLagEachSecond) {
+  // The app's counters are of its life (they survive restarts): its first
+  // second here counts nothing, then each second what it gained.
+  apps_ = {{"lab", 500, 40, 1, 12.5, 3, 4096}};
+  ASSERT_THAT(recorder_->RecordSecond(kNowS * 1000), IsOk());
+  auto app = [&](std::string name, int64_t t_s) {
+    return Stat(PipelineRecorder::kAppsNamespace, std::move(name), "lab", t_s);
+  };
+  EXPECT_EQ(app("InputRecords", kNowS), 0);
+  EXPECT_EQ(app("MillisBehindLatest", kNowS), 12.5);
+  EXPECT_EQ(app("LagRecords", kNowS), 3);
+  EXPECT_EQ(app("StateBytes", kNowS), 4096);
+  apps_ = {{"lab", 650, 52, 1, 0, 0, 4096}};
+  env_.AdvanceSeconds(1);
+  ASSERT_THAT(recorder_->RecordSecond((kNowS + 1) * 1000), IsOk());
+  EXPECT_EQ(app("InputRecords", kNowS + 1), 150);
+  EXPECT_EQ(app("OutputRows", kNowS + 1), 12);
+  EXPECT_EQ(app("ErrorRows", kNowS + 1), 0);
+  EXPECT_EQ(app("MillisBehindLatest", kNowS + 1), 0);
+  // Recreated under the same name: counters start again, never a negative gain.
+  apps_ = {{"lab", 10, 1, 0, 0, 0, 0}};
+  env_.AdvanceSeconds(1);
+  ASSERT_THAT(recorder_->RecordSecond((kNowS + 2) * 1000), IsOk());
+  EXPECT_EQ(app("InputRecords", kNowS + 2), 0);
+  // Stopped apps are not sampled: nothing written.
+  apps_.clear();
+  env_.AdvanceSeconds(1);
+  ASSERT_THAT(recorder_->RecordSecond((kNowS + 3) * 1000), IsOk());
+  EXPECT_EQ(app("LagRecords", kNowS + 3), std::nullopt);
 }
 
 }  // namespace
