@@ -2,9 +2,11 @@
 
 #include <simdjson.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -216,7 +218,14 @@ TEST_F(IngestHandlerWalTest, RejectedRecordsBecomeDeadLetters) {
       EXPECT_EQ(std::string_view(e["raw"]), kept);
     }
   }
-  EXPECT_NE(metrics_.Render().find("gamelake_dead_letters_total 3"), std::string::npos);
+  // Counted by the append's completion, which nobody waits for (it may run
+  // just after the letters became readable): poll, bounded at 10 s.
+  bool counted = false;
+  for (int i = 0; i < 1000 && !counted; ++i) {
+    counted = metrics_.Render().find("gamelake_dead_letters_total 3") != std::string::npos;
+    if (!counted) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(counted) << metrics_.Render();
 }
 
 TEST_F(IngestHandlerWalTest, RejectedBodiesBecomeDeadLetters) {
