@@ -2,6 +2,7 @@
 # Configures and builds gamelake. Usage: scripts/build.sh [release|sanitize]
 #   release  -> build/        (RelWithDebInfo; the binary users run)
 #   sanitize -> build-asan/   (AddressSanitizer + UndefinedBehaviorSanitizer, for tests)
+#   tsan     -> build-tsan/   (ThreadSanitizer; only the tests where threads meet)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:-release}"
@@ -16,8 +17,13 @@ case "$kind" in
       -DGAMELAKE_BENCH=OFF >/dev/null
     cmake --build build-asan -j "$jobs"
     ;;
+  tsan)
+    cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAMELAKE_TSAN=ON \
+      -DGAMELAKE_BENCH=OFF >/dev/null
+    cmake --build build-tsan -j "$jobs" --target gl_streaming_tests
+    ;;
   *)
-    echo "usage: scripts/build.sh [release|sanitize]" >&2
+    echo "usage: scripts/build.sh [release|sanitize|tsan]" >&2
     exit 2
     ;;
 esac
