@@ -19,6 +19,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "streaming/sql_ast.h"
@@ -73,6 +74,20 @@ class ColumnRefExpr final : public BoundExpr {
   ValueType type_;
   SqlPos pos_;
 };
+
+// Evaluates each of `exprs` over `in` into (*out)[i]; on a failure returns it
+// with *where set to the failing expression's position.
+inline Status EvalEach(const std::vector<BoundExprPtr>& exprs, const EvalRows& in,
+                       std::vector<SqlValue>* out, SqlPos* where) {
+  out->resize(exprs.size());
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    if (Status s = exprs[i]->Eval(in, &(*out)[i]); !s.ok()) {
+      *where = exprs[i]->pos();
+      return s;
+    }
+  }
+  return Status::OK();
+}
 
 }  // namespace gamelake
 

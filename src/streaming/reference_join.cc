@@ -5,27 +5,12 @@
 namespace gamelake {
 namespace {
 
-bool HasNull(const std::vector<SqlValue>& key) {
-  for (const SqlValue& v : key) {
-    if (v.is_null) return true;
-  }
-  return false;
-}
-
 // The keys of `row` read as input `input` of EvalRows.
 Status EvalKeys(const std::vector<BoundExprPtr>& keys, int input, const StreamRow& row,
                 std::vector<SqlValue>* out, SqlPos* where) {
   EvalRows in;
   in.rows[input] = &row;
-  out->resize(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    Status s = keys[i]->Eval(in, &(*out)[i]);
-    if (!s.ok()) {
-      *where = keys[i]->pos();
-      return s;
-    }
-  }
-  return Status::OK();
+  return EvalEach(keys, in, out, where);
 }
 
 }  // namespace
@@ -44,7 +29,7 @@ Result<std::unique_ptr<ReferenceJoin>> ReferenceJoin::Create(
                                                    where.line, where.column, i + 2, table->name,
                                                    s.message()));
       }
-      if (!HasNull(key)) join->index_[key].push_back(i);
+      if (!AnyNull(key)) join->index_[key].push_back(i);
     }
   }
   join->table_ = std::move(table);
@@ -69,7 +54,7 @@ Status ReferenceJoin::Push(int input, const StreamRow& row, RowEmitter* out) {
       out->Error(row, where, s.message());
       return Status::OK();
     }
-    auto it = HasNull(key) ? index_.end() : index_.find(key);
+    auto it = AnyNull(key) ? index_.end() : index_.find(key);
     if (it != index_.end()) {
       for (size_t i : it->second) {
         matched |= TryPair(row, table_->rows[i], out, &failed);

@@ -59,6 +59,13 @@ int CompareValues(const SqlValue& a, const SqlValue& b) {
   }
 }
 
+bool AnyNull(const std::vector<SqlValue>& values) {
+  for (const SqlValue& v : values) {
+    if (v.is_null) return true;
+  }
+  return false;
+}
+
 size_t HashValue(const SqlValue& v) {
   if (v.is_null) return 0x9e3779b97f4a7c15ull;
   switch (v.type) {

@@ -27,6 +27,9 @@ int CompareValues(const SqlValue& a, const SqlValue& b);
 // Equal values (CompareValues == 0) hash equally, also across number types.
 size_t HashValue(const SqlValue& v);
 
+// True if any value is NULL (a join key with a NULL matches nothing).
+bool AnyNull(const std::vector<SqlValue>& values);
+
 struct ValueVectorHash {
   size_t operator()(const std::vector<SqlValue>& key) const;
 };

@@ -11,13 +11,6 @@ namespace {
 constexpr uint64_t kStateTag = 0x4a4f4e31;  // "JON1"
 constexpr size_t kIndexEntryBytes = sizeof(uint64_t) + 16;
 
-bool HasNull(const std::vector<SqlValue>& key) {
-  for (const SqlValue& v : key) {
-    if (v.is_null) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 WindowJoin::WindowJoin(SqlJoin::Type type, Side left, Side right, BoundExprPtr condition,
@@ -48,13 +41,10 @@ Status WindowJoin::Push(int input, const StreamRow& row, RowEmitter* out) {
   if (!sides_[side].keys.empty()) {
     EvalRows in;
     in.rows[side] = &row;
-    arriving.key.resize(sides_[side].keys.size());
-    for (size_t i = 0; i < sides_[side].keys.size(); ++i) {
-      Status s = sides_[side].keys[i]->Eval(in, &arriving.key[i]);
-      if (!s.ok()) {
-        out->Error(row, sides_[side].keys[i]->pos(), s.message());
-        return Status::OK();
-      }
+    SqlPos where;
+    if (Status s = EvalEach(sides_[side].keys, in, &arriving.key, &where); !s.ok()) {
+      out->Error(row, where, s.message());
+      return Status::OK();
     }
   }
   now_ = std::max(now_, row.rowtime_ms);
@@ -120,7 +110,7 @@ void WindowJoin::Match(int side, Held* arriving, RowEmitter* out) {
     for (size_t i = 0; i < st.held.size(); ++i) try_pair(st.held[i]);
     return;
   }
-  if (HasNull(arriving->key)) return;
+  if (AnyNull(arriving->key)) return;
   auto it = st.index.find(arriving->key);
   if (it == st.index.end()) return;
   for (size_t i = 0; i < it->second.size(); ++i) try_pair(st.held[it->second[i] - st.first_seq]);
@@ -129,7 +119,7 @@ void WindowJoin::Match(int side, Held* arriving, RowEmitter* out) {
 void WindowJoin::Hold(int side, Held held) {
   SideState& st = state_[side];
   size_t bytes = HeldBytes(held);
-  if (!sides_[side].keys.empty() && !HasNull(held.key)) {
+  if (!sides_[side].keys.empty() && !AnyNull(held.key)) {
     st.index[held.key].push_back(st.first_seq + st.held.size());
     bytes += kIndexEntryBytes;
   }
@@ -146,7 +136,7 @@ void WindowJoin::PopFront(int side, int64_t outer_rowtime, RowEmitter* out) {
     out->Emit(side == 0 ? Joined(&h.row, nullptr, rowtime) : Joined(nullptr, &h.row, rowtime));
   }
   size_t bytes = HeldBytes(h);
-  if (!sides_[side].keys.empty() && !HasNull(h.key)) {
+  if (!sides_[side].keys.empty() && !AnyNull(h.key)) {
     auto it = st.index.find(h.key);
     if (it != st.index.end()) {
       it->second.pop_front();  // The oldest row of its key is the oldest held.
