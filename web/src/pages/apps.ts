@@ -455,7 +455,7 @@ async function renderEditor(root: HTMLElement, context: PageContext, name: strin
   const startButton = h('button', { 'data-testid': 'app-start', onclick: () => void startStop('start') }, 'Start');
   const stopButton = h('button', { 'data-testid': 'app-stop', onclick: () => void startStop('stop') }, 'Stop');
   const saveButton = h('button', { class: 'primary', 'data-testid': 'save-run', title: 'Ctrl+Enter', onclick: () => void saveAndRun() }, 'Save and run');
-  const box = makeSqlBox({ value: app.application.sql, label: 'Application code', rows: 14, onRun: () => void saveAndRun() });
+  const box = makeSqlBox({ value: app.application.sql, label: 'Application code', rows: 9, onRun: () => void saveAndRun() });
 
   // Source
   const sourceInput = h('input', { id: 'source', value: app.application.source, list: 'editor-sources', 'data-testid': 'app-source', autocomplete: 'off' });
@@ -809,7 +809,20 @@ async function renderEditor(root: HTMLElement, context: PageContext, name: strin
     h(
       'div',
       { class: 'editor-grid' },
-      h('section', { class: 'panel', 'aria-label': 'Application code' }, h('div', { class: 'panel-title' }, 'Application code', h('span', { class: 'muted small' }, 'KDA SQL; errors are shown at their line and column')), box.element),
+      h(
+        'div',
+        { class: 'main-panels' },
+        h('section', { class: 'panel', 'aria-label': 'Application code' }, h('div', { class: 'panel-title' }, 'Application code', h('span', { class: 'muted small' }, 'KDA SQL; errors are shown at their line and column')), box.element),
+        h(
+          'section',
+          { class: 'panel live-panel', 'aria-label': 'Real-time analytics' },
+          h('div', { class: 'panel-title' }, 'Real-time analytics', h('span', { class: 'spacer' }), liveState, h('span', { class: 'muted small', title: 'Newest first; the last 200 are kept' }, liveCount, ' rows received'), pauseButton, h('button', { class: 'ghost', onclick: () => { rows.clear(); renderLive(); } }, 'Clear')),
+          tabs,
+          liveError,
+          h('div', { class: 'table-scroll live-scroll' }, liveTable),
+          liveEmpty,
+        ),
+      ),
       h(
         'div',
         { class: 'side-panels' },
@@ -843,15 +856,6 @@ async function renderEditor(root: HTMLElement, context: PageContext, name: strin
           refError,
         ),
       ),
-    ),
-    h(
-      'section',
-      { class: 'panel live-panel', 'aria-label': 'Real-time analytics' },
-      h('div', { class: 'panel-title' }, 'Real-time analytics', h('span', { class: 'spacer' }), liveState, h('span', { class: 'muted small' }, liveCount, ' rows received · newest first, last 200 kept'), pauseButton, h('button', { class: 'ghost', onclick: () => { rows.clear(); renderLive(); } }, 'Clear')),
-      tabs,
-      liveError,
-      h('div', { class: 'table-scroll live-scroll' }, liveTable),
-      liveEmpty,
     ),
   );
   renderStatus();
