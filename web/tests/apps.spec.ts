@@ -67,7 +67,7 @@ test('a save with an unknown column shows the error at its line:column and the a
     'CREATE OR REPLACE STREAM "data_stream" ("PlayerID" INTEGER);',
     'CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "data_stream" SELECT STREAM "Nope" FROM "SOURCE_SQL_STREAM_001";',
   ].join('\n');
-  const column = broken.split('\n')[1]!.indexOf('"Nope"') + 1;
+  const column = (broken.split('\n')[1] ?? '').indexOf('"Nope"') + 1;
   await editor.fill(broken);
   await page.getByTestId('save-run').click();
   await expect(page.getByTestId('sql-error-position')).toHaveText(`Line 2, column ${column}`);
