@@ -102,7 +102,7 @@ export interface SqlBox {
 // The application's code editor: a plain <textarea class="code"> for now (the
 // shared SQL editor replaces it here, behind the same interface). Ctrl+Enter
 // (⌘+Enter) runs `onRun`; the caret's line:column shows below.
-export function makeSqlBox(options: { value: string; label: string; rows?: number; onRun?: () => void; testid?: string }): SqlBox {
+export function makeSqlBox(options: { value: string; label: string; rows?: number; onRun?: () => void; runLabel?: string; testid?: string }): SqlBox {
   const area = h('textarea', {
     class: 'code sql-box-text',
     spellcheck: 'false',
@@ -142,7 +142,7 @@ export function makeSqlBox(options: { value: string; label: string; rows?: numbe
     'div',
     { class: 'sql-box' },
     area,
-    h('div', { class: 'sql-box-status' }, caret, h('span', { class: 'muted small' }, options.onRun === undefined ? '' : 'Ctrl+Enter: save and run · Esc, Tab: leave the editor')),
+    h('div', { class: 'sql-box-status' }, caret, h('span', { class: 'muted small' }, options.onRun === undefined ? '' : `Ctrl+Enter: ${options.runLabel ?? 'save and run'} · Esc, Tab: leave the editor`)),
     error,
   );
   updateCaret();
@@ -359,7 +359,7 @@ function createForm(context: PageContext, signal: AbortSignal, close: () => void
     h('option', { value: 'earliest' }, 'Earliest: replay the retained records first'),
   );
   let template = filterTemplate([]);
-  const box = makeSqlBox({ value: template, label: 'Application code', rows: 10, testid: 'new-app-sql', onRun: () => form.requestSubmit() });
+  const box = makeSqlBox({ value: template, label: 'Application code', rows: 10, testid: 'new-app-sql', runLabel: 'create', onRun: () => form.requestSubmit() });
   const discoverHost = h('div', {});
   const banner = h('div', {});
   const submit = h('button', { class: 'primary', type: 'submit', 'data-testid': 'new-app-submit' }, 'Create and start');
@@ -438,7 +438,22 @@ interface RefEntry {
 async function renderEditor(root: HTMLElement, context: PageContext, name: string): Promise<Cleanup> {
   const abort = new AbortController();
   const signal = abort.signal;
-  let app = await api<App>(appPath(name), { signal });
+  let app: App;
+  try {
+    app = await api<App>(appPath(name), { signal });
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    root.append(
+      h(
+        'div',
+        { class: 'card empty-state', 'data-testid': 'app-not-found' },
+        h('h2', {}, `No application named ${name}`),
+        errorBanner(describeError(e)),
+        h('p', {}, h('a', { href: '#/apps' }, '‹ Back to the applications')),
+      ),
+    );
+    return () => abort.abort();
+  }
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   const banner = h('div', {});
