@@ -2,12 +2,12 @@
 // runs the lab's Task 9 SQL (src/streaming/lab_task9.h): the in-application
 // stream "data_stream" gets the source's rows with "Losses" > 10.
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, shot, type Server } from './server';
+import { test, expect, shot, sql, type Server } from './server';
 
 const kLab = 'serverless-analytics-stream';
 
 interface AppAnswer {
-  application: { sql: string; version: number; code_version: number };
+  application: { sql: string; version: number; code_version: number; destinations: string[]; reference_data: { name: string; bytes: number }[] };
   status: { state: string; rows_out: number };
 }
 
@@ -86,7 +86,7 @@ test('a save with an unknown column shows the error at its line:column and the a
   await expect.poll(() => liveCount(page)).toBeGreaterThan(seen);
 });
 
-test('create a filter application in the UI, see it RUNNING with its rows, then delete it', async ({ signedIn: page, server }) => {
+test('create a filter application in the UI, see it RUNNING with its rows, give it a destination and a reference table, then delete it', async ({ signedIn: page, server }) => {
   const name = `ui-filter-${Date.now() % 1_000_000}`;
   await page.goto(`${server.url}/#/apps`);
   await expect(page.getByTestId(`app-row-${kLab}`)).toContainText('RUNNING');
@@ -114,6 +114,29 @@ test('create a filter application in the UI, see it RUNNING with its rows, then 
   const wins = (await columnValues(page.getByTestId('live-rows'), 'Wins')).map(Number);
   expect(wins.length).toBeGreaterThan(0);
   for (const w of wins) expect(w).toBeGreaterThanOrEqual(3);
+
+  // A stream destination and a reference table, added here, saved with the code.
+  const out = `ui_out_${Date.now() % 1_000_000}`;
+  await page.getByTestId('destination-input').fill(`DESTINATION_SQL_STREAM=stream:${out}`);
+  await page.getByTestId('destination-add').click();
+  await expect(page.getByTestId('destinations')).toContainText(`stream:${out}`);
+  const csv = 'Wins,Label\n3,good\n4,great\n5,best\n';
+  await page.getByTestId('reference-file').setInputFiles({ name: 'win labels.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(page.getByTestId('reference-data')).toContainText('win_labels');
+  await page.getByTestId('save-run').click();
+  await expect(page.getByTestId('app-version')).toContainText('version 2');
+  const saved = (await getApp(server, name)).app;
+  expect(saved?.application.destinations).toEqual([`DESTINATION_SQL_STREAM=stream:${out}`]);
+  expect(saved?.application.reference_data).toEqual([{ name: 'win_labels', bytes: csv.length }]);
+  // The destination stream fills with the filter's rows.
+  await expect.poll(async () => {
+    try {
+      const r = await sql(server, `SELECT count(*), min("Wins") FROM ${out}`);
+      return Number(r.rows[0]?.[0]) > 0 && Number(r.rows[0]?.[1]) >= 3;
+    } catch {
+      return false; // no table until its first row
+    }
+  }, { timeout: 20_000 }).toBe(true);
 
   await page.getByTestId('app-delete').click();
   await page.getByTestId('confirm-ok').click();
