@@ -28,7 +28,7 @@ const kChoices = [
 ] as const;
 
 function templateLabel(template: string): string {
-  if (template.startsWith('builtin:')) return template;
+  if (template.startsWith('builtin:') || template === 'custom') return template; // the server names custom text "custom"
   const lines = template.split('\n').length;
   return `custom (${lines} line${lines === 1 ? '' : 's'})`;
 }
