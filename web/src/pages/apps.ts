@@ -672,6 +672,20 @@ async function renderEditor(root: HTMLElement, context: PageContext, name: strin
     );
   };
 
+  // Arrow keys move between the stream tabs (the ARIA tabs pattern).
+  tabs.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+    const names = app.streams.map((s) => s.name);
+    const at = names.indexOf(selected);
+    const next = names[(at + (event.key === 'ArrowRight' ? 1 : names.length - 1)) % names.length];
+    if (next === undefined || next === selected) return;
+    event.preventDefault();
+    selected = next;
+    renderTabs();
+    subscribe(selected, false);
+    tabs.querySelector<HTMLButtonElement>('.tab.active')?.focus();
+  });
+
   const renderTabs = (): void => {
     tabs.replaceChildren(
       ...app.streams.map((s) =>
@@ -681,6 +695,7 @@ async function renderEditor(root: HTMLElement, context: PageContext, name: strin
             role: 'tab',
             class: `tab${s.name === selected ? ' active' : ''}`,
             'aria-selected': String(s.name === selected),
+            tabindex: s.name === selected ? 0 : -1,
             'data-testid': `stream-tab-${s.name}`,
             onclick: () => {
               if (s.name === selected) return;
