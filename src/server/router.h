@@ -15,6 +15,8 @@
 //                                                metrics_live.h)
 //   /v1/apps, /v1/apps/{name}[/start|/stop|/streams/{stream}/live], /v1/apps/discover
 //                                                streaming SQL applications (admin key; apps_api.h)
+//   GET /, GET /<console file>, GET /v1/console/session
+//                                                the web console (no key; console_api.h)
 //   POST /  X-Amz-Target: GraniteServiceVersion20100801.*  the CloudWatch API (SigV4), and
 //           its other protocols: POST / with a Query form (Action=...), and
 //           POST /service/GraniteServiceVersion20100801/operation/*  (RPC v2 CBOR)
@@ -43,6 +45,7 @@
 #include "server/apps_api.h"
 #include "server/cloudwatch_api.h"
 #include "server/config.h"
+#include "server/console_api.h"
 #include "server/cors_policy.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
@@ -72,6 +75,7 @@ class Router {
     CloudWatchApi* cloudwatch = nullptr;  // The CloudWatch API; null: none.
     MetricsLive* metrics_live = nullptr;  // GET /v1/metrics/live; null: none.
     AppsApi* apps = nullptr;              // Streaming applications; null: none.
+    const ConsoleApi* console = nullptr;  // The web console; null: none.
   };
   Router(const Config& config, Deps deps);
 
@@ -111,6 +115,7 @@ class Router {
   CloudWatchApi* cloudwatch_;
   MetricsLive* metrics_live_;
   AppsApi* apps_;
+  const ConsoleApi* console_;
   CorsPolicy cors_;
   std::string data_dir_;
   uint64_t min_free_disk_bytes_;

@@ -35,7 +35,9 @@
 #include "query/query_engine.h"
 #include "server/apps_api.h"
 #include "server/cloudwatch_api.h"
+#include "server/console_api.h"
 #include "server/demo_app.h"
+#include "server/demo_console.h"
 #include "server/demo_feed.h"
 #include "server/firehose_api.h"
 #include "server/http_server.h"
@@ -479,6 +481,30 @@ class ServerImpl final : public Server {
     return Status::OK();
   }
 
+  // The web console's files and, under --demo, the lab's view (and analysis).
+  Status InitConsole() {
+    if (!config_.console_enabled) return Status::OK();
+    Env* env = Env::Default();
+    ConsoleApi::Options c;
+    c.dir = config_.console_dir;
+    c.demo = config_.demo;
+    c.loopback = IsLoopbackHost(config_.listen_host);
+    if (config_.demo && c.loopback) {
+      auto key = ReadDevAdminKey(env, config_.data_dir);
+      if (key.ok()) c.demo_key = std::move(key).value();
+    }
+    auto console = ConsoleApi::Open(env, std::move(c));
+    if (!console.ok()) return console.status().WithContext("loading the console (console.dir)");
+    console_ = std::move(console).value();
+    if (!console_->installed()) {
+      spdlog::warn("msg=\"the web console is not installed\" console_dir=\"{}\"",
+                   config_.console_dir);
+    }
+    if (config_.demo && catalog_)
+      GL_RETURN_IF_ERROR(InstallLabView(catalog_.get(), env->NowMicros()));
+    return Status::OK();
+  }
+
   // The front door: keys, the write path, the Firehose API, routes, HTTP.
   Status InitFrontDoor() {
     Env* env = Env::Default();
@@ -498,6 +524,8 @@ class ServerImpl final : public Server {
     deps.metrics_api = metrics_api_.get();
     deps.metrics_live = metrics_live_.get();
     deps.apps = apps_api_.get();
+    GL_RETURN_IF_ERROR(InitConsole());
+    deps.console = console_.get();
     if (cloudwatch_service_) {
       cloudwatch_ = std::make_unique<CloudWatchApi>(AwsAuthentication(), cloudwatch_service_.get(),
                                                     Env::Default());
@@ -774,6 +802,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<DemoFeed> demo_;
+  std::unique_ptr<ConsoleApi> console_;
   bool shut_down_ = false;
 };
 
