@@ -76,7 +76,7 @@ interface Discovery {
   raw_records: string[];
 }
 
-const kPollMs = 2000;
+const kPollMs = 1000;
 
 function appPath(name: string): string {
   return `/v1/apps/${encodeURIComponent(name)}`;
