@@ -316,7 +316,7 @@ function renderList(root: HTMLElement, context: PageContext): Cleanup {
             h(
               'tr',
               {},
-              ...['Name', 'State', 'Source', 'Records in', 'Rows out', 'Error rows', 'Lag', 'Version', 'Last error', ''].map((c) => h('th', { scope: 'col' }, c)),
+              ...['Name', 'State', 'Source', 'Records in', 'Rows out', 'Error rows', 'Lag', 'Version', 'Last error', ''].map((c, i) => h('th', { scope: 'col', class: i >= 3 && i <= 7 ? 'num' : null }, c)),
             ),
           ),
           body,
@@ -631,7 +631,8 @@ async function renderEditor(root: HTMLElement, context: PageContext, name: strin
     liveError.replaceChildren();
     const info = app.streams.find((s) => s.name === stream);
     columns = liveColumns(info?.columns ?? []);
-    liveHead.replaceChildren(h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c))));
+    const numeric = new Set((info?.columns ?? []).filter((c) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|REAL|DOUBLE|DECIMAL|NUMERIC|FLOAT)/i.test(c.type)).map((c) => c.name));
+    liveHead.replaceChildren(h('tr', {}, ...columns.map((c) => h('th', { scope: 'col', class: numeric.has(c) ? 'num' : null, title: info?.columns.find((x) => x.name === c)?.type ?? (c === 'ROWTIME' ? 'TIMESTAMP' : null) }, c))));
     renderLive();
     if (stream === '') {
       liveState.textContent = '';
