@@ -24,12 +24,13 @@ test('a job of 200 records into gen_test counts up to 200, is done, and SQL sees
   await page.getByTestId('gen-stream').fill('gen_test');
   await page.getByTestId('gen-rate').fill('100');
   await page.getByTestId('gen-count').fill('200');
-  await page.getByTestId('send-data').click();
-
-  const row = page.locator('[data-testid^="job-row-"]').first();
-  await expect(row).toContainText('gen_test');
-  const id = ((await row.getAttribute('data-testid')) ?? '').replace('job-row-', '');
-  expect(id).not.toBe('');
+  const [created] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/v1/generator/jobs') && r.request().method() === 'POST'),
+    page.getByTestId('send-data').click(),
+  ]);
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  await expect(page.getByTestId(`job-row-${id}`)).toContainText('gen_test');
   await expect(page.getByTestId(`job-sent-${id}`)).toHaveText('200');
   await expect(page.getByTestId(`job-state-${id}`)).toHaveText('done');
   await shot(page, 'generator');

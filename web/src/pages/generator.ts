@@ -88,9 +88,32 @@ export function render(root: HTMLElement, _context: PageContext): Cleanup {
       h('span', {}, c.label),
     ),
   );
+  // What a builtin makes, read-only: the lab's text, or the sessions' event model.
+  const builtinView = h('div', { class: 'builtin-view' });
   const syncChoice = (): void => {
     help.textContent = kChoices.find((c) => c.value === choice)?.help ?? '';
     textWrap.hidden = choice !== 'custom';
+    if (choice === 'builtin:lab') {
+      builtinView.replaceChildren(h('pre', { class: 'template-readonly', 'aria-label': 'builtin:lab template' }, kLabTemplate));
+    } else if (choice === 'builtin:sessions') {
+      builtinView.replaceChildren(
+        h(
+          'ul',
+          { class: 'event-model' },
+          ...[
+            ['session_start', 'platform, country, session_number, level'],
+            ['level_start', 'level'],
+            ['death', 'level, enemy, position {x, y}, time_in_level_s'],
+            ['level_complete', 'level, duration_s, deaths, score, stars'],
+            ['purchase', 'item_id, price_usd, currency, level'],
+            ['session_end', 'duration_s, levels_completed, deaths, spent_usd'],
+          ].map(([event, fields]) => h('li', {}, h('code', {}, event ?? ''), ` — ${fields ?? ''}`)),
+        ),
+        h('p', { class: 'muted small' }, 'Every event also has event_id, event_type, ts, player_id and session_id.'),
+      );
+    } else {
+      builtinView.replaceChildren();
+    }
     templateError.replaceChildren();
   };
   const templateValue = (): string => (choice === 'custom' ? text.value : choice);
@@ -260,15 +283,12 @@ export function render(root: HTMLElement, _context: PageContext): Cleanup {
         h('div', { class: 'panel-title' }, 'Record template', h('span', { class: 'spacer' }), testButton),
         h('div', { class: 'choices', role: 'radiogroup', 'aria-label': 'Template' }, ...radios),
         help,
+        builtinView,
         textWrap,
         templateError,
+        preview,
       ),
-      h(
-        'div',
-        { class: 'side-panels' },
-        h('section', { class: 'panel', 'aria-label': 'Send data' }, h('div', { class: 'panel-title' }, 'Send data'), sendForm),
-        h('section', { class: 'panel', 'aria-label': 'Preview' }, h('div', { class: 'panel-title' }, 'Preview'), preview),
-      ),
+      h('section', { class: 'panel', 'aria-label': 'Send data' }, h('div', { class: 'panel-title' }, 'Send data'), sendForm),
     ),
     h(
       'section',
