@@ -11,6 +11,9 @@ import type { MetricWidgetView, SeriesState } from './widgets';
 export const kMaxStreams = 4;
 const kPollMs = 5_000;
 const kRetryMs = 3_000;
+// Late data: every kTailMs the live widgets re-read their last kTailSeconds.
+const kTailMs = 5_000;
+const kTailSeconds = 15;
 
 interface Listener {
   view: MetricWidgetView;
@@ -83,6 +86,14 @@ export class LiveManager {
         );
       };
       run();
+    }
+    const streamed = views.filter((v) => !uncovered.has(v) && v.liveLines().length > 0);
+    if (streamed.length > 0) {
+      this.timers.push(
+        window.setInterval(() => {
+          for (const view of streamed) void view.refreshTail(kTailSeconds);
+        }, kTailMs),
+      );
     }
     this.streams = open.length;
     this.polled = uncovered.size;

@@ -6,7 +6,7 @@ import { h, errorBanner, describeError } from '../ui';
 import { makeChart, kPalette, type Chart, type EChartsOption } from '../charts';
 import type { MetricLine, MetricWidget, TextWidget, OtherWidget } from './dashboard';
 import { queryLines, type QueryLine } from './client';
-import { appendPoint, drawnCount, lastPoint, trimBefore, formatValue, type Point } from './series';
+import { appendPoint, mergePoints, drawnCount, lastPoint, trimBefore, formatValue, type Point } from './series';
 import { effectivePeriod, formatPeriod, type TimeRange, resolveRange, rangeSeconds } from './time';
 import { parseMarkdown, safeHref, type Span } from './markdown';
 
@@ -173,6 +173,31 @@ export class MetricWidgetView {
         this.loading = null;
         this.element.classList.remove('loading');
       }
+    }
+  }
+
+  // Re-reads the last `seconds` and merges them in: a live stream sends each
+  // period once, shortly after it closes; puts that arrive later (a slow
+  // producer) are in the store, and this brings them to the chart.
+  async refreshTail(seconds: number): Promise<void> {
+    const lines = this.liveLines();
+    if (lines.length === 0 || this.loading !== null) return;
+    const end = Math.ceil(Date.now() / 1000);
+    try {
+      const results = await queryLines(
+        lines.map((s) => ({ id: s.id, line: s.line, period: s.period })),
+        end - seconds,
+        end,
+      );
+      for (const s of lines) {
+        const fresh = results.get(s.id) ?? [];
+        // The newest period may still be open: keep what the live stream drew for it.
+        const settled = fresh.filter((p) => p.t + s.period <= end - 1);
+        s.points = mergePoints(s.points, settled);
+      }
+      this.scheduleDraw();
+    } catch (e) {
+      this.showError(describeError(e));
     }
   }
 
