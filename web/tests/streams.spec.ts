@@ -65,6 +65,7 @@ test('events: records in agree with SQL, recent records are the newest, dead let
     await page.getByTestId('range-reload').click();
     expect(await kpi(page, 'stream-failed-total')).toBeGreaterThanOrEqual(1);
   }).toPass({ timeout: 15_000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'streams-events');
   expect(problems).toEqual([]);
 });

@@ -259,7 +259,7 @@ export class MetricWidgetView {
     }
     const chart = this.chartFor();
     if (chart === null) return;
-    chart.setOption(this.chartOption(visible, start, end), { notMerge: true, lazyUpdate: true });
+    chart.setOption({ backgroundColor: 'transparent', ...this.chartOption(visible, start, end) }, { notMerge: true, lazyUpdate: true });
   }
 
   private chartOption(visible: SeriesState[], start: number, end: number): EChartsOption {

@@ -327,8 +327,24 @@ async function renderStream(root: HTMLElement, context: PageContext, name: strin
       h('p', {}, 'No dead letters for this stream.'),
       h('p', { class: 'muted small' }, 'Records the server rejects (not JSON, not an object, too large, too deep…) are kept in ', h('code', {}, '_errors'), ' with the reason.'),
     );
+  // Only ask SQL for _errors when this stream has dead letters: _errors is in
+  // the catalog, or (not delivered yet) the stream's FailedRecords of the
+  // last two weeks add up to more than zero. So a stream without any is no
+  // failed query.
+  const anyDeadLetters = async (): Promise<boolean> => {
+    if (deadLettersSeen) return true;
+    const end = Math.ceil(Date.now() / 1000);
+    const line: MetricLine = { id: 'f', namespace: kNamespace, name: 'FailedRecords', dimensions: dims, stat: 'Sum', period: 86400, label: 'FailedRecords', visible: true };
+    const results = await queryLines([{ id: 'f', line, period: 86400 }], end - 14 * 86400, end, controller.signal);
+    deadLettersSeen = sumOf(results.get('f') ?? []) > 0;
+    return deadLettersSeen;
+  };
   const loadDead = async (): Promise<void> => {
     try {
+      if (!(await anyDeadLetters())) {
+        deadHost.replaceChildren(deadEmpty());
+        return;
+      }
       const answer = await sql(deadSql, controller.signal);
       deadHost.replaceChildren(answer.rows.length === 0 ? deadEmpty() : pagedTable(answer.columns.map((c) => c.name), answer.rows, 50, 'dead'));
     } catch (e) {
@@ -337,18 +353,25 @@ async function renderStream(root: HTMLElement, context: PageContext, name: strin
     }
   };
 
+  // The catalog's entry of the stream (the list, so a stream whose records
+  // are all still in the live tail is no failed request).
+  let deadLettersSeen = false;
   const loadInfo = async (): Promise<void> => {
     try {
-      const t = await api<CatalogTable>(`/v1/catalog/tables/${encodeURIComponent(name)}`, { signal: controller.signal });
+      const { tables } = await api<{ tables: CatalogTable[] }>('/v1/catalog/tables', { signal: controller.signal });
+      deadLettersSeen ||= tables.some((t) => t.name === '_errors');
+      const t = tables.find((x) => x.name === name);
+      if (t === undefined) {
+        info.replaceChildren(h('span', { class: 'badge warn' }, 'no files in the lake yet'), ' its records are in the live tail until delivery');
+        return;
+      }
       info.replaceChildren(
         h('span', { class: 'badge ok' }, 'in the lake'),
         ` ${formatNumber(t.rows)} rows · ${formatNumber(fileCount(t))} files · ${formatBytes(t.bytes)}`,
         t.updated_us === undefined ? '' : ` · updated ${new Date(t.updated_us / 1000).toLocaleString()}`,
       );
     } catch (e) {
-      if (controller.signal.aborted) return;
-      if (e instanceof ApiError && e.status === 404) info.replaceChildren(h('span', { class: 'badge warn' }, 'no files in the lake yet'));
-      else info.replaceChildren(errorBanner(describeError(e)));
+      if (!controller.signal.aborted) info.replaceChildren(errorBanner(describeError(e)));
     }
   };
 
@@ -413,7 +436,8 @@ async function renderStream(root: HTMLElement, context: PageContext, name: strin
   buildCharts();
   reloadMetrics();
   applyRefresh();
-  await Promise.all([loadInfo(), loadRecent(), loadDead()]);
+  await loadInfo();
+  await Promise.all([loadRecent(), loadDead()]);
   return () => {
     controller.abort();
     window.clearInterval(refreshTimer);
