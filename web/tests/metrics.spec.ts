@@ -90,7 +90,16 @@ test('the metrics browser finds IncomingRecords of events and adds it to a new d
   await page.getByTestId('picked-stat-0').selectOption('Sum');
   await page.getByTestId('picked-period-0').selectOption('60');
   await expect.poll(() => points(page, 'browser-graph'), { timeout: 15_000 }).toBeGreaterThan(0);
-  // Its total over the range is what the store says (minute sums of the last 15 minutes).
+  // Its newest minute is the store's IncomingRecords Sum of that minute (which
+  // may have grown since, if the minute was still open).
+  const minute = await lastShown(page, 'browser-graph-last');
+  expect(minute.v).toBeGreaterThan(0);
+  const [stored] = await statistics(server, {
+    Namespace: 'gamelake/Streams', MetricName: 'IncomingRecords', Dimensions: [{ Name: 'StreamName', Value: 'events' }],
+    StartTime: minute.t, EndTime: minute.t + 60, Period: 60, Statistics: ['Sum'],
+  });
+  expect(stored?.Timestamp).toBe(minute.t);
+  expect(stored?.Sum ?? -1).toBeGreaterThanOrEqual(minute.v);
   await shot(page, 'metrics-browser');
 
   const name = `browser-${Date.now()}`;
@@ -117,7 +126,7 @@ test('the metrics browser finds IncomingRecords of events and adds it to a new d
   expect(problems).toEqual([]);
 });
 
-test('the server\'s refusals are shown: a bad dashboard body, and an ingest key', async ({ signedIn: page, server }) => {
+test('the server\'s refusals are shown: a bad dashboard body, a metrics:read key saving, an ingest key', async ({ signedIn: page, server }) => {
   await page.goto(`${server.url}/#/metrics/serverless-analytics`);
   await page.getByTestId('edit-source').click();
   await page.getByTestId('source-text').fill('{"widgets": [{"type": "metric", "x": 30, "y": 0, "width": 6, "height": 6, "properties": {"metrics": []}}]}');
@@ -126,6 +135,22 @@ test('the server\'s refusals are shown: a bad dashboard body, and an ingest key'
   // Nothing was stored.
   const stored = await fetch(`${server.url}/v1/dashboards/serverless-analytics`, { headers: { Authorization: `Bearer ${server.adminKey}` } }).then((r) => r.json() as Promise<{ DashboardBody: string }>);
   expect(stored.DashboardBody).toContain('"liveData":true');
+
+  // A metrics:read key sees the dashboard but may not change it: the server's 403 is shown.
+  const created = await fetch(`${server.url}/v1/keys`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${server.adminKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'viewer', scope: 'metrics:read' }),
+  }).then((r) => r.json() as Promise<{ key: string; info: { id: string } }>);
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('key-input').fill(created.key);
+  await page.getByTestId('sign-in').click();
+  await expect(page.getByTestId('scope')).toHaveText('metrics:read');
+  await page.goto(`${server.url}/#/metrics/serverless-analytics`);
+  await expect.poll(async () => Number(await page.getByTestId('widget-0').getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(0);
+  await page.getByTestId('edit-source').click();
+  await page.getByTestId('source-save').click();
+  await expect(page.getByTestId('error')).toContainText(`403 forbidden: key ${created.info.id} has scope metrics:read; this needs an admin key`);
 
   // An ingest key may not read metrics: the console says so.
   await page.getByTestId('sign-out').click();
