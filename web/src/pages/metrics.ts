@@ -200,6 +200,20 @@ async function renderDashboard(root: HTMLElement, context: PageContext, name: st
     }
     const remove = h('button', { class: 'ghost icon small-btn', title: 'Remove this widget', 'aria-label': `Remove widget ${index + 1}` }, '✕');
     remove.addEventListener('click', () => {
+      // Two clicks: the first asks.
+      if (remove.dataset['confirm'] !== '1') {
+        remove.dataset['confirm'] = '1';
+        remove.textContent = 'Remove?';
+        remove.classList.remove('icon');
+        remove.classList.add('danger');
+        window.setTimeout(() => {
+          remove.dataset['confirm'] = '';
+          remove.textContent = '✕';
+          remove.classList.add('icon');
+          remove.classList.remove('danger');
+        }, 4000);
+        return;
+      }
       void saveBody(removeWidget(body, index), 'Widget removed').then((ok) => {
         if (ok) context.navigate(`${route}?${stateParams(state)}`, true);
       });
