@@ -135,6 +135,7 @@ class SqlPage {
   private tables: CatalogTable[] = [];
   private views: View[] = [];
   private schemaColumns = new Map<string, { name: string; columns: Column[] }>(); // by lower-case name
+  private badFileCount = 0;
   private readonly expanded = new Set<string>();
   private filter = '';
   private readonly catalogBody = h('div', { class: 'catalog-body' });
@@ -250,14 +251,16 @@ class SqlPage {
     this.catalogLoad = controller;
     const signal = controller.signal;
     const [tables, views, columns] = await Promise.allSettled([
-      api<{ tables: CatalogTable[] }>('/v1/catalog/tables', { signal }),
+      api<{ tables: CatalogTable[]; bad_files?: number }>('/v1/catalog/tables', { signal }),
       api<{ views: View[] }>('/v1/catalog/views', { signal }),
       api<QueryResult>('/v1/query', { method: 'POST', body: { sql: kColumnsQuery }, signal }),
     ]);
     if (signal.aborted || this.disposed) return;
     const problems: string[] = [];
-    if (tables.status === 'fulfilled') this.tables = tables.value.tables;
-    else problems.push(`Tables: ${describeError(tables.reason)}`);
+    if (tables.status === 'fulfilled') {
+      this.tables = tables.value.tables;
+      this.badFileCount = tables.value.bad_files ?? 0;
+    } else problems.push(`Tables: ${describeError(tables.reason)}`);
     if (views.status === 'fulfilled') this.views = views.value.views;
     else problems.push(`Views: ${describeError(views.reason)}`);
     if (columns.status === 'fulfilled') {
@@ -296,6 +299,9 @@ class SqlPage {
     const match = (s: string): boolean => this.filter === '' || s.toLowerCase().includes(this.filter);
     const items: HTMLElement[] = [];
     for (const p of problems) items.push(errorBanner(p));
+    if (this.badFileCount > 0) {
+      items.push(h('p', { class: 'catalog-warn small', 'data-testid': 'catalog-bad-files' }, `⚠ ${this.badFileCount} unreadable file${this.badFileCount === 1 ? '' : 's'} in the lake: see the table's details.`));
+    }
 
     const tableRows: HTMLElement[] = [];
     for (const t of this.tables) {
@@ -483,7 +489,8 @@ class SqlPage {
     this.activeTab = id;
     this.drawTabs();
     if (id === 'editor') {
-      this.panels.replaceChildren(this.editorPanel);
+      // Re-attaching the editor would lose its cursor and scroll.
+      if (this.editorPanel.parentElement !== this.panels || this.panels.childElementCount !== 1) this.panels.replaceChildren(this.editorPanel);
     } else if (id === 'history') {
       this.panels.replaceChildren(this.historyPanel);
       if (changed || this.historyPanel.childElementCount === 0) void this.loadHistory();
@@ -560,6 +567,9 @@ class SqlPage {
       if (this.disposed) return;
       if (isAbort(e)) {
         this.status.textContent = 'Cancelled';
+        this.results.replaceChildren(
+          h('section', { class: 'panel', 'data-testid': 'sql-cancelled' }, h('div', { class: 'panel-title' }, 'Cancelled'), h('p', { class: 'muted' }, 'The query was cancelled before it answered.')),
+        );
       } else {
         this.showError(e, lineOffset);
         this.status.textContent = e instanceof ApiError && e.code === 'query_cancelled' ? 'Cancelled' : 'Failed';
@@ -770,8 +780,12 @@ class SqlPage {
     }
     if (controller.signal.aborted || this.disposed) return;
     const rows: HTMLElement[] = [];
-    const sqlCell = (sql: string): HTMLElement =>
-      h('td', { class: 'history-sql' }, h('button', { class: 'link', title: 'Open in the editor', onclick: () => this.loadSql(sql) }, sql.length > 300 ? `${sql.slice(0, 300)}…` : sql));
+    // The console's own lookups (marked "-- console: ...") show as their first line.
+    const sqlCell = (sql: string): HTMLElement => {
+      const own = sql.startsWith('-- console:');
+      const shown = own ? `${sql.split('\n')[0] ?? ''} …` : sql.length > 400 ? `${sql.slice(0, 400)}…` : sql;
+      return h('td', { class: `history-sql${own ? ' own' : ''}` }, h('button', { class: 'link', title: own ? sql : 'Open in the editor', onclick: () => this.loadSql(sql) }, shown));
+    };
     for (const q of list.running) {
       rows.push(
         h(
@@ -925,9 +939,17 @@ class SqlPage {
         detail.bad_files.length,
         detail.bad_files.length === 0
           ? h('p', { class: 'muted', 'data-testid': 'detail-bad-files' }, 'None: every file of this table could be read.')
-          : h('ul', { class: 'bad-files', 'data-testid': 'detail-bad-files' }, ...detail.bad_files.map((b) => h('li', {}, typeof b === 'string' ? b : JSON.stringify(b)))),
+          : h('ul', { class: 'bad-files', 'data-testid': 'detail-bad-files' }, ...detail.bad_files.map((b) => this.badFile(b))),
       ),
     );
+  }
+
+  private badFile(b: unknown): HTMLElement {
+    if (typeof b === 'object' && b !== null && 'path' in b) {
+      const { path, reason } = b as { path: unknown; reason?: unknown };
+      return h('li', {}, h('code', {}, String(path)), typeof reason === 'string' ? h('div', { class: 'bad-reason' }, reason) : null);
+    }
+    return h('li', {}, typeof b === 'string' ? b : JSON.stringify(b));
   }
 
   private tableHeader(name: string, database?: string): HTMLElement {
