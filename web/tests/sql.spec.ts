@@ -140,6 +140,7 @@ test.describe('SQL page', () => {
     const list = await api<{ history: { sql: string; rows: number; state: string }[] }>(server, '/v1/queries?limit=100');
     expect(list.history.find((q) => q.sql === query)?.state).toBe('succeeded');
     await expect(row.locator('td').nth(4)).toHaveText('1');
+    await page.getByTestId('tab-editor').click();
     await typeQuery(page, 'SELECT 1');
     await page.getByTestId('tab-history').click();
     await page.getByTestId('history-row').filter({ hasText: query }).first().getByRole('button', { name: query }).click();

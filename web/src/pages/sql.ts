@@ -917,7 +917,7 @@ class SqlPage {
           ? h('p', { class: 'muted' }, 'No files.')
           : pagedTable(
               ['path', 'format', 'rows', 'bytes', 'first _record_id', 'last _record_id'],
-              files.map((f) => [f.path, f.format, f.rows, formatBytes(f.bytes), f.first_record_id ?? null, f.last_record_id ?? null]),
+              files.map((f) => [f.path, f.format, f.rows, formatBytes(f.bytes), f.first_record_id ?? '—', f.last_record_id ?? '—']),
               20,
               'detail-files-table',
             ),
