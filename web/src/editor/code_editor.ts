@@ -334,6 +334,8 @@ export function createCodeEditor(options: CodeEditorOptions): CodeEditor {
         closePopup();
         return;
       }
+      // Moving the cursor away from the word ends the completion.
+      if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) closePopup();
     }
     if (event.key === 'Escape') {
       escaped = true;
