@@ -303,17 +303,17 @@ class SqlPage {
       items.push(h('p', { class: 'catalog-warn small', 'data-testid': 'catalog-bad-files' }, `⚠ ${this.badFileCount} unreadable file${this.badFileCount === 1 ? '' : 's'} in the lake: see the table's details.`));
     }
 
+    // Delivered tables and live-only ones, by name.
+    const entries: { name: string; table: CatalogTable | null; columns: Column[] }[] = [
+      ...this.tables.map((t) => ({ name: t.name, table: t, columns: this.columnsOf(t.name) })),
+      ...this.liveOnlyTables().map((t) => ({ name: t.name, table: null, columns: t.columns })),
+    ].sort((a, b) => a.name.localeCompare(b.name));
     const tableRows: HTMLElement[] = [];
-    for (const t of this.tables) {
-      const cols = this.columnsOf(t.name);
+    for (const { name, table: t, columns: cols } of entries) {
       const colHit = cols.some((c) => match(c.name));
-      if (!match(t.name) && !colHit) continue;
-      const meta = `${formatNumber(t.rows)} rows · ${formatBytes(t.bytes)} · ${formatNumber(t.files)} file${t.files === 1 ? '' : 's'}`;
-      tableRows.push(this.treeItem('table', t.name, meta, cols, t.partition_keys, this.filter !== '' && colHit));
-    }
-    for (const t of this.liveOnlyTables()) {
-      if (!match(t.name) && !t.columns.some((c) => match(c.name))) continue;
-      tableRows.push(this.treeItem('table', t.name, 'live tail only · not delivered yet', t.columns, [], false, true));
+      if (!match(name) && !colHit) continue;
+      const meta = t === null ? 'live tail only · not delivered yet' : `${formatNumber(t.rows)} rows · ${formatBytes(t.bytes)} · ${formatNumber(t.files)} file${t.files === 1 ? '' : 's'}`;
+      tableRows.push(this.treeItem('table', name, meta, cols, t?.partition_keys ?? [], this.filter !== '' && colHit, t === null));
     }
     items.push(
       h('h3', { class: 'catalog-heading' }, `Tables (${this.tables.length + this.liveOnlyTables().length})`),
