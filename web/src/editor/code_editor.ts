@@ -9,7 +9,7 @@
 // press Esc first to move focus out with Tab instead.
 import './code_editor.css';
 import { completionEdit, matchCompletions, wordAt, worthShowing, type Completion, type WordAt } from './completion';
-import { tokenize } from './sql_language';
+import { keywordSet, tokenize } from './sql_language';
 
 export type { Completion } from './completion';
 
@@ -25,6 +25,7 @@ export interface CodeEditorOptions {
   placeholder?: string;
   rows?: number; // visible lines (height), 12 by default
   indent?: string; // what Tab inserts, two spaces by default
+  extraKeywords?: readonly string[]; // highlighted as keywords too (STREAM, PUMP, ROWTIME...)
 }
 
 export interface CodeEditor {
@@ -45,6 +46,7 @@ const kIndent = '  ';
 
 export function createCodeEditor(options: CodeEditorOptions): CodeEditor {
   const indent = options.indent ?? kIndent;
+  const keywords = keywordSet(options.extraKeywords);
   const root = document.createElement('div');
   root.className = 'code-editor';
   root.style.setProperty('--ce-rows', String(options.rows ?? 12));
@@ -137,7 +139,7 @@ export function createCodeEditor(options: CodeEditorOptions): CodeEditor {
       }
       col += piece.length;
     };
-    for (const token of tokenize(text)) {
+    for (const token of tokenize(text, keywords)) {
       token.text.split('\n').forEach((part, k) => {
         if (k > 0) {
           fragment.append('\n');

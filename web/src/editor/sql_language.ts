@@ -53,6 +53,11 @@ const kReserved: ReadonlySet<string> = new Set([
   'WHERE', 'WINDOW', 'WITH',
 ]);
 
+// The SQL keywords plus `extra` (any case), for tokenize().
+export function keywordSet(extra: readonly string[] = []): ReadonlySet<string> {
+  return new Set([...kSqlKeywords, ...extra.map((k) => k.toUpperCase())]);
+}
+
 export function isKeyword(word: string): boolean {
   return kKeywordSet.has(word.toUpperCase());
 }
@@ -64,7 +69,9 @@ const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 // Splits SQL into tokens covering every character, in order. Unterminated
 // strings, quoted names and block comments run to the end of the text (the
 // user is still typing them).
-export function tokenize(text: string): Token[] {
+// `keywords` (upper case) replaces the SQL keyword set, e.g. with streaming
+// SQL's (STREAM, PUMP, ROWTIME...) added: see keywordSet().
+export function tokenize(text: string, keywords: ReadonlySet<string> = kKeywordSet): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = text.length;
@@ -126,7 +133,7 @@ export function tokenize(text: string): Token[] {
       let j = i + 1;
       while (j < n && isWordChar(text.charAt(j))) j += 1;
       const word = text.slice(i, j);
-      push(kKeywordSet.has(word.toUpperCase()) ? 'keyword' : 'word', j);
+      push(keywords.has(word.toUpperCase()) ? 'keyword' : 'word', j);
     } else {
       // Operators and punctuation, two-character ones kept together.
       const two = text.slice(i, i + 2);

@@ -1,7 +1,7 @@
 // Unit tests of the code editor's pure parts: the SQL tokenizer, identifier
 // quoting, error positions, and completion matching and editing.
 import { test, expect } from '@playwright/test';
-import { errorPosition, errorSummary, namesMentioned, quoteIdent, tokenize, type TokenType } from '../../src/editor/sql_language';
+import { errorPosition, errorSummary, keywordSet, namesMentioned, quoteIdent, tokenize, type TokenType } from '../../src/editor/sql_language';
 import { applyCompletion, matchCompletions, matchRank, wordAt, worthShowing, type Completion } from '../../src/editor/completion';
 
 const kinds = (text: string): [TokenType, string][] => tokenize(text).filter((t) => t.type !== 'space').map((t) => [t.type, t.text]);
@@ -40,6 +40,11 @@ test('tokens cover the text exactly, unterminated ones running to the end', () =
   expect(kinds("select 'open")).toEqual([['keyword', 'select'], ['string', "'open"]]);
   expect(kinds('"a""b" c')).toEqual([['ident', '"a""b"'], ['word', 'c']]);
   expect(kinds('12abc 1.')).toEqual([['word', '12abc'], ['number', '1.']]);
+});
+
+test('extra keywords (streaming SQL) are highlighted when asked for', () => {
+  expect(tokenize('CREATE STREAM s').map((t) => t.type)).toEqual(['keyword', 'space', 'word', 'space', 'word']);
+  expect(tokenize('CREATE STREAM s', keywordSet(['stream'])).map((t) => t.type)).toEqual(['keyword', 'space', 'keyword', 'space', 'word']);
 });
 
 test('names that need quoting are quoted, others are left bare', () => {
