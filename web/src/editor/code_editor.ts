@@ -286,7 +286,11 @@ export function createCodeEditor(options: CodeEditorOptions): CodeEditor {
   const accept = (): void => {
     const choice = matches[selected];
     if (choice === undefined) return closePopup();
-    const edit = completionEdit(textarea.value, textarea.selectionStart, word, choice);
+    // The word as it is now at the cursor (the list may be older than the cursor).
+    const cursor = textarea.selectionStart;
+    if (textarea.selectionEnd !== cursor) return closePopup();
+    word = wordAt(textarea.value, cursor);
+    const edit = completionEdit(textarea.value, cursor, word, choice);
     replaceRange(edit.start, edit.end, edit.insert, edit.cursor);
     closePopup();
   };
@@ -311,6 +315,8 @@ export function createCodeEditor(options: CodeEditorOptions): CodeEditor {
       openCompletion(true);
       return;
     }
+    // A selection (made by mouse or script) ends the completion.
+    if (!popup.hidden && textarea.selectionStart !== textarea.selectionEnd) closePopup();
     if (!popup.hidden) {
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault();
@@ -389,7 +395,8 @@ export function createCodeEditor(options: CodeEditorOptions): CodeEditor {
     changed();
     if (!(event instanceof InputEvent)) return;
     const input = event;
-    if (input.inputType === 'insertText' && input.data !== null && /[A-Za-z0-9_$"\u00C0-\uFFFF ]/.test(input.data)) {
+    // Typing one character opens or narrows the list; pasting or dropping text does not.
+    if (input.inputType === 'insertText' && input.data !== null && input.data.length === 1 && /[A-Za-z0-9_$"\u00C0-\uFFFF ]/.test(input.data)) {
       // A space only continues an open quoted name; elsewhere it ends the word.
       if (input.data === ' ' && !wordAt(textarea.value, textarea.selectionStart).quoted) closePopup();
       else openCompletion(false);
