@@ -68,6 +68,8 @@ Router::Router(const Config& config, Deps deps)
       cloudwatch_(deps.cloudwatch),
       metrics_live_(deps.metrics_live),
       apps_(deps.apps),
+      analyses_(deps.analyses),
+      generator_(deps.generator),
       console_(deps.console),
       cors_(config),
       data_dir_(config.data_dir),
@@ -171,6 +173,16 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
     Principal principal;
     if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
     return apps_->Handle(path, std::move(request), std::move(counted));
+  }
+  if (analyses_ != nullptr && AnalysesApi::Matches(path)) {
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    return analyses_->Handle(path, std::move(request), std::move(counted));
+  }
+  if (generator_ != nullptr && GeneratorApi::Matches(path)) {
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    return generator_->Handle(path, std::move(request), std::move(counted));
   }
   if (metrics_api_ != nullptr && MetricsApi::Matches(path)) {
     Principal principal;

@@ -15,6 +15,11 @@
 //                                                metrics_live.h)
 //   /v1/apps, /v1/apps/{name}[/start|/stop|/streams/{stream}/live], /v1/apps/discover
 //                                                streaming SQL applications (admin key; apps_api.h)
+//   /v1/analyses[/{id}]                          the console's saved analyses (admin key;
+//                                                analyses_api.h)
+//   /v1/generator/preview, /v1/generator/jobs[/{id}[/stop]]
+//                                                generator jobs for the console (admin key;
+//                                                generator_api.h)
 //   GET /, GET /<console file>, GET /v1/console/session
 //                                                the web console (no key; console_api.h)
 //   POST /  X-Amz-Target: GraniteServiceVersion20100801.*  the CloudWatch API (SigV4), and
@@ -42,12 +47,14 @@
 #include "ingest/ingest_handler.h"
 #include "ingest/record_parser.h"
 #include "log/wal.h"
+#include "server/analyses_api.h"
 #include "server/apps_api.h"
 #include "server/cloudwatch_api.h"
 #include "server/config.h"
 #include "server/console_api.h"
 #include "server/cors_policy.h"
 #include "server/firehose_api.h"
+#include "server/generator_api.h"
 #include "server/http_server.h"
 #include "server/lake_api.h"
 #include "server/metrics_api.h"
@@ -75,6 +82,8 @@ class Router {
     CloudWatchApi* cloudwatch = nullptr;  // The CloudWatch API; null: none.
     MetricsLive* metrics_live = nullptr;  // GET /v1/metrics/live; null: none.
     AppsApi* apps = nullptr;              // Streaming applications; null: none.
+    AnalysesApi* analyses = nullptr;      // The console's analyses; null: none.
+    GeneratorApi* generator = nullptr;    // Generator jobs; null: none.
     const ConsoleApi* console = nullptr;  // The web console; null: none.
   };
   Router(const Config& config, Deps deps);
@@ -115,6 +124,8 @@ class Router {
   CloudWatchApi* cloudwatch_;
   MetricsLive* metrics_live_;
   AppsApi* apps_;
+  AnalysesApi* analyses_;
+  GeneratorApi* generator_;
   const ConsoleApi* console_;
   CorsPolicy cors_;
   std::string data_dir_;

@@ -33,6 +33,8 @@
 #include "metrics/webhook_sender.h"
 #include "query/live_tail.h"
 #include "query/query_engine.h"
+#include "server/analyses_api.h"
+#include "server/analysis_store.h"
 #include "server/apps_api.h"
 #include "server/cloudwatch_api.h"
 #include "server/console_api.h"
@@ -40,6 +42,7 @@
 #include "server/demo_console.h"
 #include "server/demo_feed.h"
 #include "server/firehose_api.h"
+#include "server/generator_api.h"
 #include "server/http_server.h"
 #include "server/lake_api.h"
 #include "server/metrics_api.h"
@@ -500,8 +503,12 @@ class ServerImpl final : public Server {
       spdlog::warn("msg=\"the web console is not installed\" console_dir=\"{}\"",
                    config_.console_dir);
     }
-    if (config_.demo && catalog_)
+    if (config_.demo && catalog_) {
       GL_RETURN_IF_ERROR(InstallLabView(catalog_.get(), env->NowMicros()));
+    }
+    if (config_.demo && analyses_) {
+      GL_RETURN_IF_ERROR(InstallLabAnalysis(*console_, analyses_.get()));
+    }
     return Status::OK();
   }
 
@@ -510,6 +517,7 @@ class ServerImpl final : public Server {
     Env* env = Env::Default();
     GL_RETURN_IF_ERROR(InitAuth());
     InitFirehose();
+    GL_RETURN_IF_ERROR(InitConsoleApis());
     Router::Deps deps;
     deps.wal = wal_.get();
     deps.delivery = delivery_.get();
@@ -524,6 +532,8 @@ class ServerImpl final : public Server {
     deps.metrics_api = metrics_api_.get();
     deps.metrics_live = metrics_live_.get();
     deps.apps = apps_api_.get();
+    deps.analyses = analyses_api_.get();
+    deps.generator = generator_api_.get();
     GL_RETURN_IF_ERROR(InitConsole());
     deps.console = console_.get();
     if (cloudwatch_service_) {
@@ -573,6 +583,19 @@ class ServerImpl final : public Server {
   }
 
   uint16_t port() const override { return http_ ? http_->port() : 0; }
+
+  // What the web console saves and runs: analyses under <data>/console/analyses
+  // (analysis_store.md) and generator jobs into the log.
+  Status InitConsoleApis() {
+    auto store =
+        AnalysisStore::Open(Env::Default(), JoinPath(config_.data_dir, "console/analyses"));
+    if (!store.ok()) return store.status().WithContext("opening the console's analyses");
+    analyses_ = std::move(store).value();
+    analyses_api_ = std::make_unique<AnalysesApi>(analyses_.get());
+    generator_api_ = std::make_unique<GeneratorApi>(
+        wal_.get(), [this](std::string_view stream) { return stream_stats_.For(stream); });
+    return Status::OK();
+  }
 
   // SQL: the live tail of the log, the query engine over catalog and tail,
   // and its HTTP endpoints. Views follow the catalog and the tail's schemas.
@@ -729,6 +752,7 @@ class ServerImpl final : public Server {
     // write into (the metrics store, the log) is still open.
     if (app_service_) app_service_->Shutdown();
     if (lake_api_) lake_api_->Stop();
+    if (analyses_api_) analyses_api_->Stop();
     if (metrics_api_) metrics_api_->Stop();
     if (cloudwatch_) cloudwatch_->Stop();
     if (pipeline_recorder_) pipeline_recorder_->Stop();
@@ -740,6 +764,7 @@ class ServerImpl final : public Server {
     }
     if (maintainer_) maintainer_->Stop();
     if (demo_) demo_->Stop();
+    if (generator_api_) generator_api_->Stop();  // Its jobs write into the log.
     if (delivery_) {
       spdlog::info("msg=\"shutting down: delivering buffered records\"");
       Status s = delivery_->Stop();
@@ -803,6 +828,11 @@ class ServerImpl final : public Server {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<DemoFeed> demo_;
   std::unique_ptr<ConsoleApi> console_;
+  // The console's APIs (analyses_api.h, generator_api.h); generator jobs are
+  // stopped in Shutdown, before the log closes.
+  std::unique_ptr<AnalysisStore> analyses_;
+  std::unique_ptr<AnalysesApi> analyses_api_;
+  std::unique_ptr<GeneratorApi> generator_api_;
   bool shut_down_ = false;
 };
 
