@@ -59,7 +59,7 @@ test('a save with an unknown column shows the error at its line:column and the a
   const before = (await getApp(server, kLab)).app;
   expect(before?.status.state).toBe('RUNNING');
   await page.goto(`${server.url}/#/apps/${kLab}`);
-  const editor = page.getByTestId('sql-editor');
+  const editor = page.getByTestId('sql-editor-input');
   await expect(editor).toHaveValue(before?.application.sql ?? '');
 
   // Line 2 selects a column SOURCE_SQL_STREAM_001 does not have.
@@ -70,9 +70,9 @@ test('a save with an unknown column shows the error at its line:column and the a
   const column = (broken.split('\n')[1] ?? '').indexOf('"Nope"') + 1;
   await editor.fill(broken);
   await page.getByTestId('save-run').click();
-  await expect(page.getByTestId('sql-error-position')).toHaveText(`Line 2, column ${column}`);
-  await expect(page.getByTestId('sql-error')).toContainText(`2:${column}:`);
-  await expect(page.getByTestId('sql-error')).toContainText('Nope');
+  const error = page.getByTestId('sql-editor-error');
+  await expect(error).toContainText(`Line 2, column ${column}:`);
+  await expect(error).toContainText('Nope');
   // The editor selects the offending name.
   const selected = await editor.evaluate((e: HTMLTextAreaElement) => e.value.slice(e.selectionStart, e.selectionEnd));
   expect(selected).toBe('"Nope"');
@@ -96,8 +96,8 @@ test('create a filter application in the UI, see it RUNNING with its rows, give 
   await page.getByTestId('new-app-discover').click();
   // Discovery names "Time Played" as KDA did, and the template follows the columns.
   await expect(page.getByTestId('discovered-columns')).toContainText('COL_TimePlayed');
-  await expect(page.getByTestId('new-app-sql')).toHaveValue(/"COL_TimePlayed" INTEGER/);
-  await page.getByTestId('new-app-sql').fill(
+  await expect(page.getByTestId('new-app-sql-input')).toHaveValue(/"COL_TimePlayed" INTEGER/);
+  await page.getByTestId('new-app-sql-input').fill(
     [
       'CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("PlayerID" INTEGER, "Wins" INTEGER);',
       'CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"',

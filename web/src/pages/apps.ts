@@ -9,6 +9,7 @@ import { api, ApiError, streamEvents, type SseEvent } from '../api';
 import type { Cleanup, PageContext } from '../page';
 import { clear, describeError, errorBanner, formatCell, formatNumber, h, toast } from '../ui';
 import { confirmDialog } from '../apps/confirm';
+import { createCodeEditor, type Completion } from '../editor/code_editor';
 import {
   filterTemplate,
   formatLag,
@@ -89,6 +90,11 @@ function stateBadge(state: string, testid?: string): HTMLElement {
 
 // ---- The SQL box ----
 
+// A name as KDA's SQL needs it: always quoted (unquoted names are upper-cased).
+function quoteName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
 export interface SqlBox {
   element: HTMLElement;
   getValue(): string;
@@ -99,78 +105,51 @@ export interface SqlBox {
   focus(): void;
 }
 
-// The application's code editor: a plain <textarea class="code"> for now (the
-// shared SQL editor replaces it here, behind the same interface). Ctrl+Enter
-// (⌘+Enter) runs `onRun`; the caret's line:column shows below.
-export function makeSqlBox(options: { value: string; label: string; rows?: number; onRun?: () => void; runLabel?: string; testid?: string }): SqlBox {
-  const area = h('textarea', {
-    class: 'code sql-box-text',
-    spellcheck: 'false',
-    autocomplete: 'off',
-    wrap: 'off',
+// KDA's streaming SQL words, highlighted as keywords on top of SQL's own.
+const kStreamingKeywords = ['STREAM', 'PUMP', 'ROWTIME', 'WINDOW', 'RANGE', 'ROWS', 'PRECEDING', 'FOLLOWING', 'STEP', 'FLOOR', 'TSDIFF', 'CURRENT_ROW_TIMESTAMP', 'SOURCE_SQL_STREAM_001', 'error_stream'];
+const kStreamingWords = ['CREATE OR REPLACE STREAM', 'CREATE OR REPLACE PUMP', 'INSERT INTO', 'SELECT STREAM', 'WINDOW', 'OVER', 'RANGE INTERVAL', 'ROWS', 'PRECEDING', 'PARTITION BY', 'GROUP BY', 'STEP', 'FLOOR', 'ROWTIME', 'TSDIFF', 'WHERE', 'FROM', 'JOIN', 'LEFT JOIN', 'ON', 'AND', 'OR', 'CAST', 'COUNT', 'SUM', 'AVG', 'MIN', 'MAX'];
+
+// The application's code editor: the shared SQL editor (src/editor/), with
+// the streaming words highlighted and completion of the source's columns and
+// the streams. Ctrl+Enter (⌘+Enter) runs `onRun`. An error is marked at its
+// line:column, its token selected, and the message shown under the code.
+export function makeSqlBox(options: {
+  value: string;
+  label: string;
+  rows?: number;
+  onRun?: () => void;
+  runLabel?: string;
+  testid?: string;
+  completions?: () => Completion[];
+}): SqlBox {
+  const editor = createCodeEditor({
+    value: options.value,
+    ariaLabel: options.label,
+    testid: options.testid ?? 'sql-editor',
     rows: options.rows ?? 16,
-    'aria-label': options.label,
-    'data-testid': options.testid ?? 'sql-editor',
+    extraKeywords: kStreamingKeywords,
+    ...(options.onRun === undefined ? {} : { onRun: options.onRun }),
+    completions: () => [
+      ...(options.completions?.() ?? []),
+      ...kStreamingWords.map((w): Completion => ({ label: w, insert: w, kind: 'keyword' })),
+    ],
   });
-  area.value = options.value;
-  const caret = h('span', { class: 'muted small', 'aria-hidden': 'true' });
-  const error = h('div', { class: 'sql-box-error', role: 'alert', 'data-testid': 'sql-error', hidden: true });
-  const updateCaret = (): void => {
-    const before = area.value.slice(0, area.selectionStart);
-    const line = before.split('\n').length;
-    const column = Array.from(before.slice(before.lastIndexOf('\n') + 1)).length + 1; // code points, as the server counts
-    caret.textContent = `Ln ${line}, Col ${column}`;
-  };
-  area.addEventListener('keyup', updateCaret);
-  area.addEventListener('click', updateCaret);
-  area.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && options.onRun !== undefined) {
-      event.preventDefault();
-      options.onRun();
-    } else if (event.key === 'Tab' && !event.shiftKey && !event.ctrlKey && !event.altKey) {
-      // Two spaces, as code editors do; Esc then Tab leaves the box.
-      if (area.dataset['escaped'] === '1') return;
-      event.preventDefault();
-      area.setRangeText('  ', area.selectionStart, area.selectionEnd, 'end');
-    } else if (event.key === 'Escape') {
-      area.dataset['escaped'] = '1';
-      return;
-    }
-    delete area.dataset['escaped'];
-  });
-  const element = h(
-    'div',
-    { class: 'sql-box' },
-    area,
-    h('div', { class: 'sql-box-status' }, caret, h('span', { class: 'muted small' }, options.onRun === undefined ? '' : `Ctrl+Enter: ${options.runLabel ?? 'save and run'} · Esc, Tab: leave the editor`)),
-    error,
-  );
-  updateCaret();
+  const hint = h('div', { class: 'sql-box-status muted small' }, options.onRun === undefined ? '' : `Ctrl+Enter: ${options.runLabel ?? 'save and run'} · Ctrl+Space: complete · Esc, Tab: leave the editor`);
+  const element = h('div', { class: 'sql-box' }, editor.element, hint);
   return {
     element,
-    getValue: () => area.value,
-    setValue: (text: string) => {
-      area.value = text;
-      updateCaret();
-    },
+    getValue: () => editor.getValue(),
+    setValue: (text: string) => editor.setValue(text),
     showError: (line: number, column: number, message: string) => {
-      const start = offsetOf(area.value, line, column);
-      const end = Math.max(tokenEnd(area.value, start), start);
-      error.replaceChildren(h('strong', { 'data-testid': 'sql-error-position' }, `Line ${line}, column ${column}`), ' ', h('span', {}, message));
-      error.hidden = false;
-      area.classList.add('has-error');
-      area.focus();
-      area.setSelectionRange(start, end);
-      const lineHeight = parseFloat(getComputedStyle(area).lineHeight) || 18;
-      area.scrollTop = Math.max(0, (line - 3) * lineHeight);
-      updateCaret();
+      // The editor says "Line L, column C: ..." itself: drop the server's "L:C: ".
+      editor.showError(line, column, message.replace(/^\s*\d+:\d+:\s*/, ''));
+      const text = editor.getValue();
+      const start = offsetOf(text, line, column);
+      editor.textarea.focus();
+      editor.textarea.setSelectionRange(start, Math.max(start, tokenEnd(text, start)));
     },
-    clearError: () => {
-      error.hidden = true;
-      error.replaceChildren();
-      area.classList.remove('has-error');
-    },
-    focus: () => area.focus(),
+    clearError: () => editor.clearError(),
+    focus: () => editor.focus(),
   };
 }
 
@@ -359,7 +338,20 @@ function createForm(context: PageContext, signal: AbortSignal, close: () => void
     h('option', { value: 'earliest' }, 'Earliest: replay the retained records first'),
   );
   let template = filterTemplate([]);
-  const box = makeSqlBox({ value: template, label: 'Application code', rows: 10, testid: 'new-app-sql', runLabel: 'create', onRun: () => form.requestSubmit() });
+  let discovered: SchemaColumn[] = [];
+  const box = makeSqlBox({
+    value: template,
+    label: 'Application code',
+    rows: 10,
+    testid: 'new-app-sql',
+    runLabel: 'create',
+    onRun: () => form.requestSubmit(),
+    completions: () => [
+      ...discovered.map((c): Completion => ({ label: c.name, insert: quoteName(c.name), kind: 'column', detail: `SOURCE_SQL_STREAM_001 · ${c.sqlType}` })),
+      { label: 'SOURCE_SQL_STREAM_001', insert: '"SOURCE_SQL_STREAM_001"', kind: 'stream' },
+      { label: 'DESTINATION_SQL_STREAM', insert: '"DESTINATION_SQL_STREAM"', kind: 'stream' },
+    ],
+  });
   const discoverHost = h('div', {});
   const banner = h('div', {});
   const submit = h('button', { class: 'primary', type: 'submit', 'data-testid': 'new-app-submit' }, 'Create and start');
@@ -369,6 +361,7 @@ function createForm(context: PageContext, signal: AbortSignal, close: () => void
     try {
       const d = await api<Discovery>('/v1/apps/discover', { method: 'POST', body: { source: sourceInput.value.trim(), sample: 100 }, signal });
       discoverHost.replaceChildren(discoveryView(d));
+      discovered = d.input_schema.columns;
       // A code still at its template follows the discovered columns.
       if (box.getValue() === template) {
         template = filterTemplate(d.input_schema.columns);
@@ -470,7 +463,17 @@ async function renderEditor(root: HTMLElement, context: PageContext, name: strin
   const startButton = h('button', { 'data-testid': 'app-start', onclick: () => void startStop('start') }, 'Start');
   const stopButton = h('button', { 'data-testid': 'app-stop', onclick: () => void startStop('stop') }, 'Stop');
   const saveButton = h('button', { class: 'primary', 'data-testid': 'save-run', title: 'Ctrl+Enter', onclick: () => void saveAndRun() }, 'Save and run');
-  const box = makeSqlBox({ value: app.application.sql, label: 'Application code', rows: 9, onRun: () => void saveAndRun() });
+  const box = makeSqlBox({
+    value: app.application.sql,
+    label: 'Application code',
+    rows: 9,
+    onRun: () => void saveAndRun(),
+    completions: () => [
+      ...app.application.input_schema.columns.map((c): Completion => ({ label: c.name, insert: quoteName(c.name), kind: 'column', detail: `SOURCE_SQL_STREAM_001 · ${c.sqlType}` })),
+      ...app.streams.flatMap((st) => st.columns.map((c): Completion => ({ label: c.name, insert: quoteName(c.name), kind: 'column', detail: `${st.name} · ${c.type}` }))),
+      ...['SOURCE_SQL_STREAM_001', ...app.streams.map((st) => st.name)].map((n): Completion => ({ label: n, insert: quoteName(n), kind: 'stream' })),
+    ],
+  });
 
   // Source
   const sourceInput = h('input', { id: 'source', value: app.application.source, list: 'editor-sources', 'data-testid': 'app-source', autocomplete: 'off' });
