@@ -166,6 +166,9 @@ function shapeSeries(visual: Visual, q: VisualQuery, rows: unknown[][], theme: T
       series.push({ name: m.label, values: categories.map((c) => toNumber(rows.find((r) => dimLabel(r[0]) === c)?.[1 + i])) });
     });
   }
+  // Times on one day show as HH:MM (the tooltip keeps the whole value).
+  const times = categories.length > 0 && categories.every((c) => /^\d{4}-\d\d-\d\d \d\d:\d\d/.test(c));
+  const oneDay = times && categories.every((c) => c.slice(0, 10) === categories[0]?.slice(0, 10));
   const categoryAxis = {
     type: 'category',
     data: categories,
@@ -174,7 +177,7 @@ function shapeSeries(visual: Visual, q: VisualQuery, rows: unknown[][], theme: T
     nameGap: horizontal ? 8 : 28,
     nameTextStyle: { color: theme.muted, fontWeight: 600 },
     inverse: horizontal,
-    axisLabel: { color: theme.muted, hideOverlap: true },
+    axisLabel: { color: theme.muted, hideOverlap: true, ...(oneDay ? { formatter: (v: string) => v.slice(11, 16) } : {}) },
     axisLine: { lineStyle: { color: theme.border } },
     boundaryGap: !isLine,
   };
@@ -202,7 +205,7 @@ function shapeSeries(visual: Visual, q: VisualQuery, rows: unknown[][], theme: T
       stack: stacked ? 'total' : undefined,
       areaStyle: visual.type === 'area' ? { opacity: 0.35 } : undefined,
       smooth: false,
-      showSymbol: isLine && categories.length <= 60,
+      showSymbol: visual.type === 'line' && categories.length <= 60,
       barMaxWidth: 48,
       label: showLabels && !stacked ? { show: true, position: horizontal ? 'right' : 'top', color: theme.muted, formatter: (p: { value: unknown }) => formatValue(p.value, format) } : undefined,
       emphasis: { focus: 'series' },
@@ -215,19 +218,20 @@ function shapePie(visual: Visual, q: VisualQuery, rows: unknown[][], theme: Them
   const data = dataOf(q, rows);
   const format = visual.format;
   const slices = rows.map((r) => ({ name: dimLabel(r[0]), value: toNumber(r[1]) }));
+  const few = slices.length <= 12;
   const option: Option = {
     ...baseOption(theme),
     tooltip: { trigger: 'item', valueFormatter: (v: unknown) => formatValue(v, format) },
-    legend: { type: 'scroll', orient: 'vertical', right: 8, top: 'middle', textStyle: { color: theme.muted } },
+    legend: few ? { show: false } : { type: 'scroll', orient: 'vertical', right: 4, top: 'middle', textStyle: { color: theme.muted } },
     series: [
       {
         name: q.measures[0]?.label ?? '',
         type: 'pie',
-        radius: ['42%', '70%'],
-        center: ['40%', '50%'],
+        radius: few ? ['38%', '64%'] : ['40%', '70%'],
+        center: few ? ['50%', '52%'] : ['40%', '50%'],
         avoidLabelOverlap: true,
-        itemStyle: { borderColor: 'rgba(255,255,255,0.6)', borderWidth: 1 },
-        label: { color: theme.text, formatter: '{b}: {d}%' },
+        itemStyle: { borderColor: 'rgba(255,255,255,0.7)', borderWidth: 1 },
+        label: few ? { color: theme.text, formatter: '{b}: {d}%' } : { show: false },
         data: slices,
       },
     ],
@@ -272,7 +276,7 @@ function shapeHeatmap(visual: Visual, q: VisualQuery, rows: unknown[][], theme: 
         name: q.measures[0]?.label ?? '',
         type: 'heatmap',
         data: cells,
-        label: { show: rowLabels.length * colLabels.length <= 80, formatter: (p: { value: [number, number, unknown] }) => formatValue(p.value[2], format) },
+        label: { show: rowLabels.length * colLabels.length <= 80, fontSize: 11, formatter: (p: { value: [number, number, unknown] }) => formatValue(p.value[2], format) },
         emphasis: { itemStyle: { shadowBlur: 8, shadowColor: 'rgba(0,0,0,0.4)' } },
       },
     ],

@@ -106,7 +106,7 @@ async function loadDocument(id: string): Promise<{ doc: AnalysisDocument; stored
     raw = await api<unknown>(`/v1/analyses/${encodeURIComponent(id)}`);
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
-    if (id !== 'lab') throw new Error(noAnalysesApi(e) ? 'This server does not store analyses (no /v1/analyses).' : `There is no analysis "${id}". It may have been deleted.`, { cause: e });
+    if (id !== 'lab') throw new Error(noAnalysesApi(e) ? `Cannot open "${id}": this server does not store analyses (no /v1/analyses).` : `There is no analysis "${id}". It may have been deleted.`, { cause: e });
     raw = await loadLabFile();
     stored = false;
   }
@@ -449,7 +449,7 @@ class AnalysisEditor {
   private markDirty(): void {
     this.dirty = true;
     this.dirtyBadge.hidden = false;
-    if (!this.stored) pending.set(this.id, this.doc);
+    if (pending.has(this.id)) pending.set(this.id, this.doc);
   }
 
   private later(ms: number, fn: () => void): void {
