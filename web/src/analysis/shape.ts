@@ -193,7 +193,7 @@ function shapeSeries(visual: Visual, q: VisualQuery, rows: unknown[][], theme: T
   const showLabels = !isLine && categories.length * Math.max(1, series.length) <= 24;
   const option: Option = {
     ...baseOption(theme),
-    grid: { left: horizontal ? 64 : 64, right: 32, top: series.length > 1 || horizontal ? 36 : 16, bottom: horizontal ? 40 : 48 },
+    grid: { left: 8, right: horizontal ? 36 : 16, top: series.length > 1 || horizontal ? 30 : 22, bottom: 4, outerBoundsMode: 'same', outerBoundsContain: 'all' },
     tooltip: { trigger: 'axis', axisPointer: { type: isLine ? 'line' : 'shadow' }, valueFormatter: (v: unknown) => formatValue(v, format) },
     legend: series.length > 1 ? { top: 0, type: 'scroll', textStyle: { color: theme.muted } } : { show: false },
     xAxis: horizontal ? valueAxis : categoryAxis,
@@ -251,7 +251,7 @@ function shapeHeatmap(visual: Visual, q: VisualQuery, rows: unknown[][], theme: 
   const max = numbers.length > 0 ? Math.max(...numbers) : 1;
   const option: Option = {
     ...baseOption(theme),
-    grid: { left: 64, right: 72, top: 12, bottom: 44 },
+    grid: { left: 8, right: 64, top: 8, bottom: 4, outerBoundsMode: 'same', outerBoundsContain: 'all' },
     tooltip: {
       position: 'top',
       formatter: (p: { value: [number, number, unknown] }) =>
