@@ -122,6 +122,7 @@ test('a visual built in the UI, a calculated field, save as, reload, export and 
   const pieSql = await sql(server, `SELECT CaughtBy, count(*) AS n FROM "data-view" ${where()} GROUP BY 1 ORDER BY n DESC, CaughtBy`);
   await expect.poll(async () => (await visualData(page, id)).rows).toEqual(labels(pieSql.rows));
   await expect(page.getByTestId(`visual-${id}`)).toContainText('Share of catches');
+  await page.getByTestId(`visual-${id}`).scrollIntoViewIfNeeded();
   await shot(page, 'analyses-builder');
   await page.getByTestId('builder-done').click();
 
