@@ -1276,8 +1276,35 @@ class AnalysisEditor {
       ...wells,
       h('div', { class: 'an-side-title' }, 'Format'),
       ...options,
+      h(
+        'div',
+        { class: 'an-move', role: 'group', 'aria-label': 'Position' },
+        h('button', { 'data-testid': 'move-earlier', disabled: this.doc.visuals.indexOf(v) === 0, onclick: () => this.moveVisual(v, -1) }, '← Earlier'),
+        h('button', { 'data-testid': 'move-later', disabled: this.doc.visuals.indexOf(v) === this.doc.visuals.length - 1, onclick: () => this.moveVisual(v, 1) }, 'Later →'),
+        h('button', { 'data-testid': 'duplicate-visual', onclick: () => this.duplicateVisual(v) }, 'Duplicate'),
+      ),
       h('button', { class: 'danger an-remove', onclick: () => this.removeVisual(v.id) }, 'Remove visual'),
     );
+  }
+
+  private moveVisual(v: Visual, by: number): void {
+    const i = this.doc.visuals.indexOf(v);
+    const j = i + by;
+    if (i < 0 || j < 0 || j >= this.doc.visuals.length) return;
+    this.doc.visuals.splice(i, 1);
+    this.doc.visuals.splice(j, 0, v);
+    this.markDirty();
+    this.renderGrid();
+    this.renderBuilder();
+  }
+
+  private duplicateVisual(v: Visual): void {
+    const copy: Visual = { ...structuredClone(v), id: nextVisualId(this.doc, v.type), title: v.title === '' ? '' : `${v.title} (copy)` };
+    this.doc.visuals.splice(this.doc.visuals.indexOf(v) + 1, 0, copy);
+    this.selected = copy.id;
+    this.markDirty();
+    this.renderGrid();
+    this.renderBuilder();
   }
 
   private safeField(name: string): { type: string; aggregate: boolean } | undefined {
