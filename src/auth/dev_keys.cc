@@ -1,5 +1,8 @@
 #include "auth/dev_keys.h"
 
+#include <string_view>
+#include <vector>
+
 #include "auth/crypto_util.h"
 #include "auth/private_files.h"
 
@@ -25,6 +28,34 @@ std::string KeyLines(std::string_view text) {
 }
 
 }  // namespace
+
+Result<std::string> ReadDevAdminKey(Env* env, const std::string& data_dir) {
+  const std::string path = JoinPath(data_dir, kDevKeysFile);
+  if (!env->FileExists(path)) return Status::NotFound(path + " does not exist");
+  GL_ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  std::string key;
+  size_t pos = 0;
+  while (pos < text.size() && key.empty()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    if (line.empty() || line[0] == '#') continue;
+    // Fields are separated by runs of spaces.
+    std::vector<std::string_view> fields;
+    size_t i = 0;
+    while (i < line.size()) {
+      while (i < line.size() && line[i] == ' ') ++i;
+      size_t start = i;
+      while (i < line.size() && line[i] != ' ') ++i;
+      if (i > start) fields.push_back(line.substr(start, i - start));
+    }
+    if (fields.size() == 3 && fields[0] == kDevAdminName) key = std::string(fields[2]);
+  }
+  WipeString(&text);
+  if (key.empty()) return Status::NotFound(std::string("no ") + kDevAdminName + " key in " + path);
+  return key;
+}
 
 Status EnsureDevKeys(KeyStore* store, const std::string& data_dir, bool always_print,
                      std::FILE* out) {

@@ -17,6 +17,8 @@
 #include <string>
 
 #include "auth/key_store.h"
+#include "common/env.h"
+#include "common/result.h"
 #include "common/status.h"
 
 namespace gamelake {
@@ -24,6 +26,11 @@ namespace gamelake {
 constexpr const char* kDevKeysFile = "dev-keys.txt";
 constexpr const char* kDevAdminName = "dev-admin";
 constexpr const char* kDevIngestName = "dev-ingest";
+
+// The full key named kDevAdminName in <data>/dev-keys.txt (its lines are
+// "<name> <scope> <key>"); NotFound when the file or the line is missing.
+// For the console's demo sign-in (server/console_api.h).
+[[nodiscard]] Result<std::string> ReadDevAdminKey(Env* env, const std::string& data_dir);
 
 [[nodiscard]] Status EnsureDevKeys(KeyStore* store, const std::string& data_dir, bool always_print,
                                    std::FILE* out = stdout);

@@ -1,5 +1,6 @@
 // gamelake: the command-line entry point. `gamelake serve` runs the pipeline.
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <string>
@@ -16,6 +17,7 @@
 #include "cli/lake_commands.h"
 #include "cli/metrics_command.h"
 #include "cli/query_command.h"
+#include "common/env.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -45,6 +47,22 @@ struct ServeFlags {
   bool demo = false;
 };
 
+// Where the built console is when console.dir is not set: beside the binary
+// (<bin>/../web/dist when run from a build folder of the source tree, or
+// <bin>/../share/gamelake/console when installed); "" when neither exists.
+std::string DefaultConsoleDir() {
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n <= 0) return "";
+  std::string bin(exe, static_cast<size_t>(n));
+  std::string dir = bin.substr(0, bin.rfind('/'));
+  for (const char* candidate : {"/../web/dist", "/../share/gamelake/console"}) {
+    std::string path = dir + candidate;
+    if (Env::Default()->FileExists(path + "/index.html")) return path;
+  }
+  return "";
+}
+
 int Serve(const ServeFlags& flags) {
   Config config;
   if (!flags.config_file.empty()) {
@@ -63,6 +81,7 @@ int Serve(const ServeFlags& flags) {
     }
   }
   config.demo = flags.demo;
+  if (config.console_dir.empty()) config.console_dir = DefaultConsoleDir();
   SetUpLogging(config.log_level);
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
@@ -78,6 +97,10 @@ int Serve(const ServeFlags& flags) {
   std::printf("gamelake %s listening on http://%s:%u (data in %s)\n", kVersion,
               config.listen_host.c_str(), static_cast<unsigned>((*server)->port()),
               config.data_dir.c_str());
+  if (config.console_enabled && !config.console_dir.empty()) {
+    std::printf("gamelake console: http://%s:%u/\n", config.listen_host.c_str(),
+                static_cast<unsigned>((*server)->port()));
+  }
   std::fflush(stdout);
 
   int sig = 0;

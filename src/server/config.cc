@@ -90,6 +90,8 @@ Result<std::vector<std::string>> StringList(const toml::node& n) {
 const std::map<std::string, Setter>& Settings() {
   static const std::map<std::string, Setter> settings = {
       {"data_dir", String(&Config::data_dir)},
+      {"console.enabled", Bool(&Config::console_enabled)},
+      {"console.dir", String(&Config::console_dir)},
       {"demo.rate", Double(&Config::demo_rate)},
       {"log_level",
        [](const toml::node& n, Config* c) -> Status {

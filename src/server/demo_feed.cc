@@ -12,12 +12,13 @@
 namespace gamelake {
 
 DemoFeed::DemoFeed(Wal* wal, double rate, std::unique_ptr<RecordSource> source, std::string stream,
-                   StreamCounters* counters)
+                   StreamCounters* counters, uint64_t limit)
     : wal_(wal),
       rate_(rate),
       source_(std::move(source)),
       stream_(std::move(stream)),
       counters_(counters) {
+  progress_->limit = limit;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -43,14 +44,17 @@ void DemoFeed::Run() {
   std::string buffer;
   std::vector<size_t> ends;
   std::vector<std::string_view> views;
+  const uint64_t limit = progress_->limit;
+  uint64_t rendered = 0;
   std::unique_lock<std::mutex> lock(mu_);
-  while (!cv_.wait_for(lock, tick, [this] { return stop_; })) {
+  while ((limit == 0 || rendered < limit) && !cv_.wait_for(lock, tick, [this] { return stop_; })) {
     owed += rate_ / 10.0;
     buffer.clear();
     ends.clear();
     int64_t now = Env::Default()->NowMicros();
-    while (owed >= 1) {
+    while (owed >= 1 && (limit == 0 || rendered < limit)) {
       owed -= 1;
+      ++rendered;
       source_->Next(now, &buffer);
       ends.push_back(buffer.size());
     }
@@ -61,16 +65,23 @@ void DemoFeed::Run() {
       views.emplace_back(buffer.data() + start, end - start);
       start = end;
     }
-    wal_->AppendAsync(
-        stream_, views,
-        [counters = counters_, n = views.size(), bytes = buffer.size()](Status s, uint64_t) {
-          if (!s.ok()) {
-            spdlog::warn("msg=\"demo records not stored\" error=\"{}\"", s.ToString());
-          } else if (counters != nullptr) {
-            counters->incoming_records.Add(n);
-            counters->incoming_bytes.Add(bytes);
-          }
-        });
+    wal_->AppendAsync(stream_, views,
+                      [counters = counters_, progress = progress_, n = views.size(),
+                       bytes = buffer.size()](Status s, uint64_t) {
+                        if (!s.ok()) {
+                          spdlog::warn("msg=\"demo records not stored\" error=\"{}\"",
+                                       s.ToString());
+                        } else {
+                          progress->sent.fetch_add(n);
+                          if (counters != nullptr) {
+                            counters->incoming_records.Add(n);
+                            counters->incoming_bytes.Add(bytes);
+                          }
+                        }
+                        if (progress->settled.fetch_add(n) + n == progress->limit) {
+                          progress->done_us.store(Env::Default()->NowMicros());
+                        }
+                      });
   }
 }
 

@@ -4,13 +4,17 @@
 // modest rate (config demo.rate, default 20 records a second), so a new user
 // sees data arrive at once. Records go straight into the log, the path HTTP
 // ingest takes after parsing; `gamelake generate` is the same generator as a
-// command.
+// command. The console's generator jobs (generator_api.h) run one DemoFeed
+// each, with a record limit and the count of records stored.
 //
-// Thread-safety: construct and Stop from one thread.
+// Thread-safety: construct and Stop from one thread; sent(), done() and
+// done_us() from any thread.
 #ifndef GAMELAKE_SERVER_DEMO_FEED_H_
 #define GAMELAKE_SERVER_DEMO_FEED_H_
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,15 +30,31 @@ class DemoFeed {
  public:
   // Appends `rate` records a second of `source` to `stream` in `wal` until
   // Stop(), counting what is stored in `counters` (optional). wal and
-  // counters must outlive it.
+  // counters must outlive it. With a `limit` (0: none) it renders that many
+  // records and then stops by itself.
   DemoFeed(Wal* wal, double rate, std::unique_ptr<RecordSource> source,
-           std::string stream = "events", StreamCounters* counters = nullptr);
+           std::string stream = "events", StreamCounters* counters = nullptr, uint64_t limit = 0);
   // The lab's template, randomly seeded, into "events".
   DemoFeed(Wal* wal, double rate, StreamCounters* counters = nullptr);
   ~DemoFeed();
   void Stop();
 
+  // Records the log has stored (appends acknowledged OK) so far.
+  uint64_t sent() const { return progress_->sent.load(); }
+  // True once a limited feed has rendered `limit` records and the log has
+  // answered every append of them (stored or failed).
+  bool done() const { return progress_->done_us.load() != 0; }
+  // When done() became true (Env clock, microseconds); 0 before.
+  int64_t done_us() const { return progress_->done_us.load(); }
+
  private:
+  // Shared with the log's completions, which may run after the feed is gone.
+  struct Progress {
+    std::atomic<uint64_t> sent{0};
+    std::atomic<uint64_t> settled{0};  // Records whose append has completed.
+    std::atomic<int64_t> done_us{0};
+    uint64_t limit = 0;
+  };
   void Run();
 
   Wal* wal_;
@@ -42,6 +62,7 @@ class DemoFeed {
   std::unique_ptr<RecordSource> source_;
   std::string stream_;
   StreamCounters* counters_;
+  std::shared_ptr<Progress> progress_ = std::make_shared<Progress>();
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

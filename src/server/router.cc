@@ -68,6 +68,9 @@ Router::Router(const Config& config, Deps deps)
       cloudwatch_(deps.cloudwatch),
       metrics_live_(deps.metrics_live),
       apps_(deps.apps),
+      analyses_(deps.analyses),
+      generator_(deps.generator),
+      console_(deps.console),
       cors_(config),
       data_dir_(config.data_dir),
       min_free_disk_bytes_(config.min_free_disk_bytes),
@@ -171,10 +174,24 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
     if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
     return apps_->Handle(path, std::move(request), std::move(counted));
   }
+  if (analyses_ != nullptr && AnalysesApi::Matches(path)) {
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    return analyses_->Handle(path, std::move(request), std::move(counted));
+  }
+  if (generator_ != nullptr && GeneratorApi::Matches(path)) {
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    return generator_->Handle(path, std::move(request), std::move(counted));
+  }
   if (metrics_api_ != nullptr && MetricsApi::Matches(path)) {
     Principal principal;
     if (!Authorize(request, MetricsApi::Needs(path, request), "", &principal, counted)) return;
     return metrics_api_->Handle(path, std::move(request), std::move(counted));
+  }
+  if (console_ != nullptr && (method == http::verb::get || method == http::verb::head) &&
+      console_->Matches(path)) {
+    return console_->Handle(path, request, std::move(counted));
   }
   counted(JsonError(404, "not_found", fmt::format("no route for {} {}", method_name, path)));
 }

@@ -15,6 +15,13 @@
 //                                                metrics_live.h)
 //   /v1/apps, /v1/apps/{name}[/start|/stop|/streams/{stream}/live], /v1/apps/discover
 //                                                streaming SQL applications (admin key; apps_api.h)
+//   /v1/analyses[/{id}]                          the console's saved analyses (admin key;
+//                                                analyses_api.h)
+//   /v1/generator/preview, /v1/generator/jobs[/{id}[/stop]]
+//                                                generator jobs for the console (admin key;
+//                                                generator_api.h)
+//   GET /, GET /<console file>, GET /v1/console/session
+//                                                the web console (no key; console_api.h)
 //   POST /  X-Amz-Target: GraniteServiceVersion20100801.*  the CloudWatch API (SigV4), and
 //           its other protocols: POST / with a Query form (Action=...), and
 //           POST /service/GraniteServiceVersion20100801/operation/*  (RPC v2 CBOR)
@@ -40,11 +47,14 @@
 #include "ingest/ingest_handler.h"
 #include "ingest/record_parser.h"
 #include "log/wal.h"
+#include "server/analyses_api.h"
 #include "server/apps_api.h"
 #include "server/cloudwatch_api.h"
 #include "server/config.h"
+#include "server/console_api.h"
 #include "server/cors_policy.h"
 #include "server/firehose_api.h"
+#include "server/generator_api.h"
 #include "server/http_server.h"
 #include "server/lake_api.h"
 #include "server/metrics_api.h"
@@ -72,6 +82,9 @@ class Router {
     CloudWatchApi* cloudwatch = nullptr;  // The CloudWatch API; null: none.
     MetricsLive* metrics_live = nullptr;  // GET /v1/metrics/live; null: none.
     AppsApi* apps = nullptr;              // Streaming applications; null: none.
+    AnalysesApi* analyses = nullptr;      // The console's analyses; null: none.
+    GeneratorApi* generator = nullptr;    // Generator jobs; null: none.
+    const ConsoleApi* console = nullptr;  // The web console; null: none.
   };
   Router(const Config& config, Deps deps);
 
@@ -111,6 +124,9 @@ class Router {
   CloudWatchApi* cloudwatch_;
   MetricsLive* metrics_live_;
   AppsApi* apps_;
+  AnalysesApi* analyses_;
+  GeneratorApi* generator_;
+  const ConsoleApi* console_;
   CorsPolicy cors_;
   std::string data_dir_;
   uint64_t min_free_disk_bytes_;

@@ -33,11 +33,16 @@
 #include "metrics/webhook_sender.h"
 #include "query/live_tail.h"
 #include "query/query_engine.h"
+#include "server/analyses_api.h"
+#include "server/analysis_store.h"
 #include "server/apps_api.h"
 #include "server/cloudwatch_api.h"
+#include "server/console_api.h"
 #include "server/demo_app.h"
+#include "server/demo_console.h"
 #include "server/demo_feed.h"
 #include "server/firehose_api.h"
+#include "server/generator_api.h"
 #include "server/http_server.h"
 #include "server/lake_api.h"
 #include "server/metrics_api.h"
@@ -479,11 +484,36 @@ class ServerImpl final : public Server {
     return Status::OK();
   }
 
+  // The web console's files and, under --demo, the lab's view (and analysis).
+  Status InitConsole() {
+    if (!config_.console_enabled) return Status::OK();
+    Env* env = Env::Default();
+    ConsoleApi::Options c;
+    c.dir = config_.console_dir;
+    c.demo = config_.demo;
+    c.loopback = IsLoopbackHost(config_.listen_host);
+    if (config_.demo && c.loopback) {
+      auto key = ReadDevAdminKey(env, config_.data_dir);
+      if (key.ok()) c.demo_key = std::move(key).value();
+    }
+    auto console = ConsoleApi::Open(env, std::move(c));
+    if (!console.ok()) return console.status().WithContext("loading the console (console.dir)");
+    console_ = std::move(console).value();
+    if (!console_->installed()) {
+      spdlog::warn("msg=\"the web console is not installed\" console_dir=\"{}\"",
+                   config_.console_dir);
+    }
+    if (config_.demo && catalog_)
+      GL_RETURN_IF_ERROR(InstallLabView(catalog_.get(), env->NowMicros()));
+    return Status::OK();
+  }
+
   // The front door: keys, the write path, the Firehose API, routes, HTTP.
   Status InitFrontDoor() {
     Env* env = Env::Default();
     GL_RETURN_IF_ERROR(InitAuth());
     InitFirehose();
+    GL_RETURN_IF_ERROR(InitConsoleApis());
     Router::Deps deps;
     deps.wal = wal_.get();
     deps.delivery = delivery_.get();
@@ -498,6 +528,10 @@ class ServerImpl final : public Server {
     deps.metrics_api = metrics_api_.get();
     deps.metrics_live = metrics_live_.get();
     deps.apps = apps_api_.get();
+    deps.analyses = analyses_api_.get();
+    deps.generator = generator_api_.get();
+    GL_RETURN_IF_ERROR(InitConsole());
+    deps.console = console_.get();
     if (cloudwatch_service_) {
       cloudwatch_ = std::make_unique<CloudWatchApi>(AwsAuthentication(), cloudwatch_service_.get(),
                                                     Env::Default());
@@ -545,6 +579,19 @@ class ServerImpl final : public Server {
   }
 
   uint16_t port() const override { return http_ ? http_->port() : 0; }
+
+  // What the web console saves and runs: analyses under <data>/console/analyses
+  // (analysis_store.md) and generator jobs into the log.
+  Status InitConsoleApis() {
+    auto store =
+        AnalysisStore::Open(Env::Default(), JoinPath(config_.data_dir, "console/analyses"));
+    if (!store.ok()) return store.status().WithContext("opening the console's analyses");
+    analyses_ = std::move(store).value();
+    analyses_api_ = std::make_unique<AnalysesApi>(analyses_.get());
+    generator_api_ = std::make_unique<GeneratorApi>(
+        wal_.get(), [this](std::string_view stream) { return stream_stats_.For(stream); });
+    return Status::OK();
+  }
 
   // SQL: the live tail of the log, the query engine over catalog and tail,
   // and its HTTP endpoints. Views follow the catalog and the tail's schemas.
@@ -701,6 +748,7 @@ class ServerImpl final : public Server {
     // write into (the metrics store, the log) is still open.
     if (app_service_) app_service_->Shutdown();
     if (lake_api_) lake_api_->Stop();
+    if (analyses_api_) analyses_api_->Stop();
     if (metrics_api_) metrics_api_->Stop();
     if (cloudwatch_) cloudwatch_->Stop();
     if (pipeline_recorder_) pipeline_recorder_->Stop();
@@ -712,6 +760,7 @@ class ServerImpl final : public Server {
     }
     if (maintainer_) maintainer_->Stop();
     if (demo_) demo_->Stop();
+    if (generator_api_) generator_api_->Stop();  // Its jobs write into the log.
     if (delivery_) {
       spdlog::info("msg=\"shutting down: delivering buffered records\"");
       Status s = delivery_->Stop();
@@ -774,6 +823,12 @@ class ServerImpl final : public Server {
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<DemoFeed> demo_;
+  std::unique_ptr<ConsoleApi> console_;
+  // The console's APIs (analyses_api.h, generator_api.h); generator jobs are
+  // stopped in Shutdown, before the log closes.
+  std::unique_ptr<AnalysisStore> analyses_;
+  std::unique_ptr<AnalysesApi> analyses_api_;
+  std::unique_ptr<GeneratorApi> generator_api_;
   bool shut_down_ = false;
 };
 
