@@ -103,6 +103,16 @@ async function loadDocument(id: string): Promise<{ doc: AnalysisDocument; stored
   let raw: unknown;
   let stored = true;
   try {
+    // The lab's analysis may not be stored yet: ask the list first, so that
+    // opening the demo does not make a failing request.
+    if (id === 'lab') {
+      const list = await api<{ analyses: AnalysisSummary[] }>('/v1/analyses');
+      if (!list.analyses.some((a) => a.id === id)) {
+        const doc = validateDocument(await loadLabFile());
+        doc.id = id;
+        return { doc, stored: false };
+      }
+    }
     raw = await api<unknown>(`/v1/analyses/${encodeURIComponent(id)}`);
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
