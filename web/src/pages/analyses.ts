@@ -933,6 +933,7 @@ class AnalysisEditor {
   }
 
   private renderGrid(): void {
+    if (this.controller.signal.aborted) return; // the page was left
     for (const chart of this.charts.values()) chart.dispose();
     this.charts.clear();
     for (const c of this.running.values()) c.abort();
@@ -1032,6 +1033,7 @@ class AnalysisEditor {
   }
 
   private async runVisual(v: Visual): Promise<void> {
+    if (this.controller.signal.aborted) return;
     this.running.get(v.id)?.abort();
     const controller = new AbortController();
     this.running.set(v.id, controller);
