@@ -16,4 +16,16 @@ Status InstallLabView(Catalog* catalog, int64_t now_us) {
   return Status::OK();
 }
 
+Status InstallLabAnalysis(const ConsoleApi& console, AnalysisStore* analyses) {
+  if (!console.installed() || analyses->Get(kLabAnalysisId).ok()) return Status::OK();
+  Result<std::string> lab = console.File(kLabAnalysisFile);
+  if (!lab.ok()) {
+    spdlog::warn("msg=\"demo: the console has no lab analysis\" file=\"{}\"", kLabAnalysisFile);
+    return Status::OK();
+  }
+  GL_RETURN_IF_ERROR(analyses->Put(kLabAnalysisId, *lab).WithContext("the lab's analysis"));
+  spdlog::info("msg=\"demo: installed the lab's analysis\" analysis={}", kLabAnalysisId);
+  return Status::OK();
+}
+
 }  // namespace gamelake

@@ -9,6 +9,8 @@
 
 #include "catalog/catalog.h"
 #include "common/status.h"
+#include "server/analysis_store.h"
+#include "server/console_api.h"
 
 namespace gamelake {
 
@@ -18,6 +20,13 @@ constexpr const char* kLabViewSql = "SELECT * FROM events WHERE \"Time Played\" 
 
 // Creates the lab's view unless a view of that name exists (a user's own is kept).
 [[nodiscard]] Status InstallLabView(Catalog* catalog, int64_t now_us);
+
+// The console's lab analysis (its file /analyses/lab.json) saved as the
+// analysis "lab", unless one of that id exists. Nothing when the console is
+// not installed.
+constexpr const char* kLabAnalysisId = "lab";
+constexpr const char* kLabAnalysisFile = "/analyses/lab.json";
+[[nodiscard]] Status InstallLabAnalysis(const ConsoleApi& console, AnalysisStore* analyses);
 
 }  // namespace gamelake
 

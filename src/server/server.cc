@@ -503,8 +503,12 @@ class ServerImpl final : public Server {
       spdlog::warn("msg=\"the web console is not installed\" console_dir=\"{}\"",
                    config_.console_dir);
     }
-    if (config_.demo && catalog_)
+    if (config_.demo && catalog_) {
       GL_RETURN_IF_ERROR(InstallLabView(catalog_.get(), env->NowMicros()));
+    }
+    if (config_.demo && analyses_) {
+      GL_RETURN_IF_ERROR(InstallLabAnalysis(*console_, analyses_.get()));
+    }
     return Status::OK();
   }
 
