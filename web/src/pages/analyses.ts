@@ -380,6 +380,7 @@ class AnalysisEditor {
   private fields: Fields;
   private selected: string | undefined;
   private dirty = false;
+  private autoRetries = 0;
   private readonly charts = new Map<string, Chart>();
   private readonly running = new Map<string, AbortController>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -482,6 +483,12 @@ class AnalysisEditor {
       if (this.controller.signal.aborted) return;
       this.columns = [];
       this.columnsError = describeError(e);
+      // A view over a stream binds once the stream has a table (a fresh
+      // --demo server's first seconds): try again a few times by itself.
+      if (this.autoRetries < 3 && /does not exist/i.test(this.columnsError)) {
+        this.autoRetries += 1;
+        this.later(3000, () => void this.refresh());
+      }
     }
     this.fields = new Fields(this.columns, this.doc.calculatedFields);
     this.renderSide(false);
@@ -582,29 +589,36 @@ class AnalysisEditor {
   }
 
   private datasetError(message: string): HTMLElement {
-    const box = h('div', { class: 'an-side-section' }, errorBanner(`The dataset cannot be read: ${message}`));
+    const retry = h('button', { 'data-testid': 'dataset-retry', onclick: () => void this.refresh() }, '↻ Try again');
+    const box = h('div', { class: 'an-side-section' }, errorBanner(`The dataset cannot be read: ${message}`), retry);
     const ds = this.doc.dataset;
-    if (ds.kind === 'view' && ds.name.toLowerCase() === 'data-view') {
-      box.append(
-        h('p', { class: 'small muted' }, "The lab's view (Task 7) is missing."),
-        h(
-          'button',
-          {
-            'data-testid': 'create-lab-view',
-            onclick: () => {
-              runQuery(`CREATE VIEW ${quoteIdent(ds.name)} AS SELECT * FROM events WHERE "Time Played" > 3600`).then(
-                () => {
-                  toast(`Created the view ${ds.name}`);
-                  void this.loadColumns().then(() => this.renderGrid());
-                },
-                (e: unknown) => toast(describeError(e), 'error'),
-              );
+    if (ds.kind !== 'view' || ds.name.toLowerCase() !== 'data-view') return box;
+    // The lab's view: offer to create it when the catalog does not have it.
+    void api<{ views: { name: string }[] }>('/v1/catalog/views', { signal: this.controller.signal }).then(
+      (answer) => {
+        if (answer.views.some((v) => v.name.toLowerCase() === ds.name.toLowerCase())) return;
+        box.append(
+          h('p', { class: 'small muted' }, "The lab's view (Task 7) is missing."),
+          h(
+            'button',
+            {
+              'data-testid': 'create-lab-view',
+              onclick: () => {
+                runQuery(`CREATE VIEW ${quoteIdent(ds.name)} AS SELECT * FROM events WHERE "Time Played" > 3600`).then(
+                  () => {
+                    toast(`Created the view ${ds.name}`);
+                    void this.refresh();
+                  },
+                  (e: unknown) => toast(describeError(e), 'error'),
+                );
+              },
             },
-          },
-          'Create it: SELECT * FROM events WHERE "Time Played" > 3600',
-        ),
-      );
-    }
+            'Create it: SELECT * FROM events WHERE "Time Played" > 3600',
+          ),
+        );
+      },
+      () => undefined, // the banner above already says what is wrong
+    );
     return box;
   }
 
