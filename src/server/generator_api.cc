@@ -174,6 +174,10 @@ HttpResponse GeneratorApi::Run(std::string_view path, const HttpRequest& request
     if (method != http::verb::post) return NotAllowed(path, "POST");
     return Preview(request.body());
   }
+  if (path == "/v1/generator/templates") {
+    if (method != http::verb::get) return NotAllowed(path, "GET");
+    return Templates();
+  }
   if (path == "/v1/generator/jobs") {
     if (method == http::verb::get) return ListJobs();
     if (method == http::verb::post) return StartJob(request.body());
@@ -252,6 +256,20 @@ HttpResponse GeneratorApi::GetJob(std::string_view id) {
     if (job->id == id) return JsonResponse(200, JobJson(*job));
   }
   return JsonError(404, "not_found", fmt::format("there is no generator job '{}'", id));
+}
+
+HttpResponse GeneratorApi::Templates() {
+  // builtin:sessions is a simulator, not a template: it has no text.
+  JsonWriter w;
+  w.BeginObject().Key("templates").BeginArray();
+  w.BeginObject()
+      .Key("name")
+      .String("builtin:lab")
+      .Key("template")
+      .String(kLabTemplate)
+      .EndObject();
+  w.EndArray().EndObject();
+  return JsonResponse(200, w.Take());
 }
 
 HttpResponse GeneratorApi::ListJobs() {

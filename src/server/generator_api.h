@@ -80,6 +80,8 @@ class GeneratorApi {
   HttpResponse StopJob(std::string_view id);
   HttpResponse GetJob(std::string_view id);
   HttpResponse ListJobs();
+  // GET /v1/generator/templates: the builtin templates' KDG text.
+  static HttpResponse Templates();
   // Marks the jobs whose feed is done and forgets the oldest finished ones.
   void ReapLocked();
   static std::string JobJson(const Job& job);

@@ -157,6 +157,13 @@ TEST_F(ConsoleApiTest, GeneratorPreviews) {
   ASSERT_EQ(ArraySize(lab.body, "records"), 3u) << lab.body;
   EXPECT_THAT(lab.body, HasSubstr(R"(\"CaughtBy\":)"));
 
+  // The lab's template text, as the generator page shows it, is the one the server renders.
+  HttpResult templates = Call("GET", "/v1/generator/templates");
+  ASSERT_EQ(templates.status, 200) << templates.body;
+  EXPECT_THAT(templates.body, HasSubstr(R"("name":"builtin:lab","template":"{\n\"PlayerID\":)"));
+  EXPECT_THAT(templates.body, HasSubstr("random.weightedArrayElement("));
+  EXPECT_EQ(Call("POST", "/v1/generator/templates", "{}").status, 405);
+
   HttpResult custom =
       Call("POST", "/v1/generator/preview",
            R"({"template":"{\"Level\": {{random.number({\"min\":7,\"max\":7})}}}"})");

@@ -151,27 +151,6 @@ export function splitList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-// The Kinesis Data Generator template of the lab (Task 5), as docs/generator.md
-// shows it: the generator page's custom template starts from it.
-export const kLabTemplate = `{
-"PlayerID":{{random.number(10000)}},
-"Time Played":{{random.number(100000)}},
-"Wins":{{random.number(5)}},
-"Losses":{{random.number(50)}},
-"CaughtAt":{{random.weightedArrayElement(
-{
-    "weights": [0.2,0.5,0.1,0.05,0.1,0.05],
-    "data": [1,2,3,4,5,6]
-  }
-)}},
-"CaughtBy":{{random.weightedArrayElement(
-{
-    "weights": [0.2,0.45,0.15,0.05,0.1,0.05],
-    "data": [1,2,3,4,5,6]
-  }
-)}}
-}`;
-
 // A job's progress in percent (null without a total count).
 export function progressPercent(sent: number, count: number | null | undefined): number | null {
   if (count === null || count === undefined || count <= 0) return null;

@@ -7,7 +7,7 @@ import './generator.css';
 import { api, ApiError } from '../api';
 import type { Cleanup, PageContext } from '../page';
 import { describeError, errorBanner, formatNumber, h, toast } from '../ui';
-import { kLabTemplate, offsetOf, parseErrorPosition, progressPercent, tokenEnd } from '../apps/helpers';
+import { offsetOf, parseErrorPosition, progressPercent, tokenEnd } from '../apps/helpers';
 
 interface Job {
   id: string;
@@ -66,7 +66,9 @@ export function render(root: HTMLElement, _context: PageContext): Cleanup {
     'aria-label': 'Custom template',
     'data-testid': 'template-text',
   });
-  text.value = kLabTemplate;
+  // The lab's template text comes from the server (GET /v1/generator/templates),
+  // the one owner of it; a custom template starts from it.
+  let labTemplate = '';
   const textWrap = h('div', { class: 'template-wrap' }, text);
   const templateError = h('div', {});
   const preview = h('div', { class: 'preview', 'data-testid': 'preview' }, h('p', { class: 'muted' }, 'Test the template to see 5 sample records.'));
@@ -94,7 +96,7 @@ export function render(root: HTMLElement, _context: PageContext): Cleanup {
     help.textContent = kChoices.find((c) => c.value === choice)?.help ?? '';
     textWrap.hidden = choice !== 'custom';
     if (choice === 'builtin:lab') {
-      builtinView.replaceChildren(h('pre', { class: 'template-readonly', 'aria-label': 'builtin:lab template' }, kLabTemplate));
+      builtinView.replaceChildren(h('pre', { class: 'template-readonly', 'aria-label': 'builtin:lab template', 'data-testid': 'lab-template' }, labTemplate));
     } else if (choice === 'builtin:sessions') {
       builtinView.replaceChildren(
         h(
@@ -268,6 +270,16 @@ export function render(root: HTMLElement, _context: PageContext): Cleanup {
   };
 
   syncChoice();
+  api<{ templates: { name: string; template: string }[] }>('/v1/generator/templates', { signal }).then(
+    (answer) => {
+      labTemplate = answer.templates.find((t) => t.name === 'builtin:lab')?.template ?? '';
+      if (text.value === '') text.value = labTemplate;
+      syncChoice();
+    },
+    (e: unknown) => {
+      if (!signal.aborted) templateError.replaceChildren(errorBanner(describeError(e)));
+    },
+  );
   root.append(
     h(
       'div',
