@@ -15,6 +15,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "../common/eventually.h"
 #include "../common/run_command.h"
 #include "server_process.h"
 #include "streaming/lab_task9.h"
@@ -61,16 +62,6 @@ std::vector<int> Ints(const QueryAnswer& a) {
   std::vector<int> out;
   for (const auto& row : a.rows) out.push_back(std::stoi(row[0]));
   return out;
-}
-
-// Polls (at most 60 s: a bound, not a timing assertion).
-template <typename F>
-bool Eventually(F what) {
-  for (int i = 0; i < 600; ++i) {
-    if (what()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return what();
 }
 
 class AppsTest : public ::testing::Test {

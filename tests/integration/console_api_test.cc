@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "../common/eventually.h"
 #include "../common/run_command.h"
 #include "server_process.h"
 
@@ -21,16 +22,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// Polls (at most 60 s: a bound, not a timing assertion).
-template <typename F>
-bool Eventually(F what) {
-  for (int i = 0; i < 600; ++i) {
-    if (what()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return what();
-}
 
 // The top-level member `key` of a JSON object, as text ("" if absent;
 // strings unquoted).

@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "../common/eventually.h"
 #include "../common/scratch_dir.h"
 #include "../common/status_matchers.h"
 #include "streaming/app_checkpoint.h"
@@ -129,11 +130,8 @@ class AppServiceTest : public ::testing::Test {
   // Waits (at most 30 s, not a timing assertion) for `what` to hold.
   template <typename F>
   bool Eventually(F what) {
-    for (int i = 0; i < 3000; ++i) {
-      if (what()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return what();
+    return ::gamelake::testing::Eventually(what, std::chrono::seconds(30),
+                                           std::chrono::milliseconds(10));
   }
 
   AppSpec LabSpec(std::string name = "lab") {
