@@ -140,10 +140,24 @@ Result<std::string> ConsoleApi::File(std::string_view path) const {
   return it->second.body;
 }
 
-HttpResponse ConsoleApi::Session() const {
+// The host part of a Host header ("127.0.0.1:8080" -> "127.0.0.1",
+// "[::1]:8080" -> "[::1]").
+std::string_view HostOf(const HttpRequest& request) {
+  auto it = request.find(http::field::host);
+  if (it == request.end()) return "";
+  std::string_view host(it->value().data(), it->value().size());
+  if (host.starts_with('[')) return host.substr(0, host.find(']') + 1);
+  return host.substr(0, host.find(':'));
+}
+
+HttpResponse ConsoleApi::Session(const HttpRequest& request) const {
   JsonWriter w;
   w.BeginObject();
-  const bool hand_out = options_.demo && options_.loopback && !options_.demo_key.empty();
+  // The page must also have been loaded by a loopback name: a web page whose
+  // own domain was re-pointed at 127.0.0.1 (DNS rebinding) sends its domain
+  // as Host, and gets no key.
+  const bool hand_out = options_.demo && options_.loopback && !options_.demo_key.empty() &&
+                        IsLoopbackHost(HostOf(request));
   w.Key("demo");
   w.Bool(hand_out);
   if (hand_out) {
@@ -175,7 +189,7 @@ void ConsoleApi::Handle(std::string_view path, const HttpRequest& request, Respo
     return respond(JsonError(405, "method_not_allowed",
                              fmt::format("{} {}: only GET is allowed", method, path)));
   }
-  if (path == "/v1/console/session") return respond(Session());
+  if (path == "/v1/console/session") return respond(Session(request));
   if (path == "/" && files_.empty()) return respond(NotBuilt());
   const Asset& asset = files_.find(path == "/" ? "/index.html" : path)->second;
 

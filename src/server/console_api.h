@@ -4,9 +4,10 @@
 //   GET /<file>                the console's other built files (assets/*.js,
 //                              *.css, favicon.svg, analyses/lab.json ...)
 //   GET /v1/console/session    {"demo": false}, or under `serve --demo` on a
-//                              loopback address {"demo": true, "key": "<the
-//                              dev admin key>"}, so the first page a new user
-//                              opens is already signed in
+//                              loopback address, asked for by a loopback Host
+//                              (not a rebound domain), {"demo": true, "key":
+//                              "<the dev admin key>"}, so the first page a new
+//                              user opens is already signed in
 //
 // The files are read once, at start, from console.dir (the output of
 // `npm run build` in web/); nothing a request names is ever looked up on
@@ -61,7 +62,7 @@ class ConsoleApi {
     bool immutable = false;  // Under assets/: the name carries a content hash.
   };
   explicit ConsoleApi(Options options) : options_(std::move(options)) {}
-  HttpResponse Session() const;
+  HttpResponse Session(const HttpRequest& request) const;
   HttpResponse NotBuilt() const;
 
   Options options_;

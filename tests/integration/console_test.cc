@@ -119,6 +119,12 @@ TEST(ConsoleTest, DemoOnLoopbackHandsTheDevAdminKeyToTheConsole) {
   const std::string key = *dev_key;
   EXPECT_EQ(session.body, "{\"demo\":true,\"key\":\"" + key + "\"}\n");
   EXPECT_EQ(session.headers["cache-control"], "no-store");
+  // A page from another domain that resolves to 127.0.0.1 (DNS rebinding) gets no key.
+  HttpResult rebound =
+      client.Request("GET", "/v1/console/session", "", {{"Host", "evil.example:8080"}});
+  EXPECT_EQ(rebound.body, "{\"demo\":false}\n");
+  EXPECT_EQ(client.Request("GET", "/v1/console/session", "", {{"Host", "localhost:1234"}}).body,
+            session.body);
   // The key is the admin key: it lists keys.
   EXPECT_EQ(client.Request("GET", "/v1/keys", "", {{"Authorization", "Bearer " + key}}).status,
             200);
