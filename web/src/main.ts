@@ -217,6 +217,10 @@ async function route_(): Promise<void> {
 
 async function boot(): Promise<void> {
   applyTheme(initialTheme());
+  // Fetch the first page's code while the session is asked for (imports are
+  // cached: route_() gets the same module).
+  const first = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  void (kSections.find((s) => s.route === first) ?? kSections[0])?.load().catch(() => undefined);
   try {
     const session = await api<ConsoleSession>('/v1/console/session', { key: '' });
     demo = session.demo;

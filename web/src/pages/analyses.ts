@@ -6,7 +6,8 @@
 // by /v1/analyses; the lab's analysis also ships as ./analyses/lab.json.
 import './analyses.css';
 import { api, ApiError } from '../api';
-import { kPalette, makeChart, type Chart } from '../charts';
+import type { Chart } from '../charts';
+import { kPalette } from '../palette';
 import { h, describeError, download, errorBanner, formatBytes, pagedTable, toast } from '../ui';
 import type { Cleanup, PageContext } from '../page';
 import { FormulaError, kFunctions, quoteIdent } from '../analysis/formula';
@@ -103,16 +104,8 @@ async function loadDocument(id: string): Promise<{ doc: AnalysisDocument; stored
   let raw: unknown;
   let stored = true;
   try {
-    // The lab's analysis may not be stored yet: ask the list first, so that
-    // opening the demo does not make a failing request.
-    if (id === 'lab') {
-      const list = await api<{ analyses: AnalysisSummary[] }>('/v1/analyses');
-      if (!list.analyses.some((a) => a.id === id)) {
-        const doc = validateDocument(await loadLabFile());
-        doc.id = id;
-        return { doc, stored: false };
-      }
-    }
+    // `serve --demo` stores the lab's analysis; elsewhere "lab" may be
+    // missing (404) and opens from the console's own copy below.
     raw = await api<unknown>(`/v1/analyses/${encodeURIComponent(id)}`);
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
@@ -352,7 +345,17 @@ function timeFromQuery(doc: AnalysisDocument, query: URLSearchParams): void {
   }
 }
 
+// ECharts (~220 KB gzipped) is loaded beside the analysis' queries, not
+// before them: the page's module does not import it, and charts are drawn
+// when both the rows and the library are there.
+let chartsModule: Promise<typeof import('../charts')> | undefined;
+function loadCharts(): Promise<typeof import('../charts')> {
+  chartsModule ??= import('../charts');
+  return chartsModule;
+}
+
 async function renderAnalysis(root: HTMLElement, context: PageContext, id: string): Promise<Cleanup | undefined> {
+  void loadCharts();
   let loaded: { doc: AnalysisDocument; stored: boolean };
   try {
     loaded = await loadDocument(id);
@@ -1134,9 +1137,16 @@ class AnalysisEditor {
     const host = h('div', { class: 'chart an-chart', role: 'img', 'aria-label': this.visualTitle(v) });
     body.replaceChildren(shaped.empty ? h('div', { class: 'an-placeholder muted' }, 'No rows match the filters and time range.') : host, data, dataTable);
     if (shaped.empty || shaped.option === undefined) return;
-    const chart = makeChart(host);
-    chart.setOption(shaped.option);
-    this.charts.set(v.id, chart);
+    const option = shaped.option;
+    loadCharts().then(
+      ({ makeChart }) => {
+        if (!host.isConnected) return; // Redrawn or left meanwhile.
+        const chart = makeChart(host);
+        chart.setOption(option);
+        this.charts.set(v.id, chart);
+      },
+      (e: unknown) => body.append(errorBanner(`The charts could not be loaded: ${describeError(e)}`)),
+    );
   }
 
   // ---- the visual builder ----
