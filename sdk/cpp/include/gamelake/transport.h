@@ -1,0 +1,45 @@
+// gamelake::Transport — how the SDK's worker sends one HTTP request. The default is
+// libcurl (MakeCurlTransport); an engine supplies its own (README: Unreal FHttpModule).
+// Thread-safety: Send is called from the SDK's worker thread only, one request at a
+// time; Cancel may be called from any thread while Send runs.
+#ifndef GAMELAKE_TRANSPORT_H_
+#define GAMELAKE_TRANSPORT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gamelake {
+
+struct HttpRequest {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // name, value
+  std::string_view body;
+  uint32_t timeout_ms = 30000;
+};
+
+struct HttpResponse {
+  int status = 0;             // 0: no answer (network_error says why)
+  std::string network_error;  // non-empty when the request got no answer
+  std::string retry_after;    // the Retry-After header's value, if any
+  std::string body;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Sends one POST and waits for the whole answer (or a network error / timeout).
+  virtual HttpResponse Send(const HttpRequest& request) = 0;
+  // Makes a running Send (and every later one) give up soon: the SDK is stopping.
+  virtual void Cancel() {}
+};
+
+// libcurl, one easy handle reused (keep-alive), no signals. Never null.
+std::shared_ptr<Transport> MakeCurlTransport();
+
+}  // namespace gamelake
+
+#endif  // GAMELAKE_TRANSPORT_H_
