@@ -26,6 +26,7 @@ struct Args {
   bool no_drain = false;
   long long drain_timeout_ms = 60000;
   long long pad = 0;
+  bool lab_shape = false;  // --shape lab: the lab's DataPoint
 };
 
 bool ParseNumber(const char* s, long long* out) {
@@ -61,6 +62,8 @@ bool Parse(int argc, char** argv, Args* a) {
     else if (flag == "--queue-dir") c.queue_dir = v;
     else if (flag == "--prefix") a->prefix = v;
     else if (flag == "--tracked") a->tracked = v;
+    else if (flag == "--shape" && std::string(v) == "lab") a->lab_shape = true;
+    else if (flag == "--shape" && std::string(v) == "test") a->lab_shape = false;
     else if (!num) {
       fprintf(stderr, "driver: unknown flag or bad number: %s %s\n", flag.c_str(), v);
       return false;
@@ -122,10 +125,21 @@ int main(int argc, char** argv) {
   long long tracked = 0;
   for (long long i = 0; i < args.count; ++i) {
     props.Clear();
-    props.SetInt("seq", i).Set("prefix", args.prefix);
-    if (args.pad > 0) props.Set("pad", pad);
+    const char* name = "test_event";
+    if (args.lab_shape) {
+      name = i % 10 == 0 ? "escape" : "death";
+      props.SetInt("PlayerID", i % 10000)
+          .SetInt("Time Played", (i * 7919) % 100000)
+          .SetInt("Wins", i % 5)
+          .SetInt("Losses", i % 50)
+          .SetInt("CaughtAt", 1 + i % 6)
+          .SetInt("CaughtBy", 1 + (i * 7) % 6);
+    } else {
+      props.SetInt("seq", i).Set("prefix", args.prefix);
+      if (args.pad > 0) props.Set("pad", pad);
+    }
     const bool critical = args.critical_every > 0 && i % args.critical_every == 0;
-    const std::string id = client.Track("test_event", props, critical);
+    const std::string id = client.Track(name, props, critical);
     if (id.empty()) continue;
     ++tracked;
     if (tracked_fd >= 0) {
