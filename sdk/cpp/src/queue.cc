@@ -262,7 +262,7 @@ bool Queue::Rotate(size_t need) {
   // Real blocks, so a write through the mapping cannot SIGBUS on a full disk.
   int rc = posix_fallocate(seg->fd, 0, static_cast<off_t>(seg->capacity));
   if (rc == EOPNOTSUPP || rc == EINVAL) rc = ftruncate(seg->fd, static_cast<off_t>(seg->capacity));
-  void* m = rc == 0 ? mmap(nullptr, seg->capacity, PROT_READ | PROT_WRITE, MAP_SHARED, seg->fd, 0) : MAP_FAILED;
+  void* m = rc == 0 ? mmap(nullptr, seg->capacity, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, seg->fd, 0) : MAP_FAILED;
   if (m == MAP_FAILED) {
     unlink(seg->path.c_str());
     return false;
