@@ -211,6 +211,8 @@ class Client::Impl {
   void WorkerLoop();
   void SyncLocked(std::unique_lock<std::mutex>& lk);
   void SendOneLocked(std::unique_lock<std::mutex>& lk);
+  void BuildBatches(const std::vector<SegmentView>& views, size_t limit, size_t max_batches,
+                    std::vector<RecordRef>* refs, std::vector<size_t>* starts, std::vector<std::string>* bodies);
   Outcome Judge(const HttpResponse& resp, size_t n);
   int64_t BackoffMs(int64_t retry_after_ms);
 
@@ -252,6 +254,12 @@ class Client::Impl {
   int64_t next_attempt_ms_ = 0;        // steady ms: back-off
   int attempt_ = 0;
   uint32_t batch_limit_ = 500;
+  // The worker's buffers, reused batch after batch (worker thread only).
+  std::vector<SegmentView> views_;
+  std::vector<RecordRef> refs_;
+  std::vector<size_t> starts_;
+  std::vector<std::string> bodies_, gz_;
+  Gzipper gzipper_;
 };
 
 Client::Impl::Impl(Config config) : cfg_(std::move(config)) {
@@ -648,81 +656,115 @@ Outcome Client::Impl::Judge(const HttpResponse& resp, size_t n) {
   return o;
 }
 
-void Client::Impl::SendOneLocked(std::unique_lock<std::mutex>& lk) {
-  thread_local std::vector<SegmentView> views;
-  thread_local std::vector<RecordRef> refs;
-  thread_local std::string body;
-  thread_local std::string gz;
-  thread_local Gzipper gzipper;
-  queue_.PendingSegments(&views);
-  const size_t limit = std::min<size_t>(batch_limit_, cfg_.max_batch_events);
-  lk.unlock();
-
-  refs.clear();
-  body.clear();
-  bool stop = false;
+// Reads up to `max_batches` consecutive batches from the views into refs/bodies;
+// batch k is refs[starts[k], starts[k+1]).
+void Client::Impl::BuildBatches(const std::vector<SegmentView>& views, size_t limit, size_t max_batches,
+                                std::vector<RecordRef>* refs, std::vector<size_t>* starts,
+                                std::vector<std::string>* bodies) {
+  refs->clear();
+  starts->assign(1, 0);
+  size_t used = 0;  // bodies in use
+  if (bodies->empty()) bodies->emplace_back();
+  (*bodies)[0].clear();
   for (const auto& view : views) {
     const internal::Segment& seg = *view.segment;
-    for (size_t pos = view.head; !stop && refs.size() < limit;) {
+    for (size_t pos = view.head;;) {
       const ScanItem item = internal::ScanAt(seg.data, pos, seg.capacity, view.end);
       if (item.kind == ScanItem::kEnd) break;
       if (item.kind == ScanItem::kRecord) {
-        if (!refs.empty() && body.size() + item.payload_size + 1 > cfg_.max_batch_bytes) {
-          stop = true;
-          break;
+        std::string* body = &(*bodies)[used];
+        const size_t in_batch = refs->size() - starts->back();
+        if (in_batch > 0 && (in_batch >= limit || body->size() + item.payload_size + 1 > cfg_.max_batch_bytes)) {
+          if (used + 1 >= max_batches) return;
+          ++used;
+          starts->push_back(refs->size());
+          if (bodies->size() <= used) bodies->emplace_back();
+          body = &(*bodies)[used];
+          body->clear();
         }
-        body.append(reinterpret_cast<const char*>(item.payload), item.payload_size);
-        body.push_back('\n');
-        refs.push_back(RecordRef{view.segment, static_cast<uint32_t>(pos), static_cast<uint32_t>(item.size),
-                                 item.critical});
+        body->append(reinterpret_cast<const char*>(item.payload), item.payload_size);
+        body->push_back('\n');
+        refs->push_back(RecordRef{view.segment, static_cast<uint32_t>(pos), static_cast<uint32_t>(item.size),
+                                  item.critical});
       }
       pos += item.size;
     }
-    if (stop || refs.size() >= limit) break;
   }
-  views.clear();
+}
 
-  Outcome outcome;
-  if (!refs.empty()) {
-    HttpRequest req;
+void Client::Impl::SendOneLocked(std::unique_lock<std::mutex>& lk) {
+  queue_.PendingSegments(&views_);
+  const size_t limit = std::min<size_t>(batch_limit_, cfg_.max_batch_events);
+  // Several batches at once only while nothing is failing: a retry or a halving goes
+  // one batch at a time.
+  const size_t max_batches =
+      attempt_ == 0 && batch_limit_ >= cfg_.max_batch_events ? std::max<uint32_t>(1, cfg_.max_requests_in_flight) : 1;
+  lk.unlock();
+
+  BuildBatches(views_, limit, max_batches, &refs_, &starts_, &bodies_);
+  views_.clear();
+  const size_t batches = refs_.empty() ? 0 : starts_.size();
+  starts_.push_back(refs_.size());
+  std::vector<HttpRequest> requests(batches);
+  for (size_t k = 0; k < batches; ++k) {
+    HttpRequest& req = requests[k];
     req.url = url_;
     req.timeout_ms = cfg_.request_timeout_ms;
     req.headers.emplace_back("Authorization", auth_header_);
     req.headers.emplace_back("Content-Type", "application/x-ndjson");
     req.headers.emplace_back("User-Agent", std::string("gamelake-sdk-") + std::string(kSdkVersion));
-    req.body = body;
-    if (cfg_.gzip && body.size() > 1024 && gzipper.Compress(body, &gz)) {
+    req.body = bodies_[k];
+    if (gz_.size() <= k) gz_.emplace_back();
+    if (cfg_.gzip && bodies_[k].size() > 1024 && gzipper_.Compress(bodies_[k], &gz_[k])) {
       req.headers.emplace_back("Content-Encoding", "gzip");
-      req.body = gz;
+      req.body = gz_[k];
     }
-    outcome = Judge(transport_->Send(req), refs.size());
-    Log(outcome.log);
+  }
+  std::vector<Outcome> outcomes;
+  if (batches > 0) {
+    const std::vector<HttpResponse> responses = transport_->SendMany(requests);
+    for (size_t k = 0; k < batches; ++k) {
+      outcomes.push_back(k < responses.size() ? Judge(responses[k], starts_[k + 1] - starts_[k])
+                                              : Judge(HttpResponse{0, "no answer", "", ""}, starts_[k + 1] - starts_[k]));
+      Log(outcomes.back().log);
+    }
   }
 
   lk.lock();
   bool cursor_moved = false;
+  std::vector<std::pair<size_t, std::string>> invalid;
+  std::string error;
+  // Answers are applied in order, and only while every earlier batch is wholly done:
+  // the cursor never passes a record without an answer. Later answers are dropped and
+  // their batches sent again (the server acknowledges the ids it has).
+  Outcome::Retry retry = Outcome::kNone;
+  for (size_t k = 0; k < outcomes.size() && retry == Outcome::kNone; ++k) {
+    Outcome& o = outcomes[k];
+    const size_t n = starts_[k + 1] - starts_[k];
+    if (o.done > 0) cursor_moved = queue_.Ack(refs_.data() + starts_[k], o.done) || cursor_moved;
+    for (auto& item : o.invalid) invalid.push_back(std::move(item));
+    if (!o.error.empty()) error = o.error;
+    const int64_t now = clock_->SteadyMillis();
+    retry = o.retry;
+    switch (o.retry) {
+      case Outcome::kNone:
+        attempt_ = 0;
+        batch_limit_ = std::min<uint32_t>(cfg_.max_batch_events, batch_limit_ * 2);
+        break;
+      case Outcome::kBackoff:
+        next_attempt_ms_ = now + BackoffMs(o.retry_after_ms);
+        attempt_ = std::min(attempt_ + 1, 62);
+        break;
+      case Outcome::kSlow:
+        next_attempt_ms_ = now + cfg_.retry_max_ms;
+        break;
+      case Outcome::kNow:
+        break;
+    }
+    if (o.halve) batch_limit_ = std::max<uint32_t>(1, static_cast<uint32_t>(n / 2));
+  }
   std::vector<std::shared_ptr<internal::Segment>> finished;
-  if (outcome.done > 0) {
-    cursor_moved = queue_.Ack(refs.data(), outcome.done);
-    queue_.TakeFinished(&finished);
-  }
-  const int64_t now = clock_->SteadyMillis();
-  switch (outcome.retry) {
-    case Outcome::kNone:
-      attempt_ = 0;
-      batch_limit_ = std::min<uint32_t>(cfg_.max_batch_events, batch_limit_ * 2);
-      break;
-    case Outcome::kBackoff:
-      next_attempt_ms_ = now + BackoffMs(outcome.retry_after_ms);
-      attempt_ = std::min(attempt_ + 1, 62);
-      break;
-    case Outcome::kSlow:
-      next_attempt_ms_ = now + cfg_.retry_max_ms;
-      break;
-    case Outcome::kNow:
-      break;
-  }
-  if (outcome.halve) batch_limit_ = std::max<uint32_t>(1, static_cast<uint32_t>(refs.size() / 2));
+  if (cursor_moved) queue_.TakeFinished(&finished);
   full_notified_ = false;
   const std::string cursor_bytes = cursor_moved ? internal::EncodeCursor(queue_.cursor()) : std::string();
   if (queue_.live_events() == 0) drained_cv_.notify_all();
@@ -736,10 +778,10 @@ void Client::Impl::SendOneLocked(std::unique_lock<std::mutex>& lk) {
   if (cursor_moved) WriteFileAtomically(queue_.dir(), cursor_bytes);
   for (const auto& seg : finished) unlink(seg->path.c_str());
   finished.clear();
-  refs.clear();
-  if (!outcome.error.empty() && cfg_.on_error) cfg_.on_error(outcome.error);
+  refs_.clear();
+  if (!error.empty() && cfg_.on_error) cfg_.on_error(error);
   if (cfg_.on_dropped) {
-    for (const auto& [index, detail] : outcome.invalid) cfg_.on_dropped(DropReason::kInvalid, 1, detail);
+    for (const auto& [index, detail] : invalid) cfg_.on_dropped(DropReason::kInvalid, 1, detail);
   }
   lk.lock();
 }

@@ -1,11 +1,13 @@
-// The default Transport: libcurl with one easy handle kept for the SDK's life, so the
-// connection is kept alive between batches. Thread-safety: Send runs on the SDK's
-// worker only; Cancel is an atomic flag read by curl's progress callback.
+// The default Transport: libcurl's multi interface over easy handles kept for the SDK's
+// life, so connections are kept alive between batches and several batches can be in
+// flight. Thread-safety: Send/SendMany run on the SDK's worker only; Cancel is an
+// atomic flag the transfer loop checks every 100 ms.
 #include <curl/curl.h>
 
 #include <atomic>
 #include <cctype>
 #include <mutex>
+#include <vector>
 
 #include "gamelake/transport.h"
 
@@ -17,55 +19,68 @@ class CurlTransport final : public Transport {
   CurlTransport() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    curl_ = curl_easy_init();
+    multi_ = curl_multi_init();
   }
   ~CurlTransport() override {
-    if (curl_ != nullptr) curl_easy_cleanup(curl_);
+    for (CURL* h : handles_) {
+      if (h != nullptr) curl_easy_cleanup(h);
+    }
+    if (multi_ != nullptr) curl_multi_cleanup(multi_);
   }
 
   HttpResponse Send(const HttpRequest& request) override {
-    HttpResponse response;
-    if (curl_ == nullptr) {
-      response.network_error = "curl_easy_init failed";
-      return response;
+    std::vector<HttpRequest> one;
+    one.push_back(request);
+    return std::move(SendMany(one).front());
+  }
+
+  // Runs the requests in parallel with curl's multi interface; each handle (and so
+  // each kept-alive connection) is reused by the same slot next time.
+  std::vector<HttpResponse> SendMany(const std::vector<HttpRequest>& requests) override {
+    std::vector<HttpResponse> responses(requests.size());
+    if (multi_ == nullptr) {
+      for (auto& r : responses) r.network_error = "curl_multi_init failed";
+      return responses;
     }
-    if (cancelled_.load()) {
-      response.network_error = "cancelled";
-      return response;
+    while (handles_.size() < requests.size()) handles_.push_back(curl_easy_init());
+    std::vector<curl_slist*> lists(requests.size(), nullptr);
+    for (size_t i = 0; i < requests.size(); ++i) {
+      if (handles_[i] == nullptr || cancelled_.load()) {
+        responses[i].network_error = handles_[i] == nullptr ? "curl_easy_init failed" : "cancelled";
+        continue;
+      }
+      lists[i] = Prepare(handles_[i], requests[i], &responses[i]);
+      curl_multi_add_handle(multi_, handles_[i]);
     }
-    curl_slist* headers = nullptr;
-    for (const auto& [name, value] : request.headers) {
-      headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    int running = 0;
+    do {
+      if (curl_multi_perform(multi_, &running) != CURLM_OK) break;
+      if (running > 0) curl_multi_poll(multi_, nullptr, 0, 100, nullptr);
+    } while (running > 0 && !cancelled_.load());
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      for (size_t i = 0; i < requests.size(); ++i) {
+        if (handles_[i] != msg->easy_handle) continue;
+        if (msg->data.result != CURLE_OK) {
+          responses[i].network_error = curl_easy_strerror(msg->data.result);
+        } else {
+          long status = 0;
+          curl_easy_getinfo(handles_[i], CURLINFO_RESPONSE_CODE, &status);
+          responses[i].status = static_cast<int>(status);
+        }
+      }
     }
-    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-    curl_easy_reset(curl_);  // keeps the connection cache
-    curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout_ms));
-    curl_easy_setopt(curl_, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &CurlTransport::OnBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response);
-    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &CurlTransport::OnHeader);
-    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response);
-    curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, &CurlTransport::OnProgress);
-    curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, this);
-    const CURLcode rc = curl_easy_perform(curl_);
-    curl_slist_free_all(headers);
-    if (rc != CURLE_OK) {
-      response.status = 0;
-      response.network_error = curl_easy_strerror(rc);
-      return response;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      if (lists[i] == nullptr) continue;
+      curl_multi_remove_handle(multi_, handles_[i]);
+      curl_slist_free_all(lists[i]);
+      if (responses[i].status == 0 && responses[i].network_error.empty()) {
+        responses[i].network_error = "cancelled";
+      }
+      if (responses[i].status == 0) responses[i].body.clear();
     }
-    long status = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
-    response.status = static_cast<int>(status);
-    return response;
+    return responses;
   }
 
   void Cancel() override { cancelled_.store(true); }
@@ -96,11 +111,32 @@ class CurlTransport final : public Transport {
     return size * n;
   }
 
-  static int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    return static_cast<CurlTransport*>(user)->cancelled_.load() ? 1 : 0;
+  // Sets up one handle for one request; returns its header list (freed by the caller).
+  curl_slist* Prepare(CURL* h, const HttpRequest& request, HttpResponse* response) {
+    curl_slist* headers = nullptr;
+    for (const auto& [name, value] : request.headers) {
+      headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    }
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+    curl_easy_reset(h);  // keeps the handle's connection
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout_ms));
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &CurlTransport::OnBody);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, response);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CurlTransport::OnHeader);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, response);
+    return headers;
   }
 
-  CURL* curl_ = nullptr;
+  CURLM* multi_ = nullptr;
+  std::vector<CURL*> handles_;
   std::atomic<bool> cancelled_{false};
 };
 

@@ -64,6 +64,9 @@ struct Config {
   uint32_t request_timeout_ms = 30000;
   uint32_t session_timeout_ms = 300000;
   uint32_t sync_interval_ms = 1000;
+  // Batches sent at once (one connection each) while the server answers 200; any
+  // failure falls back to one at a time. 1: strictly one request at a time.
+  uint32_t max_requests_in_flight = 4;
   bool debug = false;
 
   // count: events, except kCorrupt where it is bytes. detail: what and where.
