@@ -356,5 +356,50 @@ TEST(ClientTest, QueuedEventsAreSentByTheNextInstance) {
   for (const auto& id : ids) EXPECT_EQ(sent.count(id), 1u);
 }
 
+// Answers several batches at once; the first call fails its middle batch.
+class ParallelTransport : public FakeTransport {
+ public:
+  ParallelTransport() : FakeTransport([](const auto& ev) { return Ok(ev.size()); }) {}
+  std::vector<HttpResponse> SendMany(const std::vector<HttpRequest>& requests) override {
+    std::vector<HttpResponse> out;
+    const bool first = calls_++ == 0;
+    if (first) batches_in_first_ = requests.size();
+    for (size_t k = 0; k < requests.size(); ++k) {
+      HttpResponse r = Send(requests[k]);
+      if (first && k == 1) r = HttpResponse{503, "", "0", ""};
+      out.push_back(r);
+    }
+    return out;
+  }
+  std::atomic<int> calls_{0};
+  std::atomic<size_t> batches_in_first_{0};
+};
+
+TEST(ClientTest, LaterAnswersWaitForEarlierOnes) {
+  TempDir dir;
+  auto t = std::make_shared<ParallelTransport>();
+  Config c = TestConfig(dir.path(), t);
+  c.max_batch_events = 10;
+  c.max_requests_in_flight = 3;
+  c.flush_interval_ms = 100000;
+  Client client(c);
+  for (int i = 0; i < 29; ++i) client.Track("e");  // + session_start: three full batches
+  ASSERT_TRUE(client.FlushAndWait(std::chrono::seconds(10)));
+  EXPECT_EQ(t->batches_in_first_.load(), 3u);
+  const auto reqs = t->requests();
+  ASSERT_GE(reqs.size(), 5u);
+  // Batch 0 was acknowledged; batch 1 failed, so batch 2's answer was not applied:
+  // both were sent again, and nothing was lost.
+  std::map<std::string, int> sent;
+  for (const auto& r : reqs) {
+    for (const auto& e : r) sent[Field(e, "event_id")]++;
+  }
+  EXPECT_EQ(sent.size(), 30u);
+  for (const auto& e : reqs[0]) EXPECT_EQ(sent[Field(e, "event_id")], 1);
+  for (const auto& e : reqs[1]) EXPECT_EQ(sent[Field(e, "event_id")], 2);
+  for (const auto& e : reqs[2]) EXPECT_EQ(sent[Field(e, "event_id")], 2);
+  EXPECT_EQ(client.PendingEvents(), 0u);
+}
+
 }  // namespace
 }  // namespace gamelake
