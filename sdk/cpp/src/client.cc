@@ -669,7 +669,7 @@ void Client::Impl::BuildBatches(const std::vector<SegmentView>& views, size_t li
   for (const auto& view : views) {
     const internal::Segment& seg = *view.segment;
     for (size_t pos = view.head;;) {
-      const ScanItem item = internal::ScanAt(seg.data, pos, seg.capacity, view.end);
+      const ScanItem item = internal::ScanAt(seg.data, pos, seg.capacity, view.end, !seg.trusted);
       if (item.kind == ScanItem::kEnd) break;
       if (item.kind == ScanItem::kRecord) {
         std::string* body = &(*bodies)[used];

@@ -38,6 +38,7 @@ struct Segment {
   bool writable = false;  // the active segment
   bool dirty = false;     // written since the last fdatasync
   bool removed = false;   // dropped from the queue (acked or evicted)
+  bool trusted = false;   // written by this process: its CRCs need no second check
 };
 
 // One record found in a segment's bytes.
@@ -51,8 +52,9 @@ struct ScanItem {
 };
 
 // Reads the item at `pos` of data[0, limit). Positions at or after `clean_end` (where
-// only zeros follow) are the clean end.
-ScanItem ScanAt(const uint8_t* data, size_t pos, size_t limit, size_t clean_end);
+// only zeros follow) are the clean end. verify_crc=false trusts the CRC (bytes this
+// process wrote itself and nobody else can have changed).
+ScanItem ScanAt(const uint8_t* data, size_t pos, size_t limit, size_t clean_end, bool verify_crc = true);
 // The offset after the last non-zero byte of data[0, size).
 size_t CleanEnd(const uint8_t* data, size_t size);
 // Encodes a record (header + payload) into out (13 + n bytes).
