@@ -47,6 +47,8 @@ export class Client {
   private retryAt = 0;
   private attempt = 0;
   private batchLimit: number;
+  /** Below the smallest batch the server refused as too large (413 / malformed). */
+  private batchCeiling: number;
   private wake: (() => void) | null = null;
   private waiters: Array<(drained: boolean) => void> = [];
   private uninstall: (() => void) | null = null;
@@ -56,6 +58,7 @@ export class Client {
     this.clock = config.clock ?? systemClock;
     this.debugOn = this.cfg.debug;
     this.batchLimit = this.cfg.maxBatchEvents;
+    this.batchCeiling = this.cfg.maxBatchEvents;
     this.url = `${this.cfg.baseUrl}/v1/streams/${encodeURIComponent(this.cfg.stream)}/records`;
     this.staticPart = (this.cfg.platform ? `,"platform":${JSON.stringify(this.cfg.platform)}` : '') +
       (this.cfg.appVersion ? `,"app_version":${JSON.stringify(this.cfg.appVersion)}` : '') +
@@ -406,11 +409,12 @@ export class Client {
       return;
     }
     this.attempt = 0;
-    this.batchLimit = Math.min(this.cfg.maxBatchEvents, this.batchLimit * 2);
+    this.batchLimit = Math.min(this.batchCeiling, this.batchLimit * 2);
   }
 
   private async halve(q: Queue, batch: Batch, code: string, message: string): Promise<void> {
     if (batch.records.length > 1) {
+      this.batchCeiling = Math.max(1, Math.min(this.batchCeiling, batch.records.length - 1));
       this.batchLimit = Math.max(1, Math.floor(batch.records.length / 2));
       this.log(`${code}: halving the batch to ${this.batchLimit}`);
       return;
