@@ -62,6 +62,7 @@ export class FileQueue implements Queue {
   private pendEvents = 0;
   private pendBytes = 0;
   private pendOrdinary = 0;
+  private pendCriticalBytes = 0;
   private dirty = false;
   private syncing = false;
   private closed = false;
@@ -158,6 +159,7 @@ export class FileQueue implements Queue {
     this.pendEvents += sign;
     this.pendBytes += sign * len;
     if (!critical) this.pendOrdinary += sign;
+    else this.pendCriticalBytes += sign * len;
   }
 
   private unlinkQuietly(num: number): void {
@@ -193,7 +195,7 @@ export class FileQueue implements Queue {
     if (n > this.limits.maxEventBytes) return kAppendTooLarge;
     const len = sealRecord(this.buf, n, critical);
     try {
-      this.makeRoom(len);
+      this.makeRoom(len, critical);
       if (this.tailBroken || (this.tail().size > 0 && this.tail().size + len > this.segmentBytes)) this.rotate();
       return this.writeRecord(this.buf, 0, len, critical) ? n : kAppendFailed;
     } catch (e) {
@@ -215,19 +217,26 @@ export class FileQueue implements Queue {
     return true;
   }
 
-  /** Drops the oldest segments until `len` more bytes fit the caps (queue_format.md "the cap"). */
-  private makeRoom(len: number): void {
-    const over = (): boolean => this.pendBytes + len > this.limits.maxQueueBytes ||
-      this.pendEvents + 1 > this.limits.maxQueueEvents;
+  /**
+   * Drops the oldest segments until `len` more bytes fit (queue_format.md "the cap").
+   * max_queue_bytes / max_queue_events cap the ordinary events: critical ones do not count
+   * against it up to max_critical_bytes; past cap + max_critical_bytes everything goes.
+   */
+  private makeRoom(len: number, critical: boolean): void {
+    const l = this.limits;
+    const hard = (): boolean => this.pendBytes + len > l.maxQueueBytes + l.maxCriticalBytes;
+    const over = (): boolean => hard() ||
+      this.pendBytes - Math.min(this.pendCriticalBytes, l.maxCriticalBytes) + (critical ? 0 : len) > l.maxQueueBytes ||
+      this.pendOrdinary + (critical ? 0 : 1) > l.maxQueueEvents;
     let budget = this.segs.length + 1;
     while (over() && budget-- > 0) {
-      const hard = this.pendBytes + len > this.limits.maxQueueBytes + this.limits.maxCriticalBytes;
-      if (!hard && this.pendOrdinary === 0) return; // only critical events: kept over the cap
+      const keepCritical = !hard();
+      if (keepCritical && this.pendOrdinary === 0) return; // only critical events: kept over the cap
       if (this.segs.length === 1) {
         if (this.tail().size === 0) return;
         this.rotate();
       }
-      this.evictOldest(!hard);
+      this.evictOldest(keepCritical);
     }
   }
 
@@ -356,7 +365,7 @@ export class FileQueue implements Queue {
     for (const s of this.segs) this.unlinkQuietly(s.num);
     const next = this.tail().num + 1;
     this.segs.length = 0;
-    this.pendEvents = this.pendBytes = this.pendOrdinary = 0;
+    this.pendEvents = this.pendBytes = this.pendOrdinary = this.pendCriticalBytes = 0;
     this.cursor = { seg: next, off: 0 };
     fs.rmSync(this.file('cursor'), { force: true });
     this.openTail();

@@ -30,6 +30,8 @@ export class IdbQueue implements Queue {
   private readonly loadMs = Date.now();
   private seq = 0;
   private bytes = 0;
+  private criticalBytes = 0;
+  private ordinary = 0;
   private inflight = 0;
   private puts: MemRecord[] = [];
   private deletes: Key[] = [];
@@ -75,7 +77,7 @@ export class IdbQueue implements Queue {
           const v = vals[i]!;
           older.push({ key, json: v.j, bytes: utf8Length(v.j), critical: v.c === 1 });
         });
-        for (const r of older) this.bytes += r.bytes;
+        for (const r of older) this.account(r, 1);
         // Nothing is in flight before the load ends (readBatch waits for it).
         this.recs = older.concat(this.recs);
         resolve();
@@ -87,27 +89,48 @@ export class IdbQueue implements Queue {
   append(json: string, critical: boolean): number {
     const n = utf8Length(json);
     if (n > this.limits.maxEventBytes) return kAppendTooLarge;
-    this.makeRoom(n + 13);
+    this.makeRoom(n + 13, critical);
     const rec: MemRecord = { key: [this.loadMs, this.seq++], json, bytes: n, critical };
     this.recs.push(rec);
-    this.bytes += n;
+    this.account(rec, 1);
     this.puts.push(rec);
     this.scheduleWrite();
     return n;
   }
 
-  /** The oldest ordinary events go first; critical ones stay up to maxCriticalBytes more. */
-  private makeRoom(len: number): void {
+  private account(r: MemRecord, sign: number): void {
+    this.bytes += sign * r.bytes;
+    if (r.critical) this.criticalBytes += sign * (r.bytes + 13);
+    else this.ordinary += sign;
+  }
+
+  private remove(from: number, count: number): MemRecord[] {
+    const gone = this.recs.splice(from, count);
+    for (const r of gone) {
+      this.account(r, -1);
+      this.deletes.push(r.key);
+    }
+    return gone;
+  }
+
+  /**
+   * The cap as in sdk/queue_format.md, per event: the oldest ordinary events go first;
+   * critical ones do not count against the cap up to maxCriticalBytes more.
+   */
+  private makeRoom(len: number, critical: boolean): void {
+    const l = this.limits;
+    const size = (): number => this.bytes + 13 * this.recs.length;
+    const hard = (): boolean => size() + len > l.maxQueueBytes + l.maxCriticalBytes;
+    const over = (): boolean => hard() ||
+      size() - Math.min(this.criticalBytes, l.maxCriticalBytes) + (critical ? 0 : len) > l.maxQueueBytes ||
+      this.ordinary + (critical ? 0 : 1) > l.maxQueueEvents;
     let dropped = 0;
     let from = this.inflight;
-    while (this.bytes + 13 * this.recs.length + len > this.limits.maxQueueBytes ||
-           this.recs.length + 1 > this.limits.maxQueueEvents) {
-      const hard = this.bytes + 13 * this.recs.length + len > this.limits.maxQueueBytes + this.limits.maxCriticalBytes;
-      while (from < this.recs.length && this.recs[from]!.critical && !hard) from++;
+    while (over()) {
+      const isHard = hard();
+      while (from < this.recs.length && this.recs[from]!.critical && !isHard) from++;
       if (from >= this.recs.length) break;
-      const [r] = this.recs.splice(from, 1);
-      this.bytes -= r!.bytes;
-      this.deletes.push(r!.key);
+      this.remove(from, 1);
       dropped++;
     }
     if (dropped > 0) {
@@ -170,12 +193,8 @@ export class IdbQueue implements Queue {
   async ack(batch: Batch, count: number): Promise<void> {
     const done = new Set((batch.token as MemRecord[]).slice(0, count));
     let k = 0;
-    while (k < this.recs.length && done.has(this.recs[k]!)) {
-      this.bytes -= this.recs[k]!.bytes;
-      this.deletes.push(this.recs[k]!.key);
-      k++;
-    }
-    this.recs.splice(0, k);
+    while (k < this.recs.length && done.has(this.recs[k]!)) k++;
+    this.remove(0, k);
     this.inflight = 0;
     this.scheduleWrite();
   }
@@ -201,7 +220,7 @@ export class IdbQueue implements Queue {
 
   async clear(): Promise<void> {
     this.recs = [];
-    this.bytes = 0;
+    this.bytes = this.criticalBytes = this.ordinary = 0;
     this.inflight = 0;
     this.puts = [];
     const db = await this.db;

@@ -9,7 +9,7 @@ interface Args {
   url: string; key: string; stream: string; queueDir: string; count: number; prefix: string;
   criticalEvery: number; maxQueueBytes?: number; maxQueueEvents?: number; maxCriticalBytes?: number;
   flushIntervalMs: number; retryBaseMs: number; retryMaxMs: number; requestTimeoutMs: number;
-  tracked?: string; noDrain: boolean; drainTimeoutMs: number; pad: number;
+  tracked?: string; shape: string; noDrain: boolean; drainTimeoutMs: number; pad: number;
 }
 
 const kNumeric: Record<string, keyof Args> = {
@@ -20,7 +20,7 @@ const kNumeric: Record<string, keyof Args> = {
 };
 const kText: Record<string, keyof Args> = {
   '--url': 'url', '--key': 'key', '--stream': 'stream', '--queue-dir': 'queueDir', '--prefix': 'prefix',
-  '--tracked': 'tracked',
+  '--tracked': 'tracked', '--shape': 'shape',
 };
 
 function usage(why: string): never {
@@ -31,7 +31,7 @@ function usage(why: string): never {
 function parseArgs(argv: string[]): Args {
   const a: Record<string, unknown> = {
     stream: 'events', prefix: '', criticalEvery: 0, flushIntervalMs: 100, retryBaseMs: 20, retryMaxMs: 500,
-    requestTimeoutMs: 5000, noDrain: false, drainTimeoutMs: 60000, pad: 0,
+    requestTimeoutMs: 5000, shape: 'test', noDrain: false, drainTimeoutMs: 60000, pad: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -48,8 +48,23 @@ function parseArgs(argv: string[]): Args {
       usage(`unknown argument ${flag}`);
     }
   }
+  if (a['shape'] !== 'test' && a['shape'] !== 'lab') usage('--shape is lab (or absent)');
   for (const need of ['url', 'key', 'queueDir', 'count']) if (a[need] === undefined) usage(`--${need} is required`);
   return a as unknown as Args;
+}
+
+function testEvent(i: number, prefix: string, pad: string): [string, Record<string, unknown>] {
+  const props: Record<string, unknown> = { seq: i, prefix };
+  if (pad !== '') props['pad'] = pad;
+  return ['test_event', props];
+}
+
+/** The lab's DataPoint (sdk/testing/README.md, --shape lab). */
+function labEvent(i: number): [string, Record<string, unknown>] {
+  return [i % 10 === 0 ? 'escape' : 'death', {
+    'PlayerID': i % 10000, 'Time Played': (i * 7919) % 100000, 'Wins': i % 5, 'Losses': i % 50,
+    'CaughtAt': 1 + (i % 6), 'CaughtBy': 1 + ((i * 7) % 6),
+  }];
 }
 
 async function main(): Promise<void> {
@@ -73,9 +88,8 @@ async function main(): Promise<void> {
   let tracked = 0;
   for (let i = 0; i < args.count; i++) {
     const critical = args.criticalEvery > 0 && i % args.criticalEvery === 0;
-    const props: Record<string, unknown> = { seq: i, prefix: args.prefix };
-    if (args.pad > 0) props['pad'] = pad;
-    const id = client.track('test_event', props, { critical });
+    const [name, props] = args.shape === 'lab' ? labEvent(i) : testEvent(i, args.prefix, pad);
+    const id = client.track(name, props, { critical });
     if (id === '') continue;
     tracked++;
     if (trackedFd >= 0) fs.writeSync(trackedFd, `${id} ${critical ? 'c' : 'o'}\n`);

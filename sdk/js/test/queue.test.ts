@@ -160,6 +160,9 @@ test('the cap: oldest ordinary events dropped and counted, every critical one ke
   assert.equal(ordinary.length + dropped, n - n / 10, 'every ordinary event is either queued or reported');
   assert.ok(ordinary.every((s, i) => i === 0 || s > ordinary[i - 1]!), 'the newest are kept, in order');
   assert.ok(ordinary[ordinary.length - 1] === n - 1);
+  const recordLen = 13 + event(1999, 20).length;
+  assert.ok(ordinary.length * recordLen > limits.maxQueueBytes - 2 * 4096,
+    'critical events do not eat the ordinary events\' cap (up to maxCriticalBytes)');
   await q.close();
 });
 
