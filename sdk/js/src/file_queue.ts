@@ -14,6 +14,7 @@ import { kAppendFailed, kAppendTooLarge } from './queue.js';
 interface Segment { num: number; size: number; }
 interface Position { seg: number; off: number; }
 interface BatchToken { starts: Position[]; ends: Position[]; scanEnd: Position; }
+interface BatchAcc extends Batch { records: QueuedRecord[]; token: BatchToken; }
 
 const kSegmentMax = 1024 * 1024;
 
@@ -224,6 +225,7 @@ export class FileQueue implements Queue {
    */
   private makeRoom(len: number, critical: boolean): void {
     const l = this.limits;
+    if (this.pendBytes + len <= l.maxQueueBytes && this.pendOrdinary < l.maxQueueEvents) return; // the common case
     const hard = (): boolean => this.pendBytes + len > l.maxQueueBytes + l.maxCriticalBytes;
     const over = (): boolean => hard() ||
       this.pendBytes - Math.min(this.pendCriticalBytes, l.maxCriticalBytes) + (critical ? 0 : len) > l.maxQueueBytes ||
@@ -269,55 +271,86 @@ export class FileQueue implements Queue {
   }
 
   async readBatch(maxEvents: number, maxBytes: number): Promise<Batch> {
-    const records: QueuedRecord[] = [];
-    const token: BatchToken = { starts: [], ends: [], scanEnd: { ...this.cursor } };
+    const acc: BatchAcc = { records: [], bytes: 0, token: { starts: [], ends: [], scanEnd: { ...this.cursor } } };
     let want: Position = { ...this.cursor };
-    let bytes = 0;
-    while (records.length < maxEvents && !this.closed) {
+    while (acc.records.length < maxEvents && !this.closed) {
       const seg = this.segs.find((s) => s.num >= want.seg);
       if (seg === undefined) break;
       const base = seg.num === want.seg ? want.off : 0;
       const size = seg.size;
       if (base >= size) {
-        token.scanEnd = { seg: seg.num, off: size };
+        acc.token.scanEnd = { seg: seg.num, off: size };
         if (seg === this.tail()) break;
         want = { seg: seg.num + 1, off: 0 };
         continue;
       }
-      const data = await this.readRange(seg.num, base, size);
-      if (data === null) { want = { seg: seg.num + 1, off: 0 }; continue; }
-      let stopAt = -1;
-      const end = scanSegment(data, (r) => {
-        const n = r.length - kHeaderBytes;
-        if (records.length >= maxEvents || (records.length > 0 && bytes + n + 1 > maxBytes)) {
-          stopAt = r.offset;
-          return false;
-        }
-        records.push({ payload: data.subarray(r.offset + kHeaderBytes, r.offset + r.length), critical: r.critical });
-        token.starts.push({ seg: seg.num, off: base + r.offset });
-        token.ends.push({ seg: seg.num, off: base + r.offset + r.length });
-        bytes += n + 1;
-        return true;
-      }, (d) => this.reportDamage(seg.num, base, d.offset, d.length));
-      token.scanEnd = { seg: seg.num, off: base + end };
-      if (stopAt >= 0 || seg === this.tail()) break;
+      // Read what a batch can hold; damage (rare) needs the rest of the segment.
+      const bound = Math.min(size, base + maxBytes + kHeaderBytes * Math.min(maxEvents, 1 << 20) + 64);
+      let data = await this.readRange(seg.num, base, bound);
+      let step = data === null ? null : this.take(acc, seg.num, base, data, bound < size, maxEvents, maxBytes);
+      if (step?.damaged === true) {
+        data = await this.readRange(seg.num, base, size);
+        step = data === null ? null : this.take(acc, seg.num, base, data, false, maxEvents, maxBytes);
+      }
+      if (step === null) { want = { seg: seg.num + 1, off: 0 }; continue; }
+      acc.token.scanEnd = { seg: seg.num, off: base + step.end };
+      if (step.stopped || seg === this.tail()) break;
       want = { seg: seg.num + 1, off: 0 };
     }
-    return { records, bytes, token };
+    return acc;
   }
 
+  /** Takes records of one read into the batch; in a truncated read, damage undoes it. */
+  private take(acc: BatchAcc, num: number, base: number, data: Buffer, truncated: boolean,
+               maxEvents: number, maxBytes: number): { end: number; stopped: boolean; damaged: boolean } {
+    const mark = acc.records.length;
+    const markBytes = acc.bytes;
+    let stopped = truncated;
+    let damaged = false;
+    const end = scanSegment(data, (r) => {
+      const n = r.length - kHeaderBytes;
+      if (damaged) return false;
+      if (acc.records.length >= maxEvents || (acc.records.length > 0 && acc.bytes + n + 1 > maxBytes)) {
+        stopped = true;
+        return false;
+      }
+      acc.records.push({ payload: data.subarray(r.offset + kHeaderBytes, r.offset + r.length), critical: r.critical });
+      acc.token.starts.push({ seg: num, off: base + r.offset });
+      acc.token.ends.push({ seg: num, off: base + r.offset + r.length });
+      acc.bytes += n + 1;
+      return true;
+    }, (d) => {
+      if (truncated) damaged = true;
+      else this.reportDamage(num, base, d.offset, d.length);
+    }, truncated);
+    if (damaged) {
+      acc.records.length = acc.token.starts.length = acc.token.ends.length = mark;
+      acc.bytes = markBytes;
+    }
+    return { end, stopped, damaged };
+  }
+
+  private reader: { num: number; handle: fs.promises.FileHandle } | null = null;
+
   private async readRange(num: number, from: number, to: number): Promise<Buffer | null> {
-    let h: fs.promises.FileHandle | undefined;
     try {
-      h = await fs.promises.open(this.segPath(num), 'r');
+      if (this.reader?.num !== num) {
+        await this.closeReader();
+        this.reader = { num, handle: await fs.promises.open(this.segPath(num), 'r') };
+      }
       const b = Buffer.allocUnsafe(to - from);
-      const { bytesRead } = await h.read(b, 0, to - from, from);
+      const { bytesRead } = await this.reader.handle.read(b, 0, to - from, from);
       return b.subarray(0, bytesRead);
     } catch {
+      await this.closeReader();
       return null; // the segment was dropped meanwhile
-    } finally {
-      await h?.close();
     }
+  }
+
+  private async closeReader(): Promise<void> {
+    const r = this.reader;
+    this.reader = null;
+    await r?.handle.close().catch(() => undefined);
   }
 
   async ack(batch: Batch, count: number): Promise<void> {
@@ -374,6 +407,7 @@ export class FileQueue implements Queue {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.closeReader();
     try {
       fs.fdatasyncSync(this.fd);
     } finally {

@@ -42,14 +42,25 @@ function isCleanEnd(buf: Uint8Array, at: number): boolean {
 export interface ScannedRecord { offset: number; length: number; critical: boolean; }
 export interface Damage { offset: number; length: number; }
 
+/** Whether the bytes at `at` could be a record the buffer's end cut short. */
+function cutShort(buf: Uint8Array, at: number): boolean {
+  if (at + kHeaderBytes > buf.length) return true;
+  if (buf[at] !== kMagic0 || buf[at + 1] !== kMagic1 || buf[at + 2] !== kMagic2 || buf[at + 3] !== kMagic3) return false;
+  const n = u32(buf, at + 4);
+  return n >= 1 && n <= kMaxPayload && at + kHeaderBytes + n > buf.length;
+}
+
 /**
- * Scans bytes (a segment's content from `base`, to the end of the file) into records
- * and damaged ranges, per the format's reading rules. Offsets are relative to `base`.
+ * Scans bytes (a segment's content from some offset, to the end of the file) into
+ * records and damaged ranges, per the format's reading rules; offsets are relative to
+ * the buffer. `truncated`: the file goes on after the buffer, so a record cut by the
+ * buffer's end is not damage (scanning stops before it). Returns where it stopped.
  */
 export function scanSegment(buf: Uint8Array, onRecord: (r: ScannedRecord) => boolean | void,
-                            onDamage: (d: Damage) => void): number {
+                            onDamage: (d: Damage) => void, truncated = false): number {
   let at = 0;
   while (at < buf.length) {
+    if (truncated && cutShort(buf, at)) return at;
     const len = recordAt(buf, at);
     if (len > 0) {
       if (onRecord({ offset: at, length: len, critical: (buf[at + 12]! & kFlagCritical) !== 0 }) === false) return at;

@@ -180,3 +180,27 @@ test('the cap: past maxCriticalBytes even critical events go, and are reported',
 test('segment names are 16 zero-padded digits', () => {
   assert.equal(segmentName(1), 'seg-0000000000000001.glq');
 });
+
+test('damage met by the sender in small batches: every good record once, the damage reported once', async () => {
+  const dir = tmpDir();
+  const drops: Drop[] = [];
+  const q = open(dir, drops);
+  for (let i = 0; i < 200; i++) q.append(event(i, 80), false);
+  const file = fs.readdirSync(dir).filter((n) => n.startsWith('seg-')).sort().pop()!;
+  let at150 = 0;
+  for (let i = 0; i < 150; i++) at150 += 13 + event(i, 80).length;
+  const recordLen = 13 + event(150, 80).length;
+  const fd = fs.openSync(path.join(dir, file), 'r+');
+  fs.writeSync(fd, Buffer.from([0xee]), 0, 1, at150 + 40); // damaged after open: the sender finds it
+  fs.closeSync(fd);
+  const got: number[] = [];
+  for (let round = 0; round < 100; round++) {
+    const b = await q.readBatch(7, 3 * recordLen);
+    if (b.records.length === 0) break;
+    for (const r of b.records) got.push((JSON.parse(new TextDecoder().decode(r.payload)) as { seq: number }).seq);
+    await q.ack(b, b.records.length);
+  }
+  assert.deepEqual(got, Array.from({ length: 200 }, (_, i) => i).filter((i) => i !== 150));
+  assert.deepEqual(drops.map((d) => [d.reason, d.count, d.detail.offset]), [['corrupt', recordLen, at150]]);
+  await q.close();
+});
