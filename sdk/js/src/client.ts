@@ -23,6 +23,10 @@ const kReplaced = new Set(['ts', 'session_id', 'player_id', 'platform', 'app_ver
 const kGzipOver = 1024;
 
 interface RecordError { index: number; code: string; message: string; }
+interface RawAnswer { status: number; text: string; retryAfter: string | null; error: string; }
+
+/** Batches in flight at once. */
+const kPipeline = 2;
 
 export class Client {
   private readonly cfg: ResolvedConfig;
@@ -303,10 +307,23 @@ export class Client {
     }, delayMs);
   }
 
+  /** Whether another batch should go out now, beyond `inFlight` events already sent. */
+  private wantsBatch(q: Queue, inFlight: number): boolean {
+    const waiting = q.pendingEvents() - inFlight;
+    if (waiting <= 0) return false;
+    return this.flushRequested || waiting >= this.batchLimit || q.pendingBytes() >= this.cfg.maxBatchBytes;
+  }
+
+  /**
+   * Sends the queue's head, up to kPipeline batches in flight (the server's fsync of one
+   * overlaps the next); answers are applied in order, and when one is not fully done
+   * (retry, halving) the later ones are disregarded and resent from the cursor.
+   */
   private async sendLoop(): Promise<void> {
     if (this.sending || this.closed || this.queue === null) return;
     this.sending = true;
     const q = this.queue;
+    const inFlight: Array<{ batch: Batch; answer: Promise<RawAnswer> }> = [];
     try {
       while (!this.closed && !this.optedOut && q.pendingEvents() > 0) {
         const wait = this.retryAt - this.clock.nowMs();
@@ -314,16 +331,22 @@ export class Client {
           await this.sleep(wait);
           continue;
         }
-        const batch = await q.readBatch(this.batchLimit, this.cfg.maxBatchBytes);
-        if (this.closed) break;
-        if (batch.records.length === 0) {
-          await q.ack(batch, 0);
-          break;
+        let sent = inFlight.reduce((n, f) => n + f.batch.records.length, 0);
+        while (inFlight.length < kPipeline && (inFlight.length === 0 || this.wantsBatch(q, sent))) {
+          const batch = await q.readBatch(this.batchLimit, this.cfg.maxBatchBytes, inFlight[inFlight.length - 1]?.batch);
+          if (this.closed || batch.records.length === 0) {
+            if (inFlight.length === 0) await q.ack(batch, 0); // only damage was left: pass over it
+            break;
+          }
+          inFlight.push({ batch, answer: this.post(batch) });
+          sent += batch.records.length;
         }
-        await this.sendBatch(q, batch);
+        const head = inFlight.shift();
+        if (head === undefined) break;
+        const done = await this.handleAnswer(q, head.batch, await head.answer);
+        if (!done) inFlight.length = 0; // resent from the cursor; the server keeps one copy
         if (q.pendingEvents() === 0) this.resolveWaiters(true);
-        const full = q.pendingEvents() >= this.batchLimit || q.pendingBytes() >= this.cfg.maxBatchBytes;
-        if (!full && !this.flushRequested && this.retryAt <= this.clock.nowMs()) break;
+        if (inFlight.length === 0 && !this.wantsBatch(q, 0) && this.retryAt <= this.clock.nowMs()) break;
       }
     } catch (e) {
       this.fail(e as Error);
@@ -355,46 +378,49 @@ export class Client {
     return h;
   }
 
-  private async sendBatch(q: Queue, batch: Batch): Promise<void> {
+  /** POSTs one batch; never rejects (a network error is status 0). */
+  private async post(batch: Batch): Promise<RawAnswer> {
     const body = joinLines(batch);
     const gzip = this.cfg.gzip && body.length > kGzipOver;
-    let status = 0;
-    let text = '';
-    let retryAfter: string | null = null;
     try {
       const payload = gzip ? await this.platform.gzip(body) : body;
       const res = await fetch(this.url, {
         method: 'POST', headers: this.headers(gzip), body: payload as Uint8Array<ArrayBuffer>,
         signal: AbortSignal.timeout(this.cfg.requestTimeoutMs),
       });
-      status = res.status;
-      retryAfter = res.headers.get('Retry-After');
-      text = await res.text();
+      const text = await res.text();
+      this.log(`POST ${batch.records.length} events (${body.length} bytes${gzip ? ', gzip' : ''}): ${res.status}`);
+      return { status: res.status, text, retryAfter: res.headers.get('Retry-After'), error: '' };
     } catch (e) {
-      this.retryLater(0, `network error: ${(e as Error).message}`);
-      return;
+      return { status: 0, text: '', retryAfter: null, error: (e as Error).message };
     }
-    this.log(`POST ${batch.records.length} events (${body.length} bytes${gzip ? ', gzip' : ''}): ${status}`);
-    await this.handleAnswer(q, batch, status, text, retryAfter);
   }
 
-  private async handleAnswer(q: Queue, batch: Batch, status: number, text: string,
-                             retryAfter: string | null): Promise<void> {
-    const answer = parseAnswer(text);
+  /** Applies a batch's answer; true when the whole batch is done (acknowledged or dropped). */
+  private async handleAnswer(q: Queue, batch: Batch, raw: RawAnswer): Promise<boolean> {
+    const { status, retryAfter } = raw;
+    if (status === 0) {
+      this.retryLater(0, `network error: ${raw.error}`);
+      return false;
+    }
+    const answer = parseAnswer(raw.text);
     if (status === 200 || (status === 400 && Array.isArray(answer.errors))) {
-      await this.applyResults(q, batch, answer.errors ?? []);
-    } else if (status === 413 || (status === 400 && answer.error === 'malformed_body')) {
-      await this.halve(q, batch, answer.error ?? `http_${status}`, answer.message ?? '');
-    } else if (status === 408 || status === 429 || status >= 500) {
-      this.retryLater(parseRetryAfter(retryAfter, this.clock.nowMs()), `HTTP ${status}`);
-    } else {
-      // 401/403 (a wrong key), a bad stream name, ...: keep everything, report, retry slowly.
-      this.fail(new Error(`gamelake: HTTP ${status} ${answer.error ?? ''} ${answer.message ?? ''}`.trim()));
-      this.retryAt = this.clock.nowMs() + Math.max(this.cfg.retryMaxMs, parseRetryAfter(retryAfter, this.clock.nowMs()));
+      return this.applyResults(q, batch, answer.errors ?? []);
     }
+    if (status === 413 || (status === 400 && answer.error === 'malformed_body')) {
+      return this.halve(q, batch, answer.error ?? `http_${status}`, answer.message ?? '');
+    }
+    if (status === 408 || status === 429 || status >= 500) {
+      this.retryLater(parseRetryAfter(retryAfter, this.clock.nowMs()), `HTTP ${status}`);
+      return false;
+    }
+    // 401/403 (a wrong key), a bad stream name, ...: keep everything, report, retry slowly.
+    this.fail(new Error(`gamelake: HTTP ${status} ${answer.error ?? ''} ${answer.message ?? ''}`.trim()));
+    this.retryAt = this.clock.nowMs() + Math.max(this.cfg.retryMaxMs, parseRetryAfter(retryAfter, this.clock.nowMs()));
+    return false;
   }
 
-  private async applyResults(q: Queue, batch: Batch, errors: RecordError[]): Promise<void> {
+  private async applyResults(q: Queue, batch: Batch, errors: RecordError[]): Promise<boolean> {
     let firstRetry = batch.records.length;
     for (const e of errors) if (e.code === 'log_unavailable') firstRetry = Math.min(firstRetry, e.index);
     for (const e of errors) {
@@ -406,21 +432,23 @@ export class Client {
     q.sync();
     if (firstRetry < batch.records.length) {
       this.retryLater(0, 'log_unavailable');
-      return;
+      return false;
     }
     this.attempt = 0;
     this.batchLimit = Math.min(this.batchCeiling, this.batchLimit * 2);
+    return true;
   }
 
-  private async halve(q: Queue, batch: Batch, code: string, message: string): Promise<void> {
+  private async halve(q: Queue, batch: Batch, code: string, message: string): Promise<boolean> {
     if (batch.records.length > 1) {
       this.batchCeiling = Math.max(1, Math.min(this.batchCeiling, batch.records.length - 1));
       this.batchLimit = Math.max(1, Math.floor(batch.records.length / 2));
       this.log(`${code}: halving the batch to ${this.batchLimit}`);
-      return;
+      return false;
     }
     this.dropped('invalid', 1, { code, message, eventId: eventIdOf(batch.records[0]!.payload) });
     await q.ack(batch, 1);
+    return true;
   }
 
   private retryLater(retryAfterMs: number, why: string): void {

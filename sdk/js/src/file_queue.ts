@@ -68,6 +68,8 @@ export class FileQueue implements Queue {
   private syncing = false;
   private closed = false;
   private readonly reported = new Set<string>();
+  private cursorDirty = false;
+  private cursorWriter: Promise<void> | null = null;
   private readonly segmentBytes: number;
 
   /** Opens (and locks) the folder; throws if another live process holds it. */
@@ -167,6 +169,10 @@ export class FileQueue implements Queue {
     try { fs.unlinkSync(this.segPath(num)); } catch { /* gone */ }
   }
 
+  private unlinkLater(num: number): void {
+    fs.unlink(this.segPath(num), () => undefined);
+  }
+
   /** A new segment for writing (never appends after what an earlier run left). */
   private openTail(): void {
     const last = this.segs[this.segs.length - 1];
@@ -264,15 +270,36 @@ export class FileQueue implements Queue {
     if (dropped > 0) this.events.onDropped('queue_full', dropped, { segment: segmentName(seg.num) });
   }
 
+  /**
+   * Persists the cursor off the calling thread: one writer at a time writes the latest
+   * value to cursor.tmp and renames it over cursor. A cursor older than the truth only
+   * means resending (the server keeps one copy of an event_id).
+   */
   private writeCursor(): void {
-    const tmp = this.file('cursor.tmp');
-    fs.writeFileSync(tmp, encodeCursor(this.cursor));
-    fs.renameSync(tmp, this.file('cursor'));
+    this.cursorDirty = true;
+    if (this.cursorWriter === null) this.cursorWriter = this.persistCursor();
   }
 
-  async readBatch(maxEvents: number, maxBytes: number): Promise<Batch> {
-    const acc: BatchAcc = { records: [], bytes: 0, token: { starts: [], ends: [], scanEnd: { ...this.cursor } } };
-    let want: Position = { ...this.cursor };
+  private async persistCursor(): Promise<void> {
+    const tmp = this.file('cursor.tmp');
+    try {
+      while (this.cursorDirty) {
+        this.cursorDirty = false;
+        await fs.promises.writeFile(tmp, encodeCursor(this.cursor));
+        await fs.promises.rename(tmp, this.file('cursor'));
+      }
+    } catch (e) {
+      this.events.log(`cursor write failed: ${(e as Error).message}`);
+    } finally {
+      this.cursorWriter = null;
+    }
+  }
+
+  async readBatch(maxEvents: number, maxBytes: number, after?: Batch): Promise<Batch> {
+    const prev = (after?.token as BatchToken | undefined)?.scanEnd;
+    const from = prev !== undefined && comparePos(prev, this.cursor) > 0 ? prev : this.cursor;
+    const acc: BatchAcc = { records: [], bytes: 0, token: { starts: [], ends: [], scanEnd: { ...from } } };
+    let want: Position = { ...from };
     while (acc.records.length < maxEvents && !this.closed) {
       const seg = this.segs.find((s) => s.num >= want.seg);
       if (seg === undefined) break;
@@ -369,8 +396,8 @@ export class FileQueue implements Queue {
       if (head.num === this.cursor.seg && this.cursor.off < head.size) break;
       this.segs.shift();
       if (head.num === this.cursor.seg) this.cursor = { seg: this.segs[0]!.num, off: 0 };
-      this.writeCursor();
-      this.unlinkQuietly(head.num);
+      if (this.reader?.num === head.num) await this.closeReader();
+      this.unlinkLater(head.num);
     }
     this.writeCursor();
   }
@@ -408,6 +435,7 @@ export class FileQueue implements Queue {
     if (this.closed) return;
     this.closed = true;
     await this.closeReader();
+    while (this.cursorWriter !== null) await this.cursorWriter;
     try {
       fs.fdatasyncSync(this.fd);
     } finally {

@@ -163,18 +163,21 @@ export class IdbQueue implements Queue {
     }
   }
 
-  async readBatch(maxEvents: number, maxBytes: number): Promise<Batch> {
+  async readBatch(maxEvents: number, maxBytes: number, after?: Batch): Promise<Batch> {
     await this.db;
     const records: QueuedRecord[] = [];
     const taken: MemRecord[] = [];
     let bytes = 0;
-    for (const r of this.recs) {
+    const prev = (after?.token as MemRecord[] | undefined) ?? [];
+    const start = prev.length > 0 ? this.recs.indexOf(prev[prev.length - 1]!) + 1 : 0;
+    for (let i = start; i < this.recs.length; i++) {
+      const r = this.recs[i]!;
       if (records.length >= maxEvents || (records.length > 0 && bytes + r.bytes + 1 > maxBytes)) break;
       records.push({ payload: kEncoder.encode(r.json), critical: r.critical });
       taken.push(r);
       bytes += r.bytes + 1;
     }
-    this.inflight = taken.length;
+    this.inflight = start + taken.length;
     return { records, bytes, token: taken };
   }
 
@@ -195,7 +198,7 @@ export class IdbQueue implements Queue {
     let k = 0;
     while (k < this.recs.length && done.has(this.recs[k]!)) k++;
     this.remove(0, k);
-    this.inflight = 0;
+    this.inflight = Math.max(0, this.inflight - k);
     this.scheduleWrite();
   }
 

@@ -43,8 +43,11 @@ export const kAppendFailed = -2;
 export interface Queue {
   /** Appends one event; returns its payload's byte length, kAppendTooLarge or kAppendFailed. */
   append(json: string, critical: boolean): number;
-  /** Up to maxEvents/maxBytes records from the head (at least one if any is queued). */
-  readBatch(maxEvents: number, maxBytes: number): Promise<Batch>;
+  /**
+   * Up to maxEvents/maxBytes records (at least one if any is queued) from the head, or
+   * right after `after`, a batch still in flight.
+   */
+  readBatch(maxEvents: number, maxBytes: number, after?: Batch): Promise<Batch>;
   /** The first `count` records of `batch` are done (acknowledged or dropped). */
   ack(batch: Batch, count: number): Promise<void>;
   pendingEvents(): number;
