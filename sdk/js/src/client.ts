@@ -19,7 +19,6 @@ export interface TrackOptions { critical?: boolean; }
 const kNameRe = /^[A-Za-z0-9_\-.:]{1,64}$/;
 const kCriticalNames = new Set(['session_start', 'session_end', 'purchase']);
 const kIgnored = new Set(['event_id', 'event_type']);
-const kReplaced = new Set(['ts', 'session_id', 'player_id', 'platform', 'app_version', 'sdk_version']);
 const kGzipOver = 1024;
 
 interface RecordError { index: number; code: string; message: string; }
@@ -43,6 +42,7 @@ export class Client {
   private lastEventMs = 0;
   private lastTsMs = -1;
   private lastTs = '';
+  private lastName: string | null = null;
   private sending = false;
   private flushRequested = false;
   private timer: TimerHandle | null = null;
@@ -93,9 +93,12 @@ export class Client {
   track(name: string, properties: Properties = {}, options: TrackOptions = {}): string {
     try {
       if (this.queue === null || this.closed || this.optedOut) return '';
-      if (!kNameRe.test(name)) {
-        this.log(`refused event name ${JSON.stringify(name)}: 1-64 of A-Z a-z 0-9 _ - . :`);
-        return '';
+      if (name !== this.lastName) {
+        if (typeof name !== 'string' || !kNameRe.test(name)) {
+          this.log(`refused event name ${JSON.stringify(name)}: 1-64 of A-Z a-z 0-9 _ - . :`);
+          return '';
+        }
+        this.lastName = name; // games repeat names: the check is done once per change
       }
       const now = this.clock.nowMs();
       this.touchSession(now);
@@ -256,10 +259,11 @@ export class Client {
   }
 
   private eventJson(id: string, name: string, props: Properties, now: number): string {
-    let special = false;
-    for (const k in props) {
-      if (kIgnored.has(k) || kReplaced.has(k)) { special = true; break; }
-    }
+    // A property JSON.stringify would write (not undefined) that the SDK also sets; looked
+    // up by name rather than by walking the keys, which is cheaper for the usual few props.
+    const special = props.event_id !== undefined || props.event_type !== undefined || props.ts !== undefined ||
+      props.session_id !== undefined || props.player_id !== undefined || props.platform !== undefined ||
+      props.app_version !== undefined || props.sdk_version !== undefined;
     const ts = this.isoTs(now);
     if (!special) {
       const body = JSON.stringify(props);
@@ -274,7 +278,7 @@ export class Client {
     event['sdk_version'] = kSdkVersion;
     for (const k of Object.keys(props)) {
       if (kIgnored.has(k)) this.log(`property "${k}" is set by the SDK; ignored`);
-      else event[k] = props[k];
+      else if (props[k] !== undefined) event[k] = props[k];
     }
     return JSON.stringify(event);
   }
