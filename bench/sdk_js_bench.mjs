@@ -5,7 +5,7 @@
 //
 //   node --expose-gc bench/sdk_js_bench.mjs --gamelake /work/main/build/gamelake [--calls 1000000] [--events 300000] [--runs 3]
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../sdk/js/dist/src/index_node.js";
@@ -57,6 +57,23 @@ async function trackLatency(calls) {
   };
 }
 
+// The floor under Track in Node: one bare fs.writeSync of a record-sized buffer, which
+// Track must make (docs/sdk.md: the event survives kill -9 once Track returns).
+function writeSyncFloor(calls) {
+  const dir = mkdtempSync(join(tmpdir(), "sdkjs-bench-"));
+  const fd = openSync(join(dir, "floor"), "a");
+  const buf = Buffer.alloc(250, 0x61);
+  const ns = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const t0 = process.hrtime.bigint();
+    writeSync(fd, buf, 0, 250);
+    ns[i] = Number(process.hrtime.bigint() - t0);
+  }
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+  return ns.sort()[Math.floor(calls / 2)];
+}
+
 async function throughput(server, events) {
   const dir = mkdtempSync(join(tmpdir(), "sdkjs-bench-"));
   const client = new Client({ baseUrl: server.url, apiKey: server.ingestKey, queueDir: dir, flushIntervalMs: 50 });
@@ -78,6 +95,9 @@ async function main() {
   if (!globalThis.gc) console.error("(run with node --expose-gc for a meaningful heap number)");
   const lat = [];
   for (let r = 0; r < a.runs; r++) lat.push(await trackLatency(a.calls));
+  const floor = [];
+  for (let r = 0; r < a.runs; r++) floor.push(writeSyncFloor(a.calls));
+  console.log(`writeSync floor: median ${median(floor)} ns (one bare 250-byte fs.writeSync, runs: ${floor.join(", ")})`);
   console.log(`track: median ${median(lat.map((l) => l.medianNs))} ns, p99 ${median(lat.map((l) => l.p99Ns))} ns ` +
     `over ${a.calls} calls; heap growth ${median(lat.map((l) => l.heapGrowthKiB))} KiB (runs: ${JSON.stringify(lat)})`);
   const server = await startGamelake({ binary: a.gamelake });

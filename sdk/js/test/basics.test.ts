@@ -2,7 +2,9 @@
 // record and cursor encodings.
 
 import assert from 'node:assert/strict';
+import { randomFillSync } from 'node:crypto';
 import { test } from 'node:test';
+import * as zlib from 'node:zlib';
 import { backoffMs, parseRetryAfter, retryDelayMs } from '../src/backoff.js';
 import { crc32 } from '../src/crc32.js';
 import { decodeCursor, encodeCursor } from '../src/file_queue.js';
@@ -12,6 +14,17 @@ import { uuidv7, uuidv7Time } from '../src/uuid.js';
 test('crc32 matches zlib\'s check value', () => {
   assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
   assert.equal(crc32(new Uint8Array(0)), 0);
+});
+
+test('crc32 agrees with zlib on every length and offset (the sliced loop and its tail)', () => {
+  const zcrc = (zlib as unknown as { crc32?: (b: Uint8Array) => number }).crc32;
+  const data = randomFillSync(new Uint8Array(300));
+  for (let start = 0; start < 9; start++) {
+    for (let end = start; end <= data.length; end += 7) {
+      const want = zcrc ? zcrc(data.subarray(start, end)) : crc32(Uint8Array.from(data.subarray(start, end)));
+      assert.equal(crc32(data, start, end), want >>> 0, `[${start}, ${end})`);
+    }
+  }
 });
 
 test('uuidv7: RFC 9562 layout, the time in the first 48 bits, unique', () => {
