@@ -31,7 +31,8 @@ export class Client {
   private readonly cfg: ResolvedConfig;
   private readonly clock: Clock;
   private readonly url: string;
-  private queue: Queue | null = null;
+  /** The queue (null when the client is inert); subclasses may read it. */
+  protected queue: Queue | null = null;
   private closed = false;
   private optedOut = false;
   private debugOn: boolean;

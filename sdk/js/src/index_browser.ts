@@ -21,7 +21,7 @@ export class Client extends CoreClient {
 
   /** Resolves once events queued by earlier page loads are loaded (they are sent either way). */
   ready(): Promise<void> {
-    const q = (this as unknown as { queue: unknown }).queue;
+    const q = this.queue;
     return q instanceof IdbQueue ? q.ready().then(() => undefined) : Promise.resolve();
   }
 }
