@@ -84,7 +84,14 @@ export class Client {
       return;
     }
     if (this.cfg.lifecycle && platform.install) {
-      const hooks: LifecycleHooks = { pause: () => this.pause(), resume: () => this.resume() };
+      const hooks: LifecycleHooks = {
+        pause: () => this.pause(),
+        resume: () => this.resume(),
+        quit: () => {
+          this.endSession(); // the next page load starts a new session; this one ends here
+          this.pause();
+        },
+      };
       this.uninstall = platform.install(hooks);
     }
     if (this.queue.pendingEvents() > 0) this.schedule(0);

@@ -8,6 +8,8 @@ export interface LifecycleHooks {
   /** The app goes to the background or is leaving: send what is queued. */
   pause(): void;
   resume(): void;
+  /** The app is leaving for good (a page unloaded, not kept in the back/forward cache). */
+  quit(): void;
 }
 
 export interface Platform {

@@ -24,7 +24,7 @@ export const browserPlatform: Platform = {
       if (document.visibilityState === 'hidden') hooks.pause();
       else hooks.resume();
     };
-    const onPageHide = (): void => hooks.pause();
+    const onPageHide = (e: PageTransitionEvent): void => (e.persisted ? hooks.pause() : hooks.quit());
     document.addEventListener('visibilitychange', onVisibility);
     window.addEventListener('pagehide', onPageHide);
     return () => {

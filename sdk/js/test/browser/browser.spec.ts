@@ -126,7 +126,7 @@ test('kept in IndexedDB across a reload, then sent on pagehide with keepalive', 
   // Page 2: loads page 1's events from IndexedDB, tracks more; pagehide sends them all.
   const second = await page.evaluate(async ({ url, key }) => {
     const C = (window as unknown as { GamelakeClient: new (c: object) => {
-      track(n: string, p: object): string; ready(): Promise<void>; pendingEvents(): number;
+      track(n: string, p: object): string; ready(): Promise<void>; pendingEvents(): number; currentSessionId: string;
     } }).GamelakeClient;
     const client = new C({ baseUrl: url, apiKey: key, queueDir: 'lifecycle', flushIntervalMs: 600000 });
     (window as unknown as { keep: unknown }).keep = client;
@@ -134,11 +134,15 @@ test('kept in IndexedDB across a reload, then sent on pagehide with keepalive', 
     const loaded = client.pendingEvents();
     const out: string[] = [];
     for (let i = 60; i < 100; i++) out.push(client.track('browser_event', { seq: i, prefix: 'lifecycle' }));
-    return { loaded, ids: out, pending: client.pendingEvents() };
+    return { loaded, ids: out, pending: client.pendingEvents(), session: client.currentSessionId };
   }, config);
   expect(second.loaded).toBe(61); // page 1's 60 events and its session_start
   expect(second.pending).toBe(102);
   await page.goto(`${origin}/other.html`); // pagehide: the queue goes out with fetch keepalive
   expect(Number(await page.evaluate(() => sessionStorage.getItem('keepalive')))).toBeGreaterThan(0);
   await expectInLakeOnce([...first, ...second.ids], 'lifecycle');
+  // Unloading the page ended its session: the session_end went out with the rest.
+  const ends = await gamelake.query(
+    `SELECT count(*) FROM events WHERE event_type = 'session_end' AND session_id = '${second.session}'`);
+  expect(Number(ends[0]![0])).toBe(1);
 });
