@@ -108,9 +108,14 @@ export class Client {
         }
         this.lastName = name; // games repeat names: the check is done once per change
       }
+      const props = properties ?? {};
+      if (typeof props !== 'object' || Array.isArray(props)) {
+        this.log(`refused event ${name}: properties must be an object`);
+        return '';
+      }
       const now = this.clock.nowMs();
       this.touchSession(now);
-      return this.enqueue(name, properties, options.critical === true || kCriticalNames.has(name), now);
+      return this.enqueue(name, props, options?.critical === true || kCriticalNames.has(name), now);
     } catch (e) {
       this.fail(e as Error);
       return '';
@@ -274,10 +279,11 @@ export class Client {
       props.app_version !== undefined || props.sdk_version !== undefined;
     const ts = this.isoTs(now);
     if (!special) {
-      const body = JSON.stringify(props);
+      const body = JSON.stringify(props); // an object: "{...}" (a toJSON returning else is refused below)
+      if (body === undefined || body.charCodeAt(0) !== 0x7b) return '';
       const head = `{"event_id":"${id}","event_type":"${name}","ts":"${ts}","session_id":"${this.sessionId}"` +
         this.playerPart + this.staticPart;
-      return body === '{}' || body === undefined ? head + '}' : head + ',' + body.slice(1);
+      return body === '{}' ? head + '}' : head + ',' + body.slice(1);
     }
     const event: Properties = { event_id: id, event_type: name, ts, session_id: this.sessionId };
     if (this.playerPart !== '') event['player_id'] = JSON.parse(this.playerPart.slice(',"player_id":'.length));

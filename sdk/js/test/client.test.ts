@@ -83,9 +83,12 @@ test('refused at track: a bad name, an event too large; purchase is critical', a
   assert.notEqual(c.track('purchase', { sku: 'gold' }), '');
   assert.notEqual(c.track('level_up', {}, { critical: true }), '');
   assert.equal(c.track('a.b:c-d_e', { bad: 10n } as unknown as Record<string, unknown>), '', 'unserializable: refused, not thrown');
+  assert.equal(c.track('arr', [1, 2] as unknown as Record<string, unknown>), '', 'an array is not properties');
+  assert.equal(c.track('odd', { toJSON: () => 5 }), '', 'properties that do not serialize to an object');
+  assert.notEqual(c.track('no_props', null as unknown as Record<string, unknown>), '', 'null means none');
   await c.shutdown(0);
   const crit = Object.fromEntries((await queued(dir)).map((e) => [e['event_type'], e['_critical']]));
-  assert.deepEqual(crit, { session_start: true, purchase: true, level_up: true, session_end: true });
+  assert.deepEqual(crit, { session_start: true, purchase: true, level_up: true, no_props: false, session_end: true });
 });
 
 test('sessions: idle past the timeout ends the session with its duration and starts another', async () => {
