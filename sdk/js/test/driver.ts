@@ -99,8 +99,9 @@ async function main(): Promise<void> {
   if (args.noDrain) {
     await client.shutdown(0);
   } else {
+    client.endSession(); // its session_end is drained with the rest, not left for shutdown
     drained = await client.flushAndWait(args.drainTimeoutMs);
-    await client.shutdown(drained ? 1000 : 0);
+    await client.shutdown(0);
   }
   const out = { tracked, pending: client.pendingEvents(), ...counts };
   process.stdout.write(JSON.stringify(out) + '\n', () => process.exit(args.noDrain || drained ? 0 : 3));
