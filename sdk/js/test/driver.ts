@@ -53,6 +53,16 @@ function parseArgs(argv: string[]): Args {
   return a as unknown as Args;
 }
 
+// Events are tracked the way a game does, in frames: kFrameEvents, then the rest of a
+// 16 ms frame for the sender (so a kill -9 lands while tracking as well as while
+// sending). --shape lab is the wire benchmark: as fast as it can, yielding only.
+const kFrameEvents = 100;
+const kFrameMs = 16;
+
+function nextFrame(flat: boolean): Promise<void> {
+  return new Promise((r) => (flat ? setImmediate(r) : setTimeout(r, kFrameMs)));
+}
+
 function testEvent(i: number, prefix: string, pad: string): [string, Record<string, unknown>] {
   const props: Record<string, unknown> = { seq: i, prefix };
   if (pad !== '') props['pad'] = pad;
@@ -93,7 +103,7 @@ async function main(): Promise<void> {
     if (id === '') continue;
     tracked++;
     if (trackedFd >= 0) fs.writeSync(trackedFd, `${id} ${critical ? 'c' : 'o'}\n`);
-    if (i % 1000 === 999) await new Promise((r) => setImmediate(r)); // let the sender run
+    if (i % kFrameEvents === kFrameEvents - 1) await nextFrame(args.shape === 'lab');
   }
   let drained = true;
   if (args.noDrain) {
