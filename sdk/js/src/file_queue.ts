@@ -134,7 +134,12 @@ export class FileQueue implements Queue {
       .map((m) => Number(m[1])).sort((a, b) => a - b);
     let cur: Position | null = null;
     try { cur = decodeCursor(fs.readFileSync(this.file('cursor'))); } catch { /* missing */ }
-    const first = nums[0] ?? 1;
+    if (nums.length === 0) {
+      // Nothing queued: numbering goes on after the cursor's segment (never reused).
+      this.cursor = { seg: cur === null ? 1 : cur.seg + 1, off: 0 };
+      return;
+    }
+    const first = nums[0]!;
     if (cur === null || cur.seg < first) cur = { seg: first, off: 0 };
     const at = nums.find((n) => n >= cur.seg);
     this.cursor = at === cur.seg ? cur : { seg: at ?? first, off: 0 };
