@@ -4,7 +4,7 @@
 // back-off. JS is single-threaded: every public method runs on the caller's event
 // loop, and none throws into the game (errors go to onError / onDropped / log).
 
-import { backoffMs, parseRetryAfter, retryDelayMs } from './backoff.js';
+import { parseRetryAfter, retryDelayMs } from './backoff.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { configProblem, kSdkVersion, resolveConfig, type Config, type ResolvedConfig } from './config.js';
 import type { LifecycleHooks, Platform } from './platform.js';
@@ -487,7 +487,8 @@ export class Client {
   private clearTimers(): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     if (this.syncTimer !== null) this.clock.clearTimeout(this.syncTimer);
-    this.timer = this.syncTimer = null;
+    this.timer = null;
+    this.syncTimer = null;
   }
 
   private dropped(reason: DropReason, count: number, detail: DropDetail): void {
@@ -543,5 +544,3 @@ export function eventIdOf(payload: Uint8Array): string {
   const m = /"event_id":"([^"]*)"/.exec(kDecoder.decode(payload.subarray(0, 200)));
   return m ? m[1]! : '';
 }
-
-export { backoffMs };

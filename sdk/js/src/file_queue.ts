@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from './crc32.js';
-import { kHeaderBytes, recordAt, scanSegment, sealRecord } from './record.js';
+import { kHeaderBytes, scanSegment, sealRecord } from './record.js';
 import type { Batch, Queue, QueueEvents, QueueLimits, QueuedRecord } from './queue.js';
 import { kAppendFailed, kAppendTooLarge } from './queue.js';
 
@@ -450,4 +450,3 @@ export class FileQueue implements Queue {
   }
 }
 
-export { recordAt };
