@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { Clock } from '../src/clock.js';
 import { FileQueue } from '../src/file_queue.js';
 import { Client, type DropReason } from '../src/index_node.js';
@@ -33,7 +33,14 @@ async function queued(dir: string): Promise<Event[]> {
   return b.records.map((r) => ({ ...JSON.parse(new TextDecoder().decode(r.payload)) as Event, _critical: r.critical }));
 }
 
-function tmpDir(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-c-')); }
+const made: string[] = [];
+after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+
+function tmpDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-c-'));
+  made.push(d);
+  return d;
+}
 
 test('an event carries the SDK fields and the properties at the top level', async () => {
   const dir = tmpDir();

@@ -19,7 +19,14 @@ before(async () => {
 });
 after(async () => { await server.stop(); });
 
-function tmpDir(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-e2e-')); }
+const made: string[] = [];
+after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+
+function tmpDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-e2e-'));
+  made.push(d);
+  return d;
+}
 
 function deep(levels: number): unknown {
   let v: unknown = 1;

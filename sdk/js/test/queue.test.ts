@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { FileQueue, segmentName } from '../src/file_queue.js';
 import type { DropDetail, DropReason, QueueLimits } from '../src/queue.js';
 
@@ -14,7 +14,14 @@ interface Drop { reason: DropReason; count: number; detail: DropDetail; }
 
 const kLimits: QueueLimits = { maxQueueBytes: 16 << 20, maxQueueEvents: 100000, maxCriticalBytes: 4 << 20, maxEventBytes: 65536 };
 
-function tmpDir(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-q-')); }
+const made: string[] = [];
+after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+
+function tmpDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-q-'));
+  made.push(d);
+  return d;
+}
 
 function open(dir: string, drops: Drop[] = [], limits: QueueLimits = kLimits): FileQueue {
   return new FileQueue(dir, limits, { onDropped: (reason, count, detail) => drops.push({ reason, count, detail }), log: () => undefined });

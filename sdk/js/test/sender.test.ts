@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { Client, type DropDetail, type DropReason } from '../src/index_node.js';
 
@@ -41,9 +41,13 @@ async function withServer(script: Script, run: (url: string, requests: Seen[]) =
   }
 }
 
+const made: string[] = [];
+after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+
 function client(url: string, drops: Array<[DropReason, number, DropDetail]>, errors: string[] = []): Client {
   return new Client({
-    baseUrl: url, apiKey: 'k.s', queueDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-s-')), flushIntervalMs: 10,
+    baseUrl: url, apiKey: 'k.s', queueDir: made[made.push(fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-s-'))) - 1]!,
+    flushIntervalMs: 10,
     retryBaseMs: 5, retryMaxMs: 20, onDropped: (r, n, d) => drops.push([r, n, d]), onError: (e) => errors.push(e.message),
   });
 }
