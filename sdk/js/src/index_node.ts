@@ -1,0 +1,19 @@
+// The package's Node entry: Client with the file queue. Import as `@gamelake/sdk`.
+
+import { Client as CoreClient } from './client.js';
+import type { Config } from './config.js';
+import { nodePlatform } from './platform_node.js';
+
+export type { Config } from './config.js';
+export type { Properties, TrackOptions } from './client.js';
+export type { DropDetail, DropReason } from './queue.js';
+export type { Clock } from './clock.js';
+export { kSdkVersion } from './config.js';
+export { uuidv7 } from './uuid.js';
+
+/** A gamelake client for Node; the queue is a folder (`queueDir`). */
+export class Client extends CoreClient {
+  constructor(config: Config) {
+    super(config, nodePlatform);
+  }
+}
