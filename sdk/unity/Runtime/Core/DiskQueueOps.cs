@@ -1,0 +1,295 @@
+// The DiskQueue's operations after Open: append (with the cap), batches from the head,
+// acknowledgement (cursor), opt-out clearing and syncing. See DiskQueue.cs for the format.
+// Thread-safety: every method takes the queue's lock (lock_), held only for memory work and
+// one write or one contiguous read; fsync happens outside it.
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace Gamelake
+{
+    public sealed partial class DiskQueue
+    {
+        /// <summary>Appends one event (payload = its JSON). Returns null, or why it was not stored.</summary>
+        public string Append(byte[] payload, int length, bool critical)
+        {
+            if (length < 1 || length > MaxPayload) return "event size " + length + " out of range";
+            lock (lock_)
+            {
+                if (optedOut_) return "opted out";
+                if (writer_ == null) return "queue closed";
+                int size = HeaderBytes + length;
+                EnforceCap(size, critical);
+                if (size > recordBuf_.Length) recordBuf_ = new byte[Math.Max(size, recordBuf_.Length * 2)];
+                Array.Copy(Magic, 0, recordBuf_, 0, 4);
+                WriteU32(recordBuf_, 4, (uint)length);
+                recordBuf_[12] = critical ? (byte)1 : (byte)0;
+                Buffer.BlockCopy(payload, 0, recordBuf_, HeaderBytes, length);
+                WriteU32(recordBuf_, 8, Crc32.Compute(recordBuf_, 12, length + 1));
+                return WriteRecord(recordBuf_, 0, length, critical);
+            }
+        }
+
+        // Writes a whole record (header at data[offset]) at the tail with one write call.
+        private string WriteRecord(byte[] data, int offset, int length, bool critical)
+        {
+            int size = HeaderBytes + length;
+            if (Tail.Size > 0 && Tail.Size + size > segmentBytes_) StartSegment(Tail.Number + 1);
+            Segment tail = Tail;
+            try
+            {
+                writer_.Write(data, offset, size);
+            }
+            catch (IOException e)
+            {
+                // A partial record may be on disk: it reads as damage; write on in a new segment.
+                StartSegment(tail.Number + 1);
+                return "queue write failed: " + e.Message;
+            }
+            AddRecord(tail, (int)tail.Size, length, critical);
+            tail.Size += size;
+            unsynced_ = true;
+            return null;
+        }
+
+        private bool OverCap(long size, bool critical)
+        {
+            long total = pendingBytes_ + size;
+            long crit = criticalBytes_ + (critical ? size : 0);
+            int events = pendingEvents_ + 1;
+            int critEvents = criticalEvents_ + (critical ? 1 : 0);
+            long allowBytes = Math.Min(crit, maxCritical_);
+            int allowEvents = crit <= maxCritical_ ? critEvents : 0;
+            return total - allowBytes > maxBytes_ || events - allowEvents > maxEvents_;
+        }
+
+        private void EnforceCap(int size, bool critical)
+        {
+            while (OverCap(size, critical))
+            {
+                Segment oldest = null;
+                foreach (Segment s in segments_)
+                {
+                    if (s.Head < s.Records.Count) { oldest = s; break; }
+                }
+                if (oldest == null) return;
+                bool keepCritical = criticalBytes_ + (critical ? size : 0) <= maxCritical_;
+                if (keepCritical && OnlyCritical(oldest)) return;  // copying forward gains nothing
+                if (oldest == Tail) StartSegment(Tail.Number + 1);
+                Evict(oldest, keepCritical);
+            }
+        }
+
+        private static bool OnlyCritical(Segment s)
+        {
+            for (int i = s.Head; i < s.Records.Count; i++) if (!s.Records[i].Critical) return false;
+            return true;
+        }
+
+        // Drops a segment whole; its pending critical records are appended again at the tail
+        // (same bytes, so the same event_id) when keepCritical.
+        private void Evict(Segment seg, bool keepCritical)
+        {
+            byte[] data = null;
+            if (keepCritical)
+            {
+                try { data = File.ReadAllBytes(seg.Path); } catch (IOException) { data = null; }
+            }
+            long dropped = 0;
+            var kept = new List<RecordRef>();
+            for (int i = seg.Head; i < seg.Records.Count; i++)
+            {
+                RecordRef r = seg.Records[i];
+                RemoveCounts(r);
+                if (skipped_.Remove(Key(seg.Number, r.Offset))) continue;  // already reported invalid
+                if (r.Critical && data != null && r.Offset + HeaderBytes + r.Length <= data.Length) kept.Add(r);
+                else dropped++;
+            }
+            segments_.Remove(seg);
+            TryDelete(seg.Path);
+            if (cursor_.Segment <= seg.Number) cursor_ = new QueuePosition(segments_[0].Number, 0);
+            if (dropped > 0)
+            {
+                reports_.Add(new DropReport { Reason = DropReason.QueueFull, Count = dropped, Detail = "oldest segment " + Path.GetFileName(seg.Path) + " dropped at the cap" });
+            }
+            foreach (RecordRef r in kept) WriteRecord(data, r.Offset, r.Length, true);
+        }
+
+        private void RemoveCounts(RecordRef r)
+        {
+            pendingBytes_ -= HeaderBytes + r.Length;
+            pendingEvents_--;
+            if (r.Critical) { criticalBytes_ -= HeaderBytes + r.Length; criticalEvents_--; }
+        }
+
+        private static long Key(long segment, long offset) { return (segment << 32) | offset; }
+
+        private static void TryDelete(string path)
+        {
+            try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+
+        /// <summary>Copies up to maxEvents / maxBytes of pending records from the head into
+        /// body (as NDJSON) and records. Returns how many.</summary>
+        public int TakeBatch(int maxEvents, int maxBytes, JsonWriter body, List<BatchRecord> records)
+        {
+            body.Clear();
+            records.Clear();
+            lock (lock_)
+            {
+                long bodyBytes = 0;
+                bool full = false;
+                foreach (Segment seg in segments_)
+                {
+                    int first = -1, last = -1, chosen = 0, i = seg.Head;
+                    for (; i < seg.Records.Count; i++)
+                    {
+                        if (records.Count + chosen >= maxEvents) { full = true; break; }
+                        RecordRef r = seg.Records[i];
+                        if (skipped_.Count > 0 && skipped_.Contains(Key(seg.Number, r.Offset))) continue;
+                        if (bodyBytes + r.Length + 1 > maxBytes && records.Count + chosen > 0) { full = true; break; }
+                        if (first < 0) first = i;
+                        last = i;
+                        chosen++;
+                        bodyBytes += r.Length + 1;
+                    }
+                    if (first >= 0) ReadRecords(seg, first, last, body, records);
+                    if (full) break;
+                }
+                return records.Count;
+            }
+        }
+
+        // One contiguous read for the records [first, last] of a segment; skipped records in
+        // the range are left out of the body.
+        private void ReadRecords(Segment seg, int first, int last, JsonWriter body, List<BatchRecord> records)
+        {
+            int start = seg.Records[first].Offset;
+            int end = seg.Records[last].Offset + HeaderBytes + seg.Records[last].Length;
+            if (scratch_ == null || scratch_.Length < end - start) scratch_ = new byte[Math.Max(end - start, 65536)];
+            using (var fs = new FileStream(seg.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1))
+            {
+                fs.Seek(start, SeekOrigin.Begin);
+                int got = 0;
+                while (got < end - start)
+                {
+                    int n = fs.Read(scratch_, got, end - start - got);
+                    if (n <= 0) throw new IOException("segment " + seg.Path + " shorter than its records");
+                    got += n;
+                }
+            }
+            for (int i = first; i <= last; i++)
+            {
+                RecordRef r = seg.Records[i];
+                if (skipped_.Count > 0 && skipped_.Contains(Key(seg.Number, r.Offset))) continue;
+                body.Reserve(r.Length + 1);
+                int at = body.Length;
+                Buffer.BlockCopy(scratch_, r.Offset - start + HeaderBytes, body.Buffer, at, r.Length);
+                body.Length = at + r.Length;
+                body.Raw((byte)'\n');
+                records.Add(new BatchRecord
+                {
+                    Position = new QueuePosition(seg.Number, r.Offset),
+                    End = new QueuePosition(seg.Number, r.Offset + HeaderBytes + r.Length),
+                    PayloadOffset = at,
+                    PayloadLength = r.Length,
+                    Critical = r.Critical,
+                });
+            }
+        }
+
+        private byte[] scratch_;
+
+        /// <summary>Marks a record dropped (invalid) that the cursor cannot pass yet.</summary>
+        public void Skip(QueuePosition p)
+        {
+            lock (lock_)
+            {
+                if (p.CompareTo(cursor_) >= 0) skipped_.Add(Key(p.Segment, p.Offset));
+            }
+        }
+
+        /// <summary>Everything before `end` is done: moves the cursor (never backwards), writes
+        /// it (cursor.tmp + rename) and deletes the segments wholly before it.</summary>
+        public void Ack(QueuePosition end)
+        {
+            lock (lock_)
+            {
+                if (end.CompareTo(cursor_) <= 0) return;
+                while (segments_.Count > 0)
+                {
+                    Segment seg = segments_[0];
+                    if (seg.Number > end.Segment) break;
+                    while (seg.Head < seg.Records.Count && (seg.Number < end.Segment || seg.Records[seg.Head].Offset < end.Offset))
+                    {
+                        RecordRef r = seg.Records[seg.Head++];
+                        RemoveCounts(r);
+                        if (skipped_.Count > 0) skipped_.Remove(Key(seg.Number, r.Offset));
+                    }
+                    if (seg == Tail || seg.Head < seg.Records.Count) break;
+                    segments_.RemoveAt(0);
+                    TryDelete(seg.Path);
+                }
+                cursor_ = end;
+                if (segments_[0].Number > cursor_.Segment) cursor_ = new QueuePosition(segments_[0].Number, 0);
+                try { WriteCursor(); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        /// <summary>Opt-out: deletes every queued event and remembers the choice (optout file).</summary>
+        public void SetOptOut(bool optOut)
+        {
+            lock (lock_)
+            {
+                string marker = Path.Combine(dir_, "optout");
+                if (!optOut)
+                {
+                    optedOut_ = false;
+                    TryDelete(marker);
+                    return;
+                }
+                optedOut_ = true;
+                try { File.WriteAllBytes(marker, new byte[0]); } catch (IOException) { }
+                long next = segments_.Count > 0 ? Tail.Number + 1 : 1;
+                foreach (Segment s in segments_) TryDelete(s.Path);
+                segments_.Clear();
+                skipped_.Clear();
+                pendingBytes_ = criticalBytes_ = 0;
+                pendingEvents_ = criticalEvents_ = 0;
+                TryDelete(Path.Combine(dir_, "cursor"));
+                StartSegment(next);
+            }
+        }
+
+        /// <summary>fdatasync of the newest segment if written since the last sync (worker only).</summary>
+        public void Sync()
+        {
+            string path;
+            lock (lock_)
+            {
+                if (!unsynced_ || segments_.Count == 0) return;
+                unsynced_ = false;
+                path = Tail.Path;
+            }
+            try
+            {
+                using (var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1))
+                {
+                    fs.Flush(true);
+                }
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+
+        /// <summary>Moves the drop reports collected so far into `into`.</summary>
+        public void TakeReports(List<DropReport> into)
+        {
+            lock (lock_)
+            {
+                into.AddRange(reports_);
+                reports_.Clear();
+            }
+        }
+    }
+}
