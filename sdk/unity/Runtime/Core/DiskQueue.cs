@@ -128,14 +128,15 @@ namespace Gamelake
 
         private string TakeLock()
         {
-            // An exclusive open plus a byte-range lock (fcntl on Unix, LockFile on Windows):
-            // released by the OS when the process dies, so a kill -9 never leaves it stuck.
+            // An exclusive open (FileShare.None: enforced in this process, and across processes
+            // on Windows) plus a byte-range lock (fcntl on Unix, LockFile on Windows): both end
+            // with the process, so a kill -9 never leaves the folder locked.
             string path = Path.Combine(dir_, "lock");
             for (int attempt = 0; ; attempt++)
             {
                 try
                 {
-                    lockFile_ = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+                    lockFile_ = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                     lockFile_.Lock(0, 1);
                     return null;
                 }
@@ -143,7 +144,7 @@ namespace Gamelake
                 {
                     if (lockFile_ != null) lockFile_.Dispose();
                     lockFile_ = null;
-                    if (attempt >= 20) return "the queue folder " + dir_ + " is in use by another instance (" + e.Message + ")";
+                    if (attempt >= 10) return "the queue folder " + dir_ + " is in use by another instance (" + e.Message + ")";
                     System.Threading.Thread.Sleep(50);
                 }
             }
