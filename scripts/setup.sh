@@ -6,8 +6,10 @@
 # AWS-compatible APIs), and the web console's toolchain pinned in
 # web/package-lock.json (Vite, TypeScript, ECharts, ESLint, Playwright, which
 # drives Debian's chromium in the console's tests; Node.js >= 20 is needed, and
-# comes from npm's `node` package when the system's is older). Safe to run
-# again; does nothing when all is there.
+# comes from npm's `node` package when the system's is older); for the game SDKs,
+# libcurl (C++), Mono (the C# SDK's compiler and runtime) and the TypeScript SDK's
+# build tools (sdk/js/package-lock.json). Safe to run again; does nothing when all
+# is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,8 @@ PACKAGES=(
   libfmt-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk nginx-light clang-format chromium
+  libcurl4-openssl-dev
+  mono-mcs mono-runtime libmono-system-net-http4.0-cil libmono-system-io-compression4.0-cil
 )
 # Tools that may already come from elsewhere (a newer Node.js, a pyenv Python):
 # installed from Debian only when the command is missing.
@@ -69,5 +73,12 @@ if [ ! -d web/node_modules/vite ] || [ ! -d web/node_modules/@playwright/test ] 
    [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   echo "setup: installing the console's toolchain from npm (web/package-lock.json)"
   (cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+# The TypeScript SDK's build and test tools (TypeScript, Playwright for its browser
+# test), pinned by sdk/js/package-lock.json; the SDK itself has no dependencies.
+if [ -f sdk/js/package-lock.json ] &&
+   { [ ! -d sdk/js/node_modules/typescript ] || [ sdk/js/package-lock.json -nt sdk/js/node_modules/.package-lock.json ]; }; then
+  echo "setup: installing the TypeScript SDK's build tools from npm (sdk/js/package-lock.json)"
+  (cd sdk/js && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: all dependencies present"
