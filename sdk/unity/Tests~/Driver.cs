@@ -75,6 +75,9 @@ internal static class Driver
         string prefix;
         o.TryGetValue("--prefix", out prefix);
         string pad = new string('x', (int)Num(o, "--pad", 0));
+        string shape;
+        o.TryGetValue("--shape", out shape);
+        if (shape != null && shape != "lab") return Usage("unknown --shape " + shape);
         string trackedPath;
         o.TryGetValue("--tracked", out trackedPath);
 
@@ -91,11 +94,16 @@ internal static class Driver
             var props = new Dictionary<string, object>();
             for (long i = 0; i < count; i++)
             {
-                props["seq"] = i;
-                props["prefix"] = prefix ?? "";
-                if (pad.Length > 0) props["pad"] = pad;
+                string name = "test_event";
+                if (shape == "lab") name = LabEvent(i, props);
+                else
+                {
+                    props["seq"] = i;
+                    props["prefix"] = prefix ?? "";
+                    if (pad.Length > 0) props["pad"] = pad;
+                }
                 bool critical = criticalEvery > 0 && i % criticalEvery == 0;
-                string id = client.Track("test_event", props, critical);
+                string id = client.Track(name, props, critical);
                 if (id.Length == 0) continue;
                 tracked++;
                 if (trackedFile != null)
@@ -120,6 +128,18 @@ internal static class Driver
         client.Shutdown(TimeSpan.Zero);
         Print(tracked, pending);
         return drained ? 0 : 3;
+    }
+
+    // The lab's DataPoint, per sdk/testing/README.md's --shape lab.
+    private static string LabEvent(long i, Dictionary<string, object> props)
+    {
+        props["PlayerID"] = i % 10000;
+        props["Time Played"] = (i * 7919) % 100000;
+        props["Wins"] = i % 5;
+        props["Losses"] = i % 50;
+        props["CaughtAt"] = 1 + i % 6;
+        props["CaughtBy"] = 1 + (i * 7) % 6;
+        return i % 10 == 0 ? "escape" : "death";
     }
 
     private static void Count(string reason, long count, string detail)
