@@ -77,13 +77,17 @@ namespace Gamelake
         private readonly List<Segment> segments_ = new List<Segment>();
         private readonly HashSet<long> skipped_ = new HashSet<long>();
         private readonly List<DropReport> reports_ = new List<DropReport>();
-        private FileStream writer_;
+        private SegmentWriter writer_;
         private FileStream lockFile_;
         private byte[] recordBuf_ = new byte[4096];
         private QueuePosition cursor_;
         private long pendingBytes_, criticalBytes_;
         private int pendingEvents_, criticalEvents_;
         private bool unsynced_;
+        private long nextNumber_ = 1;
+        private SegmentWriter spare_;
+        private long spareNumber_;
+        private bool preparing_;
         private bool optedOut_;
 
         public DiskQueue(string dir, long maxBytes, int maxEvents, long maxCriticalBytes)
@@ -162,12 +166,12 @@ namespace Gamelake
             return new QueuePosition((long)ReadU64(b, 4), (long)ReadU64(b, 12));
         }
 
-        private void WriteCursor()
+        private void WriteCursor(QueuePosition cursor)
         {
             var b = new byte[24];
             Array.Copy(CursorMagic, b, 4);
-            WriteU64(b, 4, (ulong)cursor_.Segment);
-            WriteU64(b, 12, (ulong)cursor_.Offset);
+            WriteU64(b, 4, (ulong)cursor.Segment);
+            WriteU64(b, 12, (ulong)cursor.Offset);
             WriteU32(b, 20, Crc32.Compute(b, 0, 20));
             string tmp = Path.Combine(dir_, "cursor.tmp");
             string path = Path.Combine(dir_, "cursor");
@@ -194,6 +198,7 @@ namespace Gamelake
                 if (name.Length == 24 && long.TryParse(name.Substring(4, 16), NumberStyles.None, CultureInfo.InvariantCulture, out n)) numbers.Add(n);
             }
             numbers.Sort();
+            if (numbers.Count > 0) nextNumber_ = numbers[numbers.Count - 1] + 1;
             bool cleanTail = false;
             foreach (long n in numbers)
             {
@@ -208,13 +213,11 @@ namespace Gamelake
             if (segments_.Count > 0 && cleanTail)
             {
                 Segment last = segments_[segments_.Count - 1];
-                writer_ = OpenWriter(last.Path);
-                writer_.SetLength(last.Size);  // drop zero fill a preallocating writer left
-                writer_.Seek(last.Size, SeekOrigin.Begin);
+                writer_ = SegmentWriter.Open(last.Path, last.Size, segmentBytes_);
             }
             else
             {
-                StartSegment(numbers.Count > 0 ? numbers[numbers.Count - 1] + 1 : 1);
+                StartSegment();
             }
         }
 
@@ -223,32 +226,32 @@ namespace Gamelake
         private bool ReadSegment(Segment seg, long from)
         {
             byte[] data = File.ReadAllBytes(seg.Path);
+            int zeroTail = data.Length;  // from here on only zeros: the clean end
+            while (zeroTail > 0 && data[zeroTail - 1] == 0) zeroTail--;
             int pos = 0;
             bool clean = true;
-            while (pos < data.Length)
+            while (pos < zeroTail)
             {
                 int n = ValidRecordAt(data, pos);
                 if (n > 0)
                 {
                     if (pos >= from) AddRecord(seg, pos, n, (data[pos + 12] & 1) != 0);
                     pos += HeaderBytes + n;
-                    seg.Size = pos;
+                    clean = true;
                     continue;
                 }
-                if (AllZero(data, pos)) break;
                 int next = pos + 1;
-                while (next < data.Length && ValidRecordAt(data, next) == 0) next++;
-                if (next >= pos && next > from)
+                while (next < zeroTail && ValidRecordAt(data, next) == 0) next++;
+                if (next > from)
                 {
                     long first = Math.Max(pos, from);
                     reports_.Add(new DropReport { Reason = DropReason.Corrupt, Count = next - first, Detail = Path.GetFileName(seg.Path) + " offset " + first });
                 }
-                clean = next < data.Length;  // damage at the end: the writer starts a new segment
+                clean = false;  // stays false if the damage runs to the end
                 pos = next;
-                seg.Size = pos;
             }
-            seg.Size = Math.Max(seg.Size, 0);
-            return clean && seg.Size == data.Length;
+            seg.Size = clean ? pos : data.Length;
+            return clean;
         }
 
         private void AddRecord(Segment seg, int offset, int n, bool critical)
@@ -276,20 +279,68 @@ namespace Gamelake
             return true;
         }
 
-        private FileStream OpenWriter(string path)
+        // Closes the tail (trimming its zero fill) and continues in a new segment: the spare
+        // the worker prepared if there is one (a swap), else a new file made here.
+        private void StartSegment()
         {
-            // bufferSize 1: no managed buffering, each Write goes straight to the OS.
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
+            if (writer_ != null) writer_.Close(segments_.Count > 0 ? Tail.Size : -1);
+            writer_ = null;
+            long number;
+            if (spare_ != null && (segments_.Count == 0 || spareNumber_ > Tail.Number))
+            {
+                number = spareNumber_;
+                writer_ = spare_;
+            }
+            else
+            {
+                if (spare_ != null) spare_.Close(0);
+                number = nextNumber_++;
+                string path = SegmentPath(dir_, number);
+                TryDelete(path);
+                writer_ = SegmentWriter.Open(path, 0, segmentBytes_);
+            }
+            spare_ = null;
+            segments_.Add(new Segment { Number = number, Path = SegmentPath(dir_, number) });
+            if (pendingEvents_ == 0) cursor_ = new QueuePosition(number, 0);
         }
 
-        private void StartSegment(long number)
+        /// <summary>Worker: makes the next segment's file (zero-filled, mapped) off the lock
+        /// once the tail is half full, so the rotation inside Track is only a swap.</summary>
+        public void PrepareSpare()
         {
-            if (writer_ != null) writer_.Dispose();
-            var seg = new Segment { Number = number, Path = SegmentPath(dir_, number) };
-            writer_ = OpenWriter(seg.Path);
-            writer_.SetLength(0);
-            segments_.Add(seg);
-            if (pendingEvents_ == 0) cursor_ = new QueuePosition(number, 0);
+            long n;
+            lock (lock_)
+            {
+                if (spare_ != null || preparing_ || writer_ == null || optedOut_ || Tail.Size < segmentBytes_ / 2) return;
+                n = nextNumber_++;
+                preparing_ = true;
+            }
+            string path = SegmentPath(dir_, n);
+            SegmentWriter w = null;
+            try
+            {
+                TryDelete(path);
+                w = SegmentWriter.Open(path, 0, segmentBytes_);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                w = null;
+            }
+            lock (lock_)
+            {
+                preparing_ = false;
+                if (w != null && writer_ != null && n > Tail.Number)
+                {
+                    spare_ = w;
+                    spareNumber_ = n;
+                    return;
+                }
+            }
+            if (w != null)
+            {
+                w.Close(0);
+                TryDelete(path);
+            }
         }
 
         private Segment Tail { get { return segments_[segments_.Count - 1]; } }
@@ -325,7 +376,8 @@ namespace Gamelake
         {
             lock (lock_)
             {
-                if (writer_ != null) { writer_.Dispose(); writer_ = null; }
+                if (writer_ != null) { writer_.Close(segments_.Count > 0 ? Tail.Size : -1); writer_ = null; }
+                if (spare_ != null) { spare_.Close(0); spare_ = null; }
                 if (lockFile_ != null)
                 {
                     try { lockFile_.Unlock(0, 1); } catch (IOException) { }

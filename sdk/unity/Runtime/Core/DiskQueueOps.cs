@@ -34,16 +34,16 @@ namespace Gamelake
         private string WriteRecord(byte[] data, int offset, int length, bool critical)
         {
             int size = HeaderBytes + length;
-            if (Tail.Size > 0 && Tail.Size + size > segmentBytes_) StartSegment(Tail.Number + 1);
+            if (Tail.Size > 0 && Tail.Size + size > segmentBytes_) StartSegment();
             Segment tail = Tail;
             try
             {
-                writer_.Write(data, offset, size);
+                writer_.Write(data, offset, size, tail.Size);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 // A partial record may be on disk: it reads as damage; write on in a new segment.
-                StartSegment(tail.Number + 1);
+                StartSegment();
                 return "queue write failed: " + e.Message;
             }
             AddRecord(tail, (int)tail.Size, length, critical);
@@ -75,7 +75,7 @@ namespace Gamelake
                 if (oldest == null) return;
                 bool keepCritical = criticalBytes_ + (critical ? size : 0) <= maxCritical_;
                 if (keepCritical && OnlyCritical(oldest)) return;  // copying forward gains nothing
-                if (oldest == Tail) StartSegment(Tail.Number + 1);
+                if (oldest == Tail) StartSegment();
                 Evict(oldest, keepCritical);
             }
         }
@@ -129,59 +129,85 @@ namespace Gamelake
             try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
 
+        private struct Planned
+        {
+            public long Segment;
+            public string Path;
+            public RecordRef Record;
+        }
+
+        private readonly List<Planned> plan_ = new List<Planned>();
+        private byte[] scratch_;
+
         /// <summary>Copies up to maxEvents / maxBytes of pending records from the head into
-        /// body (as NDJSON) and records. Returns how many.</summary>
+        /// body (as NDJSON) and records. Returns how many. Worker only: the records are chosen
+        /// under the lock, the file is read outside it (one read per segment).</summary>
         public int TakeBatch(int maxEvents, int maxBytes, JsonWriter body, List<BatchRecord> records)
         {
-            body.Clear();
-            records.Clear();
-            lock (lock_)
+            for (int attempt = 0; ; attempt++)
             {
-                long bodyBytes = 0;
-                bool full = false;
-                foreach (Segment seg in segments_)
+                body.Clear();
+                records.Clear();
+                Plan(maxEvents, maxBytes);
+                try
                 {
-                    int first = -1, last = -1, chosen = 0, i = seg.Head;
-                    for (; i < seg.Records.Count; i++)
+                    int start = 0;
+                    for (int i = 1; i <= plan_.Count; i++)
                     {
-                        if (records.Count + chosen >= maxEvents) { full = true; break; }
-                        RecordRef r = seg.Records[i];
-                        if (skipped_.Count > 0 && skipped_.Contains(Key(seg.Number, r.Offset))) continue;
-                        if (bodyBytes + r.Length + 1 > maxBytes && records.Count + chosen > 0) { full = true; break; }
-                        if (first < 0) first = i;
-                        last = i;
-                        chosen++;
-                        bodyBytes += r.Length + 1;
+                        if (i < plan_.Count && plan_[i].Segment == plan_[start].Segment) continue;
+                        ReadRecords(start, i - 1, body, records);
+                        start = i;
                     }
-                    if (first >= 0) ReadRecords(seg, first, last, body, records);
-                    if (full) break;
+                    return records.Count;
                 }
-                return records.Count;
+                catch (FileNotFoundException)
+                {
+                    if (attempt >= 3) throw;  // dropped at the cap meanwhile: choose again
+                }
             }
         }
 
-        // One contiguous read for the records [first, last] of a segment; skipped records in
-        // the range are left out of the body.
-        private void ReadRecords(Segment seg, int first, int last, JsonWriter body, List<BatchRecord> records)
+        private void Plan(int maxEvents, int maxBytes)
         {
-            int start = seg.Records[first].Offset;
-            int end = seg.Records[last].Offset + HeaderBytes + seg.Records[last].Length;
+            plan_.Clear();
+            lock (lock_)
+            {
+                long bodyBytes = 0;
+                foreach (Segment seg in segments_)
+                {
+                    for (int i = seg.Head; i < seg.Records.Count; i++)
+                    {
+                        if (plan_.Count >= maxEvents) return;
+                        RecordRef r = seg.Records[i];
+                        if (skipped_.Count > 0 && skipped_.Contains(Key(seg.Number, r.Offset))) continue;
+                        if (bodyBytes + r.Length + 1 > maxBytes && plan_.Count > 0) return;
+                        plan_.Add(new Planned { Segment = seg.Number, Path = seg.Path, Record = r });
+                        bodyBytes += r.Length + 1;
+                    }
+                }
+            }
+        }
+
+        // One contiguous read for plan_[first..last] (one segment); copies payloads to body.
+        private void ReadRecords(int first, int last, JsonWriter body, List<BatchRecord> records)
+        {
+            int start = plan_[first].Record.Offset;
+            int end = plan_[last].Record.Offset + HeaderBytes + plan_[last].Record.Length;
             if (scratch_ == null || scratch_.Length < end - start) scratch_ = new byte[Math.Max(end - start, 65536)];
-            using (var fs = new FileStream(seg.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1))
+            using (var fs = new FileStream(plan_[first].Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1))
             {
                 fs.Seek(start, SeekOrigin.Begin);
                 int got = 0;
                 while (got < end - start)
                 {
                     int n = fs.Read(scratch_, got, end - start - got);
-                    if (n <= 0) throw new IOException("segment " + seg.Path + " shorter than its records");
+                    if (n <= 0) throw new FileNotFoundException("segment shorter than its records", plan_[first].Path);
                     got += n;
                 }
             }
             for (int i = first; i <= last; i++)
             {
-                RecordRef r = seg.Records[i];
-                if (skipped_.Count > 0 && skipped_.Contains(Key(seg.Number, r.Offset))) continue;
+                RecordRef r = plan_[i].Record;
                 body.Reserve(r.Length + 1);
                 int at = body.Length;
                 Buffer.BlockCopy(scratch_, r.Offset - start + HeaderBytes, body.Buffer, at, r.Length);
@@ -189,16 +215,14 @@ namespace Gamelake
                 body.Raw((byte)'\n');
                 records.Add(new BatchRecord
                 {
-                    Position = new QueuePosition(seg.Number, r.Offset),
-                    End = new QueuePosition(seg.Number, r.Offset + HeaderBytes + r.Length),
+                    Position = new QueuePosition(plan_[i].Segment, r.Offset),
+                    End = new QueuePosition(plan_[i].Segment, r.Offset + HeaderBytes + r.Length),
                     PayloadOffset = at,
                     PayloadLength = r.Length,
                     Critical = r.Critical,
                 });
             }
         }
-
-        private byte[] scratch_;
 
         /// <summary>Marks a record dropped (invalid) that the cursor cannot pass yet.</summary>
         public void Skip(QueuePosition p)
@@ -213,6 +237,8 @@ namespace Gamelake
         /// it (cursor.tmp + rename) and deletes the segments wholly before it.</summary>
         public void Ack(QueuePosition end)
         {
+            var deleted = new List<string>();
+            QueuePosition cursor;
             lock (lock_)
             {
                 if (end.CompareTo(cursor_) <= 0) return;
@@ -228,12 +254,16 @@ namespace Gamelake
                     }
                     if (seg == Tail || seg.Head < seg.Records.Count) break;
                     segments_.RemoveAt(0);
-                    TryDelete(seg.Path);
+                    deleted.Add(seg.Path);
                 }
                 cursor_ = end;
                 if (segments_[0].Number > cursor_.Segment) cursor_ = new QueuePosition(segments_[0].Number, 0);
-                try { WriteCursor(); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                cursor = cursor_;
             }
+            // Only the worker acknowledges, so the cursor file is written in order; the cursor
+            // is written before the segments go, so a crash between never loses an event.
+            try { WriteCursor(cursor); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            foreach (string path in deleted) TryDelete(path);
         }
 
         /// <summary>Opt-out: deletes every queued event and remembers the choice (optout file).</summary>
@@ -250,36 +280,34 @@ namespace Gamelake
                 }
                 optedOut_ = true;
                 try { File.WriteAllBytes(marker, new byte[0]); } catch (IOException) { }
-                long next = segments_.Count > 0 ? Tail.Number + 1 : 1;
                 foreach (Segment s in segments_) TryDelete(s.Path);
                 segments_.Clear();
                 skipped_.Clear();
                 pendingBytes_ = criticalBytes_ = 0;
                 pendingEvents_ = criticalEvents_ = 0;
                 TryDelete(Path.Combine(dir_, "cursor"));
-                StartSegment(next);
+                StartSegment();
             }
         }
 
         /// <summary>fdatasync of the newest segment if written since the last sync (worker only).</summary>
         public void Sync()
         {
-            string path;
+            SegmentWriter writer;
             lock (lock_)
             {
-                if (!unsynced_ || segments_.Count == 0) return;
+                if (!unsynced_ || writer_ == null) return;
                 unsynced_ = false;
-                path = Tail.Path;
+                writer = writer_;
             }
             try
             {
-                using (var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1))
-                {
-                    fs.Flush(true);
-                }
+                writer.Sync();
             }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is UnauthorizedAccessException)
+            {
+                // closed by a rotation meanwhile (which flushed it) or not supported: best effort
+            }
         }
 
         /// <summary>Moves the drop reports collected so far into `into`.</summary>

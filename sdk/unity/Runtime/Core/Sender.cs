@@ -132,6 +132,7 @@ namespace Gamelake
         private int Step()
         {
             long now = clock_.UnixMs;
+            queue_.PrepareSpare();
             if (now - lastSyncAt_ >= config_.SyncIntervalMs)
             {
                 queue_.Sync();
@@ -297,7 +298,11 @@ namespace Gamelake
             {
                 if (i > firstRetry) queue_.Skip(records_[i].Position);
             }
-            if (firstRetry > 0) queue_.Ack(records_[firstRetry - 1].End);
+            if (firstRetry > 0)
+            {
+                queue_.Ack(records_[firstRetry - 1].End);
+                queue_.Sync();
+            }
             batchLimit_ = Math.Min(config_.MaxBatchEvents, batchLimit_ * 2);
             long now = clock_.UnixMs;
             firstPendingAt_ = queue_.PendingEvents > 0 ? now : 0;

@@ -18,6 +18,7 @@ namespace Gamelake.Tests
             t.Add(new KeyValuePair<string, Action>("queue_flipped_byte_detected", FlippedByte));
             t.Add(new KeyValuePair<string, Action>("queue_cursor_survives_reopen", Cursor));
             t.Add(new KeyValuePair<string, Action>("queue_cap_keeps_critical_and_counts_dropped", Eviction));
+            t.Add(new KeyValuePair<string, Action>("queue_zero_filled_segment_is_a_clean_end", ZeroFilled));
             t.Add(new KeyValuePair<string, Action>("queue_second_instance_refused_by_lock", Lock));
         }
 
@@ -212,6 +213,42 @@ namespace Gamelake.Tests
                 q.TakeReports(reports2);
                 T.Check(reports2.Count > 0 && reports2[0].Reason == DropReason.QueueFull, "critical drops reported");
             }
+        }
+
+        // A preallocated segment (the C++ SDK's, or ours after a kill -9): records, then zeros.
+        private static void ZeroFilled()
+        {
+            string dir = T.TempDir();
+            using (DiskQueue q = Open(dir))
+            {
+                for (int i = 0; i < 5; i++) Append(q, Payload(i));
+            }
+            int rec = 13 + Payload(0).Length;
+            using (var fs = new FileStream(Segment1(dir), FileMode.Open)) fs.SetLength(64 * 1024);
+            var reports = new List<DropReport>();
+            using (DiskQueue q = Open(dir))
+            {
+                T.Equal(5, q.PendingEvents, "records before the zero fill");
+                Append(q, Payload(5));
+                q.TakeReports(reports);
+            }
+            T.Equal(0, reports.Count, "zeros are the clean end, not damage");
+            T.Check(!File.Exists(Path.Combine(dir, "seg-0000000000000002.glq")), "appended in the same segment");
+            byte[] data = File.ReadAllBytes(Segment1(dir));
+            T.Equal(6 * rec, data.Length, "appended right after the last record (zero fill trimmed at close)");
+            // A torn record followed by zero fill: only its own bytes are reported.
+            using (var fs = new FileStream(Segment1(dir), FileMode.Open))
+            {
+                fs.SetLength(5 * rec + 20);
+                fs.SetLength(64 * 1024);
+            }
+            using (DiskQueue q = Open(dir))
+            {
+                T.Equal(5, q.PendingEvents, "the five whole records");
+                q.TakeReports(reports);
+            }
+            T.Equal(1, reports.Count, "one report");
+            T.Equal(20L, reports[0].Count, "the torn record's 20 bytes, not the zero fill");
         }
 
         private static void Lock()

@@ -139,7 +139,7 @@ namespace Gamelake.Tests
                 for (int i = 0; i < 40; i++) c.Track("e", new Dictionary<string, object> { { "i", i }, { "tag", i == 17 ? "poison" : "ok" } });
                 T.Check(c.FlushAndWait(TimeSpan.FromSeconds(10)), "drained");
             }
-            T.Check(sizes[0] == 41 && sizes.Contains(1), "halved from 41 down to one: " + string.Join(",", sizes.ConvertAll(s => s.ToString()).ToArray()));
+            T.Check(sizes.Exists(n => n > 8) && sizes.Contains(1), "413 on a batch over 8, halved down to one: " + string.Join(",", sizes.ConvertAll(s => s.ToString()).ToArray()));
             T.Equal(40, delivered.Count, "every other event delivered (39 + session_start)");
             T.Equal(1, drops.Count, "the poisoned event reported");
             T.Check(drops[0].StartsWith("invalid:1:"), "as invalid: " + drops[0]);
