@@ -144,11 +144,17 @@ namespace Gamelake
         /// under the lock, the file is read outside it (one read per segment).</summary>
         public int TakeBatch(int maxEvents, int maxBytes, JsonWriter body, List<BatchRecord> records)
         {
+            return TakeBatch(maxEvents, maxBytes, body, records, new QueuePosition(0, 0));
+        }
+
+        /// <summary>As above, choosing only records at or after `from` (after the batches in flight).</summary>
+        public int TakeBatch(int maxEvents, int maxBytes, JsonWriter body, List<BatchRecord> records, QueuePosition from)
+        {
             for (int attempt = 0; ; attempt++)
             {
                 body.Clear();
                 records.Clear();
-                Plan(maxEvents, maxBytes);
+                Plan(maxEvents, maxBytes, from);
                 try
                 {
                     int start = 0;
@@ -167,7 +173,7 @@ namespace Gamelake
             }
         }
 
-        private void Plan(int maxEvents, int maxBytes)
+        private void Plan(int maxEvents, int maxBytes, QueuePosition from)
         {
             plan_.Clear();
             lock (lock_)
@@ -175,7 +181,13 @@ namespace Gamelake
                 long bodyBytes = 0;
                 foreach (Segment seg in segments_)
                 {
-                    for (int i = seg.Head; i < seg.Records.Count; i++)
+                    if (seg.Number < from.Segment) continue;
+                    int i = seg.Head;
+                    if (seg.Number == from.Segment)
+                    {
+                        while (i < seg.Records.Count && seg.Records[i].Offset < from.Offset) i++;
+                    }
+                    for (; i < seg.Records.Count; i++)
                     {
                         if (plan_.Count >= maxEvents) return;
                         RecordRef r = seg.Records[i];

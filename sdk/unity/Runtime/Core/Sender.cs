@@ -1,7 +1,8 @@
 // The background worker: takes batches from the queue's head, gzips, posts them through the
-// ITransport, reads the per-record results and acknowledges, retrying with back-off.
+// ITransport (up to two in flight, so gzip and the next request overlap the answer), reads
+// the per-record results in order and acknowledges, retrying with back-off.
 // Thread-safety: one worker thread owns the batch state; Nudge/RequestFlush/WaitDrained/Stop
-// are callable from any thread and talk to it through signal_ (a monitor).
+// and the transport's callbacks talk to it through signal_ (a monitor).
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -12,6 +13,18 @@ namespace Gamelake
 {
     internal sealed class Sender
     {
+        private const int MaxInFlight = 2;
+
+        private sealed class Batch
+        {
+            public readonly JsonWriter Body = new JsonWriter(1 << 16);
+            public readonly List<BatchRecord> Records = new List<BatchRecord>();
+            public readonly MemoryStream Gzipped = new MemoryStream();
+            public int Generation;
+            public long SentAt;
+            public TransportResponse Response;  // set once by the callback (under signal_)
+        }
+
         private readonly Config config_;
         private readonly DiskQueue queue_;
         private readonly ITransport transport_;
@@ -20,12 +33,13 @@ namespace Gamelake
         private readonly Backoff backoff_;
         private readonly string url_;
         private readonly object signal_ = new object();
-        private readonly List<BatchRecord> records_ = new List<BatchRecord>();
+        private readonly Queue<Batch> inFlight_ = new Queue<Batch>();
+        private readonly Stack<Batch> free_ = new Stack<Batch>();
         private readonly List<DropReport> reports_ = new List<DropReport>();
-        private readonly MemoryStream gzipped_ = new MemoryStream();
-        private JsonWriter body_ = new JsonWriter(1 << 16);
         private Thread thread_;
         private int nudged_;
+        private int wakes_;
+        private int wakesSeen_;
         private bool flushRequested_;
         private bool stopping_;
         private long firstPendingAt_;
@@ -33,6 +47,10 @@ namespace Gamelake
         private long lastSyncAt_;
         private int attempt_;
         private int batchLimit_;
+        private int generation_;
+        private int inFlightEvents_;
+        private bool planFromSet_;
+        private QueuePosition planFrom_;
 
         public Sender(Config config, DiskQueue queue, ITransport transport, IClock clock, Client client)
         {
@@ -55,7 +73,7 @@ namespace Gamelake
         /// <summary>Called after each Track: wakes the worker at most once per wait.</summary>
         public void Nudge()
         {
-            if (Interlocked.Exchange(ref nudged_, 1) == 0) Pulse();
+            if (Interlocked.Exchange(ref nudged_, 1) == 0) Wake();
         }
 
         public void RequestFlush()
@@ -63,13 +81,18 @@ namespace Gamelake
             lock (signal_)
             {
                 flushRequested_ = true;
-                Monitor.PulseAll(signal_);
+                Wake();
             }
         }
 
-        private void Pulse()
+        // Wakes the worker; wakes_ makes a wake between its Step and its Wait count too.
+        private void Wake()
         {
-            lock (signal_) Monitor.PulseAll(signal_);
+            lock (signal_)
+            {
+                wakes_++;
+                Monitor.PulseAll(signal_);
+            }
         }
 
         /// <summary>Flushes and waits until nothing is pending or the timeout passes.</summary>
@@ -89,7 +112,7 @@ namespace Gamelake
             return queue_.PendingEvents == 0;
         }
 
-        /// <summary>Stops the worker; an in-flight request is abandoned (its events stay queued).</summary>
+        /// <summary>Stops the worker; requests in flight are abandoned (their events stay queued).</summary>
         public void Stop()
         {
             lock (signal_)
@@ -122,16 +145,25 @@ namespace Gamelake
         {
             lock (signal_)
             {
-                Interlocked.Exchange(ref nudged_, 0);
                 Monitor.PulseAll(signal_);  // lets WaitDrained re-check
-                if (!stopping_ && !flushRequested_) Monitor.Wait(signal_, ms);
+                if (stopping_ || HeadAnswered() || wakes_ != wakesSeen_) return;
+                Monitor.Wait(signal_, ms);
             }
         }
 
-        // One decision: send a batch now (returns 0) or how long to sleep.
+        private bool HeadAnswered()
+        {
+            return inFlight_.Count > 0 && inFlight_.Peek().Response != null;
+        }
+
+        // One round: handle answers in order, then send a batch now (returns 0) or say how
+        // long to sleep.
         private int Step()
         {
+            Interlocked.Exchange(ref nudged_, 0);
+            lock (signal_) wakesSeen_ = wakes_;
             long now = clock_.UnixMs;
+            HandleAnswers(now);
             queue_.PrepareSpare();
             if (now - lastSyncAt_ >= config_.SyncIntervalMs)
             {
@@ -146,95 +178,131 @@ namespace Gamelake
                 return Math.Min(config_.SyncIntervalMs, 1000);
             }
             if (firstPendingAt_ == 0) firstPendingAt_ = now;
+            if (inFlight_.Count >= MaxInFlight) return 50;
             if (now < nextAttemptAt_) return (int)Math.Min(nextAttemptAt_ - now, 1000);
-            bool due = flushRequested_ || pending >= config_.MaxBatchEvents || queue_.PendingBytes >= config_.MaxBatchBytes
+            int unsent = pending - inFlightEvents_;
+            if (unsent <= 0) return 50;
+            bool due = flushRequested_ || unsent >= config_.MaxBatchEvents || queue_.PendingBytes >= config_.MaxBatchBytes * (inFlight_.Count + 1)
                        || now - firstPendingAt_ >= config_.FlushIntervalMs;
             if (!due) return (int)Math.Max(1, firstPendingAt_ + config_.FlushIntervalMs - now);
-            SendBatch();
-            return 0;
+            return SendBatch() ? 0 : 20;
         }
 
-        private void SendBatch()
+        private bool SendBatch()
         {
+            Batch b = free_.Count > 0 ? free_.Pop() : new Batch();
             int n;
             try
             {
-                n = queue_.TakeBatch(Math.Min(batchLimit_, config_.MaxBatchEvents), config_.MaxBatchBytes, body_, records_);
+                int limit = Math.Min(batchLimit_, config_.MaxBatchEvents);
+                n = queue_.TakeBatch(limit, config_.MaxBatchBytes, b.Body, b.Records, planFromSet_ ? planFrom_ : new QueuePosition(0, 0));
             }
             catch (IOException e)
             {
+                free_.Push(b);
                 client_.RaiseError("reading the queue failed: " + e.Message);
                 nextAttemptAt_ = clock_.UnixMs + config_.RetryMaxMs;
-                return;
+                return false;
             }
-            if (n == 0) return;
-            TransportRequest request = BuildRequest();
-            TransportResponse response = Post(request);
-            if (response == null) return;  // stopping
-            Handle(response, n);
+            if (n == 0)
+            {
+                free_.Push(b);
+                return false;
+            }
+            planFrom_ = b.Records[n - 1].End;
+            planFromSet_ = true;
+            b.Generation = generation_;
+            b.SentAt = clock_.UnixMs;
+            b.Response = null;
+            inFlightEvents_ += n;
+            inFlight_.Enqueue(b);
+            TransportRequest request = BuildRequest(b);
+            try
+            {
+                transport_.Send(request, r => Answer(b, r));
+            }
+            catch (Exception e)
+            {
+                Answer(b, TransportResponse.NetworkError(e.Message));
+            }
+            return true;
         }
 
-        private TransportRequest BuildRequest()
+        private void Answer(Batch b, TransportResponse r)
+        {
+            lock (signal_)
+            {
+                if (b.Response != null) return;  // already timed out
+                b.Response = r ?? TransportResponse.NetworkError("no response");
+                Wake();
+            }
+        }
+
+        private TransportRequest BuildRequest(Batch b)
         {
             var req = new TransportRequest { Url = url_, TimeoutMs = config_.RequestTimeoutMs };
             req.Headers.Add(new KeyValuePair<string, string>("Authorization", "Bearer " + config_.ApiKey));
             req.Headers.Add(new KeyValuePair<string, string>("Content-Type", "application/x-ndjson"));
-            if (config_.Gzip && body_.Length > 1024)
+            if (config_.Gzip && b.Body.Length > 1024)
             {
-                gzipped_.SetLength(0);
-                using (var gz = new GZipStream(gzipped_, CompressionLevel.Fastest, true))
+                b.Gzipped.SetLength(0);
+                using (var gz = new GZipStream(b.Gzipped, CompressionLevel.Fastest, true))
                 {
-                    gz.Write(body_.Buffer, 0, body_.Length);
+                    gz.Write(b.Body.Buffer, 0, b.Body.Length);
                 }
-                req.Body = gzipped_.ToArray();
-                req.BodyLength = req.Body.Length;
+                req.Body = b.Gzipped.GetBuffer();
+                req.BodyLength = (int)b.Gzipped.Length;
                 req.Headers.Add(new KeyValuePair<string, string>("Content-Encoding", "gzip"));
             }
             else
             {
-                req.Body = new byte[body_.Length];
-                Buffer.BlockCopy(body_.Buffer, 0, req.Body, 0, body_.Length);
-                req.BodyLength = body_.Length;
+                req.Body = b.Body.Buffer;
+                req.BodyLength = b.Body.Length;
             }
             return req;
         }
 
-        // Sends and waits for the callback; null if the client is stopping.
-        private TransportResponse Post(TransportRequest request)
+        // Handles the answered batches at the head, in order; a batch past its deadline counts
+        // as a network error. After a failure the later batches in flight are abandoned (their
+        // records are sent again from the cursor; the server acknowledges ids it has).
+        private void HandleAnswers(long now)
         {
-            TransportResponse result = null;
-            var done = new ManualResetEvent(false);
-            try
+            while (inFlight_.Count > 0)
             {
-                transport_.Send(request, r => { result = r; done.Set(); });
+                Batch b = inFlight_.Peek();
+                TransportResponse r;
+                lock (signal_)
+                {
+                    if (b.Response == null && now - b.SentAt > config_.RequestTimeoutMs + 5000)
+                    {
+                        b.Response = TransportResponse.NetworkError("no answer from the transport");
+                    }
+                    r = b.Response;
+                }
+                if (r == null) return;
+                inFlight_.Dequeue();
+                inFlightEvents_ -= b.Records.Count;
+                bool ok = b.Generation == generation_ && Handle(r, b);
+                if (b.Generation == generation_ && !ok)
+                {
+                    generation_++;  // resend from the cursor
+                    planFromSet_ = false;
+                }
+                free_.Push(b);
             }
-            catch (Exception e)
-            {
-                return TransportResponse.NetworkError(e.Message);
-            }
-            DateTime deadline = DateTime.UtcNow.AddMilliseconds(request.TimeoutMs + 5000);
-            while (!done.WaitOne(50))
-            {
-                if (stopping_) return null;
-                if (DateTime.UtcNow > deadline) return TransportResponse.NetworkError("no answer from the transport");
-            }
-            done.Close();
-            return result;
         }
 
-        private void Handle(TransportResponse r, int n)
+        // Returns true if the whole batch is done (the next batch in flight may be handled).
+        private bool Handle(TransportResponse r, Batch b)
         {
             long now = clock_.UnixMs;
             int s = r.Status;
-            if (s == 200 || (s == 400 && HasRecordErrors(r.Body)))
-            {
-                HandleResults(r, n);
-                return;
-            }
+            int n = b.Records.Count;
+            if (s == 200 || (s == 400 && HasRecordErrors(r.Body))) return HandleResults(r, b);
             if (s == 413 || (s == 400 && r.Body.Contains("malformed_body")))
             {
-                Halve(r, n);
-                return;
+                Halve(r, b);
+                return false;
             }
             if (s == 0 || s == 408 || s == 429 || s >= 500)
             {
@@ -242,12 +310,13 @@ namespace Gamelake
                 long delay = backoff_.Delay(attempt_++, retryAfter);
                 nextAttemptAt_ = now + delay;
                 client_.DebugLog("batch of " + n + " not delivered (" + Describe(r) + "), retry in " + delay + " ms");
-                return;
+                return false;
             }
             // 401/403 and other refusals of the whole request: a configuration problem; keep
             // every event and retry slowly.
             client_.RaiseError("server refused the batch: " + Describe(r) + "; retrying in " + config_.RetryMaxMs + " ms");
             nextAttemptAt_ = now + config_.RetryMaxMs;
+            return false;
         }
 
         private static string Describe(TransportResponse r)
@@ -265,8 +334,9 @@ namespace Gamelake
             return obj != null && obj.ContainsKey("errors") && !obj.ContainsKey("error");
         }
 
-        private void Halve(TransportResponse r, int n)
+        private void Halve(TransportResponse r, Batch b)
         {
+            int n = b.Records.Count;
             if (n > 1)
             {
                 batchLimit_ = Math.Max(1, n / 2);
@@ -274,13 +344,14 @@ namespace Gamelake
                 return;
             }
             client_.RaiseDropped(DropReason.Invalid, 1, Describe(r));
-            queue_.Ack(records_[0].End);
+            queue_.Ack(b.Records[0].End);
         }
 
         // Per-record results: accepted and invalid records are done; log_unavailable ones are
         // resent after back-off. The cursor passes the records before the first resend.
-        private void HandleResults(TransportResponse r, int n)
+        private bool HandleResults(TransportResponse r, Batch b)
         {
+            int n = b.Records.Count;
             int firstRetry = n;
             var invalid = new List<int>();
             object parsed;
@@ -296,11 +367,11 @@ namespace Gamelake
             }
             foreach (int i in invalid)
             {
-                if (i > firstRetry) queue_.Skip(records_[i].Position);
+                if (i > firstRetry) queue_.Skip(b.Records[i].Position);
             }
             if (firstRetry > 0)
             {
-                queue_.Ack(records_[firstRetry - 1].End);
+                queue_.Ack(b.Records[firstRetry - 1].End);
                 queue_.Sync();
             }
             batchLimit_ = Math.Min(config_.MaxBatchEvents, batchLimit_ * 2);
@@ -310,10 +381,11 @@ namespace Gamelake
             {
                 nextAttemptAt_ = now + backoff_.Delay(attempt_++, -1);
                 client_.DebugLog("batch of " + n + ": resending from record " + firstRetry + " (log_unavailable)");
-                return;
+                return false;
             }
             attempt_ = 0;
             client_.DebugLog("batch of " + n + " delivered (" + invalid.Count + " invalid)");
+            return true;
         }
 
         private void ReadError(Dictionary<string, object> e, int n, List<int> invalid, ref int firstRetry)
