@@ -16,6 +16,7 @@ namespace Gamelake.Tests
             t.Add(new KeyValuePair<string, Action>("sender_413_halves_to_the_poisoned_event", Halving));
             t.Add(new KeyValuePair<string, Action>("sender_401_keeps_events_and_reports", Unauthorized));
             t.Add(new KeyValuePair<string, Action>("sender_retries_503_and_network_errors", Retries));
+            t.Add(new KeyValuePair<string, Action>("sender_pipelined_answers_out_of_order", OutOfOrder));
         }
 
         private static Client Make(string dir, FakeTransport transport, List<string> drops, List<string> errors)
@@ -182,6 +183,60 @@ namespace Gamelake.Tests
             T.Equal(4, transport.RequestCount, "three failures then success");
             T.Equal(Ids(new[] { transport.Requests[0] }).Count, Ids(new[] { transport.Requests[3] }).Count, "the same batch resent");
             T.Equal(0, drops.Count, "nothing dropped");
+        }
+
+        // Two batches in flight; the first is answered after the second and fails once: every
+        // event still ends up acknowledged, nothing is lost, and the queue drains.
+        private static void OutOfOrder()
+        {
+            int calls = 0;
+            var delivered = new HashSet<string>();
+            var transport = new DelayedTransport(lines =>
+            {
+                int call = Interlocked.Increment(ref calls);
+                if (call == 1) return new KeyValuePair<int, TransportResponse>(150, new TransportResponse { Status = 500 });
+                lock (delivered) delivered.UnionWith(lines);
+                return new KeyValuePair<int, TransportResponse>(call == 2 ? 0 : 5, FakeTransport.Ok(lines.Count));
+            });
+            var tracked = new List<string>();
+            var config = new Config
+            {
+                BaseUrl = "http://127.0.0.1:9", ApiKey = "k", QueueDir = T.TempDir(), Transport = transport,
+                FlushIntervalMs = 10, RetryBaseMs = 5, RetryMaxMs = 20, MaxBatchEvents = 100,
+            };
+            using (var c = new Client(config))
+            {
+                for (int i = 0; i < 1000; i++) tracked.Add(c.Track("e", new Dictionary<string, object> { { "i", i } }));
+                T.Check(c.FlushAndWait(TimeSpan.FromSeconds(20)), "drained");
+            }
+            var ids = new HashSet<string>();
+            foreach (string line in delivered)
+            {
+                object v;
+                JsonReader.TryParse(line, out v);
+                ids.Add((string)((Dictionary<string, object>)v)["event_id"]);
+            }
+            foreach (string id in tracked) T.Check(ids.Contains(id), "delivered " + id);
+            T.Check(calls >= 11, "the failed batch was sent again: " + calls);
+        }
+
+        private sealed class DelayedTransport : ITransport
+        {
+            private readonly Func<List<string>, KeyValuePair<int, TransportResponse>> handler_;
+
+            public DelayedTransport(Func<List<string>, KeyValuePair<int, TransportResponse>> handler) { handler_ = handler; }
+
+            public void Send(TransportRequest request, Action<TransportResponse> onDone)
+            {
+                KeyValuePair<int, TransportResponse> r = handler_(FakeTransport.Lines(request));
+                var timer = new Timer(_ => onDone(r.Value));
+                timer.Change(r.Key, Timeout.Infinite);
+                lock (timers_) timers_.Add(timer);
+            }
+
+            private readonly List<Timer> timers_ = new List<Timer>();
+
+            public void Dispose() { }
         }
     }
 }
