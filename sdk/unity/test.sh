@@ -7,4 +7,4 @@ out=${1:?usage: test.sh OUTDIR [gamelake binary]}
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/build.sh" "$out"
 bin=${2:-${GAMELAKE_BINARY:-}}
-exec mono --debug "$out/CoreTests.exe" "$bin"
+GAMELAKE_UNITY_PACKAGE=$here exec mono --debug "$out/CoreTests.exe" "$bin"

@@ -183,7 +183,7 @@ namespace Gamelake
         private string Emit(string name, IDictionary<string, object> props, bool critical, long ts, string sessionId)
         {
             JsonWriter w = writer_ ?? (writer_ = new JsonWriter(1024));
-            string eventId = UuidV7.New(clock_.UnixMs);
+            string eventId = UuidV7.New(ts);
             EventJson.Write(w, eventId, name, ts, sessionId, playerId_, platform_, config_.AppVersion, props ?? NoProps, this);
             if (w.Length > config_.MaxEventBytes)
             {

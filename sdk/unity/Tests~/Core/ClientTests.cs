@@ -16,6 +16,7 @@ namespace Gamelake.Tests
             t.Add(new KeyValuePair<string, Action>("track_refuses_bad_names_and_large_events", Refusals));
             t.Add(new KeyValuePair<string, Action>("sessions_start_timeout_and_end", Sessions));
             t.Add(new KeyValuePair<string, Action>("opt_out_clears_and_is_remembered", OptOut));
+            t.Add(new KeyValuePair<string, Action>("unity_package_files_have_meta", Metas));
             t.Add(new KeyValuePair<string, Action>("four_threads_track_nothing_lost_or_doubled", Concurrent));
         }
 
@@ -151,6 +152,21 @@ namespace Gamelake.Tests
             List<Dictionary<string, object>> ev = Queued(dir);
             T.Equal(2, ev.Count, "only what was tracked after opting in");
             T.Equal("d", (string)ev[1]["event_type"], "d");
+        }
+
+        // Unity ignores a package file without a .meta when the package is installed from git.
+        private static void Metas()
+        {
+            string root = Environment.GetEnvironmentVariable("GAMELAKE_UNITY_PACKAGE");
+            T.Check(!string.IsNullOrEmpty(root) && Directory.Exists(root), "GAMELAKE_UNITY_PACKAGE (set by test.sh): " + root);
+            var missing = new List<string>();
+            foreach (string path in Directory.GetFileSystemEntries(root, "*", SearchOption.AllDirectories))
+            {
+                string rel = path.Substring(root.Length).TrimStart('/');
+                if (rel.EndsWith(".meta") || rel.Split('/')[0].EndsWith("~") || rel.StartsWith(".")) continue;
+                if (!File.Exists(path + ".meta")) missing.Add(rel);
+            }
+            T.Check(missing.Count == 0, "no .meta for: " + string.Join(", ", missing.ToArray()));
         }
 
         private static void Concurrent()
