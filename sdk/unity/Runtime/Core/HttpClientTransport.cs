@@ -3,6 +3,7 @@
 // Thread-safety: Send may be called from any thread; the callback runs on a pool thread.
 using System;
 using System.Collections.Generic;
+using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -18,10 +19,33 @@ namespace Gamelake
         {
             var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
             client_ = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+            client_.DefaultRequestHeaders.ExpectContinue = false;  // no round trip before the body
         }
+
+        // Mono's HttpClient writes headers and body separately: with Nagle on, the body waits
+        // for the ACK of the headers (a delayed ACK, ~40 ms a request). Turn it off for this
+        // endpoint only (ServicePoint is per host; a no-op where HttpClient does not use it).
+        private void TuneEndpoint(string url)
+        {
+            if (url == tunedUrl_) return;
+            tunedUrl_ = url;
+            try
+            {
+                ServicePoint sp = ServicePointManager.FindServicePoint(new Uri(url));
+                sp.UseNagleAlgorithm = false;
+                sp.Expect100Continue = false;
+            }
+            catch (Exception)
+            {
+                // not supported on this runtime: harmless
+            }
+        }
+
+        private string tunedUrl_;
 
         public void Send(TransportRequest request, Action<TransportResponse> onDone)
         {
+            TuneEndpoint(request.Url);
             SendAsync(request, onDone).ContinueWith(t => { var unused = t.Exception; }, TaskContinuationOptions.OnlyOnFaulted);
         }
 

@@ -49,12 +49,27 @@ namespace Gamelake.Unity
                 Stream = stream,
                 QueueDir = Path.Combine(Application.persistentDataPath, "gamelake"),
                 AppVersion = string.IsNullOrEmpty(appVersion) ? Application.version : appVersion,
-                Platform = Application.platform.ToString(),
+                Platform = PlatformName(Application.platform),
                 Debug = debugLog,
                 Transport = useHttpClient ? null : new UnityWebRequestTransport(mainThread_),
                 Log = line => Debug.Log(line),
                 OnError = message => Debug.LogWarning("[gamelake] " + message),
             };
+        }
+
+        /// <summary>The OS as the other SDKs name it (android, ios, windows, macos, linux, webgl).</summary>
+        public static string PlatformName(RuntimePlatform p)
+        {
+            switch (p)
+            {
+                case RuntimePlatform.Android: return "android";
+                case RuntimePlatform.IPhonePlayer: return "ios";
+                case RuntimePlatform.WindowsPlayer: case RuntimePlatform.WindowsEditor: return "windows";
+                case RuntimePlatform.OSXPlayer: case RuntimePlatform.OSXEditor: return "macos";
+                case RuntimePlatform.LinuxPlayer: case RuntimePlatform.LinuxEditor: return "linux";
+                case RuntimePlatform.WebGLPlayer: return "webgl";
+                default: return p.ToString().ToLowerInvariant();
+            }
         }
 
         private void OnApplicationPause(bool paused)

@@ -43,7 +43,7 @@ namespace UnityEngine
         }
     }
 
-    public enum RuntimePlatform { LinuxPlayer, Android, IPhonePlayer, WindowsPlayer, OSXPlayer, WebGLPlayer }
+    public enum RuntimePlatform { OSXEditor, OSXPlayer, WindowsPlayer, WindowsEditor, IPhonePlayer, Android, LinuxPlayer, LinuxEditor, WebGLPlayer }
 
     public static class Application
     {
