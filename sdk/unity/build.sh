@@ -13,7 +13,7 @@ cd "$here"
 MCS="mcs -warnaserror -nologo -optimize+ -langversion:7.2"
 $MCS -target:library -r:System.Net.Http.dll -r:System.IO.Compression.dll \
     -out:"$out/Gamelake.Core.dll" Runtime/Core/*.cs
-$MCS -target:library -r:"$out/Gamelake.Core.dll" \
+$MCS -target:library -r:"$out/Gamelake.Core.dll" -r:System.Net.Http.dll \
     -out:"$out/Gamelake.UnityCheck.dll" Runtime/Unity/*.cs Samples~/LabGameAnalytics/*.cs Tests~/UnityStub/*.cs
 $MCS -r:"$out/Gamelake.Core.dll" -r:"$out/Gamelake.UnityCheck.dll" -r:System.Net.Http.dll -r:System.IO.Compression.dll \
     -out:"$out/CoreTests.exe" Tests~/Core/*.cs

@@ -89,6 +89,7 @@ namespace Gamelake.Tests
         {
             t.Add(new KeyValuePair<string, Action>("e2e_events_in_the_lake_exactly_once", EndToEnd));
             t.Add(new KeyValuePair<string, Action>("lab_datapoint_runs_the_labs_sql", LabSample));
+            t.Add(new KeyValuePair<string, Action>("unity_behaviour_and_webrequest_transport", UnityLifecycle));
         }
 
         private static GamelakeServer Start()
@@ -164,6 +165,46 @@ namespace Gamelake.Tests
                 T.Check(view != null, "the lab's view");
                 T.Equal(1, ((List<object>)s.Query("SELECT * FROM \"data-view\"")["rows"]).Count, "the view's rows");
             }
+        }
+
+        // GamelakeBehaviour's lifecycle with UnityWebRequestTransport against the stub (which
+        // really sends): the test thread plays Unity's main thread, pumping the dispatcher.
+        private static void UnityLifecycle()
+        {
+            using (GamelakeServer s = Start())
+            {
+                UnityEngine.Application.persistentDataPath = T.TempDir();
+                var go = new UnityEngine.GameObject();
+                var behaviour = go.AddComponent<Gamelake.Unity.GamelakeBehaviour>();
+                behaviour.baseUrl = s.Url;
+                behaviour.apiKey = s.IngestKey;
+                Invoke(behaviour, "Awake");
+                Client c = Gamelake.Unity.GamelakeBehaviour.Client;
+                T.Check(c != null && c.StartError == null, "client made by Awake");
+                var ids = new List<string>();
+                for (int i = 0; i < 20; i++) ids.Add(c.Track("unity_event", new Dictionary<string, object> { { "i", i } }));
+                Invoke(behaviour, "OnApplicationPause", true);
+                var mainThread = go.GetComponent<Gamelake.Unity.GamelakeMainThread>();
+                for (int i = 0; i < 500 && c.PendingEvents > 0; i++)
+                {
+                    mainThread.Drain();  // Update
+                    Thread.Sleep(10);
+                }
+                T.Equal(0, c.PendingEvents, "sent through UnityWebRequest on the pumped main thread");
+                Invoke(behaviour, "OnApplicationQuit");
+                T.Check(Gamelake.Unity.GamelakeBehaviour.Client == null, "quit shut the client down");
+                T.Check(Directory.Exists(Path.Combine(UnityEngine.Application.persistentDataPath, "gamelake")), "queue in persistentDataPath/gamelake");
+                var rows = (List<object>)s.Query("SELECT event_id, platform FROM events WHERE event_type = 'unity_event'")["rows"];
+                T.Equal(20, rows.Count, "all 20 in the lake");
+                T.Equal("linux", (string)((List<object>)rows[0])[1], "platform from Application.platform");
+                foreach (object row in rows) T.Check(ids.Contains((string)((List<object>)row)[0]), "a tracked id");
+            }
+        }
+
+        private static void Invoke(object target, string method, params object[] args)
+        {
+            var m = target.GetType().GetMethod(method, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
+            m.Invoke(target, args);
         }
     }
 }
