@@ -190,14 +190,19 @@ namespace Gamelake
                 RaiseDropped(DropReason.TooLarge, 1, name + ": " + w.Length + " bytes > MaxEventBytes " + config_.MaxEventBytes);
                 return "";
             }
-            string err = queue_.Append(w.Buffer, w.Length, critical);
+            int pending;
+            bool wantSpare;
+            string err = queue_.Append(w.Buffer, w.Length, critical, out pending, out wantSpare);
             if (w.Buffer.Length > 256 * 1024) writer_ = null;  // do not keep a huge buffer per thread
             if (err != null)
             {
                 DebugLog("Track " + name + " not queued: " + err);
                 return "";
             }
-            sender_.Nudge();
+            // Wake the worker only when it has something new to do: the first event (its flush
+            // timer starts) and each full batch. Waking it per event costs the game's CPU.
+            // And when the queue wants its next segment prepared off the game's thread.
+            if (pending == 1 || pending % Math.Max(1, config_.MaxBatchEvents) == 0 || wantSpare) sender_.Nudge();
             return eventId;
         }
 

@@ -88,6 +88,7 @@ namespace Gamelake
         private SegmentWriter spare_;
         private long spareNumber_;
         private bool preparing_;
+        private bool spareWanted_;
         private bool optedOut_;
 
         public DiskQueue(string dir, long maxBytes, int maxEvents, long maxCriticalBytes)
@@ -300,6 +301,7 @@ namespace Gamelake
                 writer_ = SegmentWriter.Open(path, 0, segmentBytes_);
             }
             spare_ = null;
+            spareWanted_ = false;
             segments_.Add(new Segment { Number = number, Path = SegmentPath(dir_, number) });
             if (pendingEvents_ == 0) cursor_ = new QueuePosition(number, 0);
         }
@@ -321,6 +323,7 @@ namespace Gamelake
             {
                 TryDelete(path);
                 w = SegmentWriter.Open(path, 0, segmentBytes_);
+                w.Pretouch();
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

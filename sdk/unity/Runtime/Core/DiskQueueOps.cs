@@ -13,6 +13,17 @@ namespace Gamelake
         /// <summary>Appends one event (payload = its JSON). Returns null, or why it was not stored.</summary>
         public string Append(byte[] payload, int length, bool critical)
         {
+            int pending;
+            bool wantSpare;
+            return Append(payload, length, critical, out pending, out wantSpare);
+        }
+
+        /// <summary>As above; `pending` is the queue's event count after the append.</summary>
+        /// `wantSpare` asks the caller to wake the worker to prepare the next segment (PrepareSpare).
+        public string Append(byte[] payload, int length, bool critical, out int pending, out bool wantSpare)
+        {
+            pending = 0;
+            wantSpare = false;
             if (length < 1 || length > MaxPayload) return "event size " + length + " out of range";
             lock (lock_)
             {
@@ -26,7 +37,14 @@ namespace Gamelake
                 recordBuf_[12] = critical ? (byte)1 : (byte)0;
                 Buffer.BlockCopy(payload, 0, recordBuf_, HeaderBytes, length);
                 WriteU32(recordBuf_, 8, Crc32.Compute(recordBuf_, 12, length + 1));
-                return WriteRecord(recordBuf_, 0, length, critical);
+                string err = WriteRecord(recordBuf_, 0, length, critical);
+                pending = pendingEvents_;
+                if (!spareWanted_ && spare_ == null && Tail.Size >= segmentBytes_ / 2)
+                {
+                    spareWanted_ = true;
+                    wantSpare = true;
+                }
+                return err;
             }
         }
 
@@ -306,15 +324,17 @@ namespace Gamelake
         public void Sync()
         {
             SegmentWriter writer;
+            long used;
             lock (lock_)
             {
                 if (!unsynced_ || writer_ == null) return;
                 unsynced_ = false;
                 writer = writer_;
+                used = Tail.Size;
             }
             try
             {
-                writer.Sync();
+                writer.Sync(used);
             }
             catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is UnauthorizedAccessException)
             {

@@ -33,8 +33,12 @@ namespace Gamelake
         /// <summary>Makes sure `size` bytes fit.</summary>
         public abstract void Reserve(long size);
 
-        /// <summary>fdatasync / msync what was written.</summary>
-        public abstract void Sync();
+        /// <summary>fdatasync / msync the first `used` bytes (what was written).</summary>
+        public abstract void Sync(long used);
+
+        /// <summary>Worker, before the segment is used: faults its pages in, so Track's
+        /// copies into them do not each take a page fault.</summary>
+        public virtual void Pretouch() { }
 
         /// <summary>Closes, cutting the file to `used` bytes (the zero fill goes).</summary>
         public abstract void Close(long used);
@@ -112,11 +116,29 @@ namespace Gamelake
             }
         }
 
-        public override void Sync()
+        private const long PageSize = 4096;
+        private long synced_;
+
+        public override void Pretouch()
         {
             lock (this)
             {
-                if (view_ != null) view_.Flush();
+                if (view_ == null) return;
+                for (long o = 0; o < capacity_; o += PageSize) Marshal.WriteByte(new IntPtr(base_.ToInt64() + o), 0);
+            }
+        }
+
+        // Only the written range: syncing the whole view would also clean (write-protect) the
+        // pretouched pages ahead, and each would fault again on Track's first copy into it.
+        public override void Sync(long used)
+        {
+            lock (this)
+            {
+                if (view_ == null) return;
+                long start = synced_ & ~(PageSize - 1);
+                if (used <= start) return;
+                if (!NativeSync.TryMsync(new IntPtr(base_.ToInt64() + start), used - start)) view_.Flush();
+                synced_ = used;
             }
         }
 
@@ -157,7 +179,7 @@ namespace Gamelake
 
         public override void Reserve(long size) { }
 
-        public override void Sync()
+        public override void Sync(long used)
         {
             lock (this)
             {
@@ -173,6 +195,33 @@ namespace Gamelake
                 file_.Dispose();
                 file_ = null;
             }
+        }
+    }
+}
+
+namespace Gamelake
+{
+    /// <summary>msync(2) of a range, where libc has it (Linux, Android, macOS); false elsewhere
+    /// (then the caller flushes the whole view). Thread-safety: stateless but for a flag.</summary>
+    internal static class NativeSync
+    {
+        private static volatile bool unavailable_;
+
+        [DllImport("libc", EntryPoint = "msync", SetLastError = true)]
+        private static extern int Msync(IntPtr addr, UIntPtr length, int flags);
+
+        public static bool TryMsync(IntPtr addr, long length)
+        {
+            if (unavailable_ || Environment.OSVersion.Platform != PlatformID.Unix) return false;
+            int msSync = Directory.Exists("/proc/self") ? 4 : 0x10;  // MS_SYNC: Linux 4, Darwin 0x10
+            try
+            {
+                if (Msync(addr, new UIntPtr((ulong)length), msSync) == 0) return true;
+            }
+            catch (DllNotFoundException) { }
+            catch (EntryPointNotFoundException) { }
+            unavailable_ = true;
+            return false;
         }
     }
 }
