@@ -143,6 +143,7 @@ internal static class SdkCsharpBench
             server.Kill();
             server.WaitForExit(5000);
             Directory.Delete(dir, true);
+            Directory.Delete(data, true);
             return rate;
         }
     }

@@ -28,11 +28,27 @@ namespace Gamelake.Tests
             }
         }
 
+        private static readonly List<string> Dirs = new List<string>();
+
         public static string TempDir()
         {
             string d = Path.Combine(Path.GetTempPath(), "gamelake-cs-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             Directory.CreateDirectory(d);
+            lock (Dirs) Dirs.Add(d);
             return d;
+        }
+
+        /// <summary>Removes every folder TempDir made (servers are stopped by then).</summary>
+        public static void RemoveTempDirs()
+        {
+            lock (Dirs)
+            {
+                foreach (string d in Dirs)
+                {
+                    try { Directory.Delete(d, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                }
+                Dirs.Clear();
+            }
         }
     }
 
@@ -67,6 +83,7 @@ namespace Gamelake.Tests
                     Console.WriteLine("FAIL " + t.Key + ": " + (e is TestFailure ? e.Message : e.ToString()));
                 }
             }
+            T.RemoveTempDirs();
             Console.WriteLine(failed == 0 ? "all " + ran + " tests passed" : failed + " of " + ran + " tests FAILED");
             return failed == 0 ? 0 : 1;
         }
