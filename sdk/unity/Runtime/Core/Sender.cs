@@ -20,6 +20,7 @@ namespace Gamelake
             public readonly JsonWriter Body = new JsonWriter(1 << 16);
             public readonly List<BatchRecord> Records = new List<BatchRecord>();
             public readonly MemoryStream Gzipped = new MemoryStream();
+            public byte[] Packed;
             public int Generation;
             public long SentAt;
             public TransportResponse Response;  // set once by the callback (under signal_)
@@ -243,7 +244,14 @@ namespace Gamelake
             var req = new TransportRequest { Url = url_, TimeoutMs = config_.RequestTimeoutMs };
             req.Headers.Add(new KeyValuePair<string, string>("Authorization", "Bearer " + config_.ApiKey));
             req.Headers.Add(new KeyValuePair<string, string>("Content-Type", "application/x-ndjson"));
-            if (config_.Gzip && b.Body.Length > 1024)
+            int packedLength;
+            if (config_.Gzip && b.Body.Length > 1024 && NativeGzip.TryCompress(b.Body.Buffer, b.Body.Length, ref b.Packed, out packedLength))
+            {
+                req.Body = b.Packed;
+                req.BodyLength = packedLength;
+                req.Headers.Add(new KeyValuePair<string, string>("Content-Encoding", "gzip"));
+            }
+            else if (config_.Gzip && b.Body.Length > 1024)
             {
                 b.Gzipped.SetLength(0);
                 using (var gz = new GZipStream(b.Gzipped, CompressionLevel.Fastest, true))

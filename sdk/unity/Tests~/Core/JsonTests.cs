@@ -17,6 +17,7 @@ namespace Gamelake.Tests
             t.Add(new KeyValuePair<string, Action>("uuid_v7_format", Uuid));
             t.Add(new KeyValuePair<string, Action>("iso8601_timestamps", Timestamps));
             t.Add(new KeyValuePair<string, Action>("backoff_and_retry_after", BackoffMath));
+            t.Add(new KeyValuePair<string, Action>("native_gzip_round_trip", Gzip));
         }
 
         private static string Write(object v)
@@ -139,6 +140,27 @@ namespace Gamelake.Tests
             T.Equal(0L, Backoff.ParseRetryAfter("Sun, 30 Nov 2025 17:00:00 GMT", now), "a past date is now");
             T.Equal(-1L, Backoff.ParseRetryAfter("soon", now), "garbage ignored");
             T.Equal(-1L, Backoff.ParseRetryAfter(null, now), "absent");
+        }
+
+        private static void Gzip()
+        {
+            var rnd = new Random(7);
+            var data = new byte[150000];
+            for (int i = 0; i < data.Length; i++) data[i] = (byte)(i % 3 == 0 ? rnd.Next(256) : 'a' + i % 26);
+            byte[] packed = null;
+            int n;
+            bool native = NativeGzip.TryCompress(data, data.Length, ref packed, out n);
+            if (Environment.OSVersion.Platform == PlatformID.Unix) T.Check(native, "the system zlib is used on Unix");
+            if (!native) return;
+            T.Check(n > 0 && n < data.Length, "compressed: " + n);
+            using (var gz = new System.IO.Compression.GZipStream(new System.IO.MemoryStream(packed, 0, n), System.IO.Compression.CompressionMode.Decompress))
+            using (var back = new System.IO.MemoryStream())
+            {
+                gz.CopyTo(back);
+                T.Check(back.ToArray().Length == data.Length, "same length back");
+                byte[] b = back.ToArray();
+                for (int i = 0; i < b.Length; i++) if (b[i] != data[i]) T.Check(false, "byte " + i + " differs");
+            }
         }
     }
 }
