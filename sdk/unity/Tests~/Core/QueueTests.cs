@@ -27,6 +27,16 @@ namespace Gamelake.Tests
             byte[] b = Encoding.ASCII.GetBytes("123456789");
             T.Equal(0xCBF43926u, Crc32.Compute(b, 0, b.Length), "CRC-32 check value");
             T.Equal(Crc32.Compute(b, 0, 9), Crc32.Compute(b, 4, 5, Crc32.Compute(b, 0, 4)), "chained CRC");
+            var rnd = new Random(3);
+            var data = new byte[600];
+            rnd.NextBytes(data);
+            for (int off = 0; off < 9; off++)
+            {
+                for (int len = 0; len < 300; len += 1 + len / 8)
+                {
+                    T.Equal(Crc32.ComputeBytewise(data, off, len), Crc32.Compute(data, off, len), "sliced = bytewise at " + off + "+" + len);
+                }
+            }
         }
 
         internal static byte[] Payload(int i, int pad = 0)
