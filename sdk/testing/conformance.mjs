@@ -134,8 +134,10 @@ async function scenarioKill(ctx, check) {
   let killed = 0;
   try {
     for (let round = 0; round < 6; round++) {
-      const killAfterMs = 100 + Math.floor(random() * 1400);
-      const run = await runDriver(ctx.driver, [...args, "--count", "3000", "--pad", "40"], { killAfterMs });
+      // 20,000 events take a fast SDK a few hundred ms to track and send: most kills land
+      // while batches are in flight, some while it tracks or starts.
+      const killAfterMs = 30 + Math.floor(random() * 700);
+      const run = await runDriver(ctx.driver, [...args, "--count", "20000", "--pad", "40"], { killAfterMs });
       if (run.signal === "SIGKILL") killed++;
     }
     proxy.setRate(0);

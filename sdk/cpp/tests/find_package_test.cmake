@@ -1,0 +1,22 @@
+# ctest script (label sdk_e2e): configures, builds and installs sdk/cpp standalone into
+# a temp prefix, then builds tests/consumer against it with find_package(gamelake_sdk)
+# and runs it. Fails if any step fails.
+file(REMOVE_RECURSE "${WORK_DIR}")
+function(step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+endfunction()
+set(gen)
+if(GENERATOR)
+  set(gen -G "${GENERATOR}")
+endif()
+step(${CMAKE_COMMAND} -S "${SDK_SOURCE}" -B "${WORK_DIR}/sdk" ${gen} -DCMAKE_BUILD_TYPE=Release -DGAMELAKE_SDK_TESTS=OFF)
+step(${CMAKE_COMMAND} --build "${WORK_DIR}/sdk" --target gamelake_sdk)
+step(${CMAKE_COMMAND} --install "${WORK_DIR}/sdk" --prefix "${WORK_DIR}/prefix")
+step(${CMAKE_COMMAND} -S "${SDK_SOURCE}/tests/consumer" -B "${WORK_DIR}/consumer" ${gen}
+     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release)
+step(${CMAKE_COMMAND} --build "${WORK_DIR}/consumer")
+step("${WORK_DIR}/consumer/consumer" "${WORK_DIR}/queue")
+message(STATUS "find_package(gamelake_sdk) consumer built and ran")
