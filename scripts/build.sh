@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds gamelake. Usage: scripts/build.sh [release|sanitize|tsan|console]
-#   release  -> build/        (RelWithDebInfo; the binary users run) and the console
+#   release  -> build/        (RelWithDebInfo; the binary users run, the C++ SDK), the
+#                              console, and the C# and TypeScript SDKs (build/sdk/unity,
+#                              sdk/js/dist)
 #   console  -> web/dist/     (the web console: type-checked, bundled by Vite;
 #                              `gamelake serve` finds it beside build/)
 #   sanitize -> build-asan/   (AddressSanitizer + UndefinedBehaviorSanitizer, for tests)
@@ -15,6 +17,9 @@ case "$kind" in
     cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build build -j "$jobs"
     (cd web && npm run --silent build)
+    # The game SDKs that are not C++: C# under Mono, TypeScript (tests and driver too).
+    sdk/unity/build.sh build/sdk/unity
+    (cd sdk/js && npm run --silent build)
     ;;
   console)
     (cd web && npm run --silent build)
@@ -27,7 +32,7 @@ case "$kind" in
   tsan)
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAMELAKE_TSAN=ON \
       -DGAMELAKE_BENCH=OFF >/dev/null
-    cmake --build build-tsan -j "$jobs" --target gl_streaming_tests
+    cmake --build build-tsan -j "$jobs" --target gl_streaming_tests gamelake_sdk_tests
     ;;
   *)
     echo "usage: scripts/build.sh [release|sanitize|tsan|console]" >&2

@@ -1,27 +1,35 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs every test: first the release build
-# (unit, integration and crash tests against the real server on 127.0.0.1),
+# (unit, integration and crash tests against the real server on 127.0.0.1, and
+# the game SDKs' tests: C++, C# under Mono, TypeScript in Node and chromium),
 # then the web console's checks (ESLint, TypeScript, its unit tests, and its
 # browser tests in Debian's chromium against build/gamelake --demo), then the
 # same C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer, then the
-# threaded streaming tests under ThreadSanitizer.
+# threaded streaming tests and the C++ SDK under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh release
+source scripts/node_path.sh
+# Everything against the release build, the game SDKs' tests included (label sdk_e2e:
+# their unit tests, the shared conformance suite through the fault proxy, the browser
+# SDK in chromium, the Unity files against the stub).
 (cd build && ctest --output-on-failure --timeout 600)
 # The console, once (screenshots land in build/console-screenshots).
-source scripts/node_path.sh
 (cd web && npm run --silent lint && npm run --silent typecheck && npx playwright test)
 scripts/build.sh sanitize
 # Leaks are checked too: strings the DuckDB C API hands over must be freed
 # with duckdb_free (sql/duck_handles.h, TakeDuckString).
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-(cd build-asan && ctest --output-on-failure --timeout 900)
+# The SDKs' end-to-end tests (label sdk_e2e) ran against the release build above.
+(cd build-asan && ctest --output-on-failure --timeout 900 -LE sdk_e2e)
 # ThreadSanitizer where threads meet: the streaming applications' runners,
 # service, live hub, source reader and destinations (one build of the
 # streaming tests only, to keep the suite's time).
 scripts/build.sh tsan
 TSAN_OPTIONS="halt_on_error=1" build-tsan/tests/gl_streaming_tests \
   --gtest_filter='AppService*:LiveHub*:SourceReader*:*Destination*:AppCheckpoint*' --gtest_brief=1
+# ...and the C++ game SDK, where the game's threads meet its worker (Track, the queue,
+# the sender); its end-to-end test is skipped there (no server in that build).
+TSAN_OPTIONS="halt_on_error=1" build-tsan/sdk/cpp/gamelake_sdk_tests --gtest_brief=1

@@ -9,6 +9,7 @@ set -eu
 out=${1:?usage: build.sh OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
+out=$(cd "$out" && pwd)  # absolute: the compiler runs from the package folder
 cd "$here"
 MCS="mcs -warnaserror -nologo -optimize+ -langversion:7.2"
 $MCS -target:library -r:System.Net.Http.dll -r:System.IO.Compression.dll \
