@@ -3,7 +3,7 @@
 // throughput of one Node client to a local gamelake (events/s from the first Track to
 // everything acknowledged). Build first: `npm run build` in sdk/js.
 //
-//   node --expose-gc bench/sdk_js_bench.mjs --gamelake /work/main/build/gamelake [--calls 1000000] [--events 300000] [--runs 3]
+//   node --expose-gc bench/sdk_js_bench.mjs --gamelake build/gamelake [--calls 1000000] [--events 300000] [--runs 3]
 
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ function args() {
   const a = process.argv.slice(2);
   const get = (n, d) => (a.includes(n) ? a[a.indexOf(n) + 1] : d);
   return {
-    gamelake: get("--gamelake", process.env.GAMELAKE_BINARY ?? "/work/main/build/gamelake"),
+    gamelake: get("--gamelake", process.env.GAMELAKE_BINARY ?? "build/gamelake"),
     calls: Number(get("--calls", "1000000")),
     events: Number(get("--events", "300000")),
     runs: Number(get("--runs", "3")),

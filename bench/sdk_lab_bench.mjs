@@ -38,6 +38,9 @@ async function countingProxy(targetPort) {
   const counts = { up: 0, down: 0 };
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, "127.0.0.1");
+    // No Nagle on either leg, or a large body's last segment waits for a delayed ACK.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     client.on("data", (d) => {
       counts.up += d.length;
       upstream.write(d);

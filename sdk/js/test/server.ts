@@ -1,5 +1,5 @@
 // Test helper: starts the real gamelake binary on 127.0.0.1 (GAMELAKE_BINARY, else
-// /work/main/build/gamelake, else ../../build/gamelake) with auth on, makes an admin
+// the repository's build/gamelake) with auth on, makes an admin
 // and an ingest key, and reads the lake through /v1/query. One server per call.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -19,8 +19,7 @@ export interface TestServer {
 
 export function gamelakeBinary(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [process.env['GAMELAKE_BINARY'], path.resolve(here, '../../../../build/gamelake'),
-    '/work/main/build/gamelake'];
+  const candidates = [process.env['GAMELAKE_BINARY'], path.resolve(here, '../../../../build/gamelake')];
   for (const c of candidates) if (c && fs.existsSync(c)) return c;
   throw new Error('gamelake binary not found: set GAMELAKE_BINARY');
 }

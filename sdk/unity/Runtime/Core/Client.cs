@@ -219,11 +219,13 @@ namespace Gamelake
             return sender_.WaitDrained(timeout);
         }
 
-        /// <summary>Flushes and waits up to timeout, then stops the worker and releases the
-        /// queue folder. What is not sent stays queued for the next start. True when drained.</summary>
+        /// <summary>Ends the session (its session_end is queued), flushes and waits up to
+        /// timeout, then stops the worker and releases the queue folder. What is not sent
+        /// stays queued for the next start. True when drained.</summary>
         public bool Shutdown(TimeSpan timeout)
         {
             if (closed_) return false;
+            EndSession();
             bool drained = timeout > TimeSpan.Zero ? FlushAndWait(timeout) : queue_.PendingEvents == 0;
             closed_ = true;
             sender_.Stop();

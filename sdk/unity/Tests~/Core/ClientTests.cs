@@ -74,7 +74,7 @@ namespace Gamelake.Tests
                 c.Track("backfill", new Dictionary<string, object> { { "ts", "2020-01-01T00:00:00.000Z" }, { "platform", "ps5" } });
             }
             List<Dictionary<string, object>> ev = Queued(dir);
-            T.Equal(3, ev.Count, "session_start + 2");
+            T.Equal(4, ev.Count, "session_start + 2 + the session_end of Shutdown");
             T.Equal("session_start", (string)ev[0]["event_type"], "session_start first");
             Dictionary<string, object> d = ev[1];
             T.Equal("death", (string)d["event_type"], "event_type");
@@ -103,7 +103,7 @@ namespace Gamelake.Tests
                 T.Check(dropped.Contains(DropReason.TooLarge), "too_large reported");
                 T.Check(c.Track("ok.name:1-2_3", null).Length == 36, "all allowed characters");
             }
-            T.Equal(2, Queued(dir).Count, "session_start + the valid one");
+            T.Equal(3, Queued(dir).Count, "session_start + the valid one + session_end");
         }
 
         private static void Sessions()
@@ -124,7 +124,7 @@ namespace Gamelake.Tests
             List<Dictionary<string, object>> ev = Queued(dir);
             var types = new List<string>();
             foreach (var e in ev) types.Add((string)e["event_type"]);
-            T.Equal("session_start a b session_end session_start c session_end session_start d", string.Join(" ", types.ToArray()), "event order");
+            T.Equal("session_start a b session_end session_start c session_end session_start d session_end", string.Join(" ", types.ToArray()), "event order");
             T.Equal((string)ev[2]["ts"], (string)ev[3]["ts"], "session_end stamped with the last event's time");
             T.Equal(30000L, (long)ev[3]["duration_ms"], "duration from start to the last event");
             T.Check((string)ev[1]["session_id"] != (string)ev[5]["session_id"], "a new session id after the timeout");
@@ -150,7 +150,7 @@ namespace Gamelake.Tests
                 T.Check(c.Track("d", null).Length == 36, "opted in again");
             }
             List<Dictionary<string, object>> ev = Queued(dir);
-            T.Equal(2, ev.Count, "only what was tracked after opting in");
+            T.Equal(3, ev.Count, "only what was tracked after opting in (and its session_end)");
             T.Equal("d", (string)ev[1]["event_type"], "d");
         }
 
@@ -203,7 +203,7 @@ namespace Gamelake.Tests
                 T.Check(queued.Add((string)e["event_id"]), "an event_id twice in the queue");
                 if ((string)e["event_type"] == "t") T.Check(perThreadSeq.Add(e["thread"] + "/" + e["i"]), "an event twice");
             }
-            T.Equal(4 * perThread + 1, queued.Count, "every event queued once");
+            T.Equal(4 * perThread + 2, queued.Count, "every event queued once (+ session_start/end)");
             foreach (var list in ids)
             {
                 foreach (string id in list) T.Check(queued.Contains(id), "returned id queued: " + id);

@@ -141,7 +141,7 @@ namespace Gamelake.Tests
                 T.Check(c.FlushAndWait(TimeSpan.FromSeconds(10)), "drained");
             }
             T.Check(sizes.Exists(n => n > 8) && sizes.Contains(1), "413 on a batch over 8, halved down to one: " + string.Join(",", sizes.ConvertAll(s => s.ToString()).ToArray()));
-            T.Equal(40, delivered.Count, "every other event delivered (39 + session_start)");
+            T.Equal(41, delivered.Count, "every other event delivered (39 + session_start + session_end)");
             T.Equal(1, drops.Count, "the poisoned event reported");
             T.Check(drops[0].StartsWith("invalid:1:"), "as invalid: " + drops[0]);
         }
