@@ -114,7 +114,9 @@ function runSdk(sdk, server, proxy, n) {
   const child = spawn(
     sdk.cmd[0],
     [...sdk.cmd.slice(1), "--url", `http://127.0.0.1:${proxy.port}`, "--key", server.ingestKey, "--stream", "events",
-      "--queue-dir", queue, "--count", String(n), "--shape", "lab", "--flush-interval-ms", "200"],
+      "--queue-dir", queue, "--count", String(n), "--shape", "lab", "--flush-interval-ms", "200",
+      // A burst of N events must not meet the queue's cap (that would drop, not send).
+      "--max-queue-events", String(10 * n), "--max-queue-bytes", String(1 << 30)],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   let out = "";
@@ -124,6 +126,8 @@ function runSdk(sdk, server, proxy, n) {
       const s = (performance.now() - t0) / 1000;
       rmSync(queue, { recursive: true, force: true });
       if (code !== 0) return reject(new Error(`${sdk.name} driver exited ${code}: ${out}`));
+      const summary = JSON.parse(out.trim().split("\n").pop());
+      if (summary.queue_full || summary.invalid) return reject(new Error(`${sdk.name} dropped events: ${out}`));
       resolve({ eps: n / s, bytes: (proxy.counts.up + proxy.counts.down) / n, up: proxy.counts.up / n });
     });
   });
