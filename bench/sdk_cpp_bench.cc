@@ -85,19 +85,23 @@ void BenchTrack(long calls) {
     const std::string id = track(i);
     const auto t1 = std::chrono::steady_clock::now();
     failed += id.empty();
-    ns[static_cast<size_t>(i)] = static_cast<int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    ns[static_cast<size_t>(i)] =
+        static_cast<int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
   }
   const uint64_t allocs = g_allocs.load() - allocs0, frees = g_frees.load() - frees0;
   const long rss1 = MaxRssKb();
   client.Shutdown(std::chrono::seconds(30));
   std::sort(ns.begin(), ns.end());
   auto pct = [&](double p) { return ns[static_cast<size_t>(p * static_cast<double>(calls - 1))]; };
-  printf("track: %ld calls, median %d ns, p90 %d ns, p99 %d ns, p99.9 %d ns, max %d ns, refused %ld\n", calls,
-         pct(0.5), pct(0.9), pct(0.99), pct(0.999), ns.back(), failed);
-  printf("track: allocations during the calls %llu, frees %llu (live growth %lld allocations; the id string is one "
-         "per call), max RSS %ld -> %ld KiB\n",
-         static_cast<unsigned long long>(allocs), static_cast<unsigned long long>(frees),
-         static_cast<long long>(allocs) - static_cast<long long>(frees), rss0, rss1);
+  printf(
+      "track: %ld calls, median %d ns, p90 %d ns, p99 %d ns, p99.9 %d ns, max %d ns, refused %ld\n",
+      calls, pct(0.5), pct(0.9), pct(0.99), pct(0.999), ns.back(), failed);
+  printf(
+      "track: allocations during the calls %llu, frees %llu (live growth %lld allocations; the id "
+      "string is one "
+      "per call), max RSS %ld -> %ld KiB\n",
+      static_cast<unsigned long long>(allocs), static_cast<unsigned long long>(frees),
+      static_cast<long long>(allocs) - static_cast<long long>(frees), rss0, rss1);
 }
 
 void BenchThroughput(const std::string& url, const std::string& key, long events) {
@@ -122,8 +126,10 @@ void BenchThroughput(const std::string& url, const std::string& key, long events
   const auto t2 = std::chrono::steady_clock::now();
   const double track_s = std::chrono::duration<double>(t1 - t0).count();
   const double total_s = std::chrono::duration<double>(t2 - t0).count();
-  printf("throughput: %ld events tracked in %.2f s, drained=%d after %.2f s: %.0f events/s to the server\n", events,
-         track_s, drained, total_s, static_cast<double>(events) / total_s);
+  printf(
+      "throughput: %ld events tracked in %.2f s, drained=%d after %.2f s: %.0f events/s to the "
+      "server\n",
+      events, track_s, drained, total_s, static_cast<double>(events) / total_s);
   client.Shutdown(std::chrono::seconds(10));
 }
 
@@ -134,10 +140,14 @@ int main(int argc, char** argv) {
   std::string url, key;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string f = argv[i];
-    if (f == "--calls") calls = std::atol(argv[i + 1]);
-    else if (f == "--events") events = std::atol(argv[i + 1]);
-    else if (f == "--url") url = argv[i + 1];
-    else if (f == "--key") key = argv[i + 1];
+    if (f == "--calls")
+      calls = std::atol(argv[i + 1]);
+    else if (f == "--events")
+      events = std::atol(argv[i + 1]);
+    else if (f == "--url")
+      url = argv[i + 1];
+    else if (f == "--key")
+      key = argv[i + 1];
   }
   BenchTrack(calls);
   if (!url.empty()) BenchThroughput(url, key, events);

@@ -51,7 +51,9 @@ class Reader {
     return true;
   }
   void Ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t')) ++pos_;
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t'))
+      ++pos_;
   }
 
   static void AppendUtf8(std::string* out, uint32_t cp) {
@@ -78,10 +80,14 @@ class Reader {
     for (int i = 0; i < 4; ++i) {
       const char c = s_[pos_++];
       *v <<= 4;
-      if (c >= '0' && c <= '9') *v |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') *v |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') *v |= static_cast<uint32_t>(c - 'A' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        *v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        *v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        *v |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return false;
     }
     return true;
   }
@@ -98,11 +104,21 @@ class Reader {
       if (pos_ >= s_.size()) return false;
       const char e = s_[pos_++];
       switch (e) {
-        case 'n': out->push_back('\n'); break;
-        case 't': out->push_back('\t'); break;
-        case 'r': out->push_back('\r'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
         case 'u': {
           uint32_t cp;
           if (!ReadHex4(&cp)) return false;
@@ -115,7 +131,8 @@ class Reader {
           AppendUtf8(out, cp);
           break;
         }
-        default: out->push_back(e);
+        default:
+          out->push_back(e);
       }
     }
     return false;
@@ -124,7 +141,8 @@ class Reader {
   bool ReadUint(uint64_t* v) {
     const size_t start = pos_;
     *v = 0;
-    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') *v = *v * 10 + static_cast<uint64_t>(s_[pos_++] - '0');
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
+      *v = *v * 10 + static_cast<uint64_t>(s_[pos_++] - '0');
     return pos_ > start;
   }
 
@@ -146,10 +164,14 @@ class Reader {
           if (!Eat(':')) return false;
           Ws();
           bool ok;
-          if (key == "index" && Peek() >= '0' && Peek() <= '9') ok = ReadUint(&err.index);
-          else if (key == "code" && Peek() == '"') ok = ReadString(&err.code);
-          else if (key == "message" && Peek() == '"') ok = ReadString(&err.message);
-          else ok = SkipValue(0);
+          if (key == "index" && Peek() >= '0' && Peek() <= '9')
+            ok = ReadUint(&err.index);
+          else if (key == "code" && Peek() == '"')
+            ok = ReadString(&err.code);
+          else if (key == "message" && Peek() == '"')
+            ok = ReadString(&err.message);
+          else
+            ok = SkipValue(0);
           if (!ok) return false;
           Ws();
           if (Eat('}')) break;
@@ -214,13 +236,16 @@ bool ParseHttpDate(std::string_view v, int64_t* unix_s) {
   char month[4] = {};
   int day = 0, year = 0, hh = 0, mm = 0, ss = 0;
   char wkday[16] = {};
-  bool ok = sscanf(s.c_str(), "%15[A-Za-z], %d %3s %d %d:%d:%d GMT", wkday, &day, month, &year, &hh, &mm, &ss) == 7;
+  bool ok = sscanf(s.c_str(), "%15[A-Za-z], %d %3s %d %d:%d:%d GMT", wkday, &day, month, &year, &hh,
+                   &mm, &ss) == 7;
   if (!ok) {  // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-    ok = sscanf(s.c_str(), "%15[A-Za-z], %d-%3s-%d %d:%d:%d GMT", wkday, &day, month, &year, &hh, &mm, &ss) == 7;
+    ok = sscanf(s.c_str(), "%15[A-Za-z], %d-%3s-%d %d:%d:%d GMT", wkday, &day, month, &year, &hh,
+                &mm, &ss) == 7;
     if (ok && year < 100) year += year < 70 ? 2000 : 1900;
   }
   if (!ok) {  // asctime: Sun Nov  6 08:49:37 1994
-    ok = sscanf(s.c_str(), "%15s %3s %d %d:%d:%d %d", wkday, month, &day, &hh, &mm, &ss, &year) == 7;
+    ok =
+        sscanf(s.c_str(), "%15s %3s %d %d:%d:%d %d", wkday, month, &day, &hh, &mm, &ss, &year) == 7;
   }
   const int mon = ok ? MonthIndex(month) : -1;
   if (mon < 0 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return false;
@@ -246,7 +271,8 @@ IngestAnswer ParseIngestAnswer(std::string_view body) {
 
 std::optional<int64_t> ParseRetryAfterMs(std::string_view value, int64_t now_unix_ms) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r'))
+    value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
   bool digits = true;
   for (const char c : value) digits = digits && c >= '0' && c <= '9';

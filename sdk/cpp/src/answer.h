@@ -19,10 +19,10 @@ struct RecordError {
 };
 
 struct IngestAnswer {
-  bool parsed = false;         // the body was a JSON object
-  std::string error;           // top-level "error" (e.g. malformed_body)
-  std::string message;         // top-level "message"
-  bool has_errors = false;     // an "errors" array was present
+  bool parsed = false;      // the body was a JSON object
+  std::string error;        // top-level "error" (e.g. malformed_body)
+  std::string message;      // top-level "message"
+  bool has_errors = false;  // an "errors" array was present
   std::vector<RecordError> errors;
 };
 

@@ -32,10 +32,14 @@ namespace gamelake {
 
 std::string_view DropReasonName(DropReason reason) {
   switch (reason) {
-    case DropReason::kQueueFull: return "queue_full";
-    case DropReason::kInvalid: return "invalid";
-    case DropReason::kTooLarge: return "too_large";
-    case DropReason::kCorrupt: return "corrupt";
+    case DropReason::kQueueFull:
+      return "queue_full";
+    case DropReason::kInvalid:
+      return "invalid";
+    case DropReason::kTooLarge:
+      return "too_large";
+    case DropReason::kCorrupt:
+      return "corrupt";
   }
   return "unknown";
 }
@@ -51,11 +55,13 @@ class SystemClock final : public Clock {
  public:
   int64_t UnixMillis() override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch()).count();
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
   }
   int64_t SteadyMillis() override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch()).count();
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
 };
 
@@ -110,7 +116,8 @@ bool WriteFileAtomically(const std::string& dir, const std::string& bytes) {
   const std::string tmp = dir + "/cursor.tmp";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
-  const bool ok = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && fdatasync(fd) == 0;
+  const bool ok = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+                  fdatasync(fd) == 0;
   close(fd);
   return ok && rename(tmp.c_str(), (dir + "/cursor").c_str()) == 0;
 }
@@ -202,8 +209,8 @@ class Client::Impl {
 
   void Log(std::string_view line) const;
   void Deliver(const Reports& r);
-  AppendStatus AppendEvent(std::string_view name, const Properties& props, bool critical, int64_t now_ms,
-                           char id[36], Reports* r);
+  AppendStatus AppendEvent(std::string_view name, const Properties& props, bool critical,
+                           int64_t now_ms, char id[36], Reports* r);
   void StartSessionLocked(int64_t now_ms, Reports* r);
   void EndSessionLocked(Reports* r);
   void RollSessionLocked(int64_t now_ms, Reports* r);
@@ -212,7 +219,8 @@ class Client::Impl {
   void SyncLocked(std::unique_lock<std::mutex>& lk);
   void SendOneLocked(std::unique_lock<std::mutex>& lk);
   void BuildBatches(const std::vector<SegmentView>& views, size_t limit, size_t max_batches,
-                    std::vector<RecordRef>* refs, std::vector<size_t>* starts, std::vector<std::string>* bodies);
+                    std::vector<RecordRef>* refs, std::vector<size_t>* starts,
+                    std::vector<std::string>* bodies);
   Outcome Judge(const HttpResponse& resp, size_t n);
   int64_t BackoffMs(int64_t retry_after_ms);
 
@@ -250,8 +258,8 @@ class Client::Impl {
   bool worker_knows_pending_ = false;  // Track woke it for the first unsent event
   bool full_notified_ = false;         // Track woke it for a full batch
   bool flush_requested_ = false;
-  bool dirty_ = false;                 // appended since the last fdatasync
-  int64_t next_attempt_ms_ = 0;        // steady ms: back-off
+  bool dirty_ = false;           // appended since the last fdatasync
+  int64_t next_attempt_ms_ = 0;  // steady ms: back-off
   int attempt_ = 0;
   uint32_t batch_limit_ = 500;
   // The worker's buffers, reused batch after batch (worker thread only).
@@ -270,7 +278,8 @@ Client::Impl::Impl(Config config) : cfg_(std::move(config)) {
   if (cfg_.queue_dir.empty()) cfg_.queue_dir = DefaultQueueDir(cfg_.stream);
   if (cfg_.platform.empty()) cfg_.platform = DefaultPlatform();
   cfg_.max_batch_events = std::max<uint32_t>(1, cfg_.max_batch_events);
-  cfg_.max_event_bytes = std::min<uint32_t>(std::max<uint32_t>(64, cfg_.max_event_bytes), 1000 * 1024);
+  cfg_.max_event_bytes =
+      std::min<uint32_t>(std::max<uint32_t>(64, cfg_.max_event_bytes), 1000 * 1024);
   batch_limit_ = cfg_.max_batch_events;
   std::string base = cfg_.base_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -328,9 +337,11 @@ void Client::Impl::Deliver(const Reports& r) {
     Log("queue full: dropped " + std::to_string(r.dropped.events) + " ordinary and " +
         std::to_string(r.dropped.critical_events) + " critical events");
     if (cfg_.on_dropped) {
-      if (r.dropped.events > 0) cfg_.on_dropped(DropReason::kQueueFull, r.dropped.events, "oldest ordinary events");
+      if (r.dropped.events > 0)
+        cfg_.on_dropped(DropReason::kQueueFull, r.dropped.events, "oldest ordinary events");
       if (r.dropped.critical_events > 0) {
-        cfg_.on_dropped(DropReason::kQueueFull, r.dropped.critical_events, "critical events over max_critical_bytes");
+        cfg_.on_dropped(DropReason::kQueueFull, r.dropped.critical_events,
+                        "critical events over max_critical_bytes");
       }
     }
   }
@@ -345,7 +356,8 @@ void Client::Impl::Deliver(const Reports& r) {
 }
 
 Client::Impl::AppendStatus Client::Impl::AppendEvent(std::string_view name, const Properties& props,
-                                                     bool critical, int64_t now_ms, char id[36], Reports* r) {
+                                                     bool critical, int64_t now_ms, char id[36],
+                                                     Reports* r) {
   uuid_.Make(now_ms, id);
   buf_.clear();
   buf_.append("{\"event_id\":\"");
@@ -375,8 +387,8 @@ Client::Impl::AppendStatus Client::Impl::AppendEvent(std::string_view name, cons
   buf_.push_back('}');
   if (buf_.size() > cfg_.max_event_bytes) {
     r->too_large++;
-    r->too_large_detail = std::string(name) + ": " + std::to_string(buf_.size()) + " bytes, over max_event_bytes " +
-                          std::to_string(cfg_.max_event_bytes);
+    r->too_large_detail = std::string(name) + ": " + std::to_string(buf_.size()) +
+                          " bytes, over max_event_bytes " + std::to_string(cfg_.max_event_bytes);
     return AppendStatus::kTooLarge;
   }
   if (!queue_.Append(buf_, critical, &r->dropped)) {
@@ -390,8 +402,8 @@ Client::Impl::AppendStatus Client::Impl::AppendEvent(std::string_view name, cons
   if (!worker_knows_pending_) {
     worker_knows_pending_ = true;
     work_cv_.notify_one();
-  } else if (!full_notified_ &&
-             (queue_.live_events() >= batch_limit_ || queue_.live_bytes() >= cfg_.max_batch_bytes)) {
+  } else if (!full_notified_ && (queue_.live_events() >= batch_limit_ ||
+                                 queue_.live_bytes() >= cfg_.max_batch_bytes)) {
     full_notified_ = true;
     work_cv_.notify_one();
   }
@@ -417,7 +429,8 @@ void Client::Impl::EndSessionLocked(Reports* r) {
 }
 
 void Client::Impl::RollSessionLocked(int64_t now_ms, Reports* r) {
-  if (session_active_ && cfg_.session_timeout_ms > 0 && now_ms - last_event_ms_ > cfg_.session_timeout_ms) {
+  if (session_active_ && cfg_.session_timeout_ms > 0 &&
+      now_ms - last_event_ms_ > cfg_.session_timeout_ms) {
     EndSessionLocked(r);
   }
   if (!session_active_) StartSessionLocked(now_ms, r);
@@ -440,7 +453,8 @@ std::string Client::Impl::Track(std::string_view name, const Properties& props, 
     RollSessionLocked(now, &reports);
     status = AppendEvent(name, props, critical, now, id, &reports);
   }
-  if (reports.too_large > 0 || reports.io_error || reports.dropped.events + reports.dropped.critical_events > 0) {
+  if (reports.too_large > 0 || reports.io_error ||
+      reports.dropped.events + reports.dropped.critical_events > 0) {
     Deliver(reports);
   }
   return status == AppendStatus::kOk ? std::string(id, 36) : std::string();
@@ -488,7 +502,8 @@ void Client::Impl::Resume() {
     paused_ = false;
     if (!ok_ || stopped_ || opted_out_) return;
     const int64_t now = clock_->UnixMillis();
-    if (session_active_ && cfg_.session_timeout_ms > 0 && now - last_event_ms_ > cfg_.session_timeout_ms) {
+    if (session_active_ && cfg_.session_timeout_ms > 0 &&
+        now - last_event_ms_ > cfg_.session_timeout_ms) {
       EndSessionLocked(&r);
     }
   }
@@ -506,7 +521,8 @@ bool Client::Impl::FlushAndWait(std::chrono::milliseconds timeout) {
   if (!ok_ || stopped_) return queue_.live_events() == 0;
   flush_requested_ = true;
   work_cv_.notify_one();
-  return drained_cv_.wait_for(lk, timeout, [this] { return opted_out_ || queue_.live_events() == 0; });
+  return drained_cv_.wait_for(lk, timeout,
+                              [this] { return opted_out_ || queue_.live_events() == 0; });
 }
 
 bool Client::Impl::Shutdown(std::chrono::milliseconds timeout) {
@@ -526,7 +542,8 @@ bool Client::Impl::Shutdown(std::chrono::milliseconds timeout) {
   if (worker_.joinable()) worker_.join();
   std::lock_guard<std::mutex> lk(mu_);
   queue_.Close();  // fdatasyncs what was written, releases the folder's lock
-  Log(std::string("shut down; ") + (drained ? "queue drained" : "events left queued for the next start"));
+  Log(std::string("shut down; ") +
+      (drained ? "queue drained" : "events left queued for the next start"));
   return drained;
 }
 
@@ -549,7 +566,8 @@ void Client::Impl::SetOptOut(bool opt_out) {
 // ---- the worker ----
 
 int64_t Client::Impl::BackoffMs(int64_t retry_after_ms) {
-  const int64_t ceiling = internal::BackoffCeilingMs(attempt_, cfg_.retry_base_ms, cfg_.retry_max_ms);
+  const int64_t ceiling =
+      internal::BackoffCeilingMs(attempt_, cfg_.retry_base_ms, cfg_.retry_max_ms);
   const int64_t jitter = static_cast<int64_t>(rng_.Uniform(static_cast<uint64_t>(ceiling)));
   return std::max(jitter, retry_after_ms);
 }
@@ -628,17 +646,19 @@ Outcome Client::Impl::Judge(const HttpResponse& resp, size_t n) {
       o.retry = Outcome::kBackoff;
       o.retry_after_ms = retry_after();
     }
-    o.log = "HTTP " + std::to_string(s) + ": " + std::to_string(n) + " sent, " + std::to_string(o.done) +
-            " done, " + std::to_string(o.invalid.size()) + " invalid";
+    o.log = "HTTP " + std::to_string(s) + ": " + std::to_string(n) + " sent, " +
+            std::to_string(o.done) + " done, " + std::to_string(o.invalid.size()) + " invalid";
   } else if (s == 413 || (s == 400 && answer.error == "malformed_body")) {
     if (n > 1) {
       o.halve = true;
       o.retry = Outcome::kNow;
     } else {
       o.done = 1;
-      o.invalid.emplace_back(0, (answer.error.empty() ? std::to_string(s) : answer.error) + ": " + answer.message);
+      o.invalid.emplace_back(
+          0, (answer.error.empty() ? std::to_string(s) : answer.error) + ": " + answer.message);
     }
-    o.log = "HTTP " + std::to_string(s) + " " + answer.error + " for " + std::to_string(n) + " events";
+    o.log =
+        "HTTP " + std::to_string(s) + " " + answer.error + " for " + std::to_string(n) + " events";
   } else if (s == 401 || s == 403) {
     o.retry = Outcome::kSlow;
     o.error = "HTTP " + std::to_string(s) + " " + answer.error + ": " + answer.message +
@@ -650,7 +670,8 @@ Outcome Client::Impl::Judge(const HttpResponse& resp, size_t n) {
     o.log = "HTTP " + std::to_string(s) + ", Retry-After '" + resp.retry_after + "'";
   } else {
     o.retry = Outcome::kSlow;
-    o.error = "HTTP " + std::to_string(s) + " " + answer.error + ": " + answer.message + "; events are kept";
+    o.error = "HTTP " + std::to_string(s) + " " + answer.error + ": " + answer.message +
+              "; events are kept";
     o.log = o.error;
   }
   return o;
@@ -658,9 +679,9 @@ Outcome Client::Impl::Judge(const HttpResponse& resp, size_t n) {
 
 // Reads up to `max_batches` consecutive batches from the views into refs/bodies;
 // batch k is refs[starts[k], starts[k+1]).
-void Client::Impl::BuildBatches(const std::vector<SegmentView>& views, size_t limit, size_t max_batches,
-                                std::vector<RecordRef>* refs, std::vector<size_t>* starts,
-                                std::vector<std::string>* bodies) {
+void Client::Impl::BuildBatches(const std::vector<SegmentView>& views, size_t limit,
+                                size_t max_batches, std::vector<RecordRef>* refs,
+                                std::vector<size_t>* starts, std::vector<std::string>* bodies) {
   refs->clear();
   starts->assign(1, 0);
   size_t used = 0;  // bodies in use
@@ -674,7 +695,8 @@ void Client::Impl::BuildBatches(const std::vector<SegmentView>& views, size_t li
       if (item.kind == ScanItem::kRecord) {
         std::string* body = &(*bodies)[used];
         const size_t in_batch = refs->size() - starts->back();
-        if (in_batch > 0 && (in_batch >= limit || body->size() + item.payload_size + 1 > cfg_.max_batch_bytes)) {
+        if (in_batch > 0 &&
+            (in_batch >= limit || body->size() + item.payload_size + 1 > cfg_.max_batch_bytes)) {
           if (used + 1 >= max_batches) return;
           ++used;
           starts->push_back(refs->size());
@@ -684,8 +706,8 @@ void Client::Impl::BuildBatches(const std::vector<SegmentView>& views, size_t li
         }
         body->append(reinterpret_cast<const char*>(item.payload), item.payload_size);
         body->push_back('\n');
-        refs->push_back(RecordRef{view.segment, static_cast<uint32_t>(pos), static_cast<uint32_t>(item.size),
-                                  item.critical});
+        refs->push_back(RecordRef{view.segment, static_cast<uint32_t>(pos),
+                                  static_cast<uint32_t>(item.size), item.critical});
       }
       pos += item.size;
     }
@@ -697,8 +719,9 @@ void Client::Impl::SendOneLocked(std::unique_lock<std::mutex>& lk) {
   const size_t limit = std::min<size_t>(batch_limit_, cfg_.max_batch_events);
   // Several batches at once only while nothing is failing: a retry or a halving goes
   // one batch at a time.
-  const size_t max_batches =
-      attempt_ == 0 && batch_limit_ >= cfg_.max_batch_events ? std::max<uint32_t>(1, cfg_.max_requests_in_flight) : 1;
+  const size_t max_batches = attempt_ == 0 && batch_limit_ >= cfg_.max_batch_events
+                                 ? std::max<uint32_t>(1, cfg_.max_requests_in_flight)
+                                 : 1;
   lk.unlock();
 
   BuildBatches(views_, limit, max_batches, &refs_, &starts_, &bodies_);
@@ -725,7 +748,8 @@ void Client::Impl::SendOneLocked(std::unique_lock<std::mutex>& lk) {
     const std::vector<HttpResponse> responses = transport_->SendMany(requests);
     for (size_t k = 0; k < batches; ++k) {
       outcomes.push_back(k < responses.size() ? Judge(responses[k], starts_[k + 1] - starts_[k])
-                                              : Judge(HttpResponse{0, "no answer", "", ""}, starts_[k + 1] - starts_[k]));
+                                              : Judge(HttpResponse{0, "no answer", "", ""},
+                                                      starts_[k + 1] - starts_[k]));
       Log(outcomes.back().log);
     }
   }
@@ -766,7 +790,8 @@ void Client::Impl::SendOneLocked(std::unique_lock<std::mutex>& lk) {
   std::vector<std::shared_ptr<internal::Segment>> finished;
   if (cursor_moved) queue_.TakeFinished(&finished);
   full_notified_ = false;
-  const std::string cursor_bytes = cursor_moved ? internal::EncodeCursor(queue_.cursor()) : std::string();
+  const std::string cursor_bytes =
+      cursor_moved ? internal::EncodeCursor(queue_.cursor()) : std::string();
   if (queue_.live_events() == 0) drained_cv_.notify_all();
   lk.unlock();
 

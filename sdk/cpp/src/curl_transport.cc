@@ -103,7 +103,8 @@ class CurlTransport final : public Transport {
       }
       if (match) {
         std::string_view value = line.substr(kName.size());
-        while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.remove_suffix(1);
+        while (!value.empty() && (value.back() == '\r' || value.back() == '\n'))
+          value.remove_suffix(1);
         response->retry_after.assign(value);
       }
     }
@@ -118,7 +119,7 @@ class CurlTransport final : public Transport {
       headers = curl_slist_append(headers, (name + ": " + value).c_str());
     }
     headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-    curl_easy_reset(h);  // keeps the handle's connection
+    curl_easy_reset(h);                               // keeps the handle's connection
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());

@@ -51,7 +51,8 @@ bool ValidAt(const uint8_t* data, size_t pos, size_t limit, bool verify_crc = tr
 
 bool ParseSegmentName(const char* name, uint64_t* number) {
   // seg-<16 digits>.glq
-  if (std::strlen(name) != 24 || std::strncmp(name, "seg-", 4) != 0 || std::strcmp(name + 20, ".glq") != 0) {
+  if (std::strlen(name) != 24 || std::strncmp(name, "seg-", 4) != 0 ||
+      std::strcmp(name + 20, ".glq") != 0) {
     return false;
   }
   uint64_t n = 0;
@@ -159,7 +160,8 @@ bool Queue::Open(const std::string& dir, const QueueLimits& limits, std::string*
   dir_ = dir;
   limits_ = limits;
   if (limits_.segment_bytes == 0) {
-    limits_.segment_bytes = std::max<uint64_t>(4096, std::min<uint64_t>(1u << 20, limits_.max_queue_bytes / 8));
+    limits_.segment_bytes =
+        std::max<uint64_t>(4096, std::min<uint64_t>(1u << 20, limits_.max_queue_bytes / 8));
   }
   // mkdir -p
   for (size_t i = 1; i <= dir.size(); ++i) {
@@ -262,7 +264,9 @@ bool Queue::Rotate(size_t need) {
   // Real blocks, so a write through the mapping cannot SIGBUS on a full disk.
   int rc = posix_fallocate(seg->fd, 0, static_cast<off_t>(seg->capacity));
   if (rc == EOPNOTSUPP || rc == EINVAL) rc = ftruncate(seg->fd, static_cast<off_t>(seg->capacity));
-  void* m = rc == 0 ? mmap(nullptr, seg->capacity, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, seg->fd, 0) : MAP_FAILED;
+  void* m = rc == 0 ? mmap(nullptr, seg->capacity, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_POPULATE, seg->fd, 0)
+                    : MAP_FAILED;
   if (m == MAP_FAILED) {
     unlink(seg->path.c_str());
     return false;
@@ -284,7 +288,8 @@ void Queue::Forget(Segment* seg) {
 }
 
 bool Queue::AppendRecord(const uint8_t* record, size_t size, bool critical, bool copy) {
-  Segment* seg = segments_.empty() || !segments_.back()->writable ? nullptr : segments_.back().get();
+  Segment* seg =
+      segments_.empty() || !segments_.back()->writable ? nullptr : segments_.back().get();
   if (seg == nullptr || seg->end + size > seg->capacity) {
     if (!Rotate(size)) return false;
     seg = segments_.back().get();
@@ -366,12 +371,14 @@ bool Queue::Append(std::string_view payload, bool critical, Dropped* dropped) {
   if (lock_fd_ < 0 || payload.empty() || payload.size() > kMaxPayload) return false;
   const size_t size = kHeaderBytes + payload.size();
   if (!MakeRoom(size, critical, dropped)) return false;
-  Segment* seg = segments_.empty() || !segments_.back()->writable ? nullptr : segments_.back().get();
+  Segment* seg =
+      segments_.empty() || !segments_.back()->writable ? nullptr : segments_.back().get();
   if (seg == nullptr || seg->end + size > seg->capacity) {
     if (!Rotate(size)) return false;
     seg = segments_.back().get();
   }
-  EncodeRecord(payload.data(), static_cast<uint32_t>(payload.size()), critical, seg->data + seg->end);
+  EncodeRecord(payload.data(), static_cast<uint32_t>(payload.size()), critical,
+               seg->data + seg->end);
   return AppendRecord(nullptr, size, critical, false);
 }
 
@@ -408,7 +415,8 @@ bool Queue::Ack(const RecordRef* refs, size_t count) {
 }
 
 void Queue::TakeFinished(std::vector<std::shared_ptr<Segment>>* out) {
-  while (!segments_.empty() && !segments_.front()->writable && segments_.front()->live_events == 0) {
+  while (!segments_.empty() && !segments_.front()->writable &&
+         segments_.front()->live_events == 0) {
     segments_.front()->removed = true;
     out->push_back(std::move(segments_.front()));
     segments_.erase(segments_.begin());

@@ -28,12 +28,12 @@ struct Segment {
   std::string path;
   int fd = -1;
   uint8_t* data = nullptr;
-  size_t capacity = 0;   // mapped bytes (the file's size)
+  size_t capacity = 0;  // mapped bytes (the file's size)
   // Records lie in [0, end): the write offset of the active segment, or (for one
   // found at start) where only zeros follow — the clean end.
   size_t end = 0;
-  size_t head = 0;       // the first record not yet acknowledged
-  uint64_t live_events = 0, live_bytes = 0;           // records at or after head
+  size_t head = 0;                           // the first record not yet acknowledged
+  uint64_t live_events = 0, live_bytes = 0;  // records at or after head
   uint64_t live_critical_events = 0, live_critical_bytes = 0;
   bool writable = false;  // the active segment
   bool dirty = false;     // written since the last fdatasync
@@ -45,7 +45,7 @@ struct Segment {
 struct ScanItem {
   enum Kind { kRecord, kDamage, kEnd } kind = kEnd;
   size_t offset = 0;
-  size_t size = 0;      // the whole record (13 + n), or the damaged bytes
+  size_t size = 0;  // the whole record (13 + n), or the damaged bytes
   bool critical = false;
   const uint8_t* payload = nullptr;
   uint32_t payload_size = 0;
@@ -54,7 +54,8 @@ struct ScanItem {
 // Reads the item at `pos` of data[0, limit). Positions at or after `clean_end` (where
 // only zeros follow) are the clean end. verify_crc=false trusts the CRC (bytes this
 // process wrote itself and nobody else can have changed).
-ScanItem ScanAt(const uint8_t* data, size_t pos, size_t limit, size_t clean_end, bool verify_crc = true);
+ScanItem ScanAt(const uint8_t* data, size_t pos, size_t limit, size_t clean_end,
+                bool verify_crc = true);
 // The offset after the last non-zero byte of data[0, size).
 size_t CleanEnd(const uint8_t* data, size_t size);
 // Encodes a record (header + payload) into out (13 + n bytes).

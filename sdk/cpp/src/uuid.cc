@@ -88,8 +88,9 @@ void TimestampFormatter::Append(int64_t unix_ms, std::string& out) {
     cached_sec_ = sec;
   }
   out.append(prefix_, 19);
-  const char frac[] = {'.', static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
-                       static_cast<char>('0' + ms % 10), 'Z'};
+  const char frac[] = {'.', static_cast<char>('0' + ms / 100),
+                       static_cast<char>('0' + ms / 10 % 10), static_cast<char>('0' + ms % 10),
+                       'Z'};
   out.append(frac, sizeof(frac));
 }
 

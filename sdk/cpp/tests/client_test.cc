@@ -85,7 +85,9 @@ class FakeTransport : public Transport {
   std::vector<std::vector<std::string>> requests_;
 };
 
-HttpResponse Ok(size_t n) { return HttpResponse{200, "", "", "{\"accepted\":" + std::to_string(n) + "}"}; }
+HttpResponse Ok(size_t n) {
+  return HttpResponse{200, "", "", "{\"accepted\":" + std::to_string(n) + "}"};
+}
 
 class TestClock : public Clock {
  public:
@@ -113,7 +115,9 @@ Config TestConfig(const std::string& dir, std::shared_ptr<Transport> t) {
 TEST(ClientTest, FourThreadsTrackWithoutLossOrDuplicates) {
   TempDir dir;
   // The server is down: everything stays queued, so the queue holds exactly what was tracked.
-  auto t = std::make_shared<FakeTransport>([](const auto&) { return HttpResponse{503, "", "0", ""}; });
+  auto t = std::make_shared<FakeTransport>([](const auto&) {
+    return HttpResponse{503, "", "0", ""};
+  });
   std::vector<std::string> ids[4];
   {
     Client client(TestConfig(dir.path(), t));
@@ -180,11 +184,13 @@ TEST(ClientTest, EventCarriesTheSdkFieldsAndOverrides) {
   ASSERT_EQ(events.size(), 3u);
   const std::string session = Field(events[0], "session_id");
   EXPECT_EQ(Field(events[0], "event_type"), "session_start");
-  EXPECT_EQ(events[1], "{\"event_id\":\"" + id +
-                           "\",\"event_type\":\"death\",\"ts\":\"2025-11-30T17:05:03.123Z\",\"session_id\":\"" +
-                           session +
-                           "\",\"player_id\":\"p-\\\"42\\\"\",\"platform\":\"android\",\"app_version\":\"1.4.2\","
-                           "\"sdk_version\":\"cpp/0.1.0\",\"Time Played\":312,\"CaughtBy\":\"Ghost\"}");
+  EXPECT_EQ(
+      events[1],
+      "{\"event_id\":\"" + id +
+          "\",\"event_type\":\"death\",\"ts\":\"2025-11-30T17:05:03.123Z\",\"session_id\":\"" +
+          session +
+          "\",\"player_id\":\"p-\\\"42\\\"\",\"platform\":\"android\",\"app_version\":\"1.4.2\","
+          "\"sdk_version\":\"cpp/0.1.0\",\"Time Played\":312,\"CaughtBy\":\"Ghost\"}");
   EXPECT_EQ(events[2].find("\"platform\":\"android\""), std::string::npos);
   EXPECT_NE(events[2].find("\"ts\":\"2020-01-01T00:00:00.000Z\""), std::string::npos);
   EXPECT_EQ(events[2].find("2025-11-30T17:05:03.123Z"), std::string::npos);
@@ -195,9 +201,10 @@ TEST(ClientTest, InvalidRecordsAreReportedAndLogUnavailableResent) {
   std::atomic<int> calls{0};
   auto t = std::make_shared<FakeTransport>([&](const std::vector<std::string>& ev) {
     if (calls++ == 0 && ev.size() == 4) {
-      return HttpResponse{200, "", "",
-                          R"({"accepted":1,"failed":3,"errors":[{"index":1,"code":"too_deep","message":"m1"},)"
-                          R"({"index":2,"code":"log_unavailable","message":"m2"},{"index":3,"code":"invalid_json","message":"m3"}]})"};
+      return HttpResponse{
+          200, "", "",
+          R"({"accepted":1,"failed":3,"errors":[{"index":1,"code":"too_deep","message":"m1"},)"
+          R"({"index":2,"code":"log_unavailable","message":"m2"},{"index":3,"code":"invalid_json","message":"m3"}]})"};
     }
     return Ok(ev.size());
   });
@@ -227,7 +234,8 @@ TEST(ClientTest, InvalidRecordsAreReportedAndLogUnavailableResent) {
 TEST(ClientTest, TooLargeBatchIsHalvedDownToOneEvent) {
   TempDir dir;
   auto t = std::make_shared<FakeTransport>([](const std::vector<std::string>& ev) {
-    if (ev.size() > 2) return HttpResponse{413, "", "", R"({"error":"body_too_large","message":"big"})"};
+    if (ev.size() > 2)
+      return HttpResponse{413, "", "", R"({"error":"body_too_large","message":"big"})"};
     for (const auto& e : ev) {
       if (e.find("\"poison\"") != std::string::npos) {
         return HttpResponse{400, "", "", R"({"error":"malformed_body","message":"at byte 3"})"};
@@ -262,7 +270,8 @@ TEST(ClientTest, UnauthorizedKeepsEventsAndReportsError) {
   TempDir dir;
   std::atomic<bool> key_fixed{false};
   auto t = std::make_shared<FakeTransport>([&](const std::vector<std::string>& ev) {
-    if (!key_fixed.load()) return HttpResponse{401, "", "", R"({"error":"unauthorized","message":"bad key"})"};
+    if (!key_fixed.load())
+      return HttpResponse{401, "", "", R"({"error":"unauthorized","message":"bad key"})"};
     return Ok(ev.size());
   });
   std::atomic<int> errors{0};
@@ -271,7 +280,8 @@ TEST(ClientTest, UnauthorizedKeepsEventsAndReportsError) {
   Client client(c);
   for (int i = 0; i < 10; ++i) client.Track("e");
   client.Flush();
-  for (int i = 0; i < 1000 && errors.load() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 1000 && errors.load() < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_GE(errors.load(), 2);  // refused, and retried: nothing was dropped
   EXPECT_EQ(client.PendingEvents(), 11u);
   key_fixed = true;
@@ -297,7 +307,8 @@ TEST(ClientTest, SessionTimesOutAndEndsWithDuration) {
   for (const auto& r : t->requests()) events.insert(events.end(), r.begin(), r.end());
   std::vector<std::string> types;
   for (const auto& e : events) types.push_back(Field(e, "event_type"));
-  EXPECT_EQ(types, (std::vector<std::string>{"session_start", "a", "b", "session_end", "session_start", "c"}));
+  EXPECT_EQ(types, (std::vector<std::string>{"session_start", "a", "b", "session_end",
+                                             "session_start", "c"}));
   EXPECT_NE(events[3].find("\"duration_ms\":400"), std::string::npos) << events[3];
   EXPECT_EQ(Field(events[3], "ts"), Field(events[2], "ts"));  // stamped with the last event
   EXPECT_EQ(Field(events[3], "session_id"), Field(events[0], "session_id"));
@@ -306,7 +317,9 @@ TEST(ClientTest, SessionTimesOutAndEndsWithDuration) {
 
 TEST(ClientTest, OptOutClearsTheQueueAndIsRemembered) {
   TempDir dir;
-  auto t = std::make_shared<FakeTransport>([](const auto&) { return HttpResponse{503, "", "", ""}; });
+  auto t = std::make_shared<FakeTransport>([](const auto&) {
+    return HttpResponse{503, "", "", ""};
+  });
   {
     Client client(TestConfig(dir.path(), t));
     client.Track("e");
@@ -329,7 +342,9 @@ TEST(ClientTest, TooLargeEventIsRefused) {
   std::atomic<int> too_large{0};
   Config c = TestConfig(dir.path(), t);
   c.max_event_bytes = 1000;
-  c.on_dropped = [&](DropReason r, uint64_t, std::string_view) { too_large += r == DropReason::kTooLarge; };
+  c.on_dropped = [&](DropReason r, uint64_t, std::string_view) {
+    too_large += r == DropReason::kTooLarge;
+  };
   Client client(c);
   Properties p;
   p.Set("pad", std::string(2000, 'x'));
@@ -339,7 +354,9 @@ TEST(ClientTest, TooLargeEventIsRefused) {
 
 TEST(ClientTest, QueuedEventsAreSentByTheNextInstance) {
   TempDir dir;
-  auto down = std::make_shared<FakeTransport>([](const auto&) { return HttpResponse{0, "refused", "", ""}; });
+  auto down = std::make_shared<FakeTransport>([](const auto&) {
+    return HttpResponse{0, "refused", "", ""};
+  });
   std::set<std::string> ids;
   {
     Client client(TestConfig(dir.path(), down));
@@ -379,8 +396,8 @@ class ParallelTransport : public FakeTransport {
 TEST(ClientTest, LaterAnswersWaitForEarlierOnes) {
   TempDir dir;
   Config c = TestConfig(dir.path(), std::make_shared<FakeTransport>([](const auto&) {
-    return HttpResponse{503, "", "", ""};
-  }));
+                          return HttpResponse{503, "", "", ""};
+                        }));
   c.max_batch_events = 10;
   c.max_requests_in_flight = 3;
   {

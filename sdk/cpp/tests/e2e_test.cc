@@ -53,15 +53,17 @@ class Server {
  public:
   bool Start(const std::string& binary) {
     const std::string d = data_.path();
-    admin_ = LastLine(Run(binary + " keys create --name a --scope admin --data-dir " + d + " 2>/dev/null"));
-    ingest_ = LastLine(Run(binary + " keys create --name g --scope ingest --data-dir " + d + " 2>/dev/null"));
+    admin_ = LastLine(
+        Run(binary + " keys create --name a --scope admin --data-dir " + d + " 2>/dev/null"));
+    ingest_ = LastLine(
+        Run(binary + " keys create --name g --scope ingest --data-dir " + d + " 2>/dev/null"));
     const std::string log = d + "/server.out";
     pid_ = fork();
     if (pid_ == 0) {
       freopen(log.c_str(), "w", stdout);
       freopen(log.c_str(), "a", stderr);
-      execl(binary.c_str(), binary.c_str(), "serve", "--data-dir", d.c_str(), "--listen", "127.0.0.1:0",
-            static_cast<char*>(nullptr));
+      execl(binary.c_str(), binary.c_str(), "serve", "--data-dir", d.c_str(), "--listen",
+            "127.0.0.1:0", static_cast<char*>(nullptr));
       _exit(127);
     }
     const std::regex re("listening on (http://127\\.0\\.0\\.1:[0-9]+)");
@@ -111,7 +113,8 @@ class Server {
 
 TEST(EndToEndTest, EveryEventLandsExactlyOnce) {
   const std::string binary = ServerBinary();
-  if (binary.empty() || access(binary.c_str(), X_OK) != 0) GTEST_SKIP() << "no gamelake binary: set GAMELAKE_BINARY";
+  if (binary.empty() || access(binary.c_str(), X_OK) != 0)
+    GTEST_SKIP() << "no gamelake binary: set GAMELAKE_BINARY";
   Server server;
   ASSERT_TRUE(server.Start(binary));
   TempDir queue;
@@ -143,18 +146,24 @@ TEST(EndToEndTest, EveryEventLandsExactlyOnce) {
     EXPECT_EQ(again.PendingEvents(), 0u);
   }
   EXPECT_EQ(dropped.load(), 0);
-  const std::string expect = std::to_string(n) + "," + std::to_string(n) + "," + std::to_string(n - 1);
+  const std::string expect =
+      std::to_string(n) + "," + std::to_string(n) + "," + std::to_string(n - 1);
   std::string got;
   for (int i = 0; i < 100; ++i) {
     got = server.Query(
-        "SELECT count(*), count(DISTINCT event_id), max(seq) FROM sdk_cpp_e2e WHERE event_type = 'death' AND "
+        "SELECT count(*), count(DISTINCT event_id), max(seq) FROM sdk_cpp_e2e WHERE event_type = "
+        "'death' AND "
         "player_id = 'p-7'");
     if (got == expect) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(got, expect);
-  EXPECT_EQ(server.Query("SELECT count(*) FROM sdk_cpp_e2e WHERE event_type IN ('session_start','session_end')"), "2");
-  EXPECT_EQ(server.Query("SELECT \\\"where\\\" FROM sdk_cpp_e2e WHERE seq = 5"), "\"Kitchen \\\"K\\\" \xC3\xA9\"");
+  EXPECT_EQ(
+      server.Query(
+          "SELECT count(*) FROM sdk_cpp_e2e WHERE event_type IN ('session_start','session_end')"),
+      "2");
+  EXPECT_EQ(server.Query("SELECT \\\"where\\\" FROM sdk_cpp_e2e WHERE seq = 5"),
+            "\"Kitchen \\\"K\\\" \xC3\xA9\"");
 }
 
 }  // namespace

@@ -22,9 +22,13 @@ TEST(PropertiesTest, KeepsValidUtf8AndReplacesInvalid) {
   EXPECT_EQ(p.body(), "\"name\":\"caf\xC3\xA9 \xF0\x9F\x8E\xAE\"");
   EXPECT_FALSE(p.had_invalid_utf8());
   Properties bad;
-  bad.Set("k", std::string_view("a\xFF" "b\xC3", 4));     // a stray byte, a cut sequence
-  bad.Set("s", "\xED\xA0\x80");                           // a UTF-16 surrogate
-  EXPECT_EQ(bad.body(), "\"k\":\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\",\"s\":\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  bad.Set("k", std::string_view("a\xFF"
+                                "b\xC3",
+                                4));  // a stray byte, a cut sequence
+  bad.Set("s", "\xED\xA0\x80");       // a UTF-16 surrogate
+  EXPECT_EQ(bad.body(),
+            "\"k\":\"a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD\",\"s\":\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
   EXPECT_TRUE(bad.had_invalid_utf8());
 }
 
@@ -39,8 +43,9 @@ TEST(PropertiesTest, IntegersStayIntegersAndFloatsStayFloats) {
       .Set("inf", std::numeric_limits<double>::infinity())
       .Set("t", true)
       .SetNull("n");
-  EXPECT_EQ(p.body(),
-            R"("i":-9223372036854775808,"u":18446744073709551615,"small":7,"d":3.0,"f":0.1,"nan":null,"inf":null,"t":true,"n":null)");
+  EXPECT_EQ(
+      p.body(),
+      R"("i":-9223372036854775808,"u":18446744073709551615,"small":7,"d":3.0,"f":0.1,"nan":null,"inf":null,"t":true,"n":null)");
 }
 
 TEST(PropertiesTest, NestsObjectsAndArrays) {
@@ -50,12 +55,16 @@ TEST(PropertiesTest, NestsObjectsAndArrays) {
   items.Add("sword").Add(3).Add(pos).AddNull().Add(PropertyArray().Add(false));
   Properties p;
   p.Set("pos", pos).Set("items", items).Set("empty", Properties());
-  EXPECT_EQ(p.body(), R"("pos":{"x":1,"y":2.5},"items":["sword",3,{"x":1,"y":2.5},null,[false]],"empty":{})");
+  EXPECT_EQ(p.body(),
+            R"("pos":{"x":1,"y":2.5},"items":["sword",3,{"x":1,"y":2.5},null,[false]],"empty":{})");
 }
 
 TEST(PropertiesTest, ReservedKeysAreSkippedOrMarkedAsOverrides) {
   Properties p;
-  p.Set("event_id", "mine").Set("ts", "2020-01-01T00:00:00.000Z").Set("player_id", "p1").Set("event_type", "x");
+  p.Set("event_id", "mine")
+      .Set("ts", "2020-01-01T00:00:00.000Z")
+      .Set("player_id", "p1")
+      .Set("event_type", "x");
   EXPECT_TRUE(p.ignored_reserved());
   EXPECT_EQ(p.overrides(), kOverrideTs | kOverridePlayerId);
   EXPECT_EQ(p.body(), R"("ts":"2020-01-01T00:00:00.000Z","player_id":"p1")");

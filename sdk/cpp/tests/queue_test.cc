@@ -25,7 +25,8 @@ std::string Payload(int i, size_t pad = 0) {
 }
 
 // Appends n records (every `critical_every`-th critical) and closes the queue.
-void Fill(const std::string& dir, int n, int critical_every = 0, QueueLimits limits = {}, Dropped* dropped = nullptr) {
+void Fill(const std::string& dir, int n, int critical_every = 0, QueueLimits limits = {},
+          Dropped* dropped = nullptr) {
   Queue q;
   std::string error;
   ASSERT_TRUE(q.Open(dir, limits, &error, nullptr)) << error;
@@ -50,7 +51,8 @@ std::string ReadAll(const std::string& path) {
 void WriteAt(const std::string& path, size_t offset, const std::string& bytes) {
   const int fd = open(path.c_str(), O_WRONLY);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset)), static_cast<ssize_t>(bytes.size()));
+  ASSERT_EQ(pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset)),
+            static_cast<ssize_t>(bytes.size()));
   close(fd);
 }
 
@@ -152,7 +154,8 @@ void AckFirst(Queue* q, size_t n) {
       const auto item = ScanAt(v.segment->data, pos, v.segment->capacity, v.end);
       if (item.kind == ScanItem::kEnd) break;
       if (item.kind == ScanItem::kRecord) {
-        refs.push_back({v.segment, static_cast<uint32_t>(pos), static_cast<uint32_t>(item.size), item.critical});
+        refs.push_back({v.segment, static_cast<uint32_t>(pos), static_cast<uint32_t>(item.size),
+                        item.critical});
       }
       pos += item.size;
     }

@@ -15,7 +15,8 @@ namespace gamelake::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + std::string("/glsdk-XXXXXX");
+    std::string tmpl =
+        (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + std::string("/glsdk-XXXXXX");
     path_ = mkdtemp(tmpl.data());
   }
   ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
@@ -31,7 +32,8 @@ struct ReadRecord {
 };
 
 // Opens the queue in `dir` and returns its pending records in order (and damage).
-inline std::vector<ReadRecord> ReadQueue(const std::string& dir, std::vector<internal::CorruptRange>* corrupt = nullptr,
+inline std::vector<ReadRecord> ReadQueue(const std::string& dir,
+                                         std::vector<internal::CorruptRange>* corrupt = nullptr,
                                          internal::QueueLimits limits = {}) {
   internal::Queue q;
   std::string error;
@@ -45,7 +47,8 @@ inline std::vector<ReadRecord> ReadQueue(const std::string& dir, std::vector<int
       const auto item = internal::ScanAt(v.segment->data, pos, v.segment->capacity, v.end);
       if (item.kind == internal::ScanItem::kEnd) break;
       if (item.kind == internal::ScanItem::kRecord) {
-        out.push_back({std::string(reinterpret_cast<const char*>(item.payload), item.payload_size), item.critical});
+        out.push_back({std::string(reinterpret_cast<const char*>(item.payload), item.payload_size),
+                       item.critical});
       }
       pos += item.size;
     }

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -56,34 +56,54 @@ bool Parse(int argc, char** argv, Args* a) {
     const char* v = argv[++i];
     long long n = 0;
     const bool num = ParseNumber(v, &n);
-    if (flag == "--url") c.base_url = v;
-    else if (flag == "--key") c.api_key = v;
-    else if (flag == "--stream") c.stream = v;
-    else if (flag == "--queue-dir") c.queue_dir = v;
-    else if (flag == "--prefix") a->prefix = v;
-    else if (flag == "--tracked") a->tracked = v;
-    else if (flag == "--shape" && std::string(v) == "lab") a->lab_shape = true;
-    else if (flag == "--shape" && std::string(v) == "test") a->lab_shape = false;
+    if (flag == "--url")
+      c.base_url = v;
+    else if (flag == "--key")
+      c.api_key = v;
+    else if (flag == "--stream")
+      c.stream = v;
+    else if (flag == "--queue-dir")
+      c.queue_dir = v;
+    else if (flag == "--prefix")
+      a->prefix = v;
+    else if (flag == "--tracked")
+      a->tracked = v;
+    else if (flag == "--shape" && std::string(v) == "lab")
+      a->lab_shape = true;
+    else if (flag == "--shape" && std::string(v) == "test")
+      a->lab_shape = false;
     else if (!num) {
       fprintf(stderr, "driver: unknown flag or bad number: %s %s\n", flag.c_str(), v);
       return false;
-    } else if (flag == "--count") a->count = n;
-    else if (flag == "--critical-every") a->critical_every = n;
-    else if (flag == "--max-queue-bytes") c.max_queue_bytes = static_cast<uint64_t>(n);
-    else if (flag == "--max-queue-events") c.max_queue_events = static_cast<uint64_t>(n);
-    else if (flag == "--max-critical-bytes") c.max_critical_bytes = static_cast<uint64_t>(n);
-    else if (flag == "--flush-interval-ms") c.flush_interval_ms = static_cast<uint32_t>(n);
-    else if (flag == "--retry-base-ms") c.retry_base_ms = static_cast<uint32_t>(n);
-    else if (flag == "--retry-max-ms") c.retry_max_ms = static_cast<uint32_t>(n);
-    else if (flag == "--request-timeout-ms") c.request_timeout_ms = static_cast<uint32_t>(n);
-    else if (flag == "--drain-timeout-ms") a->drain_timeout_ms = n;
-    else if (flag == "--pad") a->pad = n;
+    } else if (flag == "--count")
+      a->count = n;
+    else if (flag == "--critical-every")
+      a->critical_every = n;
+    else if (flag == "--max-queue-bytes")
+      c.max_queue_bytes = static_cast<uint64_t>(n);
+    else if (flag == "--max-queue-events")
+      c.max_queue_events = static_cast<uint64_t>(n);
+    else if (flag == "--max-critical-bytes")
+      c.max_critical_bytes = static_cast<uint64_t>(n);
+    else if (flag == "--flush-interval-ms")
+      c.flush_interval_ms = static_cast<uint32_t>(n);
+    else if (flag == "--retry-base-ms")
+      c.retry_base_ms = static_cast<uint32_t>(n);
+    else if (flag == "--retry-max-ms")
+      c.retry_max_ms = static_cast<uint32_t>(n);
+    else if (flag == "--request-timeout-ms")
+      c.request_timeout_ms = static_cast<uint32_t>(n);
+    else if (flag == "--drain-timeout-ms")
+      a->drain_timeout_ms = n;
+    else if (flag == "--pad")
+      a->pad = n;
     else {
       fprintf(stderr, "driver: unknown flag %s\n", flag.c_str());
       return false;
     }
   }
-  if (c.base_url.empty() || c.api_key.empty() || c.stream.empty() || c.queue_dir.empty() || a->count < 0) {
+  if (c.base_url.empty() || c.api_key.empty() || c.stream.empty() || c.queue_dir.empty() ||
+      a->count < 0) {
     fprintf(stderr, "driver: --url --key --stream --queue-dir --count are required\n");
     return false;
   }
@@ -99,15 +119,21 @@ int main(int argc, char** argv) {
   args.config.debug = std::getenv("GAMELAKE_SDK_DEBUG") != nullptr;
   args.config.on_dropped = [&](gamelake::DropReason r, uint64_t count, std::string_view detail) {
     switch (r) {
-      case gamelake::DropReason::kQueueFull: queue_full += count; break;
-      case gamelake::DropReason::kInvalid: invalid += count; break;
+      case gamelake::DropReason::kQueueFull:
+        queue_full += count;
+        break;
+      case gamelake::DropReason::kInvalid:
+        invalid += count;
+        break;
       case gamelake::DropReason::kCorrupt:
         corrupt_bytes += count;
         corrupt_reports += 1;
         break;
-      case gamelake::DropReason::kTooLarge: break;
+      case gamelake::DropReason::kTooLarge:
+        break;
     }
-    fprintf(stderr, "driver: dropped %s %llu: %.*s\n", std::string(gamelake::DropReasonName(r)).c_str(),
+    fprintf(stderr, "driver: dropped %s %llu: %.*s\n",
+            std::string(gamelake::DropReasonName(r)).c_str(),
             static_cast<unsigned long long>(count), static_cast<int>(detail.size()), detail.data());
   };
   args.config.on_error = [](std::string_view m) {
@@ -119,7 +145,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   const int tracked_fd =
-      args.tracked.empty() ? -1 : open(args.tracked.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      args.tracked.empty()
+          ? -1
+          : open(args.tracked.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   const std::string pad(static_cast<size_t>(args.pad), 'x');
   gamelake::Properties props;
   long long tracked = 0;
@@ -154,12 +182,15 @@ int main(int argc, char** argv) {
   } else {
     drained = client.Shutdown(std::chrono::milliseconds(args.drain_timeout_ms));
   }
-  printf("{\"tracked\":%lld,\"pending\":%llu,\"queue_full\":%llu,\"invalid\":%llu,\"corrupt_bytes\":%llu,"
-         "\"corrupt_reports\":%llu}\n",
-         tracked, static_cast<unsigned long long>(client.PendingEvents()),
-         static_cast<unsigned long long>(queue_full.load()), static_cast<unsigned long long>(invalid.load()),
-         static_cast<unsigned long long>(corrupt_bytes.load()),
-         static_cast<unsigned long long>(corrupt_reports.load()));
+  printf(
+      "{\"tracked\":%lld,\"pending\":%llu,\"queue_full\":%llu,\"invalid\":%llu,\"corrupt_bytes\":%"
+      "llu,"
+      "\"corrupt_reports\":%llu}\n",
+      tracked, static_cast<unsigned long long>(client.PendingEvents()),
+      static_cast<unsigned long long>(queue_full.load()),
+      static_cast<unsigned long long>(invalid.load()),
+      static_cast<unsigned long long>(corrupt_bytes.load()),
+      static_cast<unsigned long long>(corrupt_reports.load()));
   fflush(stdout);
   return drained || args.no_drain ? 0 : 3;
 }

@@ -43,14 +43,14 @@ std::string_view DropReasonName(DropReason reason);
 
 // Settings, named and defaulted as in docs/sdk.md.
 struct Config {
-  std::string base_url;           // required, e.g. http://127.0.0.1:8080
-  std::string api_key;            // required: an ingest key
+  std::string base_url;  // required, e.g. http://127.0.0.1:8080
+  std::string api_key;   // required: an ingest key
   std::string stream = "events";
   // The queue folder. Empty: $XDG_STATE_HOME/gamelake/<stream>, else
   // $HOME/.local/state/gamelake/<stream>, else ./gamelake-queue/<stream>.
   std::string queue_dir;
-  std::string app_version;        // empty: absent from events
-  std::string platform;           // empty: the OS (linux, windows, macos, android, ios)
+  std::string app_version;  // empty: absent from events
+  std::string platform;     // empty: the OS (linux, windows, macos, android, ios)
   uint32_t max_batch_events = 500;
   uint64_t max_batch_bytes = 1 << 20;
   uint32_t flush_interval_ms = 2000;

@@ -31,7 +31,8 @@ class Properties {
   }
   Properties& Set(std::string_view key, double value);
   Properties& Set(std::string_view key, bool value);
-  template <typename T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
+  template <typename T,
+            std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
   Properties& Set(std::string_view key, T value) {
     if constexpr (std::is_signed_v<T>) {
       return SetInt(key, static_cast<int64_t>(value));
@@ -73,7 +74,8 @@ class PropertyArray {
   PropertyArray& Add(const std::string& value) { return Add(std::string_view(value)); }
   PropertyArray& Add(double value);
   PropertyArray& Add(bool value);
-  template <typename T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
+  template <typename T,
+            std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
   PropertyArray& Add(T value) {
     if constexpr (std::is_signed_v<T>) {
       return AddInt(static_cast<int64_t>(value));
