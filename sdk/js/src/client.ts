@@ -97,8 +97,11 @@ export class Client {
     if (this.queue.pendingEvents() > 0) this.schedule(0);
   }
 
-  /** Tracks an event; returns its event_id, or '' when refused (bad name, too large, opted out, closed). */
-  track(name: string, properties: Properties = {}, options: TrackOptions = {}): string {
+  /**
+   * Tracks an event; returns its event_id, or '' when refused (bad name, too large, opted
+   * out, closed). Null properties or options are the same as none.
+   */
+  track(name: string, properties: Properties | null = {}, options: TrackOptions | null = {}): string {
     try {
       if (this.queue === null || this.closed || this.optedOut) return '';
       if (name !== this.lastName) {
@@ -210,7 +213,7 @@ export class Client {
       this.optedOut = on;
       if (on) {
         this.sessionId = '';
-        void this.queue.clear().then(() => this.resolveWaiters(true));
+        void this.queue.clear().then(() => this.resolveWaiters(true), (e: unknown) => this.fail(e as Error));
       }
     } catch (e) {
       this.fail(e as Error);
@@ -254,7 +257,8 @@ export class Client {
   }
 
   private enqueue(name: string, props: Properties, critical: boolean, now: number): string {
-    const queue = this.queue!;
+    const queue = this.queue;
+    if (queue === null) return '';
     const id = uuidv7(now);
     const json = this.eventJson(id, name, props, now);
     if (json === '') return '';
@@ -267,7 +271,7 @@ export class Client {
       this.fail(new Error('gamelake: the queue refused an event (disk full or closed?)'));
       return '';
     }
-    this.afterAppend(now);
+    this.afterAppend(queue, now);
     return id;
   }
 
@@ -279,7 +283,9 @@ export class Client {
       props.app_version !== undefined || props.sdk_version !== undefined;
     const ts = this.isoTs(now);
     if (!special) {
-      const body = JSON.stringify(props); // an object: "{...}" (a toJSON returning else is refused below)
+      // An object: "{...}" (a toJSON returning else is refused below); undefined when
+      // toJSON returns undefined, whatever the lib's types say.
+      const body = JSON.stringify(props) as string | undefined;
       if (body === undefined || body.charCodeAt(0) !== 0x7b) return '';
       const head = `{"event_id":"${id}","event_type":"${name}","ts":"${ts}","session_id":"${this.sessionId}"` +
         this.playerPart + this.staticPart;
@@ -297,8 +303,7 @@ export class Client {
     return JSON.stringify(event);
   }
 
-  private afterAppend(now: number): void {
-    const q = this.queue!;
+  private afterAppend(q: Queue, now: number): void {
     const full = q.pendingEvents() >= this.batchLimit || q.pendingBytes() >= this.cfg.maxBatchBytes;
     this.schedule(full ? 0 : this.cfg.flushIntervalMs, now);
     if (this.syncTimer === null) {
@@ -343,7 +348,7 @@ export class Client {
     const q = this.queue;
     const inFlight: Array<{ batch: Batch; answer: Promise<RawAnswer> }> = [];
     try {
-      while (!this.closed && !this.optedOut && q.pendingEvents() > 0) {
+      while (!this.isClosed() && !this.optedOut && q.pendingEvents() > 0) {
         const wait = this.retryAt - this.clock.nowMs();
         if (wait > 0) {
           await this.sleep(wait);
@@ -352,7 +357,7 @@ export class Client {
         let sent = inFlight.reduce((n, f) => n + f.batch.records.length, 0);
         while (inFlight.length < kPipeline && (inFlight.length === 0 || this.wantsBatch(q, sent))) {
           const batch = await q.readBatch(this.batchLimit, this.cfg.maxBatchBytes, inFlight[inFlight.length - 1]?.batch);
-          if (this.closed || batch.records.length === 0) {
+          if (this.isClosed() || batch.records.length === 0) {
             if (inFlight.length === 0) await q.ack(batch, 0); // only damage was left: pass over it
             break;
           }
@@ -375,10 +380,16 @@ export class Client {
     if (q.pendingEvents() === 0) {
       this.flushRequested = false;
       this.resolveWaiters(true);
-    } else if (!this.closed) {
+    } else if (!this.isClosed()) {
       this.schedule(this.flushRequested ? Math.max(0, this.retryAt - this.clock.nowMs()) : this.cfg.flushIntervalMs);
     }
   }
+
+  /**
+   * `closed`, read through a call in async code: shutdown may set it during an await,
+   * which TypeScript's narrowing of `this.closed` does not see.
+   */
+  private isClosed(): boolean { return this.closed; }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -464,7 +475,8 @@ export class Client {
       this.log(`${code}: halving the batch to ${this.batchLimit}`);
       return false;
     }
-    this.dropped('invalid', 1, { code, message, eventId: eventIdOf(batch.records[0]!.payload) });
+    const rec = batch.records[0];
+    this.dropped('invalid', 1, { code, message, eventId: rec ? eventIdOf(rec.payload) : '' });
     await q.ack(batch, 1);
     return true;
   }
@@ -531,7 +543,7 @@ interface Answer { error?: string; message?: string; errors?: RecordError[]; }
 function parseAnswer(text: string): Answer {
   try {
     const v = JSON.parse(text) as unknown;
-    return typeof v === 'object' && v !== null ? (v as Answer) : {};
+    return typeof v === 'object' && v !== null ? v : {};
   } catch {
     return {};
   }
@@ -542,5 +554,5 @@ const kDecoder = new TextDecoder();
 /** The event_id of a payload the SDK wrote (its first field), for reports. */
 export function eventIdOf(payload: Uint8Array): string {
   const m = /"event_id":"([^"]*)"/.exec(kDecoder.decode(payload.subarray(0, 200)));
-  return m ? m[1]! : '';
+  return m?.[1] ?? '';
 }

@@ -1,7 +1,8 @@
 // The clock seam: wall time and timers, replaceable in tests (session timeout,
 // back-off). Implementations are used from the JS thread only.
 
-export type TimerHandle = unknown;
+/** What a clock's setTimeout returns: a number in browsers, an object in Node (never null). */
+export type TimerHandle = object | number;
 
 export interface Clock {
   nowMs(): number;

@@ -42,7 +42,8 @@ export type ResolvedConfig = Required<Omit<Config, 'onDropped' | 'onError' | 'lo
 
 const kMiB = 1024 * 1024;
 
-export function resolveConfig(c: Config, defaultPlatform: string, defaultQueueDir: string): ResolvedConfig {
+/** Defaults filled in; `c` comes from JS games too, so even its required fields may be missing. */
+export function resolveConfig(c: Partial<Config>, defaultPlatform: string, defaultQueueDir: string): ResolvedConfig {
   const r: ResolvedConfig = {
     baseUrl: (c.baseUrl ?? '').replace(/\/+$/, ''),
     apiKey: c.apiKey ?? '',

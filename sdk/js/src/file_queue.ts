@@ -134,12 +134,12 @@ export class FileQueue implements Queue {
       .map((m) => Number(m[1])).sort((a, b) => a - b);
     let cur: Position | null = null;
     try { cur = decodeCursor(fs.readFileSync(this.file('cursor'))); } catch { /* missing */ }
-    if (nums.length === 0) {
+    const first = nums[0];
+    if (first === undefined) {
       // Nothing queued: numbering goes on after the cursor's segment (never reused).
       this.cursor = { seg: cur === null ? 1 : cur.seg + 1, off: 0 };
       return;
     }
-    const first = nums[0]!;
     if (cur === null || cur.seg < first) cur = { seg: first, off: 0 };
     const at = nums.find((n) => n >= cur.seg);
     this.cursor = at === cur.seg ? cur : { seg: at ?? first, off: 0 };
@@ -160,7 +160,8 @@ export class FileQueue implements Queue {
       this.segs.shift();
       this.unlinkQuietly(num);
     }
-    if (headless.length > 0) this.cursor = { seg: (this.segs[0]?.num ?? headless[headless.length - 1]! + 1), off: 0 };
+    const lastHeadless = headless[headless.length - 1];
+    if (lastHeadless !== undefined) this.cursor = { seg: this.segs[0]?.num ?? lastHeadless + 1, off: 0 };
   }
 
   private count(len: number, critical: boolean, sign: number): void {
@@ -198,7 +199,12 @@ export class FileQueue implements Queue {
     this.openTail();
   }
 
-  private tail(): Segment { return this.segs[this.segs.length - 1]!; }
+  /** The segment appends go to; there is always one (openTail runs on open and in clear). */
+  private tail(): Segment {
+    const t = this.segs[this.segs.length - 1];
+    if (t === undefined) throw new Error('the queue has no tail segment');
+    return t;
+  }
 
   append(json: string, critical: boolean): number {
     if (this.closed) return kAppendFailed;
@@ -253,8 +259,11 @@ export class FileQueue implements Queue {
     }
   }
 
+  /** Drops the oldest segment (there are two or more), keeping its critical events if asked. */
   private evictOldest(keepCritical: boolean): void {
-    const seg = this.segs[0]!;
+    const seg = this.segs[0];
+    const next = this.segs[1];
+    if (seg === undefined || next === undefined) throw new Error('evicting the only segment');
     const base = this.cursor.seg === seg.num ? Math.min(this.cursor.off, seg.size) : 0;
     const data = fs.readFileSync(this.segPath(seg.num)).subarray(base);
     const keep: Array<[number, number]> = [];
@@ -265,7 +274,7 @@ export class FileQueue implements Queue {
       else dropped++;
     }, (d) => this.reportDamage(seg.num, base, d.offset, d.length));
     this.segs.shift();
-    this.cursor = { seg: this.segs[0]!.num, off: 0 };
+    this.cursor = { seg: next.num, off: 0 };
     this.writeCursor();
     this.unlinkQuietly(seg.num);
     for (const [off, len] of keep) {
@@ -338,7 +347,7 @@ export class FileQueue implements Queue {
     const mark = acc.records.length;
     const markBytes = acc.bytes;
     let stopped = truncated;
-    let damaged = false;
+    let damaged = false as boolean; // set in a callback, which TS's narrowing does not see
     const end = scanSegment(data, (r) => {
       const n = r.length - kHeaderBytes;
       if (damaged) return false;
@@ -389,18 +398,19 @@ export class FileQueue implements Queue {
     if (this.closed) return;
     const t = batch.token as BatchToken;
     for (let i = 0; i < count; i++) {
-      if (comparePos(t.starts[i]!, this.cursor) >= 0) {
-        this.count(t.ends[i]!.off - t.starts[i]!.off, batch.records[i]!.critical, -1);
-      }
+      const start = t.starts[i], end = t.ends[i], record = batch.records[i];
+      if (start === undefined || end === undefined || record === undefined) break;
+      if (comparePos(start, this.cursor) >= 0) this.count(end.off - start.off, record.critical, -1);
     }
-    const to = count === batch.records.length ? t.scanEnd : count > 0 ? t.ends[count - 1]! : this.cursor;
+    const to = count === batch.records.length ? t.scanEnd : t.ends[count - 1] ?? this.cursor;
     if (comparePos(to, this.cursor) <= 0) return;
     this.cursor = { ...to };
-    while (this.segs.length > 1 && this.segs[0]!.num <= this.cursor.seg) {
-      const head = this.segs[0]!;
+    for (;;) {
+      const head = this.segs[0], next = this.segs[1]; // the head goes only when a later segment exists
+      if (head === undefined || next === undefined || head.num > this.cursor.seg) break;
       if (head.num === this.cursor.seg && this.cursor.off < head.size) break;
       this.segs.shift();
-      if (head.num === this.cursor.seg) this.cursor = { seg: this.segs[0]!.num, off: 0 };
+      if (head.num === this.cursor.seg) this.cursor = { seg: next.num, off: 0 };
       if (this.reader?.num === head.num) await this.closeReader();
       this.unlinkLater(head.num);
     }
@@ -434,6 +444,7 @@ export class FileQueue implements Queue {
     this.cursor = { seg: next, off: 0 };
     fs.rmSync(this.file('cursor'), { force: true });
     this.openTail();
+    await this.closeReader(); // it may hold a deleted segment open
   }
 
   async close(): Promise<void> {

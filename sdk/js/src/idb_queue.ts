@@ -25,6 +25,11 @@ function utf8Length(s: string): number {
   return n;
 }
 
+/** localStorage, which workers and some embedded browsers lack (the DOM types say it is always there). */
+function storage(): Storage | undefined {
+  return (globalThis as { localStorage?: Storage }).localStorage;
+}
+
 export class IdbQueue implements Queue {
   private recs: MemRecord[] = [];
   private readonly loadMs = Date.now();
@@ -74,8 +79,8 @@ export class IdbQueue implements Queue {
         const vals = valsReq.result as Stored[];
         const older: MemRecord[] = [];
         keys.forEach((key, i) => {
-          const v = vals[i]!;
-          older.push({ key, json: v.j, bytes: utf8Length(v.j), critical: v.c === 1 });
+          const v = vals[i];
+          if (v !== undefined) older.push({ key, json: v.j, bytes: utf8Length(v.j), critical: v.c === 1 });
         });
         for (const r of older) this.account(r, 1);
         // Nothing is in flight before the load ends (readBatch waits for it).
@@ -128,7 +133,7 @@ export class IdbQueue implements Queue {
     let from = this.inflight;
     while (over()) {
       const isHard = hard();
-      while (from < this.recs.length && this.recs[from]!.critical && !isHard) from++;
+      while (!isHard && this.recs[from]?.critical === true) from++;
       if (from >= this.recs.length) break;
       this.remove(from, 1);
       dropped++;
@@ -169,9 +174,11 @@ export class IdbQueue implements Queue {
     const taken: MemRecord[] = [];
     let bytes = 0;
     const prev = (after?.token as MemRecord[] | undefined) ?? [];
-    const start = prev.length > 0 ? this.recs.indexOf(prev[prev.length - 1]!) + 1 : 0;
+    const last = prev[prev.length - 1];
+    const start = last !== undefined ? this.recs.indexOf(last) + 1 : 0;
     for (let i = start; i < this.recs.length; i++) {
-      const r = this.recs[i]!;
+      const r = this.recs[i];
+      if (r === undefined) break;
       if (records.length >= maxEvents || (records.length > 0 && bytes + r.bytes + 1 > maxBytes)) break;
       records.push({ payload: kEncoder.encode(r.json), critical: r.critical });
       taken.push(r);
@@ -193,13 +200,17 @@ export class IdbQueue implements Queue {
     return out;
   }
 
-  async ack(batch: Batch, count: number): Promise<void> {
+  ack(batch: Batch, count: number): Promise<void> {
     const done = new Set((batch.token as MemRecord[]).slice(0, count));
     let k = 0;
-    while (k < this.recs.length && done.has(this.recs[k]!)) k++;
+    for (const r of this.recs) {
+      if (!done.has(r)) break;
+      k++;
+    }
     this.remove(0, k);
     this.inflight = Math.max(0, this.inflight - k);
     this.scheduleWrite();
+    return Promise.resolve(); // the deletes are written by scheduleWrite
   }
 
   pendingEvents(): number { return this.recs.length; }
@@ -208,7 +219,7 @@ export class IdbQueue implements Queue {
 
   optedOut(): boolean {
     try {
-      return globalThis.localStorage?.getItem(`gamelake.optout.${this.name}`) === '1';
+      return storage()?.getItem(`gamelake.optout.${this.name}`) === '1';
     } catch {
       return false;
     }
@@ -216,8 +227,8 @@ export class IdbQueue implements Queue {
 
   storeOptOut(on: boolean): void {
     try {
-      if (on) globalThis.localStorage?.setItem(`gamelake.optout.${this.name}`, '1');
-      else globalThis.localStorage?.removeItem(`gamelake.optout.${this.name}`);
+      if (on) storage()?.setItem(`gamelake.optout.${this.name}`, '1');
+      else storage()?.removeItem(`gamelake.optout.${this.name}`);
     } catch { /* no storage: the choice lasts this page */ }
   }
 

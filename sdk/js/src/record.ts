@@ -19,8 +19,13 @@ export function sealRecord(buf: Uint8Array, n: number, critical: boolean): numbe
   return kHeaderBytes + n;
 }
 
+/** Byte `at` of buf, 0 past its end (callers check lengths first). */
+function byteAt(buf: Uint8Array, at: number): number {
+  return buf[at] ?? 0;
+}
+
 function u32(buf: Uint8Array, at: number): number {
-  return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+  return (byteAt(buf, at) | (byteAt(buf, at + 1) << 8) | (byteAt(buf, at + 2) << 16) | (byteAt(buf, at + 3) << 24)) >>> 0;
 }
 
 /** The length of the valid record at `at`, or 0 if none starts there. */
@@ -29,7 +34,7 @@ export function recordAt(buf: Uint8Array, at: number): number {
   if (buf[at] !== kMagic0 || buf[at + 1] !== kMagic1 || buf[at + 2] !== kMagic2 || buf[at + 3] !== kMagic3) return 0;
   const n = u32(buf, at + 4);
   if (n < 1 || n > kMaxPayload || at + kHeaderBytes + n > buf.length) return 0;
-  if ((buf[at + 12]! & ~kFlagCritical) !== 0) return 0;
+  if ((byteAt(buf, at + 12) & ~kFlagCritical) !== 0) return 0;
   return crc32(buf, at + 12, at + kHeaderBytes + n) === u32(buf, at + 8) ? kHeaderBytes + n : 0;
 }
 
@@ -54,16 +59,17 @@ function cutShort(buf: Uint8Array, at: number): boolean {
  * Scans bytes (a segment's content from some offset, to the end of the file) into
  * records and damaged ranges, per the format's reading rules; offsets are relative to
  * the buffer. `truncated`: the file goes on after the buffer, so a record cut by the
- * buffer's end is not damage (scanning stops before it). Returns where it stopped.
+ * buffer's end is not damage (scanning stops before it). Returns where it stopped
+ * (onRecord returning false stops the scan before that record).
  */
-export function scanSegment(buf: Uint8Array, onRecord: (r: ScannedRecord) => boolean | void,
+export function scanSegment(buf: Uint8Array, onRecord: (r: ScannedRecord) => boolean | undefined,
                             onDamage: (d: Damage) => void, truncated = false): number {
   let at = 0;
   while (at < buf.length) {
     if (truncated && cutShort(buf, at)) return at;
     const len = recordAt(buf, at);
     if (len > 0) {
-      if (onRecord({ offset: at, length: len, critical: (buf[at + 12]! & kFlagCritical) !== 0 }) === false) return at;
+      if (onRecord({ offset: at, length: len, critical: (byteAt(buf, at + 12) & kFlagCritical) !== 0 }) === false) return at;
       at += len;
       continue;
     }

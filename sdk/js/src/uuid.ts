@@ -17,6 +17,16 @@ function random10(): number {
   return at;
 }
 
+/** Two lowercase hex digits for the low byte of n. */
+function hex(n: number): string {
+  return kHex[n & 0xff] ?? ''; // never '': kHex has all 256 bytes
+}
+
+/** Byte i of the random pool (random10 hands out indices inside it). */
+function poolByte(i: number): number {
+  return pool[i] ?? 0;
+}
+
 /** A UUID v7 string for the given Unix time in milliseconds. */
 export function uuidv7(nowMs: number): string {
   const r = random10();
@@ -24,12 +34,11 @@ export function uuidv7(nowMs: number): string {
   const hi = Math.floor(ms / 0x1000000); // top 24 of the 48 bits
   const lo = ms % 0x1000000; // bottom 24
   return (
-    kHex[(hi >>> 16) & 0xff]! + kHex[(hi >>> 8) & 0xff]! + kHex[hi & 0xff]! +
-    kHex[(lo >>> 16) & 0xff]! + '-' + kHex[(lo >>> 8) & 0xff]! + kHex[lo & 0xff]! + '-' +
-    kHex[0x70 | (pool[r]! & 0x0f)]! + kHex[pool[r + 1]!]! + '-' +
-    kHex[0x80 | (pool[r + 2]! & 0x3f)]! + kHex[pool[r + 3]!]! + '-' +
-    kHex[pool[r + 4]!]! + kHex[pool[r + 5]!]! + kHex[pool[r + 6]!]! +
-    kHex[pool[r + 7]!]! + kHex[pool[r + 8]!]! + kHex[pool[r + 9]!]!
+    hex(hi >>> 16) + hex(hi >>> 8) + hex(hi) + hex(lo >>> 16) + '-' + hex(lo >>> 8) + hex(lo) + '-' +
+    hex(0x70 | (poolByte(r) & 0x0f)) + hex(poolByte(r + 1)) + '-' +
+    hex(0x80 | (poolByte(r + 2) & 0x3f)) + hex(poolByte(r + 3)) + '-' +
+    hex(poolByte(r + 4)) + hex(poolByte(r + 5)) + hex(poolByte(r + 6)) +
+    hex(poolByte(r + 7)) + hex(poolByte(r + 8)) + hex(poolByte(r + 9))
   );
 }
 

@@ -15,7 +15,7 @@ import { Client, type DropReason } from '../src/index_node.js';
 class FakeClock implements Clock {
   now = Date.UTC(2026, 10, 30, 17, 0, 0, 0);
   nowMs(): number { return this.now; }
-  setTimeout(): unknown { return 0; }
+  setTimeout(): number { return 0; }
   clearTimeout(): void { /* timers never fire */ }
 }
 
@@ -52,10 +52,11 @@ test('an event carries the SDK fields and the properties at the top level', asyn
   await c.shutdown(0);
   const events = await queued(dir);
   assert.deepEqual(events.map((e) => e['event_type']), ['session_start', 'death', 'session_end']);
-  const death = events[1]!;
+  const [start, death] = events;
+  assert.ok(start && death);
   assert.equal(death['event_id'], id);
   assert.equal(death['ts'], '2026-11-30T17:00:00.000Z');
-  assert.equal(death['session_id'], events[0]!['session_id']);
+  assert.equal(death['session_id'], start['session_id']);
   assert.equal(death['player_id'], 'p-42');
   assert.equal(death['app_version'], '1.4.2');
   assert.equal(death['platform'], os.platform());
@@ -63,7 +64,7 @@ test('an event carries the SDK fields and the properties at the top level', asyn
   assert.equal(death['Time Played'], 312);
   assert.deepEqual(death['nested'], { a: [1, null] });
   assert.equal(death['_critical'], false);
-  assert.equal(events[0]!['_critical'], true);
+  assert.equal(start['_critical'], true);
 });
 
 test('reserved properties: event_id/event_type ignored, ts and player_id replace', async () => {
@@ -71,7 +72,8 @@ test('reserved properties: event_id/event_type ignored, ts and player_id replace
   const c = makeClient(dir, new FakeClock());
   const id = c.track('backfill', { event_id: 'mine', event_type: 'other', ts: '2020-01-01T00:00:00.000Z', player_id: 'srv-1' });
   await c.shutdown(0);
-  const e = (await queued(dir)).find((x) => x['event_type'] === 'backfill')!;
+  const e = (await queued(dir)).find((x) => x['event_type'] === 'backfill');
+  assert.ok(e);
   assert.equal(e['event_id'], id);
   assert.equal(e['ts'], '2020-01-01T00:00:00.000Z');
   assert.equal(e['player_id'], 'srv-1');
@@ -89,12 +91,12 @@ test('refused at track: a bad name, an event too large; purchase is critical', a
   assert.deepEqual(drops, [['too_large', 1], ['too_large', 1]]);
   assert.notEqual(c.track('purchase', { sku: 'gold' }), '');
   assert.notEqual(c.track('level_up', {}, { critical: true }), '');
-  assert.equal(c.track('a.b:c-d_e', { bad: 10n } as unknown as Record<string, unknown>), '', 'unserializable: refused, not thrown');
+  assert.equal(c.track('a.b:c-d_e', { bad: 10n }), '', 'unserializable: refused, not thrown');
   assert.equal(c.track('arr', [1, 2] as unknown as Record<string, unknown>), '', 'an array is not properties');
   assert.equal(c.track('odd', { toJSON: () => 5 }), '', 'properties that do not serialize to an object');
-  assert.notEqual(c.track('no_props', null as unknown as Record<string, unknown>), '', 'null means none');
+  assert.notEqual(c.track('no_props', null), '', 'null means none');
   await c.shutdown(0);
-  const crit = Object.fromEntries((await queued(dir)).map((e) => [e['event_type'], e['_critical']]));
+  const crit = Object.fromEntries((await queued(dir)).map((e): [string, unknown] => [String(e['event_type']), e['_critical']]));
   assert.deepEqual(crit, { session_start: true, purchase: true, level_up: true, no_props: false, session_end: true });
 });
 
@@ -116,12 +118,13 @@ test('sessions: idle past the timeout ends the session with its duration and sta
   const ev = await queued(dir);
   assert.deepEqual(ev.map((e) => e['event_type']),
     ['session_start', 'a', 'b', 'session_end', 'session_start', 'c', 'session_end', 'session_start', 'session_end']);
-  const end1 = ev[3]!;
+  const start1 = ev[0], end1 = ev[3], start3 = ev[5];
+  assert.ok(start1 && end1 && start3);
   assert.equal(end1['duration_ms'], 30000);
   assert.equal(end1['ts'], new Date(t0 + 30000).toISOString(), 'stamped with the last event\'s time');
-  assert.equal(end1['session_id'], ev[0]!['session_id']);
-  assert.equal(ev[5]!['session_id'], second);
-  assert.notEqual(ev[0]!['session_id'], second);
+  assert.equal(end1['session_id'], start1['session_id']);
+  assert.equal(start3['session_id'], second);
+  assert.notEqual(start1['session_id'], second);
 });
 
 test('opt-out: nothing tracked, the queue deleted, remembered across restarts', async () => {

@@ -34,7 +34,7 @@ function parseArgs(argv: string[]): Args {
     requestTimeoutMs: 5000, shape: 'test', noDrain: false, drainTimeoutMs: 60000, pad: 0,
   };
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
+    const flag = argv[i] ?? '';
     if (flag === '--no-drain') { a['noDrain'] = true; continue; }
     const value = argv[++i];
     if (value === undefined) usage(`${flag} needs a value`);

@@ -44,9 +44,15 @@ async function withServer(script: Script, run: (url: string, requests: Seen[]) =
 const made: string[] = [];
 after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
 
+function tmpDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-s-'));
+  made.push(d);
+  return d;
+}
+
 function client(url: string, drops: Array<[DropReason, number, DropDetail]>, errors: string[] = []): Client {
   return new Client({
-    baseUrl: url, apiKey: 'k.s', queueDir: made[made.push(fs.mkdtempSync(path.join(os.tmpdir(), 'sdkjs-s-'))) - 1]!,
+    baseUrl: url, apiKey: 'k.s', queueDir: tmpDir(),
     flushIntervalMs: 10,
     retryBaseMs: 5, retryMaxMs: 20, onDropped: (r, n, d) => drops.push([r, n, d]), onError: (e) => errors.push(e.message),
   });
@@ -69,10 +75,10 @@ test('per-record results: refused ones reported once, log_unavailable resent fro
     assert.equal(await c.flushAndWait(5000), true);
     await c.shutdown(0);
     // Request 1: session_start (seq -1) and 0..8; index 2 is seq 1, index 5 is seq 4.
-    assert.deepEqual(requests[0]!.seqs, [-1, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    assert.deepEqual(requests[1]!.seqs.slice(0, 5), [4, 5, 6, 7, 8], 'resent from the failed record on');
+    assert.deepEqual(requests[0]?.seqs, [-1, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(requests[1]?.seqs.slice(0, 5), [4, 5, 6, 7, 8], 'resent from the failed record on');
     assert.deepEqual(drops.map((d) => [d[0], d[1], d[2].code, d[2].eventId]),
-      [['invalid', 1, 'too_deep', requests[0]!.ids[2]]]);
+      [['invalid', 1, 'too_deep', requests[0].ids[2]]]);
   });
 });
 
@@ -95,7 +101,9 @@ test('413: the batch is halved until it fits; a single event still refused is dr
     }
     for (let i = 0; i < 40; i++) if (i !== 13) assert.ok(delivered.has(i), `seq ${i} delivered`);
     assert.deepEqual(drops.map((d) => [d[0], d[2].code]), [['invalid', 'malformed_body']]);
-    assert.equal(drops[0]![2].eventId, requests.find((r) => r.seqs.length === 1 && r.seqs[0] === 13)!.ids[0]);
+    const alone = requests.find((r) => r.seqs.length === 1 && r.seqs[0] === 13);
+    assert.ok(alone, 'seq 13 was sent alone');
+    assert.equal(drops[0]?.[2].eventId, alone.ids[0]);
   });
 });
 
@@ -112,7 +120,7 @@ test('503 with Retry-After and 401: nothing dropped, everything sent once the se
     assert.equal(await c.flushAndWait(5000), true);
     await c.shutdown(0);
     assert.ok(requests.length >= 3);
-    assert.deepEqual(requests[2]!.seqs, requests[0]!.seqs, 'the same batch resent');
+    assert.deepEqual(requests[2]?.seqs, requests[0]?.seqs, 'the same batch resent');
     assert.equal(drops.length, 0);
     assert.ok(errors.some((e) => e.includes('401')));
   });

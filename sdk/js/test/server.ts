@@ -2,7 +2,7 @@
 // the repository's build/gamelake) with auth on, makes an admin
 // and an ingest key, and reads the lake through /v1/query. One server per call.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,7 +27,9 @@ export function gamelakeBinary(): string {
 function makeKey(bin: string, dataDir: string, scope: string): string {
   const out = execFileSync(bin, ['keys', 'create', '--name', scope, '--scope', scope, '--data-dir', dataDir],
     { encoding: 'utf8' });
-  return out.trim().split('\n').pop()!.trim();
+  const key = out.trim().split('\n').pop()?.trim();
+  if (!key) throw new Error(`gamelake keys create printed no key: ${out}`);
+  return key;
 }
 
 export async function startServer(settings: string[] = []): Promise<TestServer> {
@@ -37,16 +39,16 @@ export async function startServer(settings: string[] = []): Promise<TestServer> 
   const ingest = makeKey(bin, dataDir, 'ingest');
   const args = ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--durability', 'none'];
   for (const s of settings) args.push('--set', s);
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const onData = (d: Buffer): void => {
       seen += d.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-      if (m) resolve(m[1]!);
+      if (m?.[1] !== undefined) resolve(m[1]);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`gamelake exited (${code}): ${seen}`)));
   });
   const query = async (sql: string): Promise<unknown[][]> => {

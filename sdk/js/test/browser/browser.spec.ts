@@ -21,7 +21,13 @@ const kPage = `<!doctype html><meta charset="utf-8"><title>sdk test</title>
 
 let statics: http.Server;
 let origin = '';
-let gamelake: TestServer;
+let gamelake: TestServer | undefined;
+
+/** The server beforeAll started. */
+function lake(): TestServer {
+  if (gamelake === undefined) throw new Error('the gamelake server did not start');
+  return gamelake;
+}
 
 function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
@@ -47,7 +53,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await gamelake?.stop();
-  await new Promise((r) => statics?.close(r));
+  await new Promise((r) => statics.close(r));
 });
 
 async function openPage(page: Page): Promise<void> {
@@ -56,7 +62,7 @@ async function openPage(page: Page): Promise<void> {
 }
 
 async function lakeCounts(prefix: string): Promise<Map<string, number>> {
-  const rows = await gamelake.query(
+  const rows = await lake().query(
     `SELECT event_id, count(*) FROM events WHERE prefix = '${prefix}' GROUP BY event_id`).catch(() => []);
   return new Map(rows.map((r) => [String(r[0]), Number(r[1])]));
 }
@@ -81,7 +87,7 @@ test('the regular sender: gzip with CompressionStream, CORS, acknowledged', asyn
     if (!(await client.flushAndWait(15000))) throw new Error('not drained');
     await client.shutdown(0);
     return out;
-  }, { url: gamelake.url, key: gamelake.ingest });
+  }, { url: lake().url, key: lake().ingest });
   expect(ids.every((id) => /^[0-9a-f-]{36}$/.test(id))).toBe(true);
   await expectInLakeOnce(ids, 'regular');
 });
@@ -96,7 +102,8 @@ function onlyKeepaliveAfterPagehide(): void {
   let gone = false;
   window.addEventListener('pagehide', () => { gone = true; }, { capture: true });
   window.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    if (String(input).includes('/records')) {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (url.includes('/records')) {
       if (init?.keepalive === true) {
         sessionStorage.setItem('keepalive', String(Number(sessionStorage.getItem('keepalive') ?? '0') + 1));
       } else if (gone) {
@@ -110,7 +117,7 @@ function onlyKeepaliveAfterPagehide(): void {
 test('kept in IndexedDB across a reload, then sent on pagehide with keepalive', async ({ page }) => {
   await page.addInitScript(onlyKeepaliveAfterPagehide);
   await openPage(page);
-  const config = { url: gamelake.url, key: gamelake.ingest };
+  const config = { url: lake().url, key: lake().ingest };
   // Page 1: no lifecycle hooks and a long flush interval, so nothing is sent: it stays queued.
   const first = await page.evaluate(async ({ url, key }) => {
     const C = (window as unknown as { GamelakeClient: new (c: object) => { track(n: string, p: object): string } }).GamelakeClient;
@@ -142,7 +149,7 @@ test('kept in IndexedDB across a reload, then sent on pagehide with keepalive', 
   expect(Number(await page.evaluate(() => sessionStorage.getItem('keepalive')))).toBeGreaterThan(0);
   await expectInLakeOnce([...first, ...second.ids], 'lifecycle');
   // Unloading the page ended its session: the session_end went out with the rest.
-  const ends = await gamelake.query(
+  const ends = await lake().query(
     `SELECT count(*) FROM events WHERE event_type = 'session_end' AND session_id = '${second.session}'`);
-  expect(Number(ends[0]![0])).toBe(1);
+  expect(Number(ends[0]?.[0])).toBe(1);
 });
