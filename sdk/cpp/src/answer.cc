@@ -14,33 +14,15 @@ class Reader {
   explicit Reader(std::string_view s) : s_(s) {}
 
   bool ReadAnswer(IngestAnswer* out) {
-    Ws();
-    if (!Eat('{')) return false;
-    Ws();
-    if (Eat('}')) return true;
-    while (true) {
-      std::string key;
-      Ws();
-      if (!ReadString(&key)) return false;
-      Ws();
-      if (!Eat(':')) return false;
-      Ws();
-      bool ok;
+    return ReadObject([&](const std::string& key) {
       if (key == "errors" && Peek() == '[') {
         out->has_errors = true;
-        ok = ReadErrors(&out->errors);
-      } else if (key == "error" && Peek() == '"') {
-        ok = ReadString(&out->error);
-      } else if (key == "message" && Peek() == '"') {
-        ok = ReadString(&out->message);
-      } else {
-        ok = SkipValue(0);
+        return ReadErrors(&out->errors);
       }
-      if (!ok) return false;
-      Ws();
-      if (Eat('}')) return true;
-      if (!Eat(',')) return false;
-    }
+      if (key == "error" && Peek() == '"') return ReadString(&out->error);
+      if (key == "message" && Peek() == '"') return ReadString(&out->message);
+      return SkipValue(0);
+    });
   }
 
  private:
@@ -146,38 +128,40 @@ class Reader {
     return pos_ > start;
   }
 
+  // An object: `field(key)` reads (or skips) each member's value, positioned on it.
+  template <typename Field>
+  bool ReadObject(Field&& field) {
+    Ws();
+    if (!Eat('{')) return false;
+    Ws();
+    if (Eat('}')) return true;
+    while (true) {
+      std::string key;
+      Ws();
+      if (!ReadString(&key)) return false;
+      Ws();
+      if (!Eat(':')) return false;
+      Ws();
+      if (!field(key)) return false;
+      Ws();
+      if (Eat('}')) return true;
+      if (!Eat(',')) return false;
+    }
+  }
+
   bool ReadErrors(std::vector<RecordError>* errors) {
     Eat('[');
     Ws();
     if (Eat(']')) return true;
     while (true) {
-      Ws();
-      if (!Eat('{')) return false;
       RecordError err;
-      Ws();
-      if (!Eat('}')) {
-        while (true) {
-          std::string key;
-          Ws();
-          if (!ReadString(&key)) return false;
-          Ws();
-          if (!Eat(':')) return false;
-          Ws();
-          bool ok;
-          if (key == "index" && Peek() >= '0' && Peek() <= '9')
-            ok = ReadUint(&err.index);
-          else if (key == "code" && Peek() == '"')
-            ok = ReadString(&err.code);
-          else if (key == "message" && Peek() == '"')
-            ok = ReadString(&err.message);
-          else
-            ok = SkipValue(0);
-          if (!ok) return false;
-          Ws();
-          if (Eat('}')) break;
-          if (!Eat(',')) return false;
-        }
-      }
+      const bool ok = ReadObject([&](const std::string& key) {
+        if (key == "index" && Peek() >= '0' && Peek() <= '9') return ReadUint(&err.index);
+        if (key == "code" && Peek() == '"') return ReadString(&err.code);
+        if (key == "message" && Peek() == '"') return ReadString(&err.message);
+        return SkipValue(0);
+      });
+      if (!ok) return false;
       errors->push_back(std::move(err));
       Ws();
       if (Eat(']')) return true;

@@ -6,12 +6,7 @@ import type { Config } from './config.js';
 import { IdbQueue } from './idb_queue.js';
 import { browserPlatform } from './platform_browser.js';
 
-export type { Config } from './config.js';
-export type { Properties, TrackOptions } from './client.js';
-export type { DropDetail, DropReason } from './queue.js';
-export type { Clock } from './clock.js';
-export { kSdkVersion } from './config.js';
-export { uuidv7 } from './uuid.js';
+export * from './public_api.js';
 
 /** A gamelake client for web games; the queue is the IndexedDB database `queueDir`. */
 export class Client extends CoreClient {

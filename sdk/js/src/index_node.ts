@@ -4,12 +4,7 @@ import { Client as CoreClient } from './client.js';
 import type { Config } from './config.js';
 import { nodePlatform } from './platform_node.js';
 
-export type { Config } from './config.js';
-export type { Properties, TrackOptions } from './client.js';
-export type { DropDetail, DropReason } from './queue.js';
-export type { Clock } from './clock.js';
-export { kSdkVersion } from './config.js';
-export { uuidv7 } from './uuid.js';
+export * from './public_api.js';
 
 /** A gamelake client for Node; the queue is a folder (`queueDir`). */
 export class Client extends CoreClient {
