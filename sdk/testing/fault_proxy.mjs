@@ -11,7 +11,7 @@
 //   delay          the request is held 50-400 ms, then passed through
 //
 // Used as a module (startFaultProxy) by conformance.mjs, or as a CLI:
-//   node fault_proxy.mjs --target http://127.0.0.1:PORT [--rate 0.3] [--seed 1]
+//   node fault_proxy.mjs --target http://127.0.0.1:PORT [--rate 0.3 | --every N] [--seed 1]
 // which prints "LISTEN <port>" and, on SIGTERM, the fault counts as JSON on stderr.
 
 import http from "node:http";
@@ -76,8 +76,20 @@ function isIngest(req) {
   return req.method === "POST" && /^\/v1\/(streams\/[^/]+\/records|events)(\?|$)/.test(req.url);
 }
 
+// Random mode: a share `rate` of ingest requests, each a random fault. Cycle mode
+// (`every` > 0): every `every`-th ingest request, the faults in turn, so a run of a few
+// dozen requests meets each of them.
+function pickFault(state, req) {
+  if (!isIngest(req)) return "pass";
+  if (state.every > 0) {
+    state.ingests++;
+    return state.ingests % state.every === 0 ? kFaults[state.next++ % kFaults.length] : "pass";
+  }
+  return state.random() < state.rate ? kFaults[Math.floor(state.random() * kFaults.length)] : "pass";
+}
+
 async function handle(state, req, res) {
-  const fault = isIngest(req) && state.random() < state.rate ? kFaults[Math.floor(state.random() * kFaults.length)] : "pass";
+  const fault = pickFault(state, req);
   state.counts[fault] = (state.counts[fault] ?? 0) + 1;
   if (fault === "cut_request") {
     req.once("data", () => req.socket.destroy());
@@ -103,11 +115,15 @@ async function handle(state, req, res) {
 }
 
 // Starts the proxy on 127.0.0.1 (an ephemeral port). rate: the share of ingest requests
-// that get a fault. Returns {port, url, counts, close()}.
-export async function startFaultProxy({ target, rate = 0.3, seed = 1 }) {
+// that get a random fault; every > 0 instead: every that-many-th request, the faults in
+// turn. Returns {port, url, counts, setRate(r), close()}.
+export async function startFaultProxy({ target, rate = 0.3, seed = 1, every = 0 }) {
   const state = {
     target: new URL(target),
     rate,
+    every,
+    ingests: 0,
+    next: Math.floor(seededRandom(seed)() * kFaults.length),
     random: seededRandom(seed),
     counts: {},
     agent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
@@ -124,6 +140,7 @@ export async function startFaultProxy({ target, rate = 0.3, seed = 1 }) {
     counts: state.counts,
     setRate(r) {
       state.rate = r;
+      state.every = 0;
     },
     close() {
       server.closeAllConnections();
@@ -140,10 +157,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const target = arg("--target");
   if (!target) {
-    console.error("usage: node fault_proxy.mjs --target http://127.0.0.1:PORT [--rate 0.3] [--seed 1]");
+    console.error("usage: node fault_proxy.mjs --target http://127.0.0.1:PORT [--rate 0.3 | --every N] [--seed 1]");
     process.exit(2);
   }
-  const proxy = await startFaultProxy({ target, rate: Number(arg("--rate", "0.3")), seed: Number(arg("--seed", "1")) });
+  const proxy = await startFaultProxy({
+    target,
+    rate: Number(arg("--rate", "0.3")),
+    every: Number(arg("--every", "0")),
+    seed: Number(arg("--seed", "1")),
+  });
   console.log(`LISTEN ${proxy.port}`);
   process.on("SIGTERM", () => {
     console.error(JSON.stringify(proxy.counts));
