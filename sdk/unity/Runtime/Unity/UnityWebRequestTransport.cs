@@ -8,7 +8,8 @@ using UnityEngine.Networking;
 
 namespace Gamelake.Unity
 {
-    /// <summary>Sends batches with UnityWebRequest (works on every Unity platform, WebGL included).</summary>
+    /// <summary>Sends batches with UnityWebRequest, Unity's own HTTP stack on every platform (WebGL games,
+    /// which have no threads for the SDK's worker, use the TypeScript SDK instead).</summary>
     public sealed class UnityWebRequestTransport : ITransport
     {
         private readonly GamelakeMainThread mainThread_;
