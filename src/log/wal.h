@@ -52,7 +52,15 @@ struct WalOptions {
   // AppendAsync fails with ResourceExhausted while the log holds more than this
   // many bytes not yet released (0 = no bound).
   uint64_t max_pending_bytes = 0;
+  // Group commit: the writer starts a batch as soon as there is work, so each
+  // batch holds what arrived while the previous one was being synced. With a
+  // window > 0 it first waits up to this long for more records (or until
+  // kCommitWindowFullBytes are pending): fewer, larger fdatasyncs for more
+  // latency, like PostgreSQL's commit_delay. Callbacks still come only after
+  // the sync. 0 (the default): no wait.
+  int64_t commit_window_us = 0;
 };
+inline constexpr uint64_t kCommitWindowFullBytes = 1ull << 20;
 
 // One record read back from the log.
 struct LogRecord {

@@ -216,6 +216,11 @@ void WalImpl::WriterLoop() {
   for (;;) {
     writer_cv_.wait(lock, [this] { return !pending_.callbacks.empty() || closing_; });
     if (pending_.callbacks.empty()) break;  // Closing and drained.
+    if (options_.commit_window_us > 0) {
+      writer_cv_.wait_for(lock, std::chrono::microseconds(options_.commit_window_us), [this] {
+        return pending_.data.size() >= kCommitWindowFullBytes || closing_;
+      });
+    }
 
     std::swap(batch_, pending_);
     batch_.end_seq = next_seq_;

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -22,6 +23,7 @@
 #include "query/result_reader.h"
 #include "query/sql_text.h"
 #include "query/statement_guard.h"
+#include "query/tail_cache.h"
 #include "query/tail_function.h"
 #include "query/view_builder.h"
 #include "query/view_publisher.h"
@@ -88,23 +90,46 @@ class QueryViews {
   std::vector<std::string> names_;
 };
 
+// Where a query's tail branches come from: the engine's typed copy of the
+// tail, filled on the query's connection from its pin.
+struct TailSource {
+  const TailPin* pin = nullptr;
+  TailCache* cache = nullptr;
+  duckdb_connection conn = nullptr;
+  idx_t conn_id = 0;
+  TailPins::Entry entry;
+};
+
 // Defines, on the query's connection, a view per table the statement reads
 // (see view_builder.h): the files the planner kept, and the tail branch
 // when the pin holds undelivered records of the stream.
 Status DefineQueryViews(const ScanPlan& plan, const ViewPublisher::Published& published,
-                        const TailPin* pin, const std::string& lake_dir, QueryViews* views) {
+                        const TailSource& tail, const std::string& lake_dir, QueryViews* views) {
   for (const auto& [name, scan] : plan.tables) {
     const TableShape& shape = published.shapes.at(name);
     if (scan.shape_only) {
       GL_RETURN_IF_ERROR(views->Define(name, ShapeSelect(shape)));
       continue;
     }
-    bool with_tail = false;
-    if (pin != nullptr) {
-      auto s = pin->streams.find(name);
-      uint64_t after = shape.table != nullptr ? shape.table->delivered_seq() : 0;
-      with_tail =
-          s != pin->streams.end() && !s->second.empty() && s->second.back()->seqs.back() > after;
+    std::optional<std::string> tail_branch;
+    if (tail.pin != nullptr) {
+      auto s = tail.pin->streams.find(name);
+      uint64_t after = TailFloor(shape);
+      if (s != tail.pin->streams.end() && !s->second.empty() &&
+          s->second.back()->seqs.back() > after) {
+        uint64_t bytes = 0;
+        if (tail.cache != nullptr) {
+          tail_branch =
+              tail.cache->Branch(tail.conn, tail.conn_id, tail.entry, shape, s->second, &bytes);
+        }
+        if (tail_branch) {
+          if (tail.entry.bytes_read) tail.entry.bytes_read->fetch_add(bytes);
+        } else {
+          tail_branch = TailSelect(shape, after);
+        }
+      } else if (tail.cache != nullptr) {
+        tail.cache->Forget(name, after);
+      }
     }
     std::vector<const CatalogFile*> files;
     if (scan.all_files && shape.table != nullptr) {
@@ -112,7 +137,8 @@ Status DefineQueryViews(const ScanPlan& plan, const ViewPublisher::Published& pu
     } else {
       files = scan.files;
     }
-    GL_RETURN_IF_ERROR(views->Define(name, DataSelect(shape, files, with_tail, lake_dir)));
+    GL_RETURN_IF_ERROR(views->Define(
+        name, DataSelect(shape, files, tail_branch ? &*tail_branch : nullptr, lake_dir)));
   }
   return Status::OK();
 }
@@ -191,6 +217,8 @@ class QueryEngineImpl final : public QueryEngine {
     std::string lake = catalog_->lake_dir();
     if (!lake.empty() && lake.back() != '/') lake += '/';
     GL_RETURN_IF_ERROR(ExecOn(admin_, "CREATE SCHEMA IF NOT EXISTS lake"));
+    // The typed copy of the live tail (tail_cache.h).
+    GL_RETURN_IF_ERROR(ExecOn(admin_, "CREATE SCHEMA IF NOT EXISTS memory.gl_tail"));
     // Lake files are written once and never change: their footers can be
     // cached across queries (a table's view binds every footer). A Parquet
     // option, so not known to duckdb_open's config.
@@ -294,6 +322,7 @@ class QueryEngineImpl final : public QueryEngine {
       Connection* conn;
       ~Release() { self->ReleaseConnection(conn); }
     } release{this, conn};
+    tail_cache_.DropRetired(conn->conn);
     QueryViews views(conn->conn);
 
     if (shape.kind == SqlShape::Kind::kCreateView || shape.kind == SqlShape::Kind::kDropView) {
@@ -316,13 +345,20 @@ class QueryEngineImpl final : public QueryEngine {
     {
       // Plan, bind and start against one published state (view_publisher.h).
       ViewPublisher::Reading reading = publisher_->Read();
+      TailCache::Hold hold = tail_cache_.Enter();
+      TailSource tail;
       std::shared_ptr<const TailPin> pin;
       if (tail_) pin = tail_->Pin();
-      pins_.Set(conn->id, TailPins::Entry{pin, tail_bytes});
+      tail.entry = TailPins::Entry{pin, tail_bytes};
+      pins_.Set(conn->id, tail.entry);
+      tail.pin = pin.get();
+      tail.cache = &tail_cache_;
+      tail.conn = conn->conn;
+      tail.conn_id = conn->id;
       std::string_view planned = shape.kind == SqlShape::Kind::kExplain ? shape.body : sql;
       ScanPlan plan = QueryPlanner::Plan(conn->conn, planned, reading.state().planner);
       GL_RETURN_IF_ERROR(
-          DefineQueryViews(plan, reading.state(), pin.get(), catalog_->lake_dir(), &views));
+          DefineQueryViews(plan, reading.state(), tail, catalog_->lake_dir(), &views));
       if (duckdb_prepare(conn->conn, sql_text.c_str(), prepared.out()) != DuckDBSuccess) {
         return FromPrepareError(duckdb_prepare_error(prepared.get()));
       }
@@ -397,7 +433,7 @@ class QueryEngineImpl final : public QueryEngine {
     ScanPlan plan = QueryPlanner::Plan(conn->conn, shape.body, reading.state().planner);
     for (auto& [name, scan] : plan.tables) scan.shape_only = true;  // Binding needs no rows.
     GL_RETURN_IF_ERROR(
-        DefineQueryViews(plan, reading.state(), nullptr, catalog_->lake_dir(), views));
+        DefineQueryViews(plan, reading.state(), TailSource{}, catalog_->lake_dir(), views));
     DuckPrepared body;
     if (duckdb_prepare(conn->conn, shape.body.c_str(), body.out()) != DuckDBSuccess) {
       return FromPrepareError(duckdb_prepare_error(body.get()));
@@ -538,6 +574,7 @@ class QueryEngineImpl final : public QueryEngine {
   duckdb_connection admin_ = nullptr;
   std::vector<std::unique_ptr<Connection>> pool_;
   TailPins pins_;
+  TailCache tail_cache_{&pins_};
   std::unique_ptr<ViewPublisher> publisher_;
 
   mutable std::mutex mu_;  // Pool, running queries.

@@ -205,7 +205,9 @@ std::string FilesBranch(const TableShape& shape, const std::vector<const Catalog
   return fmt::format("SELECT {} FROM {}", FileProjection(shape, first, false), reader);
 }
 
-std::string TailBranch(const TableShape& shape) {
+}  // namespace
+
+std::string TailSelect(const TableShape& shape, uint64_t after, bool with_seq) {
   std::string structure;
   for (const auto& c : shape.columns) {
     if (c.tail_key.empty()) continue;
@@ -245,12 +247,14 @@ std::string TailBranch(const TableShape& shape) {
     inner += fmt::format(", from_json(\"doc\", {}) AS \"__s\"", QuoteLiteral(structure + "}"));
   }
   if (shape.tail_overflow) inner += ", CAST(\"doc\" AS JSON) AS \"__d\"";
-  uint64_t after = shape.table != nullptr ? shape.table->delivered_seq() : 0;
+  if (with_seq) select += fmt::format(", \"__r\" AS {}", kTailSeqColumn);
   return fmt::format("SELECT {} FROM ({} FROM gamelake_tail({}, {})) AS _gl_tail", select, inner,
                      QuoteLiteral(shape.name), after);
 }
 
-}  // namespace
+uint64_t TailFloor(const TableShape& shape) {
+  return shape.table != nullptr ? shape.table->delivered_seq() : 0;
+}
 
 std::string FileProjection(const TableShape& shape, const CatalogFile& file, bool hive) {
   std::string select;
@@ -344,13 +348,13 @@ std::string ShapeSelect(const TableShape& shape) {
 }
 
 std::string DataSelect(const TableShape& shape, std::span<const CatalogFile* const> files,
-                       bool with_tail, const std::string& lake_dir) {
+                       const std::string* tail_branch, const std::string& lake_dir) {
   std::vector<std::string> branches;
   // Groups keep the files' order (path order) within each.
   std::map<std::string, std::vector<const CatalogFile*>> groups;
   for (const CatalogFile* f : files) groups[GroupKey(shape, *f, lake_dir)].push_back(f);
   for (const auto& [key, group] : groups) branches.push_back(FilesBranch(shape, group, lake_dir));
-  if (with_tail) branches.push_back(TailBranch(shape));
+  if (tail_branch != nullptr) branches.push_back(*tail_branch);
   if (branches.empty()) return ShapeSelect(shape);
   std::string sql;
   for (size_t i = 0; i < branches.size(); ++i) {

@@ -64,10 +64,19 @@ std::map<std::string, TableShape> PlanShapes(const CatalogSnapshot& snapshot,
 // SELECT of the shape's columns, without rows.
 std::string ShapeSelect(const TableShape& shape);
 
-// SELECT of the rows of `files` (of shape.table) and, if with_tail, of the
-// tail's records of the stream above shape.table->delivered_seq().
+// SELECT of the rows of `files` (of shape.table) and, if tail_branch is not
+// null, of that SELECT too (TailSelect, or TailCache's typed copy of it).
 std::string DataSelect(const TableShape& shape, std::span<const CatalogFile* const> files,
-                       bool with_tail, const std::string& lake_dir);
+                       const std::string* tail_branch, const std::string& lake_dir);
+
+// The tail branch: the shape's columns (and partition keys) of the records
+// gamelake_tail(shape.name, after) returns, each record's JSON typed by
+// from_json as delivery types it. with_seq adds the record's seq as the
+// last column, kTailSeqColumn (for TailCache's typed copy).
+std::string TailSelect(const TableShape& shape, uint64_t after, bool with_seq = false);
+inline constexpr const char* kTailSeqColumn = "\"__gl_seq\"";
+// The seq above which the tail branch reads: the stream's delivered seq.
+uint64_t TailFloor(const TableShape& shape);
 
 // The select list projecting one file's columns to the shape (casts, NULLs,
 // partition values: constants, or with `hive` the reader's hive columns),

@@ -148,6 +148,7 @@ const std::map<std::string, Setter>& Settings() {
       {"ingest.dedupe_max_entries", UInt(&Config::dedupe_max_entries)},
       {"ingest.dead_letter_max_bytes", UInt(&Config::dead_letter_max_bytes)},
       {"log.segment_bytes", UInt(&Config::segment_bytes)},
+      {"log.commit_window_us", UInt(&Config::commit_window_us)},
       {"log.max_bytes", UInt(&Config::max_log_bytes)},
       {"delivery.buffer_size_bytes", UInt(&Config::buffer_size_bytes)},
       {"delivery.buffer_interval_s", Double(&Config::buffer_interval_s)},
@@ -382,6 +383,7 @@ Status ValidateConfig(const Config& c) {
     return bad("ingest.dead_letter_max_bytes must be at most 67108864");
   }
   if (c.segment_bytes < (1u << 16)) return bad("log.segment_bytes must be at least 65536");
+  if (c.commit_window_us > 100'000) return bad("log.commit_window_us must be within 0..100000");
   if (c.buffer_size_bytes < 1) return bad("delivery.buffer_size_bytes must be >= 1");
   if (c.buffer_interval_s < 0 || c.buffer_interval_s > 86400) {
     return bad("delivery.buffer_interval_s must be within 0..86400");

@@ -72,6 +72,7 @@ struct Config {
   // Write-ahead log.
   bool durable = true;  // log.durability = "fsync" (true) or "none".
   uint64_t segment_bytes = 64ull << 20;
+  uint64_t commit_window_us = 0;              // log.commit_window_us: see WalOptions.
   uint64_t max_log_bytes = 16ull << 30;       // 503 when unreleased log exceeds this.
   uint64_t min_free_disk_bytes = 1ull << 30;  // 503 when the data disk has less free.
 

@@ -319,6 +319,7 @@ class ServerImpl final : public Server {
     wal_options.dir = config_.log_dir();
     wal_options.durability = config_.durable ? Durability::kFsync : Durability::kNone;
     wal_options.segment_bytes = config_.segment_bytes;
+    wal_options.commit_window_us = static_cast<int64_t>(config_.commit_window_us);
     wal_options.max_pending_bytes = config_.max_log_bytes;
     RecoveryReport report;
     auto wal = Wal::Open(wal_options, &report);

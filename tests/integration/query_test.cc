@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "../common/eventually.h"
 #include "../common/run_command.h"
 #include "server_process.h"
 
@@ -306,6 +307,101 @@ TEST(QueryTest, HandDroppedFilesAreCrawledIntoTheirTable) {
   EXPECT_EQ(a.rows[0], (std::vector<std::string>{"1", "4", "null"}));
   EXPECT_EQ(a.rows[1], (std::vector<std::string>{"98", "1", "null"}));
   EXPECT_EQ(a.rows[2], (std::vector<std::string>{"99", "2", "y"}));
+}
+
+// Records in the live tail are parsed once into a typed copy (tail_cache.h);
+// what SQL reads from it must be what the delivered file gives, value for
+// value, while the shape changes under it: a new key, a widened type, a
+// nested one, a record past the column bound.
+std::string TypedBatch(int step, int n, int first) {
+  std::string body;
+  for (int i = first; i < first + n; ++i) {
+    switch (step) {
+      case 1:
+        body += fmt::format("{{\"a\":{},\"b\":\"s{}\",\"f\":{}}}\n", i, i, i * 0.25 + 1e-7);
+        break;
+      case 2:  // A new key.
+        body +=
+            fmt::format("{{\"a\":{},\"b\":\"s{}\",\"c\":{}}}\n", i, i, i % 2 ? "true" : "false");
+        break;
+      case 3:  // a widened to DOUBLE; a nested key.
+        body += fmt::format("{{\"a\":{}.5,\"n\":{{\"x\":{},\"y\":[{},{}]}}}}\n", i, i, i, -i);
+        break;
+      default: {  // Past the column bound: 3 records of 400 keys, 1,200 in all.
+        std::string rec = fmt::format("{{\"a\":{}", i);
+        for (int k = 0; k < 400; ++k) rec += fmt::format(",\"k{}_{}\":{}", i - first, k, k * 3);
+        body += rec + "}\n";
+      }
+    }
+  }
+  return body;
+}
+
+TEST(QueryTest, TheTypedTailAnswersAsTheDeliveredLakeAcrossShapeChangesAndKill9) {
+  TempDir data;
+  const std::string kRows =
+      "SELECT _record_id, _ingest_time, a, b, f, c, n, k0_0, k1_399, _overflow, dt, hr "
+      "FROM events ORDER BY _record_id";
+  std::vector<std::vector<std::string>> in_tail;
+  int total = 0;
+  {
+    // Nothing is delivered while this server runs.
+    ServerProcess server(data.path(), {"--set", "delivery.buffer_interval_s=900", "--set",
+                                       "delivery.buffer_size_bytes=1000000000"});
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    struct Step {
+      int step, n;
+      const char* binds;  // Polled until the tail's shape has it.
+    };
+    for (Step s :
+         {Step{1, 300, "SELECT count(f) FROM events"}, Step{2, 300, "SELECT count(c) FROM events"},
+          Step{3, 300, "SELECT count(n) FROM events WHERE typeof(a) = 'DOUBLE'"},
+          Step{4, 3, "SELECT count(k0_0) + count(_overflow) FROM events"},
+          Step{1, 300, "SELECT count(*) FROM events"}}) {
+      ASSERT_EQ(
+          client.Post("/v1/events", TypedBatch(s.step, s.n, total), "application/x-ndjson").status,
+          200);
+      total += s.n;
+      ASSERT_TRUE(Eventually([&] { return Query(client, s.binds).status == 200; }))
+          << s.binds << ": " << Query(client, s.binds).body;
+      // Read twice: the first fills the typed copy, the second reads it.
+      QueryAnswer first = Query(client, "SELECT count(*), count(DISTINCT _record_id) FROM events");
+      QueryAnswer second = Query(client, "SELECT count(*), count(DISTINCT _record_id) FROM events");
+      ASSERT_EQ(first.status, 200) << first.body;
+      EXPECT_EQ(first.rows, second.rows);
+      ASSERT_EQ(first.rows.size(), 1u);
+      EXPECT_EQ(first.rows[0][0], std::to_string(total));
+      EXPECT_EQ(first.rows[0][1], std::to_string(total));
+    }
+    QueryAnswer tail = Query(client, kRows);
+    ASSERT_EQ(tail.status, 200) << tail.body;
+    ASSERT_EQ(tail.rows.size(), static_cast<size_t>(total));
+    EXPECT_EQ(Query(client, kRows).rows, tail.rows);
+    in_tail = tail.rows;
+    EXPECT_TRUE(FindFiles(data.path() + "/lake/events", ".parquet").empty());
+    server.Kill();
+  }
+  // After kill -9 the tail is rebuilt from the log, then delivered.
+  ServerProcess server(data.path(), {"--set", "delivery.buffer_interval_s=0.2"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  QueryAnswer again = Query(client, kRows);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.rows, in_tail);
+  ASSERT_TRUE(Eventually([&] {
+    auto files = FindFiles(data.path() + "/lake/events", ".parquet");
+    if (files.empty()) return false;
+    auto n = DuckQuery(fmt::format("SELECT count(*) FROM read_parquet('{}', union_by_name=true)",
+                                   LakeGlob(data.path(), "events")));
+    return n[0][0] == std::to_string(total);
+  }));
+  QueryAnswer delivered = Query(client, kRows);
+  ASSERT_EQ(delivered.status, 200) << delivered.body;
+  ASSERT_EQ(delivered.rows.size(), in_tail.size());
+  for (size_t i = 0; i < in_tail.size(); ++i) {
+    ASSERT_EQ(delivered.rows[i], in_tail[i]) << "row " << i;
+  }
 }
 
 }  // namespace

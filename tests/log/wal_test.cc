@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -131,6 +132,41 @@ TEST(WalTest, GroupCommitSharesFsyncs) {
     ASSERT_EQ(records[i].seq, i + 1);
     ASSERT_EQ(records[i].payload, expected[i + 1]);
   }
+}
+
+TEST(WalTest, ACommitWindowGathersMoreRecordsPerSyncAndStillAnswersAfterIt) {
+  ScratchDir dir;
+  WalOptions options = Options(dir.path());
+  options.commit_window_us = 20'000;
+  auto wal = OpenOrDie(options);
+  // 8 clients, each appending its next record only once the last is durable
+  // (like keep-alive connections sending single-record POSTs).
+  constexpr int kClients = 8, kPerClient = 12;
+  std::atomic<int> not_durable_at_answer{0}, failed{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < kPerClient; ++i) {
+        std::promise<void> answered;
+        std::string payload = fmt::format(R"({{"c":{},"i":{}}})", c, i);
+        std::string_view view = payload;
+        wal->AppendAsync("s", std::span<const std::string_view>(&view, 1),
+                         [&](Status s, uint64_t first) {
+                           if (!s.ok()) ++failed;
+                           if (wal->durable_seq() <= first) ++not_durable_at_answer;
+                           answered.set_value();
+                         });
+        answered.get_future().wait();
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(not_durable_at_answer.load(), 0);
+  EXPECT_EQ(ReadAll(wal.get()).size(), size_t{kClients * kPerClient});
+  // Each sync carried several clients' records: at most half as many syncs as records.
+  EXPECT_GT(wal->fsyncs(), 0u);
+  EXPECT_LE(wal->fsyncs(), uint64_t{kClients * kPerClient / 2});
 }
 
 TEST(WalTest, ReopenRecoversEverything) {

@@ -453,5 +453,48 @@ TEST_F(QueryEngineTest, TailKeysBeyondTheColumnLimitAreInOverflowAsDeliveryWillP
   ASSERT_TRUE((*wal)->Close().ok());
 }
 
+TEST_F(QueryEngineTest, TheTailIsParsedOnceIntoATypedCopyThatFollowsItsShape) {
+  auto wal = OpenLog();
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+  auto append = [&](int from, int to, const char* extra) {
+    std::vector<std::string> records;
+    for (int i = from; i < to; ++i) records.push_back(fmt::format("{{\"n\":{}{}}}", i, extra));
+    std::vector<std::string_view> views(records.begin(), records.end());
+    ASSERT_TRUE((*wal)->Append("typed", views).ok());
+  };
+  append(0, 5000, "");
+  LiveTail tail(wal->get(), {}, {});
+  ASSERT_TRUE(tail.CatchUp(5'000'000));
+  Reopen(&tail);
+  WaitUntilItBinds("SELECT sum(n) FROM typed");
+  const std::string kTables =
+      "SELECT string_agg(table_name, ',') FROM duckdb_tables() WHERE schema_name = 'gl_tail'";
+  EXPECT_EQ(One("SELECT count(*) || ' ' || sum(n) FROM typed"), "5000 12497500");
+  std::string table = One(kTables);
+  EXPECT_NE(table, "NULL");  // The query filled a typed copy ...
+  EXPECT_EQ(One("SELECT count(*) || ' ' || sum(n) FROM typed"), "5000 12497500");
+  EXPECT_EQ(One(kTables), table);  // ... that the next one reads.
+  // New records are added to it.
+  append(5000, 6000, "");
+  ASSERT_TRUE(tail.CatchUp(5'000'000));
+  EXPECT_EQ(One("SELECT count(*) || ' ' || sum(n) || ' ' || count(DISTINCT _record_id) FROM typed"),
+            "6000 17997000 6000");
+  EXPECT_EQ(One(kTables), table);
+  // A new key changes the shape: a new copy, the old one dropped.
+  append(6000, 6010, ",\"m\":\"x\"");
+  ASSERT_TRUE(tail.CatchUp(5'000'000));
+  WaitUntilItBinds("SELECT m FROM typed");
+  EXPECT_EQ(One("SELECT count(*) || ' ' || count(m) || ' ' || sum(n) FROM typed"),
+            "6010 10 18057045");
+  EXPECT_EQ(One("SELECT count(*) || ' ' || count(m) || ' ' || sum(n) FROM typed"),
+            "6010 10 18057045");
+  std::string retyped = One(kTables);
+  EXPECT_NE(retyped, table);
+  EXPECT_EQ(retyped.find(','), std::string::npos) << retyped;  // One copy left.
+  engine_.reset();
+  tail.Stop();
+  ASSERT_TRUE((*wal)->Close().ok());
+}
+
 }  // namespace
 }  // namespace gamelake

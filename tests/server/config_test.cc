@@ -112,6 +112,19 @@ TEST(IngestConfigTest, SettingsAndTheirBounds) {
   EXPECT_FALSE(ApplySetting("ingest.dedupe_window_s=-1", &c).ok());
 }
 
+TEST(LogConfigTest, CommitWindowAndItsBound) {
+  Config c;
+  EXPECT_EQ(c.commit_window_us, 0u);  // Default: no wait before a group commit.
+  ASSERT_TRUE(ApplySetting("log.commit_window_us=2000", &c).ok());
+  EXPECT_EQ(c.commit_window_us, 2000u);
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  c.commit_window_us = 100'001;
+  Status s = ValidateConfig(c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("log.commit_window_us"), std::string::npos) << s.ToString();
+  EXPECT_FALSE(ApplySetting("log.commit_window_us=-5", &c).ok());
+}
+
 TEST(StreamingConfigTest, SettingsAndTheirBounds) {
   Config c;
   EXPECT_TRUE(c.streaming_enabled);

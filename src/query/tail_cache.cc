@@ -1,0 +1,193 @@
+#include "query/tail_cache.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "sql/duck_handles.h"
+
+namespace gamelake {
+namespace {
+
+// Delivered rows are dropped (by copying the rest) once there are at least
+// this many and they are at least half of the table.
+constexpr uint64_t kMinRowsToDrop = 65536;
+
+// Rows of `chunks` with after < seq <= last, and their JSON bytes.
+uint64_t RowsIn(const std::vector<std::shared_ptr<const TailChunk>>& chunks, uint64_t after,
+                uint64_t last, uint64_t* bytes) {
+  uint64_t rows = 0;
+  for (const auto& c : chunks) {
+    if (c->seqs.empty() || c->seqs.back() <= after || c->seqs.front() > last) continue;
+    size_t from = std::upper_bound(c->seqs.begin(), c->seqs.end(), after) - c->seqs.begin();
+    size_t to = std::upper_bound(c->seqs.begin(), c->seqs.end(), last) - c->seqs.begin();
+    rows += to - from;
+    if (bytes != nullptr) *bytes += c->offsets[to] - c->offsets[from];
+  }
+  return rows;
+}
+
+std::string TableName(const std::string& table) { return "memory.gl_tail." + table; }
+
+}  // namespace
+
+TailCache::TailCache(TailPins* pins) : pins_(pins) {}
+
+std::shared_ptr<TailCache::Stream> TailCache::StreamOf(const std::string& name) {
+  std::lock_guard lock(mu_);
+  std::shared_ptr<Stream>& s = streams_[name];
+  if (!s) s = std::make_shared<Stream>();
+  return s;
+}
+
+void TailCache::Retire(Stream* s) {
+  if (!s->table.empty()) {
+    std::lock_guard lock(mu_);
+    retired_.push_back(std::move(s->table));
+  }
+  s->table.clear();
+  s->fills.clear();
+  s->rows = 0;
+  s->filled_to = 0;
+}
+
+std::optional<std::string> TailCache::Branch(
+    duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry, const TableShape& shape,
+    const std::vector<std::shared_ptr<const TailChunk>>& chunks, uint64_t* record_bytes) {
+  if (chunks.empty() || chunks.back()->seqs.empty()) return std::nullopt;
+  uint64_t floor = TailFloor(shape);
+  uint64_t last = chunks.back()->seqs.back();
+  std::shared_ptr<Stream> stream = StreamOf(shape.name);
+  Stream* s = stream.get();
+  std::lock_guard lock(s->mu);
+  std::string key = TailSelect(shape, 0, true);
+  if (s->key != key) {
+    Retire(s);
+    s->key = std::move(key);
+    s->failed = false;
+  }
+  if (s->failed) return std::nullopt;
+  if (s->table.empty() || last > s->filled_to) {
+    uint64_t from = std::max(s->filled_to, floor);
+    uint64_t rows = RowsIn(chunks, from, last, nullptr);
+    Status filled = Fill(conn, conn_id, entry, shape, last, rows, s);
+    if (filled.ok()) filled = DropDelivered(conn, floor, s);
+    if (!filled.ok()) {
+      spdlog::warn(
+          "msg=\"cannot keep the live tail of a stream typed; its queries parse the records\" "
+          "stream=\"{}\" error=\"{}\"",
+          shape.name, filled.message());
+      Retire(s);
+      s->failed = true;
+      return std::nullopt;
+    }
+  }
+  RowsIn(chunks, floor, last, record_bytes);
+  return fmt::format("SELECT * EXCLUDE ({0}) FROM {1} WHERE {0} > {2} AND {0} <= {3}",
+                     kTailSeqColumn, TableName(s->table), floor, last);
+}
+
+Status TailCache::Fill(duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry,
+                       const TableShape& shape, uint64_t last_seq, uint64_t rows, Stream* s) {
+  uint64_t floor = TailFloor(shape);
+  // The fill reads the query's pin, without counting its bytes as the query's.
+  pins_->Set(conn_id, TailPins::Entry{entry.pin, nullptr});
+  struct Restore {
+    TailPins* pins;
+    idx_t id;
+    const TailPins::Entry& entry;
+    ~Restore() { pins->Set(id, entry); }
+  } restore{pins_, conn_id, entry};
+  if (s->table.empty()) {
+    std::string table;
+    {
+      std::lock_guard lock(mu_);
+      table = fmt::format("t{}", next_table_++);
+    }
+    GL_RETURN_IF_ERROR(ExecOn(conn, fmt::format("CREATE TABLE {} AS {}", TableName(table),
+                                                TailSelect(shape, floor, true))));
+    s->table = std::move(table);
+  } else {
+    GL_RETURN_IF_ERROR(
+        ExecOn(conn, fmt::format("INSERT INTO {} {}", TableName(s->table),
+                                 TailSelect(shape, std::max(s->filled_to, floor), true))));
+  }
+  s->filled_to = last_seq;
+  s->fills.emplace_back(last_seq, rows);
+  s->rows += rows;
+  return Status::OK();
+}
+
+Status TailCache::DropDelivered(duckdb_connection conn, uint64_t floor, Stream* s) {
+  uint64_t delivered = 0;
+  size_t n = 0;
+  while (n < s->fills.size() && s->fills[n].first <= floor) delivered += s->fills[n++].second;
+  if (delivered < kMinRowsToDrop || delivered * 2 < s->rows) return Status::OK();
+  std::string table;
+  {
+    std::lock_guard lock(mu_);
+    table = fmt::format("t{}", next_table_++);
+  }
+  GL_RETURN_IF_ERROR(
+      ExecOn(conn, fmt::format("CREATE TABLE {} AS SELECT * FROM {} WHERE {} > {}",
+                               TableName(table), TableName(s->table), kTailSeqColumn, floor)));
+  {
+    std::lock_guard lock(mu_);
+    retired_.push_back(std::move(s->table));
+  }
+  s->table = std::move(table);
+  s->fills.erase(s->fills.begin(), s->fills.begin() + static_cast<ptrdiff_t>(n));
+  s->rows -= delivered;
+  return Status::OK();
+}
+
+void TailCache::Forget(const std::string& stream, uint64_t delivered_seq) {
+  std::shared_ptr<Stream> s;
+  {
+    std::lock_guard lock(mu_);
+    auto it = streams_.find(stream);
+    if (it == streams_.end()) return;
+    s = it->second;
+  }
+  std::lock_guard lock(s->mu);
+  if (!s->table.empty() && s->filled_to <= delivered_seq) Retire(s.get());
+}
+
+void TailCache::DropRetired(duckdb_connection conn) {
+  std::vector<std::string> tables;
+  {
+    std::lock_guard lock(mu_);
+    if (retired_.empty()) return;
+  }
+  std::unique_lock use(use_mu_, std::try_to_lock);
+  if (!use.owns_lock()) return;
+  {
+    std::lock_guard lock(mu_);
+    tables.swap(retired_);
+  }
+  for (const std::string& t : tables) {
+    Status s = ExecOn(conn, "DROP TABLE IF EXISTS " + TableName(t));
+    if (!s.ok()) {
+      spdlog::warn(
+          "msg=\"cannot drop a retired table of the typed tail\" table=\"{}\" error=\"{}\"", t,
+          s.message());
+    }
+  }
+}
+
+uint64_t TailCache::rows() const {
+  std::vector<std::shared_ptr<Stream>> streams;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, s] : streams_) streams.push_back(s);
+  }
+  uint64_t n = 0;
+  for (const auto& s : streams) {
+    std::lock_guard lock(s->mu);
+    n += s->rows;
+  }
+  return n;
+}
+
+}  // namespace gamelake
