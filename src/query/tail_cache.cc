@@ -28,6 +28,13 @@ uint64_t RowsIn(const std::vector<std::shared_ptr<const TailChunk>>& chunks, uin
   return rows;
 }
 
+// Why a fill sorts: an INSERT keeps its source's order, and a table function
+// cannot tell DuckDB how its rows are ordered, so DuckDB would parse and
+// insert on one thread. After a sort (parallel) it inserts in parallel, in
+// batches; the rows also end up in seq order, so each row group's min/max of
+// the seq lets a query's seq range skip the others.
+constexpr const char* kInSeqOrder = " ORDER BY \"__gl_seq\"";
+
 std::string TableName(const std::string& table) { return "memory.gl_tail." + table; }
 
 }  // namespace
@@ -105,13 +112,13 @@ Status TailCache::Fill(duckdb_connection conn, idx_t conn_id, const TailPins::En
       std::lock_guard lock(mu_);
       table = fmt::format("t{}", next_table_++);
     }
-    GL_RETURN_IF_ERROR(ExecOn(conn, fmt::format("CREATE TABLE {} AS {}", TableName(table),
-                                                TailSelect(shape, floor, true))));
+    GL_RETURN_IF_ERROR(ExecOn(conn, fmt::format("CREATE TABLE {} AS {}{}", TableName(table),
+                                                TailSelect(shape, floor, true), kInSeqOrder)));
     s->table = std::move(table);
   } else {
-    GL_RETURN_IF_ERROR(
-        ExecOn(conn, fmt::format("INSERT INTO {} {}", TableName(s->table),
-                                 TailSelect(shape, std::max(s->filled_to, floor), true))));
+    GL_RETURN_IF_ERROR(ExecOn(
+        conn, fmt::format("INSERT INTO {} {}", TableName(s->table),
+                          TailSelect(shape, std::max(s->filled_to, floor), true), kInSeqOrder)));
   }
   s->filled_to = last_seq;
   s->fills.emplace_back(last_seq, rows);
