@@ -610,7 +610,10 @@ class ServerImpl final : public Server {
     tail_options.on_schema_change = [this] {
       if (QueryEngine* e = engine_ptr_.load()) e->RefreshSoon();
     };
-    tail_ = std::make_unique<LiveTail>(wal_.get(), delivered, tail_options);
+    // sql.tail_max_bytes = 0: no live tail; SQL reads the delivered files only.
+    if (config_.sql_tail_max_bytes > 0) {
+      tail_ = std::make_unique<LiveTail>(wal_.get(), delivered, tail_options);
+    }
     QueryEngineOptions q;
     q.temp_dir = JoinPath(config_.data_dir, "tmp/sql");
     q.threads = config_.sql_threads;
@@ -629,6 +632,7 @@ class ServerImpl final : public Server {
         std::make_unique<QueryApi>(engine_.get(), catalog_.get(),
                                    config_.sql_max_concurrent_queries, 64, stream_stats_.queries());
     LiveTail* tail = tail_.get();
+    if (tail == nullptr) return Status::OK();
     metrics_.AddCallbackGauge("gamelake_sql_tail_records",
                               "Acknowledged records not yet delivered, held for SQL",
                               [tail] { return static_cast<double>(tail->records()); });

@@ -309,6 +309,24 @@ TEST(QueryTest, HandDroppedFilesAreCrawledIntoTheirTable) {
   EXPECT_EQ(a.rows[2], (std::vector<std::string>{"99", "2", "y"}));
 }
 
+TEST(QueryTest, WithTheTailOffSqlSeesRecordsOnceDelivered) {
+  TempDir data;
+  ServerProcess server(
+      data.path(), {"--set", "sql.tail_max_bytes=0", "--set", "delivery.buffer_interval_s=0.5"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  ASSERT_EQ(client.Post("/v1/events", Batch(1, 40), "application/x-ndjson").status, 200);
+  // Nothing is held for SQL: the records appear with their file, all at once.
+  ASSERT_TRUE(Eventually([&] {
+    QueryAnswer a = Query(client, "SELECT count(*) FROM events");
+    return a.status == 200 && a.Value() != "0";
+  })) << Query(client, "SELECT count(*) FROM events").body;
+  EXPECT_EQ(Query(client, "SELECT count(*) FROM events").Value(), "40");
+  EXPECT_FALSE(FindFiles(data.path() + "/lake/events", ".parquet").empty());
+  HttpResult metrics = client.Get("/metrics");
+  EXPECT_EQ(metrics.body.find("gamelake_sql_tail_records"), std::string::npos);
+}
+
 // Records in the live tail are parsed once into a typed copy (tail_cache.h);
 // what SQL reads from it must be what the delivered file gives, value for
 // value, while the shape changes under it: a new key, a widened type, a
