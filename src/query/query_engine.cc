@@ -56,6 +56,9 @@ struct Connection {
   duckdb_connection conn = nullptr;
   idx_t id = 0;
   bool busy = false;
+  // The temporary views defined on it now: name -> their SELECT. Used only
+  // by the query holding the connection (QueryViews).
+  std::map<std::string, std::string> views;
 };
 
 struct RunningEntry {
@@ -66,28 +69,55 @@ struct RunningEntry {
   bool cancelled = false;
 };
 
-// The temporary views a query defines on its connection, dropped when it
-// ends so that no later query reads them by mistake.
+// The temporary views a query defines on its connection. Creating a view
+// binds it (the schema of its files), which a small query would otherwise pay
+// for every table on every run; so a connection keeps the views of its last
+// query, and a query re-creates only those whose text differs. The text says
+// everything a view reads — the files, their shape, the tail branch — and
+// anything the catalog or the tail changes changes the text, so an equal text
+// is an equal view. When a query ends, the views it did not define are
+// dropped: the connection holds exactly its last query's views, so that no
+// later query reads another table's by mistake.
 class QueryViews {
  public:
-  explicit QueryViews(duckdb_connection conn) : conn_(conn) {}
-  ~QueryViews() {
-    for (const std::string& name : names_) {
-      (void)ExecOn(conn_, "DROP VIEW IF EXISTS temp.main." + QuoteIdentifier(name));
-    }
-  }
+  explicit QueryViews(Connection* conn) : conn_(conn) {}
+  ~QueryViews() { DropOthers(); }
   QueryViews(const QueryViews&) = delete;
   QueryViews& operator=(const QueryViews&) = delete;
 
+  // Drops the connection's views this query did not define, so a statement
+  // never reads an earlier query's view (a table the planner missed fails
+  // to bind instead).
+  void DropOthers() {
+    for (auto it = conn_->views.begin(); it != conn_->views.end();) {
+      if (defined_.count(it->first)) {
+        ++it;
+        continue;
+      }
+      (void)ExecOn(conn_->conn, "DROP VIEW IF EXISTS temp.main." + QuoteIdentifier(it->first));
+      it = conn_->views.erase(it);
+    }
+  }
+
   Status Define(const std::string& name, const std::string& select) {
-    names_.push_back(name);
-    return ExecOn(
-        conn_, fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}", QuoteIdentifier(name), select));
+    defined_.insert(name);
+    auto it = conn_->views.find(name);
+    if (it != conn_->views.end() && it->second == select) return Status::OK();
+    Status s = ExecOn(conn_->conn, fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}",
+                                               QuoteIdentifier(name), select));
+    if (s.ok()) {
+      conn_->views[name] = select;
+    } else {
+      // What is left under the name is not this query's view: none at all.
+      if (it != conn_->views.end()) conn_->views.erase(it);
+      (void)ExecOn(conn_->conn, "DROP VIEW IF EXISTS temp.main." + QuoteIdentifier(name));
+    }
+    return s;
   }
 
  private:
-  duckdb_connection conn_;
-  std::vector<std::string> names_;
+  Connection* conn_;
+  std::set<std::string> defined_;
 };
 
 // Where a query's tail branches come from: the engine's typed copy of the
@@ -323,7 +353,7 @@ class QueryEngineImpl final : public QueryEngine {
       ~Release() { self->ReleaseConnection(conn); }
     } release{this, conn};
     tail_cache_.DropRetired(conn->conn);
-    QueryViews views(conn->conn);
+    QueryViews views(conn);
 
     if (shape.kind == SqlShape::Kind::kCreateView || shape.kind == SqlShape::Kind::kDropView) {
       return RunViewStatement(shape, request, conn, &views, sink, stats);
@@ -359,6 +389,7 @@ class QueryEngineImpl final : public QueryEngine {
       ScanPlan plan = QueryPlanner::Plan(conn->conn, planned, reading.state().planner);
       GL_RETURN_IF_ERROR(
           DefineQueryViews(plan, reading.state(), tail, catalog_->lake_dir(), &views));
+      views.DropOthers();
       if (duckdb_prepare(conn->conn, sql_text.c_str(), prepared.out()) != DuckDBSuccess) {
         return FromPrepareError(duckdb_prepare_error(prepared.get()));
       }
@@ -434,6 +465,7 @@ class QueryEngineImpl final : public QueryEngine {
     for (auto& [name, scan] : plan.tables) scan.shape_only = true;  // Binding needs no rows.
     GL_RETURN_IF_ERROR(
         DefineQueryViews(plan, reading.state(), TailSource{}, catalog_->lake_dir(), views));
+    views->DropOthers();
     DuckPrepared body;
     if (duckdb_prepare(conn->conn, shape.body.c_str(), body.out()) != DuckDBSuccess) {
       return FromPrepareError(duckdb_prepare_error(body.get()));

@@ -11,7 +11,10 @@
 // holds undelivered records of the stream — the live tail above the
 // delivered seq, each record exactly once (view_builder.h). Planning and
 // binding cost what the query reads, not what the lake holds; a table of
-// 40,000 files costs a query bounded to one hour that hour's files.
+// 40,000 files costs a query bounded to one hour that hour's files. A
+// connection keeps its last query's views and re-creates only those whose
+// definition changed (a new file, a new shape), so a small query repeated on
+// an unchanged lake pays for neither.
 // Saved views (CREATE [OR REPLACE] VIEW, DROP VIEW) are kept in the catalog
 // and re-created here; they survive restarts.
 //

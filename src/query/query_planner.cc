@@ -14,8 +14,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <deque>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -31,6 +35,60 @@ namespace {
 namespace dom = simdjson::dom;
 
 constexpr int kMaxViewDepth = 16;
+
+// The syntax trees (json_serialize_sql) of the statements parsed last, by
+// text. A tree is a function of the text alone (DuckDB's parser; nothing of
+// the catalog), so nothing ever invalidates an entry: dashboards send the same
+// few statements again and again, and each then skips a query to the parser.
+// Bounded; when full, it starts over. Thread-safe.
+class SyntaxCache {
+ public:
+  static SyntaxCache& Get() {
+    static SyntaxCache* cache = new SyntaxCache();
+    return *cache;
+  }
+
+  std::shared_ptr<const std::string> Find(std::string_view sql) {
+    std::lock_guard lock(mu_);
+    auto it = trees_.find(std::string(sql));
+    return it != trees_.end() ? it->second : nullptr;
+  }
+
+  void Add(std::string_view sql, std::shared_ptr<const std::string> tree) {
+    size_t bytes = sql.size() + tree->size();
+    if (bytes > kMaxBytes / 16) return;  // One statement may not crowd out the rest.
+    std::lock_guard lock(mu_);
+    if (trees_.size() >= kMaxEntries || bytes_ + bytes > kMaxBytes) {
+      trees_.clear();
+      bytes_ = 0;
+    }
+    if (trees_.emplace(std::string(sql), std::move(tree)).second) bytes_ += bytes;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 1024;
+  static constexpr size_t kMaxBytes = 16 << 20;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> trees_;
+  size_t bytes_ = 0;
+};
+
+// The syntax tree of sql as JSON (json_serialize_sql), or null if DuckDB
+// could not be asked. A statement it cannot serialize is a tree saying so.
+std::shared_ptr<const std::string> SyntaxTree(duckdb_connection conn, std::string_view sql) {
+  if (auto tree = SyntaxCache::Get().Find(sql)) return tree;
+  std::shared_ptr<const std::string> tree;
+  duckdb_result r{};
+  std::string q = "SELECT json_serialize_sql(" + QuoteLiteral(sql) + ")";
+  if (duckdb_query(conn, q.c_str(), &r) == DuckDBSuccess && duckdb_row_count(&r) == 1) {
+    char* v = duckdb_value_varchar(&r, 0, 0);
+    if (v != nullptr) tree = std::make_shared<const std::string>(v);
+    duckdb_free(v);
+  }
+  duckdb_destroy_result(&r);
+  if (tree) SyntaxCache::Get().Add(sql, tree);
+  return tree;
+}
 
 enum class Op { kEq, kLt, kLe, kGt, kGe };
 
@@ -267,18 +325,8 @@ const std::string* Walker::LakeTable(std::string_view name) const {
 
 bool Walker::Walk(std::string_view sql, int depth) {
   depth_ = depth;
-  Result<std::string> json = Status::Internal("not run");
-  {
-    duckdb_result r{};
-    std::string q = "SELECT json_serialize_sql(" + QuoteLiteral(sql) + ")";
-    if (duckdb_query(conn_, q.c_str(), &r) == DuckDBSuccess && duckdb_row_count(&r) == 1) {
-      char* v = duckdb_value_varchar(&r, 0, 0);
-      if (v != nullptr) json = std::string(v);
-      duckdb_free(v);
-    }
-    duckdb_destroy_result(&r);
-  }
-  if (!json.ok()) return false;
+  std::shared_ptr<const std::string> json = SyntaxTree(conn_, sql);
+  if (json == nullptr) return false;
   parsers_.emplace_back();
   dom::element root;
   if (parsers_.back().parse(*json).get(root) != simdjson::SUCCESS) return false;

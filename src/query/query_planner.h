@@ -22,7 +22,9 @@
 // (now(), current_date...) only as a lower bound (`col >= now() - ...`),
 // since the query itself evaluates it a moment later. Statements the parser
 // cannot serialize (PIVOT ..., for instance) are planned by name: every table
-// or saved view named in the text, with all of its files.
+// or saved view named in the text, with all of its files. Syntax trees are
+// kept by text (a tree depends on nothing else), so a statement run again
+// skips the parser.
 //
 // Thread-safety: Plan() is reentrant; each call uses the connection it is
 // given (one query's own).

@@ -13,7 +13,20 @@ ViewPublisher::ViewPublisher(duckdb_connection admin, Catalog* catalog, LiveTail
 
 ViewPublisher::Reading ViewPublisher::Read() { return Reading(&mu_, &state_); }
 
+bool ViewPublisher::Current() const {
+  if (!published_ || catalog_->Snapshot()->version != catalog_version_) return false;
+  uint64_t tail_version = 0;
+  if (tail_ != nullptr) (void)tail_->Schemas(&tail_version);
+  return tail_version == tail_version_;
+}
+
 Status ViewPublisher::Refresh() {
+  {
+    // Every query refreshes, and nearly always nothing changed: check under a
+    // shared hold, so that queries do not wait on each other's Readings.
+    std::shared_lock shared(mu_);
+    if (Current()) return Status::OK();
+  }
   std::unique_lock lock(mu_);
   std::shared_ptr<const CatalogSnapshot> snap = catalog_->Snapshot();
   uint64_t tail_version = 0;

@@ -10,6 +10,8 @@
 // DuckDB checks that a view still has the types it had when created, so a
 // query's views always have the published shape: a query holds a Reading
 // from before it plans until its statement has started, and Refresh waits.
+// Every query calls Refresh, which first checks under a shared hold whether
+// anything changed: queries wait on each other only when there is news.
 //
 // Refresh also trims the live tail: once a published snapshot reads a
 // stream's records from files up to its delivered seq, the tail forgets them.
@@ -68,6 +70,9 @@ class ViewPublisher {
   Reading Read();
 
  private:
+  // True if what is published is the catalog's and the tail's current state;
+  // needs mu_ held (shared is enough).
+  bool Current() const;
   // Re-creates what changed; needs mu_ held exclusively.
   void PublishTables(const std::map<std::string, TableShape>& shapes, bool* changed);
   void PublishViews(const CatalogSnapshot& snapshot, bool shapes_changed);

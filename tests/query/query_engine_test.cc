@@ -317,6 +317,58 @@ TEST_F(QueryEngineTest, FilesRemovedByHandAreForgottenNotAnError) {
   EXPECT_EQ(One("SELECT min(PlayerID) FROM events"), "q0");
 }
 
+// A connection keeps the temporary views of its last query and the planner
+// keeps the syntax trees of statements it parsed (query_engine.cc,
+// query_planner.cc): the same statement again must still see every change
+// of the catalog in between.
+TEST_F(QueryEngineTest, RepeatedQueriesSeeNewFilesAndReplacedFiles) {
+  const std::string count = "SELECT count(*) FROM events";
+  ASSERT_EQ(One(count), "5");
+  ASSERT_EQ(One(count), "5");
+  // A file delivered between two runs of one statement.
+  lake_.Copy("events/dt=2026-11-26/hr=12/events-00000000000000000006-00000000000000000009.parquet",
+             "SELECT TIMESTAMP '2026-11-26 12:00:00' AS _ingest_time, i + 6 AS _record_id, "
+             "'r' || i AS PlayerID, 1::BIGINT AS Wins FROM range(4) t(i)");
+  ASSERT_TRUE(catalog_->Crawl(false).ok());
+  EXPECT_EQ(One(count), "9");
+  // A pruned scan, then the whole table again: each gets its own files.
+  EXPECT_EQ(One("SELECT count(*) FROM events WHERE hr = '12'"), "4");
+  EXPECT_EQ(One(count), "9");
+  // A file replaced by one of another name (as an erasure rewrites one).
+  std::filesystem::remove_all(lake_.lake() + "/events/dt=2026-11-26/hr=12");
+  lake_.Copy(
+      "events/dt=2026-11-26/hr=12/events-00000000000000000006-00000000000000000009-v1.parquet",
+      "SELECT TIMESTAMP '2026-11-26 12:00:00' AS _ingest_time, i + 6 AS _record_id, "
+      "'s' || i AS PlayerID, 1::BIGINT AS Wins FROM range(2) t(i)");
+  ASSERT_TRUE(catalog_->Crawl(false).ok());
+  EXPECT_EQ(One(count), "7");
+  EXPECT_EQ(One("SELECT string_agg(PlayerID, ',' ORDER BY PlayerID) FROM events WHERE hr = '12'"),
+            "s0,s1");
+  // Another table read in between, then this one alone again.
+  lake_.Copy("kills/dt=2026-11-26/hr=10/kills-00000000000000000001-00000000000000000002.parquet",
+             "SELECT TIMESTAMP '2026-11-26 10:00:00' AS _ingest_time, i + 1 AS _record_id, "
+             "i::BIGINT AS CaughtAt FROM range(2) t(i)");
+  ASSERT_TRUE(catalog_->Crawl(false).ok());
+  EXPECT_EQ(One("SELECT (SELECT count(*) FROM kills) + (SELECT count(*) FROM events)"), "9");
+  EXPECT_EQ(One(count), "7");
+  EXPECT_EQ(One("SELECT count(*) FROM kills"), "2");
+}
+
+TEST_F(QueryEngineTest, RepeatedQueriesSeeAReplacedSavedView) {
+  EXPECT_EQ(One("CREATE VIEW winners AS SELECT PlayerID FROM events WHERE Wins >= 1"),
+            "CREATE VIEW");
+  const std::string count = "SELECT count(*) FROM winners";
+  EXPECT_EQ(One(count), "3");
+  EXPECT_EQ(One(count), "3");
+  EXPECT_EQ(One("CREATE OR REPLACE VIEW winners AS SELECT PlayerID FROM events WHERE Wins >= 2"),
+            "CREATE VIEW");
+  EXPECT_EQ(One(count), "1");
+  EXPECT_EQ(One("DROP VIEW winners"), "DROP VIEW");
+  EXPECT_FALSE(Rows(count).ok());
+  EXPECT_EQ(One("CREATE VIEW winners AS SELECT PlayerID FROM events"), "CREATE VIEW");
+  EXPECT_EQ(One(count), "5");
+}
+
 TEST_F(QueryEngineTest, CorruptFilesAreReportedAndSkipped) {
   lake_.Write("events/dt=2026-11-26/hr=12/garbage.parquet", "this is not parquet at all");
   lake_.Copy("events/dt=2026-11-26/hr=12/cut.parquet", "SELECT 1 AS Wins FROM range(1000)");
@@ -390,6 +442,44 @@ TEST_F(QueryEngineTest, LiveTailRecordsAreVisibleExactlyOnce) {
   ASSERT_TRUE(tail.CatchUp(5'000'000));
   WaitUntilItBinds("SELECT level FROM other");
   EXPECT_EQ(One("SELECT level FROM other"), "3");
+  engine_.reset();
+  tail.Stop();
+  ASSERT_TRUE((*wal)->Close().ok());
+}
+
+TEST_F(QueryEngineTest, RepeatedQueriesSeeTheTailGrowExactlyOnce) {
+  auto wal = OpenLog();
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+  auto append = [&](int from, int n) {
+    std::vector<std::string> records;
+    for (int i = from; i < from + n; ++i) {
+      records.push_back(fmt::format("{{\"PlayerID\":\"t{}\",\"Wins\":{}}}", i, i));
+    }
+    std::vector<std::string_view> views(records.begin(), records.end());
+    ASSERT_TRUE((*wal)->Append("events", views).ok());
+  };
+  append(0, 7);  // Seqs 1..7: 1..5 are delivered (the files), 6..7 only in the tail.
+  auto snap = catalog_->Snapshot();
+  LiveTail tail(wal->get(), {{"events", snap->FindTable("events")->delivered_seq()}}, {});
+  ASSERT_TRUE(tail.CatchUp(5'000'000));
+  Reopen(&tail);
+  const std::string count = "SELECT count(*), count(DISTINCT _record_id) FROM events";
+  auto rows = Rows(count);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ((*rows)[0], (std::vector<std::string>{"7", "7"}));
+  append(7, 3);  // Seqs 8..10.
+  ASSERT_TRUE(tail.CatchUp(5'000'000));
+  rows = Rows(count);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ((*rows)[0], (std::vector<std::string>{"10", "10"}));
+  // Delivered meanwhile: seqs 6..8 now in a file, the tail still holds 9..10.
+  lake_.Copy("events/dt=2026-11-26/hr=12/events-00000000000000000006-00000000000000000008.parquet",
+             "SELECT TIMESTAMP '2026-11-26 12:00:00' AS _ingest_time, i + 6 AS _record_id, "
+             "'t' || (i + 5) AS PlayerID, (i + 5)::BIGINT AS Wins FROM range(3) t(i)");
+  ASSERT_TRUE(catalog_->Crawl(false).ok());
+  rows = Rows(count);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ((*rows)[0], (std::vector<std::string>{"10", "10"}));
   engine_.reset();
   tail.Stop();
   ASSERT_TRUE((*wal)->Close().ok());
