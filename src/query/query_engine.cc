@@ -282,7 +282,14 @@ class QueryEngineImpl final : public QueryEngine {
     return Status::OK();
   }
 
-  Status Refresh() override { return publisher_->Refresh(); }
+  Status Refresh() override {
+    GL_RETURN_IF_ERROR(publisher_->Refresh());
+    // Typed copies of the tail holding delivered rows go (tail_cache.h).
+    for (const auto& [name, table] : catalog_->Snapshot()->tables) {
+      tail_cache_.Forget(name, table->delivered_seq());
+    }
+    return Status::OK();
+  }
 
   // DuckDB's words for a file it was told to read and could not find, about
   // a file of the lake.

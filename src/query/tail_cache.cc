@@ -10,10 +10,6 @@
 namespace gamelake {
 namespace {
 
-// Delivered rows are dropped (by copying the rest) once there are at least
-// this many and they are at least half of the table.
-constexpr uint64_t kMinRowsToDrop = 65536;
-
 // Rows of `chunks` with after < seq <= last, and their JSON bytes.
 uint64_t RowsIn(const std::vector<std::shared_ptr<const TailChunk>>& chunks, uint64_t after,
                 uint64_t last, uint64_t* bytes) {
@@ -54,9 +50,9 @@ void TailCache::Retire(Stream* s) {
     retired_.push_back(std::move(s->table));
   }
   s->table.clear();
-  s->fills.clear();
   s->rows = 0;
   s->filled_to = 0;
+  s->first_seq = 0;
 }
 
 std::optional<std::string> TailCache::Branch(
@@ -74,12 +70,15 @@ std::optional<std::string> TailCache::Branch(
     s->key = std::move(key);
     s->failed = false;
   }
+  // Delivered rows are not kept (they may since have been erased): a table
+  // holding any is retired and the stream's tail typed again. Right after a
+  // delivery the tail holds little (delivery takes everything up to its cut).
+  if (!s->table.empty() && floor >= s->first_seq) Retire(s);
   if (s->failed) return std::nullopt;
   if (s->table.empty() || last > s->filled_to) {
     uint64_t from = std::max(s->filled_to, floor);
     uint64_t rows = RowsIn(chunks, from, last, nullptr);
     Status filled = Fill(conn, conn_id, entry, shape, last, rows, s);
-    if (filled.ok()) filled = DropDelivered(conn, floor, s);
     if (!filled.ok()) {
       spdlog::warn(
           "msg=\"cannot keep the live tail of a stream typed; its queries parse the records\" "
@@ -115,37 +114,14 @@ Status TailCache::Fill(duckdb_connection conn, idx_t conn_id, const TailPins::En
     GL_RETURN_IF_ERROR(ExecOn(conn, fmt::format("CREATE TABLE {} AS {}{}", TableName(table),
                                                 TailSelect(shape, floor, true), kInSeqOrder)));
     s->table = std::move(table);
+    s->first_seq = floor + 1;
   } else {
     GL_RETURN_IF_ERROR(ExecOn(
         conn, fmt::format("INSERT INTO {} {}", TableName(s->table),
                           TailSelect(shape, std::max(s->filled_to, floor), true), kInSeqOrder)));
   }
   s->filled_to = last_seq;
-  s->fills.emplace_back(last_seq, rows);
   s->rows += rows;
-  return Status::OK();
-}
-
-Status TailCache::DropDelivered(duckdb_connection conn, uint64_t floor, Stream* s) {
-  uint64_t delivered = 0;
-  size_t n = 0;
-  while (n < s->fills.size() && s->fills[n].first <= floor) delivered += s->fills[n++].second;
-  if (delivered < kMinRowsToDrop || delivered * 2 < s->rows) return Status::OK();
-  std::string table;
-  {
-    std::lock_guard lock(mu_);
-    table = fmt::format("t{}", next_table_++);
-  }
-  GL_RETURN_IF_ERROR(
-      ExecOn(conn, fmt::format("CREATE TABLE {} AS SELECT * FROM {} WHERE {} > {}",
-                               TableName(table), TableName(s->table), kTailSeqColumn, floor)));
-  {
-    std::lock_guard lock(mu_);
-    retired_.push_back(std::move(s->table));
-  }
-  s->table = std::move(table);
-  s->fills.erase(s->fills.begin(), s->fills.begin() + static_cast<ptrdiff_t>(n));
-  s->rows -= delivered;
   return Status::OK();
 }
 
@@ -157,8 +133,9 @@ void TailCache::Forget(const std::string& stream, uint64_t delivered_seq) {
     if (it == streams_.end()) return;
     s = it->second;
   }
-  std::lock_guard lock(s->mu);
-  if (!s->table.empty() && s->filled_to <= delivered_seq) Retire(s.get());
+  // A stream being filled is left to its filler, which retires it itself.
+  std::unique_lock lock(s->mu, std::try_to_lock);
+  if (lock.owns_lock() && !s->table.empty() && delivered_seq >= s->first_seq) Retire(s.get());
 }
 
 void TailCache::DropRetired(duckdb_connection conn) {

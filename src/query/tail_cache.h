@@ -15,8 +15,10 @@
 //
 // When a stream's shape changes (a new key, a widened type, a key past the
 // column limit), the TailSelect text changes and the stream gets a new table,
-// filled from the pin's records; the old one is retired. Delivered rows are
-// dropped by copying the rest to a new table once they are most of it.
+// filled from the pin's records; the old one is retired. A table is also
+// retired as soon as any of its rows is delivered (Forget, on every refresh,
+// and Branch): delivered rows may be erased from the lake next, and the typed
+// copy must not outlive them; the next query types the (then small) tail again.
 // Retired tables are dropped only while no query is between defining its
 // views and starting its statement (Enter() holds that off); a statement that
 // has started keeps its snapshot of a dropped table.
@@ -76,8 +78,8 @@ class TailCache {
                                     const std::vector<std::shared_ptr<const TailChunk>>& chunks,
                                     uint64_t* record_bytes);
 
-  // Retires the table of a stream whose records are all at or below
-  // delivered_seq (the tail holds none of it any more).
+  // Retires the table of `stream` if it holds a record at or below
+  // delivered_seq (now in the lake). Skips a stream a query is filling.
   void Forget(const std::string& stream, uint64_t delivered_seq);
 
   // Drops retired tables on conn if no query holds Enter(); call without
@@ -94,15 +96,13 @@ class TailCache {
     std::string table;  // Empty: none yet (or filling failed for this key).
     bool failed = false;
     uint64_t filled_to = 0;  // Every pinned record with seq <= this was added.
-    // The rows added by each fill: (last seq, rows), in seq order.
-    std::vector<std::pair<uint64_t, uint64_t>> fills;
+    uint64_t first_seq = 0;  // The table holds no record below this seq.
     uint64_t rows = 0;
   };
   std::shared_ptr<Stream> StreamOf(const std::string& name);
   void Retire(Stream* s);
   Status Fill(duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry,
               const TableShape& shape, uint64_t last_seq, uint64_t rows, Stream* s);
-  Status DropDelivered(duckdb_connection conn, uint64_t floor, Stream* s);
 
   TailPins* pins_;
   std::shared_mutex use_mu_;
