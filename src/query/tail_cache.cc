@@ -117,7 +117,7 @@ Status TailCache::Fill(duckdb_connection conn, idx_t conn_id, const TailPins::En
     s->first_seq = floor + 1;
   } else {
     GL_RETURN_IF_ERROR(ExecOn(
-        conn, fmt::format("INSERT INTO {} {}", TableName(s->table),
+        conn, fmt::format("INSERT INTO {} {}{}", TableName(s->table),
                           TailSelect(shape, std::max(s->filled_to, floor), true), kInSeqOrder)));
   }
   s->filled_to = last_seq;
