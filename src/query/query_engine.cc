@@ -157,8 +157,6 @@ Status DefineQueryViews(const ScanPlan& plan, const ViewPublisher::Published& pu
         } else {
           tail_branch = TailSelect(shape, after);
         }
-      } else if (tail.cache != nullptr) {
-        tail.cache->Forget(name, after);
       }
     }
     std::vector<const CatalogFile*> files;
@@ -284,10 +282,15 @@ class QueryEngineImpl final : public QueryEngine {
 
   Status Refresh() override {
     GL_RETURN_IF_ERROR(publisher_->Refresh());
-    // Typed copies of the tail holding delivered rows go (tail_cache.h).
-    for (const auto& [name, table] : catalog_->Snapshot()->tables) {
-      tail_cache_.Forget(name, table->delivered_seq());
+    // Once per catalog version (deliveries move it), typed copies of the tail
+    // holding delivered rows go (tail_cache.h).
+    std::shared_ptr<const CatalogSnapshot> snap = catalog_->Snapshot();
+    if (snap->version == tail_forgotten_version_.load()) return Status::OK();
+    bool all = true;
+    for (const auto& [name, table] : snap->tables) {
+      all = tail_cache_.Forget(name, table->delivered_seq()) && all;
     }
+    if (all) tail_forgotten_version_.store(snap->version);
     return Status::OK();
   }
 
@@ -614,6 +617,7 @@ class QueryEngineImpl final : public QueryEngine {
   std::vector<std::unique_ptr<Connection>> pool_;
   TailPins pins_;
   TailCache tail_cache_{&pins_};
+  std::atomic<uint64_t> tail_forgotten_version_{UINT64_MAX};  // See Refresh().
   std::unique_ptr<ViewPublisher> publisher_;
 
   mutable std::mutex mu_;  // Pool, running queries.

@@ -10,18 +10,17 @@
 namespace gamelake {
 namespace {
 
-// Rows of `chunks` with after < seq <= last, and their JSON bytes.
-uint64_t RowsIn(const std::vector<std::shared_ptr<const TailChunk>>& chunks, uint64_t after,
-                uint64_t last, uint64_t* bytes) {
-  uint64_t rows = 0;
+// The JSON bytes of the records of `chunks` with after < seq <= last.
+uint64_t RecordBytes(const std::vector<std::shared_ptr<const TailChunk>>& chunks, uint64_t after,
+                     uint64_t last) {
+  uint64_t bytes = 0;
   for (const auto& c : chunks) {
     if (c->seqs.empty() || c->seqs.back() <= after || c->seqs.front() > last) continue;
     size_t from = std::upper_bound(c->seqs.begin(), c->seqs.end(), after) - c->seqs.begin();
     size_t to = std::upper_bound(c->seqs.begin(), c->seqs.end(), last) - c->seqs.begin();
-    rows += to - from;
-    if (bytes != nullptr) *bytes += c->offsets[to] - c->offsets[from];
+    bytes += c->offsets[to] - c->offsets[from];
   }
-  return rows;
+  return bytes;
 }
 
 // Why a fill sorts: an INSERT keeps its source's order, and a table function
@@ -50,7 +49,6 @@ void TailCache::Retire(Stream* s) {
     retired_.push_back(std::move(s->table));
   }
   s->table.clear();
-  s->rows = 0;
   s->filled_to = 0;
   s->first_seq = 0;
 }
@@ -76,9 +74,7 @@ std::optional<std::string> TailCache::Branch(
   if (!s->table.empty() && floor >= s->first_seq) Retire(s);
   if (s->failed) return std::nullopt;
   if (s->table.empty() || last > s->filled_to) {
-    uint64_t from = std::max(s->filled_to, floor);
-    uint64_t rows = RowsIn(chunks, from, last, nullptr);
-    Status filled = Fill(conn, conn_id, entry, shape, last, rows, s);
+    Status filled = Fill(conn, conn_id, entry, shape, last, s);
     if (!filled.ok()) {
       spdlog::warn(
           "msg=\"cannot keep the live tail of a stream typed; its queries parse the records\" "
@@ -89,13 +85,13 @@ std::optional<std::string> TailCache::Branch(
       return std::nullopt;
     }
   }
-  RowsIn(chunks, floor, last, record_bytes);
+  *record_bytes += RecordBytes(chunks, floor, last);
   return fmt::format("SELECT * EXCLUDE ({0}) FROM {1} WHERE {0} > {2} AND {0} <= {3}",
                      kTailSeqColumn, TableName(s->table), floor, last);
 }
 
 Status TailCache::Fill(duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry,
-                       const TableShape& shape, uint64_t last_seq, uint64_t rows, Stream* s) {
+                       const TableShape& shape, uint64_t last_seq, Stream* s) {
   uint64_t floor = TailFloor(shape);
   // The fill reads the query's pin, without counting its bytes as the query's.
   pins_->Set(conn_id, TailPins::Entry{entry.pin, nullptr});
@@ -121,21 +117,22 @@ Status TailCache::Fill(duckdb_connection conn, idx_t conn_id, const TailPins::En
                           TailSelect(shape, std::max(s->filled_to, floor), true), kInSeqOrder)));
   }
   s->filled_to = last_seq;
-  s->rows += rows;
   return Status::OK();
 }
 
-void TailCache::Forget(const std::string& stream, uint64_t delivered_seq) {
+bool TailCache::Forget(const std::string& stream, uint64_t delivered_seq) {
   std::shared_ptr<Stream> s;
   {
     std::lock_guard lock(mu_);
     auto it = streams_.find(stream);
-    if (it == streams_.end()) return;
+    if (it == streams_.end()) return true;
     s = it->second;
   }
   // A stream being filled is left to its filler, which retires it itself.
   std::unique_lock lock(s->mu, std::try_to_lock);
-  if (lock.owns_lock() && !s->table.empty() && delivered_seq >= s->first_seq) Retire(s.get());
+  if (!lock.owns_lock()) return false;
+  if (!s->table.empty() && delivered_seq >= s->first_seq) Retire(s.get());
+  return true;
 }
 
 void TailCache::DropRetired(duckdb_connection conn) {
@@ -158,20 +155,6 @@ void TailCache::DropRetired(duckdb_connection conn) {
           s.message());
     }
   }
-}
-
-uint64_t TailCache::rows() const {
-  std::vector<std::shared_ptr<Stream>> streams;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& [name, s] : streams_) streams.push_back(s);
-  }
-  uint64_t n = 0;
-  for (const auto& s : streams) {
-    std::lock_guard lock(s->mu);
-    n += s->rows;
-  }
-  return n;
 }
 
 }  // namespace gamelake

@@ -79,15 +79,13 @@ class TailCache {
                                     uint64_t* record_bytes);
 
   // Retires the table of `stream` if it holds a record at or below
-  // delivered_seq (now in the lake). Skips a stream a query is filling.
-  void Forget(const std::string& stream, uint64_t delivered_seq);
+  // delivered_seq (now in the lake). False if a query is filling it (then
+  // nothing is done: ask again later).
+  bool Forget(const std::string& stream, uint64_t delivered_seq);
 
   // Drops retired tables on conn if no query holds Enter(); call without
   // holding it.
   void DropRetired(duckdb_connection conn);
-
-  // Typed rows held, over every stream (for metrics and tests).
-  uint64_t rows() const;
 
  private:
   struct Stream {
@@ -97,12 +95,11 @@ class TailCache {
     bool failed = false;
     uint64_t filled_to = 0;  // Every pinned record with seq <= this was added.
     uint64_t first_seq = 0;  // The table holds no record below this seq.
-    uint64_t rows = 0;
   };
   std::shared_ptr<Stream> StreamOf(const std::string& name);
   void Retire(Stream* s);
   Status Fill(duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry,
-              const TableShape& shape, uint64_t last_seq, uint64_t rows, Stream* s);
+              const TableShape& shape, uint64_t last_seq, Stream* s);
 
   TailPins* pins_;
   std::shared_mutex use_mu_;
