@@ -149,8 +149,8 @@ Status DefineQueryViews(const ScanPlan& plan, const ViewPublisher::Published& pu
           s->second.back()->seqs.back() > after) {
         uint64_t bytes = 0;
         if (tail.cache != nullptr) {
-          tail_branch =
-              tail.cache->Branch(tail.conn, tail.conn_id, tail.entry, shape, s->second, &bytes);
+          GL_ASSIGN_OR_RETURN(tail_branch, tail.cache->Branch(tail.conn, tail.conn_id, tail.entry,
+                                                              shape, s->second, &bytes));
         }
         if (tail_branch) {
           if (tail.entry.bytes_read) tail.entry.bytes_read->fetch_add(bytes);
@@ -350,6 +350,7 @@ class QueryEngineImpl final : public QueryEngine {
     std::string_view sql = TrimStatement(request.sql);
     if (sql.empty()) return Status::InvalidArgument("the query is empty");
     GL_ASSIGN_OR_RETURN(SqlShape shape, ParseSqlShape(sql));
+    GL_RETURN_IF_ERROR(CheckNoInternalNames(sql));  // Queries and view bodies alike.
     // Held until the last file is read: files a compaction or an erasure
     // replaces meanwhile stay on disk for this query (lake/file_reclaimer.h).
     FileReclaimer::Ticket ticket;
@@ -372,6 +373,14 @@ class QueryEngineImpl final : public QueryEngine {
     GL_RETURN_IF_ERROR(CheckOneStatement(conn->conn, sql_text));
     // Parsed (which has no effects), but not yet bound (which may have some).
     GL_RETURN_IF_ERROR(CheckStartsLikeAQuery(shape, sql));
+    // From here the query's timeout and Cancel() apply: defining its views may
+    // type the live tail (TailCache::Branch), which takes a while.
+    Register(stats->query_id, request, conn, started);
+    struct Unregister {
+      QueryEngineImpl* self;
+      uint64_t id;
+      ~Unregister() { self->Unregister(id); }
+    } unregister{this, stats->query_id};
 
     auto tail_bytes = std::make_shared<std::atomic<uint64_t>>(0);
     struct Unpin {
@@ -397,8 +406,8 @@ class QueryEngineImpl final : public QueryEngine {
       tail.conn_id = conn->id;
       std::string_view planned = shape.kind == SqlShape::Kind::kExplain ? shape.body : sql;
       ScanPlan plan = QueryPlanner::Plan(conn->conn, planned, reading.state().planner);
-      GL_RETURN_IF_ERROR(
-          DefineQueryViews(plan, reading.state(), tail, catalog_->lake_dir(), &views));
+      Status defined = DefineQueryViews(plan, reading.state(), tail, catalog_->lake_dir(), &views);
+      if (!defined.ok()) return StoppedOr(stats->query_id, std::move(defined));
       views.DropOthers();
       if (duckdb_prepare(conn->conn, sql_text.c_str(), prepared.out()) != DuckDBSuccess) {
         return FromPrepareError(duckdb_prepare_error(prepared.get()));
@@ -406,18 +415,10 @@ class QueryEngineImpl final : public QueryEngine {
       GL_RETURN_IF_ERROR(CheckReadOnly(conn->conn, prepared.get(), shape));
       bool select = duckdb_prepared_statement_type(prepared.get()) == DUCKDB_STATEMENT_TYPE_SELECT;
       GL_ASSIGN_OR_RETURN(reader, ResultReader::Prepare(conn->conn, prepared.get(), sql, select));
-      Register(stats->query_id, request, conn, started);
       if (duckdb_execute_prepared_streaming(reader->statement(), result.get()) != DuckDBSuccess) {
-        Status error = ExecutionError(stats->query_id, result.get());
-        Unregister(stats->query_id);
-        return error;
+        return ExecutionError(stats->query_id, result.get());
       }
     }
-    struct Unregister {
-      QueryEngineImpl* self;
-      uint64_t id;
-      ~Unregister() { self->Unregister(id); }
-    } unregister{this, stats->query_id};
     Status s = reader->Read(result.get(), sink, &stats->row_count);
     if (!s.ok()) {
       duckdb_interrupt(conn->conn);
@@ -487,21 +488,24 @@ class QueryEngineImpl final : public QueryEngine {
   }
 
   Status ExecutionError(uint64_t id, duckdb_result* r) {
-    duckdb_error_type type = duckdb_result_error_type(r);
     const char* msg = duckdb_result_error(r);
-    std::string message = msg ? msg : "the query failed";
-    if (type == DUCKDB_ERROR_INTERRUPT) {
-      std::lock_guard lock(mu_);
-      auto it = running_.find(id);
-      if (it != running_.end() && it->second.timed_out) {
-        return Status::DeadlineExceeded(fmt::format(
-            "the query ran longer than its timeout ({} s; setting sql.query_timeout_s) and was "
-            "stopped",
-            (it->second.deadline_us - it->second.info.started_us) / 1e6));
-      }
-      return Status::Cancelled("the query was cancelled");
+    return StoppedOr(id,
+                     FromDuckError(duckdb_result_error_type(r), msg ? msg : "the query failed"));
+  }
+
+  // An interrupted statement (Cancelled) of query `id`, said as why it was
+  // stopped: its timeout or a cancel. Any other error as it is.
+  Status StoppedOr(uint64_t id, Status s) {
+    if (s.code() != Status::Code::kCancelled) return s;
+    std::lock_guard lock(mu_);
+    auto it = running_.find(id);
+    if (it != running_.end() && it->second.timed_out) {
+      return Status::DeadlineExceeded(fmt::format(
+          "the query ran longer than its timeout ({} s; setting sql.query_timeout_s) and was "
+          "stopped",
+          (it->second.deadline_us - it->second.info.started_us) / 1e6));
     }
-    return FromDuckError(type, message);
+    return Status::Cancelled("the query was cancelled");
   }
 
   uint64_t BytesRead(Connection* conn) {
@@ -598,10 +602,11 @@ class QueryEngineImpl final : public QueryEngine {
       }
       int64_t now = env_->NowMicros();
       for (auto& [id, r] : running_) {
-        if (!r.timed_out && now >= r.deadline_us) {
-          r.timed_out = true;
-          duckdb_interrupt(r.conn->conn);
-        }
+        if (!r.timed_out && now >= r.deadline_us) r.timed_out = true;
+        // On every tick, not once: DuckDB clears an interrupt when a statement
+        // starts, so one that falls between two statements of a query (its
+        // views, the tail's fill, its SELECT) would be lost.
+        if (r.timed_out || r.cancelled) duckdb_interrupt(r.conn->conn);
       }
     }
   }

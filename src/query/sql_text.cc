@@ -136,6 +136,29 @@ std::string_view TrimStatement(std::string_view sql) {
   return sql.substr(0, tokens.back().end);
 }
 
+std::vector<SqlName> SqlNames(std::string_view sql) {
+  std::vector<Token> tokens = Lex(sql);
+  std::vector<SqlName> names;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].type == Token::Type::kSymbol) continue;
+    bool call = i + 1 < tokens.size() && tokens[i + 1].text == "(";
+    names.push_back(SqlName{tokens[i].text, tokens[i].begin, call});
+  }
+  return names;
+}
+
+std::string SqlPosition(std::string_view sql, size_t offset) {
+  size_t line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset && i < sql.size(); ++i) {
+    if (sql[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return fmt::format("line {}, column {}", line, offset - line_start + 1);
+}
+
 Result<SqlShape> ParseSqlShape(std::string_view sql) {
   std::vector<Token> tokens = Lex(sql);
   while (!tokens.empty() && tokens.back().text == ";") tokens.pop_back();

@@ -14,6 +14,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -47,6 +48,22 @@ bool StartsLikeAQuery(std::string_view sql);
 
 // sql without trailing whitespace, comments and semicolons.
 std::string_view TrimStatement(std::string_view sql);
+
+// A name-like token of a statement: a word, a "quoted identifier" or a
+// 'string', as written (quotes included), at byte `offset`; `call` is true
+// when the next token is '(' (a function is called by that name).
+struct SqlName {
+  std::string_view text;
+  size_t offset = 0;
+  bool call = false;
+};
+
+// The words, quoted identifiers and strings of sql, in order; comments are
+// skipped.
+std::vector<SqlName> SqlNames(std::string_view sql);
+
+// "line L, column C" (both from 1; columns count bytes) of byte `offset` of sql.
+std::string SqlPosition(std::string_view sql, size_t offset);
 
 }  // namespace gamelake
 

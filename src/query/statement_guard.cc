@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "sql/duck_handles.h"
 
 namespace gamelake {
@@ -77,6 +78,32 @@ Status CheckStartsLikeAQuery(const SqlShape& shape, std::string_view sql) {
     return Status::PermissionDenied(
         "only queries that read may run (SELECT, WITH, EXPLAIN, DESCRIBE, SUMMARIZE, SHOW), "
         "plus CREATE VIEW and DROP VIEW: the lake is read-only to SQL");
+  }
+  return Status::OK();
+}
+
+Status CheckNoInternalNames(std::string_view sql) {
+  for (const SqlName& name : SqlNames(sql)) {
+    std::string lowered = AsciiLowered(name.text);
+    for (std::string_view internal : {"gl_tail", "gamelake_tail"}) {
+      if (lowered.find(internal) != std::string::npos) {
+        return Status::PermissionDenied(fmt::format(
+            "{}: \"{}\" is internal to gamelake and cannot be named in SQL; read a stream's "
+            "table (its undelivered records included) by the stream's name",
+            SqlPosition(sql, name.offset), internal));
+      }
+    }
+    if (!name.call) continue;
+    std::string_view unquoted = lowered;
+    if (unquoted.size() >= 2 && unquoted.front() == '"') {
+      unquoted = unquoted.substr(1, unquoted.size() - 2);
+    }
+    if (unquoted == "query" || unquoted == "query_table") {
+      return Status::PermissionDenied(fmt::format(
+          "{}: {}() is not available: it reads SQL or a table name from a string, which the "
+          "sandbox cannot check before it runs; write the query or name the table directly",
+          SqlPosition(sql, name.offset), unquoted));
+    }
   }
   return Status::OK();
 }

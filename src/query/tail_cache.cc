@@ -53,10 +53,10 @@ void TailCache::Retire(Stream* s) {
   s->first_seq = 0;
 }
 
-std::optional<std::string> TailCache::Branch(
+Result<std::optional<std::string>> TailCache::Branch(
     duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry, const TableShape& shape,
     const std::vector<std::shared_ptr<const TailChunk>>& chunks, uint64_t* record_bytes) {
-  if (chunks.empty() || chunks.back()->seqs.empty()) return std::nullopt;
+  if (chunks.empty() || chunks.back()->seqs.empty()) return std::optional<std::string>();
   uint64_t floor = TailFloor(shape);
   uint64_t last = chunks.back()->seqs.back();
   std::shared_ptr<Stream> stream = StreamOf(shape.name);
@@ -72,9 +72,10 @@ std::optional<std::string> TailCache::Branch(
   // holding any is retired and the stream's tail typed again. Right after a
   // delivery the tail holds little (delivery takes everything up to its cut).
   if (!s->table.empty() && floor >= s->first_seq) Retire(s);
-  if (s->failed) return std::nullopt;
+  if (s->failed) return std::optional<std::string>();
   if (s->table.empty() || last > s->filled_to) {
     Status filled = Fill(conn, conn_id, entry, shape, last, s);
+    if (filled.code() == Status::Code::kCancelled) return filled;
     if (!filled.ok()) {
       spdlog::warn(
           "msg=\"cannot keep the live tail of a stream typed; its queries parse the records\" "
@@ -82,12 +83,13 @@ std::optional<std::string> TailCache::Branch(
           shape.name, filled.message());
       Retire(s);
       s->failed = true;
-      return std::nullopt;
+      return std::optional<std::string>();
     }
   }
   *record_bytes += RecordBytes(chunks, floor, last);
-  return fmt::format("SELECT * EXCLUDE ({0}) FROM {1} WHERE {0} > {2} AND {0} <= {3}",
-                     kTailSeqColumn, TableName(s->table), floor, last);
+  return std::optional<std::string>(
+      fmt::format("SELECT * EXCLUDE ({0}) FROM {1} WHERE {0} > {2} AND {0} <= {3}", kTailSeqColumn,
+                  TableName(s->table), floor, last));
 }
 
 Status TailCache::Fill(duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry,

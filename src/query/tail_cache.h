@@ -44,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "common/status.h"
 #include "query/live_tail.h"
 #include "query/tail_function.h"
@@ -72,11 +73,12 @@ class TailCache {
   // `chunks` of the stream: a SELECT of the typed copy. nullopt when the
   // stream cannot be cached (the caller parses the JSON: TailSelect).
   // *record_bytes gets the JSON bytes of the records the branch reads.
-  // Needs a Hold.
-  std::optional<std::string> Branch(duckdb_connection conn, idx_t conn_id,
-                                    const TailPins::Entry& entry, const TableShape& shape,
-                                    const std::vector<std::shared_ptr<const TailChunk>>& chunks,
-                                    uint64_t* record_bytes);
+  // Cancelled if the query was interrupted (its timeout, a cancel) while it
+  // filled the copy: the copy is as before (DuckDB rolled the fill back), and
+  // the next query fills it. Needs a Hold.
+  Result<std::optional<std::string>> Branch(
+      duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry, const TableShape& shape,
+      const std::vector<std::shared_ptr<const TailChunk>>& chunks, uint64_t* record_bytes);
 
   // Retires the table of `stream` if it holds a record at or below
   // delivered_seq (now in the lake). False if a query is filling it (then

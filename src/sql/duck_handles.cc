@@ -20,6 +20,8 @@ Status FromDuckError(duckdb_error_type type, std::string_view message) {
     case DUCKDB_ERROR_INTERNAL:
     case DUCKDB_ERROR_FATAL:
       return Status::Internal(message);
+    case DUCKDB_ERROR_INTERRUPT:
+      return Status::Cancelled(message);
     default:
       return Status::InvalidArgument(message);
   }

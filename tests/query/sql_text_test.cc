@@ -64,5 +64,20 @@ TEST(SqlTextTest, TrimStatementDropsTrailingSemicolonsAndComments) {
   EXPECT_EQ(TrimStatement("SELECT 1 /* c; */"), "SELECT 1");
 }
 
+TEST(SqlTextTest, NamesAreListedWithWhereTheyStandAndWhetherTheyAreCalled) {
+  std::string_view sql = "SELECT f (x), 'a(' -- g(\n FROM \"t\"(1) /* h( */";
+  std::vector<SqlName> names = SqlNames(sql);
+  ASSERT_EQ(names.size(), 7u);  // SELECT f x 'a(' FROM "t" 1
+  EXPECT_EQ(names[1].text, "f");
+  EXPECT_TRUE(names[1].call);
+  EXPECT_FALSE(names[2].call);  // x
+  EXPECT_EQ(names[3].text, "'a('");
+  EXPECT_FALSE(names[3].call);
+  EXPECT_EQ(names[5].text, "\"t\"");
+  EXPECT_TRUE(names[5].call);
+  EXPECT_EQ(SqlPosition(sql, names[5].offset), "line 2, column 7");
+  EXPECT_EQ(SqlPosition(sql, 0), "line 1, column 1");
+}
+
 }  // namespace
 }  // namespace gamelake
