@@ -52,6 +52,20 @@ class BeginTracker final : public ResultSink {
   bool begun_ = false;
 };
 
+// A connection's last statement, kept prepared for the next query of the same
+// text: preparing (binding, optimizing) costs a small query most of its time.
+// It is run again only if nothing it was bound against can have changed: the
+// same text, the same published catalog snapshot (saved views, tables) and
+// every view it read left as it was (QueryViews::changed()). DuckDB itself
+// rebinds a prepared statement whose catalog changed; these conditions keep
+// the result's columns, and so `reader`, the ones it was prepared with.
+struct LastStatement {
+  std::string sql;
+  std::shared_ptr<const CatalogSnapshot> snapshot;  // Held: the identity cannot be reused.
+  DuckPrepared prepared;
+  std::unique_ptr<ResultReader> reader;
+};
+
 struct Connection {
   duckdb_connection conn = nullptr;
   idx_t id = 0;
@@ -59,6 +73,7 @@ struct Connection {
   // The temporary views defined on it now: name -> their SELECT. Used only
   // by the query holding the connection (QueryViews).
   std::map<std::string, std::string> views;
+  LastStatement last;  // Used only by the query holding the connection.
 };
 
 struct RunningEntry {
@@ -96,13 +111,18 @@ class QueryViews {
       }
       (void)ExecOn(conn_->conn, "DROP VIEW IF EXISTS temp.main." + QuoteIdentifier(it->first));
       it = conn_->views.erase(it);
+      changed_ = true;
     }
   }
+
+  // True if this query created, replaced or dropped any view so far.
+  bool changed() const { return changed_; }
 
   Status Define(const std::string& name, const std::string& select) {
     defined_.insert(name);
     auto it = conn_->views.find(name);
     if (it != conn_->views.end() && it->second == select) return Status::OK();
+    changed_ = true;
     Status s = ExecOn(conn_->conn, fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}",
                                                QuoteIdentifier(name), select));
     if (s.ok()) {
@@ -118,6 +138,7 @@ class QueryViews {
  private:
   Connection* conn_;
   std::set<std::string> defined_;
+  bool changed_ = false;
 };
 
 // Where a query's tail branches come from: the engine's typed copy of the
@@ -190,7 +211,10 @@ class QueryEngineImpl final : public QueryEngine {
     cv_.notify_all();
     if (watchdog_.joinable()) watchdog_.join();
     publisher_.reset();
-    for (auto& c : pool_) duckdb_disconnect(&c->conn);
+    for (auto& c : pool_) {
+      c->last = LastStatement{};  // Its statements before their connection.
+      duckdb_disconnect(&c->conn);
+    }
     if (admin_) duckdb_disconnect(&admin_);
     if (db_) duckdb_close(&db_);
   }
@@ -388,8 +412,7 @@ class QueryEngineImpl final : public QueryEngine {
       idx_t id;
       ~Unpin() { pins->Clear(id); }
     } unpin{&pins_, conn->id};
-    std::unique_ptr<ResultReader> reader;
-    DuckPrepared prepared;
+    ResultReader* reader = nullptr;  // Owned by conn->last.
     DuckResult result;
     {
       // Plan, bind and start against one published state (view_publisher.h).
@@ -409,12 +432,7 @@ class QueryEngineImpl final : public QueryEngine {
       Status defined = DefineQueryViews(plan, reading.state(), tail, catalog_->lake_dir(), &views);
       if (!defined.ok()) return StoppedOr(stats->query_id, std::move(defined));
       views.DropOthers();
-      if (duckdb_prepare(conn->conn, sql_text.c_str(), prepared.out()) != DuckDBSuccess) {
-        return FromPrepareError(duckdb_prepare_error(prepared.get()));
-      }
-      GL_RETURN_IF_ERROR(CheckReadOnly(conn->conn, prepared.get(), shape));
-      bool select = duckdb_prepared_statement_type(prepared.get()) == DUCKDB_STATEMENT_TYPE_SELECT;
-      GL_ASSIGN_OR_RETURN(reader, ResultReader::Prepare(conn->conn, prepared.get(), sql, select));
+      GL_ASSIGN_OR_RETURN(reader, PrepareOn(conn, sql_text, shape, reading.state(), views));
       if (duckdb_execute_prepared_streaming(reader->statement(), result.get()) != DuckDBSuccess) {
         return ExecutionError(stats->query_id, result.get());
       }
@@ -433,6 +451,33 @@ class QueryEngineImpl final : public QueryEngine {
     stats->bytes_scanned = BytesRead(conn) + tail_bytes->load();
     stats->elapsed_ms = static_cast<double>(env_->NowMicros() - started) / 1000.0;
     return sink->Finish(*stats);
+  }
+
+  // The statement `sql` prepared on conn, checked to only read, with its
+  // reader: the connection's last one if nothing it was bound against changed
+  // (LastStatement), else prepared now and kept as the last one.
+  Result<ResultReader*> PrepareOn(Connection* conn, const std::string& sql, const SqlShape& shape,
+                                  const ViewPublisher::Published& published,
+                                  const QueryViews& views) {
+    LastStatement& last = conn->last;
+    if (last.reader != nullptr && last.sql == sql && last.snapshot == published.snapshot &&
+        !views.changed()) {
+      return last.reader.get();
+    }
+    last = LastStatement{};
+    DuckPrepared prepared;
+    if (duckdb_prepare(conn->conn, sql.c_str(), prepared.out()) != DuckDBSuccess) {
+      return FromPrepareError(duckdb_prepare_error(prepared.get()));
+    }
+    GL_RETURN_IF_ERROR(CheckReadOnly(conn->conn, prepared.get(), shape));
+    bool select = duckdb_prepared_statement_type(prepared.get()) == DUCKDB_STATEMENT_TYPE_SELECT;
+    GL_ASSIGN_OR_RETURN(std::unique_ptr<ResultReader> reader,
+                        ResultReader::Prepare(conn->conn, prepared.get(), sql, select));
+    last.sql = sql;
+    last.snapshot = published.snapshot;
+    last.prepared = std::move(prepared);
+    last.reader = std::move(reader);
+    return last.reader.get();
   }
 
   Status RunViewStatement(const SqlShape& shape, const QueryRequest& request, Connection* conn,

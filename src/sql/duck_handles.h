@@ -23,6 +23,15 @@ class DuckPrepared {
   }
   DuckPrepared(const DuckPrepared&) = delete;
   DuckPrepared& operator=(const DuckPrepared&) = delete;
+  DuckPrepared(DuckPrepared&& other) noexcept : p_(other.p_) { other.p_ = nullptr; }
+  DuckPrepared& operator=(DuckPrepared&& other) noexcept {
+    if (this != &other) {
+      if (p_ != nullptr) duckdb_destroy_prepare(&p_);
+      p_ = other.p_;
+      other.p_ = nullptr;
+    }
+    return *this;
+  }
   duckdb_prepared_statement* out() { return &p_; }
   duckdb_prepared_statement get() const { return p_; }
 

@@ -369,6 +369,19 @@ TEST_F(QueryEngineTest, RepeatedQueriesSeeAReplacedSavedView) {
   EXPECT_FALSE(Rows(count).ok());
   EXPECT_EQ(One("CREATE VIEW winners AS SELECT PlayerID FROM events"), "CREATE VIEW");
   EXPECT_EQ(One(count), "5");
+  // A statement run again is not prepared again, unless what it was bound
+  // against changed: the same text over a view replaced with a column of
+  // another type reads that type.
+  const std::string first = "SELECT x FROM w ORDER BY x LIMIT 1";
+  EXPECT_EQ(One("CREATE VIEW w AS SELECT Wins AS x FROM events"), "CREATE VIEW");
+  EXPECT_EQ(One(first), "0");
+  EXPECT_EQ(One(first), "0");
+  EXPECT_EQ(One("CREATE OR REPLACE VIEW w AS SELECT PlayerID AS x FROM events"), "CREATE VIEW");
+  EXPECT_EQ(One(first), "p0");
+  EXPECT_EQ(One(first), "p0");
+  EXPECT_EQ(One("CREATE OR REPLACE VIEW w AS SELECT _ingest_time AS x FROM events"), "CREATE VIEW");
+  EXPECT_EQ(One(first), "2026-11-26 10:00:00");
+  EXPECT_EQ(One(first), "2026-11-26 10:00:00");
 }
 
 TEST_F(QueryEngineTest, CorruptFilesAreReportedAndSkipped) {
