@@ -19,14 +19,14 @@ shift || true
 work=$(mktemp -d /tmp/gl-ingestprof.XXXXXX)
 port=18090 pid=""
 trap '[[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-build/gamelake serve --data-dir "$work/data" --listen "127.0.0.1:$port" --set auth.enabled=false \
+${GL_BIN:-build/gamelake} serve --data-dir "$work/data" --listen "127.0.0.1:$port" --set auth.enabled=false \
   "$@" >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.05; done
 if [[ "${PERF:-0}" == 1 ]]; then
   (sleep 2; timeout 7 perf record -F 499 -g -p "$pid" -o "/tmp/perf-$label.data" >/dev/null 2>&1 || true) &
 fi
-out=$(timeout 60 wrk -t2 -c8 -d10s -s bench/post_ndjson.lua "http://127.0.0.1:$port")
+out=$(timeout 60 wrk -t2 -c"${CONNS:-8}" -d10s -s bench/post_ndjson.lua "http://127.0.0.1:$port")
 echo "$label: $(awk '/records_per_s/ {print $2}' <<<"$out") records/s, non_2xx $(awk '/non_2xx/ {print $2}' <<<"$out")"
 sleep 1
 kill -TERM "$pid"

@@ -44,6 +44,9 @@ using Socket = net::basic_stream_socket<tcp, Executor>;
 using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
 
 constexpr size_t kDrainChunk = 64 * 1024;
+// Beast's HTTP reads take at most 64 KiB at a time; a body gets that much room.
+constexpr uint64_t kBodyReadChunk = 64 * 1024;
+constexpr size_t kIdleBufferBytes = 8 * 1024;
 constexpr size_t kMaxQueuedStreamBytes = 1 << 20;
 constexpr uint64_t kMaxDrainBytes = 256ull << 20;
 
@@ -330,6 +333,8 @@ void Session::ReadHeader() {
   parser_->header_limit(static_cast<uint32_t>(server_->options().max_header_bytes));
   parser_->body_limit(server_->options().max_body_bytes);
   idle_ = buffer_.size() == 0;
+  // An idle connection keeps no body-sized buffer (many may be open).
+  if (idle_ && buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
   stream_.expires_after(Seconds(server_->options().idle_timeout_s));
   http::async_read_header(
       stream_, buffer_, *parser_,
@@ -353,6 +358,14 @@ void Session::OnHeader(beast::error_code ec) {
   auto length = parser_->content_length();
   if (length && *length > server_->options().max_body_bytes) {
     return FailRead(http::error::body_limit);
+  }
+  // Beast reads as much as the buffer has room for (at least 512 bytes), and
+  // the body parser empties it after each read: a buffer sized for headers
+  // reads a 100 KB batch in ~1 KB pieces, each a recvmsg, an epoll wait and a
+  // timer re-arm. Room for the body (up to kBodyReadChunk) takes a few.
+  if (!parser_->is_done()) {
+    uint64_t room = length ? std::min<uint64_t>(*length, kBodyReadChunk) : kBodyReadChunk;
+    if (room > buffer_.capacity() - buffer_.size()) buffer_.reserve(buffer_.size() + room);
   }
   stream_.expires_after(Seconds(server_->options().request_timeout_s));
   http::async_read(

@@ -110,6 +110,49 @@ TEST_F(IngestTest, PartlyBadBatchKeepsTheGoodRecords) {
   EXPECT_EQ(rows[0][0], "1,2");
 }
 
+// Bodies larger than one read, one after another and pipelined on one
+// connection, with small requests between them: each whole, none mixed up.
+TEST_F(IngestTest, LargeAndSmallBodiesShareAKeepAliveConnection) {
+  auto ndjson = [](int from, int count) {
+    std::string body;
+    for (int i = from; i < from + count; ++i) {
+      body += "{\"n\":" + std::to_string(i) + ",\"pad\":\"" + std::string(1000, 'x') + "\"}\n";
+    }
+    return body;
+  };
+  HttpClient client(server_->port());
+  int sent = 0;
+  for (int count : {500, 1, 400, 2, 120}) {  // 500 KB to 1 KB (500 records at most).
+    HttpResult r =
+        client.Post("/v1/streams/big/records", ndjson(sent, count), "application/x-ndjson");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(r.body.find("\"accepted\":" + std::to_string(count) + ","), std::string::npos)
+        << r.body;
+    sent += count;
+  }
+  // Two requests in one write: the second arrives with the first's body.
+  std::string first = ndjson(sent, 300), second = ndjson(sent + 300, 3);
+  std::string raw =
+      "POST /v1/streams/big/records HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/x-ndjson\r\nContent-Length: " +
+      std::to_string(first.size()) + "\r\n\r\n" + first +
+      "POST /v1/streams/big/records HTTP/1.1\r\nHost: x\r\nConnection: "
+      "close\r\nContent-Type: application/x-ndjson\r\nContent-Length: " +
+      std::to_string(second.size()) + "\r\n\r\n" + second;
+  std::string answers = HttpClient(server_->port()).RawExchange(raw, 20000);
+  EXPECT_NE(answers.find("\"accepted\":300,"), std::string::npos) << answers;
+  EXPECT_NE(answers.find("\"accepted\":3,"), std::string::npos) << answers;
+  sent += 303;
+  ASSERT_EQ(server_->Stop(), 0);
+  auto rows = DuckQuery(
+      "SELECT count(*), count(DISTINCT n), min(n), max(n), sum(length(pad)) FROM "
+      "read_parquet('" +
+      LakeGlob(dir_.path() + "/data", "big") + "')");
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{std::to_string(sent), std::to_string(sent), "0",
+                                      std::to_string(sent - 1), std::to_string(sent * 1000)}));
+}
+
 TEST_F(IngestTest, BadRequestsGetJsonErrorsAndServerKeepsServing) {
   HttpClient client(server_->port());
   struct Case {
