@@ -128,9 +128,11 @@ class QueryViews {
     if (s.ok()) {
       conn_->views[name] = select;
     } else {
-      // What is left under the name is not this query's view: none at all.
-      if (it != conn_->views.end()) conn_->views.erase(it);
-      (void)ExecOn(conn_->conn, "DROP VIEW IF EXISTS temp.main." + QuoteIdentifier(name));
+      // What is left under the name is not this query's view, and dropping it
+      // may fail too (a query interrupted here is interrupted again): it is
+      // kept as no query's view (no SELECT is empty), which the next query on
+      // the connection replaces or drops.
+      conn_->views[name] = std::string();
     }
     return s;
   }
