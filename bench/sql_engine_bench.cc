@@ -19,6 +19,7 @@
 #include "catalog/catalog.h"
 #include "query/query_engine.h"
 #include "sql/duck_db.h"
+#include "sql/duck_handles.h"
 
 namespace gamelake {
 namespace {
@@ -129,6 +130,21 @@ void BM_DuckDbDirect(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_DuckDbDirect)->DenseRange(0, 4)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// What the engine no longer pays for a repeated query (its connection keeps
+// the prepared statement): DuckDB preparing each lab query over the direct view.
+void BM_DuckDbPrepare(benchmark::State& state) {
+  Lake& lake = TheLake();
+  state.SetLabel(kNames[state.range(0)]);
+  for (auto _ : state) {
+    DuckPrepared prepared;
+    if (duckdb_prepare(lake.direct()->connection(), kQueries[state.range(0)], prepared.out()) !=
+        DuckDBSuccess) {
+      state.SkipWithError("prepare failed");
+    }
+  }
+}
+BENCHMARK(BM_DuckDbPrepare)->DenseRange(0, 4)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace gamelake

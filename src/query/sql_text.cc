@@ -142,7 +142,9 @@ std::vector<SqlName> SqlNames(std::string_view sql) {
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (tokens[i].type == Token::Type::kSymbol) continue;
     bool call = i + 1 < tokens.size() && tokens[i + 1].text == "(";
-    names.push_back(SqlName{tokens[i].text, tokens[i].begin, call});
+    std::string identifier =
+        tokens[i].type == Token::Type::kString ? std::string() : IdentifierText(tokens[i]);
+    names.push_back(SqlName{tokens[i].text, std::move(identifier), tokens[i].begin, call});
   }
   return names;
 }

@@ -50,10 +50,13 @@ bool StartsLikeAQuery(std::string_view sql);
 std::string_view TrimStatement(std::string_view sql);
 
 // A name-like token of a statement: a word, a "quoted identifier" or a
-// 'string', as written (quotes included), at byte `offset`; `call` is true
-// when the next token is '(' (a function is called by that name).
+// 'string', as written (quotes included), at byte `offset`; `identifier` is
+// the name a word or quoted identifier stands for (unquoted; empty for a
+// string); `call` is true when the next token is '(' (a function is called by
+// that name).
 struct SqlName {
   std::string_view text;
+  std::string identifier;
   size_t offset = 0;
   bool call = false;
 };

@@ -94,15 +94,12 @@ Status CheckNoInternalNames(std::string_view sql) {
       }
     }
     if (!name.call) continue;
-    std::string_view unquoted = lowered;
-    if (unquoted.size() >= 2 && unquoted.front() == '"') {
-      unquoted = unquoted.substr(1, unquoted.size() - 2);
-    }
-    if (unquoted == "query" || unquoted == "query_table") {
+    std::string function = AsciiLowered(name.identifier);
+    if (function == "query" || function == "query_table") {
       return Status::PermissionDenied(fmt::format(
           "{}: {}() is not available: it reads SQL or a table name from a string, which the "
           "sandbox cannot check before it runs; write the query or name the table directly",
-          SqlPosition(sql, name.offset), unquoted));
+          SqlPosition(sql, name.offset), function));
     }
   }
   return Status::OK();

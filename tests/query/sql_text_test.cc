@@ -72,8 +72,10 @@ TEST(SqlTextTest, NamesAreListedWithWhereTheyStandAndWhetherTheyAreCalled) {
   EXPECT_TRUE(names[1].call);
   EXPECT_FALSE(names[2].call);  // x
   EXPECT_EQ(names[3].text, "'a('");
+  EXPECT_EQ(names[3].identifier, "");  // A string names nothing.
   EXPECT_FALSE(names[3].call);
   EXPECT_EQ(names[5].text, "\"t\"");
+  EXPECT_EQ(names[5].identifier, "t");
   EXPECT_TRUE(names[5].call);
   EXPECT_EQ(SqlPosition(sql, names[5].offset), "line 2, column 7");
   EXPECT_EQ(SqlPosition(sql, 0), "line 1, column 1");
