@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/server_client.h"
 #include "common/env.h"
 #include "generator/generator.h"
 #include "generator/record_source.h"
@@ -94,6 +95,7 @@ Status BuildOptions(const GenerateCommand& c, GenerateOptions* o) {
     if (Status s = ValidateStreamName(c.stream); !s.ok()) return s.WithContext("--stream");
     o->sender.stream = c.stream;
     o->sender.key = c.key;
+    o->sender.tls = CurrentClientTls();
     o->sender.api = c.api == "firehose" ? SendApi::kFirehose : SendApi::kNative;
     if (o->sender.api == SendApi::kFirehose && c.batch > 500) {
       return Status::InvalidArgument(

@@ -17,6 +17,7 @@
 #include "cli/lake_commands.h"
 #include "cli/metrics_command.h"
 #include "cli/query_command.h"
+#include "cli/server_client.h"
 #include "common/env.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -89,22 +90,29 @@ int Serve(const ServeFlags& flags) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // Reload the TLS certificate.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
   auto server = Server::Start(config);
   if (!server.ok()) return Fail(server.status());
-  std::printf("gamelake %s listening on http://%s:%u (data in %s)\n", kVersion,
-              config.listen_host.c_str(), static_cast<unsigned>((*server)->port()),
+  std::string url = (*server)->url();
+  std::printf("gamelake %s listening on %s (data in %s)\n", kVersion, url.c_str(),
               config.data_dir.c_str());
+  if ((*server)->plain_port() != 0) {
+    std::printf("gamelake plain HTTP beside it on %s:%u\n", config.plain_listen_host.c_str(),
+                static_cast<unsigned>((*server)->plain_port()));
+  }
   if (config.console_enabled && !config.console_dir.empty()) {
-    std::printf("gamelake console: http://%s:%u/\n", config.listen_host.c_str(),
-                static_cast<unsigned>((*server)->port()));
+    std::printf("gamelake console: %s/\n", url.c_str());
   }
   std::fflush(stdout);
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    spdlog::info("msg=\"signal received: reloading the TLS certificate\" signal=SIGHUP");
+    (void)(*server)->ReloadTls();  // Logged and counted; the old one keeps serving.
+  }
   spdlog::info("msg=\"signal received\" signal={}", sig == SIGINT ? "SIGINT" : "SIGTERM");
   Status s = (*server)->Shutdown();
   if (!s.ok()) return Fail(s);
@@ -117,6 +125,15 @@ int Serve(const ServeFlags& flags) {
 int main(int argc, char** argv) {
   CLI::App app{"gamelake: self-hosted game analytics pipeline"};
   app.require_subcommand(1);
+  // How commands trust an https:// server; given anywhere on the command line.
+  app.fallthrough();
+  gamelake::TlsClientOptions client_tls;
+  app.add_option("--ca-file", client_tls.ca_file,
+                 "PEM CA certificates to trust for https:// URLs instead of the system's")
+      ->envname("GAMELAKE_CA_FILE");
+  app.add_flag("--insecure", client_tls.insecure,
+               "Do not verify the https:// server's certificate (tests only)")
+      ->envname("GAMELAKE_TLS_INSECURE");
 
   gamelake::ServeFlags serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the ingest server, log and lake delivery");
@@ -157,6 +174,7 @@ int main(int argc, char** argv) {
   });
 
   CLI11_PARSE(app, argc, argv);
+  gamelake::SetClientTls(client_tls);
   if (serve_cmd->parsed()) return gamelake::Serve(serve);
   if (keys.keys->parsed()) return gamelake::RunKeysCommand(keys);
   if (generate.app->parsed()) return gamelake::RunGenerateCommand(generate);

@@ -1,6 +1,6 @@
 // ServerClient: how a command reaches a running server — its URL from --url,
 // or from <data>/server.url when a server holds the data dir's LOCK — and
-// one HTTP/1.1 request to it with an admin key.
+// one HTTP/1.1 (or HTTPS) request to it with an admin key.
 //
 // Thread-safety: run from main only.
 #ifndef GAMELAKE_CLI_SERVER_CLIENT_H_
@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "net/tls_context.h"
 
 namespace gamelake {
 
@@ -36,6 +37,11 @@ struct ServerTarget {
 // to do.
 Result<ServerTarget> RunningServer(const std::string& url_flag, const std::string& data_dir_flag,
                                    const std::string& key_flag);
+
+// How https:// URLs are trusted by CallServer and FollowServer (main sets it
+// from --ca-file and --insecure before running a command).
+void SetClientTls(TlsClientOptions options);
+const TlsClientOptions& CurrentClientTls();
 
 struct ServerReply {
   int status = 0;

@@ -159,6 +159,8 @@ class DeliveryServiceImpl final : public DeliveryService {
     std::lock_guard<std::mutex> l(mu_);
     DeliveryStats s = stats_;
     s.buffered_records = open_records_ + queued_records_;
+    s.consecutive_failures = consecutive_failures_;
+    if (consecutive_failures_ > 0) s.last_error = last_error_.ToString();
     int64_t oldest = OldestLocked();
     s.lag_us = oldest == std::numeric_limits<int64_t>::max()
                    ? 0

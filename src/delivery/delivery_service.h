@@ -79,6 +79,8 @@ struct DeliveryStats {
   uint64_t delivery_errors = 0;
   uint64_t buffered_records = 0;  // Read from the log, not yet in the lake.
   int64_t lag_us = 0;             // Age of the oldest undelivered record (0 if none).
+  int consecutive_failures = 0;   // Failed attempts since the last file delivered.
+  std::string last_error;         // The last failure's error while failures > 0.
 };
 
 class DeliveryService {

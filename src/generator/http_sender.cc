@@ -1,5 +1,7 @@
 #include "generator/http_sender.h"
 
+#include "net/client_stream.h"
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -58,7 +60,9 @@ std::string HostHeader(const Endpoint& e) {
   return fmt::format("{}{}{}:{}", v6 ? "[" : "", e.host, v6 ? "]" : "", e.port);
 }
 
-std::string UrlOf(const Endpoint& e) { return "http://" + HostHeader(e) + e.prefix; }
+std::string UrlOf(const Endpoint& e) {
+  return (e.tls ? "https://" : "http://") + HostHeader(e) + e.prefix;
+}
 
 // What an answer body says, as far as the sender cares.
 struct Answer {
@@ -122,20 +126,20 @@ Answer ParseAnswer(std::string_view body, bool firehose, size_t records) {
 }  // namespace
 
 Result<Endpoint> ParseUrl(std::string_view url) {
+  Endpoint e;
+  std::string_view rest;
   if (url.starts_with("https://")) {
-    return Status::InvalidArgument(fmt::format(
-        "--url {}: https is not supported; use http:// (run it on the server's host, or put a "
-        "TLS proxy in front)",
-        url));
-  }
-  if (!url.starts_with("http://")) {
+    e.tls = true;
+    e.port = 443;
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
     return Status::InvalidArgument(
-        fmt::format("--url \"{}\" must look like http://HOST:PORT", url));
+        fmt::format("--url \"{}\" must look like http://HOST:PORT or https://HOST:PORT", url));
   }
-  std::string_view rest = url.substr(7);
   size_t slash = rest.find('/');
   std::string_view hostport = rest.substr(0, slash);
-  Endpoint e;
   if (slash != std::string_view::npos) {
     e.prefix = std::string(rest.substr(slash));
     while (!e.prefix.empty() && e.prefix.back() == '/') e.prefix.pop_back();
@@ -173,27 +177,16 @@ Result<Endpoint> ParseUrl(std::string_view url) {
 // on a private io_context, so every step has a deadline.
 class HttpSender::Worker {
  public:
-  Worker(const Endpoint& endpoint, double timeout_s) : endpoint_(endpoint), timeout_s_(timeout_s) {}
+  Worker(const Endpoint& endpoint, std::shared_ptr<TlsContext> tls, double timeout_s)
+      : endpoint_(endpoint),
+        tls_(std::move(tls)),
+        timeout_(static_cast<int64_t>(timeout_s * 1000)) {}
 
   Status Connect() {
     stream_.reset();
-    tcp::resolver resolver(ioc_);
-    beast::error_code ec;
-    auto results = resolver.resolve(endpoint_.host, std::to_string(endpoint_.port), ec);
-    if (ec) {
-      return Status::Unavailable(
-          fmt::format("cannot resolve {}: {}", endpoint_.host, ec.message()));
-    }
-    stream_.emplace(ioc_);
-    stream_->expires_after(std::chrono::milliseconds(static_cast<int64_t>(timeout_s_ * 1000)));
-    stream_->async_connect(results, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    RunIo();
-    if (ec) {
-      stream_.reset();
-      return Status::Unavailable(
-          fmt::format("cannot connect to {}: {}", UrlOf(endpoint_), ec.message()));
-    }
-    stream_->socket().set_option(tcp::no_delay(true), ec);
+    buffer_.clear();
+    GL_ASSIGN_OR_RETURN(
+        stream_, ClientStream::Connect(ioc_, endpoint_.host, endpoint_.port, tls_, timeout_));
     return Status::OK();
   }
 
@@ -202,14 +195,17 @@ class HttpSender::Worker {
   Result<http::response<http::string_body>> Exchange(http::request<http::string_body>& req) {
     if (!stream_) GL_RETURN_IF_ERROR(Connect());
     beast::error_code ec;
-    stream_->expires_after(std::chrono::milliseconds(static_cast<int64_t>(timeout_s_ * 1000)));
-    http::async_write(*stream_, req, [&](beast::error_code e, size_t) { ec = e; });
+    stream_->tcp().expires_after(timeout_);
+    stream_->Visit(
+        [&](auto& s) { http::async_write(s, req, [&](beast::error_code e, size_t) { ec = e; }); });
     RunIo();
     http::response<http::string_body> res;
     if (!ec) {
       http::response_parser<http::string_body> parser;
       parser.body_limit(64u << 20);
-      http::async_read(*stream_, buffer_, parser, [&](beast::error_code e, size_t) { ec = e; });
+      stream_->Visit([&](auto& s) {
+        http::async_read(s, buffer_, parser, [&](beast::error_code e, size_t) { ec = e; });
+      });
       RunIo();
       if (!ec) res = parser.release();
     }
@@ -233,9 +229,10 @@ class HttpSender::Worker {
   }
 
   Endpoint endpoint_;
-  double timeout_s_;
+  std::shared_ptr<TlsContext> tls_;  // Null for http://.
+  std::chrono::milliseconds timeout_;
   net::io_context ioc_;
-  std::optional<beast::tcp_stream> stream_;
+  std::unique_ptr<ClientStream> stream_;
   beast::flat_buffer buffer_;
 };
 
@@ -253,11 +250,16 @@ Result<std::unique_ptr<HttpSender>> HttpSender::Start(SenderOptions options) {
     Result<ApiKeyParts> parts = ParseApiKey(options.key);
     if (!parts.ok()) return parts.status().WithContext("--key");
   }
+  std::shared_ptr<TlsContext> tls;
+  if (options.endpoint.tls) {
+    GL_ASSIGN_OR_RETURN(tls, MakeClientTlsContext(options.tls));
+  }
   {
-    Worker probe(options.endpoint, std::min(options.timeout_s, 5.0));
+    Worker probe(options.endpoint, tls, std::min(options.timeout_s, 5.0));
     GL_RETURN_IF_ERROR(probe.Connect());
   }
   std::unique_ptr<HttpSender> sender(new HttpSender(std::move(options)));
+  sender->tls_ = std::move(tls);
   for (int i = 0; i < sender->options_.connections; ++i) {
     sender->threads_.emplace_back([s = sender.get(), i] { s->Run(i); });
   }
@@ -319,7 +321,7 @@ void HttpSender::NoteError(std::string_view message) {
 }
 
 void HttpSender::Run(int worker_index) {
-  Worker conn(options_.endpoint, options_.timeout_s);
+  Worker conn(options_.endpoint, tls_, options_.timeout_s);
   Rng jitter(0x9e3779b97f4a7c15ull * static_cast<uint64_t>(worker_index + 1) ^
              static_cast<uint64_t>(options_.env->MonotonicMicros()));
   const bool firehose = options_.api == SendApi::kFirehose;

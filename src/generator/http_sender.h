@@ -36,6 +36,7 @@
 #include "common/env.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "net/tls_context.h"
 
 namespace gamelake {
 
@@ -43,9 +44,10 @@ struct Endpoint {
   std::string host;  // "127.0.0.1", "localhost", "[::1]" without brackets.
   uint16_t port = 80;
   std::string prefix;  // Path prefix without a trailing '/', usually "".
+  bool tls = false;    // https://
 };
 
-// Parses "http://host[:port][/prefix]". https is refused (put a proxy in front).
+// Parses "http[s]://host[:port][/prefix]" (port 80 or 443 by default).
 Result<Endpoint> ParseUrl(std::string_view url);
 
 enum class SendApi { kNative, kFirehose };
@@ -60,6 +62,7 @@ struct SenderOptions {
   int max_retries = 5;
   int64_t max_backoff_ms = 5000;
   double timeout_s = 30;
+  TlsClientOptions tls;       // For https:// endpoints: the CA file, or insecure.
   Env* env = Env::Default();  // Clock for SigV4 dates.
 };
 
@@ -104,6 +107,7 @@ class HttpSender {
   void NoteError(std::string_view message);
 
   SenderOptions options_;
+  std::shared_ptr<TlsContext> tls_;  // For https://; shared by the workers.
   mutable std::mutex mu_;
   std::condition_variable queue_cv_;  // Batch queued, or stopping.
   std::condition_variable space_cv_;  // Room in the queue.

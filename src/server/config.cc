@@ -13,6 +13,7 @@
 
 #include "common/env.h"
 #include "ingest/event_deduper.h"
+#include "net/tls_context.h"
 #include "server/server.h"
 
 namespace gamelake {
@@ -122,6 +123,22 @@ const std::map<std::string, Setter>& Settings() {
       {"server.request_timeout_s", Double(&Config::request_timeout_s)},
       {"server.max_connections", UInt(&Config::max_connections)},
       {"server.max_header_count", UInt(&Config::max_header_count)},
+      {"firehose.unknown_streams_active", Bool(&Config::firehose_unknown_streams_active)},
+      {"server.tls_cert_file", String(&Config::tls_cert_file)},
+      {"server.tls_key_file", String(&Config::tls_key_file)},
+      {"server.tls_client_ca_file", String(&Config::tls_client_ca_file)},
+      {"server.tls_client_auth", String(&Config::tls_client_auth)},
+      {"server.tls_reload_check_s", Double(&Config::tls_reload_check_s)},
+      {"server.plain_listen",
+       [](const toml::node& n, Config* c) -> Status {
+         auto v = n.value<std::string>();
+         if (!v) return Status::InvalidArgument("expected \"host:port\"");
+         Config parsed;
+         GL_RETURN_IF_ERROR(ParseListen(*v, &parsed));
+         c->plain_listen_host = parsed.listen_host;
+         c->plain_listen_port = parsed.listen_port;
+         return Status::OK();
+       }},
       {"cors.origins",
        [](const toml::node& n, Config* c) -> Status {
          GL_ASSIGN_OR_RETURN(c->cors_origins, StringList(n));
@@ -370,6 +387,21 @@ Status ValidateConfig(const Config& c) {
     return bad("server.idle_timeout_s and server.request_timeout_s must be > 0");
   }
   if (c.max_connections < 1) return bad("server.max_connections must be >= 1");
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    return bad("server.tls_cert_file and server.tls_key_file go together: set both or neither");
+  }
+  if (Result<ClientCertMode> mode = ParseClientCertMode(c.tls_client_auth); !mode.ok()) {
+    return bad("server.tls_client_auth " + std::string(mode.status().message()));
+  } else if (*mode != ClientCertMode::kNone && c.tls_client_ca_file.empty()) {
+    return bad("server.tls_client_auth = \"" + c.tls_client_auth +
+               "\" needs server.tls_client_ca_file (the CAs that sign client certificates)");
+  }
+  if (c.tls_cert_file.empty() && !c.plain_listen_host.empty()) {
+    return bad(
+        "server.plain_listen is a plain listener beside a TLS one: set "
+        "server.tls_cert_file and server.tls_key_file, or use server.listen");
+  }
+  if (c.tls_reload_check_s < 0) return bad("server.tls_reload_check_s must be >= 0");
   if (!EventIdExtractor::ValidFieldName(c.event_id_field)) {
     return bad("ingest.event_id_field must not contain '\"', '\\' or control characters");
   }

@@ -53,6 +53,15 @@ struct Config {
   double request_timeout_s = 30;  // Time to receive one whole request.
   uint64_t max_connections = 10000;
   uint64_t max_header_count = 100;  // More header fields gets 431.
+  // HTTPS (server.tls_*): with a certificate and key the listener speaks TLS
+  // only; server.plain_listen adds a plain-HTTP listener beside it.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  std::string tls_client_auth = "none";  // none | optional | require.
+  double tls_reload_check_s = 10;        // 0: reload on SIGHUP only.
+  std::string plain_listen_host;         // "" = no plain listener.
+  uint16_t plain_listen_port = 0;
   // CORS: origins allowed to POST from a browser (WebGL builds). "*" allows
   // any; empty: no CORS headers at all. cors.streams.<stream> overrides per stream.
   std::vector<std::string> cors_origins;
@@ -82,6 +91,9 @@ struct Config {
   int duckdb_threads = 1;
   std::string duckdb_memory_limit = "1GB";
   std::map<std::string, StreamSettings> streams;  // delivery.streams.<name>.*
+  // DescribeDeliveryStream of a stream with no records yet: ACTIVE (it is
+  // created by its first record) instead of ResourceNotFoundException.
+  bool firehose_unknown_streams_active = false;
 
   // SQL (catalog and query engine).
   int sql_threads = 2;

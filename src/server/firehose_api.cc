@@ -598,7 +598,13 @@ void FirehoseApi::PutRecordBatch(Call& call) {
 void FirehoseApi::DescribeDeliveryStream(Call& call) {
   std::string_view stream;
   if (!call.StreamName(&stream, kResourceNotFound)) return;
-  if (!call.CanWrite(stream)) {
+  bool exists = unknown_streams_active_;
+  if (!exists) {
+    for (const std::string& name : list_streams_()) exists = exists || name == stream;
+  }
+  if (!call.CanWrite(stream) || !exists) {
+    // As Firehose answers for a stream never created. gamelake creates a
+    // stream with its first record (firehose.unknown_streams_active: ACTIVE).
     return call.Error(400, kResourceNotFound,
                       fmt::format("Firehose {} under account {} not found.", stream, kAccount));
   }

@@ -62,6 +62,9 @@ class FirehoseApi {
   // Answers one Firehose request; respond is called exactly once, possibly
   // later from the log's writer thread (after the records are durable).
   void Handle(HttpRequest&& request, Respond respond);
+  // DescribeDeliveryStream of a stream not (yet) listed answers ACTIVE
+  // instead of ResourceNotFoundException (firehose.unknown_streams_active).
+  void set_unknown_streams_active(bool active) { unknown_streams_active_ = active; }
 
  private:
   struct Call;
@@ -74,6 +77,7 @@ class FirehoseApi {
   IngestHandler* ingest_;
   ParserLimits limits_;
   ListStreams list_streams_;
+  bool unknown_streams_active_ = false;
   Env* env_;
   int64_t created_us_;  // Reported as every stream's CreateTimestamp.
 };

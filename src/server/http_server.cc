@@ -19,6 +19,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "common/json_writer.h"
 
@@ -41,7 +42,8 @@ class HttpServerImpl;
 // whole life, so its handlers never run concurrently and need no strand.
 using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
-using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using PlainStream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using TlsStream = beast::ssl_stream<PlainStream>;
 
 constexpr size_t kDrainChunk = 64 * 1024;
 // Beast's HTTP reads take at most 64 KiB at a time; a body gets that much room.
@@ -50,13 +52,32 @@ constexpr size_t kIdleBufferBytes = 8 * 1024;
 constexpr size_t kMaxQueuedStreamBytes = 1 << 20;
 constexpr uint64_t kMaxDrainBytes = 256ull << 20;
 
-// One connection. Lives as long as an async operation or a pending Respond holds it.
-class Session : public std::enable_shared_from_this<Session> {
+// What the server keeps of every connection, plain or TLS.
+class SessionBase : public std::enable_shared_from_this<SessionBase> {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection if it is waiting for a request (shutdown).
+  virtual void CloseIfIdle() = 0;
+};
+
+// Streamed responses (see ChunkWriter). Shared between the producer thread
+// and the session's I/O thread.
+struct StreamState {
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t queued = 0;
+  bool failed = false;
+};
+
+// One connection over Stream (PlainStream or TlsStream). Lives as long as an
+// async operation or a pending Respond holds it.
+template <class Stream>
+class Session final : public SessionBase {
  public:
   Session(Socket&& socket, HttpServerImpl* server);
+  Session(Socket&& socket, std::shared_ptr<TlsContext> tls, HttpServerImpl* server);
   void Run(bool over_capacity);
-  // Closes the connection if it is waiting for a request (shutdown).
-  void CloseIfIdle();
+  void CloseIfIdle() override;
 
  private:
   void ReadHeader();
@@ -72,16 +93,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void LingeringClose();
   void Drain(uint64_t drained);
   void FailRead(beast::error_code ec);
+  // Reads are bounded by our own timer, not the stream's: the stream closes
+  // the socket when its timer fires, and a slow client is owed a 408 first.
+  void ArmReadDeadline(double seconds);
+  // A request refused before it was read (413, 431): told to the server's
+  // on_refused hook, then answered.
+  void Refuse(unsigned status, std::string_view code, std::string message);
 
  public:
-  // Streamed responses (see ChunkWriter). Shared between the producer thread
-  // and this session's I/O thread.
-  struct StreamState {
-    std::mutex mu;
-    std::condition_variable cv;
-    size_t queued = 0;
-    bool failed = false;
-  };
   std::unique_ptr<ChunkWriter> StartStream(HttpResponse head, unsigned version, bool keep_alive);
   void QueueChunk(std::string data, bool last, const std::shared_ptr<StreamState>& state);
   void AbortStream(const std::shared_ptr<StreamState>& state);
@@ -89,13 +108,22 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void WriteNextChunk(const std::shared_ptr<StreamState>& state);
   static void FailStream(const std::shared_ptr<StreamState>& state);
+  void Handshake();
+  void Begin();
+  std::shared_ptr<Session> Self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+  // The TCP layer under a TLS stream (or the stream itself): deadlines, the socket.
+  PlainStream& Tcp() { return beast::get_lowest_layer(stream_); }
 
+  std::shared_ptr<TlsContext> tls_;  // Outlives stream_, which refers to it.
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServerImpl* server_;
-  bool idle_ = false;     // Waiting for the first byte of a request (strand-confined).
-  bool counted_ = false;  // Counts toward server.max_connections.
+  bool idle_ = false;           // Waiting for the first byte of a request (strand-confined).
+  bool counted_ = false;        // Counts toward server.max_connections.
+  bool over_capacity_ = false;  // Answer 503 and close.
+  net::steady_timer read_deadline_;
+  bool read_timed_out_ = false;
   std::unique_ptr<char[]> drain_buffer_;
   std::shared_ptr<HttpResponse> out_;
   // Streaming: the head, then chunks in order; `last` ends the body.
@@ -111,11 +139,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<PendingChunk> chunks_;
 };
 
+template <class Stream>
 class SessionChunkWriter final : public ChunkWriter {
  public:
-  SessionChunkWriter(std::shared_ptr<Session> session, double timeout_s)
+  SessionChunkWriter(std::shared_ptr<Session<Stream>> session, double timeout_s)
       : session_(std::move(session)),
-        state_(std::make_shared<Session::StreamState>()),
+        state_(std::make_shared<StreamState>()),
         timeout_(Seconds(timeout_s)) {}
   ~SessionChunkWriter() override {
     if (!finished_) session_->AbortStream(state_);
@@ -147,8 +176,8 @@ class SessionChunkWriter final : public ChunkWriter {
     std::lock_guard lock(state_->mu);
     return state_->failed;
   }
-  std::shared_ptr<Session> session_;
-  std::shared_ptr<Session::StreamState> state_;
+  std::shared_ptr<Session<Stream>> session_;
+  std::shared_ptr<StreamState> state_;
   std::chrono::steady_clock::duration timeout_;
   bool finished_ = false;
 };
@@ -156,10 +185,13 @@ class SessionChunkWriter final : public ChunkWriter {
 class HttpServerImpl final : public HttpServer {
  public:
   HttpServerImpl(const HttpServerOptions& options, HttpHandler handler, Metrics* metrics)
-      : options_(options),
-        handler_(std::move(handler)),
-        contexts_(MakeContexts(options.threads)),
-        acceptor_(*contexts_[0]) {
+      : options_(options), handler_(std::move(handler)), contexts_(MakeContexts(options.threads)) {
+    listeners_.push_back(std::make_unique<Listener>(*contexts_[0], options.host, options.port,
+                                                    static_cast<bool>(options.tls)));
+    if (options.tls && !options.plain_host.empty()) {
+      listeners_.push_back(
+          std::make_unique<Listener>(*contexts_[0], options.plain_host, options.plain_port, false));
+    }
     if (metrics != nullptr) {
       connections_total_ =
           metrics->AddCounter("gamelake_http_connections_total", "TCP connections accepted");
@@ -168,27 +200,19 @@ class HttpServerImpl final : public HttpServer {
       rejected_total_ = metrics->AddCounter(
           "gamelake_http_connections_rejected_total",
           "Connections refused with 503 because server.max_connections was reached");
+      if (options.tls) {
+        handshake_failures_ = metrics->AddCounter(
+            "gamelake_tls_handshake_failures_total",
+            "TLS connections closed because the handshake failed (untrusted client "
+            "certificate, no common protocol or cipher, not TLS, timeout)");
+      }
     }
   }
 
   ~HttpServerImpl() override { Shutdown(0); }
 
   Status Bind() {
-    beast::error_code ec;
-    auto address = net::ip::make_address(options_.host, ec);
-    if (ec)
-      return Status::InvalidArgument(
-          fmt::format("listen host {}: {}", options_.host, ec.message()));
-    tcp::endpoint endpoint(address, options_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-      return Status::IOError(
-          fmt::format("listen on {}:{}: {}", options_.host, options_.port, ec.message()));
-    }
-    port_ = acceptor_.local_endpoint().port();
+    for (auto& l : listeners_) GL_RETURN_IF_ERROR(l->Bind());
     return Status::OK();
   }
 
@@ -196,20 +220,23 @@ class HttpServerImpl final : public HttpServer {
     for (auto& ctx : contexts_) {
       guards_.emplace_back(net::make_work_guard(*ctx));
     }
-    Accept();
+    for (auto& l : listeners_) Accept(l.get());
     for (auto& ctx : contexts_) {
       threads_.emplace_back([c = ctx.get()] { c->run(); });
     }
   }
 
-  uint16_t port() const override { return port_; }
+  uint16_t port() const override { return listeners_[0]->port; }
+  uint16_t plain_port() const override { return listeners_.size() > 1 ? listeners_[1]->port : 0; }
 
   void Shutdown(double timeout_s) override {
     if (stopped_.exchange(true)) return;
-    net::post(acceptor_.get_executor(), [this] {
-      beast::error_code ec;
-      acceptor_.close(ec);
-    });
+    for (auto& l : listeners_) {
+      net::post(l->acceptor.get_executor(), [l = l.get()] {
+        beast::error_code ec;
+        l->acceptor.close(ec);
+      });
+    }
     shutting_down_.store(true);
     CloseIdleSessions();
     auto deadline = std::chrono::steady_clock::now() + Seconds(timeout_s);
@@ -227,11 +254,11 @@ class HttpServerImpl final : public HttpServer {
   const HttpHandler& handler() const { return handler_; }
   bool shutting_down() const { return shutting_down_.load(); }
 
-  void Register(const std::shared_ptr<Session>& s) {
+  void Register(const std::shared_ptr<SessionBase>& s) {
     std::lock_guard<std::mutex> lock(mu_);
     sessions_.push_back(s);
     if (sessions_.size() > 2 * (connections_.load() + 64)) {
-      sessions_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+      sessions_.remove_if([](const std::weak_ptr<SessionBase>& w) { return w.expired(); });
     }
   }
   void ConnectionClosed() { connections_.fetch_sub(1); }
@@ -242,13 +269,41 @@ class HttpServerImpl final : public HttpServer {
       inflight_cv_.notify_all();
     }
   }
+  void HandshakeFailed(beast::error_code ec) {
+    if (handshake_failures_) handshake_failures_->Add();
+    spdlog::debug("msg=\"TLS handshake failed\" error=\"{}\"", ec.message());
+  }
 
  private:
-  void Accept() {
+  // One listening socket: the main one (TLS when options.tls is set) or the
+  // plain one beside it.
+  struct Listener {
+    Listener(net::io_context& ctx, std::string host_in, uint16_t port_in, bool tls_in)
+        : acceptor(ctx), host(std::move(host_in)), port(port_in), tls(tls_in) {}
+    Status Bind() {
+      beast::error_code ec;
+      auto address = net::ip::make_address(host, ec);
+      if (ec) return Status::InvalidArgument(fmt::format("listen host {}: {}", host, ec.message()));
+      tcp::endpoint endpoint(address, port);
+      acceptor.open(endpoint.protocol(), ec);
+      if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+      if (!ec) acceptor.bind(endpoint, ec);
+      if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+      if (ec) return Status::IOError(fmt::format("listen on {}:{}: {}", host, port, ec.message()));
+      port = acceptor.local_endpoint().port();
+      return Status::OK();
+    }
+    net::basic_socket_acceptor<tcp, Executor> acceptor;
+    std::string host;
+    uint16_t port;
+    bool tls;
+  };
+
+  void Accept(Listener* l) {
     net::io_context& ctx = *contexts_[next_context_++ % contexts_.size()];
-    acceptor_.async_accept(ctx, [this](beast::error_code ec, Socket s) {
+    l->acceptor.async_accept(ctx, [this, l](beast::error_code ec, Socket s) {
       if (ec) {
-        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        if (ec == net::error::operation_aborted || !l->acceptor.is_open()) return;
         spdlog::warn("msg=\"accept failed\" error=\"{}\"", ec.message());
       } else {
         bool over = connections_.load() >= options_.max_connections;
@@ -258,11 +313,18 @@ class HttpServerImpl final : public HttpServer {
           connections_.fetch_add(1);
           if (connections_total_) connections_total_->Add();
         }
-        auto session = std::make_shared<Session>(std::move(s), this);
-        if (!over) Register(session);
-        session->Run(over);
+        std::shared_ptr<TlsContext> tls = l->tls ? options_.tls() : nullptr;
+        if (tls) {
+          auto session = std::make_shared<Session<TlsStream>>(std::move(s), std::move(tls), this);
+          if (!over) Register(session);
+          session->Run(over);
+        } else {
+          auto session = std::make_shared<Session<PlainStream>>(std::move(s), this);
+          if (!over) Register(session);
+          session->Run(over);
+        }
       }
-      if (acceptor_.is_open()) Accept();
+      if (l->acceptor.is_open()) Accept(l);
     });
   }
 
@@ -283,51 +345,85 @@ class HttpServerImpl final : public HttpServer {
 
   std::vector<std::unique_ptr<net::io_context>> contexts_;
   std::vector<net::executor_work_guard<Executor>> guards_;
-  size_t next_context_ = 0;  // Accept handler only.
-  net::basic_socket_acceptor<tcp, Executor> acceptor_;
+  size_t next_context_ = 0;  // Accept handlers only (they run on contexts_[0]).
+  std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<std::thread> threads_;
-  uint16_t port_ = 0;
   std::atomic<bool> stopped_{false};
   std::atomic<bool> shutting_down_{false};
   std::atomic<uint64_t> connections_{0};
   Counter* connections_total_ = nullptr;
   Counter* rejected_total_ = nullptr;
+  Counter* handshake_failures_ = nullptr;
 
   std::mutex mu_;
   std::condition_variable inflight_cv_;
   std::atomic<uint64_t> in_flight_{0};
-  std::list<std::weak_ptr<Session>> sessions_;
+  std::list<std::weak_ptr<SessionBase>> sessions_;
 };
 
-Session::Session(Socket&& socket, HttpServerImpl* server)
-    : stream_(std::move(socket)), server_(server) {}
+template <class Stream>
+Session<Stream>::Session(Socket&& socket, HttpServerImpl* server)
+    : stream_(std::move(socket)), server_(server), read_deadline_(stream_.get_executor()) {}
 
-void Session::Run(bool over_capacity) {
+template <class Stream>
+Session<Stream>::Session(Socket&& socket, std::shared_ptr<TlsContext> tls, HttpServerImpl* server)
+    : tls_(std::move(tls)),
+      stream_(std::move(socket), *tls_),
+      server_(server),
+      read_deadline_(stream_.get_executor()) {}
+
+template <class Stream>
+void Session<Stream>::Run(bool over_capacity) {
   counted_ = !over_capacity;
-  net::dispatch(stream_.get_executor(), [self = shared_from_this(), over_capacity] {
-    if (over_capacity) {
-      self->Send(JsonError(503, "too_many_connections",
-                           "the server has reached server.max_connections; retry later", 11, false),
-                 true);
-      return;
-    }
+  over_capacity_ = over_capacity;
+  net::dispatch(stream_.get_executor(), [self = Self()] {
     beast::error_code ec;
-    self->stream_.socket().set_option(tcp::no_delay(true), ec);
-    self->ReadHeader();
+    self->Tcp().socket().set_option(tcp::no_delay(true), ec);
+    self->Handshake();
   });
 }
 
-void Session::CloseIfIdle() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void Session<Stream>::Handshake() {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    // The handshake counts as part of the first request: a client that opens
+    // TLS and stalls is cut off like one that stalls sending a request.
+    Tcp().expires_after(Seconds(server_->options().request_timeout_s));
+    stream_.async_handshake(net::ssl::stream_base::server, [self = Self()](beast::error_code ec) {
+      if (ec) {
+        self->server_->HandshakeFailed(ec);
+        return self->Close();
+      }
+      self->Begin();
+    });
+  } else {
+    Begin();
+  }
+}
+
+template <class Stream>
+void Session<Stream>::Begin() {
+  if (over_capacity_) {
+    return Send(JsonError(503, "too_many_connections",
+                          "the server has reached server.max_connections; retry later", 11, false),
+                true);
+  }
+  ReadHeader();
+}
+
+template <class Stream>
+void Session<Stream>::CloseIfIdle() {
+  net::post(stream_.get_executor(), [self = Self()] {
     if (self->idle_) {
       beast::error_code ec;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      self->stream_.cancel();
+      self->Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->Tcp().cancel();
     }
   });
 }
 
-void Session::ReadHeader() {
+template <class Stream>
+void Session<Stream>::ReadHeader() {
   if (server_->shutting_down()) return Close();
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(server_->options().max_header_bytes));
@@ -335,24 +431,24 @@ void Session::ReadHeader() {
   idle_ = buffer_.size() == 0;
   // An idle connection keeps no body-sized buffer (many may be open).
   if (idle_ && buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
-  stream_.expires_after(Seconds(server_->options().idle_timeout_s));
+  ArmReadDeadline(server_->options().idle_timeout_s);
   http::async_read_header(
       stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+      [self = Self()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
 }
 
-void Session::OnHeader(beast::error_code ec) {
+template <class Stream>
+void Session<Stream>::OnHeader(beast::error_code ec) {
   idle_ = false;
+  read_deadline_.cancel();
   if (ec) return FailRead(ec);
   size_t fields = 0;
   for (auto it = parser_->get().begin(); it != parser_->get().end(); ++it) ++fields;
   if (fields > server_->options().max_header_count) {
-    return Send(JsonError(431, "too_many_headers",
-                          fmt::format("the request has {} header fields; the limit is "
-                                      "server.max_header_count ({})",
-                                      fields, server_->options().max_header_count),
-                          11, false),
-                true);
+    return Refuse(431, "too_many_headers",
+                  fmt::format("the request has {} header fields; the limit is "
+                              "server.max_header_count ({})",
+                              fields, server_->options().max_header_count));
   }
   // A body over the limit is refused before it is read.
   auto length = parser_->content_length();
@@ -367,41 +463,67 @@ void Session::OnHeader(beast::error_code ec) {
     uint64_t room = length ? std::min<uint64_t>(*length, kBodyReadChunk) : kBodyReadChunk;
     if (room > buffer_.capacity() - buffer_.size()) buffer_.reserve(buffer_.size() + room);
   }
-  stream_.expires_after(Seconds(server_->options().request_timeout_s));
-  http::async_read(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
+  ArmReadDeadline(server_->options().request_timeout_s);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = Self()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
 }
 
-void Session::OnBody(beast::error_code ec) {
+template <class Stream>
+void Session<Stream>::OnBody(beast::error_code ec) {
+  read_deadline_.cancel();
   if (ec) return FailRead(ec);
   Dispatch();
 }
 
-void Session::FailRead(beast::error_code ec) {
+template <class Stream>
+void Session<Stream>::ArmReadDeadline(double seconds) {
+  Tcp().expires_never();
+  read_timed_out_ = false;
+  read_deadline_.expires_after(Seconds(seconds));
+  read_deadline_.async_wait([self = Self()](beast::error_code ec) {
+    if (ec) return;  // Cancelled: the read finished first.
+    self->read_timed_out_ = true;
+    beast::error_code ignored;
+    self->Tcp().socket().cancel(ignored);
+  });
+}
+
+template <class Stream>
+void Session<Stream>::Refuse(unsigned status, std::string_view code, std::string message) {
+  if (const auto& hook = server_->options().on_refused) {
+    hook(HttpRefusal{status, std::string(code), message, &parser_->get()});
+  }
+  Send(JsonError(status, code, message, 11, false), true);
+}
+
+template <class Stream>
+void Session<Stream>::FailRead(beast::error_code ec) {
+  if (read_timed_out_) {
+    read_timed_out_ = false;
+    // Silence on an idle keep-alive connection; a client that began a
+    // request and is too slow to finish it (slowloris) is told why.
+    if (!parser_->got_some()) return Close();
+    return Send(JsonError(408, "request_timeout",
+                          fmt::format("the request was not received in time "
+                                      "(server.idle_timeout_s for headers, "
+                                      "server.request_timeout_s for the body)"),
+                          11, false),
+                true);
+  }
   if (ec == http::error::end_of_stream || ec == net::error::eof ||
       ec == net::error::connection_reset || ec == net::error::operation_aborted) {
     return Close();
   }
-  if (ec == beast::error::timeout) {
-    // An idle keep-alive connection, or a client too slow to send its request
-    // (slowloris): the stream has already closed the socket, so no answer.
-    return Close();
-  }
+  if (ec == beast::error::timeout) return Close();
   if (ec == http::error::body_limit) {
-    return Send(JsonError(413, "body_too_large",
-                          fmt::format("the request body exceeds server.max_body_bytes ({} bytes)",
-                                      server_->options().max_body_bytes),
-                          11, false),
-                true);
+    return Refuse(413, "body_too_large",
+                  fmt::format("the request body exceeds server.max_body_bytes ({} bytes)",
+                              server_->options().max_body_bytes));
   }
   if (ec == http::error::header_limit) {
-    return Send(JsonError(431, "headers_too_large",
-                          fmt::format("the request headers exceed server.max_header_bytes ({} "
-                                      "bytes)",
-                                      server_->options().max_header_bytes),
-                          11, false),
-                true);
+    return Refuse(431, "headers_too_large",
+                  fmt::format("the request headers exceed server.max_header_bytes ({} bytes)",
+                              server_->options().max_header_bytes));
   }
   if (ec == http::error::partial_message) return Close();
   if (ec.category() == beast::error_code(http::error::bad_method).category()) {
@@ -412,12 +534,13 @@ void Session::FailRead(beast::error_code ec) {
   Close();
 }
 
-void Session::Dispatch() {
+template <class Stream>
+void Session<Stream>::Dispatch() {
   HttpRequest request = parser_->release();
   unsigned version = request.version();
   bool keep_alive = request.keep_alive();
   server_->RequestStarted();
-  auto self = shared_from_this();
+  auto self = Self();
   // The handler may answer on another thread; hop back onto this session's strand.
   Respond respond(
       [self, version, keep_alive](HttpResponse response) {
@@ -435,47 +558,50 @@ void Session::Dispatch() {
   server_->handler()(std::move(request), std::move(respond));
 }
 
-void Session::Send(HttpResponse response, bool force_close) {
+template <class Stream>
+void Session<Stream>::Send(HttpResponse response, bool force_close) {
   bool close = force_close || !response.keep_alive() || server_->shutting_down();
   if (close) response.keep_alive(false);
   response.prepare_payload();
   out_ = std::make_shared<HttpResponse>(std::move(response));
-  stream_.expires_after(Seconds(server_->options().request_timeout_s));
-  http::async_write(stream_, *out_,
-                    [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
-                      self->OnWrite(close, ec);
-                    });
+  Tcp().expires_after(Seconds(server_->options().request_timeout_s));
+  http::async_write(stream_, *out_, [self = Self(), close](beast::error_code ec, std::size_t) {
+    self->OnWrite(close, ec);
+  });
 }
 
-void Session::OnWrite(bool close, beast::error_code ec) {
+template <class Stream>
+void Session<Stream>::OnWrite(bool close, beast::error_code ec) {
   out_.reset();
   if (ec) return Close();
   if (close) return LingeringClose();
   ReadHeader();
 }
 
-std::unique_ptr<ChunkWriter> Session::StartStream(HttpResponse head, unsigned version,
-                                                  bool keep_alive) {
+template <class Stream>
+std::unique_ptr<ChunkWriter> Session<Stream>::StartStream(HttpResponse head, unsigned version,
+                                                          bool keep_alive) {
   auto res = std::make_shared<http::response<http::empty_body>>(head.result(), version);
   for (const auto& field : head) res->set(field.name_string(), field.value());
   stream_keep_alive_ = keep_alive && head.keep_alive() && version >= 11;
   res->keep_alive(stream_keep_alive_);
   res->chunked(true);
   stream_head_ = std::move(res);
-  return std::make_unique<SessionChunkWriter>(shared_from_this(),
-                                              server_->options().request_timeout_s);
+  return std::make_unique<SessionChunkWriter<Stream>>(Self(), server_->options().request_timeout_s);
 }
 
-void Session::QueueChunk(std::string data, bool last, const std::shared_ptr<StreamState>& state) {
-  net::post(stream_.get_executor(),
-            [self = shared_from_this(), data = std::move(data), last, state]() mutable {
-              self->chunks_.push_back({std::move(data), last});
-              if (!self->chunk_writing_) self->WriteNextChunk(state);
-            });
+template <class Stream>
+void Session<Stream>::QueueChunk(std::string data, bool last,
+                                 const std::shared_ptr<StreamState>& state) {
+  net::post(stream_.get_executor(), [self = Self(), data = std::move(data), last, state]() mutable {
+    self->chunks_.push_back({std::move(data), last});
+    if (!self->chunk_writing_) self->WriteNextChunk(state);
+  });
 }
 
-void Session::AbortStream(const std::shared_ptr<StreamState>& state) {
-  net::post(stream_.get_executor(), [self = shared_from_this(), state] {
+template <class Stream>
+void Session<Stream>::AbortStream(const std::shared_ptr<StreamState>& state) {
+  net::post(stream_.get_executor(), [self = Self(), state] {
     FailStream(state);
     self->chunks_.clear();
     self->server_->RequestFinished();
@@ -483,26 +609,28 @@ void Session::AbortStream(const std::shared_ptr<StreamState>& state) {
   });
 }
 
-void Session::FailStream(const std::shared_ptr<StreamState>& state) {
+template <class Stream>
+void Session<Stream>::FailStream(const std::shared_ptr<StreamState>& state) {
   std::lock_guard lock(state->mu);
   state->failed = true;
   state->cv.notify_all();
 }
 
-void Session::WriteNextChunk(const std::shared_ptr<StreamState>& state) {
-  if (!stream_.socket().is_open()) {
+template <class Stream>
+void Session<Stream>::WriteNextChunk(const std::shared_ptr<StreamState>& state) {
+  if (!Tcp().socket().is_open()) {
     FailStream(state);
     chunks_.clear();
     return;
   }
-  stream_.expires_after(Seconds(server_->options().request_timeout_s));
+  Tcp().expires_after(Seconds(server_->options().request_timeout_s));
   if (!head_sent_) {
     head_sent_ = true;
     chunk_writing_ = true;
     stream_head_serializer_ =
         std::make_shared<http::response_serializer<http::empty_body>>(*stream_head_);
     http::async_write_header(stream_, *stream_head_serializer_,
-                             [self = shared_from_this(), state](beast::error_code ec, size_t) {
+                             [self = Self(), state](beast::error_code ec, size_t) {
                                self->chunk_writing_ = false;
                                if (ec) {
                                  FailStream(state);
@@ -516,7 +644,7 @@ void Session::WriteNextChunk(const std::shared_ptr<StreamState>& state) {
   chunk_writing_ = true;
   auto chunk = std::make_shared<PendingChunk>(std::move(chunks_.front()));
   chunks_.pop_front();
-  auto done = [self = shared_from_this(), state, chunk](beast::error_code ec, size_t) {
+  auto done = [self = Self(), state, chunk](beast::error_code ec, size_t) {
     self->chunk_writing_ = false;
     {
       std::lock_guard lock(state->mu);
@@ -547,29 +675,32 @@ void Session::WriteNextChunk(const std::shared_ptr<StreamState>& state) {
   }
 }
 
-void Session::LingeringClose() {
+template <class Stream>
+void Session<Stream>::LingeringClose() {
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return Close();
   drain_buffer_ = std::make_unique<char[]>(kDrainChunk);
-  stream_.expires_after(std::chrono::seconds(2));
+  Tcp().expires_after(std::chrono::seconds(2));
   Drain(0);
 }
 
-void Session::Drain(uint64_t drained) {
+template <class Stream>
+void Session<Stream>::Drain(uint64_t drained) {
   if (drained > kMaxDrainBytes) return Close();
-  stream_.async_read_some(net::buffer(drain_buffer_.get(), kDrainChunk),
-                          [self = shared_from_this(), drained](beast::error_code ec, size_t n) {
-                            if (ec) return self->Close();
-                            self->Drain(drained + n);
-                          });
+  Tcp().async_read_some(net::buffer(drain_buffer_.get(), kDrainChunk),
+                        [self = Self(), drained](beast::error_code ec, size_t n) {
+                          if (ec) return self->Close();
+                          self->Drain(drained + n);
+                        });
 }
 
-void Session::Close() {
-  if (!stream_.socket().is_open()) return;
+template <class Stream>
+void Session<Stream>::Close() {
+  if (!Tcp().socket().is_open()) return;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.socket().close(ec);
+  Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+  Tcp().socket().close(ec);
   if (counted_) server_->ConnectionClosed();
 }
 
@@ -583,6 +714,24 @@ HttpResponse JsonError(unsigned status, std::string_view code, std::string_view 
   res.body() = fmt::format("{{\"error\":\"{}\",\"message\":\"{}\"}}\n", JsonEscape(code),
                            JsonEscape(message));
   return res;
+}
+
+namespace {
+std::string_view SV(beast::string_view s) { return std::string_view(s.data(), s.size()); }
+}  // namespace
+
+std::string RedactedHead(const http::request_header<>& head) {
+  std::string out = fmt::format("{} {} HTTP/{}.{}\r\n", SV(head.method_string()), SV(head.target()),
+                                head.version() / 10, head.version() % 10);
+  for (const auto& field : head) {
+    std::string_view name = SV(field.name_string());
+    bool secret = field.name() == http::field::authorization ||
+                  field.name() == http::field::cookie ||
+                  beast::iequals(field.name_string(), "x-amz-security-token");
+    out += fmt::format("{}: {}\r\n", name,
+                       secret ? std::string_view("[redacted]") : SV(field.value()));
+  }
+  return out;
 }
 
 HttpResponse JsonResponse(unsigned status, std::string body) {

@@ -1,6 +1,7 @@
 // HttpServer: the transport of the front door, HTTP/1.1 over Boost.Beast.
 //
-// Accepts connections, reads requests within limits (header size, body size,
+// Accepts connections (HTTP, or HTTPS with a TLS context, optionally with a
+// plain listener beside it), reads requests within limits (header size, body size,
 // idle and whole-request timeouts, a connection cap), hands each request to a
 // Handler, and writes the response the handler gives back — possibly later
 // and from another thread (the ingest path answers after the group commit).
@@ -28,6 +29,7 @@
 #include "common/metrics.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "net/tls_context.h"
 
 namespace gamelake {
 
@@ -79,6 +81,15 @@ class Respond {
 };
 using HttpHandler = std::function<void(HttpRequest&& request, Respond respond)>;
 
+// A request the server refused before reading it (413 body too large, 431
+// headers too large or too many): its head as far as it was parsed.
+struct HttpRefusal {
+  unsigned status = 0;
+  std::string code;
+  std::string message;
+  const boost::beast::http::request_header<>* head = nullptr;  // Valid during the call.
+};
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port().
@@ -89,7 +100,19 @@ struct HttpServerOptions {
   double request_timeout_s = 30;
   uint64_t max_connections = 10000;
   uint64_t max_header_count = 100;
+  // TLS on the main listener (host:port): the context each new connection
+  // uses (see TlsCertificates). Unset: plain HTTP.
+  std::function<std::shared_ptr<TlsContext>()> tls;
+  // Told of every HttpRefusal, on the I/O thread, before the answer is sent.
+  std::function<void(const HttpRefusal&)> on_refused;
+  // With tls: a plain-HTTP listener beside it ("" = none; port 0 = a free one).
+  std::string plain_host;
+  uint16_t plain_port = 0;
 };
+
+// The request line and header fields as they came, for a dead letter; the
+// values of Authorization, Cookie and X-Amz-Security-Token are redacted.
+std::string RedactedHead(const boost::beast::http::request_header<>& head);
 
 // A JSON error response: {"error": code, "message": message}.
 HttpResponse JsonError(unsigned status, std::string_view code, std::string_view message,
@@ -110,6 +133,8 @@ class HttpServer {
   virtual ~HttpServer() = default;
 
   virtual uint16_t port() const = 0;
+  // The plain listener beside a TLS one; 0 if there is none.
+  virtual uint16_t plain_port() const = 0;
   // Stops accepting, closes idle connections, waits up to timeout_s for the
   // requests in flight to be answered, then stops the I/O threads.
   virtual void Shutdown(double timeout_s) = 0;

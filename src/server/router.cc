@@ -6,8 +6,10 @@
 
 #include <simdjson.h>
 
+#include "common/civil_time.h"
 #include "common/env.h"
 #include "common/json_writer.h"
+#include "server/health_monitor.h"
 #include "server/server.h"
 
 namespace gamelake {
@@ -71,6 +73,7 @@ Router::Router(const Config& config, Deps deps)
       analyses_(deps.analyses),
       generator_(deps.generator),
       console_(deps.console),
+      health_(deps.health),
       cors_(config),
       data_dir_(config.data_dir),
       min_free_disk_bytes_(config.min_free_disk_bytes),
@@ -142,6 +145,12 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
       return counted(MethodNotAllowed("GET, HEAD", method_name, path));
     }
     return Health(request, std::move(counted));
+  }
+  if (path == "/v1/ready") {
+    if (method != http::verb::get && method != http::verb::head) {
+      return counted(MethodNotAllowed("GET, HEAD", method_name, path));
+    }
+    return Ready(request, std::move(counted));
   }
   if (path == "/metrics") {
     if (method != http::verb::get && method != http::verb::head) {
@@ -429,12 +438,53 @@ void Router::Ingest(std::string_view stream, const Principal& principal, HttpReq
       });
 }
 
+namespace {
+
+void WriteProblems(const HealthReport& report, JsonWriter& w) {
+  w.Key("problems").BeginArray();
+  for (const HealthProblem& p : report.problems) {
+    w.BeginObject()
+        .Key("check")
+        .String(p.check)
+        .Key("status")
+        .String(HealthStateName(p.state))
+        .Key("message")
+        .String(p.message)
+        .Key("since")
+        .String(FormatUtcMicros(p.since_us))
+        .EndObject();
+  }
+  w.EndArray();
+}
+
+}  // namespace
+
+std::string Router::StreamOfTarget(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path == "/v1/events") return "events";
+  if (path.starts_with(kRecordsPrefix) && path.ends_with(kRecordsSuffix) &&
+      path.size() > kRecordsPrefix.size() + kRecordsSuffix.size()) {
+    return std::string(path.substr(kRecordsPrefix.size(),
+                                   path.size() - kRecordsPrefix.size() - kRecordsSuffix.size()));
+  }
+  return "";
+}
+
 void Router::Health(const HttpRequest& request, Respond respond) {
+  HealthReport report = health_ != nullptr ? health_->Evaluate() : HealthReport{};
   DeliveryStats d = delivery_->stats();
   JsonWriter w;
-  w.BeginObject()
-      .Key("status")
-      .String("ok")
+  w.BeginObject().Key("status").String(HealthStateName(report.state));
+  if (!report.problems.empty()) {
+    int64_t since = report.problems[0].since_us;
+    for (const HealthProblem& p : report.problems) {
+      if (p.state == report.state) since = std::min(since, p.since_us);
+    }
+    w.Key("since").String(FormatUtcMicros(since));
+  }
+  WriteProblems(report, w);
+  w.Key("ready")
+      .Bool(report.ready())
       .Key("uptime_s")
       .Double(static_cast<double>(NowUs() - started_us_) / 1e6)
       .Key("log")
@@ -460,7 +510,21 @@ void Router::Health(const HttpRequest& request, Respond respond) {
       .UInt(d.delivery_errors)
       .EndObject()
       .EndObject();
-  respond(JsonResponse(200, w.Take()));
+  // ok and degraded serve (200); failing cannot take writes (503).
+  respond(JsonResponse(report.state == HealthState::kFailing ? 503 : 200, w.Take()));
+}
+
+void Router::Ready(const HttpRequest& request, Respond respond) {
+  HealthReport report = health_ != nullptr ? health_->Evaluate() : HealthReport{};
+  JsonWriter w;
+  w.BeginObject()
+      .Key("ready")
+      .Bool(report.ready())
+      .Key("status")
+      .String(report.draining ? "draining" : HealthStateName(report.state));
+  WriteProblems(report, w);
+  w.EndObject();
+  respond(JsonResponse(report.ready() ? 200 : 503, w.Take()));
 }
 
 void Router::RenderMetrics(const HttpRequest& request, Respond respond) {

@@ -63,6 +63,8 @@
 
 namespace gamelake {
 
+class HealthMonitor;
+
 class Router {
  public:
   // What the routes use; everything must outlive the Router. keys may be
@@ -85,8 +87,11 @@ class Router {
     AnalysesApi* analyses = nullptr;      // The console's analyses; null: none.
     GeneratorApi* generator = nullptr;    // Generator jobs; null: none.
     const ConsoleApi* console = nullptr;  // The web console; null: none.
+    HealthMonitor* health = nullptr;      // /v1/health states and /v1/ready; null: always ok.
   };
   Router(const Config& config, Deps deps);
+  // The stream an ingest request target writes to ("" for other routes).
+  static std::string StreamOfTarget(std::string_view target);
 
   void Handle(HttpRequest&& request, Respond respond);
 
@@ -106,6 +111,7 @@ class Router {
   // /v1/keys (GET, POST) and /v1/keys/{id} (DELETE), admin only.
   void Keys(std::string_view path, HttpRequest&& request, Respond respond);
   void Health(const HttpRequest& request, Respond respond);
+  void Ready(const HttpRequest& request, Respond respond);
   void RenderMetrics(const HttpRequest& request, Respond respond);
   Counter* StatusCounter(unsigned status);
 
@@ -127,6 +133,7 @@ class Router {
   AnalysesApi* analyses_;
   GeneratorApi* generator_;
   const ConsoleApi* console_;
+  HealthMonitor* health_;
   CorsPolicy cors_;
   std::string data_dir_;
   uint64_t min_free_disk_bytes_;

@@ -1,5 +1,9 @@
 #include "server/server.h"
 
+#include "common/civil_time.h"
+#include "server/health_monitor.h"
+#include "server/tls_certificates.h"
+
 #include <atomic>
 #include <map>
 #include <optional>
@@ -537,6 +541,8 @@ class ServerImpl final : public Server {
     deps.generator = generator_api_.get();
     GL_RETURN_IF_ERROR(InitConsole());
     deps.console = console_.get();
+    InitHealth();
+    deps.health = health_.get();
     if (cloudwatch_service_) {
       cloudwatch_ = std::make_unique<CloudWatchApi>(AwsAuthentication(), cloudwatch_service_.get(),
                                                     Env::Default());
@@ -554,6 +560,8 @@ class ServerImpl final : public Server {
     h.request_timeout_s = config_.request_timeout_s;
     h.max_connections = config_.max_connections;
     h.max_header_count = config_.max_header_count;
+    GL_RETURN_IF_ERROR(InitTls(&h));
+    h.on_refused = RefusalRecorder();
     Router* router = router_.get();
     auto http = HttpServer::Start(
         h,
@@ -571,19 +579,177 @@ class ServerImpl final : public Server {
           "rate={}",
           config_.demo_rate);
     }
-    // Where `gamelake query` on this data dir finds the server.
+    // Where `gamelake query` on this data dir finds the server: the plain
+    // listener if there is one (no certificate to trust on the same host).
+    std::string local_url = http_->plain_port() != 0
+                                ? fmt::format("http://{}:{}", HostForUrl(config_.plain_listen_host),
+                                              http_->plain_port())
+                                : url();
     Status url_written =
-        env->WriteFileAtomic(JoinPath(config_.data_dir, "server.url"),
-                             fmt::format("http://{}:{}\n", config_.listen_host, http_->port()));
+        env->WriteFileAtomic(JoinPath(config_.data_dir, "server.url"), local_url + "\n");
     if (!url_written.ok())
       spdlog::warn("msg=\"cannot write server.url\" error=\"{}\"", url_written.ToString());
-    spdlog::info("msg=\"listening\" url=\"http://{}:{}\" data_dir=\"{}\" durability={}",
-                 config_.listen_host, http_->port(), config_.data_dir,
-                 config_.durable ? "fsync" : "none");
+    spdlog::info("msg=\"listening\" url=\"{}\" data_dir=\"{}\" durability={}", url(),
+                 config_.data_dir, config_.durable ? "fsync" : "none");
+    if (http_->plain_port() != 0) {
+      spdlog::info("msg=\"listening (plain HTTP beside TLS)\" url=\"{}\"", local_url);
+    }
     return Status::OK();
   }
 
+  // HTTPS when server.tls_cert_file is set: the certificates, reloaded on
+  // SIGHUP and when the files change, and the plain listener beside it.
+  Status InitTls(HttpServerOptions* h) {
+    if (config_.tls_cert_file.empty()) return Status::OK();
+    TlsServerFiles files;
+    files.cert_file = config_.tls_cert_file;
+    files.key_file = config_.tls_key_file;
+    files.client_ca_file = config_.tls_client_ca_file;
+    GL_ASSIGN_OR_RETURN(files.client_certs, ParseClientCertMode(config_.tls_client_auth));
+    auto certs = TlsCertificates::Load(files, config_.tls_reload_check_s, &metrics_);
+    if (!certs.ok()) return certs.status().WithContext("starting HTTPS");
+    tls_ = std::move(certs).value();
+    TlsCertificates* tls = tls_.get();
+    h->tls = [tls] { return tls->Current(); };
+    h->plain_host = config_.plain_listen_host;
+    h->plain_port = config_.plain_listen_port;
+    return Status::OK();
+  }
+
+  // Requests refused before they were read (413, 431) are counted and kept
+  // as a dead letter in _errors: their head, secrets redacted, no body.
+  std::function<void(const HttpRefusal&)> RefusalRecorder() {
+    IngestHandler* ingest = ingest_.get();
+    Metrics* metrics = &metrics_;
+    return [ingest, metrics](const HttpRefusal& r) {
+      metrics
+          ->AddCounter("gamelake_http_refused_total",
+                       "Requests refused before their body or headers were read",
+                       {{"code", r.code}})
+          ->Add();
+      ingest->DeadLetterBody(Router::StreamOfTarget(std::string_view(r.head->target().data(),
+                                                                     r.head->target().size())),
+                             "", r.code, r.message, RedactedHead(*r.head));
+    };
+  }
+
+  static std::string HostForUrl(const std::string& host) {
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  }
+
   uint16_t port() const override { return http_ ? http_->port() : 0; }
+  uint16_t plain_port() const override { return http_ ? http_->plain_port() : 0; }
+  std::string url() const override {
+    return fmt::format("{}://{}:{}", tls_ ? "https" : "http", HostForUrl(config_.listen_host),
+                       port());
+  }
+  Status ReloadTls() override { return tls_ ? tls_->Reload() : Status::OK(); }
+
+  // /v1/health and /v1/ready: what each check looks at and what it means
+  // (docs/operations.md, "Health").
+  void InitHealth() {
+    health_ = std::make_unique<HealthMonitor>(Env::Default(), &metrics_);
+    DeliveryService* delivery = delivery_.get();
+    health_->AddCheck("delivery", [delivery]() -> std::optional<HealthFinding> {
+      DeliveryStats d = delivery->stats();
+      if (d.consecutive_failures == 0) return std::nullopt;
+      return HealthFinding{HealthState::kDegraded,
+                           fmt::format("lake delivery has failed {} times in a row and is "
+                                       "retrying; records stay in the log until it succeeds: {}",
+                                       d.consecutive_failures, d.last_error)};
+    });
+    health_->AddCheck(
+        "disk",
+        [dir = config_.data_dir,
+         guard = config_.min_free_disk_bytes]() -> std::optional<HealthFinding> {
+          Result<uint64_t> free_bytes = Env::Default()->FreeDiskBytes(dir);
+          if (!free_bytes.ok()) {
+            return HealthFinding{
+                HealthState::kDegraded,
+                "cannot read the data disk's free space: " + free_bytes.status().ToString()};
+          }
+          // Degraded within min(guard, 1 GiB) above the guard: writes stop soon.
+          const uint64_t warn = guard + std::min<uint64_t>(guard, 1ull << 30);
+          if (guard == 0 || *free_bytes >= warn) return std::nullopt;
+          if (*free_bytes < guard) {
+            return HealthFinding{
+                HealthState::kFailing,
+                fmt::format("the data disk has {} bytes free, under "
+                            "log.min_free_disk_bytes ({}): writes are refused with "
+                            "503 until space is freed",
+                            *free_bytes, guard)};
+          }
+          return HealthFinding{HealthState::kDegraded,
+                               fmt::format("the data disk has {} bytes free, close to "
+                                           "log.min_free_disk_bytes ({}); writes stop at the guard",
+                                           *free_bytes, guard)};
+        });
+    if (LiveTail* tail = tail_.get()) {
+      health_->AddCheck(
+          "sql_tail",
+          [tail, max = config_.sql_tail_max_bytes, seen = uint64_t{0},
+           grew_us = int64_t{0}]() mutable -> std::optional<HealthFinding> {
+            // Full: near its bound, or it dropped records in the last 10 s.
+            int64_t now = Env::Default()->MonotonicMicros();
+            uint64_t dropped = tail->dropped_records();
+            if (dropped != seen) {
+              seen = dropped;
+              grew_us = now;
+            }
+            bool recent = grew_us != 0 && now - grew_us < 10'000'000;
+            if (!recent && tail->bytes() < max / 10 * 9) return std::nullopt;
+            return HealthFinding{
+                HealthState::kDegraded,
+                fmt::format("the live tail is full (sql.tail_max_bytes = {}): SQL does not see the "
+                            "oldest undelivered records ({} dropped from it so far) until they are "
+                            "delivered; nothing is lost",
+                            max, dropped)};
+          });
+    }
+    if (AppService* apps = app_service_.get()) {
+      health_->AddCheck("streaming_apps", [apps]() -> std::optional<HealthFinding> {
+        std::string failed;
+        for (const AppDescription& a : apps->List()) {
+          if (a.status.state != "FAILED") continue;
+          failed += fmt::format("{}{} ({})", failed.empty() ? "" : "; ", a.definition.name,
+                                a.status.last_error);
+        }
+        if (failed.empty()) return std::nullopt;
+        return HealthFinding{HealthState::kDegraded,
+                             "streaming applications stopped on an error: " + failed};
+      });
+    }
+    {
+      // tls_ is set after this (with the listener) and before serving.
+      health_->AddCheck("tls", [this]() -> std::optional<HealthFinding> {
+        TlsCertificates* tls = tls_.get();
+        if (tls == nullptr) return std::nullopt;
+        auto not_after = tls->not_after();
+        int64_t left_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(not_after.time_since_epoch())
+                .count() -
+            Env::Default()->NowMicros();
+        std::string expiry = FormatUtcMicros(left_us + Env::Default()->NowMicros());
+        if (left_us <= 0) {
+          return HealthFinding{HealthState::kFailing,
+                               "the TLS certificate expired at " + expiry +
+                                   ": clients refuse to connect; install a new one (reloaded "
+                                   "on SIGHUP or within server.tls_reload_check_s)"};
+        }
+        if (std::string error = tls->last_error(); !error.empty()) {
+          return HealthFinding{HealthState::kDegraded,
+                               "the new TLS certificate was refused, the previous one keeps "
+                               "serving: " +
+                                   error};
+        }
+        if (left_us < 7ll * 86400 * 1'000'000) {
+          return HealthFinding{HealthState::kDegraded,
+                               "the TLS certificate expires at " + expiry + "; renew it"};
+        }
+        return std::nullopt;
+      });
+    }
+  }
 
   // What the web console saves and runs: analyses under <data>/console/analyses
   // (analysis_store.md) and generator jobs into the log.
@@ -729,21 +895,32 @@ class ServerImpl final : public Server {
     limits.max_depth = config_.max_json_depth;
     limits.max_keys = config_.max_record_keys;
     std::string lake = config_.lake_dir();
-    firehose_ = std::make_unique<FirehoseApi>(authenticate, ingest_.get(), limits, [lake]() {
-      std::vector<std::string> out;
-      auto names = Env::Default()->ListDir(lake);
-      if (names.ok()) {
-        for (std::string& n : *names) {
-          if (ValidateStreamName(n).ok()) out.push_back(std::move(n));
-        }
-      }
-      return out;
-    });
+    // The streams that exist: in the lake, stored in the log since start, or
+    // declared in the config (delivery.streams.<name>.*).
+    std::vector<std::string> declared;
+    for (const auto& [name, settings] : config_.streams) declared.push_back(name);
+    StreamStats* stats = &stream_stats_;
+    firehose_ = std::make_unique<FirehoseApi>(
+        authenticate, ingest_.get(), limits, [lake, declared, stats]() {
+          std::vector<std::string> out = declared;
+          auto names = Env::Default()->ListDir(lake);
+          if (names.ok()) {
+            for (std::string& n : *names) {
+              if (ValidateStreamName(n).ok()) out.push_back(std::move(n));
+            }
+          }
+          stats->ForEach([&](const std::string& name, const StreamCounters& c) {
+            if (c.incoming_records.value() > 0) out.push_back(name);
+          });
+          return out;
+        });
+    firehose_->set_unknown_streams_active(config_.firehose_unknown_streams_active);
   }
 
   Status Shutdown() override {
     if (shut_down_) return Status::OK();
     shut_down_ = true;
+    if (health_) health_->SetDraining();  // /v1/ready answers 503 from now on.
     Status result;
     // Running queries are cancelled first, so their answers go out promptly.
     if (query_api_) query_api_->Stop();
@@ -830,6 +1007,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<IngestHandler> ingest_;
   std::unique_ptr<FirehoseApi> firehose_;
   std::unique_ptr<Router> router_;
+  std::unique_ptr<HealthMonitor> health_;
+  std::unique_ptr<TlsCertificates> tls_;  // Outlives http_, whose connections use it.
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<DemoFeed> demo_;
   std::unique_ptr<ConsoleApi> console_;

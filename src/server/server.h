@@ -25,6 +25,13 @@ class Server {
   virtual ~Server() = default;
 
   virtual uint16_t port() const = 0;
+  // The plain-HTTP listener beside a TLS one (server.plain_listen), else 0.
+  virtual uint16_t plain_port() const = 0;
+  // The URL clients use: https://host:port with TLS, else http://host:port.
+  virtual std::string url() const = 0;
+  // Re-reads server.tls_cert_file/tls_key_file (SIGHUP); the current ones
+  // keep serving if the new ones are bad. OK without TLS.
+  virtual Status ReloadTls() = 0;
   // Idempotent. Returns the first error met while flushing or closing.
   virtual Status Shutdown() = 0;
 };

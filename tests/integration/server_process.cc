@@ -154,9 +154,21 @@ ServerProcess::~ServerProcess() {
   ::unlink(log_path_.c_str());
 }
 
+namespace {
+size_t CountListening(const std::string& logs) {
+  size_t n = 0;
+  for (size_t pos = logs.find(" listening on "); pos != std::string::npos;
+       pos = logs.find(" listening on ", pos + 1)) {
+    ++n;
+  }
+  return n;
+}
+}  // namespace
+
 bool ServerProcess::Start() {
   for (int attempt = 0; attempt < 3; ++attempt) {
     port_ = FreePort();
+    const size_t listening_before = CountListening(Logs());
     std::vector<std::string> args = {GAMELAKE_BINARY, "serve",
                                      "--data-dir",    data_dir_,
                                      "--listen",      "127.0.0.1:" + std::to_string(port_)};
@@ -184,8 +196,9 @@ bool ServerProcess::Start() {
         pid_ = -1;
         break;  // Exited (port taken?): try again.
       }
-      HttpClient client(port_);
-      if (client.Get("/v1/health").status == 200) return true;
+      // Up once it prints where it listens (a TLS listener does not answer
+      // plain HTTP; a failing node answers /v1/health with 503).
+      if (CountListening(Logs()) > listening_before) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     Kill();
