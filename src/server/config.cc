@@ -302,6 +302,16 @@ Status LoadConfigFile(const std::string& path, Config* config) {
   return ApplyTable("", parsed.table(), path, config);
 }
 
+Status LoadConfigText(std::string_view text, const std::string& source, Config* config) {
+  toml::parse_result parsed = toml::parse(text, std::string_view(source));
+  if (!parsed) {
+    const toml::parse_error& err = parsed.error();
+    return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", source, err.source().begin.line,
+                                               err.source().begin.column, err.description()));
+  }
+  return ApplyTable("", parsed.table(), source, config);
+}
+
 Status ApplySetting(const std::string& assignment, Config* config) {
   size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
