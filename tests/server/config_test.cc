@@ -153,5 +153,17 @@ TEST(StreamingConfigTest, SettingsAndTheirBounds) {
   EXPECT_FALSE(ApplySetting("streaming.max_apps=-1", &c).ok());
 }
 
+TEST(ConfigTest, TextLoadsLikeAFile) {
+  Config c;
+  ASSERT_TRUE(LoadConfigText("[log]\ndurability = \"none\"\n", "inline.toml", &c).ok());
+  EXPECT_FALSE(c.durable);
+  Status s = LoadConfigText("[server]\nmax_body_bytez = 5\n", "inline.toml", &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("inline.toml:2:"), std::string::npos) << s.message();
+  s = LoadConfigText("[server\n", "inline.toml", &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("inline.toml:"), std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace gamelake
