@@ -51,7 +51,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.target(beast_view(in.target));
   std::string_view origin;
   for (const auto& [name, value] : in.headers) {
-    request.insert(beast_view(name), beast_view(value));
+    // A copy of the name, so a byte follows it: Beast 1.74's iequals (called by
+    // insert to keep equal names together) reads one byte past a name that
+    // differs from the previous one only in case. Beast's own parser hands it
+    // names inside its buffer, where the ':' follows, so the server is not
+    // affected; a bare fuzz input would be.
+    std::string name_copy(name);
+    request.insert(beast_view(name_copy), beast_view(value));
     if (name == "Origin") origin = value;
   }
 
