@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configures and builds gamelake. Usage: scripts/build.sh [release|sanitize|tsan|console]
+# Configures and builds gamelake. Usage: scripts/build.sh [release|sanitize|tsan|console|fuzz]
 #   release  -> build/        (RelWithDebInfo; the binary users run, the C++ SDK), the
 #                              console, and the C# and TypeScript SDKs (build/sdk/unity,
 #                              sdk/js/dist)
@@ -7,6 +7,8 @@
 #                              `gamelake serve` finds it beside build/)
 #   sanitize -> build-asan/   (AddressSanitizer + UndefinedBehaviorSanitizer, for tests)
 #   tsan     -> build-tsan/   (ThreadSanitizer; only the tests where threads meet)
+#   fuzz     -> build-fuzz/   (clang: the libFuzzer targets of fuzz/ under ASan+UBSan,
+#                              and only them; fuzz/README.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node_path.sh
@@ -34,8 +36,13 @@ case "$kind" in
       -DGAMELAKE_BENCH=OFF >/dev/null
     cmake --build build-tsan -j "$jobs" --target gl_streaming_tests gamelake_sdk_tests
     ;;
+  fuzz)
+    CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DGAMELAKE_FUZZ=ON -DGAMELAKE_BENCH=OFF -DGAMELAKE_SDK_CPP=OFF >/dev/null
+    cmake --build build-fuzz -j "$jobs" --target gamelake_fuzzers
+    ;;
   *)
-    echo "usage: scripts/build.sh [release|sanitize|tsan|console]" >&2
+    echo "usage: scripts/build.sh [release|sanitize|tsan|console|fuzz]" >&2
     exit 2
     ;;
 esac

@@ -22,6 +22,7 @@ PACKAGES=(
   libfmt-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk nginx-light clang-format chromium
+  clang libclang-rt-14-dev
   libcurl4-openssl-dev
   mono-mcs mono-runtime libmono-system-net-http4.0-cil libmono-system-io-compression4.0-cil
 )

@@ -4,8 +4,8 @@
 # the game SDKs' tests: C++, C# under Mono, TypeScript in Node and chromium),
 # then the web console's checks (ESLint, TypeScript, its unit tests, and its
 # browser tests in Debian's chromium against build/gamelake --demo), then the
-# same C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer, then the
-# threaded streaming tests and the C++ SDK under ThreadSanitizer.
+# same C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer, then a short
+# run of every fuzz target (fuzz/), then the threaded streaming tests and the C++ SDK under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -24,6 +24,10 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # The SDKs' end-to-end tests (label sdk_e2e) ran against the release build above.
 (cd build-asan && ctest --output-on-failure --timeout 900 -LE sdk_e2e)
+# The parsers that take bytes from outside, fuzzed a few seconds each from their
+# seed corpora (clang, libFuzzer, ASan+UBSan; fuzz/README.md). Fails on any crash.
+scripts/build.sh fuzz
+fuzz/run_all.sh 5
 # ThreadSanitizer where threads meet: the streaming applications' runners,
 # service, live hub, source reader and destinations (one build of the
 # streaming tests only, to keep the suite's time).

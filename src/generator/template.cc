@@ -44,6 +44,8 @@ Status ErrorAt(std::string_view text, size_t offset, std::string_view what) {
 
 // ---- Helper arguments: JSON values, plus JavaScript's 'strings' and bare keys. ----
 
+struct Member;
+
 struct Value {
   enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
   Kind kind = Kind::kNull;
@@ -51,16 +53,25 @@ struct Value {
   double number = 0;
   std::string text;  // A string's value; a number's source text.
   std::vector<Value> items;
-  std::vector<std::pair<std::string, Value>> members;
+  // An object's members, in order. (Not std::pair<std::string, Value>: clang 14
+  // with libstdc++ 12 cannot instantiate that pair inside Value's definition.)
+  std::vector<Member> members;
   size_t offset = 0;  // Where the value starts in the template.
 
-  const Value* Find(std::string_view key) const {
-    for (const auto& [k, v] : members) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
+  const Value* Find(std::string_view key) const;
 };
+
+struct Member {
+  std::string key;
+  Value value;
+};
+
+const Value* Value::Find(std::string_view key) const {
+  for (const auto& [k, v] : members) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
 
 std::string_view KindName(Value::Kind kind) {
   switch (kind) {
@@ -121,9 +132,9 @@ void AppendJson(const Value& v, std::string* out) {
       out->push_back('{');
       for (size_t i = 0; i < v.members.size(); ++i) {
         if (i > 0) out->push_back(',');
-        AppendJsonString(v.members[i].first, out);
+        AppendJsonString(v.members[i].key, out);
         out->push_back(':');
-        AppendJson(v.members[i].second, out);
+        AppendJson(v.members[i].value, out);
       }
       out->push_back('}');
       break;
@@ -308,7 +319,7 @@ class ValueParser {
       ++pos_;
       Value member;
       GL_RETURN_IF_ERROR(Parse(&member, depth + 1));
-      v->members.emplace_back(std::move(key), std::move(member));
+      v->members.push_back(Member{std::move(key), std::move(member)});
       SkipSpace();
       if (Peek() == ',') {
         ++pos_;

@@ -223,13 +223,6 @@ EventIdExtractor::EventIdExtractor(std::string field) : field_(std::move(field))
   if (!field_.empty()) needle_ = "\"" + field_ + "\"";
 }
 
-bool EventIdExtractor::ValidFieldName(std::string_view field) {
-  for (char c : field) {
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
-  }
-  return true;
-}
-
 bool EventIdExtractor::Extract(std::string_view r, std::string* scratch, EventId* id) const {
   if (field_.empty() || r.size() < field_.size() + 5) return false;
   // Fast path: most records without an id never get past this. A key spelled

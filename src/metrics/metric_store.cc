@@ -86,7 +86,10 @@ bool ValidTiers(const std::vector<TierSpec>& tiers) {
 bool MatchesFilter(const MetricId& id, const ListMetricsFilter& f) {
   if (f.ns && id.ns != *f.ns) return false;
   if (f.name && id.name != *f.name) return false;
-  for (const auto& [name, value] : f.dimensions) {
+  for (const auto& filter : f.dimensions) {
+    // A named variable, not a structured binding: clang before 16 cannot capture those.
+    const auto& name = filter.first;
+    const auto& value = filter.second;
     auto it = std::find_if(id.dimensions.begin(), id.dimensions.end(),
                            [&](const Dimension& d) { return d.name == name; });
     if (it == id.dimensions.end() || (value && it->value != *value)) return false;

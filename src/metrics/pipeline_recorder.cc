@@ -113,7 +113,10 @@ void PipelineRecorder::AppData(int64_t t, std::vector<MetricDatum>* out) {
   if (!options_.apps) return;
   std::map<std::string, AppSample> now;
   for (AppSample& a : options_.apps()) now[a.name] = std::move(a);
-  for (const auto& [name, a] : now) {
+  for (const auto& entry : now) {
+    // Named variables, not a structured binding: clang before 16 cannot capture those.
+    const std::string& name = entry.first;
+    const AppSample& a = entry.second;
     auto it = seen_apps_.find(name);
     // The first second of an app (or of this server) counts from its sample:
     // its counters are cumulative over its life, not this second's.

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -153,6 +154,9 @@ struct Config {
 
 // Applies the TOML file at path onto config.
 [[nodiscard]] Status LoadConfigFile(const std::string& path, Config* config);
+// The same for TOML text already read; `source` names it in errors (as the path does).
+[[nodiscard]] Status LoadConfigText(std::string_view text, const std::string& source,
+                                    Config* config);
 // Applies one "name=value" override (value in TOML syntax; bare strings allowed).
 [[nodiscard]] Status ApplySetting(const std::string& assignment, Config* config);
 // Checks ranges and relations between settings.

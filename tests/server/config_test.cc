@@ -153,5 +153,45 @@ TEST(StreamingConfigTest, SettingsAndTheirBounds) {
   EXPECT_FALSE(ApplySetting("streaming.max_apps=-1", &c).ok());
 }
 
+TEST(ConfigTest, TextLoadsLikeAFile) {
+  Config c;
+  ASSERT_TRUE(LoadConfigText("[log]\ndurability = \"none\"\n", "inline.toml", &c).ok());
+  EXPECT_FALSE(c.durable);
+  Status s = LoadConfigText("[server]\nmax_body_bytez = 5\n", "inline.toml", &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("inline.toml:2:"), std::string::npos) << s.message();
+  s = LoadConfigText("[server\n", "inline.toml", &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("inline.toml:"), std::string::npos) << s.message();
+}
+
+// fuzz/config_fuzzer found it: toml++ 3.3 reaches undefined behaviour on a
+// non-ASCII character outside quotes (here U+FEEF inside a key).
+TEST(ConfigTest, NonAsciiOutsideQuotesIsRefusedBeforeToml) {
+  Config c;
+  Status s = LoadConfigText(
+      "[server]\nidl\357\273\257"
+      "e_timeout_s = 60.5\n",
+      "fuzz.toml", &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("fuzz.toml:2: a non-ASCII character outside quotes"),
+            std::string::npos)
+      << s.message();
+  EXPECT_FALSE(LoadConfigText("\303\251 = 1\n", "fuzz.toml", &c).ok());
+  EXPECT_FALSE(LoadConfigText("a = 1\357\273\257\n", "fuzz.toml", &c).ok());
+  // In strings and comments they are fine.
+  ASSERT_TRUE(LoadConfigText("# \357\273\257 \303\251\ndata_dir = \"/tmp/\303\251\"  # \303\251\n"
+                             "console.dir = '\357\273\257'\n"
+                             "sql.memory_limit = \"\"\"\\\"\303\251\"\"\"\"\n",
+                             "fuzz.toml", &c)
+                  .ok());
+  EXPECT_EQ(c.data_dir, "/tmp/\303\251");
+  EXPECT_EQ(c.console_dir, "\357\273\257");
+  EXPECT_EQ(c.sql_memory_limit, "\"\303\251\"");
+  // A --set value with one is a bare string, as any other value that is not TOML.
+  ASSERT_TRUE(ApplySetting("data_dir=\303\251", &c).ok());
+  EXPECT_EQ(c.data_dir, "\303\251");
+}
+
 }  // namespace
 }  // namespace gamelake

@@ -1,0 +1,1 @@
+("a" + 1) * 2 >= ALL_ROWS OR b <> 'it''s' -- done
