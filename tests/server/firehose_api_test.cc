@@ -447,7 +447,13 @@ TEST_F(FirehoseApiTest, StreamPermissions) {
   EXPECT_EQ(simdjson::minify(list->json["DeliveryStreamNames"]), "[\"games\",\"games2\"]");
 }
 
-TEST_F(FirehoseApiTest, DescribeAnyValidStreamAsActive) {
+TEST_F(FirehoseApiTest, DescribeAnExistingStreamAsActiveAndAnUnknownOneAsNotFound) {
+  // As Firehose: a stream that was never created (here: never written) is not found.
+  auto unknown = Call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"never-used\"}");
+  EXPECT_EQ(unknown->status, 400u);
+  EXPECT_EQ(unknown->Type(), "ResourceNotFoundException");
+  EXPECT_NE(unknown->Message().find("never-used"), std::string::npos);
+  streams_ = {"never-used"};
   auto a = Call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"never-used\"}");
   ASSERT_EQ(a->status, 200u) << a->body;
   simdjson::dom::element d = a->json["DeliveryStreamDescription"];
@@ -465,6 +471,9 @@ TEST_F(FirehoseApiTest, DescribeAnyValidStreamAsActive) {
   EXPECT_GT(created, 1.6e9);
   EXPECT_EQ(simdjson::minify(d["Destinations"]), "[]");
 
+  // firehose.unknown_streams_active: any valid name is ACTIVE (made on first use).
+  api_->set_unknown_streams_active(true);
+  EXPECT_EQ(Call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"later\"}")->status, 200u);
   auto bad = Call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"no/such\"}");
   EXPECT_EQ(bad->status, 400u);
   EXPECT_EQ(bad->Type(), "ResourceNotFoundException");
