@@ -39,7 +39,8 @@
 #   SOAK_OUT             results folder (default /tmp/gamelake-soak-<UTC time>): samples.csv,
 #                        queries.csv, the generators' summaries, server.log, summary.txt
 #   SOAK_KEEP=1          keep the data dir (in SOAK_OUT/data) instead of removing it
-#   SOAK_SERVE_ARGS      more `serve` arguments, e.g. "--set sql.tail_max_bytes=0"
+#   SOAK_SERVE_ARGS      more `serve` arguments, e.g. "--set ingest.dedupe_max_entries=2000000"
+#   SOAK_QUERIES=0       no queries (to tell what grows with them from what grows without)
 # The script ends by itself (DURATION + drain timeout + the checks); every process it
 # started is stopped at exit.
 set -euo pipefail
@@ -145,17 +146,24 @@ query_loop() {
     ((wait_ns > 0)) && sleep "$(awk -v n="$wait_ns" 'BEGIN {printf "%.3f", n / 1e9}')"
   done
 }
-query_loop &
-query_pid=$!
+if [[ "${SOAK_QUERIES:-1}" == 1 ]]; then
+  query_loop &
+  query_pid=$!
+else
+  echo "unix_s,query,http_code,seconds" >"$out/queries.csv"
+fi
 
 # --- samples -------------------------------------------------------------------------
 hz=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
-echo "t_s,utc,phase,rss_kb,fds,threads,cpu_pct,log_bytes,lake_bytes,lake_files,acked,delivered,dedupe_entries,tail_records,metric_store_bytes,queries_ok,queries_failed" >"$out/samples.csv"
+echo "t_s,utc,phase,rss_kb,fds,threads,cpu_pct,log_bytes,lake_bytes,lake_files,acked,delivered,dedupe_entries,tail_records,metric_store_bytes,sql_engine_bytes,file_cache_bytes,queries_ok,queries_failed" >"$out/samples.csv"
 prev_ticks=$(cpu_ticks) prev_t=$(date +%s%N)
 sample() {  # sample PHASE
-  local m t ticks now rss fds thr cpu qok qfail
+  local m t ticks now rss fds thr cpu qok qfail duck
   m="$(metrics_now)"
+  # The SQL engine's DuckDB memory by tag: all of it, and its cache of Parquet bytes read.
+  duck=$(sql "SELECT coalesce(sum(memory_usage_bytes), 0), coalesce(sum(memory_usage_bytes) FILTER (WHERE tag = 'EXTERNAL_FILE_CACHE'), 0) FROM duckdb_memory()" |
+    sed -n 's/.*"rows":\[\[\([0-9]*\),\([0-9]*\)\]\].*/\1,\2/p')
   now=$(date +%s%N) ticks=$(cpu_ticks)
   cpu=$(awk -v d=$((ticks - prev_ticks)) -v hz="$hz" -v ns=$((now - prev_t)) 'BEGIN {printf "%.1f", (ns > 0 ? 100 * d / hz / (ns / 1e9) : 0)}')
   prev_ticks=$ticks prev_t=$now
@@ -169,7 +177,7 @@ sample() {  # sample PHASE
   t=$(($(date +%s) - t_start))
   echo "$t,$(date -u +%H:%M:%S),$1,$rss,$fds,$thr,$cpu,$(du -sb "$data/log" | cut -f1),$(du -sb "$data/lake" | cut -f1)," \
     "$(mval gamelake_lake_files "$m"),$(mval gamelake_records_accepted_total "$m"),$(mval gamelake_delivery_rows_total "$m")," \
-    "$(mval gamelake_dedupe_entries "$m"),$(mval gamelake_sql_tail_records "$m"),$(mval gamelake_metric_store_memory_bytes "$m"),$qok,$qfail" |
+    "$(mval gamelake_dedupe_entries "$m"),$(mval gamelake_sql_tail_records "$m"),$(mval gamelake_metric_store_memory_bytes "$m"),${duck:-,},$qok,$qfail" |
     tr -d ' ' >>"$out/samples.csv"
 }
 gens_running() { kill -0 "$gen1_pid" 2>/dev/null || kill -0 "$gen2_pid" 2>/dev/null; }
@@ -204,9 +212,11 @@ while (($(date +%s) < t_ingest_end + drain_timeout_s)); do
 done
 drain_s=$(($(date +%s) - t_ingest_end))
 sample drain
-kill "$query_pid" 2>/dev/null || true
-wait "$query_pid" 2>/dev/null || true
-query_pid=""
+if [[ -n "$query_pid" ]]; then
+  kill "$query_pid" 2>/dev/null || true
+  wait "$query_pid" 2>/dev/null || true
+  query_pid=""
+fi
 log "drain: $([[ $drained == 1 ]] && echo "all delivered in ${drain_s} s" || echo "NOT all delivered after ${drain_s} s")"
 
 # --- the checks ----------------------------------------------------------------------
@@ -270,8 +280,9 @@ fail() { pass=0; echo "  FAIL: $*"; }
         v[1, "rss_kb"] / 1024, v[n, "rss_kb"] / 1024, mx("rss_kb", 1, n) / 1024, slope("rss_kb", h, n) / 1024
       printf "fds: first %d, last %d, max %d, slope %+.1f/h; threads: first %d, last %d, max %d, slope %+.1f/h\n",
         v[1, "fds"], v[n, "fds"], mx("fds", 1, n), slope("fds", h, n), v[1, "threads"], v[n, "threads"], mx("threads", 1, n), slope("threads", h, n)
-      printf "second-half slopes of what the server counts: dedupe ids %+.0f/h, tail records %+.0f/h, metric store %+.2f MiB/h, log %+.1f MiB/h, lake %+.1f MiB/h\n",
+      printf "second-half slopes of what the server counts: dedupe ids %+.0f/h, tail records %+.0f/h, metric store %+.2f MiB/h, SQL engine %+.1f MiB/h, log %+.1f MiB/h, lake %+.1f MiB/h\n",
         slope("dedupe_entries", h, n), slope("tail_records", h, n), slope("metric_store_bytes", h, n) / 1048576,
+        slope("sql_engine_bytes", h, n) / 1048576,
         slope("log_bytes", h, n) / 1048576, slope("lake_bytes", h, n) / 1048576
       cpu = 0; for (i = 1; i <= n; i++) cpu += v[i, "cpu_pct"]
       printf "server CPU: mean %.1f%% of one core, max %.1f%%\n", cpu / n, mx("cpu_pct", 1, n)
@@ -279,11 +290,11 @@ fail() { pass=0; echo "  FAIL: $*"; }
       printf "verdict: %s (RSS slope limit %s MiB/h; fds and threads must end within what the first half reached)\n", grow ? "growing" : "flat", flat
     }' "$out/samples.csv"
   echo
-  echo "| min | RSS MiB | fds | threads | CPU % | log MiB | lake MiB | lake files | acknowledged | dedupe ids | tail records | metric store MiB |"
-  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| min | RSS MiB | fds | threads | CPU % | log MiB | lake MiB | lake files | acknowledged | dedupe ids | tail records | metric store MiB | SQL engine MiB |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   awk -F, 'NR > 1 && ($1 % 300 < 10 || $3 == "drain") {
-    printf "| %s | %.0f | %d | %d | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.1f |\n", ($3 == "drain" ? "end" : int($1 / 60)), $4 / 1024, $5, $6, $7,
-      $8 / 1048576, $9 / 1048576, $10, $11, $13, $14, $15 / 1048576}' "$out/samples.csv"
+    printf "| %s | %.0f | %d | %d | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.1f | %.0f |\n", ($3 == "drain" ? "end" : int($1 / 60)), $4 / 1024, $5, $6, $7,
+      $8 / 1048576, $9 / 1048576, $10, $11, $13, $14, $15 / 1048576, $16 / 1048576}' "$out/samples.csv"
   echo
   [[ $pass == 1 ]] && echo "PASS: the lake holds exactly what was acknowledged, no duplicates" || echo "FAIL"
 } >"$out/summary.txt"
