@@ -185,8 +185,8 @@ class HttpSender::Worker {
   Status Connect() {
     stream_.reset();
     buffer_.clear();
-    GL_ASSIGN_OR_RETURN(
-        stream_, ClientStream::Connect(ioc_, endpoint_.host, endpoint_.port, tls_, timeout_));
+    GL_ASSIGN_OR_RETURN(stream_, ClientStream::Connect(ioc_, endpoint_.host, endpoint_.port, tls_,
+                                                       timeout_, UrlOf(endpoint_)));
     return Status::OK();
   }
 

@@ -34,8 +34,9 @@ ClientStream::ClientStream(net::io_context& ioc, std::shared_ptr<TlsContext> tls
 Result<std::unique_ptr<ClientStream>> ClientStream::Connect(net::io_context& ioc,
                                                             const std::string& host, uint16_t port,
                                                             std::shared_ptr<TlsContext> tls,
-                                                            std::chrono::milliseconds timeout) {
-  std::string where = fmt::format("{}:{}", host, port);
+                                                            std::chrono::milliseconds timeout,
+                                                            std::string label) {
+  std::string where = label.empty() ? fmt::format("{}:{}", host, port) : std::move(label);
   tcp::resolver resolver(ioc);
   boost::system::error_code ec;
   auto endpoints = resolver.resolve(host, std::to_string(port), ec);

@@ -30,11 +30,13 @@ class ClientStream {
   using Tls = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
   // `tls` null: plain TCP. Runs `ioc` until each step completes. Unavailable
-  // saying which step failed and, for a refused certificate, what to pass.
+  // saying which step failed (naming the server as `label`, default
+  // host:port) and, for a refused certificate, what to pass.
   static Result<std::unique_ptr<ClientStream>> Connect(boost::asio::io_context& ioc,
                                                        const std::string& host, uint16_t port,
                                                        std::shared_ptr<TlsContext> tls,
-                                                       std::chrono::milliseconds timeout);
+                                                       std::chrono::milliseconds timeout,
+                                                       std::string label = "");
 
   // Calls f(stream) with the Plain or Tls stream.
   template <class F>

@@ -508,6 +508,8 @@ void Router::Health(const HttpRequest& request, Respond respond) {
       .Double(static_cast<double>(d.lag_us) / 1e6)
       .Key("errors")
       .UInt(d.delivery_errors)
+      .Key("consecutive_failures")
+      .UInt(static_cast<uint64_t>(d.consecutive_failures))
       .EndObject()
       .EndObject();
   // ok and degraded serve (200); failing cannot take writes (503).

@@ -151,8 +151,7 @@ TEST(GenerateEndToEndTest, ServeDemoRunsTheLabTemplateIntoEvents) {
     ::usleep(100000);
   }
   for (const char* name : {"playerID", "wins", "losses", "timePlayed", "caughtAt", "CaughtBy"}) {
-    EXPECT_NE(metrics.body.find(std::string("\"MetricName\":\"") + name + "\""),
-              std::string::npos)
+    EXPECT_NE(metrics.body.find(std::string("\"MetricName\":\"") + name + "\""), std::string::npos)
         << name << ": " << metrics.body;
   }
   ASSERT_EQ(server.Stop(), 0) << server.Logs();
@@ -192,9 +191,13 @@ TEST(GenerateEndToEndTest, UnreachableServerAndBadInput) {
   r = Generate("--output - --count 1 --rate fast");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("--rate \"fast\""), std::string::npos) << r.output;
-  r = Generate("--url https://example.com --count 1");
+  r = Generate("--url ftp://example.com --count 1");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("https is not supported"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("http://HOST:PORT or https://HOST:PORT"), std::string::npos) << r.output;
+  r = Generate("--url https://127.0.0.1:1 --ca-file /nonexistent.pem --count 1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("--ca-file /nonexistent.pem: no such file"), std::string::npos)
+      << r.output;
   r = Generate("--count 2 --seed 9 --output - --quiet");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.output, Generate("--count 2 --seed 9 --output - --quiet").output);
