@@ -320,14 +320,37 @@ Status RefuseBareNonAscii(std::string_view text, std::string_view source) {
   enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
   In in = In::kCode;
   int line = 1;
+  // A string that is never closed is no string: toml++ reads its bytes as
+  // code while reporting it, so non-ASCII in it is refused too.
+  int string_line = 0;
+  bool string_non_ascii = false;
+  auto unclosed = [&] {
+    return Status::InvalidArgument(fmt::format(
+        "{}:{}: a non-ASCII character in a string that is not closed", source, string_line));
+  };
   auto triple = [&](size_t i, char q) {
     return i + 2 < text.size() && text[i] == q && text[i + 1] == q && text[i + 2] == q;
   };
+  // toml++ reads a quote as a string's start only where a key or a value
+  // starts; inside a bare token ("= 12a"b") it scans on, as code. So a quote
+  // opens a string only after the line's start, '=', '[', ',', '{', or a
+  // dotted key's '.' (before the line's '=').
+  char prev = '\n';
+  bool eq_seen = false;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (c == '\n') ++line;
+    if (c == '\n') {
+      ++line;
+      prev = '\n';
+      eq_seen = false;
+    }
+    if (in != In::kCode && in != In::kComment && static_cast<unsigned char>(c) >= 0x80) {
+      string_non_ascii = true;
+    }
     switch (in) {
       case In::kCode:
+        string_line = line;
+        string_non_ascii = false;
         if (static_cast<unsigned char>(c) >= 0x80) {
           return Status::InvalidArgument(
               fmt::format("{}:{}: a non-ASCII character outside quotes (TOML allows them only in "
@@ -336,7 +359,16 @@ Status RefuseBareNonAscii(std::string_view text, std::string_view source) {
         }
         if (c == '#') {
           in = In::kComment;
-        } else if (triple(i, '"')) {
+          break;
+        }
+        if (c != ' ' && c != '\t' && c != '\n') {
+          bool opens = prev == '\n' || prev == '=' || prev == '[' || prev == ',' || prev == '{' ||
+                       (prev == '.' && !eq_seen);
+          eq_seen = eq_seen || c == '=';
+          prev = c == '"' || c == '\'' ? 'q' : c;  // After a string: a token.
+          if (!opens) break;
+        }
+        if (triple(i, '"')) {
           in = In::kMultiBasic;
           i += 2;
         } else if (triple(i, '\'')) {
@@ -352,6 +384,7 @@ Status RefuseBareNonAscii(std::string_view text, std::string_view source) {
         if (c == '\n') in = In::kCode;
         break;
       case In::kBasic:
+        if (c == '\n' && string_non_ascii) return unclosed();
         if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
           ++i;
         } else if (c == '"' || c == '\n') {
@@ -359,6 +392,7 @@ Status RefuseBareNonAscii(std::string_view text, std::string_view source) {
         }
         break;
       case In::kLiteral:
+        if (c == '\n' && string_non_ascii) return unclosed();
         if (c == '\'' || c == '\n') in = In::kCode;
         break;
       case In::kMultiBasic:
@@ -377,6 +411,7 @@ Status RefuseBareNonAscii(std::string_view text, std::string_view source) {
       }
     }
   }
+  if (in != In::kCode && in != In::kComment && string_non_ascii) return unclosed();
   return Status::OK();
 }
 

@@ -191,6 +191,24 @@ TEST(ConfigTest, NonAsciiOutsideQuotesIsRefusedBeforeToml) {
   // A --set value with one is a bare string, as any other value that is not TOML.
   ASSERT_TRUE(ApplySetting("data_dir=\303\251", &c).ok());
   EXPECT_EQ(c.data_dir, "\303\251");
+  // A string that is never closed is no string (fuzz/corpus/config/crash-unclosed-string-*).
+  Status unclosed = LoadConfigText("a = 1\nb = \"x\357\273\257 y\n", "fuzz.toml", &c);
+  EXPECT_NE(unclosed.message().find("fuzz.toml:2: a non-ASCII character in a string that is not "
+                                    "closed"),
+            std::string::npos)
+      << unclosed.message();
+  EXPECT_FALSE(LoadConfigText("b = 'x\357\273\257", "fuzz.toml", &c).ok());
+  // A quote inside a bare value opens no string for toml++, which scans on as code
+  // (fuzz/corpus/config/crash-quote-inside-bare-value).
+  Status in_token = LoadConfigText("b = 104a.s\"u\357\273\257e\"\n", "fuzz.toml", &c);
+  EXPECT_NE(in_token.message().find("fuzz.toml:1: a non-ASCII character outside quotes"),
+            std::string::npos)
+      << in_token.message();
+  // Where a string may start (after '[', '.', ',', '='), non-ASCII in it passes this check.
+  Status quoted = LoadConfigText("[\"caf\303\251\".x]\ny = [1, \"\303\251\"]\n", "fuzz.toml", &c);
+  EXPECT_EQ(quoted.message().find("non-ASCII"), std::string::npos) << quoted.message();
+  ASSERT_TRUE(ApplySetting("data_dir=r.s\"u\357\273\257e", &c).ok());  // Taken as a bare string.
+  EXPECT_EQ(c.data_dir, "r.s\"u\357\273\257e");
 }
 
 }  // namespace
