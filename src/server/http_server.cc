@@ -697,6 +697,8 @@ void Session<Stream>::Drain(uint64_t drained) {
 
 template <class Stream>
 void Session<Stream>::Close() {
+  // The read deadline's handler holds the session: let it go now, not when it fires.
+  read_deadline_.cancel();
   if (!Tcp().socket().is_open()) return;
   beast::error_code ec;
   Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
