@@ -724,12 +724,11 @@ class ServerImpl final : public Server {
       health_->AddCheck("tls", [this]() -> std::optional<HealthFinding> {
         TlsCertificates* tls = tls_.get();
         if (tls == nullptr) return std::nullopt;
-        auto not_after = tls->not_after();
-        int64_t left_us =
-            std::chrono::duration_cast<std::chrono::microseconds>(not_after.time_since_epoch())
-                .count() -
-            Env::Default()->NowMicros();
-        std::string expiry = FormatUtcMicros(left_us + Env::Default()->NowMicros());
+        const int64_t not_after_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                         tls->not_after().time_since_epoch())
+                                         .count();
+        const int64_t left_us = not_after_us - Env::Default()->NowMicros();
+        const std::string expiry = FormatUtcMicros(not_after_us);
         if (left_us <= 0) {
           return HealthFinding{HealthState::kFailing,
                                "the TLS certificate expired at " + expiry +
