@@ -887,8 +887,9 @@ ScanPlan QueryPlanner::Plan(duckdb_connection conn, std::string_view sql,
       for (const auto& [path, f] : table.table->files) {
         for (const Ref& ref : walker.refs()) {
           if (ref.table != name || ref.shape_only) continue;
-          bool keep = std::all_of(ref.conds.begin(), ref.conds.end(),
-                                  [&](const Cond& c) { return filter.MayMatch(f, c); });
+          bool keep =
+              std::all_of(ref.conds.begin(), ref.conds.end(),
+                          [&, &file = f](const Cond& c) { return filter.MayMatch(file, c); });
           if (keep) {
             scan.files.push_back(&f);
             break;
