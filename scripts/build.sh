@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Configures and builds gamelake. Usage: scripts/build.sh [release|sanitize|tsan|console|fuzz]
+# Configures and builds gamelake. Usage: scripts/build.sh [release|sanitize|tsan|tsan-threads|console|fuzz]
 #   release  -> build/        (RelWithDebInfo; the binary users run, the C++ SDK), the
 #                              console, and the C# and TypeScript SDKs (build/sdk/unity,
 #                              sdk/js/dist)
 #   console  -> web/dist/     (the web console: type-checked, bundled by Vite;
 #                              `gamelake serve` finds it beside build/)
 #   sanitize -> build-asan/   (AddressSanitizer + UndefinedBehaviorSanitizer, for tests)
-#   tsan     -> build-tsan/   (ThreadSanitizer; only the tests where threads meet)
+#   tsan     -> build-tsan/   (ThreadSanitizer: the server and every test, unit and
+#                              integration; scripts/test_tsan.sh runs them, before a release)
+#   tsan-threads -> build-tsan/ (ThreadSanitizer, only the tests where threads meet that
+#                              the test command runs: the streaming tests and the C++ SDK)
 #   fuzz     -> build-fuzz/   (clang: the libFuzzer targets of fuzz/ under ASan+UBSan,
 #                              and only them; fuzz/README.md)
 set -euo pipefail
@@ -31,10 +34,14 @@ case "$kind" in
       -DGAMELAKE_BENCH=OFF >/dev/null
     cmake --build build-asan -j "$jobs"
     ;;
-  tsan)
+  tsan | tsan-threads)
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAMELAKE_TSAN=ON \
       -DGAMELAKE_BENCH=OFF >/dev/null
-    cmake --build build-tsan -j "$jobs" --target gl_streaming_tests gamelake_sdk_tests
+    if [ "$kind" = tsan ]; then
+      cmake --build build-tsan -j "$jobs"
+    else
+      cmake --build build-tsan -j "$jobs" --target gl_streaming_tests gamelake_sdk_tests
+    fi
     ;;
   fuzz)
     CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -42,7 +49,7 @@ case "$kind" in
     cmake --build build-fuzz -j "$jobs" --target gamelake_fuzzers
     ;;
   *)
-    echo "usage: scripts/build.sh [release|sanitize|tsan|console|fuzz]" >&2
+    echo "usage: scripts/build.sh [release|sanitize|tsan|tsan-threads|console|fuzz]" >&2
     exit 2
     ;;
 esac

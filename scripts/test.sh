@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and runs every test: first the release build
-# (unit, integration and crash tests against the real server on 127.0.0.1, and
-# the game SDKs' tests: C++, C# under Mono, TypeScript in Node and chromium),
-# then the web console's checks (ESLint, TypeScript, its unit tests, and its
-# browser tests in Debian's chromium against build/gamelake --demo), then the
-# same C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer, then a short
-# run of every fuzz target (fuzz/), then the threaded streaming tests and the C++ SDK under ThreadSanitizer.
+# Sets everything up, builds, and runs every test: first the release build and
+# clang's thread-safety analysis of its locking rules, then its tests (unit,
+# integration and crash tests against the real server on 127.0.0.1, and the game
+# SDKs' tests: C++, C# under Mono, TypeScript in Node and chromium), then the web
+# console's checks (ESLint, TypeScript, its unit tests, and its browser tests in
+# Debian's chromium against build/gamelake --demo), then the same C++ tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then a short run of every fuzz
+# target (fuzz/), then the threaded streaming tests and the C++ SDK under
+# ThreadSanitizer (every test under it: scripts/test_tsan.sh, before a release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh release
 source scripts/node_path.sh
+# The locking rules (GL_GUARDED_BY, GL_REQUIRES; src/common/mutex.h), checked by
+# clang's thread-safety analysis over the files that use them (parse only).
+scripts/check_thread_safety.sh build
 # Everything against the release build, the game SDKs' tests included (label sdk_e2e:
 # their unit tests, the shared conformance suite through the fault proxy, the browser
 # SDK in chromium, the Unity files against the stub).
@@ -30,8 +35,9 @@ scripts/build.sh fuzz
 fuzz/run_all.sh 5
 # ThreadSanitizer where threads meet: the streaming applications' runners,
 # service, live hub, source reader and destinations (one build of the
-# streaming tests only, to keep the suite's time).
-scripts/build.sh tsan
+# streaming tests only, to keep the suite's time; scripts/test_tsan.sh runs every
+# test under ThreadSanitizer, before a release).
+scripts/build.sh tsan-threads
 TSAN_OPTIONS="halt_on_error=1" build-tsan/tests/gl_streaming_tests \
   --gtest_filter='AppService*:LiveHub*:SourceReader*:*Destination*:AppCheckpoint*' --gtest_brief=1
 # ...and the C++ game SDK, where the game's threads meet its worker (Track, the queue,
