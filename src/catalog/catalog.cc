@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <utility>
@@ -12,6 +11,7 @@
 #include "catalog/catalog_json.h"
 #include "catalog/file_inspector.h"
 #include "common/ascii.h"
+#include "common/mutex.h"
 #include "lake/lake_files.h"
 #include "lake/lake_layout.h"
 
@@ -360,19 +360,20 @@ class Catalog::Impl {
         inspector_(std::move(inspector)),
         snapshot_(std::make_shared<CatalogSnapshot>()) {}
 
-  Status Load();
-  Result<CrawlReport> Crawl(bool full);
-  Status AddFile(const std::string& path);
-  Result<uint64_t> Switch(const FileSwitch& change);
-  Status CreateView(const CatalogView& view, bool or_replace);
-  Status DropView(std::string_view name, bool if_exists);
+  // Not analysed: runs in Catalog::Open, before any other thread can see the catalog.
+  Status Load() GL_NO_THREAD_SAFETY_ANALYSIS;
+  Result<CrawlReport> Crawl(bool full) GL_EXCLUDES(crawl_mu_, mu_);
+  Status AddFile(const std::string& path) GL_EXCLUDES(mu_);
+  Result<uint64_t> Switch(const FileSwitch& change) GL_EXCLUDES(mu_);
+  Status CreateView(const CatalogView& view, bool or_replace) GL_EXCLUDES(mu_);
+  Status DropView(std::string_view name, bool if_exists) GL_EXCLUDES(mu_);
 
-  std::shared_ptr<const CatalogSnapshot> Snapshot() const {
-    std::lock_guard<std::mutex> lock(snap_mu_);
+  std::shared_ptr<const CatalogSnapshot> Snapshot() const GL_EXCLUDES(snap_mu_) {
+    MutexLock lock(&snap_mu_);
     return snapshot_;
   }
-  void SetListener(std::function<void(uint64_t)> listener) {
-    std::lock_guard<std::mutex> lock(listener_mu_);
+  void SetListener(std::function<void(uint64_t)> listener) GL_EXCLUDES(listener_mu_) {
+    MutexLock lock(&listener_mu_);
     listener_ = std::move(listener);
   }
   const std::string& lake_dir() const { return options_.lake_dir; }
@@ -382,33 +383,34 @@ class Catalog::Impl {
   Status WalkDir(const std::string& table, const std::string& rel_dir, std::vector<FoundFile>* out);
   Inspection Inspect(const FoundFile& file);
   // Inspects many files: Parquet footers in batches, on up to 4 threads.
-  Result<std::vector<Inspection>> InspectAll(const std::vector<const FoundFile*>& files);
+  Result<std::vector<Inspection>> InspectAll(const std::vector<const FoundFile*>& files)
+      GL_REQUIRES(crawl_mu_);
   // Inspects the lake-relative `path` (of `table`, unless table is empty);
   // an error if it is no file the catalog tracks or is missing. A file that
   // cannot be read comes back as an Inspection with a failed status.
   Result<Inspection> InspectPath(const std::string& table, const std::string& path);
-  // Saves and publishes the editor's snapshot as the next version; call with
-  // mu_ held. Returns the new version (0 if nothing changed).
-  Result<uint64_t> Commit(SnapshotEditor* editor);
-  void Notify(uint64_t version);
+  // Saves and publishes the editor's snapshot as the next version. Returns
+  // the new version (0 if nothing changed).
+  Result<uint64_t> Commit(SnapshotEditor* editor) GL_REQUIRES(mu_) GL_EXCLUDES(snap_mu_);
+  void Notify(uint64_t version) GL_EXCLUDES(listener_mu_);
 
   const CatalogOptions options_;
   const std::string json_path_;
   const std::unique_ptr<FileInspector> inspector_;
-  // For crawls (crawl_mu_ held): one per thread inspecting in parallel.
-  std::vector<std::unique_ptr<FileInspector>> inspectors_;
+  Mutex crawl_mu_;  // One crawl at a time; held while inspecting.
+  // For crawls: one per thread inspecting in parallel.
+  std::vector<std::unique_ptr<FileInspector>> inspectors_ GL_GUARDED_BY(crawl_mu_);
 
-  std::mutex crawl_mu_;  // One crawl at a time; held while inspecting.
   // The main mutex: serialises changes (apply, save, publish). Never held
   // while inspecting files.
-  std::mutex mu_;
-  std::map<std::string, BadFileStat> bad_stats_;  // Guarded by mu_.
+  Mutex mu_ GL_ACQUIRED_AFTER(crawl_mu_);
+  std::map<std::string, BadFileStat> bad_stats_ GL_GUARDED_BY(mu_);
 
-  mutable std::mutex snap_mu_;
-  std::shared_ptr<const CatalogSnapshot> snapshot_;  // Guarded by snap_mu_.
+  mutable Mutex snap_mu_ GL_ACQUIRED_AFTER(mu_);
+  std::shared_ptr<const CatalogSnapshot> snapshot_ GL_GUARDED_BY(snap_mu_);
 
-  std::mutex listener_mu_;
-  std::function<void(uint64_t)> listener_;  // Guarded by listener_mu_.
+  Mutex listener_mu_;
+  std::function<void(uint64_t)> listener_ GL_GUARDED_BY(listener_mu_);
 };
 
 Status Catalog::Impl::Load() {
@@ -497,7 +499,7 @@ Result<uint64_t> Catalog::Impl::Commit(SnapshotEditor* editor) {
   GL_RETURN_IF_ERROR(
       options_.env->WriteFileAtomic(json_path_, EncodeCatalog(*next, editor->bad_stats())));
   bad_stats_ = std::move(editor->bad_stats());
-  std::lock_guard<std::mutex> lock(snap_mu_);
+  MutexLock lock(&snap_mu_);
   snapshot_ = std::move(next);
   return version;
 }
@@ -506,18 +508,18 @@ void Catalog::Impl::Notify(uint64_t version) {
   if (version == 0) return;
   std::function<void(uint64_t)> listener;
   {
-    std::lock_guard<std::mutex> lock(listener_mu_);
+    MutexLock lock(&listener_mu_);
     listener = listener_;
   }
   if (listener) listener(version);
 }
 
 Result<CrawlReport> Catalog::Impl::Crawl(bool full) {
-  std::lock_guard<std::mutex> crawl_lock(crawl_mu_);
+  MutexLock crawl_lock(&crawl_mu_);
   std::shared_ptr<const CatalogSnapshot> base = Snapshot();
   std::map<std::string, BadFileStat> base_bad;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     base_bad = bad_stats_;
   }
   std::set<std::string> table_names;
@@ -556,7 +558,7 @@ Result<CrawlReport> Catalog::Impl::Crawl(bool full) {
 
   uint64_t version = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::shared_ptr<const CatalogSnapshot> current = Snapshot();
     SnapshotEditor editor(*current, bad_stats_, options_.env->NowMicros());
     for (const std::string& name : table_names) editor.EnsureTable(name);
@@ -673,7 +675,7 @@ Status Catalog::Impl::AddFile(const std::string& path) {
   const std::string table = TableOf(path);
   uint64_t version = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     SnapshotEditor editor(*Snapshot(), bad_stats_, options_.env->NowMicros());
     if (in.status.ok()) {
       editor.PutFile(table, MakeFile(in));
@@ -699,7 +701,7 @@ Result<uint64_t> Catalog::Impl::Switch(const FileSwitch& change) {
   }
   uint64_t version = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::shared_ptr<const CatalogSnapshot> current = Snapshot();
     SnapshotEditor editor(*current, bad_stats_, options_.env->NowMicros());
     editor.EnsureTable(change.table);
@@ -720,7 +722,7 @@ Status Catalog::Impl::CreateView(const CatalogView& view, bool or_replace) {
   if (view.name.empty()) return Status::InvalidArgument("a view needs a name");
   uint64_t version = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::shared_ptr<const CatalogSnapshot> current = Snapshot();
     if (current->FindTable(view.name) != nullptr) {
       return Status::AlreadyExists("\"" + view.name + "\" already exists as a table");
@@ -741,7 +743,7 @@ Status Catalog::Impl::CreateView(const CatalogView& view, bool or_replace) {
 Status Catalog::Impl::DropView(std::string_view name, bool if_exists) {
   uint64_t version = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::shared_ptr<const CatalogSnapshot> current = Snapshot();
     if (current->FindView(name) == nullptr) {
       if (if_exists) return Status::OK();

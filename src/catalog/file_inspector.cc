@@ -70,7 +70,7 @@ Result<std::unique_ptr<FileInspector>> FileInspector::Open() {
 Result<InspectedFile> FileInspector::Inspect(const std::string& abs_path, FileFormat format,
                                              bool gzip) {
   std::string source = Source(abs_path, format, gzip);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Result<QueryResult> schema = db_->Describe("SELECT * FROM " + source);
   if (!schema.ok()) return Status::Corruption(Reason(schema.status()));
   InspectedFile out;
@@ -181,7 +181,7 @@ Status FileInspector::ReadFooter(const std::string& abs_path, InspectedFile* out
 
 std::vector<Result<InspectedFile>> FileInspector::InspectParquet(
     const std::vector<std::string>& abs_paths) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<Result<InspectedFile>> out;
   std::string list;
   for (const std::string& path : abs_paths) {

@@ -17,11 +17,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "sql/duck_db.h"
 
@@ -39,19 +39,21 @@ class FileInspector {
 
   // The columns and rows of the file at abs_path. A file DuckDB cannot read
   // gives Corruption with DuckDB's reason (first line of its message).
-  Result<InspectedFile> Inspect(const std::string& abs_path, FileFormat format, bool gzip);
+  Result<InspectedFile> Inspect(const std::string& abs_path, FileFormat format, bool gzip)
+      GL_EXCLUDES(mu_);
   // The same for many Parquet files at once (one footer query for all):
   // one result per path, in order.
-  std::vector<Result<InspectedFile>> InspectParquet(const std::vector<std::string>& abs_paths);
+  std::vector<Result<InspectedFile>> InspectParquet(const std::vector<std::string>& abs_paths)
+      GL_EXCLUDES(mu_);
 
  private:
   explicit FileInspector(std::unique_ptr<DuckDb> db) : db_(std::move(db)) {}
   // The rows and footer statistics (column_stats.h) of a Parquet file whose
-  // out->columns are known; needs mu_.
-  Status ReadFooter(const std::string& abs_path, InspectedFile* out);
+  // out->columns are known.
+  Status ReadFooter(const std::string& abs_path, InspectedFile* out) GL_REQUIRES(mu_);
 
-  std::mutex mu_;
-  std::unique_ptr<DuckDb> db_;  // Guarded by mu_.
+  Mutex mu_;
+  std::unique_ptr<DuckDb> db_ GL_GUARDED_BY(mu_);
 };
 
 }  // namespace gamelake

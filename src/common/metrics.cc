@@ -76,14 +76,14 @@ Metrics::Family& Metrics::GetFamily(const std::string& name, const std::string& 
 
 Counter* Metrics::AddCounter(const std::string& name, const std::string& help,
                              const Labels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto& slot = GetFamily(name, help, "counter").counters[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Counter>();
   return slot.get();
 }
 
 Gauge* Metrics::AddGauge(const std::string& name, const std::string& help, const Labels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto& slot = GetFamily(name, help, "gauge").gauges[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Gauge>();
   return slot.get();
@@ -91,7 +91,7 @@ Gauge* Metrics::AddGauge(const std::string& name, const std::string& help, const
 
 Histogram* Metrics::AddHistogram(const std::string& name, const std::string& help,
                                  std::vector<double> bounds, const Labels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto& slot = GetFamily(name, help, "histogram").histograms[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Histogram>(std::move(bounds));
   return slot.get();
@@ -99,12 +99,12 @@ Histogram* Metrics::AddHistogram(const std::string& name, const std::string& hel
 
 void Metrics::AddCallbackGauge(const std::string& name, const std::string& help,
                                std::function<double()> fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   GetFamily(name, help, "gauge").callback = std::move(fn);
 }
 
 std::string Metrics::Render() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::string out;
   for (const auto& [name, f] : families_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, f.help, name, f.type);

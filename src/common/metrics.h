@@ -14,9 +14,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace gamelake {
 
@@ -62,15 +63,17 @@ class Metrics {
   // the same series.
   using Labels = std::vector<std::pair<std::string, std::string>>;
 
-  Counter* AddCounter(const std::string& name, const std::string& help, const Labels& labels = {});
-  Gauge* AddGauge(const std::string& name, const std::string& help, const Labels& labels = {});
+  Counter* AddCounter(const std::string& name, const std::string& help, const Labels& labels = {})
+      GL_EXCLUDES(mu_);
+  Gauge* AddGauge(const std::string& name, const std::string& help, const Labels& labels = {})
+      GL_EXCLUDES(mu_);
   Histogram* AddHistogram(const std::string& name, const std::string& help,
-                          std::vector<double> bounds, const Labels& labels = {});
+                          std::vector<double> bounds, const Labels& labels = {}) GL_EXCLUDES(mu_);
   // A gauge computed when rendered (e.g. log bytes pending).
   void AddCallbackGauge(const std::string& name, const std::string& help,
-                        std::function<double()> fn);
+                        std::function<double()> fn) GL_EXCLUDES(mu_);
 
-  std::string Render() const;
+  std::string Render() const GL_EXCLUDES(mu_);
 
  private:
   struct Family {
@@ -81,10 +84,11 @@ class Metrics {
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
     std::function<double()> callback;
   };
-  Family& GetFamily(const std::string& name, const std::string& help, const std::string& type);
+  Family& GetFamily(const std::string& name, const std::string& help, const std::string& type)
+      GL_REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::map<std::string, Family> families_;
+  mutable Mutex mu_;
+  std::map<std::string, Family> families_ GL_GUARDED_BY(mu_);
 };
 
 }  // namespace gamelake

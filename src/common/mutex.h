@@ -89,6 +89,7 @@ class GL_CAPABILITY("shared_mutex") SharedMutex {
 
   void Lock() GL_ACQUIRE() { mu_.lock(); }
   void Unlock() GL_RELEASE() { mu_.unlock(); }
+  bool TryLock() GL_TRY_ACQUIRE(true) { return mu_.try_lock(); }
   void ReaderLock() GL_ACQUIRE_SHARED() { mu_.lock_shared(); }
   void ReaderUnlock() GL_RELEASE_SHARED() { mu_.unlock_shared(); }
   void AssertReaderHeld() const GL_ASSERT_SHARED_CAPABILITY(this) {}

@@ -3,13 +3,13 @@
 namespace gamelake {
 
 void QueryCounts::Record(double latency_ms, bool ok) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   (ok ? pending_.succeeded : pending_.failed)++;
   if (pending_.latencies_ms.size() < kMaxLatencies) pending_.latencies_ms.push_back(latency_ms);
 }
 
 QueryCounts::Drained QueryCounts::Drain() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   Drained out = std::move(pending_);
   pending_ = Drained{};
   return out;
@@ -17,11 +17,11 @@ QueryCounts::Drained QueryCounts::Drain() {
 
 StreamCounters* StreamStats::For(std::string_view stream) {
   {
-    std::shared_lock<std::shared_mutex> l(mu_);
+    ReaderMutexLock l(&mu_);
     auto it = streams_.find(stream);
     if (it != streams_.end()) return it->second.get();
   }
-  std::unique_lock<std::shared_mutex> l(mu_);
+  WriterMutexLock l(&mu_);
   auto it = streams_.find(stream);
   if (it != streams_.end()) return it->second.get();
   if (streams_.size() >= kMaxStreams) return nullptr;
@@ -31,7 +31,7 @@ StreamCounters* StreamStats::For(std::string_view stream) {
 
 void StreamStats::ForEach(
     const std::function<void(const std::string&, const StreamCounters&)>& fn) const {
-  std::shared_lock<std::shared_mutex> l(mu_);
+  ReaderMutexLock l(&mu_);
   for (const auto& [name, counters] : streams_) fn(name, *counters);
 }
 

@@ -15,13 +15,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/metrics.h"
+#include "common/mutex.h"
 
 namespace gamelake {
 
@@ -43,18 +42,18 @@ class QueryCounts {
  public:
   static constexpr size_t kMaxLatencies = 4096;
 
-  void Record(double latency_ms, bool ok);
+  void Record(double latency_ms, bool ok) GL_EXCLUDES(mu_);
   struct Drained {
     uint64_t succeeded = 0;
     uint64_t failed = 0;
     std::vector<double> latencies_ms;
   };
   // What was recorded since the last Drain().
-  Drained Drain();
+  Drained Drain() GL_EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
-  Drained pending_;  // Guarded by mu_.
+  Mutex mu_;
+  Drained pending_ GL_GUARDED_BY(mu_);
 };
 
 class StreamStats {
@@ -70,8 +69,8 @@ class StreamStats {
   QueryCounts* queries() { return &queries_; }
 
  private:
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::unique_ptr<StreamCounters>, std::less<>> streams_;  // Guarded by mu_.
+  mutable SharedMutex mu_;
+  std::map<std::string, std::unique_ptr<StreamCounters>, std::less<>> streams_ GL_GUARDED_BY(mu_);
   QueryCounts queries_;
 };
 

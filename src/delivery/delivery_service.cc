@@ -9,18 +9,17 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "delivery/lake_writer.h"
 #include "ingest/event_id_index.h"
 #include "lake/lake_files.h"
@@ -76,11 +75,11 @@ struct OpenBuffer {
 
 // Shared with the lag gauge callback, which may outlive the service.
 struct LagSource {
-  std::mutex mu;
-  Env* env = nullptr;  // Null once the service is gone.
-  int64_t oldest_us = std::numeric_limits<int64_t>::max();
-  double LagSeconds() {
-    std::lock_guard<std::mutex> l(mu);
+  Mutex mu;                              // Taken after the service's mu_.
+  Env* env GL_GUARDED_BY(mu) = nullptr;  // Null once the service is gone.
+  int64_t oldest_us GL_GUARDED_BY(mu) = std::numeric_limits<int64_t>::max();
+  double LagSeconds() GL_EXCLUDES(mu) {
+    MutexLock l(&mu);
     if (env == nullptr || oldest_us == std::numeric_limits<int64_t>::max()) return 0;
     return std::max<int64_t>(0, env->NowMicros() - oldest_us) / 1e6;
   }
@@ -115,7 +114,7 @@ class DeliveryServiceImpl final : public DeliveryService {
 
   ~DeliveryServiceImpl() override {
     (void)Stop();
-    std::lock_guard<std::mutex> l(lag_->mu);
+    MutexLock l(&lag_->mu);
     lag_->env = nullptr;
   }
 
@@ -124,13 +123,13 @@ class DeliveryServiceImpl final : public DeliveryService {
     converter_ = std::thread([this] { ConverterLoop(); });
   }
 
-  Status Flush() override {
+  Status Flush() override GL_EXCLUDES(mu_) {
     uint64_t target = wal_->durable_seq();
-    std::unique_lock<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     if (stop_) return Status::Unavailable("delivery service is stopped");
     flush_target_ = std::max(flush_target_, target);
-    cv_.notify_all();
-    cv_.wait(l, [&] {
+    cv_.SignalAll();
+    cv_.Wait(&mu_, [&]() GL_REQUIRES(mu_) {
       return stop_ || consecutive_failures_ >= kFlushMaxFailures || DeliveredLocked(target);
     });
     if (DeliveredLocked(target)) return Status::OK();
@@ -138,25 +137,25 @@ class DeliveryServiceImpl final : public DeliveryService {
     return last_error_.WithContext("flush: delivery keeps failing");
   }
 
-  Status Stop() override {
-    std::lock_guard<std::mutex> stop_lock(stop_mu_);
+  Status Stop() override GL_EXCLUDES(stop_mu_, mu_) {
+    MutexLock stop_lock(&stop_mu_);
     {
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(&mu_);
       if (stop_) return Status::OK();
     }
     Status s = Flush();
     {
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(&mu_);
       stop_ = true;
-      cv_.notify_all();
+      cv_.SignalAll();
     }
     if (reader_.joinable()) reader_.join();
     if (converter_.joinable()) converter_.join();
     return s;
   }
 
-  DeliveryStats stats() const override {
-    std::lock_guard<std::mutex> l(mu_);
+  DeliveryStats stats() const override GL_EXCLUDES(mu_) {
+    MutexLock l(&mu_);
     DeliveryStats s = stats_;
     s.buffered_records = open_records_ + queued_records_;
     s.consecutive_failures = consecutive_failures_;
@@ -168,8 +167,8 @@ class DeliveryServiceImpl final : public DeliveryService {
     return s;
   }
 
-  std::map<std::string, int64_t> OldestUndeliveredMicros() const override {
-    std::lock_guard<std::mutex> l(mu_);
+  std::map<std::string, int64_t> OldestUndeliveredMicros() const override GL_EXCLUDES(mu_) {
+    MutexLock l(&mu_);
     std::map<std::string, int64_t> out(open_oldest_by_stream_.begin(),
                                        open_oldest_by_stream_.end());
     for (const Batch& b : queue_) {
@@ -179,8 +178,8 @@ class DeliveryServiceImpl final : public DeliveryService {
     return out;
   }
 
-  std::map<std::string, uint64_t> watermarks() const override {
-    std::lock_guard<std::mutex> l(mu_);
+  std::map<std::string, uint64_t> watermarks() const override GL_EXCLUDES(mu_) {
+    MutexLock l(&mu_);
     return watermarks_;
   }
 
@@ -191,18 +190,18 @@ class DeliveryServiceImpl final : public DeliveryService {
   }
 
   // Every record with seq < target has been read, and the files holding them delivered.
-  bool DeliveredLocked(uint64_t target) const {
+  bool DeliveredLocked(uint64_t target) const GL_REQUIRES(mu_) {
     return cut_up_to_ >= target && (in_flight_.empty() || in_flight_.begin()->first >= target);
   }
 
-  int64_t OldestLocked() const {
+  int64_t OldestLocked() const GL_REQUIRES(mu_) {
     int64_t oldest = open_oldest_us_;
     for (const auto& [first, ingest_us] : in_flight_) oldest = std::min(oldest, ingest_us);
     return oldest;
   }
 
-  void PublishLagLocked() {
-    std::lock_guard<std::mutex> l(lag_->mu);
+  void PublishLagLocked() GL_REQUIRES(mu_) {
+    MutexLock l(&lag_->mu);
     lag_->oldest_us = OldestLocked();
   }
 
@@ -210,22 +209,22 @@ class DeliveryServiceImpl final : public DeliveryService {
     return options_.stream_stats != nullptr ? options_.stream_stats->For(stream) : nullptr;
   }
 
-  void CountError(const Status& s) {
+  void CountError(const Status& s) GL_EXCLUDES(mu_) {
     if (errors_counter_ != nullptr) errors_counter_->Add();
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     stats_.delivery_errors++;
     last_error_ = s;
   }
 
-  bool Stopping() {
-    std::lock_guard<std::mutex> l(mu_);
+  bool Stopping() GL_EXCLUDES(mu_) {
+    MutexLock l(&mu_);
     return stop_;
   }
 
   // Waits up to us microseconds, or until Stop.
-  void SleepUnlessStopped(int64_t us) {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait_for(l, std::chrono::microseconds(us), [&] { return stop_; });
+  void SleepUnlessStopped(int64_t us) GL_EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    cv_.WaitFor(&mu_, std::chrono::microseconds(us), [&]() GL_REQUIRES(mu_) { return stop_; });
   }
 
   // ---- Reader thread ----
@@ -296,18 +295,18 @@ class DeliveryServiceImpl final : public DeliveryService {
   }
 
   // Closes a buffer's staging file and queues it for conversion.
-  Status Cut(std::map<std::string, OpenBuffer, std::less<>>::iterator it) {
+  Status Cut(std::map<std::string, OpenBuffer, std::less<>>::iterator it) GL_EXCLUDES(mu_) {
     OpenBuffer& buf = it->second;
     GL_RETURN_IF_ERROR(WritePending(&buf));
     GL_RETURN_IF_ERROR(buf.file->Close());
     Batch batch = std::move(buf.batch);
     skip_up_to_[batch.stream] = batch.last_seq;
     buffers_.erase(it);
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     in_flight_.emplace(batch.first_seq, batch.oldest_ingest_us);
     queued_records_ += batch.records;
     queue_.push_back(std::move(batch));
-    cv_.notify_all();
+    cv_.SignalAll();
     return Status::OK();
   }
 
@@ -324,7 +323,7 @@ class DeliveryServiceImpl final : public DeliveryService {
     return from;
   }
 
-  void ReaderLoop(uint64_t from_seq) {
+  void ReaderLoop(uint64_t from_seq) GL_EXCLUDES(mu_) {
     std::unique_ptr<Wal::Cursor> cursor = wal_->NewCursor(from_seq);
     uint64_t next_seq = from_seq;  // Every record below this has been handled.
     int64_t backoff_us = kMinBackoffUs;
@@ -353,7 +352,7 @@ class DeliveryServiceImpl final : public DeliveryService {
       uint64_t flush_target = 0;
       if (status.ok()) {
         {
-          std::lock_guard<std::mutex> l(mu_);
+          MutexLock l(&mu_);
           flush_target = flush_target_;
         }
         int64_t now = env_->NowMicros();
@@ -377,7 +376,7 @@ class DeliveryServiceImpl final : public DeliveryService {
       }
       backoff_us = kMinBackoffUs;
       {
-        std::lock_guard<std::mutex> l(mu_);
+        MutexLock l(&mu_);
         uint64_t open_records = 0;
         int64_t oldest = std::numeric_limits<int64_t>::max();
         // Rewritten in place (names and capacity reused): this runs per batch read.
@@ -399,7 +398,7 @@ class DeliveryServiceImpl final : public DeliveryService {
         }
         cut_up_to_ = std::max(cut_up_to_, cut_up_to);
         PublishLagLocked();
-        cv_.notify_all();
+        cv_.SignalAll();
       }
       if (caught_up) wal_->WaitForDurable(next_seq, kIdleWaitUs);
     }
@@ -418,13 +417,13 @@ class DeliveryServiceImpl final : public DeliveryService {
     return LakeFileInfo{};
   }
 
-  void ConverterLoop() {
+  void ConverterLoop() GL_EXCLUDES(mu_) {
     int failures = 0;
     while (true) {
       Batch batch;
       {
-        std::unique_lock<std::mutex> l(mu_);
-        cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+        MutexLock l(&mu_);
+        cv_.Wait(&mu_, [&]() GL_REQUIRES(mu_) { return stop_ || !queue_.empty(); });
         if (stop_) return;
         batch = queue_.front();  // Stays queued until delivered.
       }
@@ -444,9 +443,9 @@ class DeliveryServiceImpl final : public DeliveryService {
         CountError(info.status());
         if (StreamCounters* c = CountersFor(batch.stream)) c->delivery_attempts.Add();
         {
-          std::lock_guard<std::mutex> l(mu_);
+          MutexLock l(&mu_);
           consecutive_failures_ = failures;
-          cv_.notify_all();
+          cv_.SignalAll();
         }
         SleepUnlessStopped(std::min(kMaxBackoffUs, kMinBackoffUs << std::min(failures - 1, 10)));
         continue;
@@ -470,7 +469,7 @@ class DeliveryServiceImpl final : public DeliveryService {
         rows_counter_->Add(info->rows);
         bytes_counter_->Add(info->bytes);
       }
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(&mu_);
       consecutive_failures_ = 0;
       stats_.files_delivered++;
       stats_.rows_delivered += info->rows;
@@ -481,7 +480,7 @@ class DeliveryServiceImpl final : public DeliveryService {
       in_flight_.erase(batch.first_seq);
       queue_.pop_front();
       PublishLagLocked();
-      cv_.notify_all();
+      cv_.SignalAll();
     }
   }
 
@@ -500,23 +499,26 @@ class DeliveryServiceImpl final : public DeliveryService {
   std::map<std::string, OpenBuffer, std::less<>> buffers_;
   std::map<std::string, uint64_t, std::less<>> skip_up_to_;  // Per stream: delivered or queued.
 
-  std::mutex stop_mu_;  // Serializes Stop().
-  mutable std::mutex mu_;
-  std::condition_variable cv_;  // Any change of the state below.
-  bool stop_ = false;
-  std::map<std::string, uint64_t> watermarks_;
-  std::deque<Batch> queue_;                // Cut files, oldest first.
-  std::map<uint64_t, int64_t> in_flight_;  // first_seq -> oldest ingest time, of queue_.
-  uint64_t queued_records_ = 0;
-  uint64_t open_records_ = 0;
-  int64_t open_oldest_us_ = std::numeric_limits<int64_t>::max();
+  Mutex stop_mu_ GL_ACQUIRED_BEFORE(mu_);  // Serializes Stop().
+  mutable Mutex mu_;                       // Taken before lag_->mu.
+  CondVar cv_;                             // Any change of the state below.
+  bool stop_ GL_GUARDED_BY(mu_) = false;
+  std::map<std::string, uint64_t> watermarks_ GL_GUARDED_BY(mu_);
+  std::deque<Batch> queue_ GL_GUARDED_BY(mu_);  // Cut files, oldest first.
+  // first_seq -> oldest ingest time, of queue_.
+  std::map<uint64_t, int64_t> in_flight_ GL_GUARDED_BY(mu_);
+  uint64_t queued_records_ GL_GUARDED_BY(mu_) = 0;
+  uint64_t open_records_ GL_GUARDED_BY(mu_) = 0;
+  int64_t open_oldest_us_ GL_GUARDED_BY(mu_) = std::numeric_limits<int64_t>::max();
   // Of buffers_, per stream in name order: the oldest ingest time.
-  std::vector<std::pair<std::string, int64_t>> open_oldest_by_stream_;
-  uint64_t flush_target_ = 0;  // Buffers with records below this are to be cut.
-  uint64_t cut_up_to_ = 0;     // Every record below this is queued, delivered or skipped.
-  int consecutive_failures_ = 0;
-  Status last_error_;
-  DeliveryStats stats_;
+  std::vector<std::pair<std::string, int64_t>> open_oldest_by_stream_ GL_GUARDED_BY(mu_);
+  // Buffers with records below this are to be cut.
+  uint64_t flush_target_ GL_GUARDED_BY(mu_) = 0;
+  // Every record below this is queued, delivered or skipped.
+  uint64_t cut_up_to_ GL_GUARDED_BY(mu_) = 0;
+  int consecutive_failures_ GL_GUARDED_BY(mu_) = 0;
+  Status last_error_ GL_GUARDED_BY(mu_);
+  DeliveryStats stats_ GL_GUARDED_BY(mu_);
 
   std::shared_ptr<LagSource> lag_;
   Counter* files_counter_ = nullptr;

@@ -407,7 +407,7 @@ void EventDeduper::PublishGauges() {
 }
 
 void EventDeduper::SetHorizon(std::string_view stream, int64_t cutoff_us) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = horizons_.find(stream);
   int64_t cutoff_s = cutoff_us / 1'000'000;
   if (it == horizons_.end()) {
@@ -427,7 +427,7 @@ void EventDeduper::Begin(std::string_view stream, std::span<const std::optional<
   uint64_t repeats = 0;
   const int64_t now_s = NowS();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     claim->ticket = next_ticket_++;
     const uint64_t mine = kPending | claim->ticket;
     ExpireLocked(now_s);
@@ -479,7 +479,7 @@ void EventDeduper::Complete(const Claim& claim, const Status& status,
   std::vector<uint64_t> waiter_seqs;
   const int64_t now_s = NowS();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     const uint64_t mine = kPending | claim.ticket;
     for (size_t k = 0; k < claim.new_keys.size(); ++k) {
       const EventKey& key = claim.new_keys[k];
@@ -518,24 +518,24 @@ void EventDeduper::Complete(const Claim& claim, const Status& status,
 void EventDeduper::Add(const EventKey& key, uint64_t seq, int64_t time_us) {
   const int64_t time_s = time_us / 1'000'000;
   const int64_t now_s = NowS();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (time_s + options_.window_s < now_s) return;
   Insert(key, seq, time_s);
   PublishGauges();
 }
 
 size_t EventDeduper::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return indexed_;
 }
 
 uint64_t EventDeduper::evictions() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return evictions_;
 }
 
 bool EventDeduper::Contains(const EventKey& key) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const size_t slot = FindSlot(key);
   return slot != SIZE_MAX && (At(slot).seq & kPending) == 0 && Live(At(slot), NowS());
 }

@@ -30,7 +30,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,6 +39,7 @@
 
 #include "common/env.h"
 #include "common/metrics.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "log/wal.h"
 #include "sql/duck_db.h"
@@ -144,20 +144,21 @@ class EventDeduper {
   // The same for keys of `stream`: ids of it stored before its horizon (see
   // SetHorizon) count as forgotten.
   void Begin(std::string_view stream, std::span<const std::optional<EventKey>> keys,
-             std::shared_ptr<const WaitFn> on_original, Claim* claim);
+             std::shared_ptr<const WaitFn> on_original, Claim* claim) GL_EXCLUDES(mu_);
   // Reports the outcome of storing the claim's kNew records; new_seqs[k] is the
   // _record_id of the k-th kNew record (ignored unless status is OK). On OK
   // they are remembered; on error they are forgotten (a later retry is new).
   // Either way, their waiters are called.
-  void Complete(const Claim& claim, const Status& status, std::span<const uint64_t> new_seqs);
+  void Complete(const Claim& claim, const Status& status, std::span<const uint64_t> new_seqs)
+      GL_EXCLUDES(mu_);
 
   // Forgets the ids of `stream` stored before cutoff_us: retention dropped
   // those records, so a retry of one is stored again. Horizons only rise.
-  void SetHorizon(std::string_view stream, int64_t cutoff_us);
+  void SetHorizon(std::string_view stream, int64_t cutoff_us) GL_EXCLUDES(mu_);
 
   // Remembers an id already stored at time_us (microseconds since the epoch);
   // ignored if outside the window. For rebuilding at start.
-  void Add(const EventKey& key, uint64_t seq, int64_t time_us);
+  void Add(const EventKey& key, uint64_t seq, int64_t time_us) GL_EXCLUDES(mu_);
 
   // Rebuilds the set at start, before ingest opens: the ids of the records
   // still in the log (wal; may be null), then those delivery moved into the
@@ -170,13 +171,14 @@ class EventDeduper {
   // are skipped. The log is read first: delivery only moves records from the
   // log to the lake, so none is missed if it runs meanwhile.
   Status Rebuild(Wal* wal, const std::string& lake_dir, const std::string& index_dir,
-                 const EventIdExtractor& extractor, const std::string& duckdb_memory_limit = "1GB");
+                 const EventIdExtractor& extractor, const std::string& duckdb_memory_limit = "1GB")
+      GL_EXCLUDES(mu_);
 
   // Introspection (tests, metrics).
-  size_t size() const;  // Ids remembered or in flight.
-  uint64_t evictions() const;
+  size_t size() const GL_EXCLUDES(mu_);  // Ids remembered or in flight.
+  uint64_t evictions() const GL_EXCLUDES(mu_);
   // True if key is remembered and within the window (not while in flight).
-  bool Contains(const EventKey& key) const;
+  bool Contains(const EventKey& key) const GL_EXCLUDES(mu_);
 
  private:
   // A remembered id. While its batch is in flight, seq is kPending | ticket.
@@ -211,17 +213,18 @@ class EventDeduper {
   int64_t NowS() const;
   bool Live(const Entry& e, int64_t now_s) const;
   // Index slot holding key, or SIZE_MAX.
-  size_t FindSlot(const EventKey& key) const;
-  // The rest need mu_ held.
-  Entry& At(size_t slot) { return ring_[(index_[slot] & 0xFFFFFFFFu) - 1]; }
-  const Entry& At(size_t slot) const { return ring_[(index_[slot] & 0xFFFFFFFFu) - 1]; }
-  void Insert(const EventKey& key, uint64_t seq, int64_t time_s);
-  void RemoveSlot(size_t slot);  // Backward-shift deletion from the index.
-  void PopFront();
-  void ExpireLocked(int64_t now_s);
-  void Grow();
-  void RebuildIndex(size_t index_capacity);
-  void PublishGauges();
+  size_t FindSlot(const EventKey& key) const GL_REQUIRES(mu_);
+  Entry& At(size_t slot) GL_REQUIRES(mu_) { return ring_[(index_[slot] & 0xFFFFFFFFu) - 1]; }
+  const Entry& At(size_t slot) const GL_REQUIRES(mu_) {
+    return ring_[(index_[slot] & 0xFFFFFFFFu) - 1];
+  }
+  void Insert(const EventKey& key, uint64_t seq, int64_t time_s) GL_REQUIRES(mu_);
+  void RemoveSlot(size_t slot) GL_REQUIRES(mu_);  // Backward-shift deletion from the index.
+  void PopFront() GL_REQUIRES(mu_);
+  void ExpireLocked(int64_t now_s) GL_REQUIRES(mu_);
+  void Grow() GL_REQUIRES(mu_);
+  void RebuildIndex(size_t index_capacity) GL_REQUIRES(mu_);
+  void PublishGauges() GL_REQUIRES(mu_);
 
   const EventDeduperOptions options_;
   const uint64_t seed1_;
@@ -230,19 +233,20 @@ class EventDeduper {
   Counter* evictions_metric_ = nullptr;
   Gauge* entries_gauge_ = nullptr;
 
-  mutable std::mutex mu_;
-  std::vector<Entry> ring_;  // Circular, oldest at head_.
-  size_t head_ = 0;
-  size_t size_ = 0;              // Ring entries, dead ones included.
-  std::vector<uint64_t> index_;  // 0: empty; else (low 32 bits of h1) << 32 | (ring pos + 1).
-  size_t indexed_ = 0;           // Entries in the index (remembered or in flight).
-  uint64_t evictions_ = 0;
-  uint64_t next_ticket_ = 1;
+  mutable Mutex mu_;
+  std::vector<Entry> ring_ GL_GUARDED_BY(mu_);  // Circular, oldest at head_.
+  size_t head_ GL_GUARDED_BY(mu_) = 0;
+  size_t size_ GL_GUARDED_BY(mu_) = 0;  // Ring entries, dead ones included.
+  // 0: empty; else (low 32 bits of h1) << 32 | (ring pos + 1).
+  std::vector<uint64_t> index_ GL_GUARDED_BY(mu_);
+  size_t indexed_ GL_GUARDED_BY(mu_) = 0;  // Entries in the index (remembered or in flight).
+  uint64_t evictions_ GL_GUARDED_BY(mu_) = 0;
+  uint64_t next_ticket_ GL_GUARDED_BY(mu_) = 1;
   // Retries waiting for an in-flight original, by key (rare: kept apart so the
   // common path allocates nothing per record).
-  std::unordered_map<EventKey, std::vector<Waiter>, KeyHash> waiters_;
+  std::unordered_map<EventKey, std::vector<Waiter>, KeyHash> waiters_ GL_GUARDED_BY(mu_);
   // Per stream, ids stored before this (seconds since the epoch) are forgotten.
-  std::map<std::string, int64_t, std::less<>> horizons_;
+  std::map<std::string, int64_t, std::less<>> horizons_ GL_GUARDED_BY(mu_);
 };
 
 }  // namespace gamelake

@@ -32,21 +32,21 @@ FileReclaimer::FileReclaimer(Env* env, std::string lake_dir)
 FileReclaimer::~FileReclaimer() {
   std::deque<Retired> rest;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     rest.swap(retired_);
   }
   for (const Retired& r : rest) Delete(r.paths);
 }
 
 FileReclaimer::Ticket FileReclaimer::Enter() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   readers_[generation_]++;
   return Ticket(this, generation_);
 }
 
 void FileReclaimer::Leave(uint64_t generation) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     auto it = readers_.find(generation);
     if (it != readers_.end() && --it->second == 0) readers_.erase(it);
   }
@@ -56,7 +56,7 @@ void FileReclaimer::Leave(uint64_t generation) {
 void FileReclaimer::Retire(std::vector<std::string> paths) {
   if (paths.empty()) return;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     retired_.push_back(Retired{generation_, std::move(paths)});
     ++generation_;  // Readers entering from now on never see these files.
   }
@@ -64,25 +64,25 @@ void FileReclaimer::Retire(std::vector<std::string> paths) {
 }
 
 size_t FileReclaimer::readers() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   size_t n = 0;
   for (const auto& [g, count] : readers_) n += count;
   return n;
 }
 
 size_t FileReclaimer::pending_files() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   size_t n = 0;
   for (const Retired& r : retired_) n += r.paths.size();
   return n;
 }
 
 void FileReclaimer::Reclaim() {
-  std::lock_guard deleting(delete_mu_);
+  MutexLock deleting(&delete_mu_);
   for (;;) {
     Retired batch;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (retired_.empty()) return;
       // A reader that entered at generation g <= batch.generation entered
       // before the batch was retired and may still open its files.

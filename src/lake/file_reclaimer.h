@@ -19,11 +19,11 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 
 namespace gamelake {
 
@@ -53,31 +53,31 @@ class FileReclaimer {
   FileReclaimer(Env* env, std::string lake_dir);
   ~FileReclaimer();  // Deletes whatever is still retired (no reader may be left).
 
-  Ticket Enter();
+  Ticket Enter() GL_EXCLUDES(mu_);
   // Deletes `paths` (lake-relative) once no earlier reader is left, then
   // syncs their folders and removes folders left empty below the table.
-  void Retire(std::vector<std::string> paths);
+  void Retire(std::vector<std::string> paths) GL_EXCLUDES(mu_, delete_mu_);
 
-  size_t readers() const;
-  size_t pending_files() const;  // Retired, not yet deleted.
+  size_t readers() const GL_EXCLUDES(mu_);
+  size_t pending_files() const GL_EXCLUDES(mu_);  // Retired, not yet deleted.
 
  private:
   struct Retired {
     uint64_t generation;
     std::vector<std::string> paths;
   };
-  void Leave(uint64_t generation);
-  // Deletes every batch no reader blocks; call without mu_.
-  void Reclaim();
+  void Leave(uint64_t generation) GL_EXCLUDES(mu_, delete_mu_);
+  // Deletes every batch no reader blocks.
+  void Reclaim() GL_EXCLUDES(mu_, delete_mu_);
   void Delete(const std::vector<std::string>& paths);
 
   Env* const env_;
   const std::string lake_dir_;
-  mutable std::mutex mu_;
-  uint64_t generation_ = 0;             // Guarded by mu_.
-  std::map<uint64_t, size_t> readers_;  // Guarded by mu_: generation -> count.
-  std::deque<Retired> retired_;         // Guarded by mu_: oldest first.
-  std::mutex delete_mu_;                // One deleter at a time.
+  mutable Mutex mu_;
+  uint64_t generation_ GL_GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, size_t> readers_ GL_GUARDED_BY(mu_);  // Generation -> count.
+  std::deque<Retired> retired_ GL_GUARDED_BY(mu_);         // Oldest first.
+  Mutex delete_mu_ GL_ACQUIRED_BEFORE(mu_);                // One deleter at a time.
 };
 
 }  // namespace gamelake

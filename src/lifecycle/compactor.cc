@@ -209,7 +209,7 @@ std::string Compactor::InputSelect(const CompactionJob& job, const std::string& 
 }
 
 Result<CompactionResult> Compactor::Run(const CompactionJob& job) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   Env* env = options_.env;
   const int64_t start = env->MonotonicMicros();
   if (job.inputs.size() < 2)

@@ -32,13 +32,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
 #include "common/env.h"
 #include "common/metrics.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "lake/lake_layout.h"
 #include "lifecycle/lake_rewriter.h"
@@ -86,7 +86,7 @@ class Compactor {
 
   // Merges the job's inputs into one file and switches the catalog to it.
   // On error nothing visible changed (a half-written file is removed).
-  Result<CompactionResult> Run(const CompactionJob& job);
+  Result<CompactionResult> Run(const CompactionJob& job) GL_EXCLUDES(mu_);
 
  private:
   Compactor(const CompactorOptions& options, std::unique_ptr<LakeRewriter> files);
@@ -94,8 +94,8 @@ class Compactor {
   static std::string InputSelect(const CompactionJob& job, const std::string& lake_dir);
 
   const CompactorOptions options_;
-  std::mutex mu_;
-  std::unique_ptr<LakeRewriter> files_;  // Guarded by mu_.
+  Mutex mu_;
+  std::unique_ptr<LakeRewriter> files_ GL_GUARDED_BY(mu_);
   Counter* jobs_ = nullptr;
   Counter* files_in_ = nullptr;
   Counter* bytes_in_ = nullptr;

@@ -52,7 +52,7 @@ Status Eraser::CheckCondition(const std::string& where) {
   if (where.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Status::InvalidArgument("the condition is empty: say which rows, e.g. PlayerID = 42");
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::string statement = fmt::format("SELECT 1 FROM {} WHERE {}", kPlaceholder, Wrapped(where));
   GL_ASSIGN_OR_RETURN(QueryResult r, files_->db()->Query("SELECT json_serialize_sql(" +
                                                          QuoteLiteral(statement) + ")"));
@@ -103,7 +103,7 @@ Status Eraser::CheckCondition(const std::string& where) {
 
 Result<std::map<std::string, ErasureTableResult>> Eraser::Erase(
     const std::vector<std::string>& tables, const std::string& where) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::shared_ptr<const CatalogSnapshot> snapshot = files_->options().catalog->Snapshot();
   std::map<std::string, TableShape> shapes = PlanShapes(*snapshot, nullptr);
   std::map<std::string, ErasureTableResult> out;

@@ -32,12 +32,12 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
 #include "common/env.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "lifecycle/erasure_log.h"
 #include "lifecycle/lake_rewriter.h"
@@ -54,24 +54,25 @@ class Eraser {
   // InvalidArgument unless `where` parses as one condition over one table's
   // rows (checked on DuckDB's syntax tree; binding to the table's columns is
   // the query engine's job, which the caller asks).
-  Status CheckCondition(const std::string& where);
+  Status CheckCondition(const std::string& where) GL_EXCLUDES(mu_);
 
   // Removes the rows of each table matching `where`.
   Result<std::map<std::string, ErasureTableResult>> Erase(const std::vector<std::string>& tables,
-                                                          const std::string& where);
+                                                          const std::string& where)
+      GL_EXCLUDES(mu_);
 
  private:
   explicit Eraser(std::unique_ptr<LakeRewriter> files) : files_(std::move(files)) {}
   Result<ErasureTableResult> EraseTable(const CatalogSnapshot& snapshot, const TableShape& shape,
-                                        const std::string& where);
+                                        const std::string& where) GL_REQUIRES(mu_);
   // Rewrites one file without its matching rows into out_path; returns the
   // rows removed (0: nothing written).
   Result<uint64_t> RewriteFile(const TableShape& shape, const CatalogFile& file,
                                const std::string& where, const std::string& out_path,
-                               uint64_t* bytes);
+                               uint64_t* bytes) GL_REQUIRES(mu_);
 
-  std::mutex mu_;
-  std::unique_ptr<LakeRewriter> files_;  // Guarded by mu_.
+  Mutex mu_;
+  std::unique_ptr<LakeRewriter> files_ GL_GUARDED_BY(mu_);
 };
 
 }  // namespace gamelake

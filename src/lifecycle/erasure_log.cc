@@ -63,7 +63,7 @@ Result<std::unique_ptr<ErasureLog>> ErasureLog::Open(Env* env, const std::string
 }
 
 Status ErasureLog::Load() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (env_->FileExists(path_)) {
     GL_ASSIGN_OR_RETURN(std::string text, env_->ReadFile(path_));
     size_t pos = 0;
@@ -144,7 +144,7 @@ void ErasureLog::Apply(const std::string& line) {
 }
 
 Status ErasureLog::Append(const std::string& line) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   GL_RETURN_IF_ERROR(file_->Append(line + "\n"));
   GL_RETURN_IF_ERROR(file_->Sync());
   Apply(line);
@@ -192,12 +192,12 @@ Status ErasureLog::Finished(const std::string& id,
 }
 
 std::vector<ErasureInfo> ErasureLog::List() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return requests_;
 }
 
 Result<ErasureInfo> ErasureLog::Get(const std::string& id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (const ErasureInfo& e : requests_) {
     if (e.id == id) return e;
   }
@@ -205,7 +205,7 @@ Result<ErasureInfo> ErasureLog::Get(const std::string& id) const {
 }
 
 std::vector<std::string> ErasureLog::Pending() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> out;
   for (const ErasureInfo& e : requests_) {
     if (e.state == ErasureInfo::State::kPending || e.state == ErasureInfo::State::kRunning) {

@@ -23,12 +23,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/env.h"
 #include "common/json_writer.h"
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace gamelake {
@@ -64,27 +64,28 @@ class ErasureLog {
   static Result<std::unique_ptr<ErasureLog>> Open(Env* env, const std::string& dir);
 
   // Appends one event; durable on OK. `info` carries what the event records.
-  Status Requested(const ErasureInfo& info);
-  Status Started(const std::string& id);
-  Status Failed(const std::string& id, const std::string& error, bool final);
-  Status Finished(const std::string& id, const std::map<std::string, ErasureTableResult>& results);
+  Status Requested(const ErasureInfo& info) GL_EXCLUDES(mu_);
+  Status Started(const std::string& id) GL_EXCLUDES(mu_);
+  Status Failed(const std::string& id, const std::string& error, bool final) GL_EXCLUDES(mu_);
+  Status Finished(const std::string& id, const std::map<std::string, ErasureTableResult>& results)
+      GL_EXCLUDES(mu_);
 
-  std::vector<ErasureInfo> List() const;  // Oldest first.
-  Result<ErasureInfo> Get(const std::string& id) const;
-  std::vector<std::string> Pending() const;  // Ids, oldest first.
+  std::vector<ErasureInfo> List() const GL_EXCLUDES(mu_);  // Oldest first.
+  Result<ErasureInfo> Get(const std::string& id) const GL_EXCLUDES(mu_);
+  std::vector<std::string> Pending() const GL_EXCLUDES(mu_);  // Ids, oldest first.
 
  private:
   ErasureLog(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
-  Status Load();
-  // Applies one event to the state (loading and appending); needs mu_.
-  void Apply(const std::string& line);
-  Status Append(const std::string& line);
+  Status Load() GL_EXCLUDES(mu_);
+  // Applies one event to the state (loading and appending).
+  void Apply(const std::string& line) GL_REQUIRES(mu_);
+  Status Append(const std::string& line) GL_EXCLUDES(mu_);
 
   Env* const env_;
   const std::string path_;
-  mutable std::mutex mu_;
-  std::unique_ptr<WritableFile> file_;  // Guarded by mu_.
-  std::vector<ErasureInfo> requests_;   // Guarded by mu_; oldest first.
+  mutable Mutex mu_;
+  std::unique_ptr<WritableFile> file_ GL_GUARDED_BY(mu_);
+  std::vector<ErasureInfo> requests_ GL_GUARDED_BY(mu_);  // Oldest first.
 };
 
 }  // namespace gamelake

@@ -102,36 +102,36 @@ LakeMaintainer::~LakeMaintainer() { Stop(); }
 
 void LakeMaintainer::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 bool LakeMaintainer::StopRequested() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return stop_;
 }
 
 void LakeMaintainer::Pause(int64_t us) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, std::chrono::microseconds(us),
-               [&] { return stop_ || !tasks_.empty() || erasures_waiting_; });
+  MutexLock lock(&mu_);
+  cv_.WaitFor(&mu_, std::chrono::microseconds(us),
+              [&]() GL_REQUIRES(mu_) { return stop_ || !tasks_.empty() || erasures_waiting_; });
 }
 
 void LakeMaintainer::RunOnThread(std::function<void()> task) {
   std::promise<void> done;
   std::future<void> finished = done.get_future();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (stop_) return;
     tasks_.push_back([&] {
       task();
       done.set_value();
     });
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   finished.wait();
 }
 
@@ -141,7 +141,7 @@ void LakeMaintainer::Loop() {
   while (true) {
     std::deque<std::function<void()>> tasks;
     {
-      std::unique_lock lock(mu_);
+      MutexLock lock(&mu_);
       if (stop_) break;
       tasks.swap(tasks_);
     }
@@ -156,7 +156,7 @@ void LakeMaintainer::Loop() {
   // Callers still waiting get their turn answered as stopped.
   std::deque<std::function<void()>> rest;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     rest.swap(tasks_);
   }
   for (auto& task : rest) task();
@@ -195,7 +195,7 @@ Result<CompactionReport> LakeMaintainer::DoCompaction(const std::string& table, 
   for (size_t i = 0; i < report.jobs.size(); ++i) {
     if (background) {
       // Stop, explicit calls and erasures go first.
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (stop_ || !tasks_.empty() || erasures_waiting_) break;
     }
     GL_ASSIGN_OR_RETURN(CompactionResult r, compactor_->Run(report.jobs[i]));
@@ -278,10 +278,10 @@ Result<ErasureInfo> LakeMaintainer::SubmitErasure(const std::vector<std::string>
   info.where = where;
   GL_RETURN_IF_ERROR(log_->Requested(info).WithContext("recording the erasure request"));
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     erasures_waiting_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (!options_.background) RunOnThread([this] { RunErasures(); });
   return log_->Get(info.id);
 }
@@ -299,21 +299,21 @@ Result<ErasureInfo> LakeMaintainer::WaitForErasure(const std::string& id, int64_
     }
     int64_t left = deadline - options_.env->MonotonicMicros();
     if (left <= 0) return info;
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::microseconds(std::min<int64_t>(left, 100'000)));
+    MutexLock lock(&mu_);
+    cv_.WaitFor(&mu_, std::chrono::microseconds(std::min<int64_t>(left, 100'000)));
   }
 }
 
 void LakeMaintainer::RunErasures() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     erasures_waiting_ = false;
   }
   for (const std::string& id : log_->Pending()) {
     if (StopRequested()) return;
     RunErasure(id);
   }
-  cv_.notify_all();  // Wake WaitForErasure.
+  cv_.SignalAll();  // Wake WaitForErasure.
 }
 
 void LakeMaintainer::RunErasure(const std::string& id) {

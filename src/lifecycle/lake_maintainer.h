@@ -26,13 +26,11 @@
 #ifndef GAMELAKE_LIFECYCLE_LAKE_MAINTAINER_H_
 #define GAMELAKE_LIFECYCLE_LAKE_MAINTAINER_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +38,7 @@
 #include "catalog/catalog.h"
 #include "common/env.h"
 #include "common/metrics.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "lake/file_reclaimer.h"
 #include "lifecycle/compactor.h"
@@ -101,38 +100,40 @@ class LakeMaintainer {
   static Result<std::unique_ptr<LakeMaintainer>> Start(const LakeMaintainerOptions& options);
   ~LakeMaintainer();
   // Finishes the job under way and stops. Idempotent.
-  void Stop();
+  void Stop() GL_EXCLUDES(mu_);
 
   // Plans (dry_run) or runs the compaction of one table ("" for all) now.
-  Result<CompactionReport> Compact(const std::string& table, bool dry_run);
+  Result<CompactionReport> Compact(const std::string& table, bool dry_run) GL_EXCLUDES(mu_);
   // What retention drops now (dry_run), or drops it.
-  Result<RetentionReport> ApplyRetention(bool dry_run);
+  Result<RetentionReport> ApplyRetention(bool dry_run) GL_EXCLUDES(mu_);
   const RetentionRules& retention_rules() const { return options_.retention; }
 
   // Validates and records an erasure request; it runs in the background.
   // InvalidArgument (with DuckDB's message and position) if the condition
   // does not parse or bind, or a table does not exist.
   Result<ErasureInfo> SubmitErasure(const std::vector<std::string>& tables,
-                                    const std::string& where, const std::string& requested_by);
+                                    const std::string& where, const std::string& requested_by)
+      GL_EXCLUDES(mu_);
   std::vector<ErasureInfo> Erasures() const;
   Result<ErasureInfo> Erasure(const std::string& id) const;
   // Waits until the request is done or failed for good, or timeout_us.
-  Result<ErasureInfo> WaitForErasure(const std::string& id, int64_t timeout_us);
+  Result<ErasureInfo> WaitForErasure(const std::string& id, int64_t timeout_us) GL_EXCLUDES(mu_);
 
  private:
   LakeMaintainer(const LakeMaintainerOptions& options, std::unique_ptr<Compactor> compactor,
                  std::unique_ptr<Eraser> eraser, std::unique_ptr<ErasureLog> log);
-  void Loop();
+  void Loop() GL_EXCLUDES(mu_);
   // Runs `task` on the maintainer thread and waits for it.
-  void RunOnThread(std::function<void()> task);
-  bool StopRequested();
+  void RunOnThread(std::function<void()> task) GL_EXCLUDES(mu_);
+  bool StopRequested() GL_EXCLUDES(mu_);
   // Waits up to us, returning early for Stop or a queued task.
-  void Pause(int64_t us);
-  void Pass(bool* retention_due);
-  void RunErasures();
-  void RunErasure(const std::string& id);
-  Result<RetentionReport> DoRetention(bool dry_run);
-  Result<CompactionReport> DoCompaction(const std::string& table, bool dry_run, bool background);
+  void Pause(int64_t us) GL_EXCLUDES(mu_);
+  void Pass(bool* retention_due) GL_EXCLUDES(mu_);
+  void RunErasures() GL_EXCLUDES(mu_);
+  void RunErasure(const std::string& id) GL_EXCLUDES(mu_);
+  Result<RetentionReport> DoRetention(bool dry_run) GL_EXCLUDES(mu_);
+  Result<CompactionReport> DoCompaction(const std::string& table, bool dry_run, bool background)
+      GL_EXCLUDES(mu_);
 
   const LakeMaintainerOptions options_;
   std::unique_ptr<Compactor> compactor_;
@@ -144,12 +145,12 @@ class LakeMaintainer {
   Counter* erased_rows_ = nullptr;
   Counter* erasure_failures_ = nullptr;
 
-  std::mutex mu_;
-  std::condition_variable cv_;               // Tasks, stop, erasure progress.
-  std::deque<std::function<void()>> tasks_;  // Guarded by mu_.
-  bool stop_ = false;                        // Guarded by mu_.
-  bool erasures_waiting_ = false;            // Guarded by mu_.
-  int64_t last_retention_us_ = 0;            // Maintainer thread only.
+  Mutex mu_;
+  CondVar cv_;  // Tasks, stop, erasure progress.
+  std::deque<std::function<void()>> tasks_ GL_GUARDED_BY(mu_);
+  bool stop_ GL_GUARDED_BY(mu_) = false;
+  bool erasures_waiting_ GL_GUARDED_BY(mu_) = false;
+  int64_t last_retention_us_ = 0;  // Maintainer thread only.
   std::thread thread_;
 };
 

@@ -89,7 +89,7 @@ Status WalImpl::StartSegment(uint64_t name_seq) {
     Status close = active_file_->Close();
     if (!close.ok()) spdlog::warn("wal: close of sealed segment: {}", close.ToString());
     active_file_.reset();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     active_.reset();
   }
   auto segment = std::make_shared<Segment>();
@@ -103,7 +103,7 @@ Status WalImpl::StartSegment(uint64_t name_seq) {
     return s;
   }
   active_file_ = std::move(file);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   // Only an empty segment can have the same name: its seqs would follow.
   auto it = segments_.find(name_seq);
   if (it != segments_.end()) {
@@ -121,11 +121,12 @@ void WalImpl::AbandonActiveSegment() {
     // neither half an entry nor records whose append was reported failed.
     (void)active_file_->Close();
     active_file_.reset();
-    Status s = env_->TruncateFile(active_->path, active_->size);
+    Segment* active = WriterActiveSegment();
+    Status s = env_->TruncateFile(active->path, active->size);
     if (!s.ok())
-      spdlog::warn("wal: truncating {} after a failed write: {}", active_->path, s.ToString());
+      spdlog::warn("wal: truncating {} after a failed write: {}", active->path, s.ToString());
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   active_.reset();
 }
 
@@ -153,20 +154,20 @@ void WalImpl::AppendAsync(std::string_view stream, std::span<const std::string_v
     total += EntrySize(stream.size(), record.size());
   }
 
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   // Bound the memory held by queued batches: wait for the writer to take the
   // pending one (a single oversized call still goes through on its own).
   while (!closing_ && !pending_.data.empty() && pending_.data.size() + total > kMaxQueuedBytes) {
-    space_cv_.wait(lock);
+    space_cv_.Wait(&mu_);
   }
   if (closing_) {
-    lock.unlock();
+    lock.Unlock();
     done(Status::Unavailable("wal: log is closed"), 0);
     return;
   }
   if (options_.max_pending_bytes != 0 && PendingBytesLocked() > options_.max_pending_bytes) {
     const uint64_t pending = PendingBytesLocked();
-    lock.unlock();
+    lock.Unlock();
     done(Status::ResourceExhausted(
              fmt::format("wal: {} bytes not yet released exceed the limit of {}", pending,
                          options_.max_pending_bytes)),
@@ -194,7 +195,7 @@ void WalImpl::AppendAsync(std::string_view stream, std::span<const std::string_v
     }
   }
   pending_.callbacks.push_back(PendingCallback{std::move(done), first_seq});
-  writer_cv_.notify_one();
+  writer_cv_.Signal();
 }
 
 Result<uint64_t> WalImpl::Append(std::string_view stream,
@@ -212,26 +213,28 @@ Result<uint64_t> WalImpl::Append(std::string_view stream,
 }
 
 void WalImpl::WriterLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (;;) {
-    writer_cv_.wait(lock, [this] { return !pending_.callbacks.empty() || closing_; });
+    writer_cv_.Wait(&mu_,
+                    [this]() GL_REQUIRES(mu_) { return !pending_.callbacks.empty() || closing_; });
     if (pending_.callbacks.empty()) break;  // Closing and drained.
     if (options_.commit_window_us > 0) {
-      writer_cv_.wait_for(lock, std::chrono::microseconds(options_.commit_window_us), [this] {
-        return pending_.data.size() >= kCommitWindowFullBytes || closing_;
-      });
+      writer_cv_.WaitFor(&mu_, std::chrono::microseconds(options_.commit_window_us),
+                         [this]() GL_REQUIRES(mu_) {
+                           return pending_.data.size() >= kCommitWindowFullBytes || closing_;
+                         });
     }
 
     std::swap(batch_, pending_);
     batch_.end_seq = next_seq_;
     pending_.first_seq = next_seq_;
     in_flight_bytes_ = batch_.data.size();
-    space_cv_.notify_all();
-    lock.unlock();
+    space_cv_.SignalAll();
+    lock.Unlock();
 
     Status status = WriteBatch();
 
-    lock.lock();
+    lock.Lock();
     if (status.ok() && !batch_.data.empty()) {
       Segment* segment = active_.get();
       if (segment->records == 0) segment->first_seq = batch_.first_seq;
@@ -250,8 +253,8 @@ void WalImpl::WriterLoop() {
       durable_seq_ = batch_.end_seq;
     }
     in_flight_bytes_ = 0;
-    durable_cv_.notify_all();
-    lock.unlock();
+    durable_cv_.SignalAll();
+    lock.Unlock();
 
     for (PendingCallback& cb : batch_.callbacks) cb.done(status, cb.first_seq);
     batch_.data.clear();
@@ -259,9 +262,9 @@ void WalImpl::WriterLoop() {
     batch_.stream_max.clear();
     // Keep the buffer's capacity for the next batch, unless a burst made it huge.
     if (batch_.data.capacity() > 2 * kMaxQueuedBytes) batch_.data = std::string();
-    lock.lock();
+    lock.Lock();
   }
-  lock.unlock();
+  lock.Unlock();
 
   if (active_file_ != nullptr) {
     Status s = active_file_->Sync();
@@ -276,7 +279,8 @@ void WalImpl::WriterLoop() {
 
 Status WalImpl::WriteBatch() {
   if (batch_.data.empty()) return Status::OK();
-  if (active_file_ == nullptr || (active_->size > 0 && active_->size >= options_.segment_bytes)) {
+  if (active_file_ == nullptr ||
+      (WriterActiveSegment()->size > 0 && WriterActiveSegment()->size >= options_.segment_bytes)) {
     Status s = StartSegment(batch_.first_seq);
     if (!s.ok()) {
       spdlog::error("wal {}: cannot start segment {}: {}", options_.dir, batch_.first_seq,
@@ -291,7 +295,8 @@ Status WalImpl::WriteBatch() {
   }
   if (!s.ok()) {
     spdlog::error("wal {}: writing seqs {}..{} to {} failed, records not acknowledged: {}",
-                  options_.dir, batch_.first_seq, batch_.end_seq - 1, active_->path, s.ToString());
+                  options_.dir, batch_.first_seq, batch_.end_seq - 1, WriterActiveSegment()->path,
+                  s.ToString());
     AbandonActiveSegment();
   }
   return s;
@@ -305,16 +310,16 @@ bool WalImpl::WaitForDurable(uint64_t seq, int64_t timeout_us) {
   // Clamp, so that now + timeout cannot overflow the clock.
   constexpr int64_t kMaxTimeoutUs = int64_t{365} * 24 * 3600 * 1000000;
   timeout_us = std::clamp<int64_t>(timeout_us, 0, kMaxTimeoutUs);
-  std::unique_lock<std::mutex> lock(mu_);
-  durable_cv_.wait_for(lock, std::chrono::microseconds(timeout_us),
-                       [&] { return durable_seq_ > seq || closed_; });
+  MutexLock lock(&mu_);
+  durable_cv_.WaitFor(&mu_, std::chrono::microseconds(timeout_us),
+                      [&]() GL_REQUIRES(mu_) { return durable_seq_ > seq || closed_; });
   return durable_seq_ > seq;
 }
 
 Status WalImpl::Release(std::string_view stream, uint64_t up_to_seq) {
   std::vector<std::shared_ptr<Segment>> doomed;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = released_.find(stream);
     if (it == released_.end()) {
       released_.emplace(std::string(stream), up_to_seq);
@@ -349,7 +354,7 @@ Status WalImpl::Release(std::string_view stream, uint64_t up_to_seq) {
 }
 
 uint64_t WalImpl::first_seq() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& [name, segment] : segments_) {
     if (segment->records > 0) return segment->first_seq;
   }
@@ -357,51 +362,51 @@ uint64_t WalImpl::first_seq() const {
 }
 
 uint64_t WalImpl::next_seq() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return next_seq_;
 }
 
 uint64_t WalImpl::durable_seq() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return durable_seq_;
 }
 
 uint64_t WalImpl::pending_bytes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return PendingBytesLocked();
 }
 
 uint64_t WalImpl::segment_count() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return segments_.size();
 }
 
 Status WalImpl::Close() {
-  std::lock_guard<std::mutex> close_lock(close_mu_);
+  MutexLock close_lock(&close_mu_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_) return close_status_;
     closing_ = true;
-    writer_cv_.notify_one();
-    space_cv_.notify_all();
+    writer_cv_.Signal();
+    space_cv_.SignalAll();
   }
   if (writer_.joinable()) writer_.join();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   closed_ = true;
   active_.reset();
-  durable_cv_.notify_all();
+  durable_cv_.SignalAll();
   return close_status_;
 }
 
 uint64_t WalImpl::StartSegmentName(uint64_t from_seq) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = segments_.upper_bound(from_seq);
   if (it == segments_.begin()) return 0;
   return std::prev(it)->first;
 }
 
 bool WalImpl::FindSegment(uint64_t min_name, SegmentView* view) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = segments_.lower_bound(min_name);
   if (it == segments_.end()) return false;
   view->segment = it->second;
@@ -411,7 +416,7 @@ bool WalImpl::FindSegment(uint64_t min_name, SegmentView* view) const {
 }
 
 void WalImpl::RefreshSegment(SegmentView* view) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   view->readable = view->segment->size;
   view->sealed = view->segment != active_;
 }

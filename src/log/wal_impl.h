@@ -11,21 +11,21 @@
 // syncs of the same file as successful without the data being on disk.
 //
 // Thread-safety: public methods are thread-safe. State is guarded by `mu_`
-// unless noted; `active_file_` and `batch_` belong to the writer thread.
+// unless noted (GL_GUARDED_BY); `active_file_` and `batch_` belong to the
+// writer thread.
 #ifndef GAMELAKE_LOG_WAL_IMPL_H_
 #define GAMELAKE_LOG_WAL_IMPL_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "log/segment.h"
 #include "log/wal.h"
 
@@ -43,8 +43,10 @@ class WalImpl final : public Wal {
   WalImpl& operator=(const WalImpl&) = delete;
 
   // Recovers the segments in the directory, creates the first new segment and
-  // starts the writer thread. Called once, by Wal::Open.
-  Status Open(RecoveryReport* report);
+  // starts the writer thread. Called once, by Wal::Open. Not analysed (nor
+  // Recover): they set the guarded state up without `mu_`, before any other
+  // thread can see the log.
+  Status Open(RecoveryReport* report) GL_NO_THREAD_SAFETY_ANALYSIS;
 
   void AppendAsync(std::string_view stream, std::span<const std::string_view> records,
                    AppendCallback done) override;
@@ -59,7 +61,7 @@ class WalImpl final : public Wal {
   uint64_t pending_bytes() const override;
   uint64_t segment_count() const override;
   uint64_t fsyncs() const override { return fsyncs_.load(std::memory_order_relaxed); }
-  Status Close() override;
+  Status Close() override GL_EXCLUDES(close_mu_, mu_);
 
   // For cursors. A readable view of one segment: bytes [0, readable) hold
   // durable entries; once `sealed`, nothing more will be added to it.
@@ -70,11 +72,11 @@ class WalImpl final : public Wal {
   };
   Env* env() const { return env_; }
   // The name of the segment where a scan for seqs >= from_seq starts.
-  uint64_t StartSegmentName(uint64_t from_seq) const;
+  uint64_t StartSegmentName(uint64_t from_seq) const GL_EXCLUDES(mu_);
   // The first segment still in the log whose name_seq >= min_name.
-  bool FindSegment(uint64_t min_name, SegmentView* view) const;
+  bool FindSegment(uint64_t min_name, SegmentView* view) const GL_EXCLUDES(mu_);
   // Updates view->readable and view->sealed for view->segment.
-  void RefreshSegment(SegmentView* view) const;
+  void RefreshSegment(SegmentView* view) const GL_EXCLUDES(mu_);
 
  private:
   struct PendingCallback {
@@ -90,34 +92,38 @@ class WalImpl final : public Wal {
     uint64_t end_seq = 0;  // One past the last seq.
   };
 
-  Status Recover(RecoveryReport* report);
-  void WriterLoop();
+  Status Recover(RecoveryReport* report) GL_NO_THREAD_SAFETY_ANALYSIS;  // See Open().
+  void WriterLoop() GL_EXCLUDES(mu_);
   // Writes batch_ to the active segment (rolling or reopening first if needed).
-  Status WriteBatch();
-  Status StartSegment(uint64_t name_seq);
+  Status WriteBatch() GL_EXCLUDES(mu_);
+  Status StartSegment(uint64_t name_seq) GL_EXCLUDES(mu_);
   // Abandons the active segment after a failed write or sync.
-  void AbandonActiveSegment();
-  uint64_t PendingBytesLocked() const;
+  void AbandonActiveSegment() GL_EXCLUDES(mu_);
+  uint64_t PendingBytesLocked() const GL_REQUIRES(mu_);
+  // The active segment, for the writer thread, which reads it without `mu_`:
+  // only the writer changes `active_` (under `mu_`), so its own reads cannot race.
+  Segment* WriterActiveSegment() const GL_NO_THREAD_SAFETY_ANALYSIS { return active_.get(); }
 
   const WalOptions options_;
   Env* const env_;
 
-  mutable std::mutex mu_;
-  std::condition_variable writer_cv_;   // Work for the writer, or closing.
-  std::condition_variable space_cv_;    // The writer took the pending batch.
-  std::condition_variable durable_cv_;  // durable_seq_ advanced, or closed.
+  mutable Mutex mu_;
+  CondVar writer_cv_;   // Work for the writer, or closing.
+  CondVar space_cv_;    // The writer took the pending batch.
+  CondVar durable_cv_;  // durable_seq_ advanced, or closed.
 
-  std::map<uint64_t, std::shared_ptr<Segment>> segments_;  // By name_seq.
-  std::shared_ptr<Segment> active_;   // Written by the writer; null after a failure.
-  uint64_t segment_bytes_total_ = 0;  // Sum of segments_' sizes.
-  uint64_t next_seq_ = 1;
-  uint64_t durable_seq_ = 1;
-  int64_t last_time_us_ = 0;
-  Batch pending_;
-  uint64_t in_flight_bytes_ = 0;  // Size of the batch being written.
-  std::map<std::string, uint64_t, std::less<>> released_;
-  bool closing_ = false;  // Close() called: no new appends.
-  bool closed_ = false;   // The writer has stopped.
+  std::map<uint64_t, std::shared_ptr<Segment>> segments_ GL_GUARDED_BY(mu_);  // By name_seq.
+  // Written by the writer; null after a failure.
+  std::shared_ptr<Segment> active_ GL_GUARDED_BY(mu_);
+  uint64_t segment_bytes_total_ GL_GUARDED_BY(mu_) = 0;  // Sum of segments_' sizes.
+  uint64_t next_seq_ GL_GUARDED_BY(mu_) = 1;
+  uint64_t durable_seq_ GL_GUARDED_BY(mu_) = 1;
+  int64_t last_time_us_ GL_GUARDED_BY(mu_) = 0;
+  Batch pending_ GL_GUARDED_BY(mu_);
+  uint64_t in_flight_bytes_ GL_GUARDED_BY(mu_) = 0;  // Size of the batch being written.
+  std::map<std::string, uint64_t, std::less<>> released_ GL_GUARDED_BY(mu_);
+  bool closing_ GL_GUARDED_BY(mu_) = false;  // Close() called: no new appends.
+  bool closed_ GL_GUARDED_BY(mu_) = false;   // The writer has stopped.
 
   std::atomic<uint64_t> fsyncs_{0};
 
@@ -126,7 +132,8 @@ class WalImpl final : public Wal {
   Batch batch_;
 
   std::thread writer_;
-  std::mutex close_mu_;  // Serializes Close().
+  Mutex close_mu_ GL_ACQUIRED_BEFORE(mu_);  // Serializes Close().
+  // Set by the writer as it exits; read under `mu_` once it has been joined.
   Status close_status_;
 };
 

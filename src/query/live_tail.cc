@@ -42,7 +42,7 @@ LiveTail::~LiveTail() { Stop(); }
 void LiveTail::Stop() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
-  caught_up_cv_.notify_all();
+  caught_up_cv_.SignalAll();
 }
 
 void LiveTail::Run() {
@@ -53,7 +53,7 @@ void LiveTail::Run() {
     bool schema_changed = false;
     bool any = false;
     {
-      std::unique_lock lock(mu_);
+      MutexLock lock(&mu_);
       for (int i = 0; i < 4096; ++i) {
         LogRecord record;
         Result<bool> next = cursor_->Next(&record);
@@ -115,7 +115,7 @@ void LiveTail::Run() {
       }
       EnforceLimit();
     }
-    caught_up_cv_.notify_all();
+    caught_up_cv_.SignalAll();
     if (schema_changed && options_.on_schema_change) options_.on_schema_change();
     if (!any) wal_->WaitForDurable(durable, kPollUs);
   }
@@ -176,7 +176,7 @@ void LiveTail::EnforceLimit() {
 }
 
 void LiveTail::Trim(std::string_view stream, uint64_t up_to) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto floor = floors_.find(stream);
   if (floor == floors_.end()) {
     floors_.emplace(std::string(stream), up_to);
@@ -200,7 +200,7 @@ void LiveTail::Trim(std::string_view stream, uint64_t up_to) {
 
 std::shared_ptr<const TailPin> LiveTail::Pin() {
   auto pin = std::make_shared<TailPin>();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (auto& [name, s] : streams_) {
     Seal(s.get());
     pin->streams.emplace(name, s->sealed);
@@ -210,14 +210,15 @@ std::shared_ptr<const TailPin> LiveTail::Pin() {
 
 bool LiveTail::CatchUp(int64_t timeout_us) {
   uint64_t target = wal_->durable_seq();
-  std::unique_lock lock(mu_);
-  return caught_up_cv_.wait_for(lock, std::chrono::microseconds(timeout_us),
-                                [&] { return copied_seq_ >= target || stop_.load(); });
+  MutexLock lock(&mu_);
+  return caught_up_cv_.WaitFor(&mu_, std::chrono::microseconds(timeout_us), [&]() GL_REQUIRES(mu_) {
+    return copied_seq_ >= target || stop_.load();
+  });
 }
 
 std::map<std::string, DuckType> LiveTail::Schemas(uint64_t* version) const {
   std::map<std::string, DuckType> out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& [name, s] : streams_) {
     if (s->inferrer.records() > 0 && !s->broken) out.emplace(name, s->inferrer.RecordType());
   }
@@ -226,7 +227,7 @@ std::map<std::string, DuckType> LiveTail::Schemas(uint64_t* version) const {
 }
 
 std::map<std::string, uint64_t> LiveTail::MaxSeqs() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::map<std::string, uint64_t> out;
   for (const auto& [name, s] : streams_) {
     if (s->open && !s->open->seqs.empty()) {
@@ -239,7 +240,7 @@ std::map<std::string, uint64_t> LiveTail::MaxSeqs() const {
 }
 
 uint64_t LiveTail::records() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t n = 0;
   for (const auto& [name, s] : streams_) {
     for (const auto& c : s->sealed) n += c->seqs.size();
@@ -249,7 +250,7 @@ uint64_t LiveTail::records() const {
 }
 
 uint64_t LiveTail::bytes() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return bytes_;
 }
 

@@ -25,17 +25,16 @@
 #define GAMELAKE_QUERY_LIVE_TAIL_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "log/wal.h"
 #include "sql/duck_db.h"
 
@@ -78,44 +77,46 @@ class LiveTail {
 
   // Forgets the records of `stream` with seq <= up_to (now readable from the
   // lake) and skips such records from now on.
-  void Trim(std::string_view stream, uint64_t up_to);
+  void Trim(std::string_view stream, uint64_t up_to) GL_EXCLUDES(mu_);
   // The chunks holding every record copied so far (the open chunk is sealed).
-  std::shared_ptr<const TailPin> Pin();
+  std::shared_ptr<const TailPin> Pin() GL_EXCLUDES(mu_);
   // Blocks until every record durable in the log when called has been copied
   // (or timeout_us passes); true if so. Lets a reader see its own writes.
-  bool CatchUp(int64_t timeout_us);
+  bool CatchUp(int64_t timeout_us) GL_EXCLUDES(mu_);
 
   // The inferred record type per stream (STRUCT of the keys seen in the tail)
   // and a counter that grows whenever any of them changes.
-  std::map<std::string, DuckType> Schemas(uint64_t* version) const;
+  std::map<std::string, DuckType> Schemas(uint64_t* version) const GL_EXCLUDES(mu_);
 
   // Per stream, the highest seq the tail holds (streams it holds nothing of
   // are absent).
-  std::map<std::string, uint64_t> MaxSeqs() const;
+  std::map<std::string, uint64_t> MaxSeqs() const GL_EXCLUDES(mu_);
 
-  uint64_t records() const;
-  uint64_t bytes() const;
+  uint64_t records() const GL_EXCLUDES(mu_);
+  uint64_t bytes() const GL_EXCLUDES(mu_);
   uint64_t dropped_records() const { return dropped_.load(); }
 
  private:
+  // A stream's state (its chunks, its inferrer) is guarded by mu_, as streams_ is.
   struct Stream;
-  void Run();
-  void Copy(const LogRecord& record, bool* schema_changed);
-  void Seal(Stream* s);
+  void Run() GL_EXCLUDES(mu_);
+  void Copy(const LogRecord& record, bool* schema_changed) GL_REQUIRES(mu_);
+  void Seal(Stream* s) GL_REQUIRES(mu_);
   // Infers up to `budget` records after s->inferred_seq; returns how many.
-  uint64_t Infer(Stream* s, uint64_t budget);
-  void EnforceLimit();
+  uint64_t Infer(Stream* s, uint64_t budget) GL_REQUIRES(mu_);
+  void EnforceLimit() GL_REQUIRES(mu_);
 
   Wal* wal_;
   LiveTailOptions options_;
-  std::unique_ptr<Wal::Cursor> cursor_;
-  mutable std::mutex mu_;
-  std::condition_variable caught_up_cv_;
-  std::map<std::string, std::unique_ptr<Stream>, std::less<>> streams_;
-  std::map<std::string, uint64_t, std::less<>> floors_;  // Skip seq <= floor.
-  uint64_t copied_seq_ = 0;  // Every durable record below this was handled.
-  uint64_t bytes_ = 0;
-  uint64_t schema_version_ = 0;
+  mutable Mutex mu_;
+  std::unique_ptr<Wal::Cursor> cursor_ GL_GUARDED_BY(mu_);
+  CondVar caught_up_cv_;
+  std::map<std::string, std::unique_ptr<Stream>, std::less<>> streams_ GL_GUARDED_BY(mu_);
+  std::map<std::string, uint64_t, std::less<>> floors_ GL_GUARDED_BY(mu_);  // Skip seq <= floor.
+  // Every durable record below this was handled.
+  uint64_t copied_seq_ GL_GUARDED_BY(mu_) = 0;
+  uint64_t bytes_ GL_GUARDED_BY(mu_) = 0;
+  uint64_t schema_version_ GL_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> dropped_{0};
   std::atomic<bool> stop_{false};
   std::thread thread_;

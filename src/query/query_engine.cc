@@ -7,11 +7,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -19,6 +17,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/mutex.h"
 #include "query/query_planner.h"
 #include "query/result_reader.h"
 #include "query/sql_text.h"
@@ -69,7 +68,7 @@ struct LastStatement {
 struct Connection {
   duckdb_connection conn = nullptr;
   idx_t id = 0;
-  bool busy = false;
+  bool busy = false;  // Guarded by the engine's mu_.
   // The temporary views defined on it now: name -> their SELECT. Used only
   // by the query holding the connection (QueryViews).
   std::map<std::string, std::string> views;
@@ -207,10 +206,10 @@ class QueryEngineImpl final : public QueryEngine {
 
   ~QueryEngineImpl() override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     if (watchdog_.joinable()) watchdog_.join();
     publisher_.reset();
     for (auto& c : pool_) {
@@ -542,9 +541,9 @@ class QueryEngineImpl final : public QueryEngine {
 
   // An interrupted statement (Cancelled) of query `id`, said as why it was
   // stopped: its timeout or a cancel. Any other error as it is.
-  Status StoppedOr(uint64_t id, Status s) {
+  Status StoppedOr(uint64_t id, Status s) GL_EXCLUDES(mu_) {
     if (s.code() != Status::Code::kCancelled) return s;
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     auto it = running_.find(id);
     if (it != running_.end() && it->second.timed_out) {
       return Status::DeadlineExceeded(fmt::format(
@@ -569,8 +568,8 @@ class QueryEngineImpl final : public QueryEngine {
 
   // ---- Connections, running queries, cancellation.
 
-  Result<Connection*> Acquire() {
-    std::unique_lock lock(mu_);
+  Result<Connection*> Acquire() GL_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     auto wait = std::chrono::microseconds(static_cast<int64_t>(options_.max_wait_s * 1e6));
     auto free_connection = [&]() -> Connection* {
       for (auto& c : pool_) {
@@ -578,7 +577,7 @@ class QueryEngineImpl final : public QueryEngine {
       }
       return nullptr;
     };
-    if (!cv_.wait_for(lock, wait, [&] { return free_connection() != nullptr; })) {
+    if (!cv_.WaitFor(&mu_, wait, [&]() GL_REQUIRES(mu_) { return free_connection() != nullptr; })) {
       return Status::ResourceExhausted(fmt::format(
           "{} queries are running (sql.max_concurrent_queries); try again later", pool_.size()));
     }
@@ -587,15 +586,16 @@ class QueryEngineImpl final : public QueryEngine {
     return c;
   }
 
-  void ReleaseConnection(Connection* c) {
+  void ReleaseConnection(Connection* c) GL_EXCLUDES(mu_) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       c->busy = false;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
   }
 
-  void Register(uint64_t id, const QueryRequest& request, Connection* conn, int64_t started) {
+  void Register(uint64_t id, const QueryRequest& request, Connection* conn, int64_t started)
+      GL_EXCLUDES(mu_) {
     double timeout = options_.timeout_s;
     if (request.timeout_s > 0) timeout = std::min(timeout, request.timeout_s);
     RunningEntry r;
@@ -605,17 +605,17 @@ class QueryEngineImpl final : public QueryEngine {
     r.info.started_us = started;
     r.conn = conn;
     r.deadline_us = started + static_cast<int64_t>(timeout * 1e6);
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     running_[id] = r;
   }
 
-  void Unregister(uint64_t id) {
-    std::lock_guard lock(mu_);
+  void Unregister(uint64_t id) GL_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     running_.erase(id);
   }
 
-  Status Cancel(uint64_t query_id) override {
-    std::lock_guard lock(mu_);
+  Status Cancel(uint64_t query_id) override GL_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     auto it = running_.find(query_id);
     if (it == running_.end()) {
       return Status::NotFound(fmt::format("query {} is not running", query_id));
@@ -625,8 +625,8 @@ class QueryEngineImpl final : public QueryEngine {
     return Status::OK();
   }
 
-  std::vector<RunningQuery> Running() const override {
-    std::lock_guard lock(mu_);
+  std::vector<RunningQuery> Running() const override GL_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     std::vector<RunningQuery> out;
     for (const auto& [id, r] : running_) out.push_back(r.info);
     return out;
@@ -636,16 +636,16 @@ class QueryEngineImpl final : public QueryEngine {
 
   void RefreshSoon() override { refresh_requested_.store(true); }
 
-  void Watchdog() {
-    std::unique_lock lock(mu_);
+  void Watchdog() GL_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     while (!stop_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(50));
+      cv_.WaitFor(&mu_, std::chrono::milliseconds(50));
       if (refresh_requested_.exchange(false)) {
-        lock.unlock();
+        lock.Unlock();
         Status s = Refresh();
         if (!s.ok())
           spdlog::warn("msg=\"refreshing the SQL views failed\" error=\"{}\"", s.ToString());
-        lock.lock();
+        lock.Lock();
       }
       int64_t now = env_->NowMicros();
       for (auto& [id, r] : running_) {
@@ -672,11 +672,11 @@ class QueryEngineImpl final : public QueryEngine {
   std::atomic<uint64_t> tail_forgotten_version_{UINT64_MAX};  // See Refresh().
   std::unique_ptr<ViewPublisher> publisher_;
 
-  mutable std::mutex mu_;  // Pool, running queries.
-  std::condition_variable cv_;
-  std::map<uint64_t, RunningEntry> running_;
+  mutable Mutex mu_;  // Pool (each Connection's busy), running queries.
+  CondVar cv_;
+  std::map<uint64_t, RunningEntry> running_ GL_GUARDED_BY(mu_);
   std::atomic<uint64_t> next_id_{1};
-  bool stop_ = false;
+  bool stop_ GL_GUARDED_BY(mu_) = false;
   std::atomic<bool> refresh_requested_{false};
   std::thread watchdog_;
 };

@@ -33,7 +33,7 @@ std::string QueryHistory::ToJson(const QueryHistoryEntry& e) {
 }
 
 void QueryHistory::Load() {
-  auto parse_file = [&](const std::string& path) {
+  auto parse_file = [&](const std::string& path) GL_NO_THREAD_SAFETY_ANALYSIS {
     if (!env_->FileExists(path)) return;
     Result<std::string> text = env_->ReadFile(path);
     if (!text.ok()) {
@@ -74,7 +74,7 @@ void QueryHistory::Load() {
 }
 
 void QueryHistory::Add(const QueryHistoryEntry& entry) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   max_id_ = std::max(max_id_, entry.query_id);
   entries_.push_back(entry);
   if (entries_.size() > capacity_) entries_.pop_front();
@@ -103,7 +103,7 @@ void QueryHistory::Add(const QueryHistoryEntry& entry) {
 }
 
 std::vector<QueryHistoryEntry> QueryHistory::List(size_t limit) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<QueryHistoryEntry> out;
   for (auto it = entries_.rbegin(); it != entries_.rend() && out.size() < limit; ++it) {
     out.push_back(*it);
@@ -112,7 +112,7 @@ std::vector<QueryHistoryEntry> QueryHistory::List(size_t limit) const {
 }
 
 uint64_t QueryHistory::max_query_id() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return max_id_;
 }
 

@@ -14,11 +14,11 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 
 namespace gamelake {
 
@@ -41,25 +41,27 @@ class QueryHistory {
                uint64_t max_file_bytes = 16ull << 20);
   ~QueryHistory();
 
-  void Add(const QueryHistoryEntry& entry);
+  void Add(const QueryHistoryEntry& entry) GL_EXCLUDES(mu_);
   // The newest `limit` entries, newest first.
-  std::vector<QueryHistoryEntry> List(size_t limit) const;
+  std::vector<QueryHistoryEntry> List(size_t limit) const GL_EXCLUDES(mu_);
   // The highest query id seen, so ids keep growing across restarts.
-  uint64_t max_query_id() const;
+  uint64_t max_query_id() const GL_EXCLUDES(mu_);
 
   static std::string ToJson(const QueryHistoryEntry& e);
 
  private:
-  void Load();
+  // Not analysed (nor its parsing lambda): the constructor calls it, before
+  // the history is shared.
+  void Load() GL_NO_THREAD_SAFETY_ANALYSIS;
 
   Env* env_;
   std::string path_;
   size_t capacity_;
   uint64_t max_file_bytes_;
-  mutable std::mutex mu_;
-  std::deque<QueryHistoryEntry> entries_;
-  std::unique_ptr<WritableFile> file_;
-  uint64_t max_id_ = 0;
+  mutable Mutex mu_;
+  std::deque<QueryHistoryEntry> entries_ GL_GUARDED_BY(mu_);
+  std::unique_ptr<WritableFile> file_ GL_GUARDED_BY(mu_);
+  uint64_t max_id_ GL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gamelake

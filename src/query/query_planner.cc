@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -26,6 +25,7 @@
 
 #include "catalog/column_stats.h"
 #include "common/ascii.h"
+#include "common/mutex.h"
 #include "lake/lake_layout.h"
 #include "sql/duck_db.h"
 
@@ -48,16 +48,16 @@ class SyntaxCache {
     return *cache;
   }
 
-  std::shared_ptr<const std::string> Find(std::string_view sql) {
-    std::lock_guard lock(mu_);
+  std::shared_ptr<const std::string> Find(std::string_view sql) GL_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     auto it = trees_.find(std::string(sql));
     return it != trees_.end() ? it->second : nullptr;
   }
 
-  void Add(std::string_view sql, std::shared_ptr<const std::string> tree) {
+  void Add(std::string_view sql, std::shared_ptr<const std::string> tree) GL_EXCLUDES(mu_) {
     size_t bytes = sql.size() + tree->size();
     if (bytes > kMaxBytes / 16) return;  // One statement may not crowd out the rest.
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (trees_.size() >= kMaxEntries || bytes_ + bytes > kMaxBytes) {
       trees_.clear();
       bytes_ = 0;
@@ -68,9 +68,9 @@ class SyntaxCache {
  private:
   static constexpr size_t kMaxEntries = 1024;
   static constexpr size_t kMaxBytes = 16 << 20;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const std::string>> trees_;
-  size_t bytes_ = 0;
+  Mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> trees_ GL_GUARDED_BY(mu_);
+  size_t bytes_ GL_GUARDED_BY(mu_) = 0;
 };
 
 // The syntax tree of sql as JSON (json_serialize_sql), or null if DuckDB

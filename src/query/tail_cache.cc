@@ -37,7 +37,7 @@ std::string TableName(const std::string& table) { return "memory.gl_tail." + tab
 TailCache::TailCache(TailPins* pins) : pins_(pins) {}
 
 std::shared_ptr<TailCache::Stream> TailCache::StreamOf(const std::string& name) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::shared_ptr<Stream>& s = streams_[name];
   if (!s) s = std::make_shared<Stream>();
   return s;
@@ -45,7 +45,7 @@ std::shared_ptr<TailCache::Stream> TailCache::StreamOf(const std::string& name) 
 
 void TailCache::Retire(Stream* s) {
   if (!s->table.empty()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     retired_.push_back(std::move(s->table));
   }
   s->table.clear();
@@ -61,7 +61,7 @@ Result<std::optional<std::string>> TailCache::Branch(
   uint64_t last = chunks.back()->seqs.back();
   std::shared_ptr<Stream> stream = StreamOf(shape.name);
   Stream* s = stream.get();
-  std::lock_guard lock(s->mu);
+  MutexLock lock(&s->mu);
   std::string key = TailSelect(shape, 0, true);
   if (s->key != key) {
     Retire(s);
@@ -106,7 +106,7 @@ Status TailCache::Fill(duckdb_connection conn, idx_t conn_id, const TailPins::En
   if (s->table.empty()) {
     std::string table;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       table = fmt::format("t{}", next_table_++);
     }
     GL_RETURN_IF_ERROR(ExecOn(conn, fmt::format("CREATE TABLE {} AS {}{}", TableName(table),
@@ -123,30 +123,31 @@ Status TailCache::Fill(duckdb_connection conn, idx_t conn_id, const TailPins::En
 }
 
 bool TailCache::Forget(const std::string& stream, uint64_t delivered_seq) {
-  std::shared_ptr<Stream> s;
+  std::shared_ptr<Stream> stream_ref;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     auto it = streams_.find(stream);
     if (it == streams_.end()) return true;
-    s = it->second;
+    stream_ref = it->second;
   }
+  Stream* s = stream_ref.get();
   // A stream being filled is left to its filler, which retires it itself.
-  std::unique_lock lock(s->mu, std::try_to_lock);
-  if (!lock.owns_lock()) return false;
-  if (!s->table.empty() && delivered_seq >= s->first_seq) Retire(s.get());
+  if (!s->mu.TryLock()) return false;
+  if (!s->table.empty() && delivered_seq >= s->first_seq) Retire(s);
+  s->mu.Unlock();
   return true;
 }
 
 void TailCache::DropRetired(duckdb_connection conn) {
   std::vector<std::string> tables;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (retired_.empty()) return;
   }
-  std::unique_lock use(use_mu_, std::try_to_lock);
-  if (!use.owns_lock()) return;
+  // Held exclusively until the tables are dropped.
+  if (!use_mu_.TryLock()) return;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     tables.swap(retired_);
   }
   for (const std::string& t : tables) {
@@ -157,6 +158,7 @@ void TailCache::DropRetired(duckdb_connection conn) {
           s.message());
     }
   }
+  use_mu_.Unlock();
 }
 
 }  // namespace gamelake

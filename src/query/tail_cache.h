@@ -38,12 +38,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "query/live_tail.h"
@@ -59,12 +58,16 @@ class TailCache {
 
   // Held by a query from before it defines its views until its statement has
   // started: no table its views name is dropped meanwhile.
+  // Not analysed: the hold outlives the scope that takes it (Enter returns it).
   class Hold {
    public:
-    explicit Hold(std::shared_mutex* mu) : lock_(*mu) {}
+    explicit Hold(SharedMutex* mu) GL_NO_THREAD_SAFETY_ANALYSIS : mu_(mu) { mu_->ReaderLock(); }
+    ~Hold() GL_NO_THREAD_SAFETY_ANALYSIS { mu_->ReaderUnlock(); }
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
 
    private:
-    std::shared_lock<std::shared_mutex> lock_;
+    SharedMutex* const mu_;
   };
   Hold Enter() { return Hold(&use_mu_); }
 
@@ -78,37 +81,43 @@ class TailCache {
   // the next query fills it. Needs a Hold.
   Result<std::optional<std::string>> Branch(
       duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry, const TableShape& shape,
-      const std::vector<std::shared_ptr<const TailChunk>>& chunks, uint64_t* record_bytes);
+      const std::vector<std::shared_ptr<const TailChunk>>& chunks, uint64_t* record_bytes)
+      GL_EXCLUDES(mu_);
 
   // Retires the table of `stream` if it holds a record at or below
   // delivered_seq (now in the lake). False if a query is filling it (then
   // nothing is done: ask again later).
-  bool Forget(const std::string& stream, uint64_t delivered_seq);
+  bool Forget(const std::string& stream, uint64_t delivered_seq) GL_EXCLUDES(mu_);
 
   // Drops retired tables on conn if no query holds Enter(); call without
   // holding it.
-  void DropRetired(duckdb_connection conn);
+  void DropRetired(duckdb_connection conn) GL_EXCLUDES(use_mu_, mu_);
 
  private:
   struct Stream {
-    std::mutex mu;
-    std::string key;    // TailSelect's text for the table's rows (after = 0).
-    std::string table;  // Empty: none yet (or filling failed for this key).
-    bool failed = false;
-    uint64_t filled_to = 0;  // Every pinned record with seq <= this was added.
-    uint64_t first_seq = 0;  // The table holds no record below this seq.
+    Mutex mu;  // Taken before the cache's mu_.
+    // TailSelect's text for the table's rows (after = 0).
+    std::string key GL_GUARDED_BY(mu);
+    // Empty: none yet (or filling failed for this key).
+    std::string table GL_GUARDED_BY(mu);
+    bool failed GL_GUARDED_BY(mu) = false;
+    // Every pinned record with seq <= this was added.
+    uint64_t filled_to GL_GUARDED_BY(mu) = 0;
+    // The table holds no record below this seq.
+    uint64_t first_seq GL_GUARDED_BY(mu) = 0;
   };
-  std::shared_ptr<Stream> StreamOf(const std::string& name);
-  void Retire(Stream* s);
+  std::shared_ptr<Stream> StreamOf(const std::string& name) GL_EXCLUDES(mu_);
+  void Retire(Stream* s) GL_REQUIRES(s->mu) GL_EXCLUDES(mu_);
   Status Fill(duckdb_connection conn, idx_t conn_id, const TailPins::Entry& entry,
-              const TableShape& shape, uint64_t last_seq, Stream* s);
+              const TableShape& shape, uint64_t last_seq, Stream* s) GL_REQUIRES(s->mu)
+      GL_EXCLUDES(mu_);
 
   TailPins* pins_;
-  std::shared_mutex use_mu_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Stream>> streams_;  // Guarded by mu_.
-  std::vector<std::string> retired_;                        // Guarded by mu_.
-  uint64_t next_table_ = 0;                                 // Guarded by mu_.
+  SharedMutex use_mu_;
+  mutable Mutex mu_ GL_ACQUIRED_AFTER(use_mu_);
+  std::map<std::string, std::shared_ptr<Stream>> streams_ GL_GUARDED_BY(mu_);
+  std::vector<std::string> retired_ GL_GUARDED_BY(mu_);
+  uint64_t next_table_ GL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gamelake

@@ -116,17 +116,17 @@ void TailScanFn(duckdb_function_info info, duckdb_data_chunk output) {
 }  // namespace
 
 void TailPins::Set(idx_t connection_id, Entry entry) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   pins_[connection_id] = std::move(entry);
 }
 
 void TailPins::Clear(idx_t connection_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   pins_.erase(connection_id);
 }
 
 TailPins::Entry TailPins::Get(idx_t connection_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = pins_.find(connection_id);
   return it == pins_.end() ? Entry{} : it->second;
 }

@@ -19,8 +19,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "query/live_tail.h"
 
@@ -32,13 +32,13 @@ class TailPins {
     std::shared_ptr<const TailPin> pin;
     std::shared_ptr<std::atomic<uint64_t>> bytes_read;
   };
-  void Set(idx_t connection_id, Entry entry);
-  void Clear(idx_t connection_id);
-  Entry Get(idx_t connection_id) const;
+  void Set(idx_t connection_id, Entry entry) GL_EXCLUDES(mu_);
+  void Clear(idx_t connection_id) GL_EXCLUDES(mu_);
+  Entry Get(idx_t connection_id) const GL_EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::map<idx_t, Entry> pins_;  // Guarded by mu_.
+  mutable Mutex mu_;
+  std::map<idx_t, Entry> pins_ GL_GUARDED_BY(mu_);
 };
 
 // Registers gamelake_tail on conn's database; pins must outlive it.

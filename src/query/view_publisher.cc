@@ -24,10 +24,10 @@ Status ViewPublisher::Refresh() {
   {
     // Every query refreshes, and nearly always nothing changed: check under a
     // shared hold, so that queries do not wait on each other's Readings.
-    std::shared_lock shared(mu_);
+    ReaderMutexLock shared(&mu_);
     if (Current()) return Status::OK();
   }
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(&mu_);
   std::shared_ptr<const CatalogSnapshot> snap = catalog_->Snapshot();
   uint64_t tail_version = 0;
   std::map<std::string, DuckType> tail_types;

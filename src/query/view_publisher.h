@@ -27,12 +27,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
-#include <shared_mutex>
 #include <string>
 
 #include "catalog/catalog.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "query/live_tail.h"
 #include "query/query_planner.h"
@@ -50,14 +49,21 @@ class ViewPublisher {
   };
 
   // A shared hold on the published state; Refresh waits while any is held.
+  // Not analysed: the hold outlives the scope that takes it (Read returns it).
   class Reading {
    public:
+    ~Reading() GL_NO_THREAD_SAFETY_ANALYSIS { mu_->ReaderUnlock(); }
+    Reading(const Reading&) = delete;
+    Reading& operator=(const Reading&) = delete;
     const Published& state() const { return *state_; }
 
    private:
     friend class ViewPublisher;
-    Reading(std::shared_mutex* mu, const Published* state) : lock_(*mu), state_(state) {}
-    std::shared_lock<std::shared_mutex> lock_;
+    Reading(SharedMutex* mu, const Published* state) GL_NO_THREAD_SAFETY_ANALYSIS : mu_(mu),
+                                                                                    state_(state) {
+      mu_->ReaderLock();
+    }
+    SharedMutex* const mu_;
     const Published* state_;
   };
 
@@ -66,27 +72,27 @@ class ViewPublisher {
   ViewPublisher(duckdb_connection admin, Catalog* catalog, LiveTail* tail);
 
   // Publishes the catalog's and the tail's current state if either changed.
-  Status Refresh();
-  Reading Read();
+  Status Refresh() GL_EXCLUDES(mu_);
+  Reading Read() GL_EXCLUDES(mu_);
 
  private:
-  // True if what is published is the catalog's and the tail's current state;
-  // needs mu_ held (shared is enough).
-  bool Current() const;
-  // Re-creates what changed; needs mu_ held exclusively.
-  void PublishTables(const std::map<std::string, TableShape>& shapes, bool* changed);
-  void PublishViews(const CatalogSnapshot& snapshot, bool shapes_changed);
+  // True if what is published is the catalog's and the tail's current state.
+  bool Current() const GL_REQUIRES_SHARED(mu_);
+  // Re-create what changed.
+  void PublishTables(const std::map<std::string, TableShape>& shapes, bool* changed)
+      GL_REQUIRES(mu_);
+  void PublishViews(const CatalogSnapshot& snapshot, bool shapes_changed) GL_REQUIRES(mu_);
 
   duckdb_connection admin_;
   Catalog* catalog_;
   LiveTail* tail_;
-  std::shared_mutex mu_;
-  // Guarded by mu_.
-  bool published_ = false;
-  uint64_t catalog_version_ = 0;
-  uint64_t tail_version_ = 0;
-  Published state_;
-  std::map<std::string, std::string> view_sql_;  // Saved views as published.
+  SharedMutex mu_;
+  bool published_ GL_GUARDED_BY(mu_) = false;
+  uint64_t catalog_version_ GL_GUARDED_BY(mu_) = 0;
+  uint64_t tail_version_ GL_GUARDED_BY(mu_) = 0;
+  Published state_ GL_GUARDED_BY(mu_);
+  // Saved views as published.
+  std::map<std::string, std::string> view_sql_ GL_GUARDED_BY(mu_);
 };
 
 }  // namespace gamelake
