@@ -1,5 +1,5 @@
 // The SDK conformance suite (docs/sdk.md, "Testing"): runs one SDK's driver
-// (README.md here) against the real gamelake binary on 127.0.0.1 through four
+// (README.md here) against the real gamelake binary on 127.0.0.1 through five
 // scenarios and checks the lake by event_id. Exits 0 when every check holds.
 //
 //   node conformance.mjs --gamelake build/gamelake --name cpp [--scenario faults,kill] \
@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
-import { startGamelake } from "./gamelake_server.mjs";
+import { startGamelake, makeTestCerts } from "./gamelake_server.mjs";
 import { startFaultProxy, seededRandom, kFaults } from "./fault_proxy.mjs";
 import { segments, readSegment, flipPayloadByte, tearAt } from "./queue.mjs";
 
@@ -28,7 +28,7 @@ function parseArgs(argv) {
   return {
     gamelake: get("--gamelake"),
     name: get("--name", "sdk"),
-    scenarios: get("--scenario", "faults,kill,cap,corrupt").split(","),
+    scenarios: get("--scenario", "faults,kill,cap,corrupt,tls").split(","),
     seed: Number(get("--seed", String(Date.now() % 100000))),
     driver: argv.slice(sep + 1),
   };
@@ -226,7 +226,53 @@ async function scenarioCorrupt(ctx, check) {
   return `400 tracked, 2 records damaged (${drain.summary?.corrupt_bytes} bytes reported), the other ${tracked.length - 2}: missing ${r.missing}, doubled ${r.doubled}`;
 }
 
-const kScenarios = { faults: scenarioFaults, kill: scenarioKill, cap: scenarioCap, corrupt: scenarioCorrupt };
+// A driver run that must not deliver: it cannot trust the server's certificate.
+function checkRefused(check, run, what, expectPending) {
+  check.that(run.code === 3, `${what}: the driver exited ${run.code}/${run.signal}, expected 3 (drain timed out)\n${run.stderr}`);
+  check.that((run.summary?.pending ?? 0) >= expectPending,
+    `${what}: ${run.summary?.pending} events pending, expected at least ${expectPending} kept queued (${JSON.stringify(run.summary)})`);
+  check.that((run.summary?.errors ?? 0) >= 1, `${what}: no error reported to the game (${JSON.stringify(run.summary)})`);
+  check.that(/certificate|tls|ssl/i.test(run.stderr),
+    `${what}: the error the driver printed does not name the certificate/TLS failure:\n${run.stderr}`);
+}
+
+// HTTPS (the server's own TLS, a test CA): without the CA, and trusting another CA, the
+// SDK must refuse the server, report why and keep every event; with --ca-file it
+// delivers them all exactly once; --insecure (tests only) delivers without a CA.
+async function scenarioTls(ctx, check) {
+  const queueDir = ctx.dir("tls");
+  const trackedFile = ctx.file("tls.tracked");
+  const args = commonArgs(ctx.server.url, ctx.server, queueDir, trackedFile, "tls");
+  const refused = ["--count", "100", "--drain-timeout-ms", "1200"];
+  const noCa = await runDriver(ctx.driver, [...args, ...refused]);
+  checkRefused(check, noCa, "without --ca-file", 100);
+  const otherCa = await runDriver(ctx.driver, [...args, ...refused, "--ca-file", ctx.certs.otherCa]);
+  checkRefused(check, otherCa, "with another CA", 200);
+  const tracked = readTracked(trackedFile);
+  check.that(tracked.length === 200, `${tracked.length} events tracked, expected 200`);
+  const before = await ctx.server.countsById("sdk");
+  check.that(before.size === 0, `${before.size} events reached the lake over an untrusted certificate`);
+
+  const trusted = await runDriver(ctx.driver, [...args, "--count", "100", "--ca-file", ctx.certs.ca]);
+  checkDriverRun(check, trusted, "with --ca-file");
+  const all = readTracked(trackedFile);
+  check.that(all.length === 300, `${all.length} events tracked, expected 300`);
+  const counts = await ctx.server.countsById("sdk");
+  const r = checkExactlyOnce(check, all, counts);
+
+  const insecureTracked = ctx.file("tls-insecure.tracked");
+  const insecureArgs = commonArgs(ctx.server.url, ctx.server, ctx.dir("tls-insecure"), insecureTracked, "tls-insecure");
+  const insecure = await runDriver(ctx.driver, [...insecureArgs, "--count", "50", "--insecure"]);
+  checkDriverRun(check, insecure, "with --insecure");
+  const insecureIds = readTracked(insecureTracked);
+  check.that(insecureIds.length === 50, `${insecureIds.length} events tracked with --insecure, expected 50`);
+  const after = await ctx.server.countsById("sdk");
+  const ri = checkExactlyOnce(check, insecureIds, after);
+  return `300 tracked over https: refused without the CA and with another (kept ${otherCa.summary?.pending ?? "?"} queued), ` +
+    `then delivered with --ca-file (missing ${r.missing}, doubled ${r.doubled}); --insecure: 50, missing ${ri.missing}`;
+}
+
+const kScenarios = { faults: scenarioFaults, kill: scenarioKill, cap: scenarioCap, corrupt: scenarioCorrupt, tls: scenarioTls };
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -235,9 +281,11 @@ async function main() {
   for (const name of opts.scenarios) {
     if (!kScenarios[name]) throw new Error(`unknown scenario ${name}`);
     // A fresh server per scenario, so each checks only its own events.
-    const server = await startGamelake({ binary: opts.gamelake });
+    const certs = name === "tls" ? makeTestCerts(mkdtempSync(join(work, "certs-"))) : null;
+    const server = await startGamelake({ binary: opts.gamelake, tls: certs });
     const ctx = {
       server,
+      certs,
       seed: opts.seed,
       driver: opts.driver,
       dir: (n) => mkdtempSync(join(work, `${n}-q-`)),

@@ -268,11 +268,15 @@ class Client::Impl {
   std::vector<size_t> starts_;
   std::vector<std::string> bodies_, gz_;
   Gzipper gzipper_;
+  std::string last_tls_error_;  // the TLS failure on_error last heard of (worker only)
 };
 
 Client::Impl::Impl(Config config) : cfg_(std::move(config)) {
   clock_ = cfg_.clock ? cfg_.clock : std::make_shared<SystemClock>();
-  transport_ = cfg_.transport ? cfg_.transport : MakeCurlTransport();
+  TlsOptions tls;
+  tls.ca_file = cfg_.ca_file;
+  tls.insecure = cfg_.insecure_skip_tls_verify;
+  transport_ = cfg_.transport ? cfg_.transport : MakeCurlTransport(tls);
   debug_.store(cfg_.debug);
   if (cfg_.stream.empty()) cfg_.stream = "events";
   if (cfg_.queue_dir.empty()) cfg_.queue_dir = DefaultQueueDir(cfg_.stream);
@@ -320,6 +324,13 @@ Client::Impl::Impl(Config config) : cfg_(std::move(config)) {
     if (cfg_.on_dropped) cfg_.on_dropped(DropReason::kCorrupt, c.bytes, detail);
   }
   Log("queue " + cfg_.queue_dir + ": " + std::to_string(queue_.live_events()) + " events pending");
+  if (cfg_.insecure_skip_tls_verify) {
+    const std::string warning =
+        "insecure_skip_tls_verify is set: the server's TLS certificate is NOT checked (for "
+        "tests only; never in a shipped game)";
+    Log(warning);
+    if (cfg_.on_error) cfg_.on_error(warning);
+  }
   worker_ = std::thread([this] { WorkerLoop(); });
 }
 
@@ -631,7 +642,15 @@ Outcome Client::Impl::Judge(const HttpResponse& resp, size_t n) {
     if (resp.retry_after.empty()) return 0;
     return internal::ParseRetryAfterMs(resp.retry_after, clock_->UnixMillis()).value_or(0);
   };
-  if (s == 0) {
+  if (s == 0 && resp.tls_error) {
+    // Not the network's weather: a certificate that is not trusted (or a wrong
+    // ca_file) needs a human. Retried like any transport failure; nothing is dropped.
+    o.retry = Outcome::kBackoff;
+    o.log = "TLS error: " + resp.network_error;
+    o.error = "TLS error talking to " + cfg_.base_url + ": " + resp.network_error +
+              (cfg_.ca_file.empty() ? std::string() : " (ca_file " + cfg_.ca_file + ")") +
+              "; events are kept and retried";
+  } else if (s == 0) {
     o.retry = Outcome::kBackoff;
     o.log = "network error: " + resp.network_error;
   } else if (s == 200 || (s == 400 && answer.has_errors)) {
@@ -804,7 +823,19 @@ void Client::Impl::SendOneLocked(std::unique_lock<std::mutex>& lk) {
   for (const auto& seg : finished) unlink(seg->path.c_str());
   finished.clear();
   refs_.clear();
-  if (!error.empty() && cfg_.on_error) cfg_.on_error(error);
+  // A TLS failure is reported once per run of them (retries come every few hundred ms);
+  // any HTTP answer ends the run.
+  bool report = !error.empty();
+  if (!outcomes.empty()) {
+    const bool tls = outcomes.front().log.rfind("TLS error", 0) == 0;
+    if (tls) {
+      report = report && error != last_tls_error_;
+      last_tls_error_ = error;
+    } else if (outcomes.front().log.rfind("network error", 0) != 0) {
+      last_tls_error_.clear();
+    }
+  }
+  if (report && cfg_.on_error) cfg_.on_error(error);
   if (cfg_.on_dropped) {
     for (const auto& [index, detail] : invalid) cfg_.on_dropped(DropReason::kInvalid, 1, detail);
   }

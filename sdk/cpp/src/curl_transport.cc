@@ -4,9 +4,12 @@
 // atomic flag the transfer loop checks every 100 ms.
 #include <curl/curl.h>
 
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "gamelake/transport.h"
@@ -14,9 +17,30 @@
 namespace gamelake {
 namespace {
 
+// The curl results that are TLS failures (the certificate, its name, the handshake, the
+// CA file), as opposed to the connection or the server.
+bool IsTlsError(CURLcode code) {
+  switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
 class CurlTransport final : public Transport {
  public:
-  CurlTransport() {
+  explicit CurlTransport(TlsOptions tls) : tls_(std::move(tls)) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     multi_ = curl_multi_init();
@@ -43,13 +67,14 @@ class CurlTransport final : public Transport {
       return responses;
     }
     while (handles_.size() < requests.size()) handles_.push_back(curl_easy_init());
+    errors_.resize(handles_.size());
     std::vector<curl_slist*> lists(requests.size(), nullptr);
     for (size_t i = 0; i < requests.size(); ++i) {
       if (handles_[i] == nullptr || cancelled_.load()) {
         responses[i].network_error = handles_[i] == nullptr ? "curl_easy_init failed" : "cancelled";
         continue;
       }
-      lists[i] = Prepare(handles_[i], requests[i], &responses[i]);
+      lists[i] = Prepare(handles_[i], errors_[i].data(), requests[i], &responses[i]);
       curl_multi_add_handle(multi_, handles_[i]);
     }
     int running = 0;
@@ -63,7 +88,12 @@ class CurlTransport final : public Transport {
       for (size_t i = 0; i < requests.size(); ++i) {
         if (handles_[i] != msg->easy_handle) continue;
         if (msg->data.result != CURLE_OK) {
-          responses[i].network_error = curl_easy_strerror(msg->data.result);
+          // The error buffer has the detail ("SSL certificate problem: unable to get
+          // local issuer certificate"); curl_easy_strerror only the category.
+          const char* detail = errors_[i].data();
+          responses[i].network_error =
+              detail[0] != '\0' ? std::string(detail) : curl_easy_strerror(msg->data.result);
+          responses[i].tls_error = IsTlsError(msg->data.result);
         } else {
           long status = 0;
           curl_easy_getinfo(handles_[i], CURLINFO_RESPONSE_CODE, &status);
@@ -113,7 +143,8 @@ class CurlTransport final : public Transport {
   }
 
   // Sets up one handle for one request; returns its header list (freed by the caller).
-  curl_slist* Prepare(CURL* h, const HttpRequest& request, HttpResponse* response) {
+  curl_slist* Prepare(CURL* h, char* error_buffer, const HttpRequest& request,
+                      HttpResponse* response) {
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {
       headers = curl_slist_append(headers, (name + ": " + value).c_str());
@@ -133,16 +164,29 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, response);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CurlTransport::OnHeader);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, response);
+    error_buffer[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+    if (!tls_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, tls_.ca_file.c_str());
+    if (tls_.insecure) {
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
     return headers;
   }
 
+  const TlsOptions tls_;
   CURLM* multi_ = nullptr;
   std::vector<CURL*> handles_;
+  std::vector<std::array<char, CURL_ERROR_SIZE>> errors_;  // one per handle
   std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace
 
-std::shared_ptr<Transport> MakeCurlTransport() { return std::make_shared<CurlTransport>(); }
+std::shared_ptr<Transport> MakeCurlTransport() { return MakeCurlTransport(TlsOptions()); }
+
+std::shared_ptr<Transport> MakeCurlTransport(const TlsOptions& tls) {
+  return std::make_shared<CurlTransport>(tls);
+}
 
 }  // namespace gamelake

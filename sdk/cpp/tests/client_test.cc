@@ -289,6 +289,56 @@ TEST(ClientTest, UnauthorizedKeepsEventsAndReportsError) {
   EXPECT_EQ(client.PendingEvents(), 0u);
 }
 
+TEST(ClientTest, TlsFailureIsReportedOnceWithItsReasonAndKeepsEvents) {
+  TempDir dir;
+  std::atomic<bool> trusted{false};
+  auto t = std::make_shared<FakeTransport>([&](const std::vector<std::string>& ev) {
+    if (!trusted.load()) {
+      HttpResponse r;
+      r.network_error = "SSL certificate problem: unable to get local issuer certificate";
+      r.tls_error = true;
+      return r;
+    }
+    return Ok(ev.size());
+  });
+  std::mutex mu;
+  std::vector<std::string> errors;
+  Config c = TestConfig(dir.path(), t);
+  c.ca_file = "/nonexistent/ca.pem";  // only named in the report (the fake transport ignores it)
+  c.on_error = [&](std::string_view m) {
+    std::lock_guard<std::mutex> lk(mu);
+    errors.emplace_back(m);
+  };
+  Client client(c);
+  for (int i = 0; i < 10; ++i) client.Track("e");
+  client.Flush();
+  for (int i = 0; i < 1000 && t->requests().size() < 5; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_GE(t->requests().size(), 5u);  // retried, again and again
+  EXPECT_EQ(client.PendingEvents(), 11u);
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    ASSERT_EQ(errors.size(), 1u);  // once per run of failures, not per retry
+    EXPECT_NE(errors[0].find("unable to get local issuer certificate"), std::string::npos);
+    EXPECT_NE(errors[0].find("/nonexistent/ca.pem"), std::string::npos);
+  }
+  trusted = true;
+  EXPECT_TRUE(client.FlushAndWait(std::chrono::seconds(10)));
+  EXPECT_EQ(client.PendingEvents(), 0u);
+}
+
+TEST(ClientTest, InsecureIsReportedAtStart) {
+  TempDir dir;
+  auto t = std::make_shared<FakeTransport>([](const auto& ev) { return Ok(ev.size()); });
+  std::vector<std::string> errors;
+  Config c = TestConfig(dir.path(), t);
+  c.insecure_skip_tls_verify = true;
+  c.on_error = [&](std::string_view m) { errors.emplace_back(m); };
+  Client client(c);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("NOT checked"), std::string::npos);
+}
+
 TEST(ClientTest, SessionTimesOutAndEndsWithDuration) {
   TempDir dir;
   auto t = std::make_shared<FakeTransport>([](const auto& ev) { return Ok(ev.size()); });

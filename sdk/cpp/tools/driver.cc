@@ -49,6 +49,10 @@ bool Parse(int argc, char** argv, Args* a) {
       a->no_drain = true;
       continue;
     }
+    if (flag == "--insecure") {
+      c.insecure_skip_tls_verify = true;
+      continue;
+    }
     if (i + 1 >= argc) {
       fprintf(stderr, "driver: %s needs a value\n", flag.c_str());
       return false;
@@ -68,6 +72,8 @@ bool Parse(int argc, char** argv, Args* a) {
       a->prefix = v;
     else if (flag == "--tracked")
       a->tracked = v;
+    else if (flag == "--ca-file")
+      c.ca_file = v;
     else if (flag == "--shape" && std::string(v) == "lab")
       a->lab_shape = true;
     else if (flag == "--shape" && std::string(v) == "test")
@@ -115,7 +121,7 @@ bool Parse(int argc, char** argv, Args* a) {
 int main(int argc, char** argv) {
   Args args;
   if (!Parse(argc, argv, &args)) return 2;
-  std::atomic<uint64_t> queue_full{0}, invalid{0}, corrupt_bytes{0}, corrupt_reports{0};
+  std::atomic<uint64_t> queue_full{0}, invalid{0}, corrupt_bytes{0}, corrupt_reports{0}, errors{0};
   args.config.debug = std::getenv("GAMELAKE_SDK_DEBUG") != nullptr;
   args.config.on_dropped = [&](gamelake::DropReason r, uint64_t count, std::string_view detail) {
     switch (r) {
@@ -136,7 +142,8 @@ int main(int argc, char** argv) {
             std::string(gamelake::DropReasonName(r)).c_str(),
             static_cast<unsigned long long>(count), static_cast<int>(detail.size()), detail.data());
   };
-  args.config.on_error = [](std::string_view m) {
+  args.config.on_error = [&](std::string_view m) {
+    errors += 1;
     fprintf(stderr, "driver: error: %.*s\n", static_cast<int>(m.size()), m.data());
   };
   gamelake::Client client(args.config);
@@ -185,12 +192,13 @@ int main(int argc, char** argv) {
   printf(
       "{\"tracked\":%lld,\"pending\":%llu,\"queue_full\":%llu,\"invalid\":%llu,\"corrupt_bytes\":%"
       "llu,"
-      "\"corrupt_reports\":%llu}\n",
+      "\"corrupt_reports\":%llu,\"errors\":%llu}\n",
       tracked, static_cast<unsigned long long>(client.PendingEvents()),
       static_cast<unsigned long long>(queue_full.load()),
       static_cast<unsigned long long>(invalid.load()),
       static_cast<unsigned long long>(corrupt_bytes.load()),
-      static_cast<unsigned long long>(corrupt_reports.load()));
+      static_cast<unsigned long long>(corrupt_reports.load()),
+      static_cast<unsigned long long>(errors.load()));
   fflush(stdout);
   return drained || args.no_drain ? 0 : 3;
 }

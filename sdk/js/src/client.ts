@@ -22,7 +22,23 @@ const kIgnored = new Set(['event_id', 'event_type']);
 const kGzipOver = 1024;
 
 interface RecordError { index: number; code: string; message: string; }
-interface RawAnswer { status: number; text: string; retryAfter: string | null; error: string; }
+interface RawAnswer { status: number; text: string; retryAfter: string | null; error: string; tls?: boolean; }
+
+/**
+ * Node's fetch fails with `TypeError('fetch failed')` whose `cause` is the TLS error
+ * (`code` SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED,
+ * ERR_TLS_CERT_ALTNAME_INVALID, ...). Browsers hide the reason (`Failed to fetch`).
+ */
+const kTlsCode = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/;
+
+function describeFetchError(e: unknown): { error: string; tls: boolean } {
+  const err = e as Error & { cause?: { code?: unknown; message?: unknown } };
+  const cause = err.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : '';
+  const detail = typeof cause?.message === 'string' ? cause.message : '';
+  const message = err.message + (detail ? `: ${detail}` : '') + (code && !detail.includes(code) ? ` (${code})` : '');
+  return { error: message, tls: kTlsCode.test(code) };
+}
 
 /** Batches in flight at once. */
 const kPipeline = 2;
@@ -51,6 +67,8 @@ export class Client {
   private syncTimer: TimerHandle | null = null;
   private retryAt = 0;
   private attempt = 0;
+  /** The TLS failure last reported to onError ('' after any HTTP answer). */
+  private lastTlsError = '';
   private batchLimit: number;
   /** Below the smallest batch the server refused as too large (413 / malformed). */
   private batchCeiling: number;
@@ -421,17 +439,27 @@ export class Client {
       this.log(`POST ${batch.records.length} events (${body.length} bytes${gzip ? ', gzip' : ''}): ${res.status}`);
       return { status: res.status, text, retryAfter: res.headers.get('Retry-After'), error: '' };
     } catch (e) {
-      return { status: 0, text: '', retryAfter: null, error: (e as Error).message };
+      return { status: 0, text: '', retryAfter: null, ...describeFetchError(e) };
     }
   }
 
   /** Applies a batch's answer; true when the whole batch is done (acknowledged or dropped). */
   private async handleAnswer(q: Queue, batch: Batch, raw: RawAnswer): Promise<boolean> {
     const { status, retryAfter } = raw;
+    if (status === 0 && raw.tls === true) {
+      // A certificate the runtime does not trust needs a human: reported once per run of
+      // such failures; nothing is dropped and sending goes on being retried.
+      const message = `gamelake: TLS error talking to ${this.cfg.baseUrl}: ${raw.error}; events are kept and retried`;
+      if (message !== this.lastTlsError) this.fail(new Error(message));
+      this.lastTlsError = message;
+      this.retryLater(0, `TLS error: ${raw.error}`);
+      return false;
+    }
     if (status === 0) {
       this.retryLater(0, `network error: ${raw.error}`);
       return false;
     }
+    this.lastTlsError = '';
     const answer = parseAnswer(raw.text);
     if (status === 200 || (status === 400 && Array.isArray(answer.errors))) {
       return this.applyResults(q, batch, answer.errors ?? []);

@@ -2,6 +2,7 @@
 // --count events with the Node client, drains, and prints one JSON line of counts.
 // Run as `node sdk/js/dist/test/driver.js --url ... --key ... ...`. Single-threaded.
 
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Client } from '../src/index_node.js';
 
@@ -10,6 +11,7 @@ interface Args {
   criticalEvery: number; maxQueueBytes?: number; maxQueueEvents?: number; maxCriticalBytes?: number;
   flushIntervalMs: number; retryBaseMs: number; retryMaxMs: number; requestTimeoutMs: number;
   tracked?: string; shape: string; noDrain: boolean; drainTimeoutMs: number; pad: number;
+  caFile?: string; insecure: boolean;
 }
 
 const kNumeric: Record<string, keyof Args> = {
@@ -20,7 +22,7 @@ const kNumeric: Record<string, keyof Args> = {
 };
 const kText: Record<string, keyof Args> = {
   '--url': 'url', '--key': 'key', '--stream': 'stream', '--queue-dir': 'queueDir', '--prefix': 'prefix',
-  '--tracked': 'tracked', '--shape': 'shape',
+  '--tracked': 'tracked', '--shape': 'shape', '--ca-file': 'caFile',
 };
 
 function usage(why: string): never {
@@ -31,11 +33,12 @@ function usage(why: string): never {
 function parseArgs(argv: string[]): Args {
   const a: Record<string, unknown> = {
     stream: 'events', prefix: '', criticalEvery: 0, flushIntervalMs: 100, retryBaseMs: 20, retryMaxMs: 500,
-    requestTimeoutMs: 5000, shape: 'test', noDrain: false, drainTimeoutMs: 60000, pad: 0,
+    requestTimeoutMs: 5000, shape: 'test', noDrain: false, drainTimeoutMs: 60000, pad: 0, insecure: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? '';
     if (flag === '--no-drain') { a['noDrain'] = true; continue; }
+    if (flag === '--insecure') { a['insecure'] = true; continue; }
     const value = argv[++i];
     if (value === undefined) usage(`${flag} needs a value`);
     if (kNumeric[flag]) {
@@ -77,16 +80,32 @@ function labEvent(i: number): [string, Record<string, unknown>] {
   }];
 }
 
+/**
+ * In Node the runtime owns the CAs (sdk/js/README.md, "HTTPS"): --ca-file is
+ * NODE_EXTRA_CA_CERTS, which Node reads only at start, so the driver runs itself again
+ * with it set (and passes on the exit code); --insecure is NODE_TLS_REJECT_UNAUTHORIZED=0
+ * (tests only), which Node reads per connection.
+ */
+function runWithCaFile(caFile: string): void {
+  if (process.env['NODE_EXTRA_CA_CERTS'] === caFile) return;
+  const r = spawnSync(process.execPath, process.argv.slice(1), {
+    stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+  });
+  process.exit(r.status ?? 1);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const counts = { queue_full: 0, invalid: 0, corrupt_bytes: 0, corrupt_reports: 0 };
+  if (args.caFile !== undefined) runWithCaFile(args.caFile);
+  if (args.insecure) process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0';
+  const counts = { queue_full: 0, invalid: 0, corrupt_bytes: 0, corrupt_reports: 0, errors: 0 };
   const client = new Client({
     baseUrl: args.url, apiKey: args.key, stream: args.stream, queueDir: args.queueDir,
     maxQueueBytes: args.maxQueueBytes, maxQueueEvents: args.maxQueueEvents, maxCriticalBytes: args.maxCriticalBytes,
     flushIntervalMs: args.flushIntervalMs, retryBaseMs: args.retryBaseMs, retryMaxMs: args.retryMaxMs,
     requestTimeoutMs: args.requestTimeoutMs, debug: process.env['GAMELAKE_DEBUG'] === '1',
     log: (line) => process.stderr.write(line + '\n'),
-    onError: (e) => process.stderr.write(`error: ${e.message}\n`),
+    onError: (e) => { counts.errors++; process.stderr.write(`error: ${e.message}\n`); },
     onDropped: (reason, count) => {
       if (reason === 'queue_full') counts.queue_full += count;
       else if (reason === 'invalid') counts.invalid += count;

@@ -1,10 +1,13 @@
 // The sender against a scripted HTTP server on 127.0.0.1: per-record results
 // (log_unavailable resent from where it failed, refused records reported once),
-// 413 halving down to one event, Retry-After and 401 keeping everything queued.
+// 413 halving down to one event, Retry-After and 401 keeping everything queued, an
+// untrusted TLS certificate reported once and everything kept.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -124,4 +127,33 @@ test('503 with Retry-After and 401: nothing dropped, everything sent once the se
     assert.equal(drops.length, 0);
     assert.ok(errors.some((e) => e.includes('401')));
   });
+});
+
+test('an untrusted certificate: reported once with the reason, nothing sent, nothing dropped', async () => {
+  // A self-signed certificate Node does not trust (openssl, as the server's TLS tests do).
+  const dir = tmpDir();
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  let posts = 0;
+  const server = https.createServer(
+    { key: fs.readFileSync(path.join(dir, 'k.pem')), cert: fs.readFileSync(path.join(dir, 'c.pem')) },
+    (_req, res) => { posts++; res.end('{}'); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const drops: Array<[DropReason, number, DropDetail]> = [];
+    const errors: string[] = [];
+    const c = client(`https://127.0.0.1:${(server.address() as AddressInfo).port}`, drops, errors);
+    for (let i = 0; i < 10; i++) c.track('e', { seq: i });
+    assert.equal(await c.flushAndWait(600), false, 'not drained: the certificate is not trusted');
+    assert.equal(c.pendingEvents(), 11);
+    await c.shutdown(0);
+    assert.equal(posts, 0);
+    assert.equal(drops.length, 0);
+    assert.equal(errors.length, 1, `once per run of failures: ${JSON.stringify(errors)}`);
+    assert.match(errors[0] ?? '', /TLS error .*(SELF_SIGNED|self.signed)/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
 });

@@ -11,7 +11,7 @@ using Gamelake;
 
 internal static class Driver
 {
-    private static long queueFull_, invalid_, corruptBytes_, corruptReports_;
+    private static long queueFull_, invalid_, corruptBytes_, corruptReports_, errors_;
 
     private static int Main(string[] args)
     {
@@ -20,7 +20,7 @@ internal static class Driver
         {
             string a = args[i];
             if (!a.StartsWith("--")) return Usage("unexpected argument " + a);
-            if (a == "--no-drain") { opts[a] = "1"; continue; }
+            if (a == "--no-drain" || a == "--insecure") { opts[a] = "1"; continue; }
             if (i + 1 >= args.Length) return Usage(a + " needs a value");
             opts[a] = args[++i];
         }
@@ -65,7 +65,15 @@ internal static class Driver
             Debug = Environment.GetEnvironmentVariable("GAMELAKE_DEBUG") == "1",
             Log = line => Console.Error.WriteLine(line),
             OnDropped = Count,
+            OnError = message =>
+            {
+                Interlocked.Increment(ref errors_);
+                Console.Error.WriteLine("error: " + message);
+            },
+            InsecureSkipTlsVerify = o.ContainsKey("--insecure"),
         };
+        string caFile;
+        if (o.TryGetValue("--ca-file", out caFile)) config.CaCertFile = caFile;
         if (o.ContainsKey("--max-queue-bytes")) config.MaxQueueBytes = Num(o, "--max-queue-bytes", 0);
         if (o.ContainsKey("--max-queue-events")) config.MaxQueueEvents = (int)Num(o, "--max-queue-events", 0);
         if (o.ContainsKey("--max-critical-bytes")) config.MaxCriticalBytes = Num(o, "--max-critical-bytes", 0);
@@ -157,7 +165,7 @@ internal static class Driver
     {
         Console.Out.WriteLine("{\"tracked\":" + tracked + ",\"pending\":" + pending + ",\"queue_full\":" + Interlocked.Read(ref queueFull_)
             + ",\"invalid\":" + Interlocked.Read(ref invalid_) + ",\"corrupt_bytes\":" + Interlocked.Read(ref corruptBytes_)
-            + ",\"corrupt_reports\":" + Interlocked.Read(ref corruptReports_) + "}");
+            + ",\"corrupt_reports\":" + Interlocked.Read(ref corruptReports_) + ",\"errors\":" + Interlocked.Read(ref errors_) + "}");
         Console.Out.Flush();
     }
 }

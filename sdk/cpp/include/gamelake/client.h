@@ -43,7 +43,7 @@ std::string_view DropReasonName(DropReason reason);
 
 // Settings, named and defaulted as in docs/sdk.md.
 struct Config {
-  std::string base_url;  // required, e.g. http://127.0.0.1:8080
+  std::string base_url;  // required, e.g. http://127.0.0.1:8080 or https://…
   std::string api_key;   // required: an ingest key
   std::string stream = "events";
   // The queue folder. Empty: $XDG_STATE_HOME/gamelake/<stream>, else
@@ -68,15 +68,25 @@ struct Config {
   // failure falls back to one at a time. 1: strictly one request at a time.
   uint32_t max_requests_in_flight = 4;
   bool debug = false;
+  // https: a PEM file of the CAs that signed the server's certificate (a private CA, a
+  // self-signed server). Empty: the system's CAs. (libcurl's CURLOPT_CAINFO.)
+  std::string ca_file;
+  // !!! FOR TESTS ONLY !!! true: the server's certificate and host name are not
+  // checked at all — anyone on the network path can read the api_key and the events,
+  // and answer in the server's place. Never set it in a shipped game; use ca_file.
+  // on_error says so once at start.
+  bool insecure_skip_tls_verify = false;
 
   // count: events, except kCorrupt where it is bytes. detail: what and where.
   std::function<void(DropReason reason, uint64_t count, std::string_view detail)> on_dropped;
-  // Problems that lose nothing but need a human: a refused key, a queue folder in use.
+  // Problems that lose nothing but need a human: a refused key, a queue folder in use,
+  // a TLS failure (the certificate not trusted, expired, for another host name: the
+  // TLS library's reason; once per run of failures, events stay queued and are retried).
   std::function<void(std::string_view message)> on_error;
   // The debug log (one line per action); stderr when unset.
   std::function<void(std::string_view line)> log;
 
-  std::shared_ptr<Transport> transport;  // null: libcurl
+  std::shared_ptr<Transport> transport;  // null: libcurl (with ca_file, insecure_…)
   std::shared_ptr<Clock> clock;          // null: system_clock / steady_clock
 };
 

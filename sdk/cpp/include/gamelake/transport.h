@@ -26,6 +26,9 @@ struct HttpResponse {
   std::string network_error;  // non-empty when the request got no answer
   std::string retry_after;    // the Retry-After header's value, if any
   std::string body;
+  // The failure was TLS (certificate not trusted, wrong host name, expired, handshake
+  // refused, unreadable CA file): network_error has the TLS library's reason.
+  bool tls_error = false;
 };
 
 class Transport {
@@ -46,8 +49,20 @@ class Transport {
   virtual void Cancel() {}
 };
 
+// How libcurl checks the server's certificate on https:// URLs.
+struct TlsOptions {
+  // A PEM file of the CAs to trust (CURLOPT_CAINFO: replaces libcurl's default CA
+  // bundle file). Empty: the system's CAs.
+  std::string ca_file;
+  // FOR TESTS ONLY: do not verify the certificate or the host name at all
+  // (CURLOPT_SSL_VERIFYPEER/VERIFYHOST = 0). Anyone on the path can then read the key
+  // and the events and answer in the server's place. Never in a shipped game.
+  bool insecure = false;
+};
+
 // libcurl, one easy handle reused (keep-alive), no signals. Never null.
 std::shared_ptr<Transport> MakeCurlTransport();
+std::shared_ptr<Transport> MakeCurlTransport(const TlsOptions& tls);
 
 }  // namespace gamelake
 

@@ -50,8 +50,21 @@ namespace Gamelake
             transport_ = config.Transport;
             if (transport_ == null)
             {
-                transport_ = new HttpClientTransport();
+                try
+                {
+                    transport_ = new HttpClientTransport(config.CaCertFile, config.InsecureSkipTlsVerify);
+                }
+                catch (Exception e)
+                {
+                    // An unreadable CaCertFile: report it; every request then fails (and is retried).
+                    RaiseError("CaCertFile " + config.CaCertFile + " could not be read: " + e.Message + "; using the system's CAs only");
+                    transport_ = new HttpClientTransport();
+                }
                 ownsTransport_ = true;
+            }
+            if (config.InsecureSkipTlsVerify)
+            {
+                RaiseError("InsecureSkipTlsVerify is set: the server's TLS certificate is NOT checked (for tests only; never in a shipped game)");
             }
             string dir = config.QueueDir ?? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "gamelake");
             queue_ = new DiskQueue(dir, config.MaxQueueBytes, config.MaxQueueEvents, config.MaxCriticalBytes);

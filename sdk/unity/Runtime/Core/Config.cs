@@ -39,8 +39,16 @@ namespace Gamelake
         public int SessionTimeoutMs = 300000;
         public int SyncIntervalMs = 1000;
         public bool Debug;
+        /// <summary>https: a PEM file of the CAs that signed the server's certificate (a private
+        /// CA, a self-signed server), trusted besides the system's. Used by HttpClientTransport
+        /// and UnityWebRequestTransport (its CertificateHandler).</summary>
+        public string CaCertFile;
+        /// <summary>!!! FOR TESTS ONLY !!! The server's certificate and host name are not checked
+        /// at all: anyone on the network path can read the ApiKey and the events and answer in
+        /// the server's place. Never in a shipped game; use CaCertFile. OnError says so at start.</summary>
+        public bool InsecureSkipTlsVerify;
 
-        /// <summary>The transport; null means HttpClientTransport.</summary>
+        /// <summary>The transport; null means HttpClientTransport (with CaCertFile, InsecureSkipTlsVerify).</summary>
         public ITransport Transport;
         /// <summary>The clock; null means the system clock.</summary>
         public IClock Clock;

@@ -5,6 +5,9 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -14,10 +17,22 @@ namespace Gamelake
     public sealed class HttpClientTransport : ITransport
     {
         private readonly HttpClient client_;
+        private readonly TlsTrust trust_;
+        private readonly bool insecure_;
+        private string lastRefusal_;  // why the validation callback last said no (any thread)
 
-        public HttpClientTransport()
+        public HttpClientTransport() : this(null, false)
+        {
+        }
+
+        /// <summary>caCertFile: PEM CAs trusted besides the system's (null: none). insecure:
+        /// FOR TESTS ONLY, accept any certificate (Config.InsecureSkipTlsVerify).</summary>
+        public HttpClientTransport(string caCertFile, bool insecure)
         {
             var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
+            insecure_ = insecure;
+            if (!string.IsNullOrEmpty(caCertFile)) trust_ = new TlsTrust(caCertFile);
+            if (insecure_ || trust_ != null) handler.ServerCertificateCustomValidationCallback = Validate;
             client_ = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
             client_.DefaultRequestHeaders.ExpectContinue = false;  // no round trip before the body
         }
@@ -42,6 +57,27 @@ namespace Gamelake
         }
 
         private string tunedUrl_;
+
+        private bool Validate(HttpRequestMessage request, X509Certificate2 cert, X509Chain chain, SslPolicyErrors errors)
+        {
+            if (insecure_) return true;
+            string why = trust_.Check(cert, chain, errors);
+            if (why != null) Volatile.Write(ref lastRefusal_, why);
+            return why == null;
+        }
+
+        // A TLS failure somewhere in the exception's chain (Mono: WebException TrustFailure or
+        // SecureChannelFailure, AuthenticationException).
+        private static bool IsTls(Exception e)
+        {
+            for (; e != null; e = e.InnerException)
+            {
+                if (e is AuthenticationException) return true;
+                var we = e as WebException;
+                if (we != null && (we.Status == WebExceptionStatus.TrustFailure || we.Status == WebExceptionStatus.SecureChannelFailure)) return true;
+            }
+            return false;
+        }
 
         public void Send(TransportRequest request, Action<TransportResponse> onDone)
         {
@@ -72,6 +108,12 @@ namespace Gamelake
                 catch (Exception e)
                 {
                     result = TransportResponse.NetworkError(e.GetBaseException().Message);
+                    if (IsTls(e))
+                    {
+                        result.TlsError = true;
+                        string why = Volatile.Read(ref lastRefusal_);
+                        result.Error = "TLS: " + result.Error + (why != null ? " (" + why + ")" : " (no CaCertFile: only the system's CAs are trusted)");
+                    }
                 }
             }
             onDone(result);

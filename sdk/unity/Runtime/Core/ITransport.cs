@@ -26,6 +26,9 @@ namespace Gamelake
         public string Body = "";
         /// <summary>Set when no HTTP answer arrived (connection refused/cut, timeout).</summary>
         public string Error;
+        /// <summary>The failure was TLS (certificate not trusted, expired, for another host):
+        /// reported to OnError, retried like any network error.</summary>
+        public bool TlsError;
 
         public static TransportResponse NetworkError(string error)
         {

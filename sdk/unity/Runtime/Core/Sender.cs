@@ -47,6 +47,7 @@ namespace Gamelake
         private long nextAttemptAt_;
         private long lastSyncAt_;
         private int attempt_;
+        private string lastTlsError_;  // the TLS failure OnError last heard of (worker only)
         private int batchLimit_;
         private int generation_;
         private int inFlightEvents_;
@@ -311,6 +312,17 @@ namespace Gamelake
             {
                 Halve(r, b);
                 return false;
+            }
+            if (s == 0 && r.TlsError)
+            {
+                // A certificate that is not trusted needs a human: reported once per run of such
+                // failures; every event is kept and sending goes on being retried.
+                if (r.Error != lastTlsError_) client_.RaiseError("TLS error talking to " + config_.BaseUrl + ": " + r.Error + "; events are kept and retried");
+                lastTlsError_ = r.Error;
+            }
+            else if (s != 0)
+            {
+                lastTlsError_ = null;
             }
             if (s == 0 || s == 408 || s == 429 || s >= 500)
             {

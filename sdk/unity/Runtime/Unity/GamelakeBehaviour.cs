@@ -20,6 +20,10 @@ namespace Gamelake.Unity
         public bool debugLog;
         /// <summary>HttpClient instead of UnityWebRequest (lets quit wait for the last batch).</summary>
         public bool useHttpClient;
+        /// <summary>https with a private CA: the full path of a PEM file of the CAs that signed the
+        /// server's certificate (empty: the platform's CAs). Copy it to a readable path first
+        /// (StreamingAssets is inside the APK on Android).</summary>
+        public string caCertFile = "";
         public float quitFlushSeconds = 1f;
 
         /// <summary>The client, once a GamelakeBehaviour has woken up.</summary>
@@ -51,7 +55,8 @@ namespace Gamelake.Unity
                 AppVersion = string.IsNullOrEmpty(appVersion) ? Application.version : appVersion,
                 Platform = PlatformName(Application.platform),
                 Debug = debugLog,
-                Transport = useHttpClient ? null : new UnityWebRequestTransport(mainThread_),
+                Transport = useHttpClient ? null : new UnityWebRequestTransport(mainThread_, caCertFile, false),
+                CaCertFile = string.IsNullOrEmpty(caCertFile) ? null : caCertFile,
                 Log = line => Debug.Log(line),
                 OnError = message => Debug.LogWarning("[gamelake] " + message),
             };

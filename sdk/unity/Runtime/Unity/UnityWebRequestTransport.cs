@@ -3,6 +3,7 @@
 // Thread-safety: Send is called from the worker; the request lives on the main thread.
 using System;
 using System.Collections;
+using System.Security.Cryptography.X509Certificates;
 using UnityEngine;
 using UnityEngine.Networking;
 
@@ -13,10 +14,55 @@ namespace Gamelake.Unity
     public sealed class UnityWebRequestTransport : ITransport
     {
         private readonly GamelakeMainThread mainThread_;
+        private readonly TlsTrust trust_;
+        private readonly bool insecure_;
 
-        public UnityWebRequestTransport(GamelakeMainThread mainThread)
+        public UnityWebRequestTransport(GamelakeMainThread mainThread) : this(mainThread, null, false)
+        {
+        }
+
+        /// <summary>caCertFile: PEM CAs that signed the server's certificate (null: Unity's
+        /// own checks). insecure: FOR TESTS ONLY, accept any certificate
+        /// (Config.InsecureSkipTlsVerify).</summary>
+        public UnityWebRequestTransport(GamelakeMainThread mainThread, string caCertFile, bool insecure)
         {
             mainThread_ = mainThread;
+            insecure_ = insecure;
+            if (!string.IsNullOrEmpty(caCertFile)) trust_ = new TlsTrust(caCertFile);
+        }
+
+        /// <summary>
+        /// With a custom handler Unity leaves the whole check to it and gives it the leaf
+        /// certificate only: it must chain to one of the CAs and be within its dates (Unity
+        /// does not hand over the host name; a private CA should sign only your servers).
+        /// </summary>
+        private sealed class CaCertificateHandler : CertificateHandler
+        {
+            private readonly TlsTrust trust_;
+            private readonly bool insecure_;
+
+            public CaCertificateHandler(TlsTrust trust, bool insecure)
+            {
+                trust_ = trust;
+                insecure_ = insecure;
+            }
+
+            /// <summary>Why the last certificate was refused, or null.</summary>
+            public string Refusal;
+
+            protected override bool ValidateCertificate(byte[] certificateData)
+            {
+                if (insecure_) return true;
+                try
+                {
+                    Refusal = trust_.ChainsToCa(new X509Certificate2(certificateData), null);
+                }
+                catch (Exception e)
+                {
+                    Refusal = "the certificate could not be read: " + e.Message;
+                }
+                return Refusal == null;
+            }
         }
 
         public void Send(TransportRequest request, Action<TransportResponse> onDone)
@@ -24,12 +70,19 @@ namespace Gamelake.Unity
             mainThread_.Post(() => mainThread_.StartCoroutine(Run(request, onDone)));
         }
 
-        private static IEnumerator Run(TransportRequest request, Action<TransportResponse> onDone)
+        private IEnumerator Run(TransportRequest request, Action<TransportResponse> onDone)
         {
             UnityWebRequest uwr;
+            CaCertificateHandler handler = null;
             try
             {
                 uwr = Build(request);
+                if (insecure_ || trust_ != null)
+                {
+                    handler = new CaCertificateHandler(trust_, insecure_);
+                    uwr.certificateHandler = handler;
+                    uwr.disposeCertificateHandlerOnDispose = true;
+                }
             }
             catch (Exception e)
             {
@@ -39,7 +92,13 @@ namespace Gamelake.Unity
             using (uwr)
             {
                 yield return uwr.SendWebRequest();
-                onDone(Result(uwr));
+                TransportResponse r = Result(uwr);
+                if (r.Status == 0 && handler != null && handler.Refusal != null)
+                {
+                    r.TlsError = true;
+                    r.Error = "TLS: " + r.Error + " (" + handler.Refusal + ")";
+                }
+                onDone(r);
             }
         }
 

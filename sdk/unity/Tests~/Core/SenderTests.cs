@@ -16,6 +16,7 @@ namespace Gamelake.Tests
             t.Add(new KeyValuePair<string, Action>("sender_413_halves_to_the_poisoned_event", Halving));
             t.Add(new KeyValuePair<string, Action>("sender_401_keeps_events_and_reports", Unauthorized));
             t.Add(new KeyValuePair<string, Action>("sender_retries_503_and_network_errors", Retries));
+            t.Add(new KeyValuePair<string, Action>("sender_tls_failure_reported_once_events_kept", TlsFailure));
             t.Add(new KeyValuePair<string, Action>("sender_pipelined_answers_out_of_order", OutOfOrder));
         }
 
@@ -165,6 +166,36 @@ namespace Gamelake.Tests
             }
             T.Equal(0, drops.Count, "no drop reports");
             T.Check(errors.Count >= 1 && errors[0].Contains("401"), "reported to OnError");
+        }
+
+        private static void TlsFailure()
+        {
+            bool trusted = false;
+            var transport = new FakeTransport(lines =>
+            {
+                if (Volatile.Read(ref trusted)) return FakeTransport.Ok(lines.Count);
+                TransportResponse r = TransportResponse.NetworkError("TLS: CERTIFICATE_VERIFY_FAILED (not signed by a CA of ca.pem)");
+                r.TlsError = true;
+                return r;
+            });
+            var drops = new List<string>();
+            var errors = new List<string>();
+            using (Client c = Make(T.TempDir(), transport, drops, errors))
+            {
+                for (int i = 0; i < 10; i++) c.Track("e", null);
+                c.Flush();
+                for (int i = 0; i < 200 && transport.RequestCount < 4; i++) Thread.Sleep(20);
+                T.Check(transport.RequestCount >= 4, "retried");
+                T.Equal(11, c.PendingEvents, "nothing dropped");
+                lock (errors)
+                {
+                    T.Equal(1, errors.Count, "reported once, not per retry");
+                    T.Check(errors[0].Contains("CERTIFICATE_VERIFY_FAILED") && errors[0].Contains("ca.pem"), "with the reason: " + errors[0]);
+                }
+                Volatile.Write(ref trusted, true);
+                T.Check(c.FlushAndWait(TimeSpan.FromSeconds(10)), "drained once trusted");
+            }
+            T.Equal(0, drops.Count, "no drop reports");
         }
 
         private static void Retries()

@@ -100,6 +100,13 @@ namespace UnityEngine.Networking
 
     public class UnityWebRequestAsyncOperation : AsyncOperation { }
 
+    /// <summary>Unity's hook for checking the server's certificate (the stub never calls it).</summary>
+    public class CertificateHandler : IDisposable
+    {
+        protected virtual bool ValidateCertificate(byte[] certificateData) { return false; }
+        public void Dispose() { }
+    }
+
     /// <summary>Performs the request synchronously inside SendWebRequest (with HttpClient), so
     /// the coroutine that yields it completes at once on the "main thread" that pumps it.</summary>
     public class UnityWebRequest : IDisposable
@@ -116,6 +123,8 @@ namespace UnityEngine.Networking
         public UploadHandler uploadHandler { get; set; }
         public DownloadHandler downloadHandler { get; set; }
         public int timeout { get; set; }
+        public CertificateHandler certificateHandler { get; set; }
+        public bool disposeCertificateHandlerOnDispose { get; set; }
         public Result result { get; private set; }
         public long responseCode { get; private set; }
         public string error { get; private set; }
