@@ -157,7 +157,7 @@ Status AnalysisStore::Put(std::string_view id, std::string_view json, AnalysisIn
   GL_ASSIGN_OR_RETURN(std::string name, NameOf(json));
   std::string updated_at = FormatUtcMicros(env_->NowMicros());
   std::string stored = Rewrite(json, id, updated_at);
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   bool created = !env_->FileExists(PathOf(id));
   GL_RETURN_IF_ERROR(env_->WriteFileAtomic(PathOf(id), stored));
   if (info != nullptr) {
@@ -206,7 +206,7 @@ Result<std::vector<AnalysisInfo>> AnalysisStore::List() const {
 
 Status AnalysisStore::Delete(std::string_view id) {
   GL_RETURN_IF_ERROR(ValidateAnalysisId(id));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   if (!env_->FileExists(PathOf(id))) {
     return Status::NotFound(fmt::format("there is no analysis '{}'", id));
   }

@@ -11,12 +11,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace gamelake {
@@ -45,13 +45,14 @@ class AnalysisStore {
   // the byte offset; not an object; "name" missing, not a string, empty or
   // longer than kMaxAnalysisNameBytes); ResourceExhausted when json is larger
   // than kMaxAnalysisBytes. *info (optional) gets what was stored.
-  Status Put(std::string_view id, std::string_view json, AnalysisInfo* info = nullptr);
+  Status Put(std::string_view id, std::string_view json, AnalysisInfo* info = nullptr)
+      GL_EXCLUDES(mu_);
   // The stored document; NotFound if there is none.
   Result<std::string> Get(std::string_view id) const;
   // Every analysis, sorted by name (then id).
   Result<std::vector<AnalysisInfo>> List() const;
   // NotFound if there is none.
-  Status Delete(std::string_view id);
+  Status Delete(std::string_view id) GL_EXCLUDES(mu_);
 
  private:
   AnalysisStore(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
@@ -59,7 +60,8 @@ class AnalysisStore {
 
   Env* env_;
   std::string dir_;
-  mutable std::mutex mu_;
+  // Orders the writers (Put, Delete): it guards the files, not a member.
+  Mutex mu_;
 };
 
 }  // namespace gamelake

@@ -161,9 +161,9 @@ std::string AppDescriptionJson(const AppDescription& app) {
 struct AppsApi::Live {
   std::thread thread;
   std::atomic<bool> done{false};
-  std::mutex mu;
-  LiveHandle handle;  // Guarded by mu; set once subscribed.
-  bool stop = false;  // Guarded by mu.
+  Mutex mu;                             // Taken after AppsApi::mu_.
+  LiveHandle handle GL_GUARDED_BY(mu);  // Set once subscribed.
+  bool stop GL_GUARDED_BY(mu) = false;
 };
 
 AppsApi::AppsApi(AppService* service) : service_(service), pool_(2, 32, /*nice=*/0) {}
@@ -271,7 +271,7 @@ HttpResponse AppsApi::Discover(const HttpRequest& request) {
 }
 
 void AppsApi::StartLive(std::string name, std::string stream, Respond respond) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   // Threads of streams that ended are joined here, so they never pile up.
   for (auto it = live_.begin(); it != live_.end();) {
     if ((*it)->done.load()) {
@@ -300,7 +300,7 @@ void AppsApi::ServeLive(Live* live, std::string name, std::string stream, Respon
   Result<LiveHandle> handle = service_->Subscribe(name, stream);
   if (!handle.ok()) return respond(AppsError(handle.status()));
   {
-    std::lock_guard<std::mutex> l(live->mu);
+    MutexLock l(&live->mu);
     live->handle = *handle;
     if (live->stop) handle->subscription->Cancel();
   }
@@ -326,18 +326,18 @@ void AppsApi::ServeLive(Live* live, std::string name, std::string stream, Respon
 
 void AppsApi::Stop() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     if (stopped_) return;
     stopped_ = true;
     for (auto& live : live_) {
-      std::lock_guard<std::mutex> ll(live->mu);
+      MutexLock ll(&live->mu);
       live->stop = true;
       if (live->handle.subscription) live->handle.subscription->Cancel();
     }
   }
   std::list<std::unique_ptr<Live>> ending;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     ending.swap(live_);
   }
   for (auto& live : ending) live->thread.join();

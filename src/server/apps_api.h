@@ -35,10 +35,10 @@
 #include <atomic>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "server/http_server.h"
 #include "server/worker_pool.h"
@@ -64,23 +64,25 @@ class AppsApi {
   static bool Matches(std::string_view path) {
     return path == "/v1/apps" || path.starts_with("/v1/apps/");
   }
-  void Handle(std::string_view path, HttpRequest&& request, Respond respond);
+  void Handle(std::string_view path, HttpRequest&& request, Respond respond) GL_EXCLUDES(mu_);
   // Ends every live stream (so HTTP can drain) and the workers. Idempotent.
-  void Stop();
+  void Stop() GL_EXCLUDES(mu_);
 
  private:
   struct Live;
   // The answer to a change or read (on a worker).
   HttpResponse Run(std::string_view path, const HttpRequest& request);
   HttpResponse Discover(const HttpRequest& request);
-  void StartLive(std::string name, std::string stream, Respond respond);
-  void ServeLive(Live* live, std::string name, std::string stream, Respond respond);
+  void StartLive(std::string name, std::string stream, Respond respond) GL_EXCLUDES(mu_);
+  void ServeLive(Live* live, std::string name, std::string stream, Respond respond)
+      GL_EXCLUDES(mu_);
 
   AppService* service_;
   WorkerPool pool_;
-  std::mutex mu_;
-  std::list<std::unique_ptr<Live>> live_;  // Guarded by mu_.
-  bool stopped_ = false;                   // Guarded by mu_.
+  // Taken before any Live::mu.
+  Mutex mu_;
+  std::list<std::unique_ptr<Live>> live_ GL_GUARDED_BY(mu_);
+  bool stopped_ GL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace gamelake

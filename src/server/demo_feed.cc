@@ -30,10 +30,10 @@ DemoFeed::~DemoFeed() { Stop(); }
 
 void DemoFeed::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -46,8 +46,9 @@ void DemoFeed::Run() {
   std::vector<std::string_view> views;
   const uint64_t limit = progress_->limit;
   uint64_t rendered = 0;
-  std::unique_lock<std::mutex> lock(mu_);
-  while ((limit == 0 || rendered < limit) && !cv_.wait_for(lock, tick, [this] { return stop_; })) {
+  MutexLock lock(&mu_);
+  while ((limit == 0 || rendered < limit) &&
+         !cv_.WaitFor(&mu_, tick, [&]() GL_REQUIRES(mu_) { return stop_; })) {
     owed += rate_ / 10.0;
     buffer.clear();
     ends.clear();

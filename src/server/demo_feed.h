@@ -13,13 +13,12 @@
 #define GAMELAKE_SERVER_DEMO_FEED_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/stream_stats.h"
 #include "generator/record_source.h"
 #include "log/wal.h"
@@ -37,7 +36,7 @@ class DemoFeed {
   // The lab's template, randomly seeded, into "events".
   DemoFeed(Wal* wal, double rate, StreamCounters* counters = nullptr);
   ~DemoFeed();
-  void Stop();
+  void Stop() GL_EXCLUDES(mu_);
 
   // Records the log has stored (appends acknowledged OK) so far.
   uint64_t sent() const { return progress_->sent.load(); }
@@ -55,7 +54,7 @@ class DemoFeed {
     std::atomic<int64_t> done_us{0};
     uint64_t limit = 0;
   };
-  void Run();
+  void Run() GL_EXCLUDES(mu_);
 
   Wal* wal_;
   double rate_;
@@ -63,9 +62,9 @@ class DemoFeed {
   std::string stream_;
   StreamCounters* counters_;
   std::shared_ptr<Progress> progress_ = std::make_shared<Progress>();
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

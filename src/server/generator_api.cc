@@ -153,7 +153,7 @@ GeneratorApi::GeneratorApi(Wal* wal, CountersFor counters_for)
 GeneratorApi::~GeneratorApi() { Stop(); }
 
 void GeneratorApi::Stop() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   stopped_ = true;
   ReapLocked();
   for (auto& job : jobs_) {
@@ -209,7 +209,7 @@ HttpResponse GeneratorApi::StartJob(std::string_view body) {
   Result<std::unique_ptr<RecordSource>> source = MakeSource(r->template_text, seed);
   if (!source.ok()) return TemplateError(source.status());
 
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   if (stopped_) return JsonError(503, "unavailable", "the server is stopping");
   ReapLocked();
   size_t running = std::count_if(jobs_.begin(), jobs_.end(),
@@ -235,7 +235,7 @@ HttpResponse GeneratorApi::StartJob(std::string_view body) {
 }
 
 HttpResponse GeneratorApi::StopJob(std::string_view id) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   ReapLocked();
   for (auto& job : jobs_) {
     if (job->id != id) continue;
@@ -250,7 +250,7 @@ HttpResponse GeneratorApi::StopJob(std::string_view id) {
 }
 
 HttpResponse GeneratorApi::GetJob(std::string_view id) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   ReapLocked();
   for (auto& job : jobs_) {
     if (job->id == id) return JsonResponse(200, JobJson(*job));
@@ -273,7 +273,7 @@ HttpResponse GeneratorApi::Templates() {
 }
 
 HttpResponse GeneratorApi::ListJobs() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   ReapLocked();
   JsonWriter w;
   w.BeginObject().Key("jobs").BeginArray();

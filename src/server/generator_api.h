@@ -31,11 +31,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/stream_stats.h"
 #include "log/wal.h"
 #include "server/demo_feed.h"
@@ -59,9 +59,9 @@ class GeneratorApi {
   static bool Matches(std::string_view path) {
     return path == "/v1/generator" || path.starts_with("/v1/generator/");
   }
-  void Handle(std::string_view path, HttpRequest&& request, Respond respond);
+  void Handle(std::string_view path, HttpRequest&& request, Respond respond) GL_EXCLUDES(mu_);
   // Stops every running job (before the log closes) and refuses new ones. Idempotent.
-  void Stop();
+  void Stop() GL_EXCLUDES(mu_);
 
  private:
   struct Job {
@@ -75,23 +75,24 @@ class GeneratorApi {
     int64_t stopped_us = 0;
     std::unique_ptr<DemoFeed> feed;
   };
-  HttpResponse Run(std::string_view path, const HttpRequest& request);
-  HttpResponse StartJob(std::string_view body);
-  HttpResponse StopJob(std::string_view id);
-  HttpResponse GetJob(std::string_view id);
-  HttpResponse ListJobs();
+  HttpResponse Run(std::string_view path, const HttpRequest& request) GL_EXCLUDES(mu_);
+  HttpResponse StartJob(std::string_view body) GL_EXCLUDES(mu_);
+  HttpResponse StopJob(std::string_view id) GL_EXCLUDES(mu_);
+  HttpResponse GetJob(std::string_view id) GL_EXCLUDES(mu_);
+  HttpResponse ListJobs() GL_EXCLUDES(mu_);
   // GET /v1/generator/templates: the builtin templates' KDG text.
   static HttpResponse Templates();
   // Marks the jobs whose feed is done and forgets the oldest finished ones.
-  void ReapLocked();
+  void ReapLocked() GL_REQUIRES(mu_);
   static std::string JobJson(const Job& job);
 
   Wal* wal_;
   CountersFor counters_for_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Job>> jobs_;  // Guarded by mu_; oldest first.
-  uint64_t next_id_ = 1;                    // Guarded by mu_.
-  bool stopped_ = false;                    // Guarded by mu_.
+  Mutex mu_;
+  // Oldest first. The jobs' fields, too, are read and written only under mu_.
+  std::vector<std::unique_ptr<Job>> jobs_ GL_GUARDED_BY(mu_);
+  uint64_t next_id_ GL_GUARDED_BY(mu_) = 1;
+  bool stopped_ GL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace gamelake

@@ -25,12 +25,15 @@ HealthMonitor::HealthMonitor(Env* env, Metrics* metrics) : env_(env), metrics_(m
 }
 
 void HealthMonitor::AddCheck(std::string name, Check check) {
+  // The gauge is registered before mu_ is taken: Metrics::Render() calls
+  // Evaluate() with the registry's mutex held, so that one comes first.
   Gauge* gauge = nullptr;
   if (metrics_ != nullptr) {
     gauge = metrics_->AddGauge("gamelake_health_state_check",
                                "Each health check's state: 0 ok, 1 degraded, 2 failing",
                                {{"check", name}});
   }
+  MutexLock lock(&mu_);
   checks_.push_back(Entry{std::move(name), std::move(check), gauge});
 }
 
@@ -38,7 +41,7 @@ HealthReport HealthMonitor::Evaluate() {
   HealthReport report;
   report.draining = draining_.load();
   int64_t now = env_->NowMicros();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (const Entry& e : checks_) {
     std::optional<HealthFinding> finding = e.check();
     if (e.gauge) e.gauge->Set(finding ? static_cast<double>(finding->state) : 0);

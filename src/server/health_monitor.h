@@ -19,13 +19,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/env.h"
 #include "common/metrics.h"
+#include "common/mutex.h"
 
 namespace gamelake {
 
@@ -61,8 +61,9 @@ class HealthMonitor {
   // gamelake_health_state_check{check=...} (0 ok, 1 degraded, 2 failing).
   HealthMonitor(Env* env, Metrics* metrics);
 
-  void AddCheck(std::string name, Check check);
-  HealthReport Evaluate();
+  void AddCheck(std::string name, Check check) GL_EXCLUDES(mu_);
+  // Runs the checks one at a time, in registration order.
+  HealthReport Evaluate() GL_EXCLUDES(mu_);
   // Shutdown has begun: not ready from now on.
   void SetDraining() { draining_.store(true); }
 
@@ -74,10 +75,13 @@ class HealthMonitor {
   };
   Env* const env_;
   Metrics* const metrics_;
-  std::vector<Entry> checks_;  // Fixed once serving.
   std::atomic<bool> draining_{false};
-  std::mutex mu_;
-  std::map<std::string, int64_t> since_us_;  // Guarded by mu_: checks with a problem.
+  // Also serialises the checks: a check may keep state between calls (the
+  // live tail's remembers when it last saw drops), so two Evaluate() calls
+  // (an HTTP request and a /metrics scrape) must not run one at once.
+  Mutex mu_;
+  std::vector<Entry> checks_ GL_GUARDED_BY(mu_);                // Fixed once serving.
+  std::map<std::string, int64_t> since_us_ GL_GUARDED_BY(mu_);  // Checks with a problem.
 };
 
 }  // namespace gamelake

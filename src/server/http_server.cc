@@ -4,10 +4,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <list>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -22,6 +20,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "common/json_writer.h"
+#include "common/mutex.h"
 
 namespace gamelake {
 namespace {
@@ -63,10 +62,10 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
 // Streamed responses (see ChunkWriter). Shared between the producer thread
 // and the session's I/O thread.
 struct StreamState {
-  std::mutex mu;
-  std::condition_variable cv;
-  size_t queued = 0;
-  bool failed = false;
+  Mutex mu;
+  CondVar cv;
+  size_t queued GL_GUARDED_BY(mu) = 0;
+  bool failed GL_GUARDED_BY(mu) = false;
 };
 
 // One connection over Stream (PlainStream or TlsStream). Lives as long as an
@@ -152,15 +151,16 @@ class SessionChunkWriter final : public ChunkWriter {
   bool Write(std::string_view bytes) override {
     if (bytes.empty()) return !Failed();
     {
-      std::unique_lock lock(state_->mu);
+      StreamState& st = *state_;
+      MutexLock lock(&st.mu);
       // Back-pressure, bounded by the request timeout in case the peer stalls.
-      if (!state_->cv.wait_for(lock, timeout_, [&] {
-            return state_->failed || state_->queued < kMaxQueuedStreamBytes;
+      if (!st.cv.WaitFor(&st.mu, timeout_, [&]() GL_REQUIRES(st.mu) {
+            return st.failed || st.queued < kMaxQueuedStreamBytes;
           })) {
-        state_->failed = true;
+        st.failed = true;
       }
-      if (state_->failed) return false;
-      state_->queued += bytes.size();
+      if (st.failed) return false;
+      st.queued += bytes.size();
     }
     session_->QueueChunk(std::string(bytes), false, state_);
     return true;
@@ -173,8 +173,9 @@ class SessionChunkWriter final : public ChunkWriter {
 
  private:
   bool Failed() {
-    std::lock_guard lock(state_->mu);
-    return state_->failed;
+    StreamState& st = *state_;
+    MutexLock lock(&st.mu);
+    return st.failed;
   }
   std::shared_ptr<Session<Stream>> session_;
   std::shared_ptr<StreamState> state_;
@@ -229,7 +230,7 @@ class HttpServerImpl final : public HttpServer {
   uint16_t port() const override { return listeners_[0]->port; }
   uint16_t plain_port() const override { return listeners_.size() > 1 ? listeners_[1]->port : 0; }
 
-  void Shutdown(double timeout_s) override {
+  void Shutdown(double timeout_s) override GL_EXCLUDES(mu_) {
     if (stopped_.exchange(true)) return;
     for (auto& l : listeners_) {
       net::post(l->acceptor.get_executor(), [l = l.get()] {
@@ -241,8 +242,9 @@ class HttpServerImpl final : public HttpServer {
     CloseIdleSessions();
     auto deadline = std::chrono::steady_clock::now() + Seconds(timeout_s);
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      inflight_cv_.wait_until(lock, deadline, [this] { return in_flight_.load() == 0; });
+      MutexLock lock(&mu_);
+      inflight_cv_.WaitUntil(&mu_, deadline,
+                             [&]() GL_REQUIRES(mu_) { return in_flight_.load() == 0; });
     }
     guards_.clear();
     for (auto& ctx : contexts_) ctx->stop();
@@ -254,8 +256,8 @@ class HttpServerImpl final : public HttpServer {
   const HttpHandler& handler() const { return handler_; }
   bool shutting_down() const { return shutting_down_.load(); }
 
-  void Register(const std::shared_ptr<SessionBase>& s) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Register(const std::shared_ptr<SessionBase>& s) GL_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     sessions_.push_back(s);
     if (sessions_.size() > 2 * (connections_.load() + 64)) {
       sessions_.remove_if([](const std::weak_ptr<SessionBase>& w) { return w.expired(); });
@@ -263,10 +265,12 @@ class HttpServerImpl final : public HttpServer {
   }
   void ConnectionClosed() { connections_.fetch_sub(1); }
   void RequestStarted() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
-  void RequestFinished() {
+  void RequestFinished() GL_EXCLUDES(mu_) {
     if (in_flight_.fetch_sub(1) == 1 && shutting_down_.load()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      inflight_cv_.notify_all();
+      // Under mu_ so the wake cannot fall between Shutdown's test of the
+      // count and its wait.
+      MutexLock lock(&mu_);
+      inflight_cv_.SignalAll();
     }
   }
   void HandshakeFailed(beast::error_code ec) {
@@ -328,8 +332,8 @@ class HttpServerImpl final : public HttpServer {
     });
   }
 
-  void CloseIdleSessions() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void CloseIdleSessions() GL_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     for (auto& w : sessions_) {
       if (auto s = w.lock()) s->CloseIfIdle();
     }
@@ -355,10 +359,10 @@ class HttpServerImpl final : public HttpServer {
   Counter* rejected_total_ = nullptr;
   Counter* handshake_failures_ = nullptr;
 
-  std::mutex mu_;
-  std::condition_variable inflight_cv_;
+  Mutex mu_;
+  CondVar inflight_cv_;  // Signalled (under mu_) when in_flight_ drops to 0 while shutting down.
   std::atomic<uint64_t> in_flight_{0};
-  std::list<std::weak_ptr<SessionBase>> sessions_;
+  std::list<std::weak_ptr<SessionBase>> sessions_ GL_GUARDED_BY(mu_);
 };
 
 template <class Stream>
@@ -611,9 +615,10 @@ void Session<Stream>::AbortStream(const std::shared_ptr<StreamState>& state) {
 
 template <class Stream>
 void Session<Stream>::FailStream(const std::shared_ptr<StreamState>& state) {
-  std::lock_guard lock(state->mu);
-  state->failed = true;
-  state->cv.notify_all();
+  StreamState& st = *state;
+  MutexLock lock(&st.mu);
+  st.failed = true;
+  st.cv.SignalAll();
 }
 
 template <class Stream>
@@ -647,9 +652,10 @@ void Session<Stream>::WriteNextChunk(const std::shared_ptr<StreamState>& state) 
   auto done = [self = Self(), state, chunk](beast::error_code ec, size_t) {
     self->chunk_writing_ = false;
     {
-      std::lock_guard lock(state->mu);
-      state->queued -= std::min(state->queued, chunk->data.size());
-      state->cv.notify_all();
+      StreamState& st = *state;
+      MutexLock lock(&st.mu);
+      st.queued -= std::min(st.queued, chunk->data.size());
+      st.cv.SignalAll();
     }
     if (ec) {
       FailStream(state);

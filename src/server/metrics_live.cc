@@ -94,7 +94,7 @@ void MetricsLive::Handle(HttpRequest&& request, Respond respond) {
   if (!parsed.ok()) return respond(MetricsErrorResponse(parsed.status()));
   s->request = std::move(parsed).value();
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     if (stop_ || subscribers_.size() >= kMaxSubscribers) {
       return respond(JsonError(429, "Throttling",
                                fmt::format("at most {} live subscribers", kMaxSubscribers)));
@@ -111,8 +111,17 @@ void MetricsLive::Handle(HttpRequest&& request, Respond respond) {
   s->next_start_s = FloorDiv(now_ms / 1000, s->request.period_s) * s->request.period_s;
   s->last_write_ms = now_ms;
   if (!s->writer->Write(": subscribed\n\n")) return;
-  std::lock_guard<std::mutex> l(mu_);
-  subscribers_.push_back(std::move(s));
+  {
+    MutexLock l(&mu_);
+    // Stop() may have run since the check above (mu_ is not held while the
+    // stream starts): it has already ended the subscribers it found, so
+    // this one is ended here rather than left open with nobody to end it.
+    if (!stop_) {
+      subscribers_.push_back(std::move(s));
+      return;
+    }
+  }
+  s->writer->Finish();
 }
 
 bool MetricsLive::Tick(Subscriber& s, int64_t now_ms) {
@@ -147,18 +156,18 @@ bool MetricsLive::Tick(Subscriber& s, int64_t now_ms) {
 }
 
 void MetricsLive::Run() {
-  std::unique_lock<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   while (!stop_) {
-    cv_.wait_for(l, std::chrono::milliseconds(kTickMs));
+    cv_.WaitFor(&mu_, std::chrono::milliseconds(kTickMs));
     if (stop_) break;
     // Handle() only appends and only this thread removes, so the objects
     // stay put while the lock is released for the (possibly slow) writes.
     std::vector<Subscriber*> all;
     for (auto& s : subscribers_) all.push_back(s.get());
-    l.unlock();
+    l.Unlock();
     int64_t now_ms = env_->NowMicros() / 1000;
     for (Subscriber* s : all) s->failed = !Tick(*s, now_ms);
-    l.lock();
+    l.Lock();
     std::erase_if(subscribers_, [](const auto& s) { return s->failed; });
   }
 }
@@ -166,14 +175,14 @@ void MetricsLive::Run() {
 void MetricsLive::Stop() {
   std::vector<std::unique_ptr<Subscriber>> ending;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     if (stop_) return;
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     ending.swap(subscribers_);
   }
   for (auto& s : ending) s->writer->Finish();

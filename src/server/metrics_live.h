@@ -24,13 +24,12 @@
 #ifndef GAMELAKE_SERVER_METRICS_LIVE_H_
 #define GAMELAKE_SERVER_METRICS_LIVE_H_
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 #include "metrics/metric_store.h"
 #include "server/http_server.h"
 
@@ -45,22 +44,22 @@ class MetricsLive {
   ~MetricsLive();  // Stop().
 
   static bool Matches(std::string_view path) { return path == "/v1/metrics/live"; }
-  void Handle(HttpRequest&& request, Respond respond);
+  void Handle(HttpRequest&& request, Respond respond) GL_EXCLUDES(mu_);
   // Ends every stream (each gets its last chunk) and stops the thread. Idempotent.
-  void Stop();
+  void Stop() GL_EXCLUDES(mu_);
 
  private:
   struct Subscriber;
-  void Run();
+  void Run() GL_EXCLUDES(mu_);
   // Sends what closed by now_ms; false when the subscriber is gone.
   bool Tick(Subscriber& s, int64_t now_ms);
 
   MetricStore* store_;
   Env* env_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Subscriber>> subscribers_;  // Guarded by mu_.
-  bool stop_ = false;                                     // Guarded by mu_.
+  Mutex mu_;
+  CondVar cv_;
+  std::vector<std::unique_ptr<Subscriber>> subscribers_ GL_GUARDED_BY(mu_);
+  bool stop_ GL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

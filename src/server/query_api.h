@@ -23,10 +23,8 @@
 #define GAMELAKE_SERVER_QUERY_API_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <string_view>
 #include <thread>
 #include <vector>

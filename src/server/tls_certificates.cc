@@ -37,31 +37,31 @@ TlsCertificates::TlsCertificates(const TlsServerFiles& files, TlsServerContext l
 
 TlsCertificates::~TlsCertificates() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
   }
-  stop_cv_.notify_all();
+  stop_cv_.SignalAll();
   if (watcher_.joinable()) watcher_.join();
 }
 
 std::shared_ptr<TlsContext> TlsCertificates::Current() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return current_.context;
 }
 
 std::chrono::system_clock::time_point TlsCertificates::not_after() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return current_.not_after;
 }
 
 std::string TlsCertificates::last_error() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return last_error_;
 }
 
 Status TlsCertificates::Reload() {
   Result<TlsServerContext> loaded = MakeServerTlsContext(files_);
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (!loaded.ok()) {
     last_error_ = loaded.status().message();
     if (reload_failures_) reload_failures_->Add();
@@ -80,10 +80,10 @@ Status TlsCertificates::Reload() {
 
 void TlsCertificates::Watch(double interval_s) {
   auto interval = std::chrono::duration<double>(interval_s);
-  std::unique_lock lock(mu_);
+  MutexLock lock(&mu_);
   std::string seen = current_.fingerprint;
-  while (!stop_cv_.wait_for(lock, interval, [this] { return stop_; })) {
-    lock.unlock();
+  while (!stop_cv_.WaitFor(&mu_, interval, [&]() GL_REQUIRES(mu_) { return stop_; })) {
+    lock.Unlock();
     std::string now = TlsFilesFingerprint(files_);
     // A change is reloaded once; a failed reload waits for the next change
     // (a renewal writes the certificate and the key one after the other).
@@ -91,7 +91,7 @@ void TlsCertificates::Watch(double interval_s) {
       seen = now;
       (void)Reload();
     }
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -14,13 +14,12 @@
 #define GAMELAKE_SERVER_TLS_CERTIFICATES_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/metrics.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "net/tls_context.h"
@@ -34,27 +33,27 @@ class TlsCertificates {
                                                        double watch_interval_s, Metrics* metrics);
   ~TlsCertificates();
 
-  std::shared_ptr<TlsContext> Current() const;
+  std::shared_ptr<TlsContext> Current() const GL_EXCLUDES(mu_);
   // Reads the files again; on success new connections use them.
-  Status Reload();
+  Status Reload() GL_EXCLUDES(mu_);
   // When the serving leaf certificate expires.
-  std::chrono::system_clock::time_point not_after() const;
+  std::chrono::system_clock::time_point not_after() const GL_EXCLUDES(mu_);
   // Why the last reload failed, "" if it did not.
-  std::string last_error() const;
+  std::string last_error() const GL_EXCLUDES(mu_);
 
  private:
   TlsCertificates(const TlsServerFiles& files, TlsServerContext loaded, Metrics* metrics);
-  void Watch(double interval_s);
+  void Watch(double interval_s) GL_EXCLUDES(mu_);
 
   const TlsServerFiles files_;
   Counter* reloads_ = nullptr;
   Counter* reload_failures_ = nullptr;
 
-  mutable std::mutex mu_;
-  TlsServerContext current_;  // Guarded by mu_.
-  std::string last_error_;    // Guarded by mu_.
-  bool stop_ = false;         // Guarded by mu_.
-  std::condition_variable stop_cv_;
+  mutable Mutex mu_;
+  TlsServerContext current_ GL_GUARDED_BY(mu_);
+  std::string last_error_ GL_GUARDED_BY(mu_);
+  bool stop_ GL_GUARDED_BY(mu_) = false;
+  CondVar stop_cv_;
   std::thread watcher_;
 };
 

@@ -5,13 +5,13 @@
 #ifndef GAMELAKE_SERVER_WORKER_POOL_H_
 #define GAMELAKE_SERVER_WORKER_POOL_H_
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace gamelake {
 
@@ -23,18 +23,18 @@ class WorkerPool {
   ~WorkerPool();  // Stop().
 
   // False if the queue is full or the pool stopped (the task is dropped).
-  bool Submit(std::function<void()> task);
+  bool Submit(std::function<void()> task) GL_EXCLUDES(mu_);
   // Takes no more tasks, runs the queued ones, joins the threads. Idempotent.
-  void Stop();
+  void Stop() GL_EXCLUDES(mu_);
 
  private:
-  void Run(int nice);
+  void Run(int nice) GL_EXCLUDES(mu_);
 
   const size_t max_queued_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;  // Guarded by mu_.
-  bool stop_ = false;                        // Guarded by mu_.
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::function<void()>> queue_ GL_GUARDED_BY(mu_);
+  bool stop_ GL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 
