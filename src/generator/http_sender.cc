@@ -290,6 +290,7 @@ Status HttpSender::Finish(bool abandon) {
     }
   }
   queue_cv_.SignalAll();
+  stop_cv_.SignalAll();
   space_cv_.SignalAll();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
@@ -314,6 +315,7 @@ void HttpSender::Fatal(Status s) {
   if (fatal_.ok()) fatal_ = std::move(s);
   stop_ = true;
   queue_cv_.SignalAll();
+  stop_cv_.SignalAll();
   space_cv_.SignalAll();
 }
 
@@ -484,7 +486,7 @@ void HttpSender::Run(int worker_index) {
       if (retry_after_s >= 0) backoff_ms = std::max<int64_t>(backoff_ms, retry_after_s * 1000);
       MutexLock lock(&mu_);
       ++stats_.retries;
-      queue_cv_.WaitFor(&mu_, std::chrono::milliseconds(backoff_ms), [&] { return stop_.load(); });
+      stop_cv_.WaitFor(&mu_, std::chrono::milliseconds(backoff_ms), [&] { return stop_.load(); });
     }
     if (!done) {
       MutexLock lock(&mu_);

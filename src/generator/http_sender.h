@@ -109,6 +109,10 @@ class HttpSender {
   std::shared_ptr<TlsContext> tls_;  // For https://; shared by the workers.
   mutable Mutex mu_;
   CondVar queue_cv_;  // Batch queued, or stopping.
+  // Stopping: wakes a worker waiting out a retry's back-off. Its own condition
+  // variable, so that Send's Signal() on queue_cv_ always wakes an idle worker,
+  // never one in back-off that would go back to sleep with the batch waiting.
+  CondVar stop_cv_;
   CondVar space_cv_;  // Room in the queue.
   std::deque<Batch> queue_ GL_GUARDED_BY(mu_);
   bool closing_ GL_GUARDED_BY(mu_) = false;
