@@ -14,12 +14,20 @@ scripts/setup.sh
 scripts/build.sh release
 source scripts/node_path.sh
 # The locking rules (GL_GUARDED_BY, GL_REQUIRES; src/common/mutex.h), checked by
-# clang's thread-safety analysis over the files that use them (parse only).
-scripts/check_thread_safety.sh build
+# clang's thread-safety analysis over the files that use them (parse only, about
+# 5 CPU-minutes). It runs beside the release tests, which mostly wait on servers,
+# and its verdict is collected after them.
+scripts/check_thread_safety.sh build > build/thread_safety.log 2>&1 &
+thread_safety_pid=$!
 # Everything against the release build, the game SDKs' tests included (label sdk_e2e:
 # their unit tests, the shared conformance suite through the fault proxy, the browser
 # SDK in chromium, the Unity files against the stub).
 (cd build && ctest --output-on-failure --timeout 600)
+if ! wait "$thread_safety_pid"; then
+  cat build/thread_safety.log >&2
+  exit 1
+fi
+cat build/thread_safety.log
 # The console, once (screenshots land in build/console-screenshots).
 (cd web && npm run --silent lint && npm run --silent typecheck && npx playwright test)
 scripts/build.sh sanitize
