@@ -5,6 +5,9 @@
 //       bucket "gl-test" and service endpoint "gamelake.test" (so
 //       virtual-hosted requests for <bucket>.s3.gamelake.test work), prints
 //       {"port": N} on one line, and stops when its standard input closes.
+//       Run it with node --openssl-legacy-provider: s3rver 3.7 encrypts its
+//       continuation tokens with DES, which Node 17+ (OpenSSL 3) has only
+//       there — without it every truncated listing is a 500 InternalError.
 //   node s3_check.js sign < requests.json
 //       Signs each request with the AWS SDK's own SigV4 signer
 //       (@smithy/signature-v4, S3 rules) and prints their Authorization
