@@ -18,15 +18,16 @@ struct KeyStore::Record {
   Principal principal;
 
   // The verified secret, published once: written under mu while secret_known
-  // is false, never changed after secret_known becomes true.
-  mutable std::mutex mu;
+  // is false, never changed after secret_known becomes true. Not
+  // GL_GUARDED_BY(mu): Known() reads it without mu once published.
+  mutable Mutex mu;
   mutable std::atomic<bool> secret_known{false};
   mutable std::string secret;
 
   ~Record() { WipeString(&secret); }
 
-  void Remember(std::string_view verified) const {
-    std::lock_guard<std::mutex> lock(mu);
+  void Remember(std::string_view verified) const GL_EXCLUDES(mu) {
+    MutexLock lock(&mu);
     if (secret_known.load(std::memory_order_relaxed)) return;
     secret.assign(verified);
     secret_known.store(true, std::memory_order_release);
@@ -79,7 +80,12 @@ Result<std::unique_ptr<KeyStore>> KeyStore::Open(Env* env, std::string keys_dir,
   GL_RETURN_IF_ERROR(store->ReloadIfChanged());
   bool empty = store->Current()->records.empty();
   GL_RETURN_IF_ERROR(store->LoadMasterKey(options.create_if_missing && empty));
-  if (!empty && store->master_key_.empty()) {
+  bool no_master_key = false;
+  {
+    MutexLock lock(&store->master_mu_);
+    no_master_key = store->master_key_.empty();
+  }
+  if (!empty && no_master_key) {
     spdlog::warn("keys: {} is missing; Bearer keys work but SigV4 signing secrets cannot be read",
                  JoinPath(store->keys_dir_, kMasterKeyFile));
   }
@@ -109,7 +115,7 @@ void KeyStore::MaybeReload() {
 Status KeyStore::ReloadIfChanged() { return Reload(/*log_failure=*/false); }
 
 Status KeyStore::Reload(bool log_failure) {
-  std::lock_guard<std::mutex> lock(reload_mu_);
+  MutexLock lock(&reload_mu_);
   std::shared_ptr<const Snapshot> current = Current();
   const std::string path = keys_path();
   for (int attempt = 0;; ++attempt) {
@@ -162,7 +168,7 @@ Result<std::vector<StoredKey>> KeyStore::ReadKeysFile(FileStamp* stamp) {
 }
 
 Status KeyStore::LoadMasterKey(bool create) {
-  std::lock_guard<std::mutex> lock(master_mu_);
+  MutexLock lock(&master_mu_);
   if (!master_key_.empty()) return Status::OK();
   const std::string path = JoinPath(keys_dir_, kMasterKeyFile);
   if (!env_->FileExists(path)) {
@@ -186,7 +192,7 @@ Status KeyStore::LoadMasterKey(bool create) {
 
 Result<std::string> KeyStore::MasterKey() {
   GL_RETURN_IF_ERROR(LoadMasterKey(/*create=*/false));
-  std::lock_guard<std::mutex> lock(master_mu_);
+  MutexLock lock(&master_mu_);
   if (master_key_.empty()) {
     return Status::Unavailable(JoinPath(keys_dir_, kMasterKeyFile) +
                                " is missing: signing secrets cannot be recovered (Bearer keys "
@@ -256,7 +262,7 @@ Result<std::string> KeyStore::SigningSecret(std::string_view id) {
 }
 
 Status KeyStore::Update(const std::function<Status(std::vector<StoredKey>*)>& change) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(&write_mu_);
   GL_ASSIGN_OR_RETURN(FileLock file_lock, FileLock::Acquire(JoinPath(keys_dir_, kLockFile)));
   // Start from the file, not from what is loaded: another process may have
   // written since.

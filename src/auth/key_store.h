@@ -46,7 +46,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +54,7 @@
 #include "auth/principal.h"
 #include "auth/private_files.h"
 #include "common/env.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 
@@ -98,28 +98,28 @@ class KeyStore {
 
   // Creates a key. InvalidArgument for a bad name, stream list, or an admin
   // key with streams.
-  Result<CreatedKey> Create(const KeySpec& spec);
+  Result<CreatedKey> Create(const KeySpec& spec) GL_EXCLUDES(write_mu_, reload_mu_, master_mu_);
   // Every key, live and revoked, oldest first (after a fresh reload).
-  Result<std::vector<KeyInfo>> List();
+  Result<std::vector<KeyInfo>> List() GL_EXCLUDES(reload_mu_);
   // Marks the key revoked now. NotFound for an unknown id; OK (and unchanged)
   // when it was already revoked.
-  Status Revoke(std::string_view id);
+  Status Revoke(std::string_view id) GL_EXCLUDES(write_mu_, reload_mu_);
 
   // Checks "<id>.<secret>". Errors (never holding the secret):
   //   InvalidArgument  empty or malformed key ("malformed API key ...")
   //   NotFound         "unknown key id GLK...", "wrong secret for key GLK...",
   //                    "key GLK... was revoked at 2025-01-02T03:04:05Z"
-  Result<Principal> Authenticate(std::string_view full_key);
+  Result<Principal> Authenticate(std::string_view full_key) GL_EXCLUDES(reload_mu_);
   // The live key with this id: InvalidArgument for a malformed id, NotFound
   // for an unknown or revoked one (same messages as Authenticate).
-  Result<Principal> Lookup(std::string_view id);
+  Result<Principal> Lookup(std::string_view id) GL_EXCLUDES(reload_mu_);
   // The secret of a live key, for verifying SigV4 signatures. Errors as Lookup,
   // plus Corruption/Unavailable when master.key is missing or does not open it.
-  Result<std::string> SigningSecret(std::string_view id);
+  Result<std::string> SigningSecret(std::string_view id) GL_EXCLUDES(reload_mu_, master_mu_);
 
   // Re-reads keys.json if its stat changed. On a malformed file the store
   // keeps the last good keys and returns the error.
-  Status ReloadIfChanged();
+  Status ReloadIfChanged() GL_EXCLUDES(reload_mu_);
   // Bumped whenever a new version of keys.json is loaded.
   uint64_t generation() const;
 
@@ -134,18 +134,19 @@ class KeyStore {
   KeyStore(Env* env, std::string keys_dir, KeyStoreOptions options);
   std::shared_ptr<const Snapshot> Current();
   // Reloads when the reload interval has passed (the request path).
-  void MaybeReload();
+  void MaybeReload() GL_EXCLUDES(reload_mu_);
   // ReloadIfChanged; log_failure logs a newly found problem (the request path
   // has no one else to tell).
-  Status Reload(bool log_failure);
+  Status Reload(bool log_failure) GL_EXCLUDES(reload_mu_);
   // Reads keys.json straight from disk (missing file: no keys).
   Result<std::vector<StoredKey>> ReadKeysFile(FileStamp* stamp);
-  Status LoadMasterKey(bool create);
-  Result<std::string> MasterKey();
+  Status LoadMasterKey(bool create) GL_EXCLUDES(master_mu_);
+  Result<std::string> MasterKey() GL_EXCLUDES(master_mu_);
   // Finds a live key's record in snap, or the NotFound/InvalidArgument error.
   Result<const Record*> FindLive(const Snapshot& snap, std::string_view id) const;
   // Read-modify-write of keys.json under the file lock.
-  Status Update(const std::function<Status(std::vector<StoredKey>*)>& change);
+  Status Update(const std::function<Status(std::vector<StoredKey>*)>& change)
+      GL_EXCLUDES(write_mu_, reload_mu_);
 
   Env* const env_;
   const std::string keys_dir_;
@@ -154,14 +155,16 @@ class KeyStore {
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   std::atomic<int64_t> next_check_us_{0};
 
-  std::mutex reload_mu_;  // One reload at a time; guards the two below.
-  FileStamp failed_stamp_;
-  Status failed_status_;
+  // One writer per process (keys.lock excludes other processes); a write
+  // ends with a reload.
+  Mutex write_mu_ GL_ACQUIRED_BEFORE(reload_mu_);
 
-  std::mutex write_mu_;  // One writer per process (keys.lock excludes other processes).
+  Mutex reload_mu_;  // One reload at a time.
+  FileStamp failed_stamp_ GL_GUARDED_BY(reload_mu_);
+  Status failed_status_ GL_GUARDED_BY(reload_mu_);
 
-  std::mutex master_mu_;
-  std::string master_key_;  // Empty until loaded.
+  Mutex master_mu_;
+  std::string master_key_ GL_GUARDED_BY(master_mu_);  // Empty until loaded.
 };
 
 }  // namespace gamelake

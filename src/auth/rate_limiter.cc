@@ -40,7 +40,7 @@ RateLimiter::Decision RateLimiter::Admit(std::string_view key_id, Limits own, ui
   if (records_rate == 0 && bytes_rate == 0) return Decision{};
 
   Shard& shard = shards_[std::hash<std::string_view>{}(key_id) % kShards];
-  std::lock_guard<std::mutex> lock(shard.mu);
+  MutexLock lock(&shard.mu);
   auto it = shard.buckets.find(key_id);
   if (it == shard.buckets.end()) {
     if (shard.buckets.size() >= max_per_shard_) {
@@ -80,7 +80,7 @@ RateLimiter::Decision RateLimiter::Admit(std::string_view key_id, Limits own, ui
 size_t RateLimiter::tracked_keys() const {
   size_t n = 0;
   for (const Shard& shard : shards_) {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    MutexLock lock(&shard.mu);
     n += shard.buckets.size();
   }
   return n;

@@ -25,12 +25,12 @@
 
 #include <array>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "auth/principal.h"
+#include "common/mutex.h"
 
 namespace gamelake {
 
@@ -81,8 +81,8 @@ class RateLimiter {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   struct Shard {
-    mutable std::mutex mu;
-    std::unordered_map<std::string, Bucket, StringHash, std::equal_to<>> buckets;
+    mutable Mutex mu;
+    std::unordered_map<std::string, Bucket, StringHash, std::equal_to<>> buckets GL_GUARDED_BY(mu);
   };
 
   void Refill(Bucket* b, double records_rate, double bytes_rate, int64_t now_us) const;

@@ -276,7 +276,7 @@ Result<SigV4Identity> SigV4Verifier::Verify(const SigV4Request& request) {
 }
 
 bool SigV4Verifier::Remember(const std::string& signature, int64_t now_us, int64_t expires_us) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   while (!by_expiry_.empty() && by_expiry_.begin()->first < now_us) {
     seen_.erase(by_expiry_.begin()->second);
     by_expiry_.erase(by_expiry_.begin());
@@ -292,7 +292,7 @@ bool SigV4Verifier::Remember(const std::string& signature, int64_t now_us, int64
 }
 
 void SigV4Verifier::Forget(std::string_view signature) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = seen_.find(std::string(signature));
   if (it == seen_.end()) return;
   auto [lo, hi] = by_expiry_.equal_range(it->second);
@@ -306,7 +306,7 @@ void SigV4Verifier::Forget(std::string_view signature) {
 }
 
 size_t SigV4Verifier::remembered_signatures() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return seen_.size();
 }
 

@@ -38,7 +38,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,6 +46,7 @@
 
 #include "auth/sigv4_canonical.h"
 #include "common/env.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 
@@ -80,23 +80,23 @@ class SigV4Verifier {
 
   // The signer of `request`, or an error "<AwsErrorType>: <message>" (see the
   // file comment). On success the signature is remembered (replay protection).
-  Result<SigV4Identity> Verify(const SigV4Request& request);
+  Result<SigV4Identity> Verify(const SigV4Request& request) GL_EXCLUDES(mu_);
 
   // Drops a remembered signature, so the identical request verifies again.
-  void Forget(std::string_view signature);
+  void Forget(std::string_view signature) GL_EXCLUDES(mu_);
 
-  size_t remembered_signatures() const;
+  size_t remembered_signatures() const GL_EXCLUDES(mu_);
 
  private:
   // Remembers signature until expires_us; false if it was already there.
-  bool Remember(const std::string& signature, int64_t now_us, int64_t expires_us);
+  bool Remember(const std::string& signature, int64_t now_us, int64_t expires_us) GL_EXCLUDES(mu_);
 
   SecretLookup secret_lookup_;
   SigV4Options options_;
 
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, int64_t> seen_;  // signature -> expiry (us).
-  std::multimap<int64_t, std::string> by_expiry_;  // expiry -> signature.
+  mutable Mutex mu_;
+  std::unordered_map<std::string, int64_t> seen_ GL_GUARDED_BY(mu_);  // signature -> expiry (us).
+  std::multimap<int64_t, std::string> by_expiry_ GL_GUARDED_BY(mu_);  // expiry -> signature.
 };
 
 // The AWS error type of a Status returned by Verify ("InvalidSignatureException"),

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <functional>
 #include <limits>
-#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "common/mutex.h"
 
 namespace gamelake {
 namespace {
@@ -38,22 +38,23 @@ class ProgressLine {
   }
   ~ProgressLine() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     thread_.join();
     std::fputs("\r\033[K", out_);
     std::fflush(out_);
   }
 
  private:
-  void Run() {
+  void Run() GL_EXCLUDES(mu_) {
     auto last_time = std::chrono::steady_clock::now();
     uint64_t last_done = 0;
     double rate = 0;
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
+    MutexLock lock(&mu_);
+    while (!cv_.WaitFor(&mu_, std::chrono::milliseconds(250),
+                        [&]() GL_REQUIRES(mu_) { return stop_; })) {
       uint64_t done = 0, errors = 0;
       sample_(&done, &errors);
       auto now = std::chrono::steady_clock::now();
@@ -82,9 +83,9 @@ class ProgressLine {
   const char* verb_;
   uint64_t total_;
   std::function<void(uint64_t*, uint64_t*)> sample_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -269,32 +269,33 @@ Result<std::unique_ptr<HttpSender>> HttpSender::Start(SenderOptions options) {
 HttpSender::~HttpSender() { (void)Finish(true); }
 
 Status HttpSender::Send(std::string lines, size_t records) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   size_t max_queued = kQueuedBatchesPerConnection * static_cast<size_t>(options_.connections);
-  space_cv_.wait(lock, [&] { return queue_.size() < max_queued || !fatal_.ok(); });
+  space_cv_.Wait(&mu_,
+                 [&]() GL_REQUIRES(mu_) { return queue_.size() < max_queued || !fatal_.ok(); });
   if (!fatal_.ok()) return fatal_;
   in_flight_.fetch_add(records, std::memory_order_relaxed);
   queue_.push_back(Batch{std::move(lines), records});
-  queue_cv_.notify_one();
+  queue_cv_.Signal();
   return Status::OK();
 }
 
 Status HttpSender::Finish(bool abandon) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     closing_ = true;
     if (abandon) {
       abandon_ = true;
       stop_ = true;
     }
   }
-  queue_cv_.notify_all();
-  space_cv_.notify_all();
+  queue_cv_.SignalAll();
+  space_cv_.SignalAll();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const Batch& b : queue_) {
     stats_.unsent += b.records;
     in_flight_.fetch_sub(b.records, std::memory_order_relaxed);
@@ -304,16 +305,16 @@ Status HttpSender::Finish(bool abandon) {
 }
 
 SenderStats HttpSender::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 
 void HttpSender::Fatal(Status s) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (fatal_.ok()) fatal_ = std::move(s);
   stop_ = true;
-  queue_cv_.notify_all();
-  space_cv_.notify_all();
+  queue_cv_.SignalAll();
+  space_cv_.SignalAll();
 }
 
 void HttpSender::NoteError(std::string_view message) {
@@ -342,12 +343,12 @@ void HttpSender::Run(int worker_index) {
   for (;;) {
     Batch batch;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      queue_cv_.wait(lock, [&] { return !queue_.empty() || closing_ || stop_; });
+      MutexLock lock(&mu_);
+      queue_cv_.Wait(&mu_, [&]() GL_REQUIRES(mu_) { return !queue_.empty() || closing_ || stop_; });
       if (stop_ || queue_.empty()) return;
       batch = std::move(queue_.front());
       queue_.pop_front();
-      space_cv_.notify_one();
+      space_cv_.Signal();
     }
 
     http::request<http::string_body> req{http::verb::post, target, 11};
@@ -413,7 +414,7 @@ void HttpSender::Run(int worker_index) {
         req.set(http::field::authorization, *auth);
       }
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         ++stats_.requests;
       }
       Result<http::response<http::string_body>> res = conn.Exchange(req);
@@ -435,7 +436,7 @@ void HttpSender::Run(int worker_index) {
             a.code.empty() ? fmt::format("HTTP {}", code) : fmt::format("HTTP {} {}", code, a.code);
         if (!a.message.empty()) what += ": " + a.message;
         if ((code == 200 || code == 207 || (code == 400 && !firehose)) && a.has_counts) {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           stats_.accepted += a.accepted;
           stats_.rejected += a.failed;
           if (a.failed > 0) NoteError("records rejected: " + a.message);
@@ -465,7 +466,7 @@ void HttpSender::Run(int worker_index) {
           break;
         }
         if (code == 400) {  // A body the server could not split: its records are rejected.
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           stats_.rejected += batch.records;
           NoteError(what);
           done = true;
@@ -481,15 +482,12 @@ void HttpSender::Run(int worker_index) {
           std::min<int64_t>(options_.max_backoff_ms, 100ll << std::min(attempt, 20));
       backoff_ms = backoff_ms / 2 + static_cast<int64_t>(jitter.Below(backoff_ms / 2 + 1));
       if (retry_after_s >= 0) backoff_ms = std::max<int64_t>(backoff_ms, retry_after_s * 1000);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++stats_.retries;
-      }
-      std::unique_lock<std::mutex> lock(mu_);
-      queue_cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return stop_.load(); });
+      MutexLock lock(&mu_);
+      ++stats_.retries;
+      queue_cv_.WaitFor(&mu_, std::chrono::milliseconds(backoff_ms), [&] { return stop_.load(); });
     }
     if (!done) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       stats_.unsent += batch.records;
       if (!last_error.empty()) {
         NoteError(fmt::format("gave up on {} records after {} retries: {}", batch.records,

@@ -23,17 +23,16 @@
 #define GAMELAKE_GENERATOR_HTTP_SENDER_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "net/tls_context.h"
@@ -86,12 +85,12 @@ class HttpSender {
 
   // Queues one batch: `lines` is `records` records, each ending with '\n'.
   // Blocks while the queue is full. Returns the fatal error if one happened.
-  Status Send(std::string lines, size_t records);
+  Status Send(std::string lines, size_t records) GL_EXCLUDES(mu_);
   // Sends what is queued, stops the workers and returns the fatal error if any.
   // With abandon = true, queued batches are dropped (counted as unsent).
-  Status Finish(bool abandon = false);
+  Status Finish(bool abandon = false) GL_EXCLUDES(mu_);
 
-  SenderStats stats() const;
+  SenderStats stats() const GL_EXCLUDES(mu_);
   // Records handed to Send and not yet answered.
   uint64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
@@ -102,21 +101,23 @@ class HttpSender {
   };
   class Worker;
   explicit HttpSender(SenderOptions options);
-  void Run(int worker);
-  void Fatal(Status s);
-  void NoteError(std::string_view message);
+  void Run(int worker) GL_EXCLUDES(mu_);
+  void Fatal(Status s) GL_EXCLUDES(mu_);
+  void NoteError(std::string_view message) GL_REQUIRES(mu_);
 
   SenderOptions options_;
   std::shared_ptr<TlsContext> tls_;  // For https://; shared by the workers.
-  mutable std::mutex mu_;
-  std::condition_variable queue_cv_;  // Batch queued, or stopping.
-  std::condition_variable space_cv_;  // Room in the queue.
-  std::deque<Batch> queue_;
-  bool closing_ = false;
-  bool abandon_ = false;
-  Status fatal_;
-  SenderStats stats_;
+  mutable Mutex mu_;
+  CondVar queue_cv_;  // Batch queued, or stopping.
+  CondVar space_cv_;  // Room in the queue.
+  std::deque<Batch> queue_ GL_GUARDED_BY(mu_);
+  bool closing_ GL_GUARDED_BY(mu_) = false;
+  bool abandon_ GL_GUARDED_BY(mu_) = false;
+  Status fatal_ GL_GUARDED_BY(mu_);
+  SenderStats stats_ GL_GUARDED_BY(mu_);
   std::atomic<uint64_t> in_flight_{0};
+  // Set under mu_ (so a wait on queue_cv_ cannot miss it); read without it
+  // between attempts, hence atomic rather than GL_GUARDED_BY.
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
 };

@@ -144,9 +144,9 @@ Result<std::unique_ptr<AlarmStore>> AlarmStore::Open(AlarmStoreOptions options) 
 
 void AlarmStore::Stop() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     stop_ = true;
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   if (evaluator_.joinable()) evaluator_.join();
 }
@@ -157,7 +157,7 @@ std::string AlarmStore::PathOf(uint64_t file_id) const {
 
 Status AlarmStore::Load() {
   GL_ASSIGN_OR_RETURN(std::vector<std::string> names, options_.env->ListDir(options_.dir));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   for (const std::string& file : names) {
     if (!file.ends_with(kSuffix)) continue;  // A write in progress when the server stopped.
     uint64_t id = 0;
@@ -181,7 +181,7 @@ Status AlarmStore::Persist(const std::string& name) {
   std::string bytes;
   uint64_t id = 0;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     auto it = alarms_.find(name);
     if (it == alarms_.end()) return Status::OK();  // Deleted meanwhile.
     bytes = EncodeAlarmFile(it->second.alarm, it->second.history);
@@ -240,9 +240,9 @@ Status AlarmStore::Put(MetricAlarmDefinition d) {
   GL_RETURN_IF_ERROR(ValidateAlarmDefinition(&d));
   int64_t now_ms = options_.env->NowMicros() / 1000;
   std::string name = d.name;
-  std::lock_guard<std::mutex> w(write_mu_);
+  MutexLock w(&write_mu_);
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     auto it = alarms_.find(name);
     bool created = it == alarms_.end();
     if (created && alarms_.size() >= options_.max_alarms) {
@@ -267,7 +267,7 @@ Status AlarmStore::Put(MetricAlarmDefinition d) {
     AddHistory(&e, AlarmHistoryType::kConfigurationUpdate,
                fmt::format("Alarm \"{}\" {}", name, created ? "created" : "updated"), data.Take(),
                now_ms);
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   Status s = Persist(name);
   if (!s.ok())
@@ -276,14 +276,14 @@ Status AlarmStore::Put(MetricAlarmDefinition d) {
 }
 
 Result<MetricAlarm> AlarmStore::Get(std::string_view name) const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   auto it = alarms_.find(name);
   if (it == alarms_.end()) return NotFound(name);
   return it->second.alarm;
 }
 
 std::vector<MetricAlarm> AlarmStore::List() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   std::vector<MetricAlarm> out;
   out.reserve(alarms_.size());
   for (const auto& [name, e] : alarms_) out.push_back(e.alarm);
@@ -291,10 +291,10 @@ std::vector<MetricAlarm> AlarmStore::List() const {
 }
 
 Status AlarmStore::Delete(const std::vector<std::string>& names) {
-  std::lock_guard<std::mutex> w(write_mu_);
+  MutexLock w(&write_mu_);
   std::vector<uint64_t> ids;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     for (const std::string& name : names) {
       if (!alarms_.contains(name)) return NotFound(name);
     }
@@ -313,23 +313,25 @@ Status AlarmStore::SetState(std::string_view name, AlarmState state, std::string
                             std::string reason_data) {
   int64_t now_ms = options_.env->NowMicros() / 1000;
   std::vector<WebhookNotification> out;
-  std::lock_guard<std::mutex> w(write_mu_);
   {
-    std::lock_guard<std::mutex> l(mu_);
-    auto it = alarms_.find(name);
-    if (it == alarms_.end()) return NotFound(name);
-    Transition(&it->second, state, std::move(reason), std::move(reason_data), now_ms, &out);
+    MutexLock w(&write_mu_);
+    {
+      MutexLock l(&mu_);
+      auto it = alarms_.find(name);
+      if (it == alarms_.end()) return NotFound(name);
+      Transition(&it->second, state, std::move(reason), std::move(reason_data), now_ms, &out);
+    }
+    GL_RETURN_IF_ERROR(Persist(std::string(name)));
   }
-  GL_RETURN_IF_ERROR(Persist(std::string(name)));
-  Send(std::move(out));
+  Send(std::move(out));  // Without write_mu_: a refused one is recorded (RecordAction takes it).
   return Status::OK();
 }
 
 Status AlarmStore::SetActionsEnabled(const std::vector<std::string>& names, bool enabled) {
-  std::lock_guard<std::mutex> w(write_mu_);
+  MutexLock w(&write_mu_);
   std::vector<std::string> changed;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     for (const std::string& name : names) {
       auto it = alarms_.find(name);
       if (it == alarms_.end() || it->second.alarm.definition.actions_enabled == enabled) continue;
@@ -343,7 +345,7 @@ Status AlarmStore::SetActionsEnabled(const std::vector<std::string>& names, bool
 
 std::vector<AlarmHistoryItem> AlarmStore::History(const AlarmHistoryQuery& q) const {
   std::vector<AlarmHistoryItem> out;
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   for (const auto& [name, e] : alarms_) {
     if (q.alarm_name && name != *q.alarm_name) continue;
     for (const AlarmHistoryItem& h : e.history) {
@@ -361,9 +363,9 @@ std::vector<AlarmHistoryItem> AlarmStore::History(const AlarmHistoryQuery& q) co
 
 void AlarmStore::RecordAction(const WebhookNotification& n, const WebhookOutcome& o) {
   int64_t now_ms = options_.env->NowMicros() / 1000;
-  std::lock_guard<std::mutex> w(write_mu_);
+  MutexLock w(&write_mu_);
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     auto it = alarms_.find(n.alarm_name);
     if (it == alarms_.end()) return;  // Deleted since.
     JsonWriter data;
@@ -420,7 +422,7 @@ void AlarmStore::EvaluateDue() {
   int64_t ready_ms = now_ms - options_.evaluation_delay_s * 1000;
   std::vector<Due> due;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     for (const auto& [name, e] : alarms_) {
       int64_t period_ms = AlarmPeriodSeconds(e.alarm.definition) * 1000;
       int64_t end_ms = FloorDiv(ready_ms, period_ms) * period_ms;
@@ -433,26 +435,28 @@ void AlarmStore::EvaluateDue() {
   for (const Due& d : due) {
     std::optional<AlarmEvaluation> ev = Evaluate(d, now_ms);
     std::vector<WebhookNotification> out;
-    bool changed = false;
-    std::lock_guard<std::mutex> w(write_mu_);
     {
-      std::lock_guard<std::mutex> l(mu_);
-      auto it = alarms_.find(d.definition.name);
-      if (it == alarms_.end() || it->second.alarm.configuration_updated_ms != d.configured_ms ||
-          it->second.evaluated_end_ms >= d.end_ms) {
-        continue;  // Deleted, redefined or evaluated meanwhile.
+      MutexLock w(&write_mu_);
+      bool changed = false;
+      {
+        MutexLock l(&mu_);
+        auto it = alarms_.find(d.definition.name);
+        if (it == alarms_.end() || it->second.alarm.configuration_updated_ms != d.configured_ms ||
+            it->second.evaluated_end_ms >= d.end_ms) {
+          continue;  // Deleted, redefined or evaluated meanwhile.
+        }
+        it->second.evaluated_end_ms = d.end_ms;
+        if (ev && ev->state && *ev->state != it->second.alarm.state) {
+          Transition(&it->second, *ev->state, std::move(ev->reason), std::move(ev->reason_data),
+                     now_ms, &out);
+          changed = true;
+        }
       }
-      it->second.evaluated_end_ms = d.end_ms;
-      if (ev && ev->state && *ev->state != it->second.alarm.state) {
-        Transition(&it->second, *ev->state, std::move(ev->reason), std::move(ev->reason_data),
-                   now_ms, &out);
-        changed = true;
-      }
+      if (!changed) continue;
+      Status s = Persist(d.definition.name);
+      if (!s.ok()) spdlog::error("msg=\"writing an alarm\" error=\"{}\"", s.ToString());
     }
-    if (!changed) continue;
-    Status s = Persist(d.definition.name);
-    if (!s.ok()) spdlog::error("msg=\"writing an alarm\" error=\"{}\"", s.ToString());
-    Send(std::move(out));
+    Send(std::move(out));  // Without write_mu_: a refused one is recorded (RecordAction takes it).
   }
 }
 
@@ -466,16 +470,16 @@ int64_t AlarmStore::NextDueMs() const {
 }
 
 void AlarmStore::EvaluatorLoop() {
-  std::unique_lock<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   while (!stop_) {
-    l.unlock();
+    l.Unlock();
     EvaluateDue();
-    l.lock();
+    l.Lock();
     if (stop_) break;
     int64_t now_ms = options_.env->NowMicros() / 1000;
     // At most a second: a wall clock that jumps is noticed within one.
     int64_t wait_ms = std::clamp<int64_t>(NextDueMs() - now_ms, 10, 1000);
-    cv_.wait_for(l, std::chrono::milliseconds(wait_ms));
+    cv_.WaitFor(&mu_, std::chrono::milliseconds(wait_ms));
   }
 }
 

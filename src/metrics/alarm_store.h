@@ -14,7 +14,8 @@
 // Actions: when the state changes and ActionsEnabled, a notification for
 // each URL of the new state's actions goes to options.notify (the
 // WebhookSender's Enqueue); RecordAction turns each delivery result into an
-// Action history item.
+// Action history item. Notifications are handed over with no lock held: one
+// that is refused is recorded at once, by RecordAction, which takes the locks.
 //
 // History: ConfigurationUpdate, StateUpdate and Action items per alarm,
 // newest first, at most max_history_per_alarm per alarm and none older than
@@ -27,19 +28,18 @@
 #ifndef GAMELAKE_METRICS_ALARM_STORE_H_
 #define GAMELAKE_METRICS_ALARM_STORE_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "metrics/alarm_evaluation.h"
 #include "metrics/alarm_types.h"
@@ -90,29 +90,32 @@ class AlarmStore {
 
   // Creates or replaces (state kept) an alarm; ValidateAlarmDefinition's
   // errors, LimitExceeded past max_alarms, IOError.
-  Status Put(MetricAlarmDefinition definition);
+  Status Put(MetricAlarmDefinition definition) GL_EXCLUDES(write_mu_, mu_);
   // NotFound "ResourceNotFound: ..." when there is none.
-  Result<MetricAlarm> Get(std::string_view name) const;
+  Result<MetricAlarm> Get(std::string_view name) const GL_EXCLUDES(mu_);
   // Every alarm, sorted by name.
-  std::vector<MetricAlarm> List() const;
+  std::vector<MetricAlarm> List() const GL_EXCLUDES(mu_);
   // All or nothing: ResourceNotFound naming the first missing one.
-  Status Delete(const std::vector<std::string>& names);
+  Status Delete(const std::vector<std::string>& names) GL_EXCLUDES(write_mu_, mu_);
   // SetAlarmState: a transition (history, actions) if the state differs;
   // the next evaluation sets the state the data says.
   Status SetState(std::string_view name, AlarmState state, std::string reason,
-                  std::string reason_data);
+                  std::string reason_data) GL_EXCLUDES(write_mu_, mu_);
   // Unknown names are skipped, as CloudWatch does.
-  Status SetActionsEnabled(const std::vector<std::string>& names, bool enabled);
+  Status SetActionsEnabled(const std::vector<std::string>& names, bool enabled)
+      GL_EXCLUDES(write_mu_, mu_);
   // Matching items, newest first.
-  std::vector<AlarmHistoryItem> History(const AlarmHistoryQuery& query) const;
+  std::vector<AlarmHistoryItem> History(const AlarmHistoryQuery& query) const GL_EXCLUDES(mu_);
 
   // Evaluates every alarm whose newest period (plus the delay) has closed
   // since its last evaluation. The evaluator thread calls it; tests too.
-  void EvaluateDue();
-  // A webhook delivery's result, as an Action history item.
-  void RecordAction(const WebhookNotification& notification, const WebhookOutcome& outcome);
+  void EvaluateDue() GL_EXCLUDES(write_mu_, mu_);
+  // A webhook delivery's result, as an Action history item. Takes write_mu_:
+  // never call it with write_mu_ held (notify may refuse synchronously).
+  void RecordAction(const WebhookNotification& notification, const WebhookOutcome& outcome)
+      GL_EXCLUDES(write_mu_, mu_);
   // Ends the evaluator. Idempotent.
-  void Stop();
+  void Stop() GL_EXCLUDES(mu_);
 
  private:
   struct Entry {
@@ -129,28 +132,33 @@ class AlarmStore {
   };
 
   explicit AlarmStore(AlarmStoreOptions options);
-  Status Load();
+  Status Load() GL_EXCLUDES(mu_);
   std::string PathOf(uint64_t file_id) const;
-  // Writes an entry's file (write_mu_ must be held, mu_ not).
-  Status Persist(const std::string& name);
+  // Writes an entry's file.
+  Status Persist(const std::string& name) GL_REQUIRES(write_mu_) GL_EXCLUDES(mu_);
+  // e is in alarms_: the analysis cannot see that its fields belong to mu_
+  // (a nested struct cannot name the store's mutex), so these helpers state it.
   void AddHistory(Entry* e, AlarmHistoryType type, std::string summary, std::string data,
-                  int64_t now_ms);
+                  int64_t now_ms) GL_REQUIRES(mu_);
   // Sets the state; on a change, records it and collects its notifications.
   void Transition(Entry* e, AlarmState to, std::string reason, std::string reason_data,
-                  int64_t now_ms, std::vector<WebhookNotification>* out);
-  void Send(std::vector<WebhookNotification> notifications);
-  std::optional<AlarmEvaluation> Evaluate(const Due& due, int64_t now_ms) const;
-  void EvaluatorLoop();
-  int64_t NextDueMs() const;  // mu_ held.
+                  int64_t now_ms, std::vector<WebhookNotification>* out) GL_REQUIRES(mu_);
+  // Hands the notifications to options_.notify; one it refuses is recorded as
+  // a failed action (RecordAction), hence without write_mu_.
+  void Send(std::vector<WebhookNotification> notifications) GL_EXCLUDES(write_mu_, mu_);
+  // Reads the metrics store, never under mu_ (see the file comment).
+  std::optional<AlarmEvaluation> Evaluate(const Due& due, int64_t now_ms) const GL_EXCLUDES(mu_);
+  void EvaluatorLoop() GL_EXCLUDES(write_mu_, mu_);
+  int64_t NextDueMs() const GL_REQUIRES(mu_);
 
   const AlarmStoreOptions options_;
-  CloudWatchService queries_;  // GetMetricData on options_.metrics (math included).
-  std::mutex write_mu_;        // Orders mutations and their file writes; before mu_.
-  mutable std::mutex mu_;
-  std::map<std::string, Entry, std::less<>> alarms_;  // Guarded by mu_.
-  uint64_t next_file_id_ = 1;                         // Guarded by mu_.
-  bool stop_ = false;                                 // Guarded by mu_.
-  std::condition_variable cv_;
+  CloudWatchService queries_;               // GetMetricData on options_.metrics (math included).
+  Mutex write_mu_ GL_ACQUIRED_BEFORE(mu_);  // Orders mutations and their file writes.
+  mutable Mutex mu_;
+  std::map<std::string, Entry, std::less<>> alarms_ GL_GUARDED_BY(mu_);
+  uint64_t next_file_id_ GL_GUARDED_BY(mu_) = 1;
+  bool stop_ GL_GUARDED_BY(mu_) = false;
+  CondVar cv_;
   std::thread evaluator_;
 };
 

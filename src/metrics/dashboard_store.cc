@@ -148,7 +148,7 @@ Status DashboardStore::Put(std::string_view name, std::string_view body) {
         problems[0].data_path.empty() ? "" : problems[0].data_path + ": ", problems[0].message));
   }
   Dashboard d{std::string(name), std::string(body), env_->NowMicros() / 1000};
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   return env_->WriteFileAtomic(PathOf(name), EncodeFile(d));
 }
 
@@ -178,7 +178,7 @@ Result<std::vector<Dashboard>> DashboardStore::List(std::string_view prefix) con
 }
 
 Status DashboardStore::Delete(const std::vector<std::string>& names) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   for (const std::string& name : names) {
     GL_RETURN_IF_ERROR(ValidateDashboardName(name));
     if (!env_->FileExists(PathOf(name))) {

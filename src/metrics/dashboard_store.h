@@ -14,13 +14,13 @@
 #define GAMELAKE_METRICS_DASHBOARD_STORE_H_
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace gamelake {
@@ -49,13 +49,13 @@ class DashboardStore {
 
   // InvalidArgument "InvalidParameterValue: ..." for a bad name;
   // "InvalidParameterInput: ..." for a bad body (see ValidateDashboardBody).
-  Status Put(std::string_view name, std::string_view body);
+  Status Put(std::string_view name, std::string_view body) GL_EXCLUDES(mu_);
   // NotFound "ResourceNotFound: ..." if there is none.
   Result<Dashboard> Get(std::string_view name) const;
   // Every dashboard whose name starts with `prefix`, sorted by name (bodies included).
   Result<std::vector<Dashboard>> List(std::string_view prefix) const;
   // All or nothing: NotFound naming the first missing one, and nothing deleted.
-  Status Delete(const std::vector<std::string>& names);
+  Status Delete(const std::vector<std::string>& names) GL_EXCLUDES(mu_);
 
  private:
   DashboardStore(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
@@ -63,7 +63,9 @@ class DashboardStore {
 
   Env* env_;
   std::string dir_;
-  mutable std::mutex mu_;  // Orders writers; readers see whole files (atomic renames).
+  // Orders writers; readers see whole files (atomic renames). It guards the
+  // files, not a member, so nothing is GL_GUARDED_BY it.
+  mutable Mutex mu_;
 };
 
 // Names: 1 to 255 of [A-Za-z0-9_-].

@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/civil_time.h"
+#include "common/mutex.h"
 #include "metrics/aggregate.h"
 #include "metrics/chunk.h"
 #include "metrics/metric_codec.h"
@@ -126,7 +125,7 @@ class MetricStoreImpl : public MetricStore {
     return Status::OK();
   }
 
-  Status Put(std::vector<MetricDatum> data) override {
+  Status Put(std::vector<MetricDatum> data) override GL_EXCLUDES(mu_) {
     if (data.empty()) return Status::OK();
     int64_t now_ms = env_->NowMicros() / 1000;
     for (size_t i = 0; i < data.size(); ++i) {
@@ -139,23 +138,26 @@ class MetricStoreImpl : public MetricStore {
     std::string payload = EncodePutBatch(data);
     std::string_view record = payload;
     // The log's writer thread applies in log order (see the header).
-    std::mutex done_mu;
-    std::condition_variable done_cv;
-    bool done = false;
-    Status result;
+    struct Wait {
+      Mutex mu;
+      CondVar cv;
+      bool done GL_GUARDED_BY(mu) = false;
+      Status result GL_GUARDED_BY(mu);
+    } wait;
     wal_->AppendAsync(kLogStream, {&record, 1}, [&](Status s, uint64_t seq) {
       if (s.ok()) Apply(data, seq);
-      std::lock_guard<std::mutex> l(done_mu);
-      result = s;
-      done = true;
-      done_cv.notify_one();
+      MutexLock l(&wait.mu);
+      wait.result = s;
+      wait.done = true;
+      wait.cv.Signal();  // Under the lock: `wait` is gone once Put returns.
     });
-    std::unique_lock<std::mutex> l(done_mu);
-    done_cv.wait(l, [&] { return done; });
-    return result;
+    MutexLock l(&wait.mu);
+    wait.cv.Wait(&wait.mu, [&]() GL_REQUIRES(wait.mu) { return wait.done; });
+    return wait.result;
   }
 
-  Result<std::vector<StatisticsPoint>> GetStatistics(const StatisticsRequest& r) const override {
+  Result<std::vector<StatisticsPoint>> GetStatistics(const StatisticsRequest& r) const override
+      GL_EXCLUDES(mu_) {
     MetricId id;
     GL_RETURN_IF_ERROR(CheckRequest(r, &id));
     int64_t now_s = env_->NowMicros() / 1'000'000;
@@ -197,9 +199,9 @@ class MetricStoreImpl : public MetricStore {
     return out;
   }
 
-  std::vector<MetricId> ListMetrics(const ListMetricsFilter& f) const override {
+  std::vector<MetricId> ListMetrics(const ListMetricsFilter& f) const override GL_EXCLUDES(mu_) {
     std::vector<MetricId> out;
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     for (const auto& [key, s] : series_) {
       if (s->last_ms < f.active_since_ms || !MatchesFilter(s->id, f)) continue;
       if (!out.empty() && out.back() == s->id) continue;  // Another unit of the same metric.
@@ -208,20 +210,20 @@ class MetricStoreImpl : public MetricStore {
     return out;
   }
 
-  Status Maintain(bool force_checkpoint) override {
+  Status Maintain(bool force_checkpoint) override GL_EXCLUDES(checkpoint_mu_, mu_) {
     SealAndDrop();
     if (!force_checkpoint && !CheckpointDue()) return Status::OK();
     return WriteCheckpoint();
   }
 
-  size_t series_count() const override {
-    std::lock_guard<std::mutex> l(mu_);
+  size_t series_count() const override GL_EXCLUDES(mu_) {
+    MutexLock l(&mu_);
     return series_.size();
   }
 
-  MetricStoreStats stats() const override {
+  MetricStoreStats stats() const override GL_EXCLUDES(mu_) {
     MetricStoreStats st;
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     st.series = series_.size();
     st.tier_memory_bytes.assign(options_.tiers.size(), 0);
     for (const auto& [key, s] : series_) {
@@ -243,13 +245,13 @@ class MetricStoreImpl : public MetricStore {
     return st;
   }
 
-  Status Close() override {
+  Status Close() override GL_EXCLUDES(stop_mu_, checkpoint_mu_, mu_) {
     {
-      std::lock_guard<std::mutex> l(stop_mu_);
+      MutexLock l(&stop_mu_);
       if (closed_) return Status::OK();
       closed_ = true;
     }
-    stop_cv_.notify_all();
+    stop_cv_.SignalAll();
     if (maintainer_.joinable()) maintainer_.join();
     if (!wal_) return Status::OK();
     Status s = WriteCheckpoint();
@@ -258,9 +260,9 @@ class MetricStoreImpl : public MetricStore {
   }
 
  private:
-  bool CheckpointDue() const {
+  bool CheckpointDue() const GL_EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(&mu_);
       if (applied_seq_ == checkpointed_seq_) return false;
     }
     return wal_->pending_bytes() >= options_.checkpoint_log_bytes ||
@@ -268,8 +270,8 @@ class MetricStoreImpl : public MetricStore {
                options_.checkpoint_interval_s * 1'000'000;
   }
 
-  Status CheckSeriesLimit(const std::vector<MetricDatum>& data) {
-    std::lock_guard<std::mutex> l(mu_);
+  Status CheckSeriesLimit(const std::vector<MetricDatum>& data) GL_EXCLUDES(mu_) {
+    MutexLock l(&mu_);
     if (series_.size() + data.size() <= options_.max_series) return Status::OK();
     size_t fresh = 0;
     for (const MetricDatum& d : data) fresh += series_.count(SeriesKey(d.id, d.unit)) ? 0 : 1;
@@ -281,9 +283,9 @@ class MetricStoreImpl : public MetricStore {
 
   // Adds a durable batch (log record `seq`) to the tiers. Runs on the log's
   // writer thread, in log order, or during replay.
-  void Apply(const std::vector<MetricDatum>& data, uint64_t seq) {
+  void Apply(const std::vector<MetricDatum>& data, uint64_t seq) GL_EXCLUDES(mu_) {
     int64_t now_s = env_->NowMicros() / 1'000'000;
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     for (const MetricDatum& d : data) {
       Series& s = FindOrCreate(d);
       s.last_ms = std::max(s.last_ms, d.timestamp_ms);
@@ -306,7 +308,7 @@ class MetricStoreImpl : public MetricStore {
     datapoints_put_.fetch_add(data.size(), std::memory_order_relaxed);
   }
 
-  Series& FindOrCreate(const MetricDatum& d) {
+  Series& FindOrCreate(const MetricDatum& d) GL_REQUIRES(mu_) {
     thread_local std::string key;
     SeriesKeyInto(d.id, d.unit, &key);
     auto it = series_.find(std::string_view(key));
@@ -354,11 +356,11 @@ class MetricStoreImpl : public MetricStore {
   // distinct units seen.
   Status Collect(const StatisticsRequest& r, const MetricId& id, int tier_index, int64_t start_s,
                  int64_t end_s, std::vector<Aggregate>& acc, std::vector<int16_t>& unit_of,
-                 std::vector<std::string>& units) const {
+                 std::vector<std::string>& units) const GL_EXCLUDES(mu_) {
     const TierSpec& tier = options_.tiers[static_cast<size_t>(tier_index)];
     int64_t span = tier.resolution_s * tier.chunk_slots;
     std::string prefix = SeriesKey(id, "");
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     for (auto it = series_.lower_bound(prefix); it != series_.end(); ++it) {
       if (!it->first.starts_with(prefix)) break;
       const Series& s = *it->second;
@@ -390,10 +392,10 @@ class MetricStoreImpl : public MetricStore {
   // Seals the open chunks that are due — and, in chunks still taking puts,
   // the cells whose periods ended seal_after_s ago (kMinCellsToSeal at a
   // time) — then drops chunks past retention and series left without chunks.
-  void SealAndDrop() {
+  void SealAndDrop() GL_EXCLUDES(mu_) {
     static constexpr size_t kMinCellsToSeal = 4;
     int64_t now_s = env_->NowMicros() / 1'000'000;
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     std::erase_if(open_chunks_, [&](const OpenChunk& o) {
       const TierSpec& t = options_.tiers[o.tier];
       auto& chunks = o.series->tiers[o.tier];
@@ -435,12 +437,12 @@ class MetricStoreImpl : public MetricStore {
     });
   }
 
-  Status WriteCheckpoint() {
-    std::lock_guard<std::mutex> cl(checkpoint_mu_);
+  Status WriteCheckpoint() GL_EXCLUDES(checkpoint_mu_, mu_) {
+    MutexLock cl(&checkpoint_mu_);
     Checkpoint c;
     c.tiers = options_.tiers;
     {
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(&mu_);
       c.applied_seq = applied_seq_;
       if (c.applied_seq == checkpointed_seq_) return Status::OK();  // Nothing new.
       c.series.reserve(series_.size());
@@ -461,20 +463,23 @@ class MetricStoreImpl : public MetricStore {
     last_checkpoint_us_ = env_->MonotonicMicros();
     checkpoints_.fetch_add(1);
     {
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(&mu_);
       checkpointed_seq_ = c.applied_seq;
     }
     if (c.applied_seq > 0) GL_RETURN_IF_ERROR(wal_->Release(kLogStream, c.applied_seq));
     return Status::OK();
   }
 
-  Status LoadCheckpoint() {
+  // Init's: no other thread sees the store yet, but mu_ is taken all the
+  // same, so the analysis checks the series are only touched under it.
+  Status LoadCheckpoint() GL_EXCLUDES(mu_) {
     std::string path = options_.dir + "/" + kCheckpointName;
     last_checkpoint_us_ = env_->MonotonicMicros();
     if (!env_->FileExists(path)) return Status::OK();
     GL_ASSIGN_OR_RETURN(std::string file, env_->ReadFile(path));
     auto c = DecodeCheckpoint(file);
     if (!c.ok()) return c.status().WithContext(path);
+    MutexLock l(&mu_);
     applied_seq_ = checkpointed_seq_ = c->applied_seq;
     bool same_tiers = c->tiers.size() == options_.tiers.size();
     for (size_t i = 0; same_tiers && i < c->tiers.size(); ++i) {
@@ -487,7 +492,7 @@ class MetricStoreImpl : public MetricStore {
     return Status::OK();
   }
 
-  Status AdoptSeries(CheckpointSeries& cs) {
+  Status AdoptSeries(CheckpointSeries& cs) GL_REQUIRES(mu_) {
     auto s = std::make_unique<Series>();
     s->id = std::move(cs.id);
     s->unit = std::move(cs.unit);
@@ -508,7 +513,8 @@ class MetricStoreImpl : public MetricStore {
 
   // The checkpoint was written with other tiers: cells move to the tier of
   // the same resolution, if there still is one.
-  Status ReslotSeries(CheckpointSeries& cs, const std::vector<TierSpec>& old_tiers) {
+  Status ReslotSeries(CheckpointSeries& cs, const std::vector<TierSpec>& old_tiers)
+      GL_REQUIRES(mu_) {
     MetricDatum key;
     key.id = cs.id;
     key.unit = cs.unit;
@@ -539,14 +545,19 @@ class MetricStoreImpl : public MetricStore {
   }
 
   // Applies the log records the checkpoint does not hold, in order.
-  Status Replay() {
-    auto cursor = wal_->NewCursor(applied_seq_ + 1);
+  Status Replay() GL_EXCLUDES(mu_) {
+    uint64_t applied = 0;  // Apply's applied_seq_, followed here without the lock.
+    {
+      MutexLock l(&mu_);
+      applied = applied_seq_;
+    }
+    auto cursor = wal_->NewCursor(applied + 1);
     LogRecord rec;
     uint64_t replayed = 0;
     while (true) {
       GL_ASSIGN_OR_RETURN(bool more, cursor->Next(&rec));
       if (!more) break;
-      if (rec.stream != kLogStream || rec.seq <= applied_seq_) continue;
+      if (rec.stream != kLogStream || rec.seq <= applied) continue;
       auto data = DecodePutBatch(rec.payload);
       if (!data.ok()) {
         // The log's CRC passed, so this is a bug or a foreign writer: say so, keep the rest.
@@ -555,21 +566,22 @@ class MetricStoreImpl : public MetricStore {
         continue;
       }
       Apply(*data, rec.seq);
+      applied = rec.seq;
       ++replayed;
     }
     if (replayed > 0) spdlog::info("msg=\"metrics: replayed the log\" batches={}", replayed);
     return Status::OK();
   }
 
-  void MaintainLoop() {
-    std::unique_lock<std::mutex> l(stop_mu_);
+  void MaintainLoop() GL_EXCLUDES(stop_mu_) {
+    MutexLock l(&stop_mu_);
     while (!closed_) {
-      stop_cv_.wait_for(l, std::chrono::seconds(options_.maintain_interval_s));
+      stop_cv_.WaitFor(&stop_mu_, std::chrono::seconds(options_.maintain_interval_s));
       if (closed_) break;
-      l.unlock();
+      l.Unlock();
       Status s = Maintain(false);
       if (!s.ok()) spdlog::warn("msg=\"metrics maintenance failed\" error=\"{}\"", s.ToString());
-      l.lock();
+      l.Lock();
     }
   }
 
@@ -581,18 +593,19 @@ class MetricStoreImpl : public MetricStore {
     uint32_t tier;
     int64_t start;
   };
-  mutable std::mutex mu_;  // Guards series_, open_chunks_, applied_seq_, checkpointed_seq_.
-  std::map<std::string, std::unique_ptr<Series>, std::less<>> series_;
-  std::vector<OpenChunk> open_chunks_;  // Chunks to seal once due (may repeat or be gone).
-  uint64_t applied_seq_ = 0;
-  uint64_t checkpointed_seq_ = 0;
-  std::mutex checkpoint_mu_;  // One checkpoint at a time.
+  Mutex checkpoint_mu_ GL_ACQUIRED_BEFORE(mu_);  // One checkpoint at a time.
+  mutable Mutex mu_;
+  std::map<std::string, std::unique_ptr<Series>, std::less<>> series_ GL_GUARDED_BY(mu_);
+  // Chunks to seal once due (may repeat or be gone).
+  std::vector<OpenChunk> open_chunks_ GL_GUARDED_BY(mu_);
+  uint64_t applied_seq_ GL_GUARDED_BY(mu_) = 0;
+  uint64_t checkpointed_seq_ GL_GUARDED_BY(mu_) = 0;
   std::atomic<int64_t> last_checkpoint_us_{0};
   std::atomic<uint64_t> datapoints_put_{0};
   std::atomic<uint64_t> checkpoints_{0};
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool closed_ = false;
+  Mutex stop_mu_;
+  CondVar stop_cv_;
+  bool closed_ GL_GUARDED_BY(stop_mu_) = false;
   std::thread maintainer_;
 };
 

@@ -39,27 +39,30 @@ void PipelineRecorder::Start() {
 
 void PipelineRecorder::Stop() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void PipelineRecorder::Loop() {
-  std::unique_lock<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   while (!stop_) {
     const int64_t now_us = options_.env->NowMicros();
     const int64_t wait_us = 1'000'000 - now_us % 1'000'000 + kAfterSecondUs;
-    if (cv_.wait_for(l, std::chrono::microseconds(wait_us), [this] { return stop_; })) break;
+    if (cv_.WaitFor(&mu_, std::chrono::microseconds(wait_us),
+                    [&]() GL_REQUIRES(mu_) { return stop_; })) {
+      break;
+    }
     const int64_t second_start_ms = (options_.env->NowMicros() / 1'000'000 - 1) * 1000;
-    l.unlock();
+    l.Unlock();
     Status s = RecordSecond(second_start_ms);
     if (!s.ok()) {
       spdlog::warn("msg=\"pipeline metrics not recorded\" second_ms={} error=\"{}\"",
                    second_start_ms, s.ToString());
     }
-    l.lock();
+    l.Lock();
   }
 }
 

@@ -30,17 +30,16 @@
 #ifndef GAMELAKE_METRICS_PIPELINE_RECORDER_H_
 #define GAMELAKE_METRICS_PIPELINE_RECORDER_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/stream_stats.h"
 #include "metrics/metric_store.h"
@@ -78,7 +77,7 @@ class PipelineRecorder {
 
   // Starts the thread that calls RecordSecond just after each second ends.
   void Start();
-  void Stop();
+  void Stop() GL_EXCLUDES(mu_);
 
   // Records what the counters gained since the last call as the datapoints
   // of the second starting at second_start_ms.
@@ -100,14 +99,14 @@ class PipelineRecorder {
   void StreamData(int64_t second_start_ms, std::vector<MetricDatum>* out);
   void QueryData(int64_t second_start_ms, std::vector<MetricDatum>* out);
   void AppData(int64_t second_start_ms, std::vector<MetricDatum>* out);
-  void Loop();
+  void Loop() GL_EXCLUDES(mu_);
 
   const PipelineRecorderOptions options_;
   std::map<std::string, Seen> seen_;            // Only the recording thread touches it.
   std::map<std::string, AppSample> seen_apps_;  // Likewise: each app's last sample.
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // Guarded by mu_.
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

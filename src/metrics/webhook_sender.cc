@@ -16,52 +16,52 @@ WebhookSender::WebhookSender(WebhookSenderOptions options, OnDone on_done)
 WebhookSender::~WebhookSender() { Stop(); }
 
 bool WebhookSender::Enqueue(WebhookNotification notification) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   if (stop_ || queue_.size() + in_flight_ >= options_.max_queue) return false;
   queue_.push_back(Item{std::move(notification), {}, options_.env->MonotonicMicros()});
-  cv_.notify_all();
+  cv_.SignalAll();
   return true;
 }
 
 size_t WebhookSender::pending() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   return queue_.size() + in_flight_;
 }
 
 void WebhookSender::Stop() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     stop_ = true;
     if (!queue_.empty()) {
       spdlog::warn("msg=\"alarm webhooks dropped at shutdown\" count={}", queue_.size());
     }
     queue_.clear();
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   if (thread_.joinable()) thread_.join();
 }
 
 void WebhookSender::Loop() {
-  std::unique_lock<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   while (!stop_) {
     if (queue_.empty()) {
-      cv_.wait(l, [this] { return stop_ || !queue_.empty(); });
+      cv_.Wait(&mu_, [&]() GL_REQUIRES(mu_) { return stop_ || !queue_.empty(); });
       continue;
     }
     auto next = std::min_element(queue_.begin(), queue_.end(),
                                  [](const Item& a, const Item& b) { return a.due_us < b.due_us; });
     int64_t wait_us = next->due_us - options_.env->MonotonicMicros();
     if (wait_us > 0) {
-      cv_.wait_for(l, std::chrono::microseconds(wait_us));
+      cv_.WaitFor(&mu_, std::chrono::microseconds(wait_us));
       continue;  // Stopped, a new item, or due now: look again.
     }
     Item item = std::move(*next);
     queue_.erase(next);
     ++in_flight_;
-    l.unlock();
+    l.Unlock();
     bool finished = Attempt(&item);
     if (finished) on_done_(item.notification, item.outcome);
-    l.lock();
+    l.Lock();
     --in_flight_;
     if (!finished && !stop_) queue_.push_back(std::move(item));
   }

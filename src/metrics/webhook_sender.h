@@ -16,15 +16,14 @@
 #ifndef GAMELAKE_METRICS_WEBHOOK_SENDER_H_
 #define GAMELAKE_METRICS_WEBHOOK_SENDER_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/env.h"
+#include "common/mutex.h"
 #include "metrics/http_client.h"
 
 namespace gamelake {
@@ -63,12 +62,12 @@ class WebhookSender {
   WebhookSender& operator=(const WebhookSender&) = delete;
 
   // False when the queue is full or the sender stopped (nothing will be sent).
-  bool Enqueue(WebhookNotification notification);
+  bool Enqueue(WebhookNotification notification) GL_EXCLUDES(mu_);
   // Notifications not yet finished (queued, in flight or waiting to retry).
-  size_t pending() const;
+  size_t pending() const GL_EXCLUDES(mu_);
   // Ends the thread once the request in flight (if any) ends; drops the rest.
   // Idempotent.
-  void Stop();
+  void Stop() GL_EXCLUDES(mu_);
 
  private:
   struct Item {
@@ -77,17 +76,18 @@ class WebhookSender {
     int64_t due_us = 0;  // Env::MonotonicMicros.
   };
 
-  void Loop();
+  void Loop() GL_EXCLUDES(mu_);
   // One attempt; true when the item is finished (delivered or final failure).
-  bool Attempt(Item* item);
+  // Sends, so never under mu_.
+  bool Attempt(Item* item) GL_EXCLUDES(mu_);
 
   const WebhookSenderOptions options_;
   const OnDone on_done_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Item> queue_;  // Guarded by mu_.
-  size_t in_flight_ = 0;    // Guarded by mu_.
-  bool stop_ = false;       // Guarded by mu_.
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::deque<Item> queue_ GL_GUARDED_BY(mu_);
+  size_t in_flight_ GL_GUARDED_BY(mu_) = 0;
+  bool stop_ GL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

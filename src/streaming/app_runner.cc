@@ -167,9 +167,9 @@ Status AppRunner::LoadCheckpoint() {
 }
 
 void AppRunner::RequestStop() {
-  std::lock_guard<std::mutex> l(mu_);  // Under mu_: WaitStop cannot miss it.
+  MutexLock l(&mu_);  // Under mu_: WaitStop cannot miss it.
   stop_.store(true, std::memory_order_release);
-  stop_cv_.notify_all();
+  stop_cv_.SignalAll();
 }
 
 void AppRunner::Stop(int64_t grace_ms) {
@@ -178,8 +178,9 @@ void AppRunner::Stop(int64_t grace_ms) {
   {
     // The runner delivers what it read and checkpoints; a destination that
     // cannot take the rows now is not waited for long.
-    std::unique_lock<std::mutex> l(mu_);
-    if (!stop_cv_.wait_for(l, std::chrono::milliseconds(grace_ms), [this] { return done_; })) {
+    MutexLock l(&mu_);
+    if (!stop_cv_.WaitFor(&mu_, std::chrono::milliseconds(grace_ms),
+                          [&]() GL_REQUIRES(mu_) { return done_; })) {
       abort_.store(true, std::memory_order_release);
     }
   }
@@ -202,7 +203,7 @@ AppRunStats AppRunner::stats() const {
 }
 
 Status AppRunner::error() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   return error_;
 }
 
@@ -219,13 +220,13 @@ void AppRunner::Run() {
     spdlog::error("msg=\"streaming application stopped on an error\" app={} error=\"{}\"",
                   options_.definition.name, s.ToString());
   }
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   if (!s.ok()) {
     error_ = s;
     failed_.store(true, std::memory_order_release);
   }
   done_ = true;
-  stop_cv_.notify_all();
+  stop_cv_.SignalAll();
 }
 
 Status AppRunner::Step(bool* idle) {
@@ -389,8 +390,8 @@ bool AppRunner::DeliverTo(size_t d, size_t index, std::vector<FailedRow>* failed
 }
 
 bool AppRunner::WaitStop(int64_t ms) {
-  std::unique_lock<std::mutex> l(mu_);
-  return stop_cv_.wait_for(l, std::chrono::milliseconds(ms), [this] { return stopping(); });
+  MutexLock l(&mu_);
+  return stop_cv_.WaitFor(&mu_, std::chrono::milliseconds(ms), [this] { return stopping(); });
 }
 
 void AppRunner::PublishStats() {

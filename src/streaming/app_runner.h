@@ -41,17 +41,16 @@
 
 #include <atomic>
 #include <climits>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/env.h"
 #include "common/metrics.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "log/wal.h"
@@ -110,15 +109,15 @@ class AppRunner {
   // writes a last checkpoint. A destination still busy after grace_ms is told
   // to stop (Destination::Stop); the rows it had then are not checkpointed
   // and go out again after the restart. Idempotent.
-  void Stop(int64_t grace_ms = kStopGraceMs);
+  void Stop(int64_t grace_ms = kStopGraceMs) GL_EXCLUDES(mu_);
   // Asks the thread to end without waiting (Stop() then waits), so that many
   // runners can wind down at once.
-  void RequestStop();
+  void RequestStop() GL_EXCLUDES(mu_);
 
   AppRunStats stats() const;
   // True once the thread ended on an error (then error() says which).
   bool failed() const { return failed_.load(std::memory_order_acquire); }
-  Status error() const;
+  Status error() const GL_EXCLUDES(mu_);
   const std::vector<InAppStream>& streams() const { return program_->streams(); }
 
  private:
@@ -127,7 +126,7 @@ class AppRunner {
   Status Init();
   // Reads the checkpoint, or takes the start position at a first start.
   Status LoadCheckpoint();
-  void Run();
+  void Run() GL_EXCLUDES(mu_);
   // One round: read up to a batch, advance the clock, deliver, maybe checkpoint.
   Status Step(bool* idle);
   Status Consume(const SourceRecord& record);
@@ -143,7 +142,7 @@ class AppRunner {
   void PublishStats();
   Status WriteCheckpoint();
   // Waits up to ms; true if the runner is stopping.
-  bool WaitStop(int64_t ms);
+  bool WaitStop(int64_t ms) GL_EXCLUDES(mu_);
   bool stopping() const { return stop_.load(std::memory_order_acquire); }
 
   AppRunnerOptions options_;
@@ -183,10 +182,10 @@ class AppRunner {
   std::atomic<bool> failed_{false};
   std::atomic<bool> stop_{false};   // Stop reading; deliver what was read; checkpoint.
   std::atomic<bool> abort_{false};  // Destinations were told to stop: trust no delivery.
-  mutable std::mutex mu_;
-  std::condition_variable stop_cv_;
-  Status error_;       // Guarded by mu_.
-  bool done_ = false;  // Guarded by mu_: the thread has finished.
+  mutable Mutex mu_;
+  CondVar stop_cv_;
+  Status error_ GL_GUARDED_BY(mu_);
+  bool done_ GL_GUARDED_BY(mu_) = false;  // The thread has finished.
   Counter* records_counter_ = nullptr;
   Counter* rows_counter_ = nullptr;
   Counter* errors_counter_ = nullptr;

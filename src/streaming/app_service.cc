@@ -50,7 +50,7 @@ std::string AppService::AppDir(std::string_view name) const { return JoinPath(op
 
 Status AppService::Restore() {
   GL_ASSIGN_OR_RETURN(std::vector<std::string> names, options_.env->ListDir(options_.dir));
-  std::lock_guard<std::mutex> ops(ops_mu_);
+  MutexLock ops(&ops_mu_);
   for (const std::string& name : names) {
     if (name.starts_with(kTrashPrefix)) {
       Status s = RemoveAppDir(name);
@@ -81,7 +81,7 @@ Status AppService::RestoreOne(const std::string& name) {
   entry->definition = std::move(def).value();
   RegisterGauges(entry.get());
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     apps_[name] = entry;
   }
   if (entry->definition.desired_state == DesiredState::kRunning) {
@@ -179,7 +179,7 @@ Status AppService::CheckNoLoop(const ApplicationDefinition& def) const {
     }
   };
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     for (const auto& [name, entry] : apps_) {
       if (name != def.name) add(entry->definition);
     }
@@ -231,10 +231,10 @@ Result<AppDescription> AppService::Create(const AppSpec& spec) {
   if (!spec.source) return Status::InvalidArgument("source: is required");
   if (!spec.sql) return Status::InvalidArgument("sql: is required");
   if (Status s = ValidateStreamName(*spec.source); !s.ok()) return s.WithContext("source");
-  std::lock_guard<std::mutex> ops(ops_mu_);
+  MutexLock ops(&ops_mu_);
   GL_RETURN_IF_ERROR(CheckOpen());
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     if (apps_.contains(spec.name) || options_.env->FileExists(AppDir(spec.name))) {
       return Status::AlreadyExists(fmt::format("an application named '{}' exists", spec.name));
     }
@@ -264,7 +264,7 @@ Result<AppDescription> AppService::Create(const AppSpec& spec) {
   entry->definition = def;
   RegisterGauges(entry.get());
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     apps_[def.name] = entry;
   }
   spdlog::info("msg=\"streaming application created\" app={} source={} version={}", def.name,
@@ -274,7 +274,7 @@ Result<AppDescription> AppService::Create(const AppSpec& spec) {
 }
 
 Result<AppDescription> AppService::Update(const AppSpec& spec) {
-  std::lock_guard<std::mutex> ops(ops_mu_);
+  MutexLock ops(&ops_mu_);
   GL_RETURN_IF_ERROR(CheckOpen());
   std::shared_ptr<Entry> entry = Find(spec.name);
   if (entry == nullptr) {
@@ -303,7 +303,7 @@ Result<AppDescription> AppService::Update(const AppSpec& spec) {
     return s;
   }
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     entry->definition = def;
   }
   spdlog::info("msg=\"streaming application updated\" app={} version={} code_version={}", def.name,
@@ -313,7 +313,7 @@ Result<AppDescription> AppService::Update(const AppSpec& spec) {
 }
 
 Status AppService::Start(std::string_view name) {
-  std::lock_guard<std::mutex> ops(ops_mu_);
+  MutexLock ops(&ops_mu_);
   GL_RETURN_IF_ERROR(CheckOpen());
   std::shared_ptr<Entry> entry = Find(name);
   if (entry == nullptr) return Status::NotFound(fmt::format("no application named '{}'", name));
@@ -323,14 +323,14 @@ Status AppService::Start(std::string_view name) {
     ApplicationDefinition def = entry->definition;
     def.desired_state = DesiredState::kRunning;
     GL_RETURN_IF_ERROR(WriteDefinition(def));
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     entry->definition = def;
   }
   return StartRunner(entry.get());
 }
 
 Status AppService::Stop(std::string_view name) {
-  std::lock_guard<std::mutex> ops(ops_mu_);
+  MutexLock ops(&ops_mu_);
   std::shared_ptr<Entry> entry = Find(name);
   if (entry == nullptr) return Status::NotFound(fmt::format("no application named '{}'", name));
   StopRunner(entry.get());
@@ -338,14 +338,14 @@ Status AppService::Stop(std::string_view name) {
     ApplicationDefinition def = entry->definition;
     def.desired_state = DesiredState::kReady;
     GL_RETURN_IF_ERROR(WriteDefinition(def));
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     entry->definition = def;
   }
   return Status::OK();
 }
 
 Status AppService::Delete(std::string_view name) {
-  std::lock_guard<std::mutex> ops(ops_mu_);
+  MutexLock ops(&ops_mu_);
   GL_RETURN_IF_ERROR(CheckOpen());
   std::shared_ptr<Entry> entry = Find(name);
   if (entry == nullptr) return Status::NotFound(fmt::format("no application named '{}'", name));
@@ -355,7 +355,7 @@ Status AppService::Delete(std::string_view name) {
   GL_RETURN_IF_ERROR(options_.env->RenameFile(AppDir(name), AppDir(trash)));
   GL_RETURN_IF_ERROR(options_.env->SyncDir(options_.dir));
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     apps_.erase(apps_.find(name));
   }
   if (entry->lag_records != nullptr) {
@@ -388,7 +388,7 @@ Status AppService::StartRunner(Entry* entry) {
   r.open_source = options_.open_source;
   Result<ProgramOptions> program = ProgramOptionsFor(def);
   if (!program.ok()) {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     entry->last_error = program.status().ToString();
     return program.status();
   }
@@ -415,7 +415,7 @@ Status AppService::StartRunner(Entry* entry) {
       status = started.status();
     }
   }
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   entry->runner = std::move(runner);
   entry->last_error = status.ok() ? "" : status.ToString();
   return status;
@@ -424,26 +424,26 @@ Status AppService::StartRunner(Entry* entry) {
 void AppService::StopRunner(Entry* entry, int64_t grace_ms) {
   std::shared_ptr<AppRunner> runner;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     runner = entry->runner;
   }
   if (runner == nullptr) return;
   runner->Stop(grace_ms);  // Slow (a last checkpoint), without mu_.
   Status error = runner->error();
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   entry->last_run = runner->stats();
   entry->last_error = error.ok() ? "" : error.ToString();
   entry->runner.reset();
 }
 
 Status AppService::CheckOpen() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   if (shut_down_) return Status::Unavailable("the server is stopping");
   return Status::OK();
 }
 
 std::shared_ptr<AppService::Entry> AppService::Find(std::string_view name) const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   auto it = apps_.find(name);
   return it == apps_.end() ? nullptr : it->second;
 }
@@ -474,7 +474,7 @@ AppDescription AppService::DescribeLocked(const Entry& e) const {
 }
 
 std::vector<AppDescription> AppService::List() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   std::vector<AppDescription> out;
   for (const auto& [name, entry] : apps_) out.push_back(DescribeLocked(*entry));
   return out;
@@ -484,7 +484,7 @@ Result<AppDescription> AppService::Describe(std::string_view name) const {
   std::shared_ptr<AppRunner> runner;
   AppDescription d;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     auto it = apps_.find(name);
     if (it == apps_.end()) {
       return Status::NotFound(fmt::format("no application named '{}'", name));
@@ -521,9 +521,9 @@ Result<LiveHandle> AppService::Subscribe(std::string_view name, std::string_view
 }
 
 void AppService::Monitor() {
-  std::unique_lock<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   while (!shut_down_) {
-    monitor_cv_.wait_for(l, std::chrono::milliseconds(kMonitorIntervalMs));
+    monitor_cv_.WaitFor(&mu_, std::chrono::milliseconds(kMonitorIntervalMs));
     if (shut_down_) break;
     for (const auto& [name, entry] : apps_) {
       if (entry->lag_records == nullptr) continue;
@@ -536,15 +536,15 @@ void AppService::Monitor() {
 }
 
 void AppService::Shutdown() {
-  std::lock_guard<std::mutex> ops(ops_mu_);
+  MutexLock ops(&ops_mu_);
   std::vector<std::shared_ptr<Entry>> entries;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     if (shut_down_) return;
     shut_down_ = true;
     for (const auto& [name, entry] : apps_) entries.push_back(entry);
   }
-  monitor_cv_.notify_all();
+  monitor_cv_.SignalAll();
   if (monitor_.joinable()) monitor_.join();
   // Every runner winds down at once; their grace periods overlap.
   const int64_t start = options_.env->MonotonicMicros();

@@ -34,12 +34,10 @@
 #ifndef GAMELAKE_STREAMING_APP_SERVICE_H_
 #define GAMELAKE_STREAMING_APP_SERVICE_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +46,7 @@
 
 #include "common/env.h"
 #include "common/metrics.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "log/wal.h"
@@ -128,22 +127,27 @@ class AppService {
   static Result<std::unique_ptr<AppService>> Open(AppServiceOptions options);
   ~AppService();  // Shutdown().
 
-  Result<AppDescription> Create(const AppSpec& spec);
-  Result<AppDescription> Update(const AppSpec& spec);
-  Status Start(std::string_view name);
-  Status Stop(std::string_view name);
-  Status Delete(std::string_view name);
-  std::vector<AppDescription> List() const;
-  Result<AppDescription> Describe(std::string_view name) const;
+  Result<AppDescription> Create(const AppSpec& spec) GL_EXCLUDES(ops_mu_, mu_);
+  Result<AppDescription> Update(const AppSpec& spec) GL_EXCLUDES(ops_mu_, mu_);
+  Status Start(std::string_view name) GL_EXCLUDES(ops_mu_, mu_);
+  Status Stop(std::string_view name) GL_EXCLUDES(ops_mu_, mu_);
+  Status Delete(std::string_view name) GL_EXCLUDES(ops_mu_, mu_);
+  std::vector<AppDescription> List() const GL_EXCLUDES(mu_);
+  Result<AppDescription> Describe(std::string_view name) const GL_EXCLUDES(mu_);
   Result<Discovery> Discover(const std::string& source, size_t sample) const;
   // The rows `stream` (an in-application stream or error_stream) receives from now on.
-  Result<LiveHandle> Subscribe(std::string_view name, std::string_view stream);
+  Result<LiveHandle> Subscribe(std::string_view name, std::string_view stream) GL_EXCLUDES(mu_);
 
   // Stops every runner (each writes its last checkpoint) and ends every live
   // subscription. Later changes fail with Unavailable. Idempotent.
-  void Shutdown();
+  void Shutdown() GL_EXCLUDES(ops_mu_, mu_);
 
  private:
+  // An application. Its fields cannot be GL_GUARDED_BY the service's mutexes
+  // (a nested struct cannot name them), so the rule is written here and the
+  // helpers that touch them state theirs: definition, runner, last_run and
+  // last_error change with ops_mu_ and mu_ held, and are read with either;
+  // hub and the gauges are set before the entry is shared.
   struct Entry {
     ApplicationDefinition definition;
     std::shared_ptr<LiveHub> hub = std::make_shared<LiveHub>();
@@ -156,40 +160,40 @@ class AppService {
   };
 
   explicit AppService(AppServiceOptions options);
-  Status Restore();
-  Status RestoreOne(const std::string& name);
+  Status Restore() GL_EXCLUDES(ops_mu_, mu_);
+  Status RestoreOne(const std::string& name) GL_REQUIRES(ops_mu_) GL_EXCLUDES(mu_);
   std::string AppDir(std::string_view name) const;
   Status WriteDefinition(const ApplicationDefinition& def);
   // Compiles the definition's code and checks its destinations against it
   // and against every other application's (no loops).
-  Result<std::vector<InAppStream>> Check(const ApplicationDefinition& def) const;
-  Status CheckNoLoop(const ApplicationDefinition& def) const;
+  Result<std::vector<InAppStream>> Check(const ApplicationDefinition& def) const GL_EXCLUDES(mu_);
+  Status CheckNoLoop(const ApplicationDefinition& def) const GL_EXCLUDES(mu_);
   // The program options of `def`: the service's, with its reference tables parsed.
   Result<ProgramOptions> ProgramOptionsFor(const ApplicationDefinition& def) const;
   // Builds destination i and has it check the columns of its stream.
   Status CheckDestination(const ApplicationDefinition& def, size_t i,
                           const StreamingProgram& program) const;
   Result<InputSchema> DiscoverSchema(const std::string& source) const;
-  // Starts a runner for the entry (ops_mu_ held); a failure is kept as the
-  // entry's last error and returned.
-  Status StartRunner(Entry* entry);
-  // Stops the entry's runner, if any (ops_mu_ held).
-  void StopRunner(Entry* entry, int64_t grace_ms = AppRunner::kStopGraceMs);
+  // Starts a runner for the entry; a failure is kept as the entry's last
+  // error and returned.
+  Status StartRunner(Entry* entry) GL_REQUIRES(ops_mu_) GL_EXCLUDES(mu_);
+  // Stops the entry's runner, if any.
+  void StopRunner(Entry* entry, int64_t grace_ms = AppRunner::kStopGraceMs) GL_REQUIRES(ops_mu_)
+      GL_EXCLUDES(mu_);
   void RegisterGauges(Entry* entry);
-  AppDescription DescribeLocked(const Entry& entry) const;
-  std::shared_ptr<Entry> Find(std::string_view name) const;
-  Status CheckOpen() const;  // Unavailable once shut down.
+  AppDescription DescribeLocked(const Entry& entry) const GL_REQUIRES(mu_);
+  std::shared_ptr<Entry> Find(std::string_view name) const GL_EXCLUDES(mu_);
+  Status CheckOpen() const GL_EXCLUDES(mu_);  // Unavailable once shut down.
   Status RemoveAppDir(const std::string& name);
-  void Monitor();
+  void Monitor() GL_EXCLUDES(mu_);
 
   const AppServiceOptions options_;
-  std::mutex ops_mu_;  // Serializes changes; held across slow work.
-  mutable std::mutex mu_;
-  std::condition_variable monitor_cv_;
-  // Entries are replaced, never changed, under mu_ — except runner, last_run
-  // and last_error, which change under ops_mu_ + mu_.
-  std::map<std::string, std::shared_ptr<Entry>, std::less<>> apps_;  // Guarded by mu_.
-  bool shut_down_ = false;                                           // Guarded by mu_.
+  Mutex ops_mu_ GL_ACQUIRED_BEFORE(mu_);  // Serializes changes; held across slow work.
+  mutable Mutex mu_;
+  CondVar monitor_cv_;
+  // Entries are replaced, never changed, under mu_ — except as Entry says.
+  std::map<std::string, std::shared_ptr<Entry>, std::less<>> apps_ GL_GUARDED_BY(mu_);
+  bool shut_down_ GL_GUARDED_BY(mu_) = false;
   std::thread monitor_;  // Updates the lag gauges every second.
 };
 

@@ -110,25 +110,25 @@ int64_t RetryPolicy::BackoffMs(int attempt) const {
 }
 
 void StopSignal::Stop() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   stopped_ = true;
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 bool StopSignal::stopped() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stopped_;
 }
 
 bool StopSignal::WaitMs(Env* env, int64_t ms) {
   const int64_t deadline = env->MonotonicMicros() + ms * 1000;
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (;;) {
     if (stopped_) return false;
     int64_t left = deadline - env->MonotonicMicros();
     if (left <= 0) return true;
     // Short slices, so an Env whose clock jumps (tests) is followed promptly.
-    cv_.wait_for(lock, std::chrono::microseconds(std::min<int64_t>(left, 50'000)));
+    cv_.WaitFor(&mu_, std::chrono::microseconds(std::min<int64_t>(left, 50'000)));
   }
 }
 

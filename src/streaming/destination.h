@@ -29,16 +29,15 @@
 #ifndef GAMELAKE_STREAMING_DESTINATION_H_
 #define GAMELAKE_STREAMING_DESTINATION_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "streaming/sql_value.h"
@@ -97,15 +96,15 @@ struct RetryPolicy {
 // Raised by Destination::Stop(); cuts the destinations' back-off waits short.
 class StopSignal {
  public:
-  void Stop();
-  bool stopped() const;
+  void Stop() GL_EXCLUDES(mu_);
+  bool stopped() const GL_EXCLUDES(mu_);
   // Waits `ms` by env's monotonic clock. False if stopped (before or during).
-  bool WaitMs(Env* env, int64_t ms);
+  bool WaitMs(Env* env, int64_t ms) GL_EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopped_ = false;  // Guarded by mu_.
+  mutable Mutex mu_;
+  CondVar cv_;
+  bool stopped_ GL_GUARDED_BY(mu_) = false;
 };
 
 // What the destinations of one application are built with (the service's).

@@ -12,9 +12,10 @@ constexpr std::string_view kDroppedEvent =
 
 LiveSubscription::Wait LiveSubscription::Take(std::string* out, int64_t timeout_ms) {
   out->clear();
-  std::unique_lock<std::mutex> l(mu_);
-  cv_.wait_for(l, std::chrono::milliseconds(timeout_ms),
-               [this] { return !queued_.empty() || closed_ || dropped_ || cancelled_; });
+  MutexLock l(&mu_);
+  cv_.WaitFor(&mu_, std::chrono::milliseconds(timeout_ms), [&]() GL_REQUIRES(mu_) {
+    return !queued_.empty() || closed_ || dropped_ || cancelled_;
+  });
   if (dropped_) {
     *out = kDroppedEvent;
     return Wait::kDropped;
@@ -27,14 +28,14 @@ LiveSubscription::Wait LiveSubscription::Take(std::string* out, int64_t timeout_
 }
 
 void LiveSubscription::Cancel() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   cancelled_ = true;
   queued_.clear();
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 bool LiveSubscription::Append(std::string_view event, size_t max_bytes) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   if (closed_ || dropped_ || cancelled_) return false;
   if (queued_.size() + event.size() > max_bytes) {
     dropped_ = true;
@@ -43,14 +44,14 @@ bool LiveSubscription::Append(std::string_view event, size_t max_bytes) {
   } else {
     queued_.append(event);
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   return !dropped_;
 }
 
 void LiveSubscription::Close() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   closed_ = true;
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 std::string LiveRowEvent(uint64_t ordinal, const StreamSchema& schema, const StreamRow& row) {
@@ -71,7 +72,7 @@ std::string LiveRowEvent(uint64_t ordinal, const StreamSchema& schema, const Str
 
 std::shared_ptr<LiveSubscription> LiveHub::Subscribe(std::string stream) {
   auto sub = std::make_shared<LiveSubscription>(std::move(stream));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   if (closed_) {
     sub->Close();
     return sub;
@@ -84,7 +85,7 @@ std::shared_ptr<LiveSubscription> LiveHub::Subscribe(std::string stream) {
 void LiveHub::Publish(std::string_view stream, uint64_t ordinal, const StreamSchema& schema,
                       const StreamRow& row) {
   if (!HasSubscribers()) return;
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   std::string event;
   std::erase_if(subs_, [&](const std::shared_ptr<LiveSubscription>& s) {
     if (s->stream() != stream) return false;
@@ -96,7 +97,7 @@ void LiveHub::Publish(std::string_view stream, uint64_t ordinal, const StreamSch
 
 void LiveHub::Unsubscribe(const std::shared_ptr<LiveSubscription>& sub) {
   sub->Cancel();
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   std::erase(subs_, sub);
   count_.store(subs_.size(), std::memory_order_relaxed);
 }
@@ -104,7 +105,7 @@ void LiveHub::Unsubscribe(const std::shared_ptr<LiveSubscription>& sub) {
 void LiveHub::CloseAll() {
   std::vector<std::shared_ptr<LiveSubscription>> ending;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     closed_ = true;
     ending.swap(subs_);
     count_.store(0, std::memory_order_relaxed);

@@ -21,14 +21,13 @@
 #define GAMELAKE_STREAMING_LIVE_HUB_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "streaming/sql_value.h"
 
 namespace gamelake {
@@ -45,24 +44,24 @@ class LiveSubscription {
   explicit LiveSubscription(std::string stream) : stream_(std::move(stream)) {}
 
   // Moves the queued events (SSE text) into *out; waits up to timeout_ms for some.
-  Wait Take(std::string* out, int64_t timeout_ms);
+  Wait Take(std::string* out, int64_t timeout_ms) GL_EXCLUDES(mu_);
   // The reader has gone: nothing is queued for it any more.
-  void Cancel();
+  void Cancel() GL_EXCLUDES(mu_);
   const std::string& stream() const { return stream_; }
 
  private:
   friend class LiveHub;
   // False once the subscription is over (cancelled, dropped, closed).
-  bool Append(std::string_view event, size_t max_bytes);
-  void Close();
+  bool Append(std::string_view event, size_t max_bytes) GL_EXCLUDES(mu_);
+  void Close() GL_EXCLUDES(mu_);
 
   const std::string stream_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string queued_;      // Guarded by mu_.
-  bool closed_ = false;     // Guarded by mu_.
-  bool dropped_ = false;    // Guarded by mu_.
-  bool cancelled_ = false;  // Guarded by mu_.
+  Mutex mu_;  // Taken after the hub's (Publish, Subscribe).
+  CondVar cv_;
+  std::string queued_ GL_GUARDED_BY(mu_);
+  bool closed_ GL_GUARDED_BY(mu_) = false;
+  bool dropped_ GL_GUARDED_BY(mu_) = false;
+  bool cancelled_ GL_GUARDED_BY(mu_) = false;
 };
 
 class LiveHub {
@@ -70,22 +69,22 @@ class LiveHub {
   static constexpr size_t kMaxQueuedBytes = 4u << 20;
 
   // A new subscriber of `stream` (an in-application stream or error_stream).
-  std::shared_ptr<LiveSubscription> Subscribe(std::string stream);
+  std::shared_ptr<LiveSubscription> Subscribe(std::string stream) GL_EXCLUDES(mu_);
   bool HasSubscribers() const { return count_.load(std::memory_order_relaxed) > 0; }
   // Sends the row to the subscribers of `stream`; never blocks on them.
   void Publish(std::string_view stream, uint64_t ordinal, const StreamSchema& schema,
-               const StreamRow& row);
+               const StreamRow& row) GL_EXCLUDES(mu_);
   // Forgets a subscription whose reader has gone (cancels it).
-  void Unsubscribe(const std::shared_ptr<LiveSubscription>& sub);
+  void Unsubscribe(const std::shared_ptr<LiveSubscription>& sub) GL_EXCLUDES(mu_);
   // Ends every subscription (kClosed) and refuses new ones.
-  void CloseAll();
+  void CloseAll() GL_EXCLUDES(mu_);
   size_t subscribers() const { return count_.load(std::memory_order_relaxed); }
 
  private:
-  mutable std::mutex mu_;
-  std::vector<std::shared_ptr<LiveSubscription>> subs_;  // Guarded by mu_.
-  bool closed_ = false;                                  // Guarded by mu_.
-  std::atomic<size_t> count_{0};                         // subs_.size().
+  mutable Mutex mu_;  // Taken before the subscriptions'.
+  std::vector<std::shared_ptr<LiveSubscription>> subs_ GL_GUARDED_BY(mu_);
+  bool closed_ GL_GUARDED_BY(mu_) = false;
+  std::atomic<size_t> count_{0};  // subs_.size().
 };
 
 // The SSE event of one row (see above).

@@ -1,13 +1,12 @@
 #include "streaming/stream_destination.h"
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "common/json_writer.h"
+#include "common/mutex.h"
 
 namespace gamelake {
 namespace {
@@ -55,22 +54,22 @@ IngestOutcome StreamDestination::SubmitOnce(const Batch& batch,
   parsed.total = parsed.records.size();
 
   struct Wait {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    IngestOutcome outcome;
+    Mutex mu;
+    CondVar cv;
+    bool done GL_GUARDED_BY(mu) = false;
+    IngestOutcome outcome GL_GUARDED_BY(mu);
   };
   auto wait = std::make_shared<Wait>();
   options_.ingest->Submit(options_.target, key_id_, std::move(parsed),
                           [wait](IngestOutcome outcome) {
-                            std::lock_guard<std::mutex> lock(wait->mu);
+                            MutexLock lock(&wait->mu);
                             wait->outcome = std::move(outcome);
                             wait->done = true;
-                            wait->cv.notify_all();
+                            wait->cv.SignalAll();
                           });
   // The write path always calls back (the log fails appends once it closes).
-  std::unique_lock<std::mutex> lock(wait->mu);
-  wait->cv.wait(lock, [&] { return wait->done; });
+  MutexLock lock(&wait->mu);
+  wait->cv.Wait(&wait->mu, [&]() GL_REQUIRES(wait->mu) { return wait->done; });
   return std::move(wait->outcome);
 }
 

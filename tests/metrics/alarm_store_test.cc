@@ -3,13 +3,21 @@
 // and persistence across reopen.
 #include "metrics/alarm_store.h"
 
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "../common/eventually.h"
 #include "../common/manual_clock_env.h"
 #include "../common/scratch_dir.h"
 #include "../common/status_matchers.h"
 #include "metrics/alarm_evaluation.h"
+#include "metrics/webhook_sender.h"
 
 namespace gamelake {
 namespace {
@@ -424,6 +432,81 @@ TEST_F(AlarmStoreTest, DefinitionStateAndHistorySurviveReopen) {
   GL_ASSERT_OK(alarms->Put(other));
   alarms.reset();
   EXPECT_EQ(OpenAlarms()->List().size(), 2u);
+}
+
+// Runs `call` on a thread of its own; true if it returned within `bound`.
+// When it did not (a deadlock), the thread is left blocked for good: the
+// caller must keep alive (leak) whatever the call uses.
+bool ReturnsWithin(std::function<void()> call, std::chrono::milliseconds bound) {
+  auto returned = std::make_shared<std::atomic<bool>>(false);
+  std::thread t([call = std::move(call), returned] {
+    call();
+    returned->store(true);
+  });
+  if (!testing::Eventually([&] { return returned->load(); }, bound,
+                           std::chrono::milliseconds(10))) {
+    t.detach();
+    return false;
+  }
+  t.join();
+  return true;
+}
+
+// A notification the webhook sender refuses (its queue is full) is recorded
+// at once as a failed action — from an evaluation and from SetState. Send
+// used to run with write_mu_ held, and RecordAction takes write_mu_ again: the
+// call never returned.
+TEST_F(AlarmStoreTest, RefusedNotificationIsRecordedAsFailedAction) {
+  WebhookSenderOptions wo;
+  wo.env = &env_;
+  wo.max_queue = 0;  // Always full: every Enqueue is refused.
+  WebhookSender sender(wo, [](const WebhookNotification&, const WebhookOutcome&) {});
+  AlarmStoreOptions o;
+  o.dir = dir_.path() + "/metrics/alarms";
+  o.env = &env_;
+  o.metrics = metrics_.get();
+  o.evaluation_delay_s = 0;
+  o.run_evaluator = false;
+  o.notify = [&sender](WebhookNotification n) { return sender.Enqueue(std::move(n)); };
+  auto opened = AlarmStore::Open(std::move(o));
+  GL_ASSERT_OK(opened.status());
+  std::unique_ptr<AlarmStore> alarms = std::move(opened).value();
+  GL_ASSERT_OK(alarms->Put(HighLatency()));
+  At(0);
+  Put("latency", kNowS + 1, {5});
+  At(11);
+  Put("latency", kNowS + 11, {6});
+  At(20);
+  constexpr auto kBound = std::chrono::seconds(20);
+  if (!ReturnsWithin([&] { alarms->EvaluateDue(); }, kBound)) {
+    (void)alarms.release();  // Its blocked evaluation still uses it.
+    FAIL() << "EvaluateDue did not return: a refused notification deadlocked it";
+  }
+  ASSERT_EQ(alarms->Get("high latency")->state, AlarmState::kAlarm);
+  At(21);
+  Status set_state;
+  if (!ReturnsWithin(
+          [&] { set_state = alarms->SetState("high latency", AlarmState::kOk, "by hand", ""); },
+          kBound)) {
+    (void)alarms.release();
+    FAIL() << "SetState did not return: a refused notification deadlocked it";
+  }
+  GL_EXPECT_OK(set_state);
+
+  std::vector<AlarmHistoryItem> h = alarms->History({});
+  std::vector<AlarmHistoryType> types;
+  for (const AlarmHistoryItem& item : h) types.push_back(item.type);
+  EXPECT_THAT(types, ElementsAre(AlarmHistoryType::kAction, AlarmHistoryType::kStateUpdate,
+                                 AlarmHistoryType::kAction, AlarmHistoryType::kStateUpdate,
+                                 AlarmHistoryType::kConfigurationUpdate));
+  ASSERT_EQ(h.size(), 5u);
+  EXPECT_THAT(h[0].summary, HasSubstr("Failed to execute action http://127.0.0.1:9/ok. Received "
+                                      "error: \"the webhook queue is full\""));
+  EXPECT_THAT(h[0].data, HasSubstr("\"actionState\":\"Failed\""));
+  EXPECT_THAT(h[0].data, HasSubstr("\"newState\":\"OK\""));
+  EXPECT_THAT(h[2].summary, HasSubstr("Failed to execute action http://127.0.0.1:9/alarm"));
+  EXPECT_THAT(h[2].data, HasSubstr("\"newState\":\"ALARM\""));
+  EXPECT_EQ(sender.pending(), 0u);
 }
 
 }  // namespace
