@@ -63,6 +63,9 @@ bool S3IsRetryable(int http_status, std::string_view code) {
       "SlowDown",           "Throttling",       "ThrottlingException", "RequestLimitExceeded",
       "TooManyRequests",    "RequestThrottled", "RequestTimeout",      "InternalError",
       "ServiceUnavailable", "OperationAborted"};
+  // 501: the store has no such operation (s3rver's ListMultipartUploads);
+  // asking again changes nothing.
+  if (http_status == 501 || code == "NotImplemented") return false;
   if (http_status >= 500 || http_status == 429) return true;
   for (std::string_view c : kRetryableCodes) {
     if (code == c) return true;

@@ -40,8 +40,8 @@ std::string_view S3ErrorCode(const Status& status);
 // The HTTP status of a Status made above, or 0 if none.
 int S3HttpStatus(const Status& status);
 
-// True for answers worth retrying: 5xx, 429, and the throttling and timeout
-// codes (SlowDown, Throttling, RequestTimeout, ...) whatever their status.
+// True for answers worth retrying: 5xx (but 501 NotImplemented), 429, and the throttling and
+// timeout codes (SlowDown, Throttling, RequestTimeout, ...) whatever their status.
 bool S3IsRetryable(int http_status, std::string_view code);
 
 }  // namespace gamelake

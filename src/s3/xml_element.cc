@@ -107,7 +107,7 @@ std::string XmlElement::ChildText(std::string_view name, std::string_view fallba
   return c == nullptr ? std::string(fallback) : c->text_;
 }
 
-Result<std::string> XmlEscape(std::string_view text) {
+Result<std::string> S3XmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

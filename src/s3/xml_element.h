@@ -1,6 +1,6 @@
 // XmlElement: the small XML tree S3's responses are read into, parsed with
 // expat (a real XML parser: entities, CDATA, character references and
-// encodings are handled by it), and XmlEscape for the request bodies S3
+// encodings are handled by it), and S3XmlEscape for the request bodies S3
 // takes (CompleteMultipartUpload, Delete).
 //
 // Element names are kept without a namespace prefix ("s3:Key" -> "Key");
@@ -50,7 +50,7 @@ class XmlElement {
 // `text` with & < > " ' escaped for element content or attribute values.
 // InvalidArgument when it holds a byte XML 1.0 cannot carry (a control
 // character other than tab, newline and carriage return).
-Result<std::string> XmlEscape(std::string_view text);
+Result<std::string> S3XmlEscape(std::string_view text);
 
 }  // namespace gamelake
 

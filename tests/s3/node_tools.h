@@ -48,11 +48,14 @@ inline CommandResult RunS3Check(const std::string& args, const std::string& inpu
                     "'");
 }
 
-// s3rver on 127.0.0.1, storing into `dir`, with bucket "gl-test"; stopped
-// (its standard input closed, then killed if need be) when destroyed.
+// s3rver on 127.0.0.1 (`port`, or a free one when 0), storing into `dir`,
+// with bucket "gl-test"; stopped (its standard input closed, then killed if
+// need be) when destroyed. A new one on the same dir and port serves what
+// the last one stored (a store that went away and came back).
 class S3rverProcess {
  public:
-  explicit S3rverProcess(const std::string& dir) {
+  explicit S3rverProcess(const std::string& dir, int port = 0) {
+    const std::string port_text = std::to_string(port);
     int in[2], out[2];
     if (pipe(in) != 0 || pipe(out) != 0) return;
     pid_ = fork();
@@ -65,7 +68,7 @@ class S3rverProcess {
       // s3rver 3.7 encrypts its ListObjectsV2 continuation tokens with DES,
       // which Node 17+ (OpenSSL 3) only has in the legacy provider.
       execlp("node", "node", "--openssl-legacy-provider", "s3_check.js", "serve", dir.c_str(),
-             static_cast<char*>(nullptr));
+             port_text.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     close(in[0]);

@@ -1,7 +1,7 @@
 // Node side of gamelake's S3 client tests (tests/s3/*_test.cc run it):
 //
-//   node s3_check.js serve <dir>
-//       Starts s3rver on 127.0.0.1 (a free port) storing into <dir>, with
+//   node s3_check.js serve <dir> [port]
+//       Starts s3rver on 127.0.0.1 (<port>, else a free one) storing into <dir>, with
 //       bucket "gl-test" and service endpoint "gamelake.test" (so
 //       virtual-hosted requests for <bucket>.s3.gamelake.test work), prints
 //       {"port": N} on one line, and stops when its standard input closes.
@@ -16,6 +16,9 @@
 //       Lists <prefix> with @aws-sdk/client-s3 (path style, pages of
 //       <max-keys>) and reads every object; prints [{key, size, etag,
 //       sha256}] as JSON.
+//   node s3_check.js download <endpoint> <bucket> <prefix> <dir>
+//       Lists <prefix> with @aws-sdk/client-s3 and writes every object to
+//       <dir>/<key>; prints [{key, size}] as JSON.
 'use strict';
 
 const crypto = require('crypto');
@@ -26,18 +29,18 @@ async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function serve(dir) {
+async function serve(dir, port) {
   const S3rver = require('s3rver');
   const server = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port: Number(port || 0),
     directory: dir,
     silent: true,
     serviceEndpoint: 'gamelake.test',
     configureBuckets: [{ name: 'gl-test', configs: [] }],
   });
-  const { port } = await server.run();
-  process.stdout.write(JSON.stringify({ port }) + '\n');
+  const { port: bound } = await server.run();
+  process.stdout.write(JSON.stringify({ port: bound }) + '\n');
   process.stdin.resume();
   process.stdin.on('end', async () => {
     await server.close();
@@ -107,12 +110,39 @@ async function readback(endpoint, bucket, prefix, maxKeys) {
   process.stdout.write(JSON.stringify(objects) + '\n');
 }
 
+async function download(endpoint, bucket, prefix, dir) {
+  const fs = require('fs');
+  const path = require('path');
+  const { S3Client, GetObjectCommand, paginateListObjectsV2 } = require('@aws-sdk/client-s3');
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    maxAttempts: 2,
+  });
+  const objects = [];
+  const pages = paginateListObjectsV2({ client, pageSize: 1000 }, { Bucket: bucket, Prefix: prefix });
+  for await (const page of pages) {
+    for (const o of page.Contents || []) {
+      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
+      const bytes = Buffer.from(await got.Body.transformToByteArray());
+      const file = path.join(dir, o.Key);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, bytes);
+      objects.push({ key: o.Key, size: bytes.length });
+    }
+  }
+  process.stdout.write(JSON.stringify(objects) + '\n');
+}
+
 async function main() {
   const [command, ...args] = process.argv.slice(2);
-  if (command === 'serve') return serve(args[0]);
+  if (command === 'serve') return serve(args[0], args[1]);
+  if (command === 'download') return download(...args);
   if (command === 'sign') return sign();
   if (command === 'readback') return readback(...args);
-  throw new Error(`usage: s3_check.js serve|sign|readback ...; got '${command}'`);
+  throw new Error(`usage: s3_check.js serve|sign|readback|download ...; got '${command}'`);
 }
 
 main().catch((e) => {

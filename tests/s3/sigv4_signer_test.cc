@@ -203,9 +203,9 @@ TEST(XmlElementTest, RefusesMalformedDocuments) {
 }
 
 TEST(XmlElementTest, Escapes) {
-  EXPECT_EQ(XmlEscape("a&b<c>d\"e'f\tg").value(), "a&amp;b&lt;c&gt;d&quot;e&apos;f\tg");
-  EXPECT_EQ(XmlEscape("ünïcode").value(), "ünïcode");
-  EXPECT_THAT(XmlEscape("a\x01"), StatusIs(Status::Code::kInvalidArgument, "0x01"));
+  EXPECT_EQ(S3XmlEscape("a&b<c>d\"e'f\tg").value(), "a&amp;b&lt;c&gt;d&quot;e&apos;f\tg");
+  EXPECT_EQ(S3XmlEscape("ünïcode").value(), "ünïcode");
+  EXPECT_THAT(S3XmlEscape("a\x01"), StatusIs(Status::Code::kInvalidArgument, "0x01"));
 }
 
 TEST(S3ErrorTest, ParsesErrorDocumentsIntoStatus) {
