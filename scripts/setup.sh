@@ -8,8 +8,9 @@
 # drives Debian's chromium in the console's tests; Node.js >= 20 is needed, and
 # comes from npm's `node` package when the system's is older); for the game SDKs,
 # libcurl (C++), Mono (the C# SDK's compiler and runtime) and the TypeScript SDK's
-# build tools (sdk/js/package-lock.json). Safe to run again; does nothing when all
-# is there.
+# build tools (sdk/js/package-lock.json); for the S3 lake, libcurl and expat, and
+# s3rver with the AWS SDK's S3 client and signer (tests/s3/package-lock.json).
+# Safe to run again; does nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +24,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk nginx-light clang-format chromium
   clang libclang-rt-14-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libexpat1-dev
   mono-mcs mono-runtime libmono-system-net-http4.0-cil libmono-system-io-compression4.0-cil
 )
 # Tools that may already come from elsewhere (a newer Node.js, a pyenv Python):
@@ -50,6 +51,15 @@ hdr=deps/duckdb/node_modules/duckdb/src/duckdb/src/include/duckdb.h
 if [ ! -f "$lib" ] || [ ! -f "$hdr" ]; then
   echo "setup: installing DuckDB's C API from npm (pinned by deps/duckdb/package-lock.json)"
   (cd deps/duckdb && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+# The S3 client's test tools, pinned by tests/s3/package-lock.json: s3rver
+# (a local S3-compatible server), the AWS SDK's S3 client that reads back
+# what gamelake wrote, and @smithy/signature-v4 that checks its signatures.
+if [ ! -d tests/s3/node_modules/s3rver ] || [ ! -d tests/s3/node_modules/@aws-sdk/client-s3 ] ||
+   [ ! -d tests/s3/node_modules/@smithy/signature-v4 ] ||
+   [ tests/s3/package-lock.json -nt tests/s3/node_modules/.package-lock.json ]; then
+  echo "setup: installing s3rver and the AWS SDK's S3 client and signer from npm (tests/s3)"
+  (cd tests/s3 && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 # The AWS SDK for JavaScript (Firehose and CloudWatch clients), pinned by
 # tests/firehose_sdk/package-lock.json: the tests that prove AWS tooling works

@@ -1,22 +1,18 @@
 #include "auth/sigv4.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "common/ascii.h"
-#include "common/percent_decode.h"
 
 namespace gamelake {
 namespace {
 
-constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
-constexpr std::string_view kTerminator = "aws4_request";
+constexpr std::string_view kAlgorithm = kSigV4Algorithm;
+constexpr std::string_view kTerminator = kSigV4Terminator;
 
 constexpr std::string_view kMissingToken = "MissingAuthenticationTokenException";
 constexpr std::string_view kIncomplete = "IncompleteSignatureException";
@@ -32,121 +28,11 @@ Status AwsError(std::string_view type, std::string_view message) {
   return Status::InvalidArgument(text);
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string Hex(const unsigned char* data, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kHex[data[i] >> 4];
-    out[2 * i + 1] = kHex[data[i] & 15];
-  }
-  return out;
-}
-
-// HMAC-SHA256(key, data), raw 32 bytes.
-std::string HmacSha256(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-// "20150830T123600Z" -> seconds since the epoch; false if malformed.
-bool ParseAmzDate(std::string_view s, int64_t* seconds) {
-  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
-  auto digits = [&](size_t pos, size_t n, int* v) {
-    *v = 0;
-    for (size_t i = pos; i < pos + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      *v = *v * 10 + (s[i] - '0');
-    }
-    return true;
-  };
-  int y, mo, d, h, mi, sec;
-  if (!digits(0, 4, &y) || !digits(4, 2, &mo) || !digits(6, 2, &d) || !digits(9, 2, &h) ||
-      !digits(11, 2, &mi) || !digits(13, 2, &sec)) {
-    return false;
-  }
-  if (h > 23 || mi > 59 || sec > 60) return false;
-  std::chrono::year_month_day ymd{std::chrono::year{y},
-                                  std::chrono::month{static_cast<unsigned>(mo)},
-                                  std::chrono::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return false;
-  int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
-  *seconds = days * 86400 + h * 3600 + mi * 60 + sec;
-  return true;
-}
-
-std::string FormatAmzDate(int64_t seconds) {
-  using namespace std::chrono;
-  sys_seconds tp{std::chrono::seconds{seconds}};
-  sys_days day = floor<days>(tp);
-  year_month_day ymd{day};
-  hh_mm_ss<std::chrono::seconds> t{tp - day};
-  return fmt::format("{:04d}{:02d}{:02d}T{:02d}{:02d}{:02d}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     t.hours().count(), t.minutes().count(), t.seconds().count());
-}
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t end = s.find(sep, start);
-    parts.push_back(s.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  return parts;
-}
-
-// All values of header `name` (lower-case), joined with ',', each trimmed and
-// with inner runs of spaces collapsed. False if the request has none.
-bool CanonicalHeaderValue(const SigV4Request& request, std::string_view name, std::string* out) {
-  out->clear();
-  bool found = false;
-  for (const auto& [n, v] : request.headers) {
-    if (!EqualsIgnoreCase(n, name)) continue;
-    if (found) out->push_back(',');
-    found = true;
-    bool in_space = false;
-    for (char c : Trim(v)) {
-      if (c == ' ' || c == '\t') {
-        in_space = true;
-        continue;
-      }
-      if (in_space) out->push_back(' ');
-      in_space = false;
-      out->push_back(c);
-    }
-  }
-  return found;
-}
-
 const std::string_view* FindHeader(const SigV4Request& request, std::string_view name) {
   for (const auto& h : request.headers) {
     if (EqualsIgnoreCase(h.first, name)) return &h.second;
   }
   return nullptr;
-}
-
-std::string SigningKey(std::string_view secret, std::string_view date8, std::string_view region,
-                       std::string_view service) {
-  std::string k = HmacSha256(fmt::format("AWS4{}", secret), date8);
-  k = HmacSha256(k, region);
-  k = HmacSha256(k, service);
-  return HmacSha256(k, kTerminator);
-}
-
-std::string StringToSign(std::string_view amz_date, std::string_view scope,
-                         std::string_view canonical_request) {
-  return fmt::format("{}\n{}\n{}\n{}", kAlgorithm, amz_date, scope, Sha256Hex(canonical_request));
 }
 
 struct ParsedAuthorization {
@@ -160,7 +46,7 @@ struct ParsedAuthorization {
 };
 
 Status ParseAuthorization(std::string_view value, ParsedAuthorization* out) {
-  value = Trim(value);
+  value = SigV4Trim(value);
   size_t space = value.find(' ');
   std::string_view algorithm = value.substr(0, space);
   if (algorithm != kAlgorithm) {
@@ -178,8 +64,8 @@ Status ParseAuthorization(std::string_view value, ParsedAuthorization* out) {
   std::string_view rest = space == std::string_view::npos ? "" : value.substr(space + 1);
   std::string_view credential, signed_headers, signature;
   bool has_credential = false, has_signed = false, has_signature = false;
-  for (std::string_view part : Split(rest, ',')) {
-    part = Trim(part);
+  for (std::string_view part : SigV4Split(rest, ',')) {
+    part = SigV4Trim(part);
     if (part.empty()) continue;
     size_t eq = part.find('=');
     if (eq == std::string_view::npos) {
@@ -220,7 +106,7 @@ Status ParseAuthorization(std::string_view value, ParsedAuthorization* out) {
     return AwsError(kIncomplete, missing);
   }
 
-  std::vector<std::string_view> scope = Split(credential, '/');
+  std::vector<std::string_view> scope = SigV4Split(credential, '/');
   if (scope.size() != 5 || scope[0].empty() || scope[2].empty() || scope[3].empty()) {
     return AwsError(kIncomplete,
                     fmt::format("Credential must have the form "
@@ -254,97 +140,6 @@ Status ParseAuthorization(std::string_view value, ParsedAuthorization* out) {
 
 }  // namespace
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return Hex(md, len);
-}
-
-std::string SigV4CanonicalUri(std::string_view path) {
-  std::vector<std::string_view> segments;
-  for (std::string_view segment : Split(path, '/')) {
-    if (segment.empty() || segment == ".") continue;
-    if (segment == "..") {
-      if (!segments.empty()) segments.pop_back();
-      continue;
-    }
-    segments.push_back(segment);
-  }
-  std::string normalized;
-  if (path.starts_with('/')) normalized.push_back('/');
-  for (size_t i = 0; i < segments.size(); ++i) {
-    if (i > 0) normalized.push_back('/');
-    normalized.append(segments[i]);
-  }
-  if (!segments.empty() && path.ends_with('/')) normalized.push_back('/');
-  if (normalized.empty()) normalized.push_back('/');
-  std::string out;
-  AppendPercentEncoded(&out, normalized, /*keep_slash=*/true);
-  return out;
-}
-
-std::string SigV4CanonicalQuery(std::string_view query) {
-  std::vector<std::pair<std::string, std::string>> params;
-  for (std::string_view param : Split(query, '&')) {
-    if (param.empty()) continue;
-    size_t eq = param.find('=');
-    std::string_view name = param.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? "" : param.substr(eq + 1);
-    std::string en, ev;
-    AppendPercentEncoded(&en, PercentDecode(name), false);
-    AppendPercentEncoded(&ev, PercentDecode(value), false);
-    if (en == "X-Amz-Signature") continue;
-    params.emplace_back(std::move(en), std::move(ev));
-  }
-  std::sort(params.begin(), params.end());
-  std::string out;
-  for (const auto& [n, v] : params) {
-    if (!out.empty()) out.push_back('&');
-    out += n;
-    out.push_back('=');
-    out += v;
-  }
-  return out;
-}
-
-Result<std::string> SigV4CanonicalRequest(const SigV4Request& request,
-                                          std::string_view signed_headers,
-                                          std::string_view payload_hash) {
-  std::string_view target = request.target;
-  size_t q = target.find('?');
-  std::string_view path = target.substr(0, q);
-  std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-
-  std::string out;
-  out.reserve(256 + request.target.size());
-  out.append(request.method);
-  out.push_back('\n');
-  out += SigV4CanonicalUri(path);
-  out.push_back('\n');
-  out += SigV4CanonicalQuery(query);
-  out.push_back('\n');
-  std::string value;
-  for (std::string_view name : Split(signed_headers, ';')) {
-    if (name.empty()) {
-      return Status::InvalidArgument(
-          fmt::format("SignedHeaders '{}' has an empty header name", signed_headers));
-    }
-    if (!CanonicalHeaderValue(request, name, &value)) {
-      return Status::InvalidArgument(fmt::format("signed header '{}' is not in the request", name));
-    }
-    for (char c : name) out.push_back(AsciiLower(c));
-    out.push_back(':');
-    out += value;
-    out.push_back('\n');
-  }
-  out.push_back('\n');
-  out.append(signed_headers);
-  out.push_back('\n');
-  out.append(payload_hash);
-  return out;
-}
-
 Result<std::string> SigV4Sign(const SigV4Request& request, std::string_view access_key_id,
                               std::string_view secret, std::string_view amz_date,
                               std::string_view region, std::string_view service,
@@ -353,12 +148,11 @@ Result<std::string> SigV4Sign(const SigV4Request& request, std::string_view acce
   GL_ASSIGN_OR_RETURN(std::string creq,
                       SigV4CanonicalRequest(request, signed_headers, Sha256Hex(request.body)));
   std::string_view date8 = amz_date.substr(0, 8);
-  std::string scope = fmt::format("{}/{}/{}/{}", date8, region, service, kTerminator);
-  std::string key = SigningKey(secret, date8, region, service);
-  std::string mac = HmacSha256(key, StringToSign(amz_date, scope, creq));
+  std::string scope = SigV4Scope(date8, region, service);
+  std::string key = SigV4SigningKey(secret, date8, region, service);
   return fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", kAlgorithm,
                      access_key_id, scope, signed_headers,
-                     Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size()));
+                     SigV4Signature(key, SigV4StringToSign(amz_date, scope, creq)));
 }
 
 SigV4Verifier::SigV4Verifier(SecretLookup secret_lookup, SigV4Options options)
@@ -377,7 +171,7 @@ Result<SigV4Identity> SigV4Verifier::Verify(const SigV4Request& request) {
 
   // Required signed headers.
   bool host_signed = false, date_signed = false;
-  for (std::string_view name : Split(auth.signed_headers, ';')) {
+  for (std::string_view name : SigV4Split(auth.signed_headers, ';')) {
     if (EqualsIgnoreCase(name, "host")) host_signed = true;
     if (EqualsIgnoreCase(name, "x-amz-date")) date_signed = true;
   }
@@ -392,9 +186,9 @@ Result<SigV4Identity> SigV4Verifier::Verify(const SigV4Request& request) {
   if (!date_signed) {
     return AwsError(kIncomplete, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
   }
-  std::string_view amz_date = Trim(*amz_date_header);
+  std::string_view amz_date = SigV4Trim(*amz_date_header);
   int64_t request_s = 0;
-  if (!ParseAmzDate(amz_date, &request_s)) {
+  if (!SigV4ParseAmzDate(amz_date, &request_s)) {
     return AwsError(kIncomplete, fmt::format("X-Amz-Date must be in ISO-8601 'basic format' "
                                              "(YYYYMMDD'T'HHMMSS'Z'). Got '{}'.",
                                              amz_date));
@@ -424,29 +218,29 @@ Result<SigV4Identity> SigV4Verifier::Verify(const SigV4Request& request) {
   std::string skew_text = options_.max_skew_s % 60 == 0 ? fmt::format("{} min.", skew_min)
                                                         : fmt::format("{} s", options_.max_skew_s);
   if (now_us - request_us > skew_us) {
-    return AwsError(
-        kInvalidSignature,
-        fmt::format("Signature expired: {} is now earlier than {} ({} - {})", amz_date,
-                    FormatAmzDate(now_s - options_.max_skew_s), FormatAmzDate(now_s), skew_text));
+    return AwsError(kInvalidSignature,
+                    fmt::format("Signature expired: {} is now earlier than {} ({} - {})", amz_date,
+                                SigV4FormatAmzDate(now_s - options_.max_skew_s),
+                                SigV4FormatAmzDate(now_s), skew_text));
   }
   if (request_us - now_us > skew_us) {
-    return AwsError(
-        kInvalidSignature,
-        fmt::format("Signature not yet current: {} is still later than {} ({} + {})", amz_date,
-                    FormatAmzDate(now_s + options_.max_skew_s), FormatAmzDate(now_s), skew_text));
+    return AwsError(kInvalidSignature,
+                    fmt::format("Signature not yet current: {} is still later than {} ({} + {})",
+                                amz_date, SigV4FormatAmzDate(now_s + options_.max_skew_s),
+                                SigV4FormatAmzDate(now_s), skew_text));
   }
 
   // The payload hash: the body's, which an X-Amz-Content-Sha256 header must repeat.
   std::string payload_hash = Sha256Hex(request.body);
   if (const std::string_view* claimed = FindHeader(request, "x-amz-content-sha256")) {
-    if (!EqualsIgnoreCase(Trim(*claimed), payload_hash)) {
+    if (!EqualsIgnoreCase(SigV4Trim(*claimed), payload_hash)) {
       return AwsError(kInvalidSignature,
                       fmt::format("The provided 'x-amz-content-sha256' header does not match the "
                                   "SHA-256 of the body ('{}'); unsigned and streaming payloads "
                                   "are not accepted.",
-                                  Trim(*claimed)));
+                                  SigV4Trim(*claimed)));
     }
-    payload_hash.assign(Trim(*claimed));
+    payload_hash.assign(SigV4Trim(*claimed));
   }
 
   Result<std::string> creq = SigV4CanonicalRequest(request, auth.signed_headers, payload_hash);
@@ -454,9 +248,8 @@ Result<SigV4Identity> SigV4Verifier::Verify(const SigV4Request& request) {
     return AwsError(kIncomplete,
                     fmt::format("Cannot check the signature: {}.", creq.status().message()));
   }
-  std::string key = SigningKey(secret.value(), auth.date8, auth.region, auth.service);
-  std::string mac = HmacSha256(key, StringToSign(amz_date, auth.scope, creq.value()));
-  std::string expected = Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+  std::string key = SigV4SigningKey(secret.value(), auth.date8, auth.region, auth.service);
+  std::string expected = SigV4Signature(key, SigV4StringToSign(amz_date, auth.scope, creq.value()));
   std::string given(auth.signature);
   for (char& c : given) c = AsciiLower(c);
   bool match = given.size() == expected.size() &&

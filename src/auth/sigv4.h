@@ -44,23 +44,13 @@
 #include <utility>
 #include <vector>
 
+#include "auth/sigv4_canonical.h"
 #include "common/env.h"
 #include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 
 namespace gamelake {
-
-// The parts of an HTTP request SigV4 covers. All views must stay valid for the
-// call they are passed to.
-struct SigV4Request {
-  std::string_view method;  // "POST"
-  std::string_view target;  // Request target as on the wire: path, optionally "?query".
-  // Header fields as received, names in any case; a name may repeat (values
-  // are then joined with ',' in received order, as SigV4 says).
-  std::vector<std::pair<std::string_view, std::string_view>> headers;
-  std::string_view body;
-};
 
 // Who signed a verified request.
 struct SigV4Identity {
@@ -137,21 +127,8 @@ inline unsigned AwsAuthErrorHttpStatus(std::string_view aws_error_type) {
   return 400;
 }
 
-// ---- Building blocks, public for the signer below and for tests. ----
-
-// Lower-case hex of SHA-256(data).
-std::string Sha256Hex(std::string_view data);
-// Canonical URI of a wire path for every service but S3: dot segments and
-// empty segments removed, then each byte but unreserved ones and '/' encoded
-// as %XX (so "%20" on the wire becomes "%2520", as the AWS SDKs sign it).
-std::string SigV4CanonicalUri(std::string_view path);
-// Canonical query string: parameters percent-decoded, re-encoded strictly,
-// sorted by name then value, joined with '&'.
-std::string SigV4CanonicalQuery(std::string_view query);
-// The canonical request; fails if a signed header is missing from the request.
-Result<std::string> SigV4CanonicalRequest(const SigV4Request& request,
-                                          std::string_view signed_headers,
-                                          std::string_view payload_hash);
+// The canonical request, string to sign and signing key (and Sha256Hex) are in
+// auth/sigv4_canonical.h, shared with SigV4Signer (auth/sigv4_signer.h).
 
 // Signs `request` as an AWS SDK would and returns the Authorization header
 // value. The request must already carry every header in signed_headers

@@ -208,6 +208,9 @@ Status StartDelivery(Offline* o) {
 Result<std::unique_ptr<Offline>> OpenOffline(const LakeCommands& c, bool deliver) {
   auto o = std::make_unique<Offline>();
   GL_ASSIGN_OR_RETURN(o->config, LoadConfig(c));
+  if (std::string refused = LakeRewritesRefused(o->config); !refused.empty()) {
+    return Status::PermissionDenied(refused);
+  }
   Env* env = Env::Default();
   const std::string lake = o->config.lake_dir();
   if (!env->FileExists(lake)) {

@@ -36,6 +36,11 @@ constexpr int64_t kMaxBackoffUs = 5'000'000;
 
 bool IsDirectory(Env* env, const std::string& path) { return env->ListDir(path).ok(); }
 
+// The wait after `failures` failed attempts in a row (>= 1).
+int64_t BackoffUs(int failures) {
+  return std::min(kMaxBackoffUs, kMinBackoffUs << std::min(failures - 1, 10));
+}
+
 // Removes everything inside dir (not dir itself).
 Status RemoveContents(Env* env, const std::string& dir) {
   GL_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
@@ -93,6 +98,7 @@ class DeliveryServiceImpl final : public DeliveryService {
         options_(std::move(options)),
         env_(options_.env),
         writer_(std::move(writer)),
+        sink_(options_.sink != nullptr ? options_.sink : NewLocalLakeSink()),
         skip_up_to_(watermarks.begin(), watermarks.end()),
         watermarks_(std::move(watermarks)),
         lag_(std::make_shared<LagSource>()) {
@@ -119,7 +125,9 @@ class DeliveryServiceImpl final : public DeliveryService {
   }
 
   void StartThreads(uint64_t from_seq) {
-    reader_ = std::thread([this, from_seq] { ReaderLoop(from_seq); });
+    reader_ = std::thread([this, from_seq] {
+      if (RecoverSink()) ReaderLoop(from_seq);
+    });
     converter_ = std::thread([this] { ConverterLoop(); });
   }
 
@@ -216,6 +224,14 @@ class DeliveryServiceImpl final : public DeliveryService {
     last_error_ = s;
   }
 
+  // Records a failed attempt (the failures in a row so far) for stats().
+  void NoteFailure(const Status& s, int failures) GL_EXCLUDES(mu_) {
+    CountError(s);
+    MutexLock l(&mu_);
+    consecutive_failures_ = failures;
+    cv_.SignalAll();
+  }
+
   bool Stopping() GL_EXCLUDES(mu_) {
     MutexLock l(&mu_);
     return stop_;
@@ -228,6 +244,52 @@ class DeliveryServiceImpl final : public DeliveryService {
   }
 
   // ---- Reader thread ----
+
+  // The sink's recovery, before anything is read or released: retried with
+  // back-off until it succeeds (true) or Stop (false).
+  bool RecoverSink() GL_EXCLUDES(mu_) {
+    int failures = 0;
+    while (!Stopping()) {
+      Status s = TryRecoverSink();
+      if (s.ok()) {
+        MutexLock l(&mu_);
+        consecutive_failures_ = 0;
+        return true;
+      }
+      failures++;
+      spdlog::error("delivery: recovering the lake at {} (attempt {}): {}", sink_->Describe(),
+                    failures, s.ToString());
+      NoteFailure(s.WithContext("recovering the lake at " + sink_->Describe()), failures);
+      SleepUnlessStopped(BackoffUs(failures));
+    }
+    return false;
+  }
+
+  // Publishes the local files the sink lacks, then raises the watermarks to
+  // what the sink holds and releases them from the log.
+  Status TryRecoverSink() GL_EXCLUDES(mu_) {
+    GL_ASSIGN_OR_RETURN(LakeSinkRecovery recovery, sink_->Recover());
+    for (const std::string& path : recovery.missing) {
+      GL_RETURN_IF_ERROR(sink_->Publish(path).WithContext("publishing " + path));
+      spdlog::info("msg=\"published a lake file the store lacked\" file=\"{}\" to=\"{}\"", path,
+                   sink_->Describe());
+    }
+    std::map<std::string, uint64_t> watermarks;
+    {
+      MutexLock l(&mu_);
+      for (const auto& [stream, last] : recovery.watermarks) {
+        uint64_t& wm = watermarks_[stream];
+        wm = std::max(wm, last);
+      }
+      watermarks = watermarks_;
+    }
+    for (const auto& [stream, wm] : watermarks) {
+      uint64_t& skip = skip_up_to_[stream];
+      skip = std::max(skip, wm);
+      GL_RETURN_IF_ERROR(wal_->Release(stream, wm).WithContext("release " + stream));
+    }
+    return Status::OK();
+  }
 
   Status WritePending(OpenBuffer* buf) {
     if (buf->pending.empty()) return Status::OK();
@@ -417,6 +479,24 @@ class DeliveryServiceImpl final : public DeliveryService {
     return LakeFileInfo{};
   }
 
+  // Publishes a converted file to the sink, retrying with back-off until it
+  // is confirmed (true) or Stop (false: its records stay in the log, and the
+  // next start publishes the file before releasing them).
+  bool PublishWithRetry(const Batch& batch, const std::string& lake_path, int* failures)
+      GL_EXCLUDES(mu_) {
+    while (true) {
+      Status s = sink_->Publish(lake_path);
+      if (s.ok()) return true;
+      ++*failures;
+      spdlog::error("delivery: publishing {} to {} (attempt {}): {}", lake_path, sink_->Describe(),
+                    *failures, s.ToString());
+      NoteFailure(s.WithContext("publishing " + lake_path + " to " + sink_->Describe()), *failures);
+      if (StreamCounters* c = CountersFor(batch.stream)) c->delivery_attempts.Add();
+      SleepUnlessStopped(BackoffUs(*failures));
+      if (Stopping()) return false;
+    }
+  }
+
   void ConverterLoop() GL_EXCLUDES(mu_) {
     int failures = 0;
     while (true) {
@@ -427,9 +507,9 @@ class DeliveryServiceImpl final : public DeliveryService {
         if (stop_) return;
         batch = queue_.front();  // Stays queued until delivered.
       }
-      const std::string lake_path =
-          LakeFilePath(batch.stream, LakePartition::Hour(batch.hour),
-                       LakeFileName{batch.first_seq, batch.last_seq, /*version=*/0});
+      const std::string lake_path = LakeFilePath(
+          batch.stream, LakePartition::Hour(batch.hour),
+          LakeFileName{batch.first_seq, batch.last_seq, /*version=*/0, options_.node_id});
       const std::string final_path = JoinPath(options_.lake_dir, lake_path);
       Result<LakeFileInfo> info = WriteIds(batch);
       if (info.ok()) {
@@ -440,20 +520,17 @@ class DeliveryServiceImpl final : public DeliveryService {
         spdlog::error("delivery: {} records {}-{} of {} (attempt {}): {}", batch.records,
                       batch.first_seq, batch.last_seq, batch.stream, failures,
                       info.status().ToString());
-        CountError(info.status());
+        NoteFailure(info.status(), failures);
         if (StreamCounters* c = CountersFor(batch.stream)) c->delivery_attempts.Add();
-        {
-          MutexLock l(&mu_);
-          consecutive_failures_ = failures;
-          cv_.SignalAll();
-        }
-        SleepUnlessStopped(std::min(kMaxBackoffUs, kMinBackoffUs << std::min(failures - 1, 10)));
+        SleepUnlessStopped(BackoffUs(failures));
         continue;
       }
+      // Durable locally; released only once the sink holds it too.
+      if (!PublishWithRetry(batch, lake_path, &failures)) return;
       failures = 0;
       if (options_.on_file_delivered) options_.on_file_delivered(lake_path);
-      // The file is durable in the lake: its name is now the checkpoint. A
-      // failed release is retried by the next Start (from the lake's names).
+      // The file is durable in the lake and its sink: its name is now the
+      // checkpoint. A failed release is retried by the next Start.
       Status s = wal_->Release(batch.stream, batch.last_seq);
       if (!s.ok()) spdlog::warn("delivery: release {}: {}", batch.stream, s.ToString());
       s = env_->RemoveFile(batch.staging_path);
@@ -488,6 +565,7 @@ class DeliveryServiceImpl final : public DeliveryService {
   const DeliveryOptions options_;
   Env* const env_;
   std::unique_ptr<LakeWriter> writer_;  // Converter thread only.
+  const std::shared_ptr<LakeSink> sink_;
   // Per stream, its table's columns (DeliveryOptions::stream_columns, then
   // the keys each file made columns; converter thread only): they stay
   // columns when a later file has more keys than the column limit allows.
@@ -541,10 +619,9 @@ Result<std::unique_ptr<DeliveryService>> DeliveryService::Start(Wal* wal,
   Env* env = options.env;
   GL_RETURN_IF_ERROR(env->CreateDirs(options.lake_dir));
   GL_RETURN_IF_ERROR(env->CreateDirs(options.staging_dir));
+  // The local files' watermarks: their records are skipped from the start
+  // (the files are durable here); they are released once the sink recovered.
   GL_ASSIGN_OR_RETURN(auto watermarks, ScanWatermarks(env, options.lake_dir));
-  for (const auto& [stream, wm] : watermarks) {
-    GL_RETURN_IF_ERROR(wal->Release(stream, wm).WithContext("release " + stream));
-  }
   // Staging files are rebuilt from the log.
   GL_RETURN_IF_ERROR(RemoveContents(env, options.staging_dir));
 

@@ -6,8 +6,17 @@
 // contiguous run of the stream's records it holds. The name is the delivery
 // checkpoint: on start, each stream's watermark (ScanWatermarks) is where it
 // resumes, and records at or below it are never delivered again.
-// A file appears by atomic rename after it is fsync'd, and only then does the
-// log release the records it holds (exactly once, also across kill -9).
+// A file appears by atomic rename after it is fsync'd, then it is published
+// to the lake's sink (lake/lake_sink.h: nothing for a local lake, an upload
+// for an S3 lake), and only once the sink confirmed it does the log release
+// the records it holds (exactly once, also across kill -9). A sink that
+// fails is retried with back-off; the records stay in the log meanwhile and
+// stats() reports the failures (health: degraded).
+//
+// On start, before anything is released, the sink recovers (Recover): the
+// watermarks are the higher of the local files' and the sink's, and local
+// files the sink lacks are published first. Until that succeeds (retried
+// with back-off) nothing is read from the log.
 //
 // Each record becomes a row: its JSON fields as typed columns (union of the
 // fields of the batch, NULL where absent, conflicting types as JSON text),
@@ -37,6 +46,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "common/stream_stats.h"
+#include "lake/lake_sink.h"
 #include "log/wal.h"
 
 namespace gamelake {
@@ -70,6 +80,12 @@ struct DeliveryOptions {
   // Optional: per-stream delivered rows/bytes and file attempts/successes
   // (the pipeline metrics). Must outlive the service.
   StreamStats* stream_stats = nullptr;
+  // Where each file goes once durable in lake_dir; null: the local lake
+  // (NewLocalLakeSink).
+  std::shared_ptr<LakeSink> sink;
+  // This node's id in the names of the files it writes ("" for none;
+  // lake_layout.h).
+  std::string node_id;
 };
 
 struct DeliveryStats {

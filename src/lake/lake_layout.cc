@@ -102,6 +102,10 @@ std::optional<LakePartition> ParsePartitionDir(std::string_view dir) {
 std::string LakeFileName::Format(std::string_view table) const {
   std::string out = fmt::format("{}-{}-{}", table, Pad20(first_seq), Pad20(last_seq));
   if (version > 0) out += fmt::format("-v{}", version);
+  if (!node.empty()) {
+    out += '.';
+    out += node;
+  }
   out += kParquet;
   return out;
 }
@@ -109,6 +113,14 @@ std::string LakeFileName::Format(std::string_view table) const {
 std::optional<LakeFileName> ParseLakeFileName(std::string_view table, std::string_view name) {
   if (!name.ends_with(kParquet) || !name.starts_with(table)) return std::nullopt;
   std::string_view rest = name.substr(table.size(), name.size() - table.size() - kParquet.size());
+  // Neither the table, the digits nor the version hold '.': what follows the
+  // first '.' is the node segment.
+  std::string_view node;
+  if (size_t dot = rest.find('.'); dot != std::string_view::npos) {
+    node = rest.substr(dot + 1);
+    rest = rest.substr(0, dot);
+    if (!ValidateNodeId(node).ok()) return std::nullopt;
+  }
   // "-<20 digits>-<20 digits>" then optionally "-v<N>".
   if (rest.size() < 2 * (kSeqDigits + 1) || rest[0] != '-' || rest[kSeqDigits + 1] != '-') {
     return std::nullopt;
@@ -130,7 +142,22 @@ std::optional<LakeFileName> ParseLakeFileName(std::string_view table, std::strin
     }
     out.version = static_cast<uint32_t>(version);
   }
+  out.node = std::string(node);
   return out;
+}
+
+Status ValidateNodeId(std::string_view node) {
+  if (node.empty() || node.size() > kMaxNodeIdLength) {
+    return Status::InvalidArgument(
+        fmt::format("a node id has 1 to {} characters, not {}", kMaxNodeIdLength, node.size()));
+  }
+  for (char c : node) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return Status::InvalidArgument(
+          fmt::format("a node id holds only a-z, 0-9 and '-' (found '{}')", std::string(1, c)));
+    }
+  }
+  return Status::OK();
 }
 
 std::string LakeFilePath(std::string_view table, const LakePartition& partition,

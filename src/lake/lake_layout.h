@@ -4,13 +4,18 @@
 // layout and the exactly-once rules built on it; this is the code that writes
 // and parses it. Nothing else in gamelake formats or parses these names.
 //
-//   <lake>/<table>/dt=YYYY-MM-DD/hr=HH/<table>-<first>-<last>[-v<N>].parquet
-//   <lake>/<table>/dt=YYYY-MM-DD/hr=all/<table>-<first>-<last>[-v<N>].parquet
+//   <lake>/<table>/dt=YYYY-MM-DD/hr=HH/<table>-<first>-<last>[-v<N>][.<node>].parquet
+//   <lake>/<table>/dt=YYYY-MM-DD/hr=all/<table>-<first>-<last>[-v<N>][.<node>].parquet
 //
 // A partition is one UTC hour (hr=00..23) or, for files compaction merged
 // across a day, the whole UTC day (hr=all). <first> and <last> are the
 // 20-digit zero-padded _record_ids of the first and last record of the table's
 // stream the file covers; N >= 1 is a rewrite of the same range (erasure).
+// <node> is the id of the node that wrote it (config node.id, 1-32 of
+// [a-z0-9-]) when several nodes share one lake: their record ids are
+// independent, so each node's files (ranges, watermarks) stand apart. No
+// other part of a name may hold '.', so the segment parses unambiguously,
+// and names without it (one node, or before node ids) parse as before.
 // Writers create a file under TempName() in its final folder and rename it.
 //
 // Thread-safety: pure functions (StatPath reads the file system).
@@ -26,6 +31,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/status.h"
 
 namespace gamelake {
 
@@ -69,11 +75,17 @@ std::optional<LakePartition> ParsePartitionDir(std::string_view dir);
 // table's stream) and its version. A file covers every record of the stream
 // in [first_seq, last_seq] that the lake holds.
 struct LakeFileName {
+  LakeFileName() = default;
+  LakeFileName(uint64_t first, uint64_t last, uint32_t version_number = 0, std::string node_id = "")
+      : first_seq(first), last_seq(last), version(version_number), node(std::move(node_id)) {}
+
   uint64_t first_seq = 0;
   uint64_t last_seq = 0;
   uint32_t version = 0;  // 0: as delivered or compacted; N: the N-th rewrite.
+  std::string node;      // The writing node's id; "" for none (see the file comment).
 
-  // "<table>-<first:20>-<last:20>.parquet" or "...-v<N>.parquet".
+  // "<table>-<first:20>-<last:20>.parquet", "...-v<N>.parquet", and with a
+  // node "...[-v<N>].<node>.parquet".
   std::string Format(std::string_view table) const;
   bool Contains(const LakeFileName& other) const {
     return first_seq <= other.first_seq && other.last_seq <= last_seq;
@@ -86,6 +98,11 @@ struct LakeFileName {
 
 // Parses a name LakeFileName::Format(table) wrote; nullopt for any other name.
 std::optional<LakeFileName> ParseLakeFileName(std::string_view table, std::string_view name);
+
+// A node id: 1-32 characters of [a-z0-9-] (config node.id; "" means none and
+// is checked by the caller). InvalidArgument saying why not.
+inline constexpr size_t kMaxNodeIdLength = 32;
+Status ValidateNodeId(std::string_view node);
 
 // The lake-relative path of a file gamelake writes.
 std::string LakeFilePath(std::string_view table, const LakePartition& partition,

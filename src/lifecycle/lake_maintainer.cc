@@ -163,6 +163,7 @@ void LakeMaintainer::Loop() {
 }
 
 void LakeMaintainer::Pass(bool* retention_due) {
+  if (!options_.rewrites_refused.empty()) return;  // Nothing may rewrite this lake.
   RunErasures();
   if (*retention_due) {
     *retention_due = false;
@@ -179,6 +180,9 @@ void LakeMaintainer::Pass(bool* retention_due) {
 // ---- Compaction.
 
 Result<CompactionReport> LakeMaintainer::Compact(const std::string& table, bool dry_run) {
+  if (!dry_run && !options_.rewrites_refused.empty()) {
+    return Status::PermissionDenied("compaction: " + options_.rewrites_refused);
+  }
   Result<CompactionReport> out = Status::Unavailable("the lake maintainer is stopping");
   RunOnThread([&] { out = DoCompaction(table, dry_run, /*background=*/false); });
   return out;
@@ -220,6 +224,9 @@ Result<CompactionReport> LakeMaintainer::DoCompaction(const std::string& table, 
 // ---- Retention.
 
 Result<RetentionReport> LakeMaintainer::ApplyRetention(bool dry_run) {
+  if (!dry_run && !options_.rewrites_refused.empty()) {
+    return Status::PermissionDenied("retention: " + options_.rewrites_refused);
+  }
   Result<RetentionReport> out = Status::Unavailable("the lake maintainer is stopping");
   RunOnThread([&] { out = DoRetention(dry_run); });
   return out;
@@ -261,6 +268,9 @@ Result<ErasureInfo> LakeMaintainer::SubmitErasure(const std::vector<std::string>
                                                   const std::string& where,
                                                   const std::string& requested_by) {
   if (tables.empty()) return Status::InvalidArgument("say which stream to erase from");
+  if (!options_.rewrites_refused.empty()) {
+    return Status::PermissionDenied("erasure: " + options_.rewrites_refused);
+  }
   GL_RETURN_IF_ERROR(eraser_->CheckCondition(where));
   ErasureInfo info;
   for (const std::string& table : tables) {

@@ -59,6 +59,11 @@ struct LakeMaintainerOptions {
   bool background = true;
   int64_t interval_us = 60'000'000;
   bool compaction_enabled = true;
+  // Non-empty: the lake may not be rewritten here (an S3 lake, whose objects
+  // these jobs do not maintain yet). Compaction, retention and erasure
+  // requests fail with PermissionDenied and this reason, and nothing runs
+  // in the background; dry runs still answer.
+  std::string rewrites_refused;
   CompactionOptions compaction;
   uint64_t max_bytes_per_s = 0;  // 0: no limit.
   RetentionRules retention;

@@ -13,7 +13,10 @@
 
 #include "common/env.h"
 #include "ingest/event_deduper.h"
+#include "lake/lake_layout.h"
 #include "net/tls_context.h"
+#include "s3/s3_endpoint.h"
+#include "s3/s3_location.h"
 #include "server/server.h"
 
 namespace gamelake {
@@ -207,6 +210,17 @@ const std::map<std::string, Setter>& Settings() {
       {"streaming.checkpoint_interval_ms", UInt(&Config::streaming_checkpoint_interval_ms)},
       {"streaming.max_state_bytes", UInt(&Config::streaming_max_state_bytes)},
       {"streaming.allowed_lateness_ms", UInt(&Config::streaming_allowed_lateness_ms)},
+      {"lake.location", String(&Config::lake_location)},
+      {"lake.s3.endpoint", String(&Config::lake_s3_endpoint)},
+      {"lake.s3.region", String(&Config::lake_s3_region)},
+      {"lake.s3.path_style", Bool(&Config::lake_s3_path_style)},
+      {"lake.s3.access_key_id", String(&Config::lake_s3_access_key_id)},
+      {"lake.s3.secret_access_key", String(&Config::lake_s3_secret_access_key)},
+      {"lake.s3.profile", String(&Config::lake_s3_profile)},
+      {"lake.s3.ca_file", String(&Config::lake_s3_ca_file)},
+      {"lake.s3.multipart_threshold_bytes", UInt(&Config::lake_s3_multipart_threshold_bytes)},
+      {"lake.s3.part_size_bytes", UInt(&Config::lake_s3_part_size_bytes)},
+      {"node.id", String(&Config::node_id)},
   };
   return settings;
 }
@@ -302,6 +316,7 @@ Status ApplyTable(const std::string& prefix, const toml::table& table, const std
 }  // namespace
 
 std::string Config::lake_dir() const { return JoinPath(data_dir, "lake"); }
+bool Config::lake_on_s3() const { return lake_location.starts_with("s3://"); }
 std::string Config::log_dir() const { return JoinPath(data_dir, "log"); }
 std::string Config::metrics_dir() const { return JoinPath(data_dir, "metrics"); }
 std::string Config::apps_dir() const { return JoinPath(data_dir, "apps"); }
@@ -493,8 +508,73 @@ Status ParseListen(const std::string& text, Config* config) {
   return Status::OK();
 }
 
+namespace {
+
+// lake.* and node.id.
+Status ValidateLake(const Config& c) {
+  auto bad = [](std::string_view what) { return Status::InvalidArgument(what); };
+  if (!c.node_id.empty()) {
+    if (Status s = ValidateNodeId(c.node_id); !s.ok()) return bad("node.id: " + s.message());
+  }
+  if (!c.lake_on_s3()) {
+    if (!c.lake_location.empty() && c.lake_location != c.lake_dir()) {
+      return bad(
+          "lake.location: expected \"s3://bucket[/prefix]\" (the local lake is always "
+          "<data_dir>/lake), not \"" +
+          c.lake_location + "\"");
+    }
+    return Status::OK();
+  }
+  if (Result<S3Location> loc = S3Location::Parse(c.lake_location); !loc.ok()) {
+    return bad("lake.location: " + loc.status().message());
+  }
+  if (c.lake_s3_region.empty()) return bad("lake.s3.region must not be empty");
+  if (!c.lake_s3_endpoint.empty()) {
+    Result<S3Endpoint> ep = S3Endpoint::Parse(c.lake_s3_endpoint);
+    if (!ep.ok()) return bad("lake.s3.endpoint: " + ep.status().message());
+    if (!c.lake_s3_path_style && ep->HostIsIpAddress()) {
+      return bad("lake.s3.path_style must be true with an IP address endpoint (" +
+                 c.lake_s3_endpoint + "): virtual-hosted addressing needs a host name");
+    }
+  } else if (Result<S3Endpoint> ep = S3Endpoint::ForAwsRegion(c.lake_s3_region); !ep.ok()) {
+    return bad("lake.s3.region: " + ep.status().message());
+  }
+  if (c.lake_s3_access_key_id.empty() != c.lake_s3_secret_access_key.empty()) {
+    return bad(
+        "lake.s3.access_key_id and lake.s3.secret_access_key go together: set both or "
+        "neither (then the environment or the shared credentials file)");
+  }
+  if (!c.lake_s3_ca_file.empty() && !Env::Default()->FileExists(c.lake_s3_ca_file)) {
+    return bad("lake.s3.ca_file: no such file " + c.lake_s3_ca_file);
+  }
+  constexpr uint64_t kMiB = 1ull << 20, kGiB = 1ull << 30;
+  if (c.lake_s3_part_size_bytes < 5 * kMiB || c.lake_s3_part_size_bytes > 5 * kGiB) {
+    return bad("lake.s3.part_size_bytes must be within 5242880..5368709120 (S3's part sizes)");
+  }
+  if (c.lake_s3_multipart_threshold_bytes < 5 * kMiB ||
+      c.lake_s3_multipart_threshold_bytes > 5 * kGiB) {
+    return bad(
+        "lake.s3.multipart_threshold_bytes must be within 5242880..5368709120 (a "
+        "single PUT holds at most 5 GiB)");
+  }
+  if (c.retention_days > 0 || !c.retention_stream_days.empty()) {
+    return bad("retention.* is not supported on an S3 lake yet (lake.location = \"" +
+               c.lake_location + "\"): remove the retention settings; see docs/deploy.md");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string LakeRewritesRefused(const Config& config) {
+  if (!config.lake_on_s3()) return "";
+  return "not supported on an S3 lake yet (lake.location = " + config.lake_location +
+         "); see docs/deploy.md";
+}
+
 Status ValidateConfig(const Config& c) {
   auto bad = [](std::string_view what) { return Status::InvalidArgument(what); };
+  GL_RETURN_IF_ERROR(ValidateLake(c));
   if (c.data_dir.empty()) return bad("data_dir must not be empty");
   if (c.demo_rate < 0 || c.demo_rate > 1e6) return bad("demo.rate must be within 0..1000000");
   if (c.max_body_bytes < 1024) return bad("server.max_body_bytes must be at least 1024");

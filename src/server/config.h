@@ -143,6 +143,23 @@ struct Config {
   // How far behind the newest event time a row of an event-time window may be.
   uint64_t streaming_allowed_lateness_ms = 0;
 
+  // The lake (lake.*) and this node (node.id); docs/deploy.md.
+  // "" or the local lake dir: the local lake <data>/lake; "s3://bucket/prefix":
+  // the lake on S3 (<data>/lake stays the node's local copy of its files).
+  std::string lake_location;
+  std::string lake_s3_endpoint;  // "": AWS's endpoint for the region.
+  std::string lake_s3_region = "us-east-1";
+  bool lake_s3_path_style = false;
+  std::string lake_s3_access_key_id;  // A static pair, else the environment/shared file.
+  std::string lake_s3_secret_access_key;
+  std::string lake_s3_profile;  // Of the shared credentials file.
+  std::string lake_s3_ca_file;  // PEM CAs for the endpoint's TLS; "": the system's.
+  uint64_t lake_s3_multipart_threshold_bytes = 64ull << 20;
+  uint64_t lake_s3_part_size_bytes = 16ull << 20;
+  std::string node_id;  // node.id: [a-z0-9-], at most 32; "" for none.
+
+  // True when lake.location is an s3:// URI.
+  bool lake_on_s3() const;
   std::string lake_dir() const;
   std::string metrics_dir() const;  // <data>/metrics
   std::string log_dir() const;
@@ -161,6 +178,9 @@ struct Config {
 [[nodiscard]] Status ApplySetting(const std::string& assignment, Config* config);
 // Checks ranges and relations between settings.
 [[nodiscard]] Status ValidateConfig(const Config& config);
+// Why compaction, retention and erasure may not rewrite this config's lake
+// ("" when they may): an S3 lake is not maintained by them yet.
+std::string LakeRewritesRefused(const Config& config);
 // Parses "host:port" ("[::1]:80" for IPv6).
 [[nodiscard]] Status ParseListen(const std::string& text, Config* config);
 

@@ -22,6 +22,8 @@ HttpResponse LakeError(const Status& s) {
       return JsonError(404, "not_found", s.message());
     case Status::Code::kUnavailable:
       return JsonError(503, "unavailable", s.message());
+    case Status::Code::kPermissionDenied:  // Not on this lake (an S3 lake).
+      return JsonError(409, "not_supported", s.message());
     default:
       return JsonError(500, "lake_maintenance_failed", s.ToString());
   }

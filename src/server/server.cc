@@ -27,6 +27,7 @@
 #include "ingest/ingest_handler.h"
 #include "lake/file_reclaimer.h"
 #include "lake/lake_files.h"
+#include "lake/lake_sink.h"
 #include "lifecycle/lake_maintainer.h"
 #include "log/wal.h"
 #include "metrics/alarm_store.h"
@@ -49,6 +50,7 @@
 #include "server/generator_api.h"
 #include "server/http_server.h"
 #include "server/lake_api.h"
+#include "server/lake_sink_factory.h"
 #include "server/metrics_api.h"
 #include "server/metrics_live.h"
 #include "server/query_api.h"
@@ -433,6 +435,8 @@ class ServerImpl final : public Server {
     d.duckdb_threads = config_.duckdb_threads;
     d.duckdb_memory_limit = config_.duckdb_memory_limit;
     d.metrics = &metrics_;
+    d.node_id = config_.node_id;
+    GL_ASSIGN_OR_RETURN(d.sink, MakeLakeSink(config_));
     auto delivery = DeliveryService::Start(wal_.get(), d);
     if (!delivery.ok()) return delivery.status().WithContext("starting delivery");
     delivery_ = std::move(delivery).value();
@@ -450,6 +454,14 @@ class ServerImpl final : public Server {
     m.metrics = &metrics_;
     m.interval_us = static_cast<int64_t>(config_.compaction_interval_s * 1e6);
     m.compaction_enabled = config_.compaction_enabled;
+    m.rewrites_refused = LakeRewritesRefused(config_);
+    if (!m.rewrites_refused.empty()) {
+      m.compaction_enabled = false;
+      spdlog::info(
+          "msg=\"compaction, retention and erasure are off: the lake is on S3\" "
+          "location=\"{}\"",
+          config_.lake_location);
+    }
     m.compaction.target_file_bytes = config_.compaction_target_file_bytes;
     m.compaction.settle_us = static_cast<int64_t>(config_.compaction_settle_s * 1e6);
     m.compaction.open_hour_min_files = config_.compaction_open_hour_min_files;

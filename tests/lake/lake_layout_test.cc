@@ -76,6 +76,53 @@ TEST(LakeFileNameTest, ParseRefusesOtherNames) {
   EXPECT_FALSE(ParseLakeFileName("s", LakeFileName{1, 2, 0}.Format("s-x")).has_value());
 }
 
+TEST(LakeFileNameTest, RoundTripsNodeSegments) {
+  for (std::string node :
+       std::vector<std::string>{"a", "ingest-1", "0", "-", std::string(kMaxNodeIdLength, 'z')}) {
+    for (uint32_t version : {0u, 1u, 12u}) {
+      LakeFileName n{3, 7, version, node};
+      for (std::string_view table : {"events", "a-b_c", "_errors", "s-v2"}) {
+        std::string name = n.Format(table);
+        EXPECT_EQ(ParseLakeFileName(table, name), n) << name;
+        EXPECT_TRUE(ClassifyLakeFile(table, name).has_value()) << name;
+      }
+    }
+  }
+  EXPECT_EQ((LakeFileName{1, 2, 0, "n-1"}).Format("s"),
+            "s-00000000000000000001-00000000000000000002.n-1.parquet");
+  EXPECT_EQ((LakeFileName{1, 2, 3, "n-1"}).Format("s"),
+            "s-00000000000000000001-00000000000000000002-v3.n-1.parquet");
+  // Old names still parse, without a node.
+  EXPECT_EQ(ParseLakeFileName("s", "s-00000000000000000001-00000000000000000002-v3.parquet")->node,
+            "");
+  // A node id that looks like a version stays a node id.
+  std::optional<LakeFileName> tricky =
+      ParseLakeFileName("s", "s-00000000000000000001-00000000000000000002.v3.parquet");
+  ASSERT_TRUE(tricky.has_value());
+  EXPECT_EQ(tricky->version, 0u);
+  EXPECT_EQ(tricky->node, "v3");
+}
+
+TEST(LakeFileNameTest, ParseRefusesBadNodeSegments) {
+  const std::string base = "s-00000000000000000001-00000000000000000002";
+  for (std::string bad : std::vector<std::string>{
+           base + "..parquet",                                                // Empty node.
+           base + ".Node.parquet",                                            // Upper case.
+           base + ".a_b.parquet",                                             // '_'.
+           base + ".a.b.parquet",                                             // Two segments.
+           base + "." + std::string(kMaxNodeIdLength + 1, 'a') + ".parquet",  // Too long.
+           base + ".a-v1.parquet.tmp",
+           "s-00000000000000000001.a-00000000000000000002.parquet",  // Segment mid-name.
+       }) {
+    EXPECT_FALSE(ParseLakeFileName("s", bad).has_value()) << bad;
+  }
+  EXPECT_TRUE(ValidateNodeId("eu-west-1a").ok());
+  EXPECT_FALSE(ValidateNodeId("").ok());
+  EXPECT_FALSE(ValidateNodeId("a.b").ok());
+  EXPECT_FALSE(ValidateNodeId("A").ok());
+  EXPECT_FALSE(ValidateNodeId(std::string(kMaxNodeIdLength + 1, 'a')).ok());
+}
+
 TEST(LakeFileNameTest, ContainsAndOverlaps) {
   LakeFileName a{10, 20, 0};
   EXPECT_TRUE(a.Contains({10, 20, 0}));

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -209,6 +212,220 @@ TEST(ConfigTest, NonAsciiOutsideQuotesIsRefusedBeforeToml) {
   EXPECT_EQ(quoted.message().find("non-ASCII"), std::string::npos) << quoted.message();
   ASSERT_TRUE(ApplySetting("data_dir=r.s\"u\357\273\257e", &c).ok());  // Taken as a bare string.
   EXPECT_EQ(c.data_dir, "r.s\"u\357\273\257e");
+}
+
+// lake.*, lake.s3.* and node.id: each bad value stops the start with the key
+// and the reason.
+class LakeConfigTest : public ::testing::Test {
+ protected:
+  // A valid S3 lake config (path-style to a local store, a static pair).
+  static Config S3() {
+    Config c;
+    c.lake_location = "s3://gl-test/lake";
+    c.lake_s3_endpoint = "http://127.0.0.1:9000";
+    c.lake_s3_path_style = true;
+    c.lake_s3_access_key_id = "AKIDEXAMPLE";
+    c.lake_s3_secret_access_key = "secret";
+    return c;
+  }
+  // ValidateConfig(c) fails and its message holds every one of `parts`.
+  static void ExpectRefused(const Config& c, std::vector<std::string> parts) {
+    Status s = ValidateConfig(c);
+    ASSERT_FALSE(s.ok()) << "expected a refusal naming " << parts.front();
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+    for (const std::string& p : parts) {
+      EXPECT_NE(s.message().find(p), std::string::npos) << "'" << p << "' not in: " << s.message();
+    }
+  }
+};
+
+TEST_F(LakeConfigTest, EveryKeyLoadsFromTomlAndFlags) {
+  Config c;
+  ASSERT_TRUE(LoadConfigText("[node]\nid = \"ingest-a\"\n"
+                             "[lake]\nlocation = \"s3://studio/gamelake\"\n"
+                             "[lake.s3]\nendpoint = \"https://minio.internal:9000\"\n"
+                             "region = \"eu-west-1\"\npath_style = true\n"
+                             "access_key_id = \"AK\"\nsecret_access_key = \"SK\"\n"
+                             "profile = \"gl\"\n"
+                             "multipart_threshold_bytes = 10485760\n"
+                             "part_size_bytes = 5242880\n",
+                             "lake.toml", &c)
+                  .ok());
+  EXPECT_EQ(c.node_id, "ingest-a");
+  EXPECT_EQ(c.lake_location, "s3://studio/gamelake");
+  EXPECT_TRUE(c.lake_on_s3());
+  EXPECT_EQ(c.lake_s3_endpoint, "https://minio.internal:9000");
+  EXPECT_EQ(c.lake_s3_region, "eu-west-1");
+  EXPECT_TRUE(c.lake_s3_path_style);
+  EXPECT_EQ(c.lake_s3_access_key_id, "AK");
+  EXPECT_EQ(c.lake_s3_secret_access_key, "SK");
+  EXPECT_EQ(c.lake_s3_profile, "gl");
+  EXPECT_EQ(c.lake_s3_multipart_threshold_bytes, 10485760u);
+  EXPECT_EQ(c.lake_s3_part_size_bytes, 5242880u);
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+  // The lake's dir stays <data_dir>/lake: the node's local copy.
+  EXPECT_EQ(c.lake_dir(), "gamelake-data/lake");
+
+  ASSERT_TRUE(ApplySetting("lake.s3.path_style=false", &c).ok());
+  EXPECT_FALSE(c.lake_s3_path_style);
+  ASSERT_TRUE(ApplySetting("lake.s3.ca_file=/etc/ca.pem", &c).ok());
+  EXPECT_EQ(c.lake_s3_ca_file, "/etc/ca.pem");
+  ASSERT_TRUE(ApplySetting("node.id=b", &c).ok());
+  EXPECT_EQ(c.node_id, "b");
+
+  // Wrong types and unknown keys name the key.
+  for (const char* bad : {"lake.s3.path_style=\"maybe\"", "lake.s3.part_size_bytes=-1",
+                          "lake.s3.multipart_threshold_bytes=\"big\"", "lake.s3.regoin=x",
+                          "node.id=7", "lake.location=[1]"}) {
+    Status s = ApplySetting(bad, &c);
+    ASSERT_FALSE(s.ok()) << bad;
+    std::string key(bad, std::string_view(bad).find('='));
+    EXPECT_NE(s.message().find(key), std::string::npos) << bad << ": " << s.message();
+  }
+  Status s = LoadConfigText("[lake.s3]\nendpont = \"http://x\"\n", "typo.toml", &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("lake.s3.endpont"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("typo.toml:2:"), std::string::npos) << s.message();
+}
+
+TEST_F(LakeConfigTest, LocalLakeAcceptsOnlyItsOwnDir) {
+  Config c;
+  EXPECT_FALSE(c.lake_on_s3());
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  c.lake_location = c.lake_dir();
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  EXPECT_FALSE(c.lake_on_s3());
+  c.lake_location = "/mnt/elsewhere/lake";
+  ExpectRefused(c, {"lake.location", "s3://bucket[/prefix]", "/mnt/elsewhere/lake"});
+  c.lake_location = "S3://gl-test/lake";  // The scheme is lower case, as AWS's tools write it.
+  ExpectRefused(c, {"lake.location"});
+  c.lake_location = "gs://bucket/lake";
+  ExpectRefused(c, {"lake.location"});
+  // lake.s3.* is ignored on a local lake (a config can keep it while testing).
+  Config local;
+  local.lake_s3_endpoint = "not a url";
+  local.lake_s3_part_size_bytes = 1;
+  EXPECT_TRUE(ValidateConfig(local).ok());
+  EXPECT_EQ(LakeRewritesRefused(local), "");
+}
+
+TEST_F(LakeConfigTest, S3LocationBucketAndPrefix) {
+  EXPECT_TRUE(ValidateConfig(S3()).ok()) << ValidateConfig(S3()).ToString();
+  for (const char* ok : {"s3://gl-test", "s3://gl-test/", "s3://gl-test/a/b/", "s3://a.b-c/x"}) {
+    Config c = S3();
+    c.lake_location = ok;
+    EXPECT_TRUE(ValidateConfig(c).ok()) << ok << ": " << ValidateConfig(c).ToString();
+  }
+  for (const char* bad :
+       {"s3://", "s3:///lake", "s3://Upper/lake", "s3://ab/lake", "s3://under_score/lake",
+        "s3://192.168.0.1/lake", "s3://gl-test/a/../b", "s3://gl-test/a/./b", "s3://gl-test/a{b}",
+        "s3://gl-test/what?", "s3://gl-test/a#b"}) {
+    Config c = S3();
+    c.lake_location = bad;
+    SCOPED_TRACE(bad);
+    ExpectRefused(c, {"lake.location: "});
+  }
+}
+
+TEST_F(LakeConfigTest, S3EndpointRegionAndAddressing) {
+  Config c = S3();
+  c.lake_s3_endpoint = "ftp://127.0.0.1:9000";
+  ExpectRefused(c, {"lake.s3.endpoint: ", "ftp://127.0.0.1:9000"});
+  c.lake_s3_endpoint = "http://127.0.0.1:9000/some/path";
+  ExpectRefused(c, {"lake.s3.endpoint: "});
+  c.lake_s3_endpoint = "https://";
+  ExpectRefused(c, {"lake.s3.endpoint: "});
+  // An IP address cannot carry the bucket in its host name.
+  c = S3();
+  c.lake_s3_path_style = false;
+  ExpectRefused(c, {"lake.s3.path_style", "IP address", "http://127.0.0.1:9000"});
+  c.lake_s3_endpoint = "https://minio.internal:9000";  // A host name: virtual-hosted is fine.
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+  // No endpoint: AWS's for the region, so the region must make one.
+  c = S3();
+  c.lake_s3_endpoint = "";
+  c.lake_s3_path_style = false;
+  c.lake_s3_region = "eu-west-1";
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+  c.lake_s3_region = "eu west/1";
+  ExpectRefused(c, {"lake.s3.region: "});
+  c.lake_s3_region = "";
+  ExpectRefused(c, {"lake.s3.region", "empty"});
+  c = S3();  // With an endpoint, the region is still what requests are signed for.
+  c.lake_s3_region = "";
+  ExpectRefused(c, {"lake.s3.region", "empty"});
+}
+
+TEST_F(LakeConfigTest, S3CredentialsCaFileAndSizes) {
+  Config c = S3();
+  c.lake_s3_secret_access_key = "";
+  ExpectRefused(c, {"lake.s3.access_key_id", "lake.s3.secret_access_key", "both"});
+  c = S3();
+  c.lake_s3_access_key_id = "";
+  ExpectRefused(c, {"lake.s3.access_key_id", "lake.s3.secret_access_key", "both"});
+  c.lake_s3_secret_access_key = "";  // Neither: the environment or the shared file, later.
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+
+  c = S3();
+  c.lake_s3_ca_file = ::testing::TempDir() + "/no-such-ca.pem";
+  ExpectRefused(c, {"lake.s3.ca_file", "no such file", "no-such-ca.pem"});
+  std::string ca = ::testing::TempDir() + "/lake-ca.pem";
+  { std::ofstream(ca) << "-----BEGIN CERTIFICATE-----\n"; }
+  c.lake_s3_ca_file = ca;
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+
+  constexpr uint64_t kMiB = 1ull << 20, kGiB = 1ull << 30;
+  for (uint64_t bytes : {uint64_t{0}, 5 * kMiB - 1, 5 * kGiB + 1}) {
+    c = S3();
+    c.lake_s3_part_size_bytes = bytes;
+    SCOPED_TRACE(bytes);
+    ExpectRefused(c, {"lake.s3.part_size_bytes", "5242880..5368709120"});
+    c = S3();
+    c.lake_s3_multipart_threshold_bytes = bytes;
+    ExpectRefused(c, {"lake.s3.multipart_threshold_bytes", "5242880..5368709120"});
+  }
+  c = S3();
+  c.lake_s3_part_size_bytes = 5 * kMiB;
+  c.lake_s3_multipart_threshold_bytes = 5 * kGiB;
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+}
+
+TEST_F(LakeConfigTest, RetentionIsRefusedAndRewritesSaySo) {
+  Config c = S3();
+  c.retention_days = 30;
+  ExpectRefused(c, {"retention.*", "S3 lake", "s3://gl-test/lake"});
+  c = S3();
+  c.retention_stream_days["events"] = 7;
+  ExpectRefused(c, {"retention.*", "S3 lake"});
+  std::string refused = LakeRewritesRefused(S3());
+  EXPECT_NE(refused.find("not supported on an S3 lake"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("s3://gl-test/lake"), std::string::npos) << refused;
+}
+
+TEST_F(LakeConfigTest, NodeId) {
+  for (const char* ok : {"a", "ingest-a", "node-01", "0", "abcdefghijklmnopqrstuvwxyz012345"}) {
+    Config c;
+    c.node_id = ok;
+    EXPECT_TRUE(ValidateConfig(c).ok()) << ok << ": " << ValidateConfig(c).ToString();
+    Config s3 = S3();
+    s3.node_id = ok;
+    EXPECT_TRUE(ValidateConfig(s3).ok()) << ok << ": " << ValidateConfig(s3).ToString();
+  }
+  struct Bad {
+    std::string id;
+    std::string why;
+  };
+  for (const Bad& bad :
+       {Bad{"Ingest-A", "'I'"}, Bad{"ingest_a", "'_'"}, Bad{"a.b", "'.'"}, Bad{"a/b", "'/'"},
+        Bad{"a b", "' '"}, Bad{std::string(33, 'a'), "1 to 32 characters, not 33"}}) {
+    Config c = S3();
+    c.node_id = bad.id;
+    SCOPED_TRACE(bad.id);
+    ExpectRefused(c, {"node.id: ", bad.why});
+    Config local;  // Checked on a local lake too (the id is in the file names).
+    local.node_id = bad.id;
+    ExpectRefused(local, {"node.id: "});
+  }
 }
 
 }  // namespace

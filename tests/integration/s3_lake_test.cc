@@ -1,0 +1,273 @@
+// The lake on S3, end to end: the real server on 127.0.0.1 delivers into
+// s3rver (tests/s3's launcher), then the AWS SDK's own S3 client
+// (@aws-sdk/client-s3) lists and downloads every object and DuckDB counts
+// the records in the downloads — every acknowledged record exactly once.
+// Also: kill -9 of the server again and again while it ingests and uploads,
+// and the store going away and coming back (health degraded meanwhile,
+// nothing lost). Skipped when tests/s3's npm packages are not installed.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "../common/eventually.h"
+#include "../s3/node_tools.h"
+#include "server_process.h"
+
+namespace gamelake::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kStream[] = "s3events";
+
+// A free TCP port on 127.0.0.1 (for an s3rver that must come back on it).
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+class S3LakeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string missing = S3ToolsMissing();
+    if (!missing.empty()) GTEST_SKIP() << missing;
+    store_dir_ = dir_.path() + "/store";
+    StartStore(0);
+    data_ = dir_.path() + "/data";
+  }
+
+  void StartStore(int port) {
+    store_ = std::make_unique<S3rverProcess>(store_dir_, port);
+    ASSERT_GT(store_->port(), 0) << "s3rver did not start";
+    port_ = store_->port();
+  }
+
+  std::vector<std::string> Args(const std::string& node = "n1") {
+    return {"--set", "lake.location=s3://gl-test/lake/",
+            "--set", "lake.s3.endpoint=http://127.0.0.1:" + std::to_string(port_),
+            "--set", "lake.s3.path_style=true",
+            "--set", "lake.s3.access_key_id=S3RVER",
+            "--set", "lake.s3.secret_access_key=S3RVER",
+            "--set", "node.id=" + node,
+            "--set", "delivery.buffer_interval_s=0.1",
+            "--set", "delivery.buffer_size_bytes=20000",
+            "--set", "log.segment_bytes=65536"};
+  }
+
+  // Posts records numbered [first, first + n) in one request; true if acknowledged.
+  static bool Post(HttpClient& client, int64_t first, int n) {
+    std::string body;
+    for (int i = 0; i < n; ++i) {
+      body += "{\"n\":" + std::to_string(first + i) + ",\"pad\":\"" + std::string(40, 'x') +
+              "\"}\n";
+    }
+    std::string target = std::string("/v1/streams/") + kStream + "/records";
+    return client.Post(target, body, "application/x-ndjson").status == 200;
+  }
+
+  // Downloads the bucket's lake with the AWS SDK into a fresh folder; returns it.
+  std::string Download() {
+    std::string out = dir_.path() + "/download-" + std::to_string(downloads_++);
+    fs::create_directories(out);
+    CommandResult r = RunS3Check("download http://127.0.0.1:" + std::to_string(port_) +
+                                     " gl-test lake/ '" + out + "'",
+                                 "", dir_.path());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return out;
+  }
+
+  // Per record number n, how many times the downloaded lake holds it.
+  static std::map<int64_t, int64_t> Copies(const std::string& download) {
+    std::map<int64_t, int64_t> copies;
+    std::string glob = download + "/lake/" + kStream + "/**/*.parquet";
+    if (FindFiles(download + "/lake", ".parquet").empty()) return copies;
+    for (auto& row : DuckQuery("SELECT n, count(*) FROM read_parquet('" + glob +
+                               "', union_by_name=true) GROUP BY n")) {
+      copies[std::stoll(row[0])] = std::stoll(row[1]);
+    }
+    return copies;
+  }
+
+  // Every number in `acked` is there exactly once, and nothing else twice.
+  static void ExpectExactlyOnce(const std::set<int64_t>& acked,
+                                const std::map<int64_t, int64_t>& copies) {
+    int64_t missing = 0, duplicated = 0;
+    for (int64_t n : acked) missing += copies.count(n) == 0 ? 1 : 0;
+    for (const auto& [n, c] : copies) duplicated += c != 1 ? 1 : 0;
+    EXPECT_EQ(missing, 0) << "acknowledged records missing from the bucket";
+    EXPECT_EQ(duplicated, 0) << "records in the bucket more than once";
+  }
+
+  TempDir dir_;
+  std::string store_dir_;
+  std::string data_;
+  std::unique_ptr<S3rverProcess> store_;
+  int port_ = 0;
+  int downloads_ = 0;
+};
+
+TEST_F(S3LakeTest, DeliversEveryRecordOnceIntoTheBucket) {
+  constexpr int kRecords = 3000;
+  {
+    ServerProcess server(data_, Args());
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    for (int i = 0; i < kRecords; i += 100) ASSERT_TRUE(Post(client, i, 100));
+    ASSERT_EQ(server.Stop(), 0) << server.Logs();  // Delivers what is buffered.
+  }
+  std::string download = Download();
+  std::set<int64_t> all;
+  for (int64_t i = 0; i < kRecords; ++i) all.insert(i);
+  std::map<int64_t, int64_t> copies = Copies(download);
+  EXPECT_EQ(copies.size(), static_cast<size_t>(kRecords));
+  ExpectExactlyOnce(all, copies);
+  // The objects are the local lake's files under the prefix, same names,
+  // each carrying the node id.
+  std::set<std::string> local, remote;
+  for (const std::string& f : FindFiles(data_ + "/lake/" + kStream, ".parquet")) {
+    local.insert(fs::relative(f, data_ + "/lake").string());
+  }
+  for (const std::string& f : FindFiles(download + "/lake", ".parquet")) {
+    std::string rel = fs::relative(f, download + "/lake").string();
+    EXPECT_TRUE(rel.ends_with(".n1.parquet")) << rel;
+    remote.insert(rel);
+  }
+  EXPECT_FALSE(remote.empty());
+  EXPECT_EQ(local, remote);
+}
+
+TEST_F(S3LakeTest, LostLocalLakeDeliversNothingTwice) {
+  // The objects are in the store; the node's local lake is gone (a new disk)
+  // but its log still holds records: the store's listing is the checkpoint.
+  {
+    ServerProcess server(data_, Args());
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    for (int i = 0; i < 500; i += 100) ASSERT_TRUE(Post(client, i, 100));
+    ASSERT_EQ(server.Stop(), 0) << server.Logs();
+  }
+  fs::remove_all(data_ + "/lake");
+  fs::remove_all(data_ + "/catalog");
+  {
+    ServerProcess server(data_, Args());
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    ASSERT_TRUE(Post(client, 500, 100));
+    ASSERT_EQ(server.Stop(), 0) << server.Logs();
+  }
+  std::set<int64_t> all;
+  for (int64_t i = 0; i < 600; ++i) all.insert(i);
+  std::map<int64_t, int64_t> copies = Copies(Download());
+  EXPECT_EQ(copies.size(), 600u);
+  ExpectExactlyOnce(all, copies);
+}
+
+TEST_F(S3LakeTest, KillNineDuringUploadsLosesAndDuplicatesNothing) {
+  std::mt19937 rng(4242);
+  std::set<int64_t> acked;
+  std::atomic<int64_t> counter{0};
+  constexpr int kCycles = 5;
+  constexpr int kBatch = 50;
+  for (int cycle = 0; cycle < kCycles; ++cycle) {
+    ServerProcess server(data_, Args());
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    std::atomic<bool> stop{false};
+    std::vector<std::set<int64_t>> acked_by(2);
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 2; ++t) {
+      clients.emplace_back([&, t] {
+        HttpClient client(server.port());
+        while (!stop.load()) {
+          int64_t first = counter.fetch_add(kBatch);
+          if (Post(client, first, kBatch)) {
+            for (int i = 0; i < kBatch; ++i) acked_by[t].insert(first + i);
+          } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          }
+        }
+      });
+    }
+    std::uniform_int_distribution<int> wait_ms(300, 900);
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms(rng)));
+    server.Kill();
+    stop.store(true);
+    for (auto& c : clients) c.join();
+    for (auto& s : acked_by) acked.insert(s.begin(), s.end());
+  }
+  ASSERT_GT(acked.size(), 500u) << "too few acknowledgements to prove anything";
+  {
+    // A clean start and stop: recovery uploads what the store lacks, and the
+    // log's rest is delivered.
+    ServerProcess server(data_, Args());
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    ASSERT_EQ(server.Stop(), 0) << server.Logs();
+  }
+  ExpectExactlyOnce(acked, Copies(Download()));
+}
+
+TEST_F(S3LakeTest, StoreGoingAwayDegradesHealthAndLosesNothing) {
+  store_.reset();
+  StartStore(FreePort());  // A fixed port, so the store can come back on it.
+  ServerProcess server(data_, Args());
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  std::set<int64_t> acked;
+  auto post = [&](int64_t first) {
+    if (Post(client, first, 100)) {
+      for (int64_t i = first; i < first + 100; ++i) acked.insert(i);
+    }
+  };
+  for (int i = 0; i < 500; i += 100) post(i);
+
+  store_.reset();  // The store goes away.
+  for (int i = 500; i < 1000; i += 100) post(i);
+  HttpResult health;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        health = client.Get("/v1/health");
+        return health.body.find("\"status\":\"degraded\"") != std::string::npos;
+      },
+      std::chrono::seconds(60)))
+      << health.body;
+  EXPECT_EQ(acked.size(), 1000u) << "ingest keeps acknowledging while the store is down";
+
+  StartStore(port_);  // It comes back: delivery resumes.
+  for (int i = 1000; i < 1200; i += 100) post(i);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        health = client.Get("/v1/health");
+        return health.body.find("lake delivery has failed") == std::string::npos;
+      },
+      std::chrono::seconds(90)))
+      << health.body;
+  ASSERT_EQ(server.Stop(), 0) << server.Logs();
+  std::map<int64_t, int64_t> copies = Copies(Download());
+  EXPECT_EQ(copies.size(), 1200u);
+  ExpectExactlyOnce(acked, copies);
+}
+
+}  // namespace
+}  // namespace gamelake::testing
