@@ -1,5 +1,6 @@
 // /v1/health and /v1/ready against real faults — a lake path delivery cannot
-// write, a disk under the guard, a full live tail — each reached and left
+// write, a disk under the guard, a full live tail, a streaming application
+// stopped on an error — each reached and left
 // again; and the front door's refusals: 413/431 kept in _errors, 408 for a
 // slow client, and what the CLI says about a data dir it cannot use.
 #include <fcntl.h>
@@ -123,6 +124,61 @@ TEST(HealthTest, AFullLiveTailIsDegradedUntilDelivered) {
   EXPECT_EQ(degraded.status, 200);
   // Delivered, the tail empties; the check clears 10 s after its last drop.
   EXPECT_TRUE(Eventually([&] { return Has(client.Get("/v1/health").body, "\"status\":\"ok\""); }));
+}
+
+// A GROUP BY window over more keys than streaming.max_state_bytes holds: the
+// application stops (FAILED), health is degraded and names it; stopping the
+// application clears it.
+TEST(HealthTest, AFailedStreamingAppIsDegradedUntilStopped) {
+  TempDir tmp;
+  ServerProcess server(tmp.path(), {"--set", "streaming.max_state_bytes=1048576"});
+  ASSERT_TRUE(server.Start()) << server.Logs();
+  HttpClient client(server.port());
+  std::string first;
+  for (int i = 0; i < 5; ++i) first += "{\"k\":\"first" + std::to_string(i) + "\",\"n\":1}\n";
+  ASSERT_EQ(client.Post("/v1/streams/keys/records", first, "application/x-ndjson").status, 200);
+  const std::string sql =
+      "CREATE OR REPLACE STREAM \\\"per_key\\\" (\\\"k\\\" VARCHAR(64), \\\"c\\\" BIGINT);\\n"
+      "CREATE OR REPLACE PUMP \\\"p\\\" AS INSERT INTO \\\"per_key\\\" SELECT STREAM \\\"k\\\", "
+      "COUNT(*) AS \\\"c\\\" FROM \\\"SOURCE_SQL_STREAM_001\\\" GROUP BY \\\"k\\\", "
+      "STEP(\\\"SOURCE_SQL_STREAM_001\\\".ROWTIME BY INTERVAL '1' HOUR);";
+  HttpResult created = client.Request(
+      "POST", "/v1/apps", "{\"name\":\"wide\",\"source\":\"keys\",\"sql\":\"" + sql + "\"}",
+      {{"Content-Type", "application/json"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  ASSERT_TRUE(Has(created.body, "RUNNING")) << created.body;
+  EXPECT_TRUE(Has(client.Get("/v1/health").body, "\"status\":\"ok\""));
+
+  // 40,000 distinct keys in one hour's window: well over 1 MiB of state.
+  for (int batch = 0; batch < 8; ++batch) {
+    std::string body;
+    for (int i = 0; i < 5000; ++i) {
+      body += "{\"k\":\"key-" + std::to_string(batch) + "-" + std::to_string(i) + "-" +
+              std::string(24, 'k') + "\",\"n\":1}\n";
+    }
+    ASSERT_EQ(client.Post("/v1/streams/keys/records", body, "application/x-ndjson").status, 200);
+  }
+  HttpResult degraded;
+  EXPECT_TRUE(Eventually([&] {
+    degraded = client.Get("/v1/health");
+    return Has(degraded.body, "\"check\":\"streaming_apps\"");
+  })) << degraded.body;
+  EXPECT_EQ(degraded.status, 200);
+  EXPECT_TRUE(Has(degraded.body, "\"status\":\"degraded\"")) << degraded.body;
+  EXPECT_TRUE(Has(degraded.body, "wide (")) << degraded.body;
+  EXPECT_TRUE(Has(degraded.body, "max_state_bytes")) << degraded.body;
+  EXPECT_TRUE(Has(client.Get("/v1/apps/wide").body, "\"state\":\"FAILED\""));
+  EXPECT_EQ(client.Get("/v1/ready").status, 200);  // Ingest is unaffected.
+  HttpResult metrics = client.Get("/metrics");
+  EXPECT_TRUE(Has(metrics.body, "gamelake_health_state_check{check=\"streaming_apps\"} 1"))
+      << metrics.body;
+
+  // Stopped on purpose, the application is READY, not a problem.
+  HttpResult stopped = client.Request("POST", "/v1/apps/wide/stop", "", {});
+  EXPECT_EQ(stopped.status, 200) << stopped.body;
+  EXPECT_TRUE(Eventually([&] { return Has(client.Get("/v1/health").body, "\"status\":\"ok\""); }));
+  EXPECT_TRUE(Has(client.Get("/v1/apps/wide").body, "\"state\":\"READY\""));
+  ASSERT_EQ(server.Stop(), 0) << server.Logs();
 }
 
 TEST(HardeningTest, RefusalsBeforeReadingAreCountedAndKeptInErrors) {
