@@ -81,8 +81,8 @@ class S3LakeTest : public ::testing::Test {
   static bool Post(HttpClient& client, int64_t first, int n) {
     std::string body;
     for (int i = 0; i < n; ++i) {
-      body += "{\"n\":" + std::to_string(first + i) + ",\"pad\":\"" + std::string(40, 'x') +
-              "\"}\n";
+      body +=
+          "{\"n\":" + std::to_string(first + i) + ",\"pad\":\"" + std::string(40, 'x') + "\"}\n";
     }
     std::string target = std::string("/v1/streams/") + kStream + "/records";
     return client.Post(target, body, "application/x-ndjson").status == 200;
@@ -92,9 +92,9 @@ class S3LakeTest : public ::testing::Test {
   std::string Download() {
     std::string out = dir_.path() + "/download-" + std::to_string(downloads_++);
     fs::create_directories(out);
-    CommandResult r = RunS3Check("download http://127.0.0.1:" + std::to_string(port_) +
-                                     " gl-test lake/ '" + out + "'",
-                                 "", dir_.path());
+    CommandResult r = RunS3Check(
+        "download http://127.0.0.1:" + std::to_string(port_) + " gl-test lake/ '" + out + "'", "",
+        dir_.path());
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return out;
   }
@@ -267,6 +267,98 @@ TEST_F(S3LakeTest, StoreGoingAwayDegradesHealthAndLosesNothing) {
   std::map<int64_t, int64_t> copies = Copies(Download());
   EXPECT_EQ(copies.size(), 1200u);
   ExpectExactlyOnce(acked, copies);
+}
+
+// Compaction, retention and erasure do not rewrite an S3 lake in this
+// version: the API answers 409 not_supported (dry runs still answer), the
+// CLI says so through the server and refuses offline, and the bucket keeps
+// exactly the delivered objects.
+TEST_F(S3LakeTest, CompactionRetentionAndErasureAreRefused) {
+  auto refused = [](const HttpResult& r) {
+    return r.status == 409 && r.body.find("\"not_supported\"") != std::string::npos &&
+           r.body.find("not supported on an S3 lake") != std::string::npos &&
+           r.body.find("s3://gl-test/lake/") != std::string::npos;
+  };
+  {
+    ServerProcess server(data_, Args());
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    for (int i = 0; i < 400; i += 100) ASSERT_TRUE(Post(client, i, 100));
+    // Delivered (several small files, each uploaded) before anything is asked.
+    ASSERT_TRUE(
+        Eventually([&] { return FindFiles(data_ + "/lake/" + kStream, ".parquet").size() >= 2; },
+                   std::chrono::seconds(30)));
+
+    HttpResult r = client.Post("/v1/lake/compact", "{}");
+    EXPECT_TRUE(refused(r)) << r.status << " " << r.body;
+    r = client.Post("/v1/lake/compact", std::string("{\"stream\":\"") + kStream + "\"}");
+    EXPECT_TRUE(refused(r)) << r.status << " " << r.body;
+    r = client.Post("/v1/lake/retention/apply", "{}");
+    EXPECT_TRUE(refused(r)) << r.status << " " << r.body;
+    r = client.Post("/v1/erasures",
+                    std::string("{\"stream\":\"") + kStream + "\",\"where\":\"n = 7\"}");
+    EXPECT_TRUE(refused(r)) << r.status << " " << r.body;
+    // Dry runs and reads still answer.
+    r = client.Post("/v1/lake/compact", "{\"dry_run\":true}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = client.Post("/v1/lake/retention/apply", "{\"dry_run\":true}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = client.Get("/v1/lake/retention");
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = client.Get("/v1/erasures");
+    EXPECT_EQ(r.status, 200) << r.body;
+
+    // The CLI, through the server that holds the data dir: the server's reason, exit 1.
+    for (const std::string& cmd :
+         {"compact --data-dir " + data_, "retention apply --data-dir " + data_,
+          "erase --no-wait --data-dir " + data_ + " --stream " + kStream + " --where 'n = 7'"}) {
+      CommandResult cli = RunGamelake(cmd);
+      EXPECT_EQ(cli.exit_code, 1) << cmd << "\n" << cli.output;
+      EXPECT_NE(cli.output.find("not supported on an S3 lake"), std::string::npos) << cmd << "\n"
+                                                                                   << cli.output;
+    }
+    CommandResult dry = RunGamelake("compact --dry-run --data-dir " + data_);
+    EXPECT_EQ(dry.exit_code, 0) << dry.output;
+    ASSERT_EQ(server.Stop(), 0) << server.Logs();
+  }
+  // Offline (no server): the same settings refuse before anything opens the lake.
+  std::string settings;
+  for (const std::string& a : Args()) settings += " '" + a + "'";
+  for (const std::string& cmd :
+       {"compact --data-dir " + data_ + settings,
+        "compact --dry-run --data-dir " + data_ + settings,
+        "retention apply --data-dir " + data_ + settings,
+        "erase --data-dir " + data_ + " --stream " + kStream + " --where 'n = 7'" + settings}) {
+    CommandResult cli = RunGamelake(cmd);
+    EXPECT_EQ(cli.exit_code, 1) << cmd << "\n" << cli.output;
+    EXPECT_NE(cli.output.find("not supported on an S3 lake"), std::string::npos) << cmd << "\n"
+                                                                                 << cli.output;
+  }
+  // retention.* itself is refused at start, naming the setting.
+  // (Bounded: were it not refused, the server would run until `timeout` ends it.)
+  CommandResult start =
+      RunCommand(std::string("timeout 60 ") + GAMELAKE_BINARY + " serve --listen 127.0.0.1:0" +
+                 " --data-dir " + data_ + settings + " --set retention.days=30 2>&1");
+  EXPECT_NE(start.exit_code, 0) << start.output;
+  EXPECT_NE(start.output.find("retention.* is not supported on an S3 lake"), std::string::npos)
+      << start.output;
+
+  // Nothing was merged, rewritten or deleted: the bucket holds what the node
+  // delivered, every record once.
+  std::string download = Download();
+  std::set<std::string> local, remote;
+  for (const std::string& f : FindFiles(data_ + "/lake/" + kStream, ".parquet")) {
+    local.insert(fs::relative(f, data_ + "/lake").string());
+  }
+  for (const std::string& f : FindFiles(download + "/lake", ".parquet")) {
+    remote.insert(fs::relative(f, download + "/lake").string());
+  }
+  EXPECT_EQ(local, remote);
+  std::set<int64_t> all;
+  for (int64_t i = 0; i < 400; ++i) all.insert(i);
+  std::map<int64_t, int64_t> copies = Copies(download);
+  EXPECT_EQ(copies.size(), 400u);
+  ExpectExactlyOnce(all, copies);
 }
 
 }  // namespace
