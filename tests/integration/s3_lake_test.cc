@@ -429,6 +429,10 @@ TEST_F(S3LakeTest, DdlPointsAthenaTrinoAndSparkAtTheBucket) {
               ",\"at\":\"2026-11-26T10:00:00Z\",\"gear\":{\"slot\":\"head\",\"level\":" +
               std::to_string(i % 5) + "},\"items\":[1,2," + std::to_string(i) + "]}\n";
     }
+    // An object of more than 256 fields is one JSON column (as _overflow is).
+    std::string wide = "{\"n\":200,\"wide\":{";
+    for (int k = 0; k < 300; ++k) wide += (k ? ",\"k" : "\"k") + std::to_string(k) + "\":1";
+    body += wide + "}}\n";
     body += "[1,2]\n";  // A dead letter: the _errors table.
     HttpResult r = client.Post(std::string("/v1/streams/") + kStream + "/records", body,
                                "application/x-ndjson");
@@ -447,19 +451,22 @@ TEST_F(S3LakeTest, DdlPointsAthenaTrinoAndSparkAtTheBucket) {
     ASSERT_EQ(rel.substr(0, 3), "dt=") << rel;
     first_day = std::min(first_day, rel.substr(3, 10));
   }
-  // The file's top-level columns as Parquet declares them (a column comes
-  // before its children in the schema).
+  // The files' top-level columns as Parquet declares them (a column comes
+  // before its children in the schema), over every object of the table.
   std::map<std::string, std::vector<std::string>> file_columns;
-  std::string sample = objects.front();
   std::set<std::string> top;
-  for (auto& row : DuckQuery("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('" +
-                             sample + "', hive_partitioning=false))")) {
-    top.insert(row[0]);
-  }
-  for (auto& row : DuckQuery("SELECT name, type, logical_type::VARCHAR, converted_type, "
-                             "coalesce(num_children, 0) FROM parquet_schema('" +
-                             sample + "')")) {
-    if (top.count(row[0]) && !file_columns.count(row[0])) file_columns[row[0]] = row;
+  for (const std::string& object : objects) {
+    std::set<std::string> names;
+    for (auto& row : DuckQuery("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('" +
+                               object + "', hive_partitioning=false))")) {
+      names.insert(row[0]);
+    }
+    for (auto& row : DuckQuery("SELECT name, type, logical_type::VARCHAR, converted_type, "
+                               "coalesce(num_children, 0) FROM parquet_schema('" +
+                               object + "')")) {
+      if (names.count(row[0]) && !file_columns.count(row[0])) file_columns[row[0]] = row;
+    }
+    top.insert(names.begin(), names.end());
   }
   std::string schema_text;
   for (const auto& [name, row] : file_columns) {
@@ -474,6 +481,12 @@ TEST_F(S3LakeTest, DdlPointsAthenaTrinoAndSparkAtTheBucket) {
       << file_columns["_ingest_time"][2];
   EXPECT_NE(file_columns["_ingest_time"][2].find("isAdjustedToUTC=0"), std::string::npos)
       << file_columns["_ingest_time"][2];
+
+  // The JSON column is JSON-annotated text, which the engines read as strings.
+  ASSERT_TRUE(file_columns.count("wide"));
+  EXPECT_EQ(file_columns["wide"][1], "BYTE_ARRAY");
+  EXPECT_NE((file_columns["wide"][2] + file_columns["wide"][3]).find("JSON"), std::string::npos)
+      << file_columns["wide"][2] << " " << file_columns["wide"][3];
 
   struct Dialect {
     std::string name;
@@ -528,7 +541,8 @@ TEST_F(S3LakeTest, DdlPointsAthenaTrinoAndSparkAtTheBucket) {
     size_t matched = 0;
     for (const DdlColumn& c : columns) {
       if (c.name == "dt" || c.name == "hr") continue;  // Partition keys (Trino, Spark).
-      ASSERT_TRUE(file_columns.count(c.name)) << c.name << " is not a column of " << sample;
+      ASSERT_TRUE(file_columns.count(c.name))
+          << c.name << " is not a column of the delivered files";
       std::string expected = ExpectedType(file_columns[c.name], d.trino);
       EXPECT_TRUE(c.type.starts_with(expected))
           << c.name << ": declared " << c.type << ", the file has " << file_columns[c.name][1]
