@@ -1,5 +1,9 @@
 // ExportDdl: declares the snapshot's tables in Athena, Trino or Spark (see
-// catalog.h and docs/catalog.md, "Scale-out path").
+// catalog.h and docs/catalog.md, "Scale-out path"). For Athena with an s3://
+// location, tables in gamelake's dt=/hr= layout get partition projection
+// instead of MSCK REPAIR TABLE: dt a date projection from the table's
+// earliest day to NOW, hr an enum of 00..23 and "all", and
+// storage.location.template (docs/deploy.md).
 #include <string>
 #include <vector>
 
@@ -36,6 +40,11 @@ std::string Literal(std::string_view value) {
   }
   return out + "'";
 }
+
+// After the statement that registers partitions: how new ones get seen.
+constexpr char kRepairAgain[] =
+    "-- New files in known partitions are read at once; a new hour (or day) is read once the "
+    "statement above ran again (run it hourly, e.g. from cron).\n";
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -121,6 +130,50 @@ std::vector<ColumnInfo> ParquetColumns(const CatalogTable& table, size_t* text_f
   return kept;
 }
 
+// True when `partitions` are gamelake's own layout, dt=YYYY-MM-DD/hr=HH|all.
+bool GamelakeLayout(const std::vector<std::string>& partitions) {
+  return partitions.size() == 2 && partitions[0] == "dt" && partitions[1] == "hr";
+}
+
+// The earliest dt=YYYY-MM-DD of the table's Parquet files, or "" with none.
+std::string EarliestDay(const CatalogTable& table) {
+  std::string earliest;
+  for (const auto& [path, f] : table.files) {
+    if (f.format != FileFormat::kParquet) continue;
+    for (const auto& [key, value] : f.partitions) {
+      if (key != "dt" || value.size() != 10 || value[4] != '-' || value[7] != '-') continue;
+      if (earliest.empty() || value < earliest) earliest = value;
+    }
+  }
+  return earliest;
+}
+
+// Athena's partition projection of gamelake's layout: dt a date from the
+// earliest day to NOW (UTC), hr one of 00..23 or "all" (compacted days), and
+// where each partition's objects are. No crawler or MSCK REPAIR needed.
+std::string AthenaProjection(std::string_view first_day, std::string_view table_location) {
+  std::string hours;
+  for (int h = 0; h < 24; ++h) {
+    hours += (h < 10 ? "0" : "") + std::to_string(h) + ",";
+  }
+  hours += "all";
+  std::string out = "TBLPROPERTIES (\n";
+  auto prop = [&](std::string_view key, std::string_view value, bool last = false) {
+    out += "  " + Literal(key) + " = " + Literal(value) + (last ? "\n" : ",\n");
+  };
+  prop("projection.enabled", "true");
+  prop("projection.dt.type", "date");
+  prop("projection.dt.format", "yyyy-MM-dd");
+  prop("projection.dt.range", std::string(first_day) + ",NOW");
+  prop("projection.dt.interval", "1");
+  prop("projection.dt.interval.unit", "DAYS");
+  prop("projection.hr.type", "enum");
+  prop("projection.hr.values", hours);
+  prop("storage.location.template", std::string(table_location) + "dt=${dt}/hr=${hr}/",
+       /*last=*/true);
+  return out + ")";
+}
+
 void AppendTable(const CatalogTable& table, DdlDialect dialect, std::string_view location,
                  std::string_view database, std::string* out) {
   size_t text_files = 0;
@@ -167,8 +220,23 @@ void AppendTable(const CatalogTable& table, DdlDialect dialect, std::string_view
         }
         *out += ")\n";
       }
-      *out += "STORED AS PARQUET\nLOCATION " + Literal(table_location) + ";\n";
-      if (!partitions.empty()) *out += "MSCK REPAIR TABLE " + name + ";\n";
+      *out += "STORED AS PARQUET\nLOCATION " + Literal(table_location);
+      std::string first_day = EarliestDay(table);
+      if (StartsWith(table_location, "s3://") && GamelakeLayout(partitions) && !first_day.empty()) {
+        *out += "\n" + AthenaProjection(first_day, table_location) + ";\n";
+        *out +=
+            "-- Partition projection: new hours are visible as soon as their objects are "
+            "uploaded; no crawler or MSCK REPAIR TABLE. Days before " +
+            first_day +
+            " are not projected: edit projection.dt.range if the bucket holds "
+            "older ones (other nodes' files).\n";
+        break;
+      }
+      *out += ";\n";
+      if (!partitions.empty()) {
+        *out += "MSCK REPAIR TABLE " + name + ";\n";
+        *out += kRepairAgain;
+      }
       break;
     }
     case DdlDialect::kSpark: {
@@ -182,7 +250,10 @@ void AppendTable(const CatalogTable& table, DdlDialect dialect, std::string_view
         *out += ")\n";
       }
       *out += "LOCATION " + Literal(table_location) + ";\n";
-      if (!partitions.empty()) *out += "MSCK REPAIR TABLE " + name + ";\n";
+      if (!partitions.empty()) {
+        *out += "MSCK REPAIR TABLE " + name + ";\n";
+        *out += kRepairAgain;
+      }
       break;
     }
     case DdlDialect::kTrino: {
@@ -200,6 +271,7 @@ void AppendTable(const CatalogTable& table, DdlDialect dialect, std::string_view
       if (!partitions.empty()) {
         *out += "CALL hive.system.sync_partition_metadata(schema_name => " + Literal(database) +
                 ", table_name => " + Literal(AsciiLowered(table.name)) + ", mode => 'FULL');\n";
+        *out += kRepairAgain;
       }
       break;
     }
@@ -229,14 +301,22 @@ std::string ExportDdl(const CatalogSnapshot& snapshot, DdlDialect dialect,
   out += "-- Location: " + loc + "\n";
   switch (dialect) {
     case DdlDialect::kAthena:
-      out += "-- Athena runs one statement at a time and folds names to lower case.\n\n";
+      out +=
+          "-- Athena runs one statement at a time and folds names to lower case; it reads "
+          "timestamps (UTC, microseconds in the files) to the millisecond.\n\n";
       out += "CREATE DATABASE IF NOT EXISTS " + Backticks(database) + ";\n\n";
       break;
     case DdlDialect::kSpark:
-      out += "\nCREATE DATABASE IF NOT EXISTS " + Backticks(database) + ";\n\n";
+      out +=
+          "-- Timestamps are UTC (Parquet TIMESTAMP, microseconds): SET "
+          "spark.sql.session.timeZone = UTC to read them as written.\n\n";
+      out += "CREATE DATABASE IF NOT EXISTS " + Backticks(database) + ";\n\n";
       break;
     case DdlDialect::kTrino:
-      out += "-- Trino's Hive connector folds names to lower case.\n\n";
+      out +=
+          "-- Trino's Hive connector folds names to lower case. Timestamps are microseconds "
+          "in the files; the connector reads milliseconds unless the catalog sets "
+          "hive.timestamp-precision=MICROSECONDS.\n\n";
       out += "CREATE SCHEMA IF NOT EXISTS hive." + DoubleQuotes(database) + ";\n\n";
       break;
   }

@@ -12,6 +12,7 @@
 #include "catalog/catalog.h"
 #include "common/env.h"
 #include "common/file_lock.h"
+#include "s3/s3_location.h"
 #include "server/config.h"
 
 namespace gamelake {
@@ -24,6 +25,16 @@ int Fail(const char* command, const std::string& message) {
 
 std::string DataDir(const CatalogCommand& c) {
   return c.data_dir.empty() ? Config().data_dir : c.data_dir;
+}
+
+// The server's settings as --config and --set give them (--data-dir wins).
+Result<Config> LoadConfig(const CatalogCommand& c) {
+  Config config;
+  if (!c.config_file.empty()) GL_RETURN_IF_ERROR(LoadConfigFile(c.config_file, &config));
+  for (const std::string& kv : c.settings) GL_RETURN_IF_ERROR(ApplySetting(kv, &config));
+  if (!c.data_dir.empty()) config.data_dir = c.data_dir;
+  GL_RETURN_IF_ERROR(ValidateConfig(config));
+  return config;
 }
 
 std::string Absolute(const std::string& path) {
@@ -73,9 +84,8 @@ int Crawl(const CatalogCommand& c) {
 
 // Opens the saved catalog, or crawls the lake into a throwaway one when there
 // is none yet; *temp_dir is then set to the folder to remove afterwards.
-Result<std::unique_ptr<Catalog>> OpenForReading(const CatalogCommand& c, const char* command,
+Result<std::unique_ptr<Catalog>> OpenForReading(const std::string& data, const char* command,
                                                 std::string* temp_dir) {
-  std::string data = DataDir(c);
   CatalogOptions options;
   options.dir = JoinPath(data, "catalog");
   options.lake_dir = JoinPath(data, "lake");
@@ -108,14 +118,22 @@ void RemoveTemp(const std::string& dir) {
 int Ddl(const CatalogCommand& c) {
   Result<DdlDialect> dialect = ParseDdlDialect(c.dialect);
   if (!dialect.ok()) return Fail("catalog ddl", dialect.status().message());
+  Result<Config> config = LoadConfig(c);
+  if (!config.ok()) return Fail("catalog ddl", config.status().message());
+  std::string location = c.location;
+  if (location.empty() && config->lake_on_s3()) {
+    // Object keys are the prefix + lake-relative paths: the prefix is the lake dir.
+    Result<S3Location> s3 = S3Location::Parse(config->lake_location);
+    if (!s3.ok()) return Fail("catalog ddl", s3.status().message());
+    location = s3->ToString();
+  }
   std::string temp;
-  auto catalog = OpenForReading(c, "catalog ddl", &temp);
+  auto catalog = OpenForReading(config->data_dir, "catalog ddl", &temp);
   if (!catalog.ok()) {
     RemoveTemp(temp);
     return Fail("catalog ddl", catalog.status().ToString());
   }
-  std::string location =
-      c.location.empty() ? "file://" + Absolute((*catalog)->lake_dir()) : c.location;
+  if (location.empty()) location = "file://" + Absolute((*catalog)->lake_dir());
   std::string ddl = ExportDdl(*(*catalog)->Snapshot(), *dialect, location, c.database);
   RemoveTemp(temp);
   std::fwrite(ddl.data(), 1, ddl.size(), stdout);
@@ -124,7 +142,7 @@ int Ddl(const CatalogCommand& c) {
 
 int Tables(const CatalogCommand& c) {
   std::string temp;
-  auto catalog = OpenForReading(c, "catalog tables", &temp);
+  auto catalog = OpenForReading(DataDir(c), "catalog tables", &temp);
   if (!catalog.ok()) {
     RemoveTemp(temp);
     return Fail("catalog tables", catalog.status().ToString());
@@ -159,8 +177,11 @@ void AddCatalogCommands(CLI::App* app, CatalogCommand* c) {
       ->required()
       ->check(CLI::IsMember({"athena", "trino", "spark"}, CLI::ignore_case));
   c->ddl->add_option("--location", c->location,
-                     "URI of the lake dir in that engine, e.g. s3://bucket/prefix/lake "
-                     "(default file://<absolute lake dir>)");
+                     "URI of the lake dir in that engine, e.g. s3://bucket/prefix "
+                     "(default: lake.location on an S3 lake, else file://<absolute lake dir>)");
+  c->ddl->add_option("--config", c->config_file,
+                     "The server's TOML settings file (for lake.location and data_dir)");
+  c->ddl->add_option("--set", c->settings, "A setting as name=value, as for serve; repeatable");
   c->ddl->add_option("--database", c->database, "Database (schema) name (default lake)");
   c->ddl->add_option("--data-dir", c->data_dir, data_dir_help);
   c->tables = c->catalog->add_subcommand("tables", "List tables: columns, files, rows, bytes");

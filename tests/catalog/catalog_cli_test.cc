@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -76,6 +77,44 @@ TEST_F(CatalogCliTest, CrawlFailsWithoutALake) {
   CommandResult r = RunGamelake("crawl --data-dir '" + lake_.data() + "/nowhere'");
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("no lake at"), std::string::npos) << r.output;
+}
+
+TEST_F(CatalogCliTest, DdlPointsAtTheS3LakeOfTheConfig) {
+  std::string toml = lake_.data() + "/gamelake.toml";
+  {
+    std::ofstream f(toml);
+    f << "data_dir = '" << lake_.data() << "'\n[lake]\nlocation = 's3://studio-lake/gamelake'\n"
+      << "[lake.s3]\nregion = 'eu-west-1'\n";
+  }
+  // From --config (its data_dir too): the bucket, with Athena's projection.
+  CommandResult r = RunGamelake("catalog ddl --dialect athena --config '" + toml + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("-- Location: s3://studio-lake/gamelake\n"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("LOCATION 's3://studio-lake/gamelake/events/'\nTBLPROPERTIES (\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("'projection.dt.range' = '2026-11-26,NOW'"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("'storage.location.template' = "
+                          "'s3://studio-lake/gamelake/events/dt=${dt}/hr=${hr}/'"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("MSCK REPAIR TABLE `lake`"), std::string::npos) << r.output;
+  // From --set, as serve takes it.
+  r = RunGamelake("catalog ddl --dialect spark --set lake.location=s3://b22/p/q" + DataDir());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("LOCATION 's3://b22/p/q/events/';\nMSCK REPAIR TABLE `lake`.`events`;"),
+            std::string::npos)
+      << r.output;
+  // --location wins over the config (s3a:// for Spark on plain Hadoop).
+  r = RunGamelake("catalog ddl --dialect spark --location s3a://b3/x --config '" + toml + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("LOCATION 's3a://b3/x/events/'"), std::string::npos) << r.output;
+  // A bad setting is refused with its key, as serve refuses it.
+  r = RunGamelake("catalog ddl --dialect trino --set lake.location=s3://Bad_Bucket/x" + DataDir());
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("lake.location: "), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -47,9 +47,11 @@ TEST_F(DdlExportTest, Athena) {
                   "  `m` map<string,double>,\n  `j` string\n)\n"
                   "PARTITIONED BY (`dt` string, `hr` string)\n"
                   "STORED AS PARQUET\n"
-                  "LOCATION 's3://bucket/game/lake/events/';\n"
-                  "MSCK REPAIR TABLE `analytics`.`events`;"))
+                  "LOCATION 's3://bucket/game/lake/events/'\n"
+                  "TBLPROPERTIES (\n"))
       << ddl;
+  // On S3, partition projection instead of MSCK REPAIR (see AthenaProjection).
+  EXPECT_FALSE(Has(ddl, "MSCK REPAIR TABLE `analytics`.`events`")) << ddl;
   // Text files' columns are not declared; the table warns about them.
   EXPECT_FALSE(Has(ddl, "extra_text_col")) << ddl;
   EXPECT_TRUE(Has(ddl, "-- Warning: 1 NDJSON/CSV file(s) in events/")) << ddl;
@@ -64,6 +66,53 @@ TEST_F(DdlExportTest, Athena) {
   EXPECT_FALSE(Has(ddl, "file(s) in events/ have names")) << ddl;
   EXPECT_TRUE(Has(ddl, "-- Table textonly has no readable Parquet files yet; skipped.")) << ddl;
   EXPECT_FALSE(Has(ddl, "`textonly` (")) << ddl;
+}
+
+// Athena over an S3 lake: partition projection on dt (a date from the
+// earliest day to NOW) and hr (00..23 and "all"), with the objects' template,
+// so no crawler or MSCK REPAIR is needed.
+TEST_F(DdlExportTest, AthenaProjectsPartitionsOnS3) {
+  lake_.Copy("events/dt=2026-11-24/hr=all/events-00000000000000000002-00000000000000000009.parquet",
+             "SELECT TIMESTAMP '2026-11-24 03:00:00' AS _ingest_time, 2::BIGINT AS _record_id");
+  lake_.Copy("handmade/region=eu/x.parquet", "SELECT 1 AS a");
+  ASSERT_TRUE(catalog_->Crawl(false).ok());
+  std::string ddl = Ddl(DdlDialect::kAthena);
+  std::string hours;
+  for (int h = 0; h < 24; ++h) hours += (h < 10 ? "0" : "") + std::to_string(h) + ",";
+  EXPECT_TRUE(Has(ddl,
+                  "LOCATION 's3://bucket/game/lake/events/'\n"
+                  "TBLPROPERTIES (\n"
+                  "  'projection.enabled' = 'true',\n"
+                  "  'projection.dt.type' = 'date',\n"
+                  "  'projection.dt.format' = 'yyyy-MM-dd',\n"
+                  "  'projection.dt.range' = '2026-11-24,NOW',\n"
+                  "  'projection.dt.interval' = '1',\n"
+                  "  'projection.dt.interval.unit' = 'DAYS',\n"
+                  "  'projection.hr.type' = 'enum',\n"
+                  "  'projection.hr.values' = '" +
+                      hours +
+                      "all',\n"
+                      "  'storage.location.template' = "
+                      "'s3://bucket/game/lake/events/dt=${dt}/hr=${hr}/'\n"
+                      ");\n"
+                      "-- Partition projection: "))
+      << ddl;
+  EXPECT_EQ(hours.size(), 24u * 3u);
+  // A table with other partition keys keeps MSCK REPAIR.
+  EXPECT_TRUE(Has(ddl,
+                  "PARTITIONED BY (`region` string)\nSTORED AS PARQUET\n"
+                  "LOCATION 's3://bucket/game/lake/handmade/';\n"
+                  "MSCK REPAIR TABLE `analytics`.`handmade`;\n"
+                  "-- New files in known partitions are read at once;"))
+      << ddl;
+  // Not on S3 (a local lake, HDFS): no projection, MSCK REPAIR.
+  std::string local =
+      ExportDdl(*catalog_->Snapshot(), DdlDialect::kAthena, "file:///data/lake", "analytics");
+  EXPECT_FALSE(Has(local, "projection.")) << local;
+  EXPECT_TRUE(Has(local,
+                  "LOCATION 'file:///data/lake/events/';\n"
+                  "MSCK REPAIR TABLE `analytics`.`events`;\n"))
+      << local;
 }
 
 TEST_F(DdlExportTest, Trino) {
@@ -82,8 +131,10 @@ TEST_F(DdlExportTest, Trino) {
                   "  external_location = 's3://bucket/game/lake/events/',\n"
                   "  partitioned_by = ARRAY['dt', 'hr']\n);\n"
                   "CALL hive.system.sync_partition_metadata(schema_name => 'analytics', "
-                  "table_name => 'events', mode => 'FULL');"))
+                  "table_name => 'events', mode => 'FULL');\n"
+                  "-- New files in known partitions are read at once; a new hour"))
       << ddl;
+  EXPECT_TRUE(Has(ddl, "hive.timestamp-precision=MICROSECONDS")) << ddl;
 }
 
 TEST_F(DdlExportTest, Spark) {
@@ -97,8 +148,9 @@ TEST_F(DdlExportTest, Spark) {
                   "  `j` string,\n  `dt` string,\n  `hr` string\n)\nUSING PARQUET\n"
                   "PARTITIONED BY (`dt`, `hr`)\n"
                   "LOCATION 's3://bucket/game/lake/events/';\n"
-                  "MSCK REPAIR TABLE `analytics`.`events`;"))
+                  "MSCK REPAIR TABLE `analytics`.`events`;\n-- New files"))
       << ddl;
+  EXPECT_TRUE(Has(ddl, "SET spark.sql.session.timeZone = UTC")) << ddl;
 }
 
 TEST_F(DdlExportTest, QuotesIdentifiersAndParsesDialects) {

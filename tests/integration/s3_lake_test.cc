@@ -81,8 +81,8 @@ class S3LakeTest : public ::testing::Test {
   static bool Post(HttpClient& client, int64_t first, int n) {
     std::string body;
     for (int i = 0; i < n; ++i) {
-      body += "{\"n\":" + std::to_string(first + i) + ",\"pad\":\"" + std::string(40, 'x') +
-              "\"}\n";
+      body +=
+          "{\"n\":" + std::to_string(first + i) + ",\"pad\":\"" + std::string(40, 'x') + "\"}\n";
     }
     std::string target = std::string("/v1/streams/") + kStream + "/records";
     return client.Post(target, body, "application/x-ndjson").status == 200;
@@ -92,9 +92,9 @@ class S3LakeTest : public ::testing::Test {
   std::string Download() {
     std::string out = dir_.path() + "/download-" + std::to_string(downloads_++);
     fs::create_directories(out);
-    CommandResult r = RunS3Check("download http://127.0.0.1:" + std::to_string(port_) +
-                                     " gl-test lake/ '" + out + "'",
-                                 "", dir_.path());
+    CommandResult r = RunS3Check(
+        "download http://127.0.0.1:" + std::to_string(port_) + " gl-test lake/ '" + out + "'", "",
+        dir_.path());
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return out;
   }
@@ -267,6 +267,299 @@ TEST_F(S3LakeTest, StoreGoingAwayDegradesHealthAndLosesNothing) {
   std::map<int64_t, int64_t> copies = Copies(Download());
   EXPECT_EQ(copies.size(), 1200u);
   ExpectExactlyOnce(acked, copies);
+}
+
+// Compaction, retention and erasure do not rewrite an S3 lake in this
+// version: the API answers 409 not_supported (dry runs still answer), the
+// CLI says so through the server and refuses offline, and the bucket keeps
+// exactly the delivered objects.
+TEST_F(S3LakeTest, CompactionRetentionAndErasureAreRefused) {
+  auto refused = [](const HttpResult& r) {
+    return r.status == 409 && r.body.find("\"not_supported\"") != std::string::npos &&
+           r.body.find("not supported on an S3 lake") != std::string::npos &&
+           r.body.find("s3://gl-test/lake/") != std::string::npos;
+  };
+  {
+    ServerProcess server(data_, Args());
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    for (int i = 0; i < 400; i += 100) ASSERT_TRUE(Post(client, i, 100));
+    // Delivered (several small files, each uploaded) before anything is asked.
+    ASSERT_TRUE(
+        Eventually([&] { return FindFiles(data_ + "/lake/" + kStream, ".parquet").size() >= 2; },
+                   std::chrono::seconds(30)));
+
+    HttpResult r = client.Post("/v1/lake/compact", "{}");
+    EXPECT_TRUE(refused(r)) << r.status << " " << r.body;
+    r = client.Post("/v1/lake/compact", std::string("{\"stream\":\"") + kStream + "\"}");
+    EXPECT_TRUE(refused(r)) << r.status << " " << r.body;
+    r = client.Post("/v1/lake/retention/apply", "{}");
+    EXPECT_TRUE(refused(r)) << r.status << " " << r.body;
+    r = client.Post("/v1/erasures",
+                    std::string("{\"stream\":\"") + kStream + "\",\"where\":\"n = 7\"}");
+    EXPECT_TRUE(refused(r)) << r.status << " " << r.body;
+    // Dry runs and reads still answer.
+    r = client.Post("/v1/lake/compact", "{\"dry_run\":true}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = client.Post("/v1/lake/retention/apply", "{\"dry_run\":true}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = client.Get("/v1/lake/retention");
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = client.Get("/v1/erasures");
+    EXPECT_EQ(r.status, 200) << r.body;
+
+    // The CLI, through the server that holds the data dir: the server's reason, exit 1.
+    for (const std::string& cmd :
+         {"compact --data-dir " + data_, "retention apply --data-dir " + data_,
+          "erase --no-wait --data-dir " + data_ + " --stream " + kStream + " --where 'n = 7'"}) {
+      CommandResult cli = RunGamelake(cmd);
+      EXPECT_EQ(cli.exit_code, 1) << cmd << "\n" << cli.output;
+      EXPECT_NE(cli.output.find("not supported on an S3 lake"), std::string::npos) << cmd << "\n"
+                                                                                   << cli.output;
+    }
+    CommandResult dry = RunGamelake("compact --dry-run --data-dir " + data_);
+    EXPECT_EQ(dry.exit_code, 0) << dry.output;
+    ASSERT_EQ(server.Stop(), 0) << server.Logs();
+  }
+  // Offline (no server): the same settings refuse before anything opens the lake.
+  std::string settings;
+  for (const std::string& a : Args()) settings += " '" + a + "'";
+  for (const std::string& cmd :
+       {"compact --data-dir " + data_ + settings,
+        "compact --dry-run --data-dir " + data_ + settings,
+        "retention apply --data-dir " + data_ + settings,
+        "erase --data-dir " + data_ + " --stream " + kStream + " --where 'n = 7'" + settings}) {
+    CommandResult cli = RunGamelake(cmd);
+    EXPECT_EQ(cli.exit_code, 1) << cmd << "\n" << cli.output;
+    EXPECT_NE(cli.output.find("not supported on an S3 lake"), std::string::npos) << cmd << "\n"
+                                                                                 << cli.output;
+  }
+  // retention.* itself is refused at start, naming the setting.
+  // (Bounded: were it not refused, the server would run until `timeout` ends it.)
+  CommandResult start =
+      RunCommand(std::string("timeout 60 ") + GAMELAKE_BINARY + " serve --listen 127.0.0.1:0" +
+                 " --data-dir " + data_ + settings + " --set retention.days=30 2>&1");
+  EXPECT_NE(start.exit_code, 0) << start.output;
+  EXPECT_NE(start.output.find("retention.* is not supported on an S3 lake"), std::string::npos)
+      << start.output;
+
+  // Nothing was merged, rewritten or deleted: the bucket holds what the node
+  // delivered, every record once.
+  std::string download = Download();
+  std::set<std::string> local, remote;
+  for (const std::string& f : FindFiles(data_ + "/lake/" + kStream, ".parquet")) {
+    local.insert(fs::relative(f, data_ + "/lake").string());
+  }
+  for (const std::string& f : FindFiles(download + "/lake", ".parquet")) {
+    remote.insert(fs::relative(f, download + "/lake").string());
+  }
+  EXPECT_EQ(local, remote);
+  std::set<int64_t> all;
+  for (int64_t i = 0; i < 400; ++i) all.insert(i);
+  std::map<int64_t, int64_t> copies = Copies(download);
+  EXPECT_EQ(copies.size(), 400u);
+  ExpectExactlyOnce(all, copies);
+}
+
+// One column of a CREATE TABLE statement: `name` type or "name" type.
+struct DdlColumn {
+  std::string name;
+  std::string type;
+};
+
+// The columns of the statement creating `table` in `ddl` (the lines between
+// "<table>` (" / "<table>\" (" and the closing ")").
+std::vector<DdlColumn> DdlColumns(const std::string& ddl, const std::string& quoted_table) {
+  std::vector<DdlColumn> out;
+  size_t start = ddl.find(quoted_table + " (\n");
+  if (start == std::string::npos) return out;
+  size_t end = ddl.find("\n)\n", start);
+  std::string body =
+      ddl.substr(start + quoted_table.size() + 3, end - start - quoted_table.size() - 3);
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t nl = body.find('\n', pos);
+    std::string line = body.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? body.size() : nl + 1;
+    if (line.size() < 4) continue;
+    char q = line[2];
+    size_t close = line.find(q, 3);
+    std::string type = line.substr(close + 2);
+    if (!type.empty() && type.back() == ',') type.pop_back();
+    out.push_back({line.substr(3, close - 3), type});
+  }
+  return out;
+}
+
+// What each engine must declare for a top-level Parquet column, from the
+// file's own schema (DuckDB's parquet_schema): the type whose reader accepts
+// that physical/logical type. Hive names (Athena, Spark) unless trino.
+std::string ExpectedType(const std::vector<std::string>& schema_row, bool trino) {
+  // name, type (physical), logical_type, converted_type, num_children
+  const std::string& physical = schema_row[1];
+  const std::string& logical = schema_row[2];
+  const std::string& converted = schema_row[3];
+  if (schema_row[4] != "0" && schema_row[4] != "NULL") {
+    return converted == "LIST" ? (trino ? "ARRAY(" : "array<") : (trino ? "ROW(" : "struct<");
+  }
+  if (physical == "INT64" && logical.find("TimestampType") != std::string::npos) {
+    return "timestamp";
+  }
+  if (physical == "INT64") return "bigint";
+  if (physical == "INT32") return trino ? "integer" : "int";
+  if (physical == "DOUBLE") return "double";
+  if (physical == "BOOLEAN") return "boolean";
+  if (physical == "BYTE_ARRAY") return trino ? "varchar" : "string";
+  return "?" + physical;
+}
+
+// `gamelake catalog ddl` on an S3 lake points each engine at the bucket —
+// the prefix the objects are under, Athena's projection template matching
+// every object key — and declares each column with the type each engine
+// reads from the delivered files.
+TEST_F(S3LakeTest, DdlPointsAthenaTrinoAndSparkAtTheBucket) {
+  {
+    ServerProcess server(data_, Args());
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    std::string body;
+    for (int i = 0; i < 200; ++i) {
+      body += "{\"n\":" + std::to_string(i) + ",\"player\":\"p" + std::to_string(i % 7) +
+              "\",\"score\":" + std::to_string(i) + ".5,\"won\":" + (i % 2 ? "true" : "false") +
+              ",\"at\":\"2026-11-26T10:00:00Z\",\"gear\":{\"slot\":\"head\",\"level\":" +
+              std::to_string(i % 5) + "},\"items\":[1,2," + std::to_string(i) + "]}\n";
+    }
+    // An object of more than 256 fields is one JSON column (as _overflow is).
+    std::string wide = "{\"n\":200,\"wide\":{";
+    for (int k = 0; k < 300; ++k) wide += (k ? ",\"k" : "\"k") + std::to_string(k) + "\":1";
+    body += wide + "}}\n";
+    body += "[1,2]\n";  // A dead letter: the _errors table.
+    HttpResult r = client.Post(std::string("/v1/streams/") + kStream + "/records", body,
+                               "application/x-ndjson");
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(server.Stop(), 0) << server.Logs();
+  }
+  std::string settings;
+  for (const std::string& a : Args()) settings += " '" + a + "'";
+  std::string download = Download();
+  std::vector<std::string> objects = FindFiles(download + "/lake/" + kStream, ".parquet");
+  ASSERT_FALSE(objects.empty());
+  // The earliest day the bucket holds of the table.
+  std::string first_day = "9999";
+  for (const std::string& f : objects) {
+    std::string rel = fs::relative(f, download + "/lake/" + kStream).string();
+    ASSERT_EQ(rel.substr(0, 3), "dt=") << rel;
+    first_day = std::min(first_day, rel.substr(3, 10));
+  }
+  // The files' top-level columns as Parquet declares them (a column comes
+  // before its children in the schema), over every object of the table.
+  std::map<std::string, std::vector<std::string>> file_columns;
+  std::set<std::string> top;
+  for (const std::string& object : objects) {
+    std::set<std::string> names;
+    for (auto& row : DuckQuery("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('" +
+                               object + "', hive_partitioning=false))")) {
+      names.insert(row[0]);
+    }
+    for (auto& row : DuckQuery("SELECT name, type, logical_type::VARCHAR, converted_type, "
+                               "coalesce(num_children, 0) FROM parquet_schema('" +
+                               object + "')")) {
+      if (names.count(row[0]) && !file_columns.count(row[0])) file_columns[row[0]] = row;
+    }
+    top.insert(names.begin(), names.end());
+  }
+  std::string schema_text;
+  for (const auto& [name, row] : file_columns) {
+    for (const std::string& v : row) schema_text += v + " | ";
+    schema_text += "\n";
+  }
+  ASSERT_EQ(file_columns.size(), top.size()) << schema_text;
+  // gamelake writes _ingest_time as INT64 TIMESTAMP(MICROS), which all three read as timestamp.
+  ASSERT_TRUE(file_columns.count("_ingest_time"));
+  EXPECT_EQ(file_columns["_ingest_time"][1], "INT64");
+  EXPECT_NE(file_columns["_ingest_time"][2].find("MICROS=MicroSeconds()"), std::string::npos)
+      << file_columns["_ingest_time"][2];
+  EXPECT_NE(file_columns["_ingest_time"][2].find("isAdjustedToUTC=0"), std::string::npos)
+      << file_columns["_ingest_time"][2];
+
+  // The JSON column is JSON-annotated text, which the engines read as strings.
+  ASSERT_TRUE(file_columns.count("wide"));
+  EXPECT_EQ(file_columns["wide"][1], "BYTE_ARRAY");
+  EXPECT_NE((file_columns["wide"][2] + file_columns["wide"][3]).find("JSON"), std::string::npos)
+      << file_columns["wide"][2] << " " << file_columns["wide"][3];
+
+  struct Dialect {
+    std::string name;
+    bool trino;
+    std::string table;
+    std::vector<std::string> expected;
+  };
+  const std::string loc = std::string("'s3://gl-test/lake/") + kStream + "/'";
+  std::string hours;
+  for (int h = 0; h < 24; ++h) hours += (h < 10 ? "0" : "") + std::to_string(h) + ",";
+  std::vector<Dialect> dialects = {
+      {"athena",
+       false,
+       std::string("`lake`.`") + kStream + "`",
+       {"PARTITIONED BY (`dt` string, `hr` string)\nSTORED AS PARQUET\nLOCATION " + loc + "\n",
+        "'projection.enabled' = 'true'", "'projection.dt.type' = 'date'",
+        "'projection.dt.range' = '" + first_day + ",NOW'", "'projection.dt.format' = 'yyyy-MM-dd'",
+        "'projection.hr.type' = 'enum'", "'projection.hr.values' = '" + hours + "all'",
+        std::string("'storage.location.template' = 's3://gl-test/lake/") + kStream +
+            "/dt=${dt}/hr=${hr}/'",
+        "CREATE EXTERNAL TABLE IF NOT EXISTS `lake`.`_errors` ("}},
+      {"trino",
+       true,
+       std::string("hive.\"lake\".\"") + kStream + "\"",
+       {"format = 'PARQUET'", "external_location = " + loc, "partitioned_by = ARRAY['dt', 'hr']",
+        std::string("CALL hive.system.sync_partition_metadata(schema_name => 'lake', "
+                    "table_name => '") +
+            kStream + "', mode => 'FULL');",
+        "CREATE TABLE IF NOT EXISTS hive.\"lake\".\"_errors\" ("}},
+      {"spark",
+       false,
+       std::string("`lake`.`") + kStream + "`",
+       {"USING PARQUET\nPARTITIONED BY (`dt`, `hr`)\nLOCATION " + loc + ";\n",
+        std::string("MSCK REPAIR TABLE `lake`.`") + kStream + "`;",
+        "CREATE TABLE IF NOT EXISTS `lake`.`_errors` ("}},
+  };
+  for (const Dialect& d : dialects) {
+    SCOPED_TRACE(d.name);
+    CommandResult r =
+        RunGamelake("catalog ddl --dialect " + d.name + " --data-dir " + data_ + settings);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    for (const std::string& part : d.expected) {
+      EXPECT_NE(r.output.find(part), std::string::npos) << "'" << part << "' not in\n" << r.output;
+    }
+    EXPECT_NE(r.output.find("-- Location: s3://gl-test/lake\n"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("file://"), std::string::npos) << r.output;
+    // _errors' files start with '_': the DDL says engines skip them.
+    EXPECT_NE(r.output.find("in _errors/ have names starting with '_'"), std::string::npos)
+        << r.output;
+    // Every column of the files, declared with the type the engine reads it as.
+    std::vector<DdlColumn> columns = DdlColumns(r.output, d.table);
+    size_t matched = 0;
+    for (const DdlColumn& c : columns) {
+      if (c.name == "dt" || c.name == "hr") continue;  // Partition keys (Trino, Spark).
+      ASSERT_TRUE(file_columns.count(c.name))
+          << c.name << " is not a column of the delivered files";
+      std::string expected = ExpectedType(file_columns[c.name], d.trino);
+      EXPECT_TRUE(c.type.starts_with(expected))
+          << c.name << ": declared " << c.type << ", the file has " << file_columns[c.name][1]
+          << " " << file_columns[c.name][2];
+      ++matched;
+    }
+    EXPECT_EQ(matched, file_columns.size()) << r.output;
+  }
+  // Every object is where Athena's projection looks: dt >= the range's start,
+  // hr one of the enum's values.
+  for (const std::string& f : objects) {
+    std::string rel = fs::relative(f, download + "/lake/" + kStream).string();
+    std::string hr = rel.substr(17, rel.find('/', 17) - 17);
+    EXPECT_EQ(rel.substr(13, 4), "/hr=") << rel;
+    EXPECT_NE(("," + hours + "all,").find("," + hr + ","), std::string::npos) << rel;
+    EXPECT_GE(rel.substr(3, 10), first_day) << rel;
+  }
 }
 
 }  // namespace
