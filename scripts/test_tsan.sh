@@ -4,7 +4,7 @@
 # integration tests starting the TSan-built server. Too long for the test
 # command's time budget (scripts/test.sh runs the streaming and SDK threads
 # only), so it is run before each release and after any change to how threads
-# share state (docs/testing.md, "ThreadSanitizer").
+# share state (docs/architecture.md, "Threads, ownership, back-pressure").
 #
 # Every process writes its reports to build-tsan/tsan-reports/ (the server's
 # too, which the tests would otherwise only see as an exit code); the run fails
