@@ -9,8 +9,6 @@
 #ifndef GAMELAKE_TESTS_COMMON_WEBHOOK_RECEIVER_H_
 #define GAMELAKE_TESTS_COMMON_WEBHOOK_RECEIVER_H_
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
+#include "loopback_listener.h"
 
 namespace gamelake {
 
@@ -41,29 +39,19 @@ class WebhookReceiver {
     responder_ = std::move(responder);
   }
   explicit WebhookReceiver(std::vector<int> statuses = {200}) : statuses_(std::move(statuses)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    listen(fd_, 16);
     thread_ = std::thread([this] { Serve(); });
   }
   ~WebhookReceiver() {
     stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
+    listener_.Shutdown();
     thread_.join();
   }
   WebhookReceiver(const WebhookReceiver&) = delete;
   WebhookReceiver& operator=(const WebhookReceiver&) = delete;
 
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return listener_.port(); }
   std::string url(const std::string& path = "/hook") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return listener_.http_origin() + path;
   }
   std::vector<std::string> bodies() {
     std::lock_guard<std::mutex> l(mu_);
@@ -97,7 +85,7 @@ class WebhookReceiver {
 
   void Serve() {
     while (!stop_) {
-      int c = accept(fd_, nullptr, nullptr);
+      int c = accept(listener_.fd(), nullptr, nullptr);
       if (c < 0) return;
       std::string in = ReadRequest(c);
       Answer answer{0, "ok"};
@@ -123,8 +111,7 @@ class WebhookReceiver {
     }
   }
 
-  int fd_ = -1;
-  uint16_t port_ = 0;
+  LoopbackListener listener_;
   std::vector<int> statuses_;
   Responder responder_;  // Guarded by mu_.
   std::atomic<bool> stop_{false};

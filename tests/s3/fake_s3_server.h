@@ -9,8 +9,6 @@
 #ifndef GAMELAKE_TESTS_S3_FAKE_S3_SERVER_H_
 #define GAMELAKE_TESTS_S3_FAKE_S3_SERVER_H_
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,8 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include <gtest/gtest.h>
-
+#include "../common/loopback_listener.h"
 #include "common/ascii.h"
 
 namespace gamelake {
@@ -59,30 +56,18 @@ class FakeS3Server {
   using Handler = std::function<FakeResponse(const RecordedRequest& request, int index)>;
 
   explicit FakeS3Server(Handler handler) : handler_(std::move(handler)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    listen(fd_, 16);
     thread_ = std::thread([this] { Serve(); });
   }
   ~FakeS3Server() {
     stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
+    listener_.Shutdown();
     thread_.join();
   }
   FakeS3Server(const FakeS3Server&) = delete;
   FakeS3Server& operator=(const FakeS3Server&) = delete;
 
-  uint16_t port() const { return port_; }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  uint16_t port() const { return listener_.port(); }
+  std::string endpoint() const { return listener_.http_origin(); }
   std::vector<RecordedRequest> requests() {
     std::lock_guard<std::mutex> l(mu_);
     return requests_;
@@ -130,7 +115,7 @@ class FakeS3Server {
 
   void Serve() {
     while (!stop_) {
-      int c = accept(fd_, nullptr, nullptr);
+      int c = accept(listener_.fd(), nullptr, nullptr);
       if (c < 0) return;
       RecordedRequest request;
       if (!ReadRequest(c, &request)) {
@@ -161,8 +146,7 @@ class FakeS3Server {
   }
 
   Handler handler_;
-  int fd_ = -1;
-  uint16_t port_ = 0;
+  LoopbackListener listener_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::vector<RecordedRequest> requests_;
