@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/percent_decode.h"
+#include "common/xml_escape.h"
 #include "s3/s3_error.h"
 #include "s3/s3_location.h"
 #include "s3/xml_element.h"
@@ -446,7 +447,7 @@ Result<S3PutResult> S3Client::CompleteMultipartUpload(std::string_view key,
           key, kMaxParts, p.part_number, previous));
     }
     previous = p.part_number;
-    GL_ASSIGN_OR_RETURN(std::string etag, S3XmlEscape(p.etag));
+    GL_ASSIGN_OR_RETURN(std::string etag, XmlEscape(p.etag));
     body += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>\"{}\"</ETag></Part>",
                         p.part_number, etag);
   }
@@ -665,7 +666,7 @@ Status S3Client::DeleteObjects(const std::vector<std::string>& keys) {
     std::string body =
         "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>";
     for (size_t i = start; i < end; ++i) {
-      Result<std::string> escaped = S3XmlEscape(keys[i]);
+      Result<std::string> escaped = XmlEscape(keys[i]);
       if (!escaped.ok()) {
         return escaped.status().WithContext(fmt::format("S3 DeleteObjects: key '{}'", keys[i]));
       }

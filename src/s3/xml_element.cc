@@ -107,39 +107,4 @@ std::string XmlElement::ChildText(std::string_view name, std::string_view fallba
   return c == nullptr ? std::string(fallback) : c->text_;
 }
 
-Result<std::string> S3XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      return Status::InvalidArgument(
-          fmt::format("byte 0x{:02x} cannot be written in XML 1.0", static_cast<unsigned>(u)));
-    }
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 }  // namespace gamelake

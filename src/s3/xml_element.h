@@ -1,7 +1,7 @@
 // XmlElement: the small XML tree S3's responses are read into, parsed with
 // expat (a real XML parser: entities, CDATA, character references and
-// encodings are handled by it), and S3XmlEscape for the request bodies S3
-// takes (CompleteMultipartUpload, Delete).
+// encodings are handled by it). The request bodies S3 takes
+// (CompleteMultipartUpload, Delete) are escaped with common/xml_escape.h.
 //
 // Element names are kept without a namespace prefix ("s3:Key" -> "Key");
 // attributes are ignored (S3's responses carry data in elements only). A
@@ -46,11 +46,6 @@ class XmlElement {
   std::string text_;
   std::vector<XmlElement> children_;
 };
-
-// `text` with & < > " ' escaped for element content or attribute values.
-// InvalidArgument when it holds a byte XML 1.0 cannot carry (a control
-// character other than tab, newline and carriage return).
-Result<std::string> S3XmlEscape(std::string_view text);
 
 }  // namespace gamelake
 

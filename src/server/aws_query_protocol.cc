@@ -12,6 +12,7 @@
 
 #include "common/civil_time.h"
 #include "common/json_writer.h"
+#include "common/xml_escape.h"
 #include "server/cloudwatch_shapes.h"
 
 namespace gamelake {
@@ -232,46 +233,6 @@ Result<QueryCall> QueryFormToJson(std::string_view form) {
 
 // JSON -> XML.
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\xEF\xBF\xBD";
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out;
-}
-
 std::string IsoTimestamp(double epoch_seconds) {
   int64_t micros = std::llround(epoch_seconds * 1e6);
   std::string s = FormatUtcMicros(micros);  // ...SS.ffffffZ
@@ -292,7 +253,7 @@ void AppendValue(std::string_view name, element e, std::string* out);
 void AppendScalar(std::string_view name, element e, std::string* out) {
   switch (e.type()) {
     case element_type::STRING:
-      *out += XmlEscape(e.get_string().value());
+      *out += XmlEscapeReplacing(e.get_string().value());
       break;
     case element_type::BOOL:
       *out += e.get_bool().value() ? "true" : "false";
@@ -338,7 +299,7 @@ void AppendValue(std::string_view name, element e, std::string* out) {
     AppendScalar(name, e, out);
   } else if (IsCloudWatchMapMember(name)) {
     for (auto [key, value] : object) {
-      *out += "<entry><key>" + XmlEscape(key) + "</key><value>";
+      *out += "<entry><key>" + XmlEscapeReplacing(key) + "</key><value>";
       AppendValue(name, value, out);
       *out += "</value></entry>";
     }
@@ -363,7 +324,7 @@ Result<std::string> QueryXmlAnswer(std::string_view action, std::string_view jso
     out += fmt::format("</{}Result>", action);
   }
   out += fmt::format("<ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{}Response>",
-                     XmlEscape(request_id), action);
+                     XmlEscapeReplacing(request_id), action);
   return out;
 }
 
@@ -372,7 +333,8 @@ std::string QueryXmlError(const CloudWatchError& error, std::string_view request
       "<ErrorResponse xmlns=\"{}\"><Error><Type>{}</Type><Code>{}</Code><Message>{}</Message>"
       "</Error><RequestId>{}</RequestId></ErrorResponse>",
       kCloudWatchXmlNamespace, error.http_status >= 500 ? "Receiver" : "Sender",
-      XmlEscape(error.code), XmlEscape(error.message), XmlEscape(request_id));
+      XmlEscapeReplacing(error.code), XmlEscapeReplacing(error.message),
+      XmlEscapeReplacing(request_id));
 }
 
 }  // namespace gamelake

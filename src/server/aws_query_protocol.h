@@ -48,9 +48,6 @@ Result<std::string> QueryXmlAnswer(std::string_view action, std::string_view jso
 
 std::string QueryXmlError(const CloudWatchError& error, std::string_view request_id);
 
-// Escapes text for XML content and attribute values; control characters XML
-// 1.0 cannot carry become U+FFFD.
-std::string XmlEscape(std::string_view text);
 // Epoch seconds as ISO 8601 UTC: 2026-11-30T02:55:00Z, 2026-11-30T02:55:00.25Z.
 std::string IsoTimestamp(double epoch_seconds);
 

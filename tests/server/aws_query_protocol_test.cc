@@ -146,8 +146,12 @@ TEST(QueryXmlTest, ErrorsSayWhoseFault) {
               HasSubstr("<Type>Receiver</Type>"));
 }
 
-TEST(QueryXmlTest, TextAndTimestampsAreSafe) {
-  EXPECT_EQ(XmlEscape("a\tb\nc\x01"), "a&#9;b&#10;c\xEF\xBF\xBD");
+TEST(QueryXmlTest, ControlCharactersInTextBecomeReplacementCharacters) {
+  EXPECT_THAT(QueryXmlError({"InvalidParameterValue", 400, "a\tb\nc\x01"}, "r"),
+              HasSubstr("<Message>a&#9;b&#10;c\xEF\xBF\xBD</Message>"));
+}
+
+TEST(QueryXmlTest, TimestampsAreIso8601) {
   EXPECT_EQ(IsoTimestamp(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(IsoTimestamp(1.5), "1970-01-01T00:00:01.5Z");
   EXPECT_EQ(IsoTimestamp(1796007300.123), "2026-11-30T02:55:00.123Z");
