@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "catalog/catalog.h"
+#include "cli/cli_config.h"
 #include "common/env.h"
 #include "common/file_lock.h"
 #include "s3/s3_location.h"
@@ -25,16 +26,6 @@ int Fail(const char* command, const std::string& message) {
 
 std::string DataDir(const CatalogCommand& c) {
   return c.data_dir.empty() ? Config().data_dir : c.data_dir;
-}
-
-// The server's settings as --config and --set give them (--data-dir wins).
-Result<Config> LoadConfig(const CatalogCommand& c) {
-  Config config;
-  if (!c.config_file.empty()) GL_RETURN_IF_ERROR(LoadConfigFile(c.config_file, &config));
-  for (const std::string& kv : c.settings) GL_RETURN_IF_ERROR(ApplySetting(kv, &config));
-  if (!c.data_dir.empty()) config.data_dir = c.data_dir;
-  GL_RETURN_IF_ERROR(ValidateConfig(config));
-  return config;
 }
 
 std::string Absolute(const std::string& path) {
@@ -118,7 +109,7 @@ void RemoveTemp(const std::string& dir) {
 int Ddl(const CatalogCommand& c) {
   Result<DdlDialect> dialect = ParseDdlDialect(c.dialect);
   if (!dialect.ok()) return Fail("catalog ddl", dialect.status().message());
-  Result<Config> config = LoadConfig(c);
+  Result<Config> config = LoadCliConfig(c.config_file, c.settings, c.data_dir);
   if (!config.ok()) return Fail("catalog ddl", config.status().message());
   std::string location = c.location;
   if (location.empty() && config->lake_on_s3()) {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "catalog/catalog.h"
+#include "cli/cli_config.h"
 #include "cli/server_client.h"
 #include "common/env.h"
 #include "common/file_lock.h"
@@ -177,15 +178,6 @@ struct Offline {
   }
 };
 
-Result<Config> LoadConfig(const LakeCommands& c) {
-  Config config;
-  if (!c.config_file.empty()) GL_RETURN_IF_ERROR(LoadConfigFile(c.config_file, &config));
-  for (const std::string& kv : c.settings) GL_RETURN_IF_ERROR(ApplySetting(kv, &config));
-  if (!c.data_dir.empty()) config.data_dir = c.data_dir;
-  GL_RETURN_IF_ERROR(ValidateConfig(config));
-  return config;
-}
-
 // Opens the log and delivers what it holds (an erasure must see it in files).
 Status StartDelivery(Offline* o) {
   WalOptions w;
@@ -207,7 +199,7 @@ Status StartDelivery(Offline* o) {
 
 Result<std::unique_ptr<Offline>> OpenOffline(const LakeCommands& c, bool deliver) {
   auto o = std::make_unique<Offline>();
-  GL_ASSIGN_OR_RETURN(o->config, LoadConfig(c));
+  GL_ASSIGN_OR_RETURN(o->config, LoadCliConfig(c.config_file, c.settings, c.data_dir));
   if (std::string refused = LakeRewritesRefused(o->config); !refused.empty()) {
     return Status::PermissionDenied(refused);
   }
