@@ -30,41 +30,19 @@ TEST(CrashTest, KillNineDuringIngestAndDeliveryLosesAndDuplicatesNothing) {
   for (int cycle = 0; cycle < kCycles; ++cycle) {
     ServerProcess server(data, args);
     ASSERT_TRUE(server.Start()) << server.Logs();
-    std::atomic<bool> stop{false};
-    std::vector<std::set<int64_t>> acked_by(2);
     std::atomic<int64_t> counter{next};
-    std::vector<std::thread> clients;
-    for (int t = 0; t < 2; ++t) {
-      clients.emplace_back([&, t] {
-        HttpClient client(server.port());
-        while (!stop.load()) {
-          int64_t first = counter.fetch_add(kBatch);
-          std::string body;
-          for (int i = 0; i < kBatch; ++i) {
-            body += "{\"n\":" + std::to_string(first + i) + ",\"pad\":\"" + std::string(40, 'x') +
-                    "\"}\n";
-          }
-          HttpResult r = client.Post("/v1/streams/crash/records", body, "application/x-ndjson");
-          if (r.status == 200) {
-            for (int i = 0; i < kBatch; ++i) acked_by[t].insert(first + i);
-          } else if (r.status == 0) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-          }
-        }
-      });
-    }
+    NumberedPosters posters(server.port(), "/v1/streams/crash/records", &counter, kBatch);
     std::uniform_int_distribution<int> wait_ms(150, 700);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms(rng)));
     if (cycle < kCycles - 1) {
       server.Kill();
     }
-    stop.store(true);
-    for (auto& c : clients) c.join();
+    std::set<int64_t> acked_now = posters.Stop();
+    acked.insert(acked_now.begin(), acked_now.end());
     if (cycle == kCycles - 1) {
       ASSERT_EQ(server.Stop(), 0) << server.Logs();
     }
     next = counter.load();
-    for (auto& s : acked_by) acked.insert(s.begin(), s.end());
   }
   ASSERT_GT(acked.size(), 1000u) << "the clients got too few acknowledgements to prove anything";
 

@@ -5,11 +5,6 @@
 // Also: kill -9 of the server again and again while it ingests and uploads,
 // and the store going away and coming back (health degraded meanwhile,
 // nothing lost). Skipped when tests/s3's npm packages are not installed.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -33,21 +28,8 @@ namespace fs = std::filesystem;
 
 constexpr char kStream[] = "s3events";
 
-// A free TCP port on 127.0.0.1 (for an s3rver that must come back on it).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
+// Where records of kStream are posted.
+std::string RecordsTarget() { return std::string("/v1/streams/") + kStream + "/records"; }
 
 class S3LakeTest : public ::testing::Test {
  protected:
@@ -79,13 +61,8 @@ class S3LakeTest : public ::testing::Test {
 
   // Posts records numbered [first, first + n) in one request; true if acknowledged.
   static bool Post(HttpClient& client, int64_t first, int n) {
-    std::string body;
-    for (int i = 0; i < n; ++i) {
-      body +=
-          "{\"n\":" + std::to_string(first + i) + ",\"pad\":\"" + std::string(40, 'x') + "\"}\n";
-    }
-    std::string target = std::string("/v1/streams/") + kStream + "/records";
-    return client.Post(target, body, "application/x-ndjson").status == 200;
+    return client.Post(RecordsTarget(), NumberedRecords(first, n), "application/x-ndjson").status ==
+           200;
   }
 
   // Downloads the bucket's lake with the AWS SDK into a fresh folder; returns it.
@@ -194,28 +171,12 @@ TEST_F(S3LakeTest, KillNineDuringUploadsLosesAndDuplicatesNothing) {
   for (int cycle = 0; cycle < kCycles; ++cycle) {
     ServerProcess server(data_, Args());
     ASSERT_TRUE(server.Start()) << server.Logs();
-    std::atomic<bool> stop{false};
-    std::vector<std::set<int64_t>> acked_by(2);
-    std::vector<std::thread> clients;
-    for (int t = 0; t < 2; ++t) {
-      clients.emplace_back([&, t] {
-        HttpClient client(server.port());
-        while (!stop.load()) {
-          int64_t first = counter.fetch_add(kBatch);
-          if (Post(client, first, kBatch)) {
-            for (int i = 0; i < kBatch; ++i) acked_by[t].insert(first + i);
-          } else {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-          }
-        }
-      });
-    }
+    NumberedPosters posters(server.port(), RecordsTarget(), &counter, kBatch);
     std::uniform_int_distribution<int> wait_ms(300, 900);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms(rng)));
     server.Kill();
-    stop.store(true);
-    for (auto& c : clients) c.join();
-    for (auto& s : acked_by) acked.insert(s.begin(), s.end());
+    std::set<int64_t> acked_now = posters.Stop();
+    acked.insert(acked_now.begin(), acked_now.end());
   }
   ASSERT_GT(acked.size(), 500u) << "too few acknowledgements to prove anything";
   {
@@ -434,8 +395,7 @@ TEST_F(S3LakeTest, DdlPointsAthenaTrinoAndSparkAtTheBucket) {
     for (int k = 0; k < 300; ++k) wide += (k ? ",\"k" : "\"k") + std::to_string(k) + "\":1";
     body += wide + "}}\n";
     body += "[1,2]\n";  // A dead letter: the _errors table.
-    HttpResult r = client.Post(std::string("/v1/streams/") + kStream + "/records", body,
-                               "application/x-ndjson");
+    HttpResult r = client.Post(RecordsTarget(), body, "application/x-ndjson");
     ASSERT_EQ(r.status, 200) << r.body;
     ASSERT_EQ(server.Stop(), 0) << server.Logs();
   }

@@ -134,15 +134,11 @@ std::string HttpClient::RawExchange(const std::string& bytes, int timeout_ms) {
   return out;
 }
 
-namespace {
-
 uint16_t FreePort() {
   net::io_context ioc;
   tcp::acceptor a(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
   return a.local_endpoint().port();
 }
-
-}  // namespace
 
 ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_args)
     : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
@@ -334,6 +330,46 @@ QueryAnswer Query(HttpClient& client, const std::string& sql,
     a.rows.push_back(std::move(out));
   }
   return a;
+}
+
+std::string NumberedRecords(int64_t first, int n) {
+  std::string body;
+  for (int i = 0; i < n; ++i) {
+    body += "{\"n\":" + std::to_string(first + i) + ",\"pad\":\"" + std::string(40, 'x') + "\"}\n";
+  }
+  return body;
+}
+
+NumberedPosters::NumberedPosters(uint16_t port, std::string target, std::atomic<int64_t>* counter,
+                                 int batch, MakeBody make_body, int threads)
+    : acked_by_(static_cast<size_t>(threads)) {
+  for (int t = 0; t < threads; ++t) {
+    threads_.emplace_back([this, port, target, counter, batch, make_body, t] {
+      HttpClient client(port);
+      while (!stop_.load()) {
+        int64_t first = counter->fetch_add(batch);
+        if (client.Post(target, make_body(first, batch), "application/x-ndjson").status == 200) {
+          for (int i = 0; i < batch; ++i) acked_by_[static_cast<size_t>(t)].insert(first + i);
+        } else {
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+      }
+    });
+  }
+}
+
+NumberedPosters::~NumberedPosters() { Stop(); }
+
+std::set<int64_t> NumberedPosters::Stop() {
+  stop_.store(true);
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+  std::set<int64_t> acked;
+  for (std::set<int64_t>& s : acked_by_) {
+    acked.insert(s.begin(), s.end());
+    s.clear();
+  }
+  return acked;
 }
 
 }  // namespace gamelake::testing

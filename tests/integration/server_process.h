@@ -1,17 +1,22 @@
 // ServerProcess: runs the real `gamelake serve` binary on 127.0.0.1 for
 // integration tests, and a small blocking HTTP/1.1 client to talk to it.
 //
-// Thread-safety: one ServerProcess per test; HttpClient objects are not shared.
+// Thread-safety: one ServerProcess per test; HttpClient objects are not shared;
+// NumberedPosters runs its own threads and is driven from one test thread.
 #ifndef GAMELAKE_TESTS_INTEGRATION_SERVER_PROCESS_H_
 #define GAMELAKE_TESTS_INTEGRATION_SERVER_PROCESS_H_
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace gamelake::testing {
@@ -26,6 +31,10 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick;
+// another process may take it before the caller binds it).
+uint16_t FreePort();
 
 struct HttpResult {
   int status = 0;  // 0: the connection failed (see error).
@@ -99,6 +108,35 @@ std::string LakeGlob(const std::string& data_dir, const std::string& stream);
 std::string Gzip(const std::string& in);
 // Paths of every *.parquet file under dir, recursively.
 std::vector<std::string> FindFiles(const std::string& dir, const std::string& suffix);
+
+// NDJSON records numbered first .. first + n - 1, one a line:
+// {"n":<number>,"pad":"<40 x>"}.
+std::string NumberedRecords(int64_t first, int n);
+
+// Client threads that each post batches of `batch` numbered records to
+// 127.0.0.1:port `target` (as application/x-ndjson), the numbers of each
+// batch drawn from *counter, until Stop(); after a post that is not
+// acknowledged (not 200) a thread pauses 5 ms. For crash and exactly-once
+// tests: the server may be killed under them.
+class NumberedPosters {
+ public:
+  using MakeBody = std::function<std::string(int64_t first, int n)>;
+
+  NumberedPosters(uint16_t port, std::string target, std::atomic<int64_t>* counter, int batch,
+                  MakeBody make_body = NumberedRecords, int threads = 2);
+  ~NumberedPosters();  // Stop()s.
+  NumberedPosters(const NumberedPosters&) = delete;
+  NumberedPosters& operator=(const NumberedPosters&) = delete;
+
+  // Stops and joins the threads; returns the numbers of every acknowledged
+  // batch (empty when called again).
+  std::set<int64_t> Stop();
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::set<int64_t>> acked_by_;  // One per thread, written only by it.
+  std::vector<std::thread> threads_;
+};
 
 }  // namespace gamelake::testing
 
