@@ -1,6 +1,7 @@
 // ScratchDir: a fresh, empty directory for one test, removed when the object
 // goes away. Named after the running test (and the process and a counter), so
-// tests running in parallel never share one. Not thread-safe.
+// tests running in parallel never share one. Also ReadFileBytes, a whole
+// file's bytes. Not thread-safe.
 #ifndef GAMELAKE_TESTS_COMMON_SCRATCH_DIR_H_
 #define GAMELAKE_TESTS_COMMON_SCRATCH_DIR_H_
 
@@ -8,6 +9,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -36,9 +39,25 @@ class ScratchDir {
   ScratchDir& operator=(const ScratchDir&) = delete;
   const std::string& path() const { return path_; }
 
+  // Writes `bytes` to the file `name` in the directory (replacing it);
+  // returns its path.
+  std::string WriteFile(const std::string& name, const std::string& bytes) const {
+    std::string file = path_ + "/" + name;
+    std::ofstream(file, std::ios::binary) << bytes;
+    return file;
+  }
+
  private:
   std::string path_;
 };
+
+// The bytes of the file at `path` ("" if it cannot be read).
+inline std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 }  // namespace gamelake
 

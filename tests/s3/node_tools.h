@@ -1,7 +1,8 @@
 // Helpers for the tests that use tests/s3's npm packages (s3rver, the AWS
 // SDK's S3 client and signer; scripts/setup.sh installs them): whether they
 // are there, a background s3rver on 127.0.0.1 that lives as long as the
-// object, and running s3_check.js with JSON in and out. Not thread-safe.
+// object, and running s3_check.js with JSON in and out (RunS3CheckForArray
+// parses what it prints). Not thread-safe.
 #ifndef GAMELAKE_TESTS_S3_NODE_TOOLS_H_
 #define GAMELAKE_TESTS_S3_NODE_TOOLS_H_
 
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include "../common/run_command.h"
 
@@ -46,6 +48,27 @@ inline CommandResult RunS3Check(const std::string& args, const std::string& inpu
   return RunCommand("cd '" + S3ToolsDir() +
                     "' && NODE_NO_WARNINGS=1 timeout 120 node s3_check.js " + args + " < '" + in +
                     "'");
+}
+
+// RunS3Check, then its output parsed (by *parser, which *out lives in) as
+// the JSON array the script prints; a failure says why, with the output.
+inline ::testing::AssertionResult RunS3CheckForArray(const std::string& args,
+                                                     const std::string& input,
+                                                     const std::string& scratch_dir,
+                                                     simdjson::dom::parser* parser,
+                                                     simdjson::dom::array* out) {
+  CommandResult r = RunS3Check(args, input, scratch_dir);
+  if (r.exit_code != 0) {
+    return ::testing::AssertionFailure()
+           << "s3_check.js " << args << " exited with " << r.exit_code << ": " << r.output;
+  }
+  simdjson::dom::element root;
+  if (parser->parse(r.output).get(root) != simdjson::SUCCESS ||
+      root.get(*out) != simdjson::SUCCESS) {
+    return ::testing::AssertionFailure()
+           << "s3_check.js " << args << " printed no JSON array: " << r.output;
+  }
+  return ::testing::AssertionSuccess();
 }
 
 // s3rver on 127.0.0.1 (`port`, or a free one when 0), storing into `dir`,

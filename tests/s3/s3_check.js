@@ -80,7 +80,10 @@ async function sign() {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-async function readback(endpoint, bucket, prefix, maxKeys) {
+// Every object under <prefix> of <bucket> on <endpoint> (s3rver's key,
+// path style), listed with @aws-sdk/client-s3 in pages of <pageSize> and
+// read: yields the listing's entry and the object's bytes.
+async function* objectsUnder(endpoint, bucket, prefix, pageSize) {
   const { S3Client, GetObjectCommand, paginateListObjectsV2 } = require('@aws-sdk/client-s3');
   const client = new S3Client({
     endpoint,
@@ -89,23 +92,25 @@ async function readback(endpoint, bucket, prefix, maxKeys) {
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     maxAttempts: 2,
   });
-  const objects = [];
-  const pages = paginateListObjectsV2(
-    { client, pageSize: Number(maxKeys) },
-    { Bucket: bucket, Prefix: prefix },
-  );
+  const pages = paginateListObjectsV2({ client, pageSize }, { Bucket: bucket, Prefix: prefix });
   for await (const page of pages) {
     for (const o of page.Contents || []) {
       const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-      const bytes = Buffer.from(await got.Body.transformToByteArray());
-      objects.push({
-        key: o.Key,
-        size: o.Size,
-        etag: (o.ETag || '').replace(/"/g, ''),
-        sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
-        bytes: bytes.length,
-      });
+      yield { o, bytes: Buffer.from(await got.Body.transformToByteArray()) };
     }
+  }
+}
+
+async function readback(endpoint, bucket, prefix, maxKeys) {
+  const objects = [];
+  for await (const { o, bytes } of objectsUnder(endpoint, bucket, prefix, Number(maxKeys))) {
+    objects.push({
+      key: o.Key,
+      size: o.Size,
+      etag: (o.ETag || '').replace(/"/g, ''),
+      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+      bytes: bytes.length,
+    });
   }
   process.stdout.write(JSON.stringify(objects) + '\n');
 }
@@ -113,25 +118,12 @@ async function readback(endpoint, bucket, prefix, maxKeys) {
 async function download(endpoint, bucket, prefix, dir) {
   const fs = require('fs');
   const path = require('path');
-  const { S3Client, GetObjectCommand, paginateListObjectsV2 } = require('@aws-sdk/client-s3');
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    maxAttempts: 2,
-  });
   const objects = [];
-  const pages = paginateListObjectsV2({ client, pageSize: 1000 }, { Bucket: bucket, Prefix: prefix });
-  for await (const page of pages) {
-    for (const o of page.Contents || []) {
-      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-      const bytes = Buffer.from(await got.Body.transformToByteArray());
-      const file = path.join(dir, o.Key);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, bytes);
-      objects.push({ key: o.Key, size: bytes.length });
-    }
+  for await (const { o, bytes } of objectsUnder(endpoint, bucket, prefix, 1000)) {
+    const file = path.join(dir, o.Key);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bytes);
+    objects.push({ key: o.Key, size: bytes.length });
   }
   process.stdout.write(JSON.stringify(objects) + '\n');
 }

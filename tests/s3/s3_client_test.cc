@@ -9,8 +9,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -38,13 +36,6 @@ std::string ErrorXml(std::string_view code, std::string_view message) {
          "</Message><RequestId>REQ1</RequestId></Error>";
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class S3ClientTest : public ::testing::Test {
  protected:
   std::unique_ptr<S3Client> NewClient(const std::string& endpoint, int max_attempts = 4) {
@@ -65,11 +56,6 @@ class S3ClientTest : public ::testing::Test {
     EXPECT_TRUE(client.ok()) << client.status().ToString();
     return client.ok() ? std::move(client).value() : nullptr;
   }
-  std::string WriteFile(const std::string& name, const std::string& data) {
-    std::string path = dir_.path() + "/" + name;
-    std::ofstream(path, std::ios::binary) << data;
-    return path;
-  }
 
   ScratchDir dir_;
   std::vector<int64_t> sleeps_;
@@ -82,7 +68,7 @@ TEST_F(S3ClientTest, PutObjectSendsContentMd5AndTheSignedPayloadHash) {
   auto client = NewClient(server.endpoint());
   std::string data(300000, 'x');
   for (size_t i = 0; i < data.size(); i += 7) data[i] = static_cast<char>(i);
-  std::string path = WriteFile("f.parquet", data);
+  std::string path = dir_.WriteFile("f.parquet", data);
   Result<S3PutResult> put = client->PutObject("lake/dt=2026-01-02/a b+c.parquet", path);
   GL_ASSERT_OK(put);
   EXPECT_EQ(put->etag, "abc123");
@@ -121,7 +107,7 @@ TEST_F(S3ClientTest, RetriesSlowDown5xxAndDroppedConnectionsWithBackoff) {
     }
   });
   auto client = NewClient(server.endpoint(), /*max_attempts=*/4);
-  std::string path = WriteFile("f", "hello");
+  std::string path = dir_.WriteFile("f", "hello");
   Result<S3PutResult> put = client->PutObject("k", path);
   GL_ASSERT_OK(put);
   std::vector<RecordedRequest> r = server.requests();
@@ -225,7 +211,7 @@ TEST_F(S3ClientTest, HeadAndGetObject) {
   Result<S3ObjectInfo> got = client->GetObject("obj", out);
   GL_ASSERT_OK(got);
   EXPECT_EQ(got->size, data.size());
-  EXPECT_EQ(ReadAll(out), data);
+  EXPECT_EQ(ReadFileBytes(out), data);
   // A body shorter than its Content-Length is retried, then an error, and
   // leaves no file behind.
   Result<S3ObjectInfo> shortened = client->GetObject("short", dir_.path() + "/short");
@@ -348,7 +334,7 @@ TEST_F(S3ClientTest, MultipartUploadCompleteAbortAndList) {
   auto client = NewClient(server.endpoint());
   std::string data;
   for (int i = 0; i < 25; ++i) data += std::string(1000, static_cast<char>('a' + i));
-  std::string path = WriteFile("big", data);
+  std::string path = dir_.WriteFile("big", data);
   // Parts of 10,000 bytes: 10000 + 10000 + 5000.
   S3ClientOptions o = client->options();
   o.multipart_threshold_bytes = 20000;
@@ -420,7 +406,7 @@ TEST_F(S3ClientTest, FailedMultipartUploadIsAborted) {
   o.part_size_bytes = 10;
   auto mp = S3Client::Create(o);
   GL_ASSERT_OK(mp);
-  Result<S3PutResult> up = (*mp)->UploadFile("k", WriteFile("f", std::string(25, 'z')));
+  Result<S3PutResult> up = (*mp)->UploadFile("k", dir_.WriteFile("f", std::string(25, 'z')));
   EXPECT_THAT(up, StatusIs(Status::Code::kCorruption, "BadDigest"));
   std::vector<RecordedRequest> r = server.requests();
   ASSERT_EQ(r.size(), 3u);

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <string>
 
@@ -25,11 +24,6 @@ class S3CredentialsTest : public ::testing::Test {
       return it->second;
     };
     return o;
-  }
-  std::string WriteFile(const std::string& name, const std::string& text) {
-    std::string path = dir_.path() + "/" + name;
-    std::ofstream(path) << text;
-    return path;
   }
   Result<S3ResolvedCredentials> Resolve(S3CredentialsOptions o) {
     return S3CredentialsProvider(std::move(o)).Resolve();
@@ -57,9 +51,9 @@ TEST_F(S3CredentialsTest, ConfigPairComesFirst) {
 }
 
 TEST_F(S3CredentialsTest, EnvironmentBeforeFile) {
-  std::string file = WriteFile("credentials",
-                               "[default]\naws_access_key_id = FILEID\n"
-                               "aws_secret_access_key = filesecret\n");
+  std::string file = dir_.WriteFile("credentials",
+                                    "[default]\naws_access_key_id = FILEID\n"
+                                    "aws_secret_access_key = filesecret\n");
   env_ = {{"AWS_ACCESS_KEY_ID", "ENVID"},
           {"AWS_SECRET_ACCESS_KEY", "envsecret"},
           {"AWS_SESSION_TOKEN", "envtoken"},
@@ -82,20 +76,20 @@ TEST_F(S3CredentialsTest, EnvironmentBeforeFile) {
 }
 
 TEST_F(S3CredentialsTest, SharedFileAndProfiles) {
-  std::string file = WriteFile("credentials",
-                               "# gamelake test\n"
-                               "[default]\n"
-                               "aws_access_key_id=DEFID\n"
-                               "aws_secret_access_key =  def/secret+x= \n"
-                               "\n"
-                               "; another\n"
-                               "[  lake  ]\n"
-                               "aws_access_key_id = LAKEID\n"
-                               "aws_secret_access_key = lakesecret\n"
-                               "aws_session_token = lake token\n"
-                               "s3 =\n"
-                               "  max_concurrent_requests = 4\n"
-                               "region = eu-west-1\n");
+  std::string file = dir_.WriteFile("credentials",
+                                    "# gamelake test\n"
+                                    "[default]\n"
+                                    "aws_access_key_id=DEFID\n"
+                                    "aws_secret_access_key =  def/secret+x= \n"
+                                    "\n"
+                                    "; another\n"
+                                    "[  lake  ]\n"
+                                    "aws_access_key_id = LAKEID\n"
+                                    "aws_secret_access_key = lakesecret\n"
+                                    "aws_session_token = lake token\n"
+                                    "s3 =\n"
+                                    "  max_concurrent_requests = 4\n"
+                                    "region = eu-west-1\n");
   // $HOME/.aws/credentials by default.
   ASSERT_EQ(std::system(("mkdir -p '" + dir_.path() + "/home/.aws' && cp '" + file + "' '" +
                          dir_.path() + "/home/.aws/credentials'")
@@ -119,9 +113,9 @@ TEST_F(S3CredentialsTest, SharedFileAndProfiles) {
   S3CredentialsOptions o = Options();
   o.profile = "default";
   EXPECT_EQ(Resolve(o)->credentials.access_key_id, "DEFID");
-  env_["AWS_SHARED_CREDENTIALS_FILE"] = WriteFile("other",
-                                                  "[lake]\naws_access_key_id = O\n"
-                                                  "aws_secret_access_key = o\n");
+  env_["AWS_SHARED_CREDENTIALS_FILE"] = dir_.WriteFile("other",
+                                                       "[lake]\naws_access_key_id = O\n"
+                                                       "aws_secret_access_key = o\n");
   EXPECT_EQ(Resolve(Options())->credentials.access_key_id, "O");
 
   env_["AWS_PROFILE"] = "nope";
@@ -157,25 +151,25 @@ TEST_F(S3CredentialsTest, MalformedFilesNameFileLineAndColumn) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);
-    std::string file = WriteFile("bad", c.text);
+    std::string file = dir_.WriteFile("bad", c.text);
     env_ = {{"AWS_SHARED_CREDENTIALS_FILE", file}};
     EXPECT_THAT(Resolve(Options()),
                 StatusIs(Status::Code::kInvalidArgument, file + std::string(c.error)));
   }
-  std::string half = WriteFile("half", "\n[default]\naws_access_key_id = x\n");
+  std::string half = dir_.WriteFile("half", "\n[default]\naws_access_key_id = x\n");
   env_ = {{"AWS_SHARED_CREDENTIALS_FILE", half}};
   EXPECT_THAT(Resolve(Options()),
               StatusIs(Status::Code::kInvalidArgument, half + ":2: profile [default] needs both"));
 }
 
 TEST_F(S3CredentialsTest, GetCachesAndInvalidateRereads) {
-  std::string file = WriteFile("credentials",
-                               "[default]\naws_access_key_id = ONE\n"
-                               "aws_secret_access_key = s\n");
+  std::string file = dir_.WriteFile("credentials",
+                                    "[default]\naws_access_key_id = ONE\n"
+                                    "aws_secret_access_key = s\n");
   env_ = {{"AWS_SHARED_CREDENTIALS_FILE", file}};
   S3CredentialsProvider provider(Options());
   EXPECT_EQ(provider.Get()->access_key_id, "ONE");
-  WriteFile("credentials", "[default]\naws_access_key_id = TWO\naws_secret_access_key = s\n");
+  dir_.WriteFile("credentials", "[default]\naws_access_key_id = TWO\naws_secret_access_key = s\n");
   EXPECT_EQ(provider.Get()->access_key_id, "ONE");  // Cached.
   provider.Invalidate();
   EXPECT_EQ(provider.Get()->access_key_id, "TWO");

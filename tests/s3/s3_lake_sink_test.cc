@@ -11,37 +11,25 @@
 #include <fstream>
 #include <string>
 
-#include "../common/scratch_dir.h"
 #include "../common/status_matchers.h"
-#include "node_tools.h"
 #include "s3/s3_client.h"
+#include "s3rver_fixture.h"
 
 namespace gamelake {
 namespace {
 
 namespace fs = std::filesystem;
 
-class S3LakeSinkTest : public ::testing::Test {
+class S3LakeSinkTest : public S3rverFixture {
  protected:
   void SetUp() override {
-    std::string missing = S3ToolsMissing();
-    if (!missing.empty()) GTEST_SKIP() << missing;
-    server_ = std::make_unique<S3rverProcess>(dir_.path() + "/store");
-    ASSERT_GT(server_->port(), 0) << "s3rver did not start";
+    S3rverFixture::SetUp();
     lake_ = dir_.path() + "/lake";
   }
 
   std::unique_ptr<S3Client> Client() {
-    S3ClientOptions o;
-    o.bucket = "gl-test";
-    o.endpoint = server_->endpoint();
-    o.path_style = true;
-    S3CredentialsOptions c;
-    c.access_key_id = "S3RVER";
-    c.secret_access_key = "S3RVER";
-    o.credentials = std::make_shared<S3CredentialsProvider>(c);
-    o.retry = S3RetryOptions{2, 20, 50};
-    Result<std::unique_ptr<S3Client>> client = S3Client::Create(std::move(o));
+    Result<std::unique_ptr<S3Client>> client =
+        S3Client::Create(S3rverClientOptions(S3RetryOptions{2, 20, 50}));
     EXPECT_TRUE(client.ok()) << client.status().ToString();
     return std::move(client).value();
   }
@@ -57,16 +45,14 @@ class S3LakeSinkTest : public ::testing::Test {
   // Writes a local lake file; returns its lake-relative path.
   std::string LocalFile(uint64_t first, uint64_t last, const std::string& node,
                         const std::string& bytes) {
-    std::string rel = "events/dt=2026-01-02/hr=10/" +
-                      LakeFileName(first, last, 0, node).Format("events");
+    std::string rel =
+        "events/dt=2026-01-02/hr=10/" + LakeFileName(first, last, 0, node).Format("events");
     fs::create_directories(fs::path(lake_ + "/" + rel).parent_path());
     std::ofstream(lake_ + "/" + rel, std::ios::binary) << bytes;
     return rel;
   }
 
-  ScratchDir dir_;
   std::string lake_;
-  std::unique_ptr<S3rverProcess> server_;
 };
 
 TEST_F(S3LakeSinkTest, PublishRecoverAndOtherNodesFiles) {

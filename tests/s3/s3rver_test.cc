@@ -11,59 +11,26 @@
 
 #include <simdjson.h>
 
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "../common/scratch_dir.h"
 #include "../common/status_matchers.h"
-#include "node_tools.h"
 #include "s3/s3_client.h"
 #include "s3/s3_error.h"
+#include "s3rver_fixture.h"
 
 namespace gamelake {
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class S3rverTest : public ::testing::Test {
+class S3rverTest : public S3rverFixture {
  protected:
-  void SetUp() override {
-    std::string missing = S3ToolsMissing();
-    if (!missing.empty()) GTEST_SKIP() << missing;
-    server_ = std::make_unique<S3rverProcess>(dir_.path() + "/store");
-    ASSERT_GT(server_->port(), 0) << "s3rver did not start";
-  }
-
-  S3ClientOptions Options() {
-    S3ClientOptions o;
-    o.bucket = "gl-test";
-    o.endpoint = server_->endpoint();
-    o.path_style = true;
-    S3CredentialsOptions c;
-    c.access_key_id = "S3RVER";  // s3rver knows this key only (and checks no signature).
-    c.secret_access_key = "S3RVER";
-    o.credentials = std::make_shared<S3CredentialsProvider>(c);
-    o.retry = S3RetryOptions{3, 50, 200};
+  S3ClientOptions Options() const {
+    S3ClientOptions o = S3rverClientOptions(S3RetryOptions{3, 50, 200});
     o.connect_timeout_ms = 5000;
     o.request_timeout_ms = 60000;
     return o;
   }
-  std::string WriteFile(const std::string& name, const std::string& data) {
-    std::string path = dir_.path() + "/" + name;
-    std::ofstream(path, std::ios::binary) << data;
-    return path;
-  }
-
-  ScratchDir dir_;
-  std::unique_ptr<S3rverProcess> server_;
 };
 
 TEST_F(S3rverTest, PutListHeadGetDeleteAndTheAwsSdkReadsItBack) {
@@ -79,7 +46,7 @@ TEST_F(S3rverTest, PutListHeadGetDeleteAndTheAwsSdkReadsItBack) {
     std::string data =
         "object " + std::to_string(i) + std::string(static_cast<size_t>(i) * 37, 'x');
     data.push_back(static_cast<char>(i));
-    std::string path = WriteFile("small" + std::to_string(i), data);
+    std::string path = dir_.WriteFile("small" + std::to_string(i), data);
     Result<S3PutResult> put = client.PutObject(key, path);
     GL_ASSERT_OK(put);
     EXPECT_EQ(put->size, data.size());
@@ -88,7 +55,7 @@ TEST_F(S3rverTest, PutListHeadGetDeleteAndTheAwsSdkReadsItBack) {
   // One multipart upload: 1,000,003 bytes in parts of 300,000.
   std::string big;
   for (int i = 0; i < 1000003; ++i) big.push_back(static_cast<char>((i * 131) >> 3));
-  std::string big_path = WriteFile("big", big);
+  std::string big_path = dir_.WriteFile("big", big);
   S3ClientOptions mp_options = Options();
   mp_options.multipart_threshold_bytes = 500000;
   mp_options.part_size_bytes = 300000;
@@ -99,7 +66,7 @@ TEST_F(S3rverTest, PutListHeadGetDeleteAndTheAwsSdkReadsItBack) {
   EXPECT_EQ(big_put->size, big.size());
   expected["lake/events/big.parquet"] = big;
   // Outside the prefix: never listed below.
-  GL_ASSERT_OK(client.PutObject("other/x", WriteFile("x", "x")));
+  GL_ASSERT_OK(client.PutObject("other/x", dir_.WriteFile("x", "x")));
 
   // List in pages of 7 under the prefix: every key once, in order.
   std::vector<std::string> listed;
@@ -153,7 +120,7 @@ TEST_F(S3rverTest, PutListHeadGetDeleteAndTheAwsSdkReadsItBack) {
     Result<S3ObjectInfo> got = client.GetObject(key, out);
     GL_ASSERT_OK(got);
     EXPECT_EQ(got->size, data.size());
-    EXPECT_EQ(ReadAll(out), data);
+    EXPECT_EQ(ReadFileBytes(out), data);
   }
   Result<S3ObjectInfo> missing = client.HeadObject("lake/nope");
   EXPECT_THAT(missing, StatusIs(Status::Code::kNotFound, "HeadObject of 'lake/nope'"));
@@ -162,14 +129,10 @@ TEST_F(S3rverTest, PutListHeadGetDeleteAndTheAwsSdkReadsItBack) {
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/nope"));
 
   // The AWS SDK lists (pages of 5) and reads back the same bytes.
-  CommandResult sdk =
-      RunS3Check("readback " + server_->endpoint() + " gl-test lake/ 5", "", dir_.path());
-  ASSERT_EQ(sdk.exit_code, 0) << sdk.output;
   simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  ASSERT_EQ(parser.parse(sdk.output).get(root), simdjson::SUCCESS) << sdk.output;
   simdjson::dom::array objects;
-  ASSERT_EQ(root.get(objects), simdjson::SUCCESS);
+  ASSERT_TRUE(RunS3CheckForArray("readback " + server_->endpoint() + " gl-test lake/ 5", "",
+                                 dir_.path(), &parser, &objects));
   EXPECT_EQ(objects.size(), expected.size());
   std::vector<std::string> sdk_keys;
   for (simdjson::dom::element o : objects) {
@@ -207,13 +170,13 @@ TEST_F(S3rverTest, VirtualHostedAddressing) {
   o.connect_to = "127.0.0.1:" + std::to_string(server_->port());
   Result<std::unique_ptr<S3Client>> client = S3Client::Create(o);
   GL_ASSERT_OK(client);
-  GL_ASSERT_OK((*client)->PutObject("v/a b.txt", WriteFile("a", "virtual")));
+  GL_ASSERT_OK((*client)->PutObject("v/a b.txt", dir_.WriteFile("a", "virtual")));
   Result<std::vector<S3ObjectInfo>> listed = (*client)->ListAllObjects("v/");
   GL_ASSERT_OK(listed);
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].key, "v/a b.txt");
   GL_ASSERT_OK((*client)->GetObject("v/a b.txt", dir_.path() + "/v"));
-  EXPECT_EQ(ReadAll(dir_.path() + "/v"), "virtual");
+  EXPECT_EQ(ReadFileBytes(dir_.path() + "/v"), "virtual");
   // The path-style client sees the same object.
   Result<std::unique_ptr<S3Client>> path_client = S3Client::Create(Options());
   GL_ASSERT_OK(path_client);
@@ -225,7 +188,7 @@ TEST_F(S3rverTest, MultipartPiecesAndS3rversMissingAbort) {
   GL_ASSERT_OK(made);
   S3Client& client = **made;
   std::string data(250000, 'q');
-  std::string path = WriteFile("f", data);
+  std::string path = dir_.WriteFile("f", data);
   Result<std::string> upload = client.CreateMultipartUpload("m/x.parquet");
   GL_ASSERT_OK(upload);
   Result<S3CompletedPart> p1 = client.UploadPart("m/x.parquet", *upload, 1, path, 0, 200000);
