@@ -20,7 +20,7 @@ rm -rf "$reports" && mkdir -p "$reports"
 # The SDKs' end-to-end tests (label sdk_e2e) drive other languages' runtimes
 # against the server; they run against the release build in scripts/test.sh.
 status=0
-TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 log_path=$reports/tsan" \
+TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 log_path=$reports/tsan suppressions=$PWD/tests/thread_safety/tsan_suppressions.txt" \
   ctest --test-dir build-tsan --output-on-failure --timeout 1800 -j 1 -LE sdk_e2e "$@" || status=$?
 if compgen -G "$reports/tsan.*" >/dev/null; then
   echo "test_tsan: ThreadSanitizer reported (build-tsan/tsan-reports/):" >&2

@@ -61,9 +61,10 @@ Status Revoked(const KeyInfo& info) {
 }  // namespace
 
 KeyStore::KeyStore(Env* env, std::string keys_dir, KeyStoreOptions options)
-    : env_(env), keys_dir_(std::move(keys_dir)), options_(options) {
-  snapshot_.store(std::make_shared<const Snapshot>());
-}
+    : env_(env),
+      keys_dir_(std::move(keys_dir)),
+      options_(options),
+      snapshot_(std::make_shared<const Snapshot>()) {}
 
 KeyStore::~KeyStore() { WipeString(&master_key_); }
 
@@ -92,13 +93,18 @@ Result<std::unique_ptr<KeyStore>> KeyStore::Open(Env* env, std::string keys_dir,
   return store;
 }
 
-std::shared_ptr<const KeyStore::Snapshot> KeyStore::Current() {
-  return snapshot_.load(std::memory_order_acquire);
+std::shared_ptr<const KeyStore::Snapshot> KeyStore::Current() const {
+  MutexLock l(&snapshot_mu_);
+  return snapshot_;
 }
 
-uint64_t KeyStore::generation() const {
-  return snapshot_.load(std::memory_order_acquire)->generation;
+void KeyStore::SetSnapshot(std::shared_ptr<const Snapshot> next) {
+  std::shared_ptr<const Snapshot> old;  // Freed after the lock, not under it.
+  MutexLock l(&snapshot_mu_);
+  old = std::exchange(snapshot_, std::move(next));
 }
+
+uint64_t KeyStore::generation() const { return Current()->generation; }
 
 void KeyStore::MaybeReload() {
   int64_t now = env_->MonotonicMicros();
@@ -154,7 +160,7 @@ Status KeyStore::Reload(bool log_failure) {
       next->by_id.emplace(record->stored.info.id, record.get());
       next->records.push_back(std::move(record));
     }
-    snapshot_.store(std::move(next), std::memory_order_release);
+    SetSnapshot(std::move(next));
     return Status::OK();
   }
 }

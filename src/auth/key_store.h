@@ -132,7 +132,8 @@ class KeyStore {
   struct Snapshot;
 
   KeyStore(Env* env, std::string keys_dir, KeyStoreOptions options);
-  std::shared_ptr<const Snapshot> Current();
+  std::shared_ptr<const Snapshot> Current() const GL_EXCLUDES(snapshot_mu_);
+  void SetSnapshot(std::shared_ptr<const Snapshot> next) GL_EXCLUDES(snapshot_mu_);
   // Reloads when the reload interval has passed (the request path).
   void MaybeReload() GL_EXCLUDES(reload_mu_);
   // ReloadIfChanged; log_failure logs a newly found problem (the request path
@@ -152,7 +153,12 @@ class KeyStore {
   const std::string keys_dir_;
   const KeyStoreOptions options_;
 
-  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  // The published snapshot, swapped whole by Reload. A short mutex rather than
+  // std::atomic<std::shared_ptr>: libstdc++ 12's load() unlocks its internal
+  // lock bit with a relaxed store, so a load and the next store are not
+  // ordered (ThreadSanitizer reports it as a race).
+  mutable Mutex snapshot_mu_;
+  std::shared_ptr<const Snapshot> snapshot_ GL_GUARDED_BY(snapshot_mu_);
   std::atomic<int64_t> next_check_us_{0};
 
   // One writer per process (keys.lock excludes other processes); a write
