@@ -216,7 +216,11 @@ Result<CompactionResult> Compactor::Run(const CompactionJob& job) {
     return Status::InvalidArgument("a compaction merges two files or more");
   LakeFileName name{job.inputs.front().first_seq, job.inputs.back().last_seq, 0};
   // A rewrite of the same range (never expected) gets the next version.
-  if (const CatalogTable* t = options_.catalog->Snapshot()->FindTable(job.table)) {
+  // Held for the loop: a temporary would free the snapshot at the end of the
+  // condition once the catalog has moved on, and the loop would read freed
+  // tables (ThreadSanitizer caught it against the query engine's refresh).
+  const std::shared_ptr<const CatalogSnapshot> snapshot = options_.catalog->Snapshot();
+  if (const CatalogTable* t = snapshot->FindTable(job.table)) {
     for (const auto& [path, f] : t->files) {
       if (f.first_seq == name.first_seq && f.last_seq == name.last_seq) {
         name.version = std::max(name.version, f.version + 1);

@@ -253,7 +253,10 @@ Result<RetentionReport> LakeMaintainer::DoRetention(bool dry_run) {
   }
   if (options_.on_retention) {
     std::map<std::string, int64_t> cutoffs;
-    for (const auto& [name, table] : options_.catalog->Snapshot()->tables) {
+    // Held in a local: in a range-for, the temporary shared_ptr would be freed
+    // before the loop runs (C++20 extends only the range's own lifetime).
+    const auto snapshot = options_.catalog->Snapshot();
+    for (const auto& [name, table] : snapshot->tables) {
       int64_t days = options_.retention.DaysFor(name);
       if (days > 0) cutoffs[name] = now - days * kSecondsPerDay * kMicrosPerSecond;
     }

@@ -391,7 +391,8 @@ class ServerImpl final : public Server {
     Catalog* cat = catalog_.get();
     metrics_.AddCallbackGauge("gamelake_lake_files", "Visible files in the lake's tables", [cat] {
       uint64_t n = 0;
-      for (const auto& [name, t] : cat->Snapshot()->tables) n += t->files.size();
+      const auto snapshot = cat->Snapshot();  // A range-for over a temporary would free it.
+      for (const auto& [name, t] : snapshot->tables) n += t->files.size();
       return static_cast<double>(n);
     });
     FileReclaimer* reclaimer = reclaimer_.get();
@@ -425,7 +426,8 @@ class ServerImpl final : public Server {
       }
       d.stream_hints[name] = h;
     }
-    for (const auto& [name, table] : catalog_->Snapshot()->tables) {
+    const auto snapshot = catalog_->Snapshot();
+    for (const auto& [name, table] : snapshot->tables) {
       for (const auto& column : table->columns) d.stream_columns[name].insert(column.name);
     }
     if (deduper_) {
@@ -779,7 +781,8 @@ class ServerImpl final : public Server {
   // and its HTTP endpoints. Views follow the catalog and the tail's schemas.
   Status InitSql() {
     std::map<std::string, uint64_t> delivered;
-    for (const auto& [name, table] : catalog_->Snapshot()->tables) {
+    const auto snapshot = catalog_->Snapshot();
+    for (const auto& [name, table] : snapshot->tables) {
       delivered[name] = table->delivered_seq();
     }
     LiveTailOptions tail_options;

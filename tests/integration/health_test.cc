@@ -135,7 +135,11 @@ TEST(HealthTest, AFailedStreamingAppIsDegradedUntilStopped) {
   ASSERT_TRUE(server.Start()) << server.Logs();
   HttpClient client(server.port());
   std::string first;
-  for (int i = 0; i < 5; ++i) first += "{\"k\":\"first" + std::to_string(i) + "\",\"n\":1}\n";
+  // The input schema is inferred from these: k as VARCHAR(60), long enough for
+  // every key below.
+  for (int i = 0; i < 5; ++i) {
+    first += "{\"k\":\"" + std::string(59, 'f') + std::to_string(i) + "\",\"n\":1}\n";
+  }
   ASSERT_EQ(client.Post("/v1/streams/keys/records", first, "application/x-ndjson").status, 200);
   const std::string sql =
       "CREATE OR REPLACE STREAM \\\"per_key\\\" (\\\"k\\\" VARCHAR(64), \\\"c\\\" BIGINT);\\n"
@@ -145,8 +149,9 @@ TEST(HealthTest, AFailedStreamingAppIsDegradedUntilStopped) {
   HttpResult created = client.Request(
       "POST", "/v1/apps", "{\"name\":\"wide\",\"source\":\"keys\",\"sql\":\"" + sql + "\"}",
       {{"Content-Type", "application/json"}});
-  ASSERT_EQ(created.status, 200) << created.body;
-  ASSERT_TRUE(Has(created.body, "RUNNING")) << created.body;
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_TRUE(Has(created.body, "\"state\":\"RUNNING\"")) << created.body;
+  ASSERT_TRUE(Has(created.body, "VARCHAR(60)")) << created.body;
   EXPECT_TRUE(Has(client.Get("/v1/health").body, "\"status\":\"ok\""));
 
   // 40,000 distinct keys in one hour's window: well over 1 MiB of state.
