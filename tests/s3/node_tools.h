@@ -8,6 +8,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -81,19 +83,26 @@ class S3rverProcess {
     const std::string port_text = std::to_string(port);
     int in[2], out[2];
     if (pipe(in) != 0 || pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(in[0], 0);
-      dup2(out[1], 1);
-      close(in[1]);
-      close(out[0]);
-      if (chdir(S3ToolsDir().c_str()) != 0) _exit(127);
-      // s3rver 3.7 encrypts its ListObjectsV2 continuation tokens with DES,
-      // which Node 17+ (OpenSSL 3) only has in the legacy provider.
-      execlp("node", "node", "--openssl-legacy-provider", "s3_check.js", "serve", dir.c_str(),
-             port_text.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
+    // posix_spawn, not fork: a fork in a test that has DuckDB loaded runs its
+    // jemalloc's atfork handler, too many locks for ThreadSanitizer.
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, in[1]);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    const std::string tools_dir = S3ToolsDir();
+    posix_spawn_file_actions_addchdir_np(&actions, tools_dir.c_str());
+    // s3rver 3.7 encrypts its ListObjectsV2 continuation tokens with DES,
+    // which Node 17+ (OpenSSL 3) only has in the legacy provider.
+    std::string dir_arg = dir;
+    std::vector<std::string> args = {
+        "node", "--openssl-legacy-provider", "s3_check.js", "serve", dir_arg, port_text};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawnp(&pid_, "node", &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
     close(in[0]);
     close(out[1]);
     stdin_ = in[1];
