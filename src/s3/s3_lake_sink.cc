@@ -99,11 +99,9 @@ Result<LakeSinkRecovery> S3LakeSink::Recover() {
 
 Status S3LakeSink::Publish(const std::string& lake_path) {
   const std::string key = options_.location.Key(lake_path);
-  GL_ASSIGN_OR_RETURN(
-      S3PutResult put,
-      client_->UploadFile(key, JoinPath(options_.lake_dir, lake_path), kParquetContentType));
-  GL_ASSIGN_OR_RETURN(uint64_t size,
-                      options_.env->GetFileSize(JoinPath(options_.lake_dir, lake_path)));
+  const std::string file = JoinPath(options_.lake_dir, lake_path);
+  GL_ASSIGN_OR_RETURN(S3PutResult put, client_->UploadFile(key, file, kParquetContentType));
+  GL_ASSIGN_OR_RETURN(uint64_t size, options_.env->GetFileSize(file));
   if (put.size != size) {
     return Status::Corruption("uploaded " + std::to_string(put.size) + " bytes of " + key +
                               ", the file has " + std::to_string(size));
