@@ -21,17 +21,17 @@ void GlobalInit() {
 
 // State of one transfer, shared with curl's callbacks.
 struct Transfer {
-  const HttpRequest* request = nullptr;
+  const CurlRequest* request = nullptr;
   size_t max_memory = 0;
   uint64_t read_pos = 0;  // Of the body, from its start.
-  HttpResponse response;
+  CurlResponse response;
   bool in_final_headers = false;
   Status local_error;  // A callback's failure (file read/write, too large).
 };
 
 size_t ReadBody(char* buffer, size_t size, size_t nitems, void* userdata) {
   auto* t = static_cast<Transfer*>(userdata);
-  const HttpRequest& r = *t->request;
+  const CurlRequest& r = *t->request;
   size_t room = size * nitems;
   if (r.body_file == nullptr) {
     size_t n = std::min<size_t>(room, r.body.size() - static_cast<size_t>(t->read_pos));
@@ -137,21 +137,21 @@ bool Retryable(CURLcode code) {
 
 }  // namespace
 
-std::string HttpResponse::Header(std::string_view lower_name) const {
+std::string CurlResponse::Header(std::string_view lower_name) const {
   for (const auto& [n, v] : headers) {
     if (n == lower_name) return v;
   }
   return "";
 }
 
-bool HttpResponse::HasHeader(std::string_view lower_name) const {
+bool CurlResponse::HasHeader(std::string_view lower_name) const {
   for (const auto& h : headers) {
     if (h.first == lower_name) return true;
   }
   return false;
 }
 
-CurlHttpClient::CurlHttpClient(HttpClientOptions options) : options_(std::move(options)) {
+CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options) : options_(std::move(options)) {
   GlobalInit();
 }
 
@@ -183,7 +183,7 @@ void CurlHttpClient::Release(void* handle) {
   curl_easy_cleanup(static_cast<CURL*>(handle));
 }
 
-Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
+Result<CurlResponse> CurlHttpClient::Send(const CurlRequest& request) {
   CURL* curl = static_cast<CURL*>(Acquire());
   if (curl == nullptr) return Status::Internal("curl_easy_init failed");
   Transfer t;

@@ -33,7 +33,7 @@
 
 namespace gamelake {
 
-struct HttpClientOptions {
+struct CurlHttpClientOptions {
   std::string ca_file;                 // PEM bundle to verify servers with; "": system store.
   bool insecure = false;               // Skip TLS verification (tests only).
   int64_t connect_timeout_ms = 10000;  // TCP + TLS handshake.
@@ -50,7 +50,7 @@ struct HttpClientOptions {
   std::string connect_to;
 };
 
-struct HttpRequest {
+struct CurlRequest {
   std::string method = "GET";  // GET, HEAD, PUT, POST, DELETE.
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // Sent as given.
@@ -61,11 +61,11 @@ struct HttpRequest {
   uint64_t body_offset = 0;
   uint64_t body_length = 0;
   // When set, a 2xx response body is appended here instead of to
-  // HttpResponse::body (other statuses' bodies still go to memory).
+  // CurlResponse::body (other statuses' bodies still go to memory).
   WritableFile* response_file = nullptr;
 };
 
-struct HttpResponse {
+struct CurlResponse {
   int status = 0;
   // Header fields of the final response, names lower-cased.
   std::vector<std::pair<std::string, std::string>> headers;
@@ -79,18 +79,18 @@ struct HttpResponse {
 
 class CurlHttpClient {
  public:
-  explicit CurlHttpClient(HttpClientOptions options);
+  explicit CurlHttpClient(CurlHttpClientOptions options);
   ~CurlHttpClient();
   CurlHttpClient(const CurlHttpClient&) = delete;
   CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
-  Result<HttpResponse> Send(const HttpRequest& request) GL_EXCLUDES(mu_);
+  Result<CurlResponse> Send(const CurlRequest& request) GL_EXCLUDES(mu_);
 
  private:
   void* Acquire() GL_EXCLUDES(mu_);
   void Release(void* handle) GL_EXCLUDES(mu_);
 
-  HttpClientOptions options_;
+  CurlHttpClientOptions options_;
   Mutex mu_;
   std::vector<void*> idle_ GL_GUARDED_BY(mu_);  // CURL* handles, connections kept.
 };

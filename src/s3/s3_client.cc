@@ -247,7 +247,7 @@ S3Client::S3Client(S3ClientOptions options, S3Endpoint endpoint)
       endpoint_(std::move(endpoint)),
       signer_(SigV4Signer::ForS3(options_.region)),
       retry_(options_.retry) {
-  HttpClientOptions http;
+  CurlHttpClientOptions http;
   http.ca_file = options_.ca_file;
   http.insecure = options_.insecure_skip_tls_verify;
   http.connect_timeout_ms = options_.connect_timeout_ms;
@@ -276,7 +276,7 @@ void S3Client::Sleep(int64_t micros) const {
   }
 }
 
-Result<HttpResponse> S3Client::Execute(const Call& call) {
+Result<CurlResponse> S3Client::Execute(const Call& call) {
   std::string context = call.key.empty()
                             ? fmt::format("S3 {} in bucket {}", call.operation, options_.bucket)
                             : fmt::format("S3 {} of '{}'", call.operation, call.key);
@@ -295,7 +295,7 @@ Result<HttpResponse> S3Client::Execute(const Call& call) {
 
     S3Endpoint::Target target =
         endpoint_.ObjectTarget(options_.bucket, call.key, call.query, options_.path_style);
-    HttpRequest request;
+    CurlRequest request;
     request.method = call.method;
     request.url = target.url;
     request.headers.emplace_back("host", target.host);
@@ -317,7 +317,7 @@ Result<HttpResponse> S3Client::Execute(const Call& call) {
       request.response_file = download.get();
     }
 
-    Result<HttpResponse> response = http_->Send(request);
+    Result<CurlResponse> response = http_->Send(request);
     if (download != nullptr) {
       Status closed = download->Close();
       if (response.ok() && !closed.ok()) response = closed;
@@ -374,7 +374,7 @@ Result<S3PutResult> S3Client::PutObject(std::string_view key, const std::string&
   call.body_length = size;
   call.payload_hash =
       options_.sign_payload ? digests.sha256_hex : std::string(kSigV4UnsignedPayload);
-  GL_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  GL_ASSIGN_OR_RETURN(CurlResponse response, Execute(call));
   S3PutResult result;
   result.etag = StripQuotes(response.Header("etag"));
   result.size = size;
@@ -391,7 +391,7 @@ Result<std::string> S3Client::CreateMultipartUpload(std::string_view key,
   AddParam(&call.query, "uploads", "", /*bare=*/true);
   call.headers = {{"content-type", std::string(content_type)}};
   call.payload_hash = Sha256Hex("");
-  GL_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  GL_ASSIGN_OR_RETURN(CurlResponse response, Execute(call));
   GL_ASSIGN_OR_RETURN(XmlElement xml, ParseResponse(call.operation, response.body,
                                                     "InitiateMultipartUploadResult"));
   std::string upload_id = xml.ChildText("UploadId");
@@ -423,7 +423,7 @@ Result<S3CompletedPart> S3Client::UploadPart(std::string_view key, std::string_v
   call.body_length = length;
   call.payload_hash =
       options_.sign_payload ? digests.sha256_hex : std::string(kSigV4UnsignedPayload);
-  GL_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  GL_ASSIGN_OR_RETURN(CurlResponse response, Execute(call));
   S3CompletedPart part;
   part.part_number = part_number;
   part.etag = StripQuotes(response.Header("etag"));
@@ -461,7 +461,7 @@ Result<S3PutResult> S3Client::CompleteMultipartUpload(std::string_view key,
   call.payload_hash = Sha256Hex(body);
   call.body = std::move(body);
   call.error_in_200 = true;
-  GL_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  GL_ASSIGN_OR_RETURN(CurlResponse response, Execute(call));
   GL_ASSIGN_OR_RETURN(XmlElement xml, ParseResponse(call.operation, response.body,
                                                     "CompleteMultipartUploadResult"));
   S3PutResult result;
@@ -494,7 +494,7 @@ Result<std::vector<S3MultipartUpload>> S3Client::ListMultipartUploads(std::strin
     if (!upload_id_marker.empty()) AddParam(&call.query, "upload-id-marker", upload_id_marker);
     AddParam(&call.query, "uploads", "", /*bare=*/true);
     call.payload_hash = Sha256Hex("");
-    GL_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+    GL_ASSIGN_OR_RETURN(CurlResponse response, Execute(call));
     GL_ASSIGN_OR_RETURN(XmlElement xml,
                         ParseResponse(call.operation, response.body, "ListMultipartUploadsResult"));
     bool url = xml.ChildText("EncodingType") == "url";
@@ -538,7 +538,7 @@ Result<S3ListPage> S3Client::ListObjectsV2(const S3ListRequest& request) {
   if (!request.prefix.empty()) AddParam(&call.query, "prefix", request.prefix);
   if (!request.start_after.empty()) AddParam(&call.query, "start-after", request.start_after);
   call.payload_hash = Sha256Hex("");
-  GL_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  GL_ASSIGN_OR_RETURN(CurlResponse response, Execute(call));
   GL_ASSIGN_OR_RETURN(XmlElement xml,
                       ParseResponse(call.operation, response.body, "ListBucketResult"));
   bool url = xml.ChildText("EncodingType") == "url";
@@ -596,7 +596,7 @@ Result<S3ObjectInfo> S3Client::HeadObject(std::string_view key) {
   call.method = "HEAD";
   call.key.assign(key);
   call.payload_hash = Sha256Hex("");
-  GL_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  GL_ASSIGN_OR_RETURN(CurlResponse response, Execute(call));
   S3ObjectInfo info;
   info.key.assign(key);
   if (!ParseUint(response.Header("content-length"), &info.size)) {
@@ -619,7 +619,7 @@ Result<S3ObjectInfo> S3Client::GetObject(std::string_view key, const std::string
     (void)options_.env->RemoveFile(temp);
     return s;
   };
-  Result<HttpResponse> response = Execute(call);
+  Result<CurlResponse> response = Execute(call);
   if (!response.ok()) return fail(response.status());
   S3ObjectInfo info;
   info.key.assign(key);
@@ -649,7 +649,7 @@ Status S3Client::DeleteObject(std::string_view key) {
   call.method = "DELETE";
   call.key.assign(key);
   call.payload_hash = Sha256Hex("");
-  Result<HttpResponse> response = Execute(call);
+  Result<CurlResponse> response = Execute(call);
   if (!response.ok() && response.status().code() == Status::Code::kNotFound &&
       S3ErrorCode(response.status()) == "NoSuchKey") {
     return Status::OK();
@@ -681,7 +681,7 @@ Status S3Client::DeleteObjects(const std::vector<std::string>& keys) {
     call.payload_hash = Sha256Hex(body);
     call.body = std::move(body);
     call.error_in_200 = true;
-    GL_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+    GL_ASSIGN_OR_RETURN(CurlResponse response, Execute(call));
     GL_ASSIGN_OR_RETURN(XmlElement xml,
                         ParseResponse(call.operation, response.body, "DeleteResult"));
     for (const XmlElement* e : xml.Children("Error")) {

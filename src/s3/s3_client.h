@@ -147,7 +147,7 @@ class S3Client {
 
   // Sends `call` with signing and retries; returns the 2xx response, or the
   // error. Body files and response files are (re)opened per attempt.
-  Result<HttpResponse> Execute(const Call& call);
+  Result<CurlResponse> Execute(const Call& call);
   uint64_t NextRandom() GL_EXCLUDES(rng_mu_);
   void Sleep(int64_t micros) const;
 
