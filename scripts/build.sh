@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Configures and builds gamelake. Usage: scripts/build.sh [release|sanitize|tsan|tsan-threads|console|fuzz]
-#   release  -> build/        (RelWithDebInfo; the binary users run, the C++ SDK), the
+# Configures and builds gamelake.
+# Usage: scripts/build.sh [release [TARGET...]|sanitize|tsan|tsan-threads|console|fuzz]
+#   release  -> build/        (RelWithDebInfo; the binary users run, the C++ SDK, the
+#                              tests and benchmarks, or only the TARGETs given), the
 #                              console, and the C# and TypeScript SDKs (build/sdk/unity,
 #                              sdk/js/dist)
 #   console  -> web/dist/     (the web console: type-checked, bundled by Vite;
@@ -16,11 +18,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node_path.sh
 kind="${1:-release}"
+shift || true
 jobs="$(nproc)"
 case "$kind" in
   release)
     cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build build -j "$jobs"
+    if [ "$#" -gt 0 ]; then
+      cmake --build build -j "$jobs" --target "$@"
+    else
+      cmake --build build -j "$jobs"
+    fi
     (cd web && npm run --silent build)
     # The game SDKs that are not C++: C# under Mono, TypeScript (tests and driver too).
     sdk/unity/build.sh build/sdk/unity
@@ -49,7 +56,7 @@ case "$kind" in
     cmake --build build-fuzz -j "$jobs" --target gamelake_fuzzers
     ;;
   *)
-    echo "usage: scripts/build.sh [release|sanitize|tsan|tsan-threads|console|fuzz]" >&2
+    echo "usage: scripts/build.sh [release [TARGET...]|sanitize|tsan|tsan-threads|console|fuzz]" >&2
     exit 2
     ;;
 esac
