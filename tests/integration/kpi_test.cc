@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "../common/run_command.h"
 #include "common/civil_time.h"
 #include "server_process.h"
 
@@ -766,6 +768,70 @@ TEST_F(KpiTest, EdgeCasesAndBadRequests) {
   QueryAnswer same = Query(client_, one_line);
   ASSERT_EQ(same.status, 200) << same.body;
   EXPECT_EQ(same.rows.size(), doc["rows"].get_array().size());
+}
+
+// CSV lines "<date>,<active>,<new>,<returning>" of expected active players.
+std::set<std::string> ActivePlayersCsv(const Expected& expected) {
+  std::set<std::string> lines;
+  for (const auto& [key, row] : expected) {
+    lines.insert(fmt::format("{},{},{},{}", key, row.at("active_players"), row.at("new_players"),
+                             row.at("returning_players")));
+  }
+  return lines;
+}
+
+std::set<std::string> CsvRows(const std::string& output) {
+  std::set<std::string> lines;
+  std::istringstream in(output);
+  std::string line;
+  std::getline(in, line);  // The header.
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.insert(line);
+  }
+  return lines;
+}
+
+TEST_F(KpiTest, TheCliAsksTheServer) {
+  std::string url = fmt::format(" --url http://127.0.0.1:{}", server_->port());
+  CommandResult csv = RunGamelake("kpi active_players --from " + std::string(kFrom) + " --to " +
+                                  kTo + " --format csv" + url);
+  ASSERT_EQ(csv.exit_code, 0) << csv.output;
+  EXPECT_TRUE(csv.output.starts_with("period,active_players,new_players,returning_players\r\n"))
+      << csv.output;
+  EXPECT_EQ(CsvRows(csv.output), ActivePlayersCsv(ActivePlayers(events(), Zone::kUtc, "", false)));
+  CommandResult sql = RunGamelake("kpi retention --days 7 --sql" + url);
+  EXPECT_EQ(sql.exit_code, 0) << sql.output;
+  EXPECT_NE(sql.output.find("-- The SQL:\nWITH first_seen AS"), std::string::npos) << sql.output;
+  CommandResult bad = RunGamelake("kpi dau" + url);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("no KPI named \"dau\"; the KPIs are active_players"), std::string::npos)
+      << bad.output;
+  CommandResult list = RunGamelake("kpi");
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.output.find("ltv "), std::string::npos) << list.output;
+}
+
+TEST(KpiCliTest, ADataDirWithoutAServer) {
+  TempDir data;
+  std::vector<Ev> some = PlayersBelow(DataSet().events(), 20);
+  {
+    ServerProcess server(data.path(), {"--set", "delivery.buffer_interval_s=0.2"});
+    ASSERT_TRUE(server.Start()) << server.Logs();
+    HttpClient client(server.port());
+    std::vector<const Ev*> all;
+    for (const Ev& e : some) all.push_back(&e);
+    Post(client, "events", all, Naming());
+    ASSERT_EQ(server.Stop(), 0);  // Delivers everything.
+  }
+  CommandResult csv = RunGamelake("kpi active_players --data-dir " + data.path() + " --from " +
+                                  kFrom + " --to " + kTo + " --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.output;
+  EXPECT_EQ(CsvRows(csv.output), ActivePlayersCsv(ActivePlayers(some, Zone::kUtc, "", false)));
+  // Bad requests are refused before the lake is opened.
+  CommandResult bad = RunGamelake("kpi revenue --data-dir " + data.path() + " --tz \"Nowhere'\"");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("tz must be an IANA time zone name"), std::string::npos) << bad.output;
 }
 
 }  // namespace
