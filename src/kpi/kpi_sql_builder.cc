@@ -72,12 +72,14 @@ std::string KpiSqlBuilder::Scan(const std::vector<std::string_view>& fields,
   for (std::string_view field : fields) columns += ", " + FieldExpr(field);
   // ts is ISO 8601 text: comparing it with dates as text is what lets the
   // planner drop files by their ts statistics. A local day lies within a
-  // day before and two days after its UTC date, whatever the zone.
+  // day of its UTC date, and a ts written with the device's offset within
+  // another day of that: two days either side (three after, as `to` is a
+  // whole day) hold every event of the range, whatever the zones.
   std::string where =
-      fmt::format("{} < {}", f.Quoted("ts"), QuoteSqlString(FormatKpiDate(p_.to_day + 2)));
+      fmt::format("{} < {}", f.Quoted("ts"), QuoteSqlString(FormatKpiDate(p_.to_day + 3)));
   if (first_day) {
     where = fmt::format("{} >= {} AND {}", f.Quoted("ts"),
-                        QuoteSqlString(FormatKpiDate(*first_day - 1)), where);
+                        QuoteSqlString(FormatKpiDate(*first_day - 2)), where);
   }
   return fmt::format(
       "SELECT *, CAST(timezone({}, event_time) AS DATE) AS day\n"

@@ -4,8 +4,9 @@
 // adapted: one WITH clause per step, the convention's names as aliases.
 //
 // Every statement reads only the columns its KPI needs and bounds the
-// stream's `ts` text by constants (a day before `from` to two days after
-// `to`, which covers every UTC offset), so the query planner keeps only the
+// stream's `ts` text by constants (two days before `from` to three days
+// after `to`: room for any time zone and any offset ts is written with), so
+// the query planner keeps only the
 // files whose ts statistics overlap; the exact day test then runs on the
 // local day in the request's time zone. KPIs that need a player's first
 // day (new players, retention, LTV) also read player_id and ts of the
@@ -52,7 +53,7 @@ class KpiSqlBuilder {
   // SELECT of the stream's events with player_id, event_time (TIMESTAMPTZ), day
   // (local DATE) and the named convention fields (plus "segment" for the
   // segment field), rows without a player or a readable ts left out. ts is
-  // bounded to [first_day - 1, to_day + 2) as text; no lower bound without
+  // bounded to [first_day - 2, to_day + 3) as text; no lower bound without
   // first_day.
   std::string Scan(const std::vector<std::string_view>& fields,
                    std::optional<int64_t> first_day) const;

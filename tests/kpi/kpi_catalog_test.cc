@@ -102,12 +102,12 @@ TEST_F(KpiCatalogTest, DefaultsAreTheLast30DaysOfTheConfiguredStream) {
 
 TEST_F(KpiCatalogTest, SqlBoundsTsAsTextSoFilesArePruned) {
   std::string sql = Sql("active_players", {{"from", "2025-03-01"}, {"to", "2025-03-07"}});
-  // A day before and two after, as text against the ts column.
-  EXPECT_THAT(sql, HasSubstr("WHERE \"ts\" >= '2025-02-28' AND \"ts\" < '2025-03-09'"));
+  // Two days before and three after, as text against the ts column.
+  EXPECT_THAT(sql, HasSubstr("WHERE \"ts\" >= '2025-02-27' AND \"ts\" < '2025-03-10'"));
   EXPECT_THAT(sql, HasSubstr("FROM lake.\"events\""));
   EXPECT_THAT(sql, HasSubstr("day BETWEEN DATE '2025-03-01' AND DATE '2025-03-07'"));
   // First days look back without a lower bound.
-  EXPECT_THAT(sql, HasSubstr("WHERE \"ts\" < '2025-03-09')"));
+  EXPECT_THAT(sql, HasSubstr("WHERE \"ts\" < '2025-03-10')"));
   // Only the columns it needs.
   EXPECT_THAT(sql, Not(HasSubstr("SELECT * FROM lake")));
   EXPECT_THAT(sql, Not(HasSubstr("revenue")));
@@ -115,7 +115,7 @@ TEST_F(KpiCatalogTest, SqlBoundsTsAsTextSoFilesArePruned) {
 
 TEST_F(KpiCatalogTest, StickinessLooksBack29Days) {
   std::string sql = Sql("stickiness", {{"from", "2025-03-01"}, {"to", "2025-03-07"}});
-  EXPECT_THAT(sql, HasSubstr("\"ts\" >= '2025-01-30'"));
+  EXPECT_THAT(sql, HasSubstr("\"ts\" >= '2025-01-29'"));
 }
 
 TEST_F(KpiCatalogTest, SegmentsAndTimeZonesAreQuoted) {
@@ -134,7 +134,7 @@ TEST_F(KpiCatalogTest, MappedStreamsReadTheirOwnColumns) {
       {{"stream", "mapped"}, {"from", "2025-03-01"}, {"to", "2025-03-02"}, {"segment", "country"}});
   EXPECT_THAT(sql, HasSubstr("CAST(\"PlayerID\" AS VARCHAR) AS player_id"));
   EXPECT_THAT(sql, HasSubstr("TRY_CAST(\"Event Time\" AS TIMESTAMPTZ) AS event_time"));
-  EXPECT_THAT(sql, HasSubstr("\"Event Time\" >= '2025-02-28'"));
+  EXPECT_THAT(sql, HasSubstr("\"Event Time\" >= '2025-02-27'"));
   // A quote in a configured name is doubled, not the end of the name.
   EXPECT_THAT(sql, HasSubstr("CAST(\"Geo\"\"Country\" AS VARCHAR) AS segment"));
   // No session ids: derived from the gap (1800 s by default).

@@ -4,6 +4,8 @@
 // match explicit ones.
 #include <duckdb.h>
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -207,6 +209,17 @@ TEST_F(KpiSqlTest, CohortsTakeTheFirstEventsSegment) {
             (Rows{{"2025-03-01", "DE", "1", "0", "1", "1.0000"},
                   {"2025-03-01", "US", "1", "0", "1", "1.0000"},
                   {"2025-03-02", "US", "1", "0", "1", "1.0000"}}));
+}
+
+TEST_F(KpiSqlTest, TsWrittenWithAnyOffsetCountsOnItsLocalDay) {
+  // 2025-02-28 11:00 UTC, written two calendar days before `from` (-12:00),
+  // is March 1st in Kiritimati (UTC+14).
+  Exec(
+      "INSERT INTO lake.events VALUES ('session_start','2025-02-27T23:00:00.000-12:00','p9',"
+      "'s9',NULL,NULL,NULL,NULL,NULL,'pc','KI')");
+  Rows rows = Kpi("active_players", {{"tz", "Pacific/Kiritimati"}, {"segment", "country"}});
+  std::vector<std::string> expected = {"2025-03-01", "KI", "1", "1", "0"};
+  EXPECT_NE(std::find(rows.begin(), rows.end(), expected), rows.end());
 }
 
 TEST_F(KpiSqlTest, EmptyRangeHasNoRows) {
