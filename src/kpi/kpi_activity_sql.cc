@@ -107,6 +107,8 @@ std::string KpiSqlBuilder::Sessions() const {
 }
 
 std::string KpiSqlBuilder::Revenue() const {
+  // Sums of prices in binary floating point carry noise (13.930000000000001);
+  // six decimals keep every currency's precision and drop it.
   std::string fields = p_.segment ? ", segment" : "";
   return fmt::format(
       "WITH {},\n"
@@ -116,7 +118,7 @@ std::string KpiSqlBuilder::Revenue() const {
       "  FROM (SELECT DISTINCT period{}, player_id, day FROM p)\n"
       "  GROUP BY ALL),\n"
       "pay AS (\n"
-      "  SELECT period{}, coalesce(sum(revenue), 0) AS revenue, count(*) AS purchases,\n"
+      "  SELECT period{}, round(coalesce(sum(revenue), 0), 6) AS revenue, count(*) AS purchases,\n"
       "         count(DISTINCT player_id) AS paying_players\n"
       "  FROM p WHERE event_type = 'purchase'\n"
       "  GROUP BY ALL)\n"

@@ -58,7 +58,8 @@ std::string KpiSqlBuilder::Retention() const {
 }
 
 std::string KpiSqlBuilder::Ltv() const {
-  // Cumulative revenue of a cohort's players up to day N, over its size.
+  // Cumulative revenue of a cohort's players up to day N, over its size
+  // (rounded as Revenue() rounds it).
   return fmt::format(
       "WITH {},\n"
       "{},\n"
@@ -70,7 +71,7 @@ std::string KpiSqlBuilder::Ltv() const {
       "  WHERE e.event_type = 'purchase' AND e.day - f.first_day BETWEEN 0 AND {}\n"
       "  GROUP BY ALL)\n"
       "SELECT c.cohort{}, c.cohort_size, o.day_n AS day,\n"
-      "       coalesce(sum(y.revenue), 0) AS revenue,\n"
+      "       round(coalesce(sum(y.revenue), 0), 6) AS revenue,\n"
       "       coalesce(sum(y.revenue), 0) / c.cohort_size AS ltv\n"
       "FROM cohorts c CROSS JOIN offsets o\n"
       "LEFT JOIN pay y ON y.cohort = c.cohort AND y.day_n <= o.day_n{}\n"
