@@ -14,6 +14,7 @@
 #include "cli/catalog_command.h"
 #include "cli/generate_command.h"
 #include "cli/keys_command.h"
+#include "cli/kpi_command.h"
 #include "cli/lake_commands.h"
 #include "cli/metrics_command.h"
 #include "cli/query_command.h"
@@ -160,6 +161,9 @@ int main(int argc, char** argv) {
   gamelake::QueryCommand query;
   gamelake::AddQueryCommand(&app, &query);
 
+  gamelake::KpiCommand kpi;
+  gamelake::AddKpiCommand(&app, &kpi);
+
   gamelake::LakeCommands lake;
   gamelake::AddLakeCommands(&app, &lake);
 
@@ -180,6 +184,7 @@ int main(int argc, char** argv) {
   if (generate.app->parsed()) return gamelake::RunGenerateCommand(generate);
   if (gamelake::CatalogCommandParsed(catalog)) return gamelake::RunCatalogCommand(catalog);
   if (query.query->parsed()) return gamelake::RunQueryCommand(query);
+  if (kpi.app->parsed()) return gamelake::RunKpiCommand(kpi);
   if (gamelake::LakeCommandParsed(lake)) return gamelake::RunLakeCommand(lake);
   if (gamelake::MetricsCommandParsed(metrics)) return gamelake::RunMetricsCommand(metrics);
   if (gamelake::AppsCommandParsed(apps)) return gamelake::RunAppsCommand(apps);

@@ -36,8 +36,73 @@ Result<ResultFormat> ParseFormat(const std::string& name) {
   return Status::InvalidArgument(fmt::format("--format is table, csv or json (got \"{}\")", name));
 }
 
-// Feeds a /v1/query JSON document to a result writer (for --format table).
-Status RenderJson(const std::string& body, ResultSink* sink) {
+int RunRemote(const QueryCommand& c, const std::string& url, const std::string& key,
+              ResultFormat format) {
+  JsonWriter body;
+  body.BeginObject().Key("sql").String(c.sql);
+  if (c.timeout_s > 0) body.Key("timeout_s").Double(c.timeout_s);
+  body.EndObject();
+  Result<ServerReply> reply =
+      CallServer(url, key, "POST", "/v1/query", body.Take(),
+                 format == ResultFormat::kCsv ? "text/csv" : "application/json");
+  if (!reply.ok()) return Fail(reply.status().message());
+  if (reply->status != 200) {
+    return Fail(fmt::format("{} (HTTP {})", reply->ErrorMessage(), reply->status));
+  }
+  if (format != ResultFormat::kTable) {
+    WriteStdout(reply->body);
+    return 0;
+  }
+  auto sink = NewResultWriter(ResultFormat::kTable, WriteStdout);
+  Status s = RenderQueryJson(reply->body, sink.get());
+  if (!s.ok()) return Fail(s.message());
+  return 0;
+}
+
+int RunLocal(const QueryCommand& c, const std::string& data_dir, ResultFormat format) {
+  Result<LocalQueryEngine> local = OpenLocalQueryEngine(data_dir, c.timeout_s, "query");
+  if (!local.ok()) return Fail(local.status().message());
+  QueryRequest request;
+  request.sql = c.sql;
+  request.user = "local";
+  auto sink = NewResultWriter(format, WriteStdout);
+  Result<QueryStats> stats = local->engine->Run(request, sink.get());
+  std::fflush(stdout);
+  if (!stats.ok()) return Fail(stats.status().message());
+  return 0;
+}
+
+}  // namespace
+
+Result<LocalQueryEngine> OpenLocalQueryEngine(const std::string& data_dir, double timeout_s,
+                                              const std::string& command) {
+  Env* env = Env::Default();
+  std::string lake = JoinPath(data_dir, "lake");
+  if (!env->FileExists(lake)) {
+    return Status::NotFound(fmt::format("no lake in {} (is it a data dir?)", data_dir));
+  }
+  LocalQueryEngine local;
+  GL_ASSIGN_OR_RETURN(FileLock lock, FileLock::TryAcquire(JoinPath(data_dir, "LOCK")));
+  local.lock.emplace(std::move(lock));
+  CatalogOptions o;
+  o.dir = JoinPath(data_dir, "catalog");
+  o.lake_dir = lake;
+  GL_ASSIGN_OR_RETURN(local.catalog, Catalog::Open(o));
+  GL_ASSIGN_OR_RETURN(CrawlReport crawl, local.catalog->Crawl(false));
+  for (const BadFile& b : crawl.bad_files) {
+    std::fprintf(stderr, "gamelake %s: skipping unreadable file %s: %s\n", command.c_str(),
+                 b.path.c_str(), b.reason.c_str());
+  }
+  QueryEngineOptions q;
+  q.max_concurrent = 1;
+  q.nice = 0;
+  q.history_path = JoinPath(data_dir, "catalog/query_history.ndjson");
+  if (timeout_s > 0) q.timeout_s = timeout_s;
+  GL_ASSIGN_OR_RETURN(local.engine, QueryEngine::Open(local.catalog.get(), nullptr, q));
+  return local;
+}
+
+Status RenderQueryJson(const std::string& body, ResultSink* sink) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(body).get(doc) != simdjson::SUCCESS) {
@@ -105,66 +170,6 @@ Status RenderJson(const std::string& body, ResultSink* sink) {
   }
   return sink->Finish(stats);
 }
-
-int RunRemote(const QueryCommand& c, const std::string& url, const std::string& key,
-              ResultFormat format) {
-  JsonWriter body;
-  body.BeginObject().Key("sql").String(c.sql);
-  if (c.timeout_s > 0) body.Key("timeout_s").Double(c.timeout_s);
-  body.EndObject();
-  Result<ServerReply> reply =
-      CallServer(url, key, "POST", "/v1/query", body.Take(),
-                 format == ResultFormat::kCsv ? "text/csv" : "application/json");
-  if (!reply.ok()) return Fail(reply.status().message());
-  if (reply->status != 200) {
-    return Fail(fmt::format("{} (HTTP {})", reply->ErrorMessage(), reply->status));
-  }
-  if (format != ResultFormat::kTable) {
-    WriteStdout(reply->body);
-    return 0;
-  }
-  auto sink = NewResultWriter(ResultFormat::kTable, WriteStdout);
-  Status s = RenderJson(reply->body, sink.get());
-  if (!s.ok()) return Fail(s.message());
-  return 0;
-}
-
-int RunLocal(const QueryCommand& c, const std::string& data_dir, ResultFormat format) {
-  Env* env = Env::Default();
-  std::string lake = JoinPath(data_dir, "lake");
-  if (!env->FileExists(lake))
-    return Fail(fmt::format("no lake in {} (is it a data dir?)", data_dir));
-  auto lock = FileLock::TryAcquire(JoinPath(data_dir, "LOCK"));
-  if (!lock.ok()) return Fail(lock.status().message());
-  CatalogOptions o;
-  o.dir = JoinPath(data_dir, "catalog");
-  o.lake_dir = lake;
-  auto catalog = Catalog::Open(o);
-  if (!catalog.ok()) return Fail(catalog.status().ToString());
-  auto crawl = (*catalog)->Crawl(false);
-  if (!crawl.ok()) return Fail(crawl.status().ToString());
-  for (const BadFile& b : crawl->bad_files) {
-    std::fprintf(stderr, "gamelake query: skipping unreadable file %s: %s\n", b.path.c_str(),
-                 b.reason.c_str());
-  }
-  QueryEngineOptions q;
-  q.max_concurrent = 1;
-  q.nice = 0;
-  q.history_path = JoinPath(data_dir, "catalog/query_history.ndjson");
-  if (c.timeout_s > 0) q.timeout_s = c.timeout_s;
-  auto engine = QueryEngine::Open(catalog->get(), nullptr, q);
-  if (!engine.ok()) return Fail(engine.status().ToString());
-  QueryRequest request;
-  request.sql = c.sql;
-  request.user = "local";
-  auto sink = NewResultWriter(format, WriteStdout);
-  Result<QueryStats> stats = (*engine)->Run(request, sink.get());
-  std::fflush(stdout);
-  if (!stats.ok()) return Fail(stats.status().message());
-  return 0;
-}
-
-}  // namespace
 
 void AddQueryCommand(CLI::App* app, QueryCommand* c) {
   c->query = app->add_subcommand("query", "Run one SQL statement over the lake");

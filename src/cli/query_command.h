@@ -13,9 +13,16 @@
 #ifndef GAMELAKE_CLI_QUERY_COMMAND_H_
 #define GAMELAKE_CLI_QUERY_COMMAND_H_
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "catalog/catalog.h"
+#include "common/file_lock.h"
+#include "query/query_engine.h"
+#include "query/result_sink.h"
 
 namespace gamelake {
 
@@ -31,6 +38,21 @@ struct QueryCommand {
 
 void AddQueryCommand(CLI::App* app, QueryCommand* command);
 int RunQueryCommand(const QueryCommand& command);
+
+// A data dir opened for SQL without a server: its LOCK held, the catalog
+// brought up to date with the lake (unreadable files reported on stderr
+// under `command`'s name), an engine over the delivered files.
+struct LocalQueryEngine {
+  std::optional<FileLock> lock;
+  std::unique_ptr<Catalog> catalog;
+  std::unique_ptr<QueryEngine> engine;  // Declared last: closed first.
+};
+Result<LocalQueryEngine> OpenLocalQueryEngine(const std::string& data_dir, double timeout_s,
+                                              const std::string& command);
+
+// Feeds a /v1/query JSON document (or a /v1/kpis/{name} one) to a result
+// writer, e.g. to print it as a table.
+Status RenderQueryJson(const std::string& body, ResultSink* sink);
 
 }  // namespace gamelake
 

@@ -15,6 +15,9 @@ constexpr size_t kMaxPlayers = 1'000'000;
 constexpr char kHex[] = "0123456789abcdef";
 constexpr const char* kPlatforms[] = {"ios", "android", "pc", "switch"};
 constexpr double kPlatformWeights[] = {0.35, 0.45, 0.15, 0.05};
+// A player installs one of the last releases; newer ones are more common.
+constexpr const char* kAppVersions[] = {"1.2.0", "1.3.0", "1.4.0"};
+constexpr double kAppVersionWeights[] = {0.2, 0.3, 0.5};
 constexpr const char* kEnemies[] = {"ghost", "gargoyle", "skeleton", "spider", "bat", "witch"};
 struct Item {
   const char* id;
@@ -96,6 +99,7 @@ uint32_t SessionSimulator::PickPlayer() {
   NewId(p.id);
   p.country = static_cast<uint8_t>(rng_.Below(words::CountryCodes().size()));
   p.platform = static_cast<uint8_t>(PickWeighted(&rng_, kPlatformWeights));
+  p.app_version = static_cast<uint8_t>(PickWeighted(&rng_, kAppVersionWeights));
   p.skill = 0.2 + 0.75 * rng_.NextDouble();
   double l = rng_.NextDouble();
   p.loyalty = l * l;  // Most players are not very loyal.
@@ -119,6 +123,15 @@ void SessionSimulator::Header(const char* type, const Session& s, int64_t now_us
   out->append(players_[s.player].id, 36);
   out->append("\",\"session_id\":\"");
   out->append(s.id, 36);
+  // The segment fields ride on every event (docs/events.md), so any event
+  // can be broken down by them without a join to its session.
+  const Player& p = players_[s.player];
+  out->append("\",\"platform\":\"");
+  out->append(kPlatforms[p.platform]);
+  out->append("\",\"country\":\"");
+  out->append(words::CountryCodes()[p.country]);
+  out->append("\",\"app_version\":\"");
+  out->append(kAppVersions[p.app_version]);
   out->push_back('"');
 }
 
@@ -132,11 +145,7 @@ void SessionSimulator::StartSession(int64_t now_us, std::string* out) {
   s.start_us = now_us;
   sessions_.push_back(s);
   Header("session_start", s, now_us, out);
-  out->append(",\"platform\":\"");
-  out->append(kPlatforms[p.platform]);
-  out->append("\",\"country\":\"");
-  out->append(words::CountryCodes()[p.country]);
-  out->append("\",\"session_number\":");
+  out->append(",\"session_number\":");
   AppendInt(p.sessions, out);
   out->append(",\"level\":");
   AppendInt(p.level, out);
@@ -186,11 +195,11 @@ void SessionSimulator::Step(size_t index, int64_t now_us, std::string* out) {
         AppendInt(p.level, out);
         out->append(",\"enemy\":\"");
         out->append(kEnemies[std::min<size_t>(rng_.Below(3) + (p.level - 1) / 3, 5)]);
-        out->append("\",\"position\":{\"x\":");
+        out->append("\",\"x\":");
         AppendFixed(rng_.NextDouble() * 1000, 1, out);
         out->append(",\"y\":");
         AppendFixed(rng_.NextDouble() * 1000, 1, out);
-        out->append("},\"time_in_level_s\":");
+        out->append(",\"time_in_level_s\":");
         AppendSeconds(now_us - s.level_start_us, out);
         out->push_back('}');
       } else {
@@ -228,9 +237,12 @@ void SessionSimulator::Step(size_t index, int64_t now_us, std::string* out) {
         Header("purchase", s, now_us, out);
         out->append(",\"item_id\":\"");
         out->append(item.id);
-        out->append("\",\"price_usd\":");
+        // Prices are in USD, so the amount paid is also the revenue.
+        out->append("\",\"amount\":");
         AppendFixed(item.price, 2, out);
-        out->append(",\"currency\":\"USD\",\"level\":");
+        out->append(",\"currency\":\"USD\",\"revenue\":");
+        AppendFixed(item.price, 2, out);
+        out->append(",\"level\":");
         AppendInt(p.level, out);
         out->push_back('}');
         break;

@@ -10,7 +10,9 @@
 // Within a session a player starts levels, dies (then retries or quits),
 // completes them (then maybe buys something, then plays on or stops). Every
 // event has a random event_id (the server's idempotent-retry key), the time
-// from the caller's clock (ts, ISO 8601 UTC), player_id and session_id.
+// from the caller's clock (ts, ISO 8601 UTC), player_id, session_id and the
+// player's platform, country and app_version: the event convention of
+// docs/events.md, which the KPIs (src/kpi) read.
 //
 // Thread-safety: one thread at a time (a RecordSource).
 #ifndef GAMELAKE_GENERATOR_SESSION_SIMULATOR_H_
@@ -40,6 +42,7 @@ class SessionSimulator final : public RecordSource {
     char id[36];
     uint8_t country = 0;
     uint8_t platform = 0;
+    uint8_t app_version = 0;
     double skill = 0.5;    // 0..1: higher dies less.
     double loyalty = 0.5;  // 0..1: chance to come back when picked.
     double spend = 0;      // Chance to buy after completing a level.
@@ -64,8 +67,8 @@ class SessionSimulator final : public RecordSource {
   void Step(size_t index, int64_t now_us, std::string* out);
   uint32_t PickPlayer();
   void NewId(char id[36]);
-  // Appends {"event_id":..,"event_type":..,"ts":..,"player_id":..,"session_id":..
-  // (no closing brace).
+  // Appends {"event_id":..,"event_type":..,"ts":..,"player_id":..,"session_id":..,
+  // "platform":..,"country":..,"app_version":.. (no closing brace).
   void Header(const char* type, const Session& s, int64_t now_us, std::string* out);
 
   Rng rng_;

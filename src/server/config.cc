@@ -13,6 +13,8 @@
 
 #include "common/env.h"
 #include "ingest/event_deduper.h"
+#include "kpi/kpi_field_map.h"
+#include "kpi/kpi_params.h"
 #include "lake/lake_layout.h"
 #include "net/tls_context.h"
 #include "s3/s3_endpoint.h"
@@ -210,6 +212,9 @@ const std::map<std::string, Setter>& Settings() {
       {"streaming.checkpoint_interval_ms", UInt(&Config::streaming_checkpoint_interval_ms)},
       {"streaming.max_state_bytes", UInt(&Config::streaming_max_state_bytes)},
       {"streaming.allowed_lateness_ms", UInt(&Config::streaming_allowed_lateness_ms)},
+      {"kpi.stream", String(&Config::kpi_stream)},
+      {"kpi.timezone", String(&Config::kpi_timezone)},
+      {"kpi.session_gap_s", Double(&Config::kpi_session_gap_s)},
       {"lake.location", String(&Config::lake_location)},
       {"lake.s3.endpoint", String(&Config::lake_s3_endpoint)},
       {"lake.s3.region", String(&Config::lake_s3_region)},
@@ -271,7 +276,30 @@ Status ApplyRetentionSetting(std::string_view name, const toml::node& n, Config*
   return Status::OK();
 }
 
+// kpi.streams.<stream>.<field> = "Column" (a field of the event convention).
+Status ApplyKpiStreamSetting(std::string_view name, const toml::node& n, Config* c) {
+  std::string_view rest = name.substr(std::string_view("kpi.streams.").size());
+  size_t dot = rest.rfind('.');
+  if (dot == std::string_view::npos) {
+    return Status::InvalidArgument(
+        fmt::format("unknown setting {}; use kpi.streams.<stream>.<field>", name));
+  }
+  std::string stream(rest.substr(0, dot));
+  std::string field(rest.substr(dot + 1));
+  if (!ValidateStreamName(stream).ok()) {
+    return Status::InvalidArgument(fmt::format("setting {}: invalid stream name", name));
+  }
+  auto column = n.value<std::string>();
+  if (!column) return TypeError(name, "a string (the stream's column name)");
+  // Checked here so a misspelt field is an error at start-up, not at a query.
+  Status s = KpiFieldMap().Map(field, *column);
+  if (!s.ok()) return s.WithContext(fmt::format("setting {}", name));
+  c->kpi_stream_fields[stream][field] = *column;
+  return Status::OK();
+}
+
 Status ApplyNode(const std::string& name, const toml::node& node, Config* c) {
+  if (name.starts_with("kpi.streams.")) return ApplyKpiStreamSetting(name, node, c);
   if (name.starts_with("delivery.streams.")) return ApplyStreamSetting(name, node, c);
   if (name.starts_with("retention.streams.")) return ApplyRetentionSetting(name, node, c);
   if (name.starts_with("cors.streams.")) {
@@ -584,6 +612,13 @@ Status ValidateConfig(const Config& c) {
     return bad("sql.max_concurrent_queries must be within 1..64");
   }
   if (c.sql_memory_limit.empty()) return bad("sql.memory_limit must not be empty");
+  if (!ValidateStreamName(c.kpi_stream).ok()) return bad("kpi.stream must be a stream name");
+  if (Status s = CheckKpiTimeZone(c.kpi_timezone); !s.ok()) {
+    return bad(fmt::format("kpi.timezone: {}", s.message()));
+  }
+  if (!(c.kpi_session_gap_s >= 1 && c.kpi_session_gap_s <= 86400)) {
+    return bad("kpi.session_gap_s must be within 1..86400");
+  }
   if (c.max_decoded_body_bytes < c.max_body_bytes) {
     return bad("server.max_decoded_body_bytes must be at least server.max_body_bytes");
   }

@@ -143,6 +143,14 @@ struct Config {
   // How far behind the newest event time a row of an event-time window may be.
   uint64_t streaming_allowed_lateness_ms = 0;
 
+  // Game KPIs (kpi.*; docs/kpis.md, docs/events.md).
+  std::string kpi_stream = "events";  // The stream a KPI request without one reads.
+  std::string kpi_timezone = "UTC";   // Where KPI days begin; a request's tz overrides it.
+  double kpi_session_gap_s = 1800;    // Inactivity ending a session, for streams without ids.
+  // kpi.streams.<stream>.<field> = "Column": the stream's name for a field of
+  // the event convention ("" for session_id: no sessions, derive them).
+  std::map<std::string, std::map<std::string, std::string>> kpi_stream_fields;
+
   // The lake (lake.*) and this node (node.id); docs/deploy.md.
   // "" or the local lake dir: the local lake <data>/lake; "s3://bucket/prefix":
   // the lake on S3 (<data>/lake stays the node's local copy of its files).

@@ -65,6 +65,7 @@ Router::Router(const Config& config, Deps deps)
       keys_(deps.keys),
       firehose_(deps.firehose),
       query_(deps.query),
+      kpis_(deps.kpis),
       lake_(deps.lake),
       metrics_api_(deps.metrics_api),
       cloudwatch_(deps.cloudwatch),
@@ -167,6 +168,12 @@ void Router::Handle(HttpRequest&& request, Respond respond) {
     Principal principal;
     if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
     return query_->Handle(path, principal, std::move(request), std::move(counted));
+  }
+  if (kpis_ != nullptr && KpiApi::Matches(path)) {
+    // KPIs are SQL over the lake: whoever may query may read them.
+    Principal principal;
+    if (!Authorize(request, Need::kAdmin, "", &principal, counted)) return;
+    return kpis_->Handle(path, principal, std::move(request), std::move(counted));
   }
   if (lake_ != nullptr && LakeApi::Matches(path)) {
     Principal principal;

@@ -7,6 +7,8 @@
 //   GET/POST /v1/keys, DELETE /v1/keys/{id}   API keys (admin key)
 //   POST /  X-Amz-Target: Firehose_20150804.*  the Firehose API (SigV4)
 //   /v1/query, /v1/queries, /v1/catalog/*       SQL and the catalog (admin key; query_api.h)
+//   GET /v1/kpis, GET /v1/kpis/{name}           game KPIs as SQL (the keys /v1/query takes;
+//                                                kpi_api.h)
 //   /v1/lake/*, /v1/erasures[/{id}]             compaction, retention, erasure (admin key;
 //                                                lake_api.h)
 //   /v1/metrics, /v1/metrics/{query,statistics}, /v1/dashboards[/{name}]
@@ -56,6 +58,7 @@
 #include "server/firehose_api.h"
 #include "server/generator_api.h"
 #include "server/http_server.h"
+#include "server/kpi_api.h"
 #include "server/lake_api.h"
 #include "server/metrics_api.h"
 #include "server/metrics_live.h"
@@ -79,6 +82,7 @@ class Router {
     KeyStore* keys = nullptr;
     FirehoseApi* firehose = nullptr;
     QueryApi* query = nullptr;            // SQL and catalog endpoints; null: none.
+    KpiApi* kpis = nullptr;               // Game KPIs; null: none.
     LakeApi* lake = nullptr;              // Lake maintenance endpoints; null: none.
     MetricsApi* metrics_api = nullptr;    // Native metrics endpoints; null: none.
     CloudWatchApi* cloudwatch = nullptr;  // The CloudWatch API; null: none.
@@ -125,6 +129,7 @@ class Router {
   KeyStore* keys_;
   FirehoseApi* firehose_;
   QueryApi* query_;
+  KpiApi* kpis_;
   LakeApi* lake_;
   MetricsApi* metrics_api_;
   CloudWatchApi* cloudwatch_;

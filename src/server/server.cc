@@ -49,6 +49,7 @@
 #include "server/firehose_api.h"
 #include "server/generator_api.h"
 #include "server/http_server.h"
+#include "server/kpi_api.h"
 #include "server/lake_api.h"
 #include "server/lake_sink_factory.h"
 #include "server/metrics_api.h"
@@ -547,6 +548,7 @@ class ServerImpl final : public Server {
     deps.keys = keys_.get();
     deps.firehose = firehose_.get();
     deps.query = query_api_.get();
+    deps.kpis = kpi_api_.get();
     deps.lake = lake_api_.get();
     deps.metrics_api = metrics_api_.get();
     deps.metrics_live = metrics_live_.get();
@@ -811,6 +813,10 @@ class ServerImpl final : public Server {
     query_api_ =
         std::make_unique<QueryApi>(engine_.get(), catalog_.get(),
                                    config_.sql_max_concurrent_queries, 64, stream_stats_.queries());
+    GL_ASSIGN_OR_RETURN(KpiSettings kpi_settings, KpiSettingsOf(config_));
+    kpi_catalog_ = std::make_unique<KpiCatalog>(std::move(kpi_settings));
+    kpi_api_ = std::make_unique<KpiApi>(engine_.get(), kpi_catalog_.get(),
+                                        config_.sql_max_concurrent_queries, 64);
     LiveTail* tail = tail_.get();
     if (tail == nullptr) return Status::OK();
     metrics_.AddCallbackGauge("gamelake_sql_tail_records",
@@ -938,6 +944,7 @@ class ServerImpl final : public Server {
     Status result;
     // Running queries are cancelled first, so their answers go out promptly.
     if (query_api_) query_api_->Stop();
+    if (kpi_api_) kpi_api_->Stop();
     if (metrics_live_) metrics_live_->Stop();  // Live streams end, so HTTP can drain.
     if (apps_api_) apps_api_->Stop();
     if (http_) {
@@ -993,6 +1000,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<QueryEngine> engine_;
   std::atomic<QueryEngine*> engine_ptr_{nullptr};  // For the tail's listener thread.
   std::unique_ptr<QueryApi> query_api_;
+  std::unique_ptr<KpiCatalog> kpi_catalog_;
+  std::unique_ptr<KpiApi> kpi_api_;
   std::unique_ptr<EventDeduper> deduper_;  // Null when deduplication is off.
   IngestOptions ingest_options_;
   std::unique_ptr<FileReclaimer> reclaimer_;  // Files replaced, kept while queries read them.

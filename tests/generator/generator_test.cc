@@ -243,10 +243,21 @@ TEST(SessionsTest, EventsAreLinkedAndOrdered) {
       }
     }
     if (type == "death") {
-      double x = e["position"]["x"].get_double().value();
-      ASSERT_GE(x, 0);
-      ASSERT_LE(x, 1000);
+      for (const char* axis : {"x", "y"}) {
+        double v = e[axis].get_double().value();
+        ASSERT_GE(v, 0);
+        ASSERT_LE(v, 1000);
+      }
       ASSERT_FALSE(e["enemy"].get_string().value().empty());
+    }
+    if (type == "purchase") {
+      ASSERT_GT(e["revenue"].get_double().value(), 0);
+      ASSERT_EQ(e["amount"].get_double().value(), e["revenue"].get_double().value());
+      ASSERT_EQ(e["currency"].get_string().value(), "USD");
+    }
+    // The event convention's segment fields are on every event (docs/events.md).
+    for (const char* field : {"platform", "country", "app_version"}) {
+      ASSERT_FALSE(e[field].get_string().value().empty()) << field << ": " << record;
     }
     if (type == "session_end") ended.insert(session);
     session_last[session] = type;

@@ -156,6 +156,33 @@ TEST(StreamingConfigTest, SettingsAndTheirBounds) {
   EXPECT_FALSE(ApplySetting("streaming.max_apps=-1", &c).ok());
 }
 
+TEST(KpiConfigTest, StreamMappingsAndTheirChecks) {
+  Config c;
+  ASSERT_TRUE(LoadConfigText("[kpi]\ntimezone = \"America/Los_Angeles\"\n"
+                             "[kpi.streams.game]\nplayer_id = \"PlayerID\"\nsession_id = \"\"\n",
+                             "kpi.toml", &c)
+                  .ok());
+  EXPECT_EQ(c.kpi_timezone, "America/Los_Angeles");
+  EXPECT_EQ(c.kpi_stream_fields["game"]["player_id"], "PlayerID");
+  EXPECT_EQ(c.kpi_stream_fields["game"]["session_id"], "");
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  ASSERT_TRUE(ApplySetting("kpi.streams.game.revenue=PriceUSD", &c).ok());
+  EXPECT_EQ(c.kpi_stream_fields["game"]["revenue"], "PriceUSD");
+
+  Status s = ApplySetting("kpi.streams.game.playerid=PlayerID", &c);
+  EXPECT_NE(s.message().find("not a field of the event convention"), std::string::npos)
+      << s.ToString();
+  EXPECT_FALSE(ApplySetting("kpi.streams.game.ts=\"\"", &c).ok());
+  EXPECT_FALSE(ApplySetting("kpi.streams.bad name.ts=T", &c).ok());
+  EXPECT_FALSE(ApplySetting("kpi.streams.game=T", &c).ok());
+  Config tz;
+  ASSERT_TRUE(ApplySetting("kpi.timezone=Europe/Paris'", &tz).ok());
+  EXPECT_FALSE(ValidateConfig(tz).ok());
+  Config gap;
+  ASSERT_TRUE(ApplySetting("kpi.session_gap_s=0", &gap).ok());
+  EXPECT_FALSE(ValidateConfig(gap).ok());
+}
+
 TEST(ConfigTest, TextLoadsLikeAFile) {
   Config c;
   ASSERT_TRUE(LoadConfigText("[log]\ndurability = \"none\"\n", "inline.toml", &c).ok());

@@ -103,15 +103,15 @@ export function render(root: HTMLElement, _context: PageContext): Cleanup {
           'ul',
           { class: 'event-model' },
           ...[
-            ['session_start', 'platform, country, session_number, level'],
+            ['session_start', 'session_number, level'],
             ['level_start', 'level'],
-            ['death', 'level, enemy, position {x, y}, time_in_level_s'],
+            ['death', 'level, enemy, x, y, time_in_level_s'],
             ['level_complete', 'level, duration_s, deaths, score, stars'],
-            ['purchase', 'item_id, price_usd, currency, level'],
+            ['purchase', 'item_id, amount, currency, revenue (USD), level'],
             ['session_end', 'duration_s, levels_completed, deaths, spent_usd'],
           ].map(([event, fields]) => h('li', {}, h('code', {}, event ?? ''), ` — ${fields ?? ''}`)),
         ),
-        h('p', { class: 'muted small' }, 'Every event also has event_id, event_type, ts, player_id and session_id.'),
+        h('p', { class: 'muted small' }, 'Every event also has event_id, event_type, ts, player_id, session_id, platform, country and app_version (docs/events.md).'),
       );
     } else {
       builtinView.replaceChildren();
