@@ -164,21 +164,7 @@ void SessionSimulator::Step(size_t index, int64_t now_us, std::string* out) {
     AppendInt(p.level, out);
     out->push_back('}');
   };
-  auto session_end = [&] {
-    Header("session_end", s, now_us, out);
-    out->append(",\"duration_s\":");
-    AppendSeconds(now_us - s.start_us, out);
-    out->append(",\"levels_completed\":");
-    AppendInt(s.levels_completed, out);
-    out->append(",\"deaths\":");
-    AppendInt(s.deaths, out);
-    out->append(",\"spent_usd\":");
-    AppendFixed(s.spent, 2, out);
-    out->push_back('}');
-    p.playing = false;
-    sessions_[index] = sessions_.back();
-    sessions_.pop_back();
-  };
+  auto session_end = [&] { EndSession(index, now_us, out); };
   switch (s.state) {
     case State::kStarted:
       level_start();
@@ -256,6 +242,29 @@ void SessionSimulator::Step(size_t index, int64_t now_us, std::string* out) {
       }
       break;
   }
+}
+
+void SessionSimulator::EndSession(size_t index, int64_t now_us, std::string* out) {
+  Session& s = sessions_[index];
+  Header("session_end", s, now_us, out);
+  out->append(",\"duration_s\":");
+  AppendSeconds(now_us - s.start_us, out);
+  out->append(",\"levels_completed\":");
+  AppendInt(s.levels_completed, out);
+  out->append(",\"deaths\":");
+  AppendInt(s.deaths, out);
+  out->append(",\"spent_usd\":");
+  AppendFixed(s.spent, 2, out);
+  out->push_back('}');
+  players_[s.player].playing = false;
+  sessions_[index] = sessions_.back();
+  sessions_.pop_back();
+}
+
+bool SessionSimulator::EndASession(int64_t now_us, std::string* out) {
+  if (sessions_.empty()) return false;
+  EndSession(sessions_.size() - 1, now_us, out);
+  return true;
 }
 
 void SessionSimulator::Next(int64_t now_us, std::string* out) {

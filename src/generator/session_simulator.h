@@ -36,6 +36,11 @@ class SessionSimulator final : public RecordSource {
   bool uses_clock() const override { return true; }
 
   size_t players() const { return players_.size(); }
+  // Ends the most recent open session: appends its session_end to *out.
+  // False (nothing appended) when none is open. A simulated day that ends
+  // (the demo's history, server/demo_feed.h) closes every session this way,
+  // so no session spans the night.
+  bool EndASession(int64_t now_us, std::string* out);
 
  private:
   struct Player {
@@ -65,6 +70,7 @@ class SessionSimulator final : public RecordSource {
 
   void StartSession(int64_t now_us, std::string* out);
   void Step(size_t index, int64_t now_us, std::string* out);
+  void EndSession(size_t index, int64_t now_us, std::string* out);
   uint32_t PickPlayer();
   void NewId(char id[36]);
   // Appends {"event_id":..,"event_type":..,"ts":..,"player_id":..,"session_id":..,

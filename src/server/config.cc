@@ -99,6 +99,7 @@ const std::map<std::string, Setter>& Settings() {
       {"console.enabled", Bool(&Config::console_enabled)},
       {"console.dir", String(&Config::console_dir)},
       {"demo.rate", Double(&Config::demo_rate)},
+      {"demo.sessions_rate", Double(&Config::demo_sessions_rate)},
       {"log_level",
        [](const toml::node& n, Config* c) -> Status {
          auto v = n.value<std::string>();
@@ -605,6 +606,9 @@ Status ValidateConfig(const Config& c) {
   GL_RETURN_IF_ERROR(ValidateLake(c));
   if (c.data_dir.empty()) return bad("data_dir must not be empty");
   if (c.demo_rate < 0 || c.demo_rate > 1e6) return bad("demo.rate must be within 0..1000000");
+  if (c.demo_sessions_rate < 0 || c.demo_sessions_rate > 1e6) {
+    return bad("demo.sessions_rate must be within 0..1000000");
+  }
   if (c.max_body_bytes < 1024) return bad("server.max_body_bytes must be at least 1024");
   if (c.sql_threads < 1 || c.sql_threads > 256) return bad("sql.threads must be within 1..256");
   if (c.sql_query_timeout_s <= 0) return bad("sql.query_timeout_s must be > 0");

@@ -35,6 +35,7 @@ struct Config {
   int threads = 0;        // HTTP worker threads; 0 = one per core.
   bool demo = false;      // --demo: lab-shaped events flow into "events".
   double demo_rate = 20;  // demo.rate: records a second in demo mode.
+  double demo_sessions_rate = 5;  // demo.sessions_rate: simulated players' events a second.
   // The web console (console.*): served at / from console_dir, the built
   // files of web/ ("" = next to the binary: <bin>/../web/dist, then
   // <bin>/../share/gamelake/console; resolved by the command line).

@@ -11,6 +11,53 @@
 
 namespace gamelake {
 
+namespace {
+constexpr int64_t kDayUs = 86'400'000'000;
+constexpr size_t kHistoryBatch = 500;
+}  // namespace
+
+Result<uint64_t> AppendDemoHistory(Wal* wal, std::string_view stream, SessionSimulator* source,
+                                   const DemoHistory& history, StreamCounters* counters) {
+  const int64_t today = history.end_us - history.end_us % kDayUs;
+  std::string buffer;
+  std::vector<size_t> ends;
+  std::vector<std::string_view> views;
+  uint64_t stored = 0;
+  auto flush = [&]() -> Status {
+    views.clear();
+    size_t start = 0;
+    for (size_t end : ends) {
+      views.emplace_back(buffer.data() + start, end - start);
+      start = end;
+    }
+    Result<uint64_t> appended = wal->Append(stream, views);
+    if (!appended.ok()) return appended.status();
+    stored += views.size();
+    if (counters != nullptr) {
+      counters->incoming_records.Add(views.size());
+      counters->incoming_bytes.Add(buffer.size());
+    }
+    buffer.clear();
+    ends.clear();
+    return Status::OK();
+  };
+  for (int d = 0; d < history.days; ++d) {
+    int64_t t = today - (history.days - d) * kDayUs + history.burst_hour_utc * 3'600'000'000LL;
+    const uint64_t n = history.first_day_records + history.growth_per_day * d;
+    for (uint64_t i = 0; i < n; ++i, t += history.step_us) {
+      source->Next(t, &buffer);
+      ends.push_back(buffer.size());
+      if (ends.size() == kHistoryBatch) GL_RETURN_IF_ERROR(flush());
+    }
+    while (source->EndASession(t, &buffer)) {
+      ends.push_back(buffer.size());
+      if (ends.size() == kHistoryBatch) GL_RETURN_IF_ERROR(flush());
+    }
+  }
+  if (!ends.empty()) GL_RETURN_IF_ERROR(flush());
+  return stored;
+}
+
 DemoFeed::DemoFeed(Wal* wal, double rate, std::unique_ptr<RecordSource> source, std::string stream,
                    StreamCounters* counters, uint64_t limit)
     : wal_(wal),

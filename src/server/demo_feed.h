@@ -16,14 +16,42 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/mutex.h"
+#include "common/result.h"
 #include "common/stream_stats.h"
 #include "generator/record_source.h"
+#include "generator/session_simulator.h"
 #include "log/wal.h"
 
 namespace gamelake {
+
+// Where `serve --demo` sends its simulated players (builtin:sessions), and
+// the file in the data dir that says their month of history was written.
+inline constexpr std::string_view kDemoSessionsStream = "sessions";
+inline constexpr std::string_view kDemoHistoryMarker = "demo-history.done";
+
+// The month of play AppendDemoHistory renders: for each of `days` days before
+// the UTC day of end_us, a burst starting at burst_hour_utc of
+// first_day_records + growth_per_day * (day index) records, step_us apart
+// in virtual time (so a session's events are minutes apart, as in a game);
+// every session still open when a day's burst ends ends then.
+struct DemoHistory {
+  int days = 30;
+  int64_t end_us = 0;
+  uint64_t first_day_records = 1'000;
+  uint64_t growth_per_day = 40;
+  int64_t step_us = 2'000'000;
+  int burst_hour_utc = 18;
+};
+
+// Appends the history of `history` rendered by `source` to `stream`, in
+// batches the log stores before the next is rendered; returns the records
+// stored (counted in `counters` when given). Fails on the first refused batch.
+Result<uint64_t> AppendDemoHistory(Wal* wal, std::string_view stream, SessionSimulator* source,
+                                   const DemoHistory& history, StreamCounters* counters);
 
 class DemoFeed {
  public:

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include <fmt/format.h>
@@ -65,7 +66,12 @@ namespace {
 
 class ServerImpl final : public Server {
  public:
-  explicit ServerImpl(const Config& config) : config_(config) {}
+  explicit ServerImpl(const Config& config) : config_(config) {
+    // --demo's players are in their own stream: the KPIs read it unless told otherwise.
+    if (config_.demo && config_.kpi_stream == Config().kpi_stream) {
+      config_.kpi_stream = std::string(kDemoSessionsStream);
+    }
+  }
   ~ServerImpl() override { (void)Shutdown(); }
 
   // Start-up, in the order data flows: the lake cleaned, the log
@@ -587,14 +593,7 @@ class ServerImpl final : public Server {
         &metrics_);
     if (!http.ok()) return http.status();
     http_ = std::move(http).value();
-    if (config_.demo) {
-      demo_ =
-          std::make_unique<DemoFeed>(wal_.get(), config_.demo_rate, stream_stats_.For("events"));
-      spdlog::info(
-          "msg=\"demo: generating the lab's template (builtin:lab) into the stream events\" "
-          "rate={}",
-          config_.demo_rate);
-    }
+    if (config_.demo) GL_RETURN_IF_ERROR(StartDemo());
     // Where `gamelake query` on this data dir finds the server: the plain
     // listener if there is one (no certificate to trust on the same host).
     std::string local_url = http_->plain_port() != 0
@@ -615,6 +614,36 @@ class ServerImpl final : public Server {
 
   // HTTPS when server.tls_cert_file is set: the certificates, reloaded on
   // SIGHUP and when the files change, and the plain listener beside it.
+  // --demo: the lab's events into "events", and a month of simulated players
+  // (then the same players, live) into kDemoSessionsStream for the KPIs. The
+  // month is rendered once per data dir: kDemoHistoryMarker says it was.
+  Status StartDemo() {
+    demo_ = std::make_unique<DemoFeed>(wal_.get(), config_.demo_rate, stream_stats_.For("events"));
+    spdlog::info(
+        "msg=\"demo: generating the lab's template (builtin:lab) into the stream events\" "
+        "rate={}",
+        config_.demo_rate);
+    Env* env = Env::Default();
+    auto players = std::make_unique<SessionSimulator>(std::random_device{}());
+    StreamCounters* counters = stream_stats_.For(kDemoSessionsStream);
+    const std::string marker = JoinPath(config_.data_dir, kDemoHistoryMarker);
+    if (!env->FileExists(marker)) {
+      DemoHistory history;
+      history.end_us = env->NowMicros();
+      GL_ASSIGN_OR_RETURN(uint64_t n, AppendDemoHistory(wal_.get(), kDemoSessionsStream,
+                                                        players.get(), history, counters));
+      GL_RETURN_IF_ERROR(env->WriteFileAtomic(marker, std::to_string(n) + "\n"));
+      spdlog::info(
+          "msg=\"demo: a month of simulated players (builtin:sessions) in the stream {}\" "
+          "records={}",
+          kDemoSessionsStream, n);
+    }
+    demo_players_ =
+        std::make_unique<DemoFeed>(wal_.get(), config_.demo_sessions_rate, std::move(players),
+                                   std::string(kDemoSessionsStream), counters);
+    return Status::OK();
+  }
+
   Status InitTls(HttpServerOptions* h) {
     if (config_.tls_cert_file.empty()) return Status::OK();
     TlsServerFiles files;
@@ -967,6 +996,7 @@ class ServerImpl final : public Server {
     }
     if (maintainer_) maintainer_->Stop();
     if (demo_) demo_->Stop();
+    if (demo_players_) demo_players_->Stop();
     if (generator_api_) generator_api_->Stop();  // Its jobs write into the log.
     if (delivery_) {
       spdlog::info("msg=\"shutting down: delivering buffered records\"");
@@ -1034,6 +1064,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<TlsCertificates> tls_;  // Outlives http_, whose connections use it.
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<DemoFeed> demo_;
+  std::unique_ptr<DemoFeed> demo_players_;  // builtin:sessions into kDemoSessionsStream.
   std::unique_ptr<ConsoleApi> console_;
   // The console's APIs (analyses_api.h, generator_api.h); generator jobs are
   // stopped in Shutdown, before the log closes.
