@@ -129,7 +129,11 @@ Result<std::vector<S3ObjectInfo>> RemoteLakeLister::List(bool full, Scope* scope
     return options_.client->ListAllObjects(prefix);
   }
   scope->full = false;
-  GL_ASSIGN_OR_RETURN(std::vector<std::string> tables, ListTables());
+  // The table folders the store groups, and those the last listings saw (a
+  // store may not group nested keys: s3rver does not).
+  GL_ASSIGN_OR_RETURN(std::vector<std::string> grouped, ListTables());
+  std::set<std::string> tables(grouped.begin(), grouped.end());
+  for (const auto& [table, dt] : newest_dt_) tables.insert(table);
   std::vector<S3ObjectInfo> all;
   for (const std::string& table : tables) {
     auto newest = newest_dt_.find(table);
@@ -207,7 +211,7 @@ Status RemoteLakeLister::RemoveGone(const std::vector<Listed>& listed, const Sco
     auto from = scope.from.find(table);
     for (const auto& [path, f] : t->files) {
       if (!f.remote || present.count(path) > 0) continue;
-      bool covered = scope.full || from == scope.from.end() || path >= from->second;
+      bool covered = scope.full || (from != scope.from.end() && path >= from->second);
       if (covered) change.removed.push_back(path);
     }
   }

@@ -16,10 +16,13 @@
 // Listing cost. A full listing (every object under the prefix) runs first,
 // after a failure, and every full_every intervals. In between a listing is
 // incremental: one delimiter listing of the prefix (the table folders) and,
-// per table, the keys from the newest dt= partition the last listing saw on
-// (ListObjectsV2 start_after), so a listing costs the recent partitions, not
-// the lake. A removal older than that partition, or a file another node
-// delivers late into an older partition, is seen by the next full listing.
+// per table (those and the ones earlier listings saw), the keys from the
+// newest dt= partition the last listing saw on (ListObjectsV2 start_after),
+// so a listing costs the recent partitions, not the lake. A removal older
+// than that partition, a whole table folder removed, or a file another node
+// delivers late into an older partition, is seen by the next full listing;
+// so is a new table on a store that does not group nested keys by the
+// delimiter (s3rver).
 //
 // Failures. A listing that fails changes nothing; a download that fails
 // leaves that file out until a later listing fetches it (the rest is
@@ -90,7 +93,7 @@ class RemoteLakeLister {
 
  private:
   // What a listing covered: everything, or per table the keys from a
-  // partition on (tables absent from the listing are gone).
+  // partition on (other tables are not covered).
   struct Scope {
     bool full = true;
     std::map<std::string, std::string> from;  // Table -> lowest path covered.
