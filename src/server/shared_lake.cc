@@ -46,7 +46,7 @@ class S3SharedLake final : public SharedLake {
   }
 
  private:
-  // Declared in the order they are needed: the lister (using both) goes first.
+  // Destroyed in reverse order: the lister, which uses both, first.
   std::unique_ptr<S3Client> client_;
   std::unique_ptr<LakeFileCache> cache_;
   std::unique_ptr<RemoteLakeLister> lister_;
