@@ -36,7 +36,7 @@ struct Inspection {
 
 // True if a written file named `a` supersedes one named `b` (lake_files.h).
 bool Supersedes(const LakeFileName& a, const LakeFileName& b) {
-  if (!a.Contains(b)) return false;
+  if (a.node != b.node || !a.Contains(b)) return false;
   bool same_range = a.first_seq == b.first_seq && a.last_seq == b.last_seq;
   return !same_range || a.version >= b.version;
 }
@@ -84,9 +84,9 @@ class SnapshotEditor {
   bool RemoveFile(const std::string& table, const std::string& path) {
     auto it = snap_.tables.find(table);
     if (it == snap_.tables.end() || it->second->files.count(path) == 0) return false;
-    auto index = ranges_.find(table);
+    const CatalogFile& f = it->second->files.at(path);
+    auto index = ranges_.find(RangeKey(table, f.node));
     if (index != ranges_.end() && index->second.built) {
-      const CatalogFile& f = it->second->files.at(path);
       auto [lo, hi] = index->second.by_first.equal_range(f.first_seq);
       for (auto r = lo; r != hi; ++r) {
         if (r->second == path) {
@@ -167,8 +167,8 @@ class SnapshotEditor {
     RemoveBad(file.path);
     CatalogTable* t = MutableTable(table_name);
     if (file.written()) {
-      auto& index = ranges_[table_name];
-      if (!index.built) BuildRanges(*t, &index);
+      auto& index = ranges_[RangeKey(table_name, file.node)];
+      if (!index.built) BuildRanges(*t, file.node, &index);
       index.by_first.emplace(file.first_seq, file.path);
     }
     changed_ = true;
@@ -219,15 +219,16 @@ class SnapshotEditor {
 
   uint64_t superseded() const { return superseded_; }
 
-  // The paths of the table's written files whose ranges overlap `name`
-  // (built once per edit and table, then kept up to date: a crawl adding
-  // thousands of files does not scan the table for each).
+  // The paths of the table's written files of name.node whose ranges overlap
+  // `name` (built once per edit, table and node, then kept up to date: a
+  // crawl adding thousands of files does not scan the table for each).
+  // Nodes' record ids are independent: files of two nodes never overlap.
   std::vector<std::string> Overlapping(const std::string& table, const LakeFileName& name) {
     auto it = snap_.tables.find(table);
     std::vector<std::string> out;
     if (it == snap_.tables.end()) return out;
-    RangeIndex& index = ranges_[table];
-    if (!index.built) BuildRanges(*it->second, &index);
+    RangeIndex& index = ranges_[RangeKey(table, name.node)];
+    if (!index.built) BuildRanges(*it->second, name.node, &index);
     // Visible files never overlap: besides those starting inside the range,
     // only the last one starting before it can reach into it.
     auto from = index.by_first.lower_bound(name.first_seq);
@@ -252,9 +253,12 @@ class SnapshotEditor {
     bool built = false;
     std::multimap<uint64_t, std::string> by_first;  // first_seq -> path, written files.
   };
-  static void BuildRanges(const CatalogTable& t, RangeIndex* index) {
+  static std::string RangeKey(const std::string& table, const std::string& node) {
+    return table + '/' + node;  // Neither holds '/'.
+  }
+  static void BuildRanges(const CatalogTable& t, const std::string& node, RangeIndex* index) {
     for (const auto& [path, f] : t.files) {
-      if (f.written()) index->by_first.emplace(f.first_seq, path);
+      if (f.written() && f.node == node) index->by_first.emplace(f.first_seq, path);
     }
     index->built = true;
   }
@@ -262,7 +266,7 @@ class SnapshotEditor {
   std::set<std::string> owned_;
   bool changed_ = false;
   uint64_t superseded_ = 0;                   // Written files left out or removed by visibility.
-  std::map<std::string, RangeIndex> ranges_;  // By table, built on first use.
+  std::map<std::string, RangeIndex> ranges_;  // By RangeKey(), built on first use.
 };
 
 CatalogFile MakeFile(const Inspection& in) {
@@ -283,6 +287,7 @@ CatalogFile MakeFile(const Inspection& in) {
         f.first_seq = name->first_seq;
         f.last_seq = name->last_seq;
         f.version = name->version;
+        f.node = name->node;
       }
     }
   }
@@ -291,14 +296,44 @@ CatalogFile MakeFile(const Inspection& in) {
 
 std::string TableOf(const std::string& path) { return path.substr(0, path.find('/')); }
 
+// The catalog entry of another node's file, from its listing and inspection.
+CatalogFile MakeRemoteFile(const RemoteFileAddition& added, const LakePath& split,
+                           const LakeFileName& name, InspectedFile inspected) {
+  CatalogFile f;
+  f.path = added.object.path;
+  f.format = FileFormat::kParquet;
+  f.bytes = added.object.bytes;
+  f.mtime_us = added.mtime_us;
+  f.rows = inspected.rows;
+  f.columns = std::move(inspected.columns);
+  f.stats = std::move(inspected.stats);
+  f.partitions = ParsePartitions(split.dir);
+  f.first_seq = name.first_seq;
+  f.last_seq = name.last_seq;
+  f.version = name.version;
+  f.node = name.node;
+  f.remote = true;
+  f.etag = added.object.etag;
+  return f;
+}
+
+// True if `path` is a local (not remote) file of the snapshot.
+bool IsLocalFile(const CatalogSnapshot& snap, const std::string& path) {
+  auto t = snap.tables.find(TableOf(path));
+  if (t == snap.tables.end()) return false;
+  auto f = t->second->files.find(path);
+  return f != t->second->files.end() && !f->second.remote;
+}
+
 // The written files among `found` that another found file supersedes.
 std::set<std::string> SupersededAmong(const std::vector<FoundFile>& found) {
+  // By table and node: nodes' record ids are independent.
   std::map<std::string, std::vector<std::pair<std::string, LakeFileName>>> by_table;
   for (const FoundFile& f : found) {
     Result<LakePath> split = SplitLakePath(f.path);
     if (!split.ok()) continue;
     if (std::optional<LakeFileName> name = ParseLakeFileName(split->table, split->name)) {
-      by_table[split->table].emplace_back(f.path, *name);
+      by_table[split->table + '/' + name->node].emplace_back(f.path, *name);
     }
   }
   std::set<std::string> out;
@@ -326,7 +361,9 @@ uint64_t CatalogTable::bytes() const {
 
 uint64_t CatalogTable::delivered_seq() const {
   uint64_t n = delivered_floor;
-  for (const auto& [path, f] : files) n = std::max(n, f.last_seq);
+  for (const auto& [path, f] : files) {
+    if (!f.remote) n = std::max(n, f.last_seq);
+  }
   return n;
 }
 
@@ -365,6 +402,7 @@ class Catalog::Impl {
   Result<CrawlReport> Crawl(bool full) GL_EXCLUDES(crawl_mu_, mu_);
   Status AddFile(const std::string& path) GL_EXCLUDES(mu_);
   Result<uint64_t> Switch(const FileSwitch& change) GL_EXCLUDES(mu_);
+  Result<RemoteApplyReport> ApplyRemote(const RemoteFileChange& change) GL_EXCLUDES(mu_);
   Status CreateView(const CatalogView& view, bool or_replace) GL_EXCLUDES(mu_);
   Status DropView(std::string_view name, bool if_exists) GL_EXCLUDES(mu_);
 
@@ -577,14 +615,17 @@ Result<CrawlReport> Catalog::Impl::Crawl(bool full) {
       Result<FileStat> st = StatPath(JoinPath(options_.lake_dir, rel));
       return st.ok() && !st->exists;
     };
+    // Remote files are not in the folder: only ApplyRemote removes them.
     for (const auto& [name, table] : current->tables) {
-      if (table_names.count(name) == 0 && gone(name)) {
+      bool has_remote = std::any_of(table->files.begin(), table->files.end(),
+                                    [](const auto& entry) { return entry.second.remote; });
+      if (!has_remote && table_names.count(name) == 0 && gone(name)) {
         report.files_removed += table->files.size();
         editor.RemoveTable(name);
         continue;
       }
       for (const auto& [path, f] : table->files) {
-        if (seen.count(path) == 0 && gone(path) && editor.RemoveFile(name, path)) {
+        if (!f.remote && seen.count(path) == 0 && gone(path) && editor.RemoveFile(name, path)) {
           ++report.files_removed;
         }
       }
@@ -718,6 +759,62 @@ Result<uint64_t> Catalog::Impl::Switch(const FileSwitch& change) {
   return version;
 }
 
+Result<RemoteApplyReport> Catalog::Impl::ApplyRemote(const RemoteFileChange& change) {
+  const int64_t now = options_.env->NowMicros();
+  RemoteApplyReport report;
+  struct Named {
+    const RemoteFileAddition* added;
+    LakePath split;
+    LakeFileName name;
+  };
+  std::vector<Named> named;
+  std::vector<std::string> copies;
+  for (const RemoteFileAddition& a : change.added) {
+    Result<LakePath> split = SplitLakePath(a.object.path);
+    std::optional<LakeFileName> name;
+    if (split.ok() && !IgnoredDirName(split->table, /*below_table=*/false)) {
+      name = ParseLakeFileName(split->table, split->name);
+    }
+    if (!name) {
+      report.unreadable.push_back(BadFile{a.object.path, "not a file gamelake wrote", now});
+      continue;
+    }
+    named.push_back(Named{&a, std::move(split).value(), std::move(*name)});
+    copies.push_back(a.local_path);
+  }
+  std::vector<Result<InspectedFile>> inspected;
+  if (!copies.empty()) inspected = inspector_->InspectParquet(copies);
+  uint64_t version = 0;
+  {
+    MutexLock lock(&mu_);
+    std::shared_ptr<const CatalogSnapshot> current = Snapshot();
+    SnapshotEditor editor(*current, bad_stats_, now);
+    for (const std::string& path : change.removed) {
+      auto t = current->tables.find(TableOf(path));
+      if (t == current->tables.end()) continue;
+      auto f = t->second->files.find(path);
+      if (f == t->second->files.end() || !f->second.remote) continue;
+      if (editor.RemoveFile(t->first, path)) ++report.removed;
+    }
+    for (size_t i = 0; i < named.size(); ++i) {
+      const std::string& path = named[i].added->object.path;
+      if (!inspected[i].ok()) {
+        report.unreadable.push_back(BadFile{path, inspected[i].status().message(), now});
+        continue;
+      }
+      if (IsLocalFile(*current, path)) continue;  // This node's own copy wins.
+      editor.PutFile(named[i].split.table,
+                     MakeRemoteFile(*named[i].added, named[i].split, named[i].name,
+                                    std::move(inspected[i]).value()));
+      ++report.added;
+    }
+    GL_ASSIGN_OR_RETURN(version, Commit(&editor));
+  }
+  Notify(version);
+  report.version = version;
+  return report;
+}
+
 Status Catalog::Impl::CreateView(const CatalogView& view, bool or_replace) {
   if (view.name.empty()) return Status::InvalidArgument("a view needs a name");
   uint64_t version = 0;
@@ -775,6 +872,9 @@ Catalog::~Catalog() = default;
 Result<CrawlReport> Catalog::Crawl(bool full) { return impl_->Crawl(full); }
 Status Catalog::AddFile(const std::string& path) { return impl_->AddFile(path); }
 Result<uint64_t> Catalog::Switch(const FileSwitch& change) { return impl_->Switch(change); }
+Result<RemoteApplyReport> Catalog::ApplyRemote(const RemoteFileChange& change) {
+  return impl_->ApplyRemote(change);
+}
 Status Catalog::CreateView(const CatalogView& view, bool or_replace) {
   return impl_->CreateView(view, or_replace);
 }

@@ -20,6 +20,16 @@
 // schema history with the file that caused it; nothing is ever removed from a
 // schema, so a table never breaks when its files change shape.
 //
+// Remote files. When several nodes share a lake on S3 (lake.location,
+// node.id), the files other nodes wrote are not in this node's lake folder:
+// the remote lake lister (s3/remote_lake_lister.h) finds them in the bucket,
+// has them inspected from a downloaded copy, and ApplyRemote() adds them
+// with remote = true, their ETag and their node. The catalog keeps their
+// metadata while the copy is evicted from the cache, Crawl() of the local
+// folder leaves them alone, and only ApplyRemote() removes them. Their
+// record ids are another node's sequence: delivered_seq() ignores them, and
+// the visibility rule (lake/lake_files.h) compares only files of one node.
+//
 // Bad files. A file that cannot be read (a corrupt or truncated Parquet file,
 // a text file DuckDB cannot parse) is not part of its table: it is listed in
 // bad_files with the reason, logged, and retried when it changes.
@@ -42,6 +52,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "lake/lake_layout.h"
+#include "lake/remote_file_store.h"
 #include "sql/duck_db.h"
 
 namespace gamelake {
@@ -96,9 +107,14 @@ struct CatalogFile {
   uint64_t first_seq = 0;
   uint64_t last_seq = 0;
   uint32_t version = 0;
+  std::string node;  // The writing node's id, from the name; "" for none.
+  // Another node's file of a shared lake (see the file comment): path is its
+  // lake-relative key, bytes its listed size, mtime_us its LastModified.
+  bool remote = false;
+  std::string etag;  // Remote files: the object's ETag (without quotes).
 
   bool written() const { return last_seq > 0; }
-  LakeFileName name() const { return LakeFileName{first_seq, last_seq, version}; }
+  LakeFileName name() const { return LakeFileName{first_seq, last_seq, version, node}; }
   // The stats of the column named `column` (ignoring case), or null.
   const ColumnStats* StatsOf(std::string_view column) const;
   friend bool operator==(const CatalogFile&, const CatalogFile&) = default;
@@ -126,9 +142,10 @@ struct CatalogTable {
 
   uint64_t rows() const;
   uint64_t bytes() const;
-  // The highest last_seq among written files, or delivered_floor if higher:
-  // every record of the stream with seq <= delivered_seq() was delivered, and
-  // the lake holds it unless retention or an erasure removed it.
+  // The highest last_seq among this node's written files (remote files are
+  // other nodes' and never count), or delivered_floor if higher: every
+  // record of this node's stream with seq <= delivered_seq() was delivered,
+  // and the lake holds it unless retention or an erasure removed it.
   uint64_t delivered_seq() const;
 };
 
@@ -175,6 +192,25 @@ struct FileSwitch {
   uint64_t delivered_floor = 0;      // Raise the table's delivered_floor to at least this.
 };
 
+// Other nodes' files as a listing of the shared lake found them changed:
+// each added file with the path of a complete local copy to inspect (the
+// catalog reads it only during ApplyRemote), and the remote files gone.
+struct RemoteFileAddition {
+  RemoteObject object;     // Lake-relative path, size, ETag.
+  std::string local_path;  // The downloaded copy.
+  int64_t mtime_us = 0;    // The object's LastModified.
+};
+struct RemoteFileChange {
+  std::vector<RemoteFileAddition> added;
+  std::vector<std::string> removed;  // Lake-relative paths of remote files.
+};
+struct RemoteApplyReport {
+  uint64_t added = 0;
+  uint64_t removed = 0;
+  std::vector<BadFile> unreadable;  // Added files that could not be inspected (left out).
+  uint64_t version = 0;             // The catalog version holding the change (0: none).
+};
+
 struct CatalogOptions {
   std::string dir;       // Holds catalog.json; created if missing. Usually <data>/catalog.
   std::string lake_dir;  // Usually <data>/lake.
@@ -203,6 +239,11 @@ class Catalog {
   // files are inspected first; if one cannot be read nothing changes.
   // Returns the catalog version that holds the change.
   Result<uint64_t> Switch(const FileSwitch& change);
+
+  // Adds and removes remote files (see the file comment). An added file
+  // that cannot be inspected is left out and reported; one whose path is a
+  // local file is ignored; `removed` never removes a local file.
+  Result<RemoteApplyReport> ApplyRemote(const RemoteFileChange& change);
 
   // Views. Names are matched ignoring case; a view may not be named like a
   // table. CreateView fails with AlreadyExists unless or_replace; DropView

@@ -187,6 +187,7 @@ void WriteTable(JsonWriter* w, const CatalogTable& t) {
         .UInt(f.last_seq)
         .UInt(f.version);
     WriteStats(w, f.stats);
+    if (f.remote) w->Bool(true).String(f.etag);  // Another node's file: remote, ETag.
     w->EndArray();
   }
   w->EndArray();
@@ -309,8 +310,10 @@ Status ReadStats(dom::element e, size_t columns, std::vector<ColumnStats>* out) 
 Status ReadFile(dom::element e, const std::string& table,
                 const std::vector<std::vector<ColumnInfo>>& schemas, CatalogFile* f) {
   dom::array a;
-  // Format 1: 9 members; format 2 adds the version and the statistics.
-  if (e.get_array().get(a) != simdjson::SUCCESS || (a.size() != 9 && a.size() != 11)) {
+  // Format 1: 9 members; format 2 adds the version and the statistics, and
+  // for another node's file, remote (true) and its ETag.
+  if (e.get_array().get(a) != simdjson::SUCCESS ||
+      (a.size() != 9 && a.size() != 11 && a.size() != 13)) {
     return Bad("bad file entry");
   }
   std::string_view rel;
@@ -356,17 +359,27 @@ Status ReadFile(dom::element e, const std::string& table,
   f->partitions = ParsePartitions(split->dir);
   f->first_seq = first;
   f->last_seq = last;
-  if (a.size() == 11) {
+  if (a.size() >= 11) {
     uint64_t version = 0;
     if (a.at(9).get_uint64().get(version) != simdjson::SUCCESS || version > UINT32_MAX) {
       return Bad("bad file version");
     }
     f->version = static_cast<uint32_t>(version);
     GL_RETURN_IF_ERROR(ReadStats(a.at(10), f->columns.size(), &f->stats));
-  } else if (f->last_seq > 0) {
-    // Format 1 knew no versions: take it from the name.
+  }
+  if (a.size() == 13) {
+    std::string_view etag;
+    if (a.at(11).get_bool().get(f->remote) != simdjson::SUCCESS || !f->remote ||
+        a.at(12).get_string().get(etag) != simdjson::SUCCESS) {
+      return Bad("bad remote file entry");
+    }
+    f->etag = std::string(etag);
+  }
+  if (f->last_seq > 0) {
+    // The node comes from the name, as does (format 1) the version.
     if (std::optional<LakeFileName> name = ParseLakeFileName(split->table, split->name)) {
-      f->version = name->version;
+      f->node = name->node;
+      if (a.size() == 9) f->version = name->version;
     }
   }
   return Status::OK();

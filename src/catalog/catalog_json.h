@@ -6,9 +6,11 @@
 // "children","array_size"} so it round-trips exactly. Files are many, so each
 // table keeps a list of distinct file schemas and a file is a compact array
 // [table-relative path, format, gzip, bytes, mtime_us, rows, schema index,
-// first_seq, last_seq, version, stats]; stats has one entry per column of the
-// file's schema: null, or [kind "i"|"d"|"t", min, max] (a bound null when
-// unknown). Partitions are re-derived from the path on load. Format 1 (no
+// first_seq, last_seq, version, stats], and for another node's file of a
+// shared lake two more members, [..., stats, true (remote), etag]; stats
+// has one entry per column of the file's schema: null, or [kind
+// "i"|"d"|"t", min, max] (a bound null when unknown). Partitions and the
+// writing node are re-derived from the path on load. Format 1 (no
 // version, stats or delivered_floor) is still read.
 //
 // Thread-safety: pure functions.

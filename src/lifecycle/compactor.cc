@@ -61,7 +61,7 @@ class JobBuilder {
   void Table(const CatalogTable& table) {
     std::vector<const CatalogFile*> files;
     for (const auto& [path, f] : table.files) {
-      if (f.written()) files.push_back(&f);
+      if (f.written() && !f.remote) files.push_back(&f);  // Never another node's file.
     }
     std::sort(files.begin(), files.end(), [](const CatalogFile* a, const CatalogFile* b) {
       return a->first_seq < b->first_seq;

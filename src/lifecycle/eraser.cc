@@ -138,6 +138,7 @@ Result<ErasureTableResult> Eraser::EraseTable(const CatalogSnapshot& snapshot,
   change.table = shape.name;
   std::vector<std::string> retired;
   for (const CatalogFile* f : candidates) {
+    if (f->remote) continue;    // Another node's file: that node's to rewrite.
     std::string out = f->path;  // Hand-dropped: replaced in place.
     if (f->written()) {
       LakeFileName next = f->name();

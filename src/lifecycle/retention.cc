@@ -53,6 +53,7 @@ std::vector<RetentionDrop> PlanRetention(const CatalogSnapshot& snapshot,
     drop.floor = table->delivered_seq();
     std::set<std::string> partitions;
     for (const auto& [path, f] : table->files) {
+      if (f.remote) continue;  // Another node's file: that node's to drop.
       std::string dir;
       std::optional<int64_t> end = PartitionEnd(f, &dir);
       if (!end || *end > drop.cutoff_us) continue;

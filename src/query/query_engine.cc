@@ -152,11 +152,19 @@ struct TailSource {
   TailPins::Entry entry;
 };
 
+// The files of shape's table a scan reads.
+std::vector<const CatalogFile*> FilesRead(const TableScan& scan, const TableShape& shape) {
+  if (!scan.all_files || shape.table == nullptr) return scan.files;
+  std::vector<const CatalogFile*> files;
+  for (const auto& [path, f] : shape.table->files) files.push_back(&f);
+  return files;
+}
+
 // Defines, on the query's connection, a view per table the statement reads
 // (see view_builder.h): the files the planner kept, and the tail branch
 // when the pin holds undelivered records of the stream.
 Status DefineQueryViews(const ScanPlan& plan, const ViewPublisher::Published& published,
-                        const TailSource& tail, const std::string& lake_dir, QueryViews* views) {
+                        const TailSource& tail, const FileRoots& roots, QueryViews* views) {
   for (const auto& [name, scan] : plan.tables) {
     const TableShape& shape = published.shapes.at(name);
     if (scan.shape_only) {
@@ -181,16 +189,25 @@ Status DefineQueryViews(const ScanPlan& plan, const ViewPublisher::Published& pu
         }
       }
     }
-    std::vector<const CatalogFile*> files;
-    if (scan.all_files && shape.table != nullptr) {
-      for (const auto& [path, f] : shape.table->files) files.push_back(&f);
-    } else {
-      files = scan.files;
-    }
+    std::vector<const CatalogFile*> files = FilesRead(scan, shape);
     GL_RETURN_IF_ERROR(views->Define(
-        name, DataSelect(shape, files, tail_branch ? &*tail_branch : nullptr, lake_dir)));
+        name, DataSelect(shape, files, tail_branch ? &*tail_branch : nullptr, roots)));
   }
   return Status::OK();
+}
+
+// Other nodes' files among those the statement reads, as the remote file
+// store fetches them.
+std::vector<RemoteObject> RemoteFilesRead(const ScanPlan& plan,
+                                          const ViewPublisher::Published& published) {
+  std::vector<RemoteObject> out;
+  for (const auto& [name, scan] : plan.tables) {
+    if (scan.shape_only) continue;
+    for (const CatalogFile* f : FilesRead(scan, published.shapes.at(name))) {
+      if (f->remote) out.push_back(RemoteObject{f->path, f->bytes, f->etag});
+    }
+  }
+  return out;
 }
 
 class QueryEngineImpl final : public QueryEngine {
@@ -267,8 +284,14 @@ class QueryEngineImpl final : public QueryEngine {
       return Status::Internal("connecting to the SQL engine");
     }
     GL_RETURN_IF_ERROR(RegisterTailFunction(admin_, &pins_));
-    std::string lake = catalog_->lake_dir();
-    if (!lake.empty() && lake.back() != '/') lake += '/';
+    auto as_dir = [](std::string dir) {
+      if (!dir.empty() && dir.back() != '/') dir += '/';
+      return dir;
+    };
+    std::string allowed = QuoteLiteral(as_dir(catalog_->lake_dir()));
+    if (options_.remote_files != nullptr) {
+      allowed += ", " + QuoteLiteral(as_dir(options_.remote_files->dir()));
+    }
     GL_RETURN_IF_ERROR(ExecOn(admin_, "CREATE SCHEMA IF NOT EXISTS lake"));
     // The typed copy of the live tail (tail_cache.h).
     GL_RETURN_IF_ERROR(ExecOn(admin_, "CREATE SCHEMA IF NOT EXISTS memory.gl_tail"));
@@ -280,9 +303,9 @@ class QueryEngineImpl final : public QueryEngine {
     for (int i = 0; i < std::max(1, options_.max_concurrent); ++i) {
       GL_RETURN_IF_ERROR(AddConnection());
     }
-    // Lock the sandbox: files under the lake only, no extensions, no changes.
-    GL_RETURN_IF_ERROR(
-        ExecOn(admin_, fmt::format("SET allowed_directories = [{}]", QuoteLiteral(lake))));
+    // Lock the sandbox: files under the lake (and the copies of other nodes'
+    // files) only, no extensions, no changes.
+    GL_RETURN_IF_ERROR(ExecOn(admin_, fmt::format("SET allowed_directories = [{}]", allowed)));
     GL_RETURN_IF_ERROR(ExecOn(admin_, "SET enable_external_access = false"));
     GL_RETURN_IF_ERROR(ExecOn(admin_, "SET lock_configuration = true"));
     return Status::OK();
@@ -414,6 +437,9 @@ class QueryEngineImpl final : public QueryEngine {
       ~Unpin() { pins->Clear(id); }
     } unpin{&pins_, conn->id};
     ResultReader* reader = nullptr;  // Owned by conn->last.
+    // Other nodes' files the statement reads stay in the cache until its
+    // last row (declared before the result, so it ends after it).
+    std::unique_ptr<RemoteFileStore::Lease> remote_lease;
     DuckResult result;
     {
       // Plan, bind and start against one published state (view_publisher.h).
@@ -430,7 +456,8 @@ class QueryEngineImpl final : public QueryEngine {
       tail.conn_id = conn->id;
       std::string_view planned = shape.kind == SqlShape::Kind::kExplain ? shape.body : sql;
       ScanPlan plan = QueryPlanner::Plan(conn->conn, planned, reading.state().planner);
-      Status defined = DefineQueryViews(plan, reading.state(), tail, catalog_->lake_dir(), &views);
+      GL_ASSIGN_OR_RETURN(remote_lease, AcquireRemote(plan, reading.state()));
+      Status defined = DefineQueryViews(plan, reading.state(), tail, Roots(), &views);
       if (!defined.ok()) return StoppedOr(stats->query_id, std::move(defined));
       views.DropOthers();
       GL_ASSIGN_OR_RETURN(reader, PrepareOn(conn, sql_text, shape, reading.state(), views));
@@ -520,8 +547,7 @@ class QueryEngineImpl final : public QueryEngine {
     ViewPublisher::Reading reading = publisher_->Read();
     ScanPlan plan = QueryPlanner::Plan(conn->conn, shape.body, reading.state().planner);
     for (auto& [name, scan] : plan.tables) scan.shape_only = true;  // Binding needs no rows.
-    GL_RETURN_IF_ERROR(
-        DefineQueryViews(plan, reading.state(), TailSource{}, catalog_->lake_dir(), views));
+    GL_RETURN_IF_ERROR(DefineQueryViews(plan, reading.state(), TailSource{}, Roots(), views));
     views->DropOthers();
     DuckPrepared body;
     if (duckdb_prepare(conn->conn, shape.body.c_str(), body.out()) != DuckDBSuccess) {
@@ -531,6 +557,31 @@ class QueryEngineImpl final : public QueryEngine {
       return Status::PermissionDenied("a view must be a query (SELECT ...)");
     }
     return Status::OK();
+  }
+
+  FileRoots Roots() const {
+    FileRoots roots;
+    roots.lake_dir = catalog_->lake_dir();
+    if (options_.remote_files != nullptr) roots.remote_dir = options_.remote_files->dir();
+    return roots;
+  }
+
+  // Fetches (and pins) the other nodes' files the plan reads; an error names
+  // the object that could not be fetched. Null when there are none.
+  Result<std::unique_ptr<RemoteFileStore::Lease>> AcquireRemote(
+      const ScanPlan& plan, const ViewPublisher::Published& published) {
+    std::vector<RemoteObject> remote = RemoteFilesRead(plan, published);
+    if (remote.empty()) return std::unique_ptr<RemoteFileStore::Lease>();
+    if (options_.remote_files == nullptr) {
+      return Status::Unavailable("the query reads " + remote.front().path +
+                                 ", another node's file, and this engine has no store to fetch "
+                                 "it from");
+    }
+    Result<std::unique_ptr<RemoteFileStore::Lease>> lease = options_.remote_files->Acquire(remote);
+    if (!lease.ok()) {
+      return lease.status().WithContext("the query reads another node's files of the shared lake");
+    }
+    return lease;
   }
 
   Status ExecutionError(uint64_t id, duckdb_result* r) {

@@ -20,13 +20,17 @@
 //
 // A query holds a FileReclaimer ticket from before it plans until its last
 // row: files a compaction or an erasure replaces meanwhile stay readable.
+// In a shared lake, the other nodes' files a statement reads are fetched
+// into the remote file store (lake/remote_file_store.h) after planning and
+// before DuckDB binds, and pinned there until its last row; a file that
+// cannot be fetched fails the query with an error naming it (never a
+// result without it).
 //
 // Sandbox, by construction: DuckDB may read files only under the lake dir
-// (allowed_directories, enable_external_access = false), cannot load
-// extensions, and its configuration is locked; and only one read-only
-// statement runs per query: SELECT (and WITH, VALUES, DESCRIBE, SUMMARIZE,
-// SHOW), EXPLAIN of one, and the view statements. COPY, ATTACH, INSTALL,
-// LOAD, SET, PRAGMA, CREATE TABLE, INSERT... are refused with
+// and the remote file store's dir (allowed_directories, enable_external_access = false), cannot
+// load extensions, and its configuration is locked; and only one read-only statement runs per
+// query: SELECT (and WITH, VALUES, DESCRIBE, SUMMARIZE, SHOW), EXPLAIN of one, and the view
+// statements. COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA, CREATE TABLE, INSERT... are refused with
 // PermissionDenied. Each query has a timeout (DeadlineExceeded) and can be
 // cancelled (Cancelled); memory is bounded by the engine's memory limit, and
 // the engine's threads run at a lower CPU priority than ingest.
@@ -46,6 +50,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "lake/file_reclaimer.h"
+#include "lake/remote_file_store.h"
 #include "query/live_tail.h"
 #include "query/query_history.h"
 #include "query/result_sink.h"
@@ -65,6 +70,9 @@ struct QueryEngineOptions {
   // Where compaction and erasure retire the files they replace (null: none
   // does, e.g. a data dir queried offline). Must outlive the engine.
   FileReclaimer* reclaimer = nullptr;
+  // Where other nodes' files of a shared lake are fetched to before a query
+  // reads them (null: the lake is not shared). Must outlive the engine.
+  RemoteFileStore* remote_files = nullptr;
 };
 
 struct QueryRequest {

@@ -57,10 +57,10 @@ std::string TextReader(const CatalogFile& f, const std::string& list) {
                      ColumnsSpec(f.columns));
 }
 
-std::string FileList(const std::string& lake_dir, const std::vector<const CatalogFile*>& files) {
+std::string FileList(const FileRoots& roots, const std::vector<const CatalogFile*>& files) {
   std::string list = "[";
   for (size_t i = 0; i < files.size(); ++i) {
-    list += (i ? ", " : "") + QuoteLiteral(lake_dir + "/" + files[i]->path);
+    list += (i ? ", " : "") + QuoteLiteral(LocalFilePath(*files[i], roots));
   }
   return list + "]";
 }
@@ -68,12 +68,14 @@ std::string FileList(const std::string& lake_dir, const std::vector<const Catalo
 // True when DuckDB's hive partitioning reads the file's partition values
 // from its path exactly as the catalog has them: a Parquet file delivery or
 // compaction wrote (the layout is ours: <stream>/dt=<day>/hr=<hour>/), in a
-// lake whose own path holds no '=', with no column named like a key. Then one
+// lake (or cache) folder whose own path holds no '=', with no column named
+// like a key. Then one
 // read_parquet reads every partition of a schema; otherwise each partition
 // is a branch with its values as constants (a view of 720 hourly partitions
 // was 720 branches, which DuckDB binds and schedules one by one).
-bool HivePartitioned(const TableShape& shape, const CatalogFile& f, const std::string& lake_dir) {
-  if (f.format != FileFormat::kParquet || !f.written() || lake_dir.find('=') != std::string::npos) {
+bool HivePartitioned(const TableShape& shape, const CatalogFile& f, const FileRoots& roots) {
+  const std::string& root = f.remote ? roots.remote_dir : roots.lake_dir;
+  if (f.format != FileFormat::kParquet || !f.written() || root.find('=') != std::string::npos) {
     return false;
   }
   if (f.partitions.size() != shape.partition_keys.size()) return false;
@@ -89,9 +91,9 @@ bool HivePartitioned(const TableShape& shape, const CatalogFile& f, const std::s
 }
 
 // The key that groups files one read_* call can read together.
-std::string GroupKey(const TableShape& shape, const CatalogFile& f, const std::string& lake_dir) {
+std::string GroupKey(const TableShape& shape, const CatalogFile& f, const FileRoots& roots) {
   std::string key = fmt::format("{}|{}|{}|", FileFormatName(f.format), f.gzip, f.written());
-  if (HivePartitioned(shape, f, lake_dir)) {
+  if (HivePartitioned(shape, f, roots)) {
     key += "hive";
   } else {
     for (const auto& [k, v] : f.partitions) key += k + "=" + v + "/";
@@ -179,7 +181,7 @@ std::string HiveTypes(const TableShape& shape) {
 
 // One branch: the files of one group, projected to the shape.
 std::string FilesBranch(const TableShape& shape, const std::vector<const CatalogFile*>& files,
-                        const std::string& lake_dir) {
+                        const FileRoots& roots) {
   const CatalogFile& first = *files.front();
   std::string reader;
   switch (first.format) {
@@ -189,17 +191,17 @@ std::string FilesBranch(const TableShape& shape, const std::vector<const Catalog
       // their min/max it can compress group keys and use a perfect hash
       // aggregate (1.5x on GROUP BY CaughtAt, CaughtBy over 10 M rows).
       // Footers are cached, and only the files the planner kept are listed.
-      if (HivePartitioned(shape, first, lake_dir)) {
+      if (HivePartitioned(shape, first, roots)) {
         reader = fmt::format("read_parquet({}, union_by_name = true, hive_partitioning = true, {})",
-                             FileList(lake_dir, files), HiveTypes(shape));
+                             FileList(roots, files), HiveTypes(shape));
         return fmt::format("SELECT {} FROM {}", FileProjection(shape, first, true), reader);
       }
       reader = fmt::format("read_parquet({}, union_by_name = true, hive_partitioning = false)",
-                           FileList(lake_dir, files));
+                           FileList(roots, files));
       break;
     case FileFormat::kNdjson:
     case FileFormat::kCsv:
-      reader = TextReader(first, FileList(lake_dir, files));
+      reader = TextReader(first, FileList(roots, files));
       break;
   }
   return fmt::format("SELECT {} FROM {}", FileProjection(shape, first, false), reader);
@@ -281,6 +283,10 @@ std::string FileProjection(const TableShape& shape, const CatalogFile& file, boo
   return select;
 }
 
+std::string LocalFilePath(const CatalogFile& file, const FileRoots& roots) {
+  return (file.remote ? roots.remote_dir : roots.lake_dir) + "/" + file.path;
+}
+
 std::string FileReader(const CatalogFile& file, const std::string& lake_dir) {
   std::string list = "[" + QuoteLiteral(lake_dir + "/" + file.path) + "]";
   if (file.format == FileFormat::kParquet) {
@@ -348,12 +354,12 @@ std::string ShapeSelect(const TableShape& shape) {
 }
 
 std::string DataSelect(const TableShape& shape, std::span<const CatalogFile* const> files,
-                       const std::string* tail_branch, const std::string& lake_dir) {
+                       const std::string* tail_branch, const FileRoots& roots) {
   std::vector<std::string> branches;
   // Groups keep the files' order (path order) within each.
   std::map<std::string, std::vector<const CatalogFile*>> groups;
-  for (const CatalogFile* f : files) groups[GroupKey(shape, *f, lake_dir)].push_back(f);
-  for (const auto& [key, group] : groups) branches.push_back(FilesBranch(shape, group, lake_dir));
+  for (const CatalogFile* f : files) groups[GroupKey(shape, *f, roots)].push_back(f);
+  for (const auto& [key, group] : groups) branches.push_back(FilesBranch(shape, group, roots));
   if (tail_branch != nullptr) branches.push_back(*tail_branch);
   if (branches.empty()) return ShapeSelect(shape);
   std::string sql;

@@ -64,10 +64,20 @@ std::map<std::string, TableShape> PlanShapes(const CatalogSnapshot& snapshot,
 // SELECT of the shape's columns, without rows.
 std::string ShapeSelect(const TableShape& shape);
 
+// Where a query reads files from: this node's own files are under the lake
+// dir; other nodes' (CatalogFile::remote) under the remote file store's dir
+// (lake/remote_file_store.h), at the same lake-relative path.
+struct FileRoots {
+  std::string lake_dir;
+  std::string remote_dir;  // "" when the lake is not shared.
+};
+// The local path DuckDB reads `file` at: <root>/<file.path>.
+std::string LocalFilePath(const CatalogFile& file, const FileRoots& roots);
+
 // SELECT of the rows of `files` (of shape.table) and, if tail_branch is not
 // null, of that SELECT too (TailSelect, or TailCache's typed copy of it).
 std::string DataSelect(const TableShape& shape, std::span<const CatalogFile* const> files,
-                       const std::string* tail_branch, const std::string& lake_dir);
+                       const std::string* tail_branch, const FileRoots& roots);
 
 // The tail branch: the shape's columns (and partition keys) of the records
 // gamelake_tail(shape.name, after) returns, each record's JSON typed by

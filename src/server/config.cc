@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -226,6 +227,9 @@ const std::map<std::string, Setter>& Settings() {
       {"lake.s3.ca_file", String(&Config::lake_s3_ca_file)},
       {"lake.s3.multipart_threshold_bytes", UInt(&Config::lake_s3_multipart_threshold_bytes)},
       {"lake.s3.part_size_bytes", UInt(&Config::lake_s3_part_size_bytes)},
+      {"lake.s3.list_interval_s", Double(&Config::lake_s3_list_interval_s)},
+      {"lake.s3.cache_dir", String(&Config::lake_s3_cache_dir)},
+      {"lake.s3.cache_bytes", UInt(&Config::lake_s3_cache_bytes)},
       {"node.id", String(&Config::node_id)},
   };
   return settings;
@@ -352,6 +356,9 @@ std::string Config::apps_dir() const { return JoinPath(data_dir, "apps"); }
 std::string Config::staging_dir() const { return JoinPath(data_dir, "staging"); }
 std::string Config::id_index_dir() const { return JoinPath(data_dir, "dedupe"); }
 std::string Config::erasure_dir() const { return JoinPath(data_dir, "erasures"); }
+std::string Config::lake_cache_dir() const {
+  return lake_s3_cache_dir.empty() ? JoinPath(data_dir, "lake-cache") : lake_s3_cache_dir;
+}
 
 namespace {
 
@@ -539,6 +546,28 @@ Status ParseListen(const std::string& text, Config* config) {
 
 namespace {
 
+// True if `inner` is `outer` or below it (textually, both made absolute).
+bool WithinDir(const std::string& inner, const std::string& outer) {
+  auto normal = [](const std::string& path) {
+    std::error_code ec;  // No exceptions: an unknown working dir leaves the path as it is.
+    std::filesystem::path p = std::filesystem::absolute(path, ec);
+    std::string s = (ec ? std::filesystem::path(path) : p).lexically_normal().string();
+    return s.ends_with('/') ? s : s + '/';
+  };
+  return normal(inner).starts_with(normal(outer));
+}
+
+// lake.s3.cache_dir: apart from the lake dir (the catalog would take the
+// copies for this node's own files, and a crawl of them for the lake's).
+Status ValidateCacheDir(const Config& c) {
+  const std::string cache = c.lake_cache_dir();
+  if (WithinDir(cache, c.lake_dir()) || WithinDir(c.lake_dir(), cache)) {
+    return Status::InvalidArgument("lake.s3.cache_dir (" + cache +
+                                   ") must be apart from the lake dir " + c.lake_dir());
+  }
+  return Status::OK();
+}
+
 // lake.* and node.id.
 Status ValidateLake(const Config& c) {
   auto bad = [](std::string_view what) { return Status::InvalidArgument(what); };
@@ -586,6 +615,14 @@ Status ValidateLake(const Config& c) {
         "lake.s3.multipart_threshold_bytes must be within 5242880..5368709120 (a "
         "single PUT holds at most 5 GiB)");
   }
+  if (c.lake_s3_list_interval_s < 0 || c.lake_s3_list_interval_s > 86400) {
+    return bad(
+        "lake.s3.list_interval_s must be within 0..86400 (0: do not list other nodes' files)");
+  }
+  if (c.lake_s3_cache_bytes < kMiB) {
+    return bad("lake.s3.cache_bytes must be at least 1048576");
+  }
+  if (Status s = ValidateCacheDir(c); !s.ok()) return s;
   if (c.retention_days > 0 || !c.retention_stream_days.empty()) {
     return bad("retention.* is not supported on an S3 lake yet (lake.location = \"" +
                c.lake_location + "\"): remove the retention settings; see docs/deploy.md");

@@ -165,12 +165,18 @@ struct Config {
   std::string lake_s3_ca_file;  // PEM CAs for the endpoint's TLS; "": the system's.
   uint64_t lake_s3_multipart_threshold_bytes = 64ull << 20;
   uint64_t lake_s3_part_size_bytes = 16ull << 20;
+  // A shared lake: how often other nodes' files are listed (0: never), and
+  // the bounded cache of their local copies (s3/lake_file_cache.h).
+  double lake_s3_list_interval_s = 30;
+  std::string lake_s3_cache_dir;  // "": <data>/lake-cache.
+  uint64_t lake_s3_cache_bytes = 10ull << 30;
   std::string node_id;  // node.id: [a-z0-9-], at most 32; "" for none.
 
   // True when lake.location is an s3:// URI.
   bool lake_on_s3() const;
   std::string lake_dir() const;
-  std::string metrics_dir() const;  // <data>/metrics
+  std::string lake_cache_dir() const;  // lake.s3.cache_dir, or <data>/lake-cache.
+  std::string metrics_dir() const;     // <data>/metrics
   std::string log_dir() const;
   std::string staging_dir() const;
   std::string id_index_dir() const;  // The event id index (ingest/event_id_index.h).

@@ -11,8 +11,7 @@
 
 namespace gamelake {
 
-Result<std::shared_ptr<LakeSink>> MakeLakeSink(const Config& config) {
-  if (!config.lake_on_s3()) return std::shared_ptr<LakeSink>(NewLocalLakeSink());
+Result<std::unique_ptr<S3Client>> MakeLakeS3Client(const Config& config) {
   GL_ASSIGN_OR_RETURN(S3Location location, S3Location::Parse(config.lake_location));
   S3CredentialsOptions creds;
   creds.access_key_id = config.lake_s3_access_key_id;
@@ -40,12 +39,19 @@ Result<std::shared_ptr<LakeSink>> MakeLakeSink(const Config& config) {
       "msg=\"the lake is on S3\" location=\"{}\" endpoint=\"{}\" node=\"{}\" "
       "credentials=\"{}\"",
       location.ToString(), (*client)->endpoint().ToString(), config.node_id, resolved->source);
+  return client;
+}
+
+Result<std::shared_ptr<LakeSink>> MakeLakeSink(const Config& config) {
+  if (!config.lake_on_s3()) return std::shared_ptr<LakeSink>(NewLocalLakeSink());
+  GL_ASSIGN_OR_RETURN(S3Location location, S3Location::Parse(config.lake_location));
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<S3Client> client, MakeLakeS3Client(config));
   S3LakeSinkOptions sink;
   sink.location = location;
   sink.lake_dir = config.lake_dir();
   sink.node_id = config.node_id;
   return std::shared_ptr<LakeSink>(
-      std::make_shared<S3LakeSink>(std::move(client).value(), std::move(sink)));
+      std::make_shared<S3LakeSink>(std::move(client), std::move(sink)));
 }
 
 }  // namespace gamelake

@@ -19,6 +19,10 @@ namespace gamelake {
 
 Result<std::shared_ptr<LakeSink>> MakeLakeSink(const Config& config);
 
+// The S3 client of an S3 lake.location (credentials resolved, as above).
+class S3Client;
+Result<std::unique_ptr<S3Client>> MakeLakeS3Client(const Config& config);
+
 }  // namespace gamelake
 
 #endif  // GAMELAKE_SERVER_LAKE_SINK_FACTORY_H_

@@ -339,6 +339,8 @@ void QueryApi::Tables(std::string_view name, const HttpRequest& request, const R
         .UInt(f.bytes);
     if (f.last_seq > 0)
       w.Key("first_record_id").UInt(f.first_seq).Key("last_record_id").UInt(f.last_seq);
+    if (!f.node.empty()) w.Key("node").String(f.node);
+    if (f.remote) w.Key("remote").Bool(true);
     w.EndObject();
   }
   w.EndArray();

@@ -57,6 +57,7 @@
 #include "server/metrics_live.h"
 #include "server/query_api.h"
 #include "server/router.h"
+#include "server/shared_lake.h"
 #include "streaming/app_service.h"
 #include "streaming/destination.h"
 #include "streaming/source_reader.h"
@@ -751,6 +752,17 @@ class ServerImpl final : public Server {
                             max, dropped)};
           });
     }
+    if (SharedLake* lake = shared_lake_.get()) {
+      health_->AddCheck("shared_lake", [lake]() -> std::optional<HealthFinding> {
+        SharedLakeStatus s = lake->status();
+        if (s.consecutive_failures < 3) return std::nullopt;
+        return HealthFinding{HealthState::kDegraded,
+                             fmt::format("listing the shared lake has failed {} times in a row: "
+                                         "SQL does not see other nodes' newest files until it "
+                                         "succeeds: {}",
+                                         s.consecutive_failures, s.last_error)};
+      });
+    }
     if (AppService* apps = app_service_.get()) {
       health_->AddCheck("streaming_apps", [apps]() -> std::optional<HealthFinding> {
         std::string failed;
@@ -833,6 +845,8 @@ class ServerImpl final : public Server {
     q.max_concurrent = config_.sql_max_concurrent_queries;
     q.history_path = JoinPath(config_.data_dir, "catalog/query_history.ndjson");
     q.reclaimer = reclaimer_.get();
+    GL_RETURN_IF_ERROR(InitSharedLake());
+    if (shared_lake_) q.remote_files = shared_lake_->files();
     auto engine = QueryEngine::Open(catalog_.get(), tail_.get(), q);
     if (!engine.ok()) return engine.status().WithContext("starting the SQL engine");
     engine_ = std::move(engine).value();
@@ -846,6 +860,8 @@ class ServerImpl final : public Server {
     kpi_catalog_ = std::make_unique<KpiCatalog>(std::move(kpi_settings));
     kpi_api_ = std::make_unique<KpiApi>(engine_.get(), kpi_catalog_.get(),
                                         config_.sql_max_concurrent_queries, 64);
+    // Other nodes' files reach the catalog (and, through its listener, SQL).
+    if (shared_lake_) shared_lake_->Start();
     LiveTail* tail = tail_.get();
     if (tail == nullptr) return Status::OK();
     metrics_.AddCallbackGauge("gamelake_sql_tail_records",
@@ -855,6 +871,34 @@ class ServerImpl final : public Server {
         "gamelake_sql_tail_dropped_records",
         "Records dropped from the SQL tail because it reached sql.tail_max_bytes",
         [tail] { return static_cast<double>(tail->dropped_records()); });
+    return Status::OK();
+  }
+
+  // A lake shared with other nodes (shared_lake.h): the cache of their files
+  // and the lister, whose thread starts once SQL follows the catalog.
+  Status InitSharedLake() {
+    auto shared = MakeSharedLake(config_, catalog_.get());
+    if (!shared.ok()) return shared.status().WithContext("opening the shared lake");
+    shared_lake_ = std::move(shared).value();
+    if (!shared_lake_) return Status::OK();
+    SharedLake* lake = shared_lake_.get();
+    auto gauge = [&](const char* name, const char* help, auto field) {
+      metrics_.AddCallbackGauge(
+          name, help, [lake, field] { return static_cast<double>(lake->status().*field); });
+    };
+    gauge("gamelake_shared_lake_listings", "Listings of the shared lake that succeeded",
+          &SharedLakeStatus::listings);
+    gauge("gamelake_shared_lake_listing_failures",
+          "Listings of the shared lake that failed (or could not fetch a new file)",
+          &SharedLakeStatus::listing_failures);
+    gauge("gamelake_shared_lake_remote_files_added", "Other nodes' files added to the catalog",
+          &SharedLakeStatus::files_added);
+    gauge("gamelake_shared_lake_cache_bytes", "Bytes of other nodes' files in the local cache",
+          &SharedLakeStatus::cache_bytes);
+    gauge("gamelake_shared_lake_cache_downloads", "Other nodes' files downloaded into the cache",
+          &SharedLakeStatus::cache_downloads);
+    gauge("gamelake_shared_lake_cache_evictions", "Copies evicted from the cache (LRU)",
+          &SharedLakeStatus::cache_evictions);
     return Status::OK();
   }
 
@@ -1009,6 +1053,7 @@ class ServerImpl final : public Server {
     if (data_dir_lock_) (void)Env::Default()->RemoveFile(JoinPath(config_.data_dir, "server.url"));
     if (catalog_) catalog_->SetListener(nullptr);
     engine_ptr_.store(nullptr);
+    if (shared_lake_) shared_lake_->Stop();  // No more catalog changes from the lister.
     if (tail_) tail_->Stop();
     engine_.reset();
     if (wal_) {
@@ -1026,6 +1071,8 @@ class ServerImpl final : public Server {
   std::optional<FileLock> data_dir_lock_;
   std::unique_ptr<Wal> wal_;
   std::unique_ptr<Catalog> catalog_;
+  // Null unless the lake is shared (shared_lake.h); outlives the engine.
+  std::unique_ptr<SharedLake> shared_lake_;
   std::unique_ptr<LiveTail> tail_;
   std::unique_ptr<QueryEngine> engine_;
   std::atomic<QueryEngine*> engine_ptr_{nullptr};  // For the tail's listener thread.

@@ -464,6 +464,11 @@ void ExpectSameSnapshot(const CatalogSnapshot& a, const CatalogSnapshot& b) {
       EXPECT_EQ(fa.partitions, fb.partitions);
       EXPECT_EQ(fa.first_seq, fb.first_seq);
       EXPECT_EQ(fa.last_seq, fb.last_seq);
+      EXPECT_EQ(fa.version, fb.version);
+      EXPECT_EQ(fa.node, fb.node);
+      EXPECT_EQ(fa.remote, fb.remote);
+      EXPECT_EQ(fa.etag, fb.etag);
+      EXPECT_EQ(fa.stats, fb.stats);
       ExpectSameColumns(fa.columns, fb.columns);
     }
   }
@@ -496,9 +501,20 @@ TEST(CatalogTest, PersistenceRoundTrip) {
             "SELECT 7::BIGINT AS _record_id, MAP {'k': [4]} AS m");
   lake.Write("manual/a.json", "{\"id\":1}\n");
   lake.Write("events/bad.parquet", "junk");
+  // Another node's file of a shared lake: remote, its ETag and node kept.
+  const std::string remote =
+      "events/dt=2026-11-26/hr=12/events-00000000000000000001-00000000000000000004.b.parquet";
+  RemoteFileChange change;
+  change.added.push_back(
+      lake.RemoteCopy(remote, "SELECT range::BIGINT + 1 AS _record_id FROM range(4)"));
   {
     auto catalog = lake.Open();
     ASSERT_TRUE(catalog->Crawl(false).ok());
+    ASSERT_TRUE(catalog->ApplyRemote(change).ok());
+    const CatalogFile& rf = catalog->Snapshot()->FindTable("events")->files.at(remote);
+    EXPECT_TRUE(rf.remote);
+    EXPECT_EQ(rf.node, "b");
+    EXPECT_EQ(rf.etag, "0123456789abcdef0123456789abcdef");
     ASSERT_TRUE(
         catalog->CreateView(CatalogView{"V1", "SELECT \"it's\" FROM events", "k", 7}, false).ok());
     auto snap = catalog->Snapshot();

@@ -64,6 +64,21 @@ class TestLake {
 
   void Remove(const std::string& rel) { std::filesystem::remove_all(Abs(rel)); }
 
+  // Another node's file of a shared lake: the rows of `select` written as a
+  // downloaded copy (outside the lake folder, under <data>/cache), described
+  // as the listing would; `rel` is its lake-relative path.
+  RemoteFileAddition RemoteCopy(const std::string& rel, const std::string& select,
+                                const std::string& etag = "0123456789abcdef0123456789abcdef") {
+    Copy("../cache/" + rel, select);
+    RemoteFileAddition a;
+    a.object.path = rel;
+    a.local_path = data_ + "/cache/" + rel;
+    a.object.bytes = std::filesystem::file_size(a.local_path);
+    a.object.etag = etag;
+    a.mtime_us = 1'700'000'000'000'000;
+    return a;
+  }
+
   void Truncate(const std::string& rel, uint64_t size) {
     std::filesystem::resize_file(Abs(rel), size);
   }

@@ -417,6 +417,39 @@ TEST_F(LakeConfigTest, S3CredentialsCaFileAndSizes) {
   EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
 }
 
+TEST_F(LakeConfigTest, SharedLakeListingAndCacheSettings) {
+  Config c;
+  c.data_dir = "/var/lib/gl";
+  EXPECT_EQ(c.lake_s3_list_interval_s, 30);
+  EXPECT_EQ(c.lake_s3_cache_bytes, 10ull << 30);
+  EXPECT_EQ(c.lake_cache_dir(), "/var/lib/gl/lake-cache");
+  ASSERT_TRUE(LoadConfigText("[lake.s3]\nlist_interval_s = 1.5\ncache_dir = \"/cache/gl\"\n"
+                             "cache_bytes = 2097152\n",
+                             "shared.toml", &c)
+                  .ok());
+  EXPECT_EQ(c.lake_s3_list_interval_s, 1.5);
+  EXPECT_EQ(c.lake_cache_dir(), "/cache/gl");
+  EXPECT_EQ(c.lake_s3_cache_bytes, 2097152u);
+  ASSERT_TRUE(ApplySetting("lake.s3.list_interval_s=0", &c).ok());
+  EXPECT_EQ(c.lake_s3_list_interval_s, 0);
+
+  c = S3();
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+  c.lake_s3_list_interval_s = -1;
+  ExpectRefused(c, {"lake.s3.list_interval_s", "0..86400"});
+  c = S3();
+  c.lake_s3_cache_bytes = 1000;
+  ExpectRefused(c, {"lake.s3.cache_bytes", "1048576"});
+  // The cache must be apart from the lake dir, either way round.
+  c = S3();
+  c.lake_s3_cache_dir = c.lake_dir() + "/cache";
+  ExpectRefused(c, {"lake.s3.cache_dir", "apart from the lake dir"});
+  c.lake_s3_cache_dir = c.data_dir;
+  ExpectRefused(c, {"lake.s3.cache_dir", "apart from the lake dir"});
+  c.lake_s3_cache_dir = c.data_dir + "/lake-copies";
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+}
+
 TEST_F(LakeConfigTest, RetentionIsRefusedAndRewritesSaySo) {
   Config c = S3();
   c.retention_days = 30;
