@@ -15,6 +15,7 @@ interface Section {
 
 const kSections: Section[] = [
   { route: 'analyses', label: 'Analyses', need: 'admin', load: () => import('./pages/analyses') },
+  { route: 'players', label: 'Players', need: 'admin', load: () => import('./pages/players') },
   { route: 'metrics', label: 'Metrics', need: 'metrics', load: () => import('./pages/metrics') },
   { route: 'sql', label: 'SQL', need: 'admin', load: () => import('./pages/sql') },
   { route: 'streams', label: 'Streams', need: 'admin', load: () => import('./pages/streams') },
