@@ -624,6 +624,7 @@ class ServerImpl final : public Server {
         "msg=\"demo: generating the lab's template (builtin:lab) into the stream events\" "
         "rate={}",
         config_.demo_rate);
+    if (config_.demo_sessions_rate == 0) return Status::OK();  // No simulated players at all.
     Env* env = Env::Default();
     auto players = std::make_unique<SessionSimulator>(std::random_device{}());
     StreamCounters* counters = stream_stats_.For(kDemoSessionsStream);

@@ -49,11 +49,13 @@ class MetricsSdkTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     if (RunCommand("command -v node").output.empty()) GTEST_SKIP() << "node is not installed";
     data_ = dir_.path() + "/data";
-    // --demo at rate 0: the lab's dashboard without the generated events, and
-    // without the demo application (it would write gamelake/Apps metrics).
+    // --demo at rates 0: the lab's dashboard without the generated events or
+    // simulated players, and without the demo application (it would write
+    // gamelake/Apps metrics).
     server_ = std::make_unique<ServerProcess>(
         data_, std::vector<std::string>{"--set", "auth.enabled=true", "--demo", "--set",
-                                        "demo.rate=0", "--set", "streaming.enabled=false"});
+                                        "demo.rate=0", "--set", "demo.sessions_rate=0", "--set",
+                                        "streaming.enabled=false"});
     ASSERT_TRUE(server_->Start()) << server_->Logs();
     auto dev = DevKeys(data_);
     admin_ = dev["dev-admin"];
