@@ -32,9 +32,9 @@ struct Config {
   std::string data_dir = "gamelake-data";
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
-  int threads = 0;        // HTTP worker threads; 0 = one per core.
-  bool demo = false;      // --demo: lab-shaped events flow into "events".
-  double demo_rate = 20;  // demo.rate: records a second in demo mode.
+  int threads = 0;                // HTTP worker threads; 0 = one per core.
+  bool demo = false;              // --demo: lab-shaped events flow into "events".
+  double demo_rate = 20;          // demo.rate: records a second in demo mode.
   double demo_sessions_rate = 5;  // demo.sessions_rate: simulated players' events a second.
   // The web console (console.*): served at / from console_dir, the built
   // files of web/ ("" = next to the binary: <bin>/../web/dist, then
