@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/xml_escape.h"
 #include "fuzz/fuzz_request.h"
 #include "server/aws_query_protocol.h"
 
@@ -26,6 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     gamelake::CloudWatchError error = gamelake::ToCloudWatchError(call.status());
     (void)gamelake::QueryXmlError(error, "fuzz-request");
   }
-  (void)gamelake::XmlEscape(form);
+  (void)gamelake::XmlEscapeReplacing(form);
   return 0;
 }
