@@ -7,6 +7,7 @@
 #include "common/percent_decode.h"
 #include "kpi/kpi_sql_builder.h"
 #include "query/result_sink.h"
+#include "server/query_api.h"
 
 namespace gamelake {
 
@@ -17,24 +18,7 @@ namespace {
 constexpr std::string_view kPrefix = "/v1/kpis/";
 
 HttpResponse KpiError(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kInvalidArgument:
-      return JsonError(400, "invalid_kpi_request", s.message());
-    case Status::Code::kPermissionDenied:
-      return JsonError(403, "statement_not_allowed", s.message());
-    case Status::Code::kNotFound:
-      return JsonError(404, "not_found", s.message());
-    case Status::Code::kDeadlineExceeded:
-      return JsonError(408, "query_timeout", s.message());
-    case Status::Code::kCancelled:
-      return JsonError(409, "query_cancelled", s.message());
-    case Status::Code::kResourceExhausted:
-      return JsonError(429, "resource_exhausted", s.message());
-    case Status::Code::kUnavailable:
-      return JsonError(503, "unavailable", s.message());
-    default:
-      return JsonError(500, "kpi_failed", s.message());
-  }
+  return QueryErrorResponse(s, "invalid_kpi_request", "kpi_failed");
 }
 
 // The request's parameters as a KPI reads them, as resolved.

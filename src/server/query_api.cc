@@ -20,11 +20,13 @@ namespace {
 
 constexpr size_t kBufferBeforeStreaming = 64 * 1024;
 
-// The HTTP status and error code for a failed query.
-HttpResponse QueryError(const Status& s) {
+}  // namespace
+
+HttpResponse QueryErrorResponse(const Status& s, std::string_view invalid_code,
+                                std::string_view failed_code) {
   switch (s.code()) {
     case Status::Code::kInvalidArgument:
-      return JsonError(400, "invalid_query", s.message());
+      return JsonError(400, invalid_code, s.message());
     case Status::Code::kPermissionDenied:
       return JsonError(403, "statement_not_allowed", s.message());
     case Status::Code::kNotFound:
@@ -40,9 +42,11 @@ HttpResponse QueryError(const Status& s) {
     case Status::Code::kUnavailable:
       return JsonError(503, "unavailable", s.message());
     default:
-      return JsonError(500, "query_failed", s.message());
+      return JsonError(500, failed_code, s.message());
   }
 }
+
+namespace {
 
 std::string_view Header(const HttpRequest& request, http::field f) {
   auto it = request.find(f);
@@ -131,7 +135,7 @@ void QueryApi::Handle(std::string_view path, const Principal& principal, HttpReq
       return respond(JsonError(400, "bad_query_id", "a query id is a number"));
     }
     Status s = engine_->Cancel(id);
-    if (!s.ok()) return respond(QueryError(s));
+    if (!s.ok()) return respond(QueryErrorResponse(s));
     return respond(JsonResponse(200, fmt::format("{{\"query_id\":{},\"cancelled\":true}}", id)));
   }
   if (path == "/v1/catalog/tables" || path.starts_with("/v1/catalog/tables/")) {
@@ -154,7 +158,7 @@ void QueryApi::Handle(std::string_view path, const Principal& principal, HttpReq
     if (method != http::verb::post) return not_allowed("POST");
     if (!Submit([this, respond] {
           Result<CrawlReport> report = catalog_->Crawl(true);
-          if (!report.ok()) return respond(QueryError(report.status()));
+          if (!report.ok()) return respond(QueryErrorResponse(report.status()));
           (void)engine_->Refresh();
           JsonWriter w;
           w.BeginObject();
@@ -243,7 +247,7 @@ void QueryApi::Query(const Principal& principal, const HttpRequest& request,
   }
   if (!stats.ok()) {
     // The error went in-band only if the document had started; answer properly instead.
-    return respond(QueryError(stats.status()));
+    return respond(QueryErrorResponse(stats.status()));
   }
   HttpResponse res{http::status::ok, 11};
   res.set(http::field::content_type, content_type);

@@ -38,6 +38,13 @@
 
 namespace gamelake {
 
+// The HTTP answer for a failed query (or anything run through the query
+// engine): InvalidArgument 400 `invalid_code`, PermissionDenied 403,
+// NotFound 404, AlreadyExists 409, DeadlineExceeded 408, Cancelled 409,
+// ResourceExhausted 429, Unavailable 503, anything else 500 `failed_code`.
+HttpResponse QueryErrorResponse(const Status& s, std::string_view invalid_code = "invalid_query",
+                                std::string_view failed_code = "query_failed");
+
 class QueryApi {
  public:
   // engine and catalog must outlive this object. workers: threads that run
