@@ -15,17 +15,24 @@
 # would (UBSan covers what optimisation could expose) and more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase's start and the seconds since the run began, so a slow run says where.
+phase() { echo "[test.sh +${SECONDS}s] $*" >&2; }
+phase setup
 scripts/setup.sh
 # In release, only what runs there: the server and the C++ SDK's conformance driver
 # (the test binaries are built under the sanitizers below).
+phase release build
 scripts/build.sh release gamelake gamelake_sdk_driver
 source scripts/node_path.sh
 # The game SDKs' end-to-end tests against the release server (their unit tests,
 # the shared conformance suite through the fault proxy, the browser SDK in
 # chromium, the Unity files against the stub).
+phase sdk end-to-end tests
 (cd build && ctest --output-on-failure --timeout 600 -L sdk_e2e)
 # The console, once (screenshots land in build/console-screenshots).
+phase console checks
 (cd web && npm run --silent lint && npm run --silent typecheck && npx playwright test)
+phase sanitize build
 scripts/build.sh sanitize
 # Leaks are checked too: strings the DuckDB C API hands over must be freed
 # with duckdb_free (sql/duck_handles.h, TakeDuckString).
@@ -38,6 +45,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 scripts/check_thread_safety.sh build > build/thread_safety.log 2>&1 &
 thread_safety_pid=$!
 # Every C++ test but the SDKs' end-to-end ones (which ran against the release build).
+phase sanitized tests
 (cd build-asan && ctest --output-on-failure --timeout 900 -LE sdk_e2e)
 if ! wait "$thread_safety_pid"; then
   cat build/thread_safety.log >&2
@@ -46,15 +54,19 @@ fi
 cat build/thread_safety.log
 # The parsers that take bytes from outside, fuzzed a few seconds each from their
 # seed corpora (clang, libFuzzer, ASan+UBSan; fuzz/README.md). Fails on any crash.
+phase fuzz build
 scripts/build.sh fuzz
+phase fuzz run
 fuzz/run_all.sh 5
 # ThreadSanitizer where threads meet: the streaming applications' runners,
 # service, live hub, source reader and destinations (one build of the
 # streaming tests only, to keep the suite's time; scripts/test_tsan.sh runs every
 # test under ThreadSanitizer, before a release).
+phase tsan build
 scripts/build.sh tsan-threads
 TSAN_OPTIONS="halt_on_error=1" build-tsan/tests/gl_streaming_tests \
   --gtest_filter='AppService*:LiveHub*:SourceReader*:*Destination*:AppCheckpoint*' --gtest_brief=1
 # ...and the C++ game SDK, where the game's threads meet its worker (Track, the queue,
 # the sender); its end-to-end test is skipped there (no server in that build).
 TSAN_OPTIONS="halt_on_error=1" build-tsan/sdk/cpp/gamelake_sdk_tests --gtest_brief=1
+phase done
