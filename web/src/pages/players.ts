@@ -5,12 +5,16 @@
 // a view can be reloaded and shared. Every panel can show the SQL it ran.
 import './metrics.css';
 import './players.css';
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { makeChart, isDark, kPalette, type Chart, type EChartsOption } from '../charts';
 import { h, describeError, errorBanner, toast } from '../ui';
 import type { Cleanup, PageContext } from '../page';
 import {
+  compareLevels,
   computeTiles,
+  deathColor,
+  deathsByEnemy,
+  formatDuration,
   formatPercent,
   formatTile,
   heatColor,
@@ -18,23 +22,33 @@ import {
   kGranularities,
   kSegments,
   kpiPath,
+  ltvCurves,
   num,
+  positionGrid,
+  previousLabel,
+  previousRange,
   presetOf,
   presetRange,
   rangeDays,
   records,
   retentionGrid,
   segmentKey,
+  sessionsSummary,
   sparklinePath,
   str,
+  trendOf,
   type Granularity,
   type KpiAnswer,
   type KpiRecord,
   type PlayersQuery,
   type RetentionMode,
+  type Tile,
 } from '../players/kpi';
 
 const kZones = ['UTC', 'America/Los_Angeles', 'America/New_York', 'America/Sao_Paulo', 'Europe/London', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Shanghai', 'Asia/Tokyo', 'Australia/Sydney'];
+const kSessionsHelp = 'Sessions are the events of one session_id. A stream without session ids can be mapped with kpi.streams.<stream>.session_id = "" : sessions are then runs of a player\'s events with no gap over 30 minutes (docs/events.md).';
+const kDeathsHelp = 'Send death events with level, enemy and the position x, y in the level\'s coordinates (docs/events.md); a stream whose fields have other names can be mapped with kpi.streams.<stream>.<field>.';
+const kCells = [10, 25, 50, 100, 250, 500, 1000];
 const kEventsHelp = 'The Players page reads events that follow gamelake\'s event convention (docs/events.md): each with player_id and ts, and an event_type of session_start, session_end, level_start, level_complete, death or purchase (with revenue).';
 
 interface PanelHandle {
@@ -47,6 +61,9 @@ class PlayersPage {
   private query: PlayersQuery;
   private mode: RetentionMode;
   private retentionDays: number;
+  private ltvDays: number;
+  private deathsLevel = '';
+  private deathsCell: number;
   private charts: Chart[] = [];
   private load: AbortController | null = null;
   private readonly status = h('div', { class: 'pl-status muted small', 'data-testid': 'players-status' });
@@ -79,6 +96,10 @@ class PlayersPage {
     this.mode = q.get('mode') === 'rolling' ? 'rolling' : 'classic';
     const days = Number(q.get('days') ?? '14');
     this.retentionDays = Number.isInteger(days) && days >= 7 && days <= 180 ? days : 14;
+    const ltvDays = Number(q.get('ltv_days') ?? '30');
+    this.ltvDays = Number.isInteger(ltvDays) && ltvDays >= 7 && ltvDays <= 180 ? ltvDays : 30;
+    const cell = Number(q.get('cell') ?? '100');
+    this.deathsCell = Number.isInteger(cell) && cell >= 1 && cell <= 1_000_000 ? cell : 100;
   }
 
   render(): void {
@@ -181,12 +202,19 @@ class PlayersPage {
 
   private changed(): void {
     this.syncHeader();
+    this.writeUrl();
+    this.refresh();
+  }
+
+  // The page's choices into the URL (#/players?...), for reloading and sharing.
+  private writeUrl(): void {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(this.query) as [string, string][]) if (value !== '') params.set(key, value);
     if (this.mode !== 'classic') params.set('mode', this.mode);
     if (this.retentionDays !== 14) params.set('days', String(this.retentionDays));
+    if (this.ltvDays !== 30) params.set('ltv_days', String(this.ltvDays));
+    if (this.deathsCell !== 100) params.set('cell', String(this.deathsCell));
     history.replaceState(null, '', `#/players?${params.toString()}`);
-    this.refresh();
   }
 
   private addStream(name: string): void {
@@ -216,7 +244,7 @@ class PlayersPage {
     void this.compute(load.signal).catch((e: unknown) => {
       if (load.signal.aborted) return;
       this.status.textContent = '';
-      this.content.replaceChildren(errorBanner(describeError(e)), this.help());
+      this.content.replaceChildren(...this.failed(e));
     });
   }
 
@@ -231,53 +259,80 @@ class PlayersPage {
     const active = await this.fetchKpi('active_players', signal, { ...base, granularity: q.granularity, segment: q.segment });
     if (signal.aborted) return;
     const used = active.parameters;
-    this.status.textContent = `${str(used['stream'])} · ${str(used['from'])} to ${str(used['to'])} · ${str(used['tz'])} · as of ${active.as_of.replace('T', ' ').slice(0, 19)} UTC`;
-    if (q.stream === '') this.addStream(str(used['stream']));
+    const stream = str(used['stream']);
+    this.status.textContent = `${stream} · ${str(used['from'])} to ${str(used['to'])} · ${str(used['tz'])} · as of ${active.as_of.replace('T', ' ').slice(0, 19)} UTC`;
+    if (q.stream === '') this.addStream(stream);
     if (q.tz === '') this.tzInput.placeholder = str(used['tz']);
     if (active.rows.length === 0) {
-      this.content.replaceChildren(this.empty(str(used['stream'])));
+      this.content.replaceChildren(this.empty(stream));
       return;
     }
 
-    const tiles = this.panel('Players at a glance', 'tiles', 'All players, unsegmented: the latest day for DAU, MAU and stickiness, the whole range for the others');
+    const segmented = q.segment !== '';
+    const days = rangeDays(q.from, q.to);
+    const previous = previousRange(q.from, q.to);
+    const tiles = this.panel('Players at a glance', 'tiles', `All players, unsegmented, over the range; ${previousLabel(days)} (${previous.from} to ${previous.to})`);
     const activity = this.panel(`Active players by ${q.granularity}`, 'active', 'New: first event ever in the period; returning: the others');
     const revenue = this.panel(`Revenue by ${q.granularity}`, 'revenue', 'Purchase revenue and ARPDAU (revenue / summed daily active players)');
+    const sessions = this.panel(`Sessions by ${q.granularity}`, 'sessions', 'Sessions per daily active player, and how long they last (first to last event)');
+    const ltv = this.panel('LTV by install cohort', 'ltv', 'Cumulative revenue per player, by days since install; the curve averages the cohorts that have reached each day');
     const retention = this.panel('Retention by install cohort', 'retention', 'Of the players first seen on a day, the share active N days later');
+    const deaths = this.panel('Where players die', 'deaths', `Deaths by level and enemy, and where in the level (death events' x/y)${segmented ? ' — all players, not by segment' : ''}`);
     const funnel = this.panel('Progression funnel', 'funnel', 'Players who started and completed each level, and deaths');
-    tiles.root.classList.add('pl-wide');
-    retention.root.classList.add('pl-wide');
-    funnel.root.classList.add('pl-wide');
-    this.content.replaceChildren(tiles.root, h('div', { class: 'pl-grid' }, activity.root, revenue.root), retention.root, funnel.root);
+    for (const p of [tiles, retention, deaths, funnel]) p.root.classList.add('pl-wide');
+    this.content.replaceChildren(
+      tiles.root,
+      h('div', { class: 'pl-grid' }, activity.root, revenue.root, sessions.root, ltv.root),
+      retention.root,
+      deaths.root,
+      funnel.root,
+    );
 
     this.drawActivity(activity, active);
-    const segmented = q.segment !== '';
+    const prev: Partial<PlayersQuery> = { ...base, from: previous.from, to: previous.to };
     const daily = q.granularity === 'day' && !segmented;
     const revenueChart = this.fetchKpi('revenue', signal, { ...base, granularity: q.granularity, segment: q.segment });
     const revenueDaily = daily ? revenueChart : this.fetchKpi('revenue', signal, { ...base, granularity: 'day' });
     const retentionExtra = { mode: this.mode, days: this.retentionDays };
     const retentionGridAnswer = this.fetchKpi('retention', signal, { ...base, segment: q.segment }, retentionExtra);
-    const retentionTiles = !segmented && this.mode === 'classic' ? retentionGridAnswer : this.fetchKpi('retention', signal, base, { days: 7 });
+    const retentionTiles = !segmented && this.mode === 'classic' && this.retentionDays >= 7 ? retentionGridAnswer : this.fetchKpi('retention', signal, base, { days: 7 });
     const stickiness = this.fetchKpi('stickiness', signal, base);
+    // The same tiles over the previous range, for their trends; a failure
+    // there leaves the tiles without trends rather than failing them.
+    const before = Promise.all([
+      this.fetchKpi('stickiness', signal, prev),
+      this.fetchKpi('retention', signal, prev, { days: 7 }),
+      this.fetchKpi('revenue', signal, { ...prev, granularity: 'day' }),
+    ]).catch(() => null);
+    const sessionsAnswer = this.fetchKpi('sessions', signal, { ...base, granularity: q.granularity, segment: q.segment });
+    const ltvAnswer = this.fetchKpi('ltv', signal, { ...base, segment: q.segment }, { days: this.ltvDays });
     const progression = this.fetchKpi('progression', signal, { ...base, segment: q.segment });
 
-    const settle = async (panel: PanelHandle, work: Promise<void>): Promise<void> => {
+    const settle = async (panel: PanelHandle, work: Promise<void>, hint?: string): Promise<void> => {
       try {
         await work;
       } catch (e) {
         if (signal.aborted) return;
-        panel.body.replaceChildren(errorBanner(describeError(e)));
+        panel.body.replaceChildren(errorBanner(describeError(e)), ...(hint === undefined ? [] : [h('p', { class: 'muted pl-help' }, hint)]));
       }
     };
     await Promise.all([
-      settle(tiles, Promise.all([stickiness, retentionTiles, revenueDaily]).then(([s, r, v]) => {
-        if (!signal.aborted) this.drawTiles(tiles, s, r, v);
+      settle(tiles, Promise.all([stickiness, retentionTiles, revenueDaily, before]).then(([s, r, v, b]) => {
+        if (!signal.aborted) this.drawTiles(tiles, [s, r, v], b, days, previous);
       })),
       settle(revenue, revenueChart.then((a) => {
         if (!signal.aborted) this.drawRevenue(revenue, a);
       })),
+      settle(sessions, sessionsAnswer.then((a) => {
+        if (!signal.aborted) this.drawSessions(sessions, a);
+      }), kSessionsHelp),
+      settle(ltv, ltvAnswer.then((a) => {
+        if (!signal.aborted) this.drawLtv(ltv, a);
+      }), 'LTV sums the revenue field of purchase events (docs/events.md).'),
       settle(retention, retentionGridAnswer.then((a) => {
         if (!signal.aborted) this.drawRetention(retention, a);
       })),
+      settle(deaths, this.loadDeaths(deaths, signal), kDeathsHelp),
       settle(funnel, progression.then((a) => {
         if (!signal.aborted) this.drawFunnel(funnel, a);
       })),
@@ -341,19 +396,30 @@ class PlayersPage {
     return answer.sql === undefined ? [] : [{ label: label ?? answer.kpi, sql: answer.sql }];
   }
 
-  private chart(host: HTMLElement, option: EChartsOption): void {
+  private chart(host: HTMLElement, option: EChartsOption): Chart {
     const chart = makeChart(host);
     chart.setOption({ color: kPalette, backgroundColor: 'transparent', animationDuration: 300, ...option });
     this.charts.push(chart);
+    return chart;
   }
 
   private axisColors(): { text: string; line: string } {
     return isDark() ? { text: '#9aa5b4', line: '#2c3541' } : { text: '#5f6b7a', line: '#d5dbe3' };
   }
 
-  private drawTiles(panel: PanelHandle, stickiness: KpiAnswer, retention: KpiAnswer, revenue: KpiAnswer): void {
+  private drawTiles(panel: PanelHandle, now: [KpiAnswer, KpiAnswer, KpiAnswer], before: [KpiAnswer, KpiAnswer, KpiAnswer] | null, days: number, previous: { from: string; to: string }): void {
+    const [stickiness, retention, revenue] = now;
     panel.setSql([...this.sqlOf(stickiness, 'stickiness (DAU, MAU)'), ...this.sqlOf(retention, 'retention (D1, D7)'), ...this.sqlOf(revenue, 'revenue (daily)')]);
-    const tiles = computeTiles(records(stickiness), records(retention), records(revenue));
+    // Average DAU counts the days of the range up to today: a range that
+    // ends in the future is not diluted by days that have not happened.
+    const today = new Date().toISOString().slice(0, 10);
+    const counted = rangeDays(this.query.from, this.query.to < today ? this.query.to : today);
+    const tiles = computeTiles(records(stickiness), records(retention), records(revenue), counted);
+    // The previous range, when it has any player at all.
+    const earlier = before !== null && before[0].rows.length > 0
+      ? new Map(computeTiles(records(before[0]), records(before[1]), records(before[2]), days).map((t) => [t.id, t]))
+      : null;
+    const label = previousLabel(days);
     panel.body.replaceChildren(
       h(
         'div',
@@ -375,10 +441,33 @@ class PlayersPage {
             { class: 'pl-tile', 'data-testid': `tile-${t.id}`, 'data-value': t.value === null ? '' : String(t.value), title: t.note },
             h('div', { class: 'pl-tile-label' }, t.label),
             h('div', { class: 'pl-tile-value', 'data-testid': `tile-${t.id}-value` }, formatTile(t.value, t.format)),
+            this.trendLine(t, earlier?.get(t.id) ?? null, label, previous),
             svg,
           );
         }),
       ),
+    );
+  }
+
+  // "▲ 8.0% vs previous 7 days", green when up, red when down; or why not.
+  private trendLine(tile: Tile, before: Tile | null, label: string, previous: { from: string; to: string }): HTMLElement {
+    const trend = trendOf(tile.value, before?.value ?? null, tile.format);
+    if (trend === null) {
+      return h('div', { class: 'pl-trend none', 'data-testid': `tile-${tile.id}-trend`, 'data-direction': 'none', title: `Not known for ${previous.from} to ${previous.to}` }, h('span', { class: 'pl-trend-change' }, before === null ? 'no data' : '—'), ' ', h('span', { class: 'pl-trend-note' }, label));
+    }
+    const was = formatTile(before?.value ?? null, tile.format);
+    return h(
+      'div',
+      {
+        class: `pl-trend ${trend.direction}`,
+        'data-testid': `tile-${tile.id}-trend`,
+        'data-direction': trend.direction,
+        'data-previous': String(before?.value ?? ''),
+        title: `${previous.from} to ${previous.to}: ${was}`,
+      },
+      h('span', { class: 'pl-trend-change' }, trend.text),
+      ' ',
+      h('span', { class: 'pl-trend-note' }, label),
     );
   }
 
@@ -573,6 +662,298 @@ class PlayersPage {
     });
   }
 
+  private drawSessions(panel: PanelHandle, answer: KpiAnswer): void {
+    panel.setSql(this.sqlOf(answer));
+    const rows = records(answer);
+    if (rows.length === 0 || rows.every((r) => (num(r['sessions']) ?? 0) === 0)) {
+      panel.body.replaceChildren(h('div', { class: 'pl-empty muted', 'data-testid': 'sessions-empty' }, 'No sessions in this range. ', kSessionsHelp));
+      return;
+    }
+    const segmented = answer.columns.some((c) => c.name === 'segment');
+    const colors = this.axisColors();
+    const periods = [...new Set(rows.map((r) => str(r['period'])))].sort();
+    const summary = sessionsSummary(rows);
+    const derived = answer.parameters['derived_sessions'] === true;
+    const stat = (id: string, label: string, value: number | null, text: string, title: string): HTMLElement =>
+      h('div', { class: 'pl-stat', 'data-testid': `sessions-${id}`, 'data-value': value === null ? '' : String(value), title }, h('span', { class: 'pl-stat-value' }, text), h('span', { class: 'pl-stat-label' }, label));
+    const stats = h(
+      'div',
+      { class: 'pl-stats' },
+      stat('total', 'sessions', summary.sessions, summary.sessions.toLocaleString('en-US'), 'Sessions started in the range'),
+      segmented ? null : stat('per-dau', 'per DAU', summary.perDau, summary.perDau === null ? '—' : summary.perDau.toFixed(2), 'Sessions / summed daily active players, over the range'),
+      stat('avg-length', 'average length', summary.avgLengthS, formatDuration(summary.avgLengthS), 'Average session length over the range (first to last event)'),
+      derived ? h('span', { class: 'muted small' }, 'sessions derived by a 30-minute gap (no session_id)') : null,
+    );
+    const host = h('div', { class: 'chart', role: 'img', 'aria-label': 'Sessions chart' });
+    panel.body.replaceChildren(stats, host, this.dataTable(answer, 'sessions'));
+    const common = {
+      xAxis: { type: 'category', data: periods, axisLabel: { color: colors.text, hideOverlap: true } },
+      legend: { top: 0, type: 'scroll', textStyle: { color: colors.text } },
+    };
+    if (segmented) {
+      this.chart(host, {
+        ...common,
+        grid: { left: 48, right: 16, top: 36, bottom: 28 },
+        tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : '—') },
+        yAxis: { type: 'value', name: 'sessions / DAU', nameTextStyle: { color: colors.text, align: 'left' }, axisLabel: { color: colors.text }, splitLine: { lineStyle: { color: colors.line } } },
+        series: this.bySegment(rows, periods, 'period', 'sessions_per_dau', 'line'),
+      });
+      return;
+    }
+    const minutes = (r: KpiRecord, c: string): number | null => {
+      const v = num(r[c]);
+      return v === null ? null : v / 60;
+    };
+    this.chart(host, {
+      ...common,
+      grid: { left: 48, right: 56, top: 44, bottom: 28 },
+      tooltip: {
+        trigger: 'axis',
+        valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : '—'),
+        formatter: (items: unknown) => this.sessionsTooltip(items),
+      },
+      yAxis: [
+        { type: 'value', name: 'sessions / DAU', nameTextStyle: { color: colors.text, align: 'left' }, axisLabel: { color: colors.text }, splitLine: { lineStyle: { color: colors.line } } },
+        { type: 'value', name: 'length', nameTextStyle: { color: colors.text, align: 'right' }, axisLabel: { color: colors.text, formatter: (v: number) => (v >= 120 ? `${+(v / 60).toFixed(1)}h` : `${+v.toFixed(1)}m`) }, splitLine: { show: false } },
+      ],
+      series: [
+        { name: 'sessions / DAU', type: 'bar', data: rows.map((r) => num(r['sessions_per_dau'])), itemStyle: { opacity: 0.75 } },
+        { name: 'p50 length', type: 'line', yAxisIndex: 1, symbolSize: 4, data: rows.map((r) => minutes(r, 'p50_length_s')) },
+        { name: 'p90 length', type: 'line', yAxisIndex: 1, symbolSize: 4, lineStyle: { type: 'dashed' }, data: rows.map((r) => minutes(r, 'p90_length_s')) },
+      ],
+    });
+  }
+
+  // The sessions chart's tooltip: lengths as durations, not minutes.
+  private sessionsTooltip(items: unknown): string {
+    const list = Array.isArray(items) ? (items as { axisValueLabel?: string; seriesName?: string; value?: unknown; marker?: string }[]) : [];
+    const lines = list.map((p) => {
+      const v = typeof p.value === 'number' ? p.value : null;
+      const text = v === null ? '—' : p.seriesName?.includes('length') === true ? formatDuration(v * 60) : v.toFixed(2);
+      return `${p.marker ?? ''}${escapeHtml(p.seriesName ?? '')} <b>${text}</b>`;
+    });
+    return [escapeHtml(list[0]?.axisValueLabel ?? ''), ...lines].join('<br>');
+  }
+
+  private drawLtv(panel: PanelHandle, answer: KpiAnswer): void {
+    panel.setSql(this.sqlOf(answer));
+    const daysSelect = h('select', { 'aria-label': 'LTV days since install', 'data-testid': 'ltv-days' },
+      ...[7, 14, 30, 60, 90].map((d) => h('option', { value: d }, `D0–D${d}`)));
+    if (![7, 14, 30, 60, 90].includes(this.ltvDays)) daysSelect.append(h('option', { value: this.ltvDays }, `D0–D${this.ltvDays}`));
+    daysSelect.value = String(this.ltvDays);
+    daysSelect.addEventListener('change', () => {
+      this.ltvDays = Number(daysSelect.value);
+      this.changed();
+    });
+    const rows = records(answer);
+    const curves = ltvCurves(rows);
+    if (rows.length === 0) {
+      panel.body.replaceChildren(h('div', { class: 'pl-empty muted', 'data-testid': 'ltv-empty' }, 'No players were first seen in this range, so there are no install cohorts. Widen the range.'));
+      return;
+    }
+    if (rows.every((r) => (num(r['revenue']) ?? 0) === 0)) {
+      panel.body.replaceChildren(h('div', { class: 'pl-empty muted', 'data-testid': 'ltv-empty' }, 'The players first seen in this range have not paid yet: LTV sums the revenue of their purchase events (docs/events.md).'));
+      return;
+    }
+    const segmented = answer.columns.some((c) => c.name === 'segment');
+    const colors = this.axisColors();
+    const all = curves.get('') ?? [];
+    const money = (v: number | null): string => (v === null ? '—' : `$${v.toFixed(v !== 0 && Math.abs(v) < 1 ? 3 : 2)}`);
+    const stats = segmented
+      ? null
+      : h('div', { class: 'pl-stats' }, ...[1, 7, 14, 30, 60, 90].filter((d) => all.some((p) => p.day === d)).map((d) => {
+        const p = all.find((x) => x.day === d);
+        return h('div', { class: 'pl-stat', 'data-testid': `ltv-d${d}`, 'data-value': String(p?.ltv ?? ''), title: `Revenue per player by day ${d} since install, over the ${p?.cohorts ?? 0} cohorts (${(p?.players ?? 0).toLocaleString('en-US')} players) that have reached it` },
+          h('span', { class: 'pl-stat-value' }, money(p?.ltv ?? null)), h('span', { class: 'pl-stat-label' }, `D${d} LTV`));
+      }));
+    const host = h('div', { class: 'chart', role: 'img', 'aria-label': 'LTV curve' });
+    panel.body.replaceChildren(h('div', { class: 'row pl-controls' }, daysSelect, stats), host, this.dataTable(answer, 'ltv'));
+    const maxDay = Math.max(...rows.map((r) => num(r['day']) ?? 0));
+    const days = Array.from({ length: maxDay + 1 }, (_, i) => String(i));
+    const byDay = (points: { day: number; ltv: number | null }[]): (number | null)[] => days.map((_, i) => points.find((p) => p.day === i)?.ltv ?? null);
+    const series: object[] = [];
+    if (segmented) {
+      for (const [key, points] of curves) series.push({ name: key, type: 'line', symbolSize: 4, data: byDay(points) });
+    } else {
+      // Each cohort faintly behind the average, as the spread to expect.
+      const cohorts = new Map<string, { day: number; ltv: number | null }[]>();
+      for (const r of rows) {
+        const list = cohorts.get(str(r['cohort'])) ?? [];
+        list.push({ day: num(r['day']) ?? 0, ltv: num(r['ltv']) });
+        cohorts.set(str(r['cohort']), list);
+      }
+      for (const [cohort, points] of cohorts) {
+        series.push({ name: cohort, type: 'line', silent: true, showSymbol: false, z: 1, lineStyle: { width: 1, opacity: 0.25, color: colors.text }, itemStyle: { color: colors.text }, emphasis: { disabled: true }, data: byDay(points) });
+      }
+      series.push({ name: 'all cohorts', type: 'line', symbolSize: 5, z: 3, lineStyle: { width: 3 }, itemStyle: { color: kPalette[0] }, data: byDay(all) });
+    }
+    this.chart(host, {
+      xAxis: { type: 'category', data: days, name: 'days since install', nameLocation: 'middle', nameGap: 26, nameTextStyle: { color: colors.text }, axisLabel: { color: colors.text, hideOverlap: true } },
+      yAxis: { type: 'value', axisLabel: { color: colors.text, formatter: (v: number) => `$${+v.toFixed(2)}` }, splitLine: { lineStyle: { color: colors.line } } },
+      grid: { left: 56, right: 16, top: 36, bottom: 40 },
+      legend: { top: 0, type: 'scroll', textStyle: { color: colors.text }, ...(segmented ? {} : { data: ['all cohorts'] }) },
+      tooltip: {
+        trigger: 'axis',
+        formatter: (items: unknown) => {
+          const list = (Array.isArray(items) ? items : []) as { seriesName?: string; value?: unknown; marker?: string; axisValueLabel?: string }[];
+          const shown = segmented ? list : list.filter((p) => p.seriesName === 'all cohorts');
+          const day = Number(list[0]?.axisValueLabel ?? 0);
+          const point = all.find((p) => p.day === day);
+          return [`Day ${day}${segmented || point === undefined ? '' : ` · ${point.cohorts} cohorts, ${point.players.toLocaleString('en-US')} players`}`,
+            ...shown.map((p) => `${p.marker ?? ''}${escapeHtml(p.seriesName ?? '')} <b>${money(typeof p.value === 'number' ? p.value : null)}</b>`)].join('<br>');
+        },
+      },
+      series,
+    });
+  }
+
+  private async loadDeaths(panel: PanelHandle, signal: AbortSignal): Promise<void> {
+    const q = this.query;
+    const base: Partial<PlayersQuery> = { stream: q.stream, from: q.from, to: q.to, tz: q.tz };
+    const [byEnemy, byPosition] = await Promise.allSettled([
+      this.fetchKpi('deaths', signal, base, { by: 'enemy' }),
+      this.fetchKpi('deaths', signal, base, { by: 'position', cell: this.deathsCell }),
+    ]);
+    if (signal.aborted) return;
+    if (byEnemy.status === 'rejected' && byPosition.status === 'rejected') throw byEnemy.reason;
+    const enemySql = byEnemy.status === 'fulfilled' ? this.sqlOf(byEnemy.value, 'deaths by level and enemy') : [];
+    const setPositionSql = (a: KpiAnswer | null): void => panel.setSql([...enemySql, ...(a === null ? [] : this.sqlOf(a, 'deaths by position'))]);
+    setPositionSql(byPosition.status === 'fulfilled' ? byPosition.value : null);
+    const enemyRows = byEnemy.status === 'fulfilled' ? records(byEnemy.value) : [];
+    const positionRows = byPosition.status === 'fulfilled' ? records(byPosition.value) : [];
+    if (byEnemy.status === 'fulfilled' && byPosition.status === 'fulfilled' && enemyRows.length === 0 && positionRows.length === 0) {
+      panel.body.replaceChildren(h('div', { class: 'pl-empty muted', 'data-testid': 'deaths-empty' }, 'No deaths in this range. ', kDeathsHelp));
+      return;
+    }
+    const left = byEnemy.status === 'fulfilled' ? this.deathsTable(enemyRows) : h('div', {}, errorBanner(describeError(byEnemy.reason)), h('p', { class: 'muted pl-help' }, kDeathsHelp));
+    const right = h('div', { class: 'pl-deaths-map' });
+    panel.body.replaceChildren(h('div', { class: 'pl-deaths' }, left, right));
+    if (byPosition.status === 'rejected') {
+      right.replaceChildren(errorBanner(describeError(byPosition.reason)), h('p', { class: 'muted pl-help' }, kDeathsHelp));
+      return;
+    }
+    this.drawPositions(right, byPosition.value, signal, setPositionSql);
+  }
+
+  // Level × enemy: a row a level, a column an enemy (most deadly first), the
+  // cells shaded by deaths.
+  private deathsTable(rows: KpiRecord[]): HTMLElement {
+    if (rows.length === 0) return h('div', { class: 'pl-empty muted', 'data-testid': 'deaths-enemy-empty' }, 'No deaths with a level in this range.');
+    const grid = deathsByEnemy(rows);
+    const shade = (cell: HTMLElement, deaths: number): void => {
+      const color = deathColor(grid.max === 0 ? 0 : deaths / grid.max);
+      cell.style.background = color.background;
+      cell.style.color = color.color;
+    };
+    return h('div', { class: 'table-scroll pl-heat-scroll' }, h(
+      'table',
+      { class: 'grid pl-heatmap', 'data-testid': 'deaths-table' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, 'level'),
+        h('th', { scope: 'col', class: 'num' }, 'deaths'),
+        ...grid.enemies.map((e) => h('th', { scope: 'col', class: 'num', title: `${grid.enemyTotal(e).toLocaleString('en-US')} deaths in all` }, e)))),
+      h('tbody', {}, ...grid.levels.map((level) => h('tr', {},
+        h('th', { scope: 'row' }, level),
+        h('td', { class: 'num pl-total', 'data-testid': `death-total-${level}`, 'data-value': String(grid.levelTotal(level)) }, grid.levelTotal(level).toLocaleString('en-US')),
+        ...grid.enemies.map((enemy) => {
+          const cell = grid.cell(level, enemy);
+          if (cell === undefined) return h('td', { class: 'pl-heat pl-unknown' });
+          const td = h('td', {
+            class: 'pl-heat num',
+            'data-testid': `death-${level}-${enemy}`,
+            'data-value': String(cell.deaths),
+            title: `Level ${level}, ${enemy}: ${cell.deaths.toLocaleString('en-US')} deaths of ${cell.players.toLocaleString('en-US')} players`,
+          }, cell.deaths.toLocaleString('en-US'));
+          shade(td, cell.deaths);
+          return td;
+        }),
+      ))),
+    ));
+  }
+
+  // The position heat map: deaths per cell of the level's x/y, one level or all.
+  private drawPositions(host: HTMLElement, answer: KpiAnswer, signal: AbortSignal, setSql: (a: KpiAnswer) => void): void {
+    const rows = records(answer);
+    const levels = [...new Set(rows.map((r) => str(r['level'])))].sort(compareLevels);
+    if (this.deathsLevel !== '' && !levels.includes(this.deathsLevel)) this.deathsLevel = '';
+    const levelSelect = h('select', { 'aria-label': 'Level', 'data-testid': 'deaths-level' }, h('option', { value: '' }, 'all levels'), ...levels.map((l) => h('option', { value: l }, `level ${l}`)));
+    levelSelect.value = this.deathsLevel;
+    const cellSelect = h('select', { 'aria-label': 'Cell size', 'data-testid': 'deaths-cell', title: 'The heat map\'s cell size, in the level\'s units' },
+      ...[...new Set([...kCells, this.deathsCell])].sort((a, b) => a - b).map((c) => h('option', { value: c }, `cells of ${c}`)));
+    cellSelect.value = String(this.deathsCell);
+    const chartHost = h('div', { class: 'chart pl-position-chart', role: 'img', 'aria-label': 'Where players die: deaths by position' });
+    const caption = h('div', { class: 'muted small', 'data-testid': 'deaths-position-total' });
+    host.replaceChildren(h('div', { class: 'row pl-controls' }, levelSelect, cellSelect, h('span', { class: 'spacer' }), caption), chartHost, this.dataTable(answer, 'deaths-position'));
+    let chart: Chart | null = null;
+    const draw = (): void => {
+      const grid = positionGrid(rows, this.deathsLevel === '' ? null : this.deathsLevel, this.deathsCell);
+      caption.textContent = `${grid.total.toLocaleString('en-US')} deaths with a position`;
+      caption.dataset['value'] = String(grid.total);
+      if (grid.cells.length === 0) {
+        chart?.clear();
+        chartHost.replaceChildren(h('div', { class: 'pl-empty muted', 'data-testid': 'deaths-position-empty' }, 'No death events with x and y here.'));
+        return;
+      }
+      const colors = this.axisColors();
+      const option: EChartsOption = {
+        grid: { left: 56, right: 72, top: 12, bottom: 40 },
+        tooltip: {
+          formatter: (p: unknown) => {
+            const v = (p as { value?: [number, number, number] }).value;
+            if (v === undefined) return '';
+            const x = grid.xs[v[0]] ?? 0;
+            const y = grid.ys[v[1]] ?? 0;
+            return `x ${x}–${x + this.deathsCell}, y ${y}–${y + this.deathsCell}<br><b>${v[2].toLocaleString('en-US')}</b> deaths`;
+          },
+        },
+        xAxis: { type: 'category', name: 'x', nameLocation: 'middle', nameGap: 24, nameTextStyle: { color: colors.text }, data: grid.xs.map(String), axisLabel: { color: colors.text, hideOverlap: true }, splitArea: { show: false } },
+        yAxis: { type: 'category', name: 'y', nameLocation: 'middle', nameGap: 40, nameTextStyle: { color: colors.text }, data: grid.ys.map(String), axisLabel: { color: colors.text, hideOverlap: true } },
+        visualMap: {
+          min: 0,
+          max: Math.max(1, grid.max),
+          calculable: true,
+          orient: 'vertical',
+          right: 0,
+          top: 'middle',
+          itemHeight: 160,
+          itemWidth: 10,
+          text: ['deaths', ''],
+          textStyle: { color: colors.text },
+          inRange: { color: isDark() ? ['#2a1d14', '#d9480f', '#ffd8a8'] : ['#fff4e6', '#f76707', '#7f2704'] },
+        },
+        series: [{ name: 'deaths', type: 'heatmap', data: grid.cells, emphasis: { itemStyle: { borderColor: colors.text, borderWidth: 1 } } }],
+      };
+      if (chart === null) {
+        chart = this.chart(chartHost, option);
+      } else {
+        chart.setOption(option, { notMerge: true });
+      }
+    };
+    levelSelect.addEventListener('change', () => {
+      this.deathsLevel = levelSelect.value;
+      draw();
+    });
+    // Another cell size asks for the position heat map again, only.
+    cellSelect.addEventListener('change', () => {
+      this.deathsCell = Number(cellSelect.value);
+      this.writeUrl();
+      cellSelect.disabled = true;
+      caption.textContent = 'Computing…';
+      const q = this.query;
+      this.fetchKpi('deaths', signal, { stream: q.stream, from: q.from, to: q.to, tz: q.tz }, { by: 'position', cell: this.deathsCell }).then((a) => {
+        if (signal.aborted) return;
+        if (chart !== null) this.disposeChart(chart);
+        setSql(a);
+        this.drawPositions(host, a, signal, setSql);
+      }, (e: unknown) => {
+        if (signal.aborted) return;
+        if (chart !== null) this.disposeChart(chart);
+        host.replaceChildren(errorBanner(describeError(e)));
+      });
+    });
+    if (!signal.aborted) draw();
+  }
+
   // The chart's numbers as a table, folded away (and read by the tests).
   private dataTable(answer: KpiAnswer, id: string): HTMLElement {
     return h(
@@ -591,7 +972,69 @@ class PlayersPage {
       { class: 'card pl-empty-state', 'data-testid': 'players-empty' },
       h('h2', {}, `No player events in ${stream} between ${this.query.from} and ${this.query.to}`),
       h('p', {}, kEventsHelp),
-      h('p', { class: 'muted' }, 'Send session_start … session_end events with player_id, session_id and ts — for instance ', h('code', {}, 'gamelake generate -t builtin:sessions --url … --key …'), ' — or pick another stream or a wider range.'),
+      this.howToSend(stream),
+      h('p', { class: 'muted' }, 'Or pick another stream or a wider range above.'),
+    );
+  }
+
+  // What to do about a failed page: the API's message as it came, then
+  // what usually fixes it.
+  private failed(e: unknown): HTMLElement[] {
+    const message = describeError(e);
+    const stream = this.query.stream === '' ? this.streamSelect.selectedOptions[0]?.value || 'events' : this.query.stream;
+    const out: HTMLElement[] = [errorBanner(message)];
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+      out.push(h('p', { class: 'muted pl-help' }, 'The Players page needs an admin key (KPIs run SQL over the lake). Sign out and sign in with one, or make one with gamelake keys create --scope admin.'));
+    } else if (e instanceof ApiError && e.status === 400 && /does not exist|no such|not found|unknown stream/i.test(message) && !/column/i.test(message)) {
+      out.push(h('div', { class: 'card pl-empty-state', 'data-testid': 'players-no-stream' },
+        h('h2', {}, `There is no stream ${stream} yet`),
+        h('p', {}, 'A stream is created by the first events sent to it. ', kEventsHelp),
+        this.howToSend(stream),
+        h('p', { class: 'muted' }, 'Or pick a stream that exists above.')));
+    } else if (e instanceof ApiError && e.status === 400 && /column|field|referenced/i.test(message)) {
+      out.push(h('p', { class: 'muted pl-help', 'data-testid': 'players-mapping-help' }, kEventsHelp, ` If ${stream}'s events carry these under other names, map them in the server's config, e.g. [kpi.streams.${stream}] player_id = "PlayerID", ts = "EventTime" (docs/events.md, "Mapping your own names").`));
+    } else {
+      out.push(this.help());
+    }
+    return out;
+  }
+
+  // Two ways to fill a stream with events the KPIs read: curl, or the generator.
+  private howToSend(stream: string): HTMLElement {
+    const origin = window.location.origin;
+    const now = new Date();
+    const at = (seconds: number): string => new Date(now.getTime() + seconds * 1000).toISOString();
+    const player = 'player-1';
+    const session = 'session-1';
+    const events = [
+      { event_type: 'session_start', s: 0, extra: '' },
+      { event_type: 'level_start', s: 5, extra: ',"level":1' },
+      { event_type: 'death', s: 40, extra: ',"level":1,"enemy":"spider","x":420.5,"y":130' },
+      { event_type: 'level_complete', s: 95, extra: ',"level":1' },
+      { event_type: 'purchase', s: 100, extra: ',"revenue":0.99,"item_id":"gems_small"' },
+      { event_type: 'session_end', s: 120, extra: '' },
+    ].map((e, i) => `{"event_id":"demo-${i + 1}","event_type":"${e.event_type}","ts":"${at(e.s)}","player_id":"${player}","session_id":"${session}","platform":"web"${e.extra}}`);
+    const curl = [
+      `curl -s ${origin}/v1/streams/${stream}/records -H "Authorization: Bearer $INGEST_KEY" \\`,
+      `  -H 'Content-Type: application/x-ndjson' --data-binary @- <<'EOF'`,
+      ...events,
+      'EOF',
+    ].join('\n');
+    const generate = `gamelake generate -t builtin:sessions --stream ${stream} --url ${origin} --key "$INGEST_KEY" --rate 50 --duration 120`;
+    const block = (label: string, text: string, id: string): HTMLElement => h(
+      'div',
+      { class: 'pl-howto' },
+      h('div', { class: 'row' }, h('strong', {}, label), h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'small-btn', onclick: () => {
+        navigator.clipboard.writeText(text).then(() => toast('Copied'), (err: unknown) => toast(`Could not copy: ${describeError(err)}`, 'error'));
+      } }, 'Copy')),
+      h('pre', { class: 'pl-sql-text', 'data-testid': id }, text),
+    );
+    return h(
+      'div',
+      { class: 'pl-howtos' },
+      block('Send a session by hand (an ingest key from the Keys page as INGEST_KEY)', curl, 'howto-curl'),
+      block('Or simulate players for two minutes', generate, 'howto-generate'),
+      h('p', { class: 'muted small' }, 'From a game: the Unity, C++ and TypeScript SDKs send sessions this way (docs/sdk.md). The page shows events as soon as they are acknowledged; press Refresh.'),
     );
   }
 
@@ -599,10 +1042,19 @@ class PlayersPage {
     return h('p', { class: 'muted pl-help' }, kEventsHelp, ' A stream whose fields have other names can be mapped with kpi.streams.<stream>.<field> (docs/events.md).');
   }
 
+  private disposeChart(chart: Chart): void {
+    chart.dispose();
+    this.charts = this.charts.filter((c) => c !== chart);
+  }
+
   private disposeCharts(): void {
     for (const chart of this.charts) chart.dispose();
     this.charts = [];
   }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function render(root: HTMLElement, context: PageContext): Cleanup {

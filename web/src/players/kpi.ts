@@ -10,7 +10,7 @@ export interface KpiColumn {
 // A /v1/kpis/{name} answer: the /v1/query document headed by what was asked.
 export interface KpiAnswer {
   kpi: string;
-  parameters: Record<string, string | number | null>;
+  parameters: Record<string, string | number | boolean | null>;
   as_of: string;
   sql?: string;
   columns: KpiColumn[];
@@ -146,9 +146,14 @@ export function weightedRetention(retention: KpiRecord[], day: number): number |
   return size === 0 ? null : retained / size;
 }
 
-// The eight tiles from three unsegmented answers: stickiness (a row a day:
-// dau, wau, mau, stickiness), retention (classic, days >= 7) and revenue by day.
-export function computeTiles(stickiness: KpiRecord[], retention: KpiRecord[], revenue: KpiRecord[]): Tile[] {
+// The eight tiles from three unsegmented answers over one range of `days`
+// days: stickiness (a row a day: dau, wau, mau, stickiness), retention
+// (classic, days >= 7) and revenue by day. Every tile is a number for the
+// whole range, so that the same tiles of the previous range compare with
+// them: average DAU (days without a row had no player), MAU on the last
+// day, stickiness = average DAU / that MAU, retention of the range's
+// cohorts, revenue and its ratios over the range.
+export function computeTiles(stickiness: KpiRecord[], retention: KpiRecord[], revenue: KpiRecord[], days: number): Tile[] {
   const last = stickiness[stickiness.length - 1];
   const lastDay = str(last?.['day']);
   const cohortTrend = (day: number): number[] =>
@@ -156,15 +161,17 @@ export function computeTiles(stickiness: KpiRecord[], retention: KpiRecord[], re
   const revenueTotal = sum(revenue, 'revenue');
   const playerDays = sum(revenue, 'player_days');
   const activeDays = sum(revenue, 'active_players');
+  const avgDau = days <= 0 ? null : sum(stickiness, 'dau') / days;
+  const mau = num(last?.['mau']);
   return [
-    { id: 'dau', label: 'DAU', value: num(last?.['dau']), format: 'count', trend: series(stickiness, 'dau'), note: `Daily active players on ${lastDay || 'the last day'}; the line is every day's` },
-    { id: 'mau', label: 'MAU', value: num(last?.['mau']), format: 'count', trend: series(stickiness, 'mau'), note: `Players of the 30 days ending ${lastDay || 'the last day'}` },
-    { id: 'stickiness', label: 'Stickiness', value: num(last?.['stickiness']), format: 'percent', trend: series(stickiness, 'stickiness'), note: `DAU / MAU on ${lastDay || 'the last day'}` },
+    { id: 'dau', label: 'Avg DAU', value: avgDau, format: 'count', trend: series(stickiness, 'dau'), note: `Daily active players, averaged over the range's ${days} days; the line is every day's` },
+    { id: 'mau', label: 'MAU', value: mau, format: 'count', trend: series(stickiness, 'mau'), note: `Players of the 30 days ending ${lastDay || 'the last day'}` },
+    { id: 'stickiness', label: 'Stickiness', value: avgDau === null || mau === null || mau === 0 ? null : avgDau / mau, format: 'percent', trend: series(stickiness, 'stickiness'), note: `Average DAU / MAU on ${lastDay || 'the last day'}; the line is each day's DAU/MAU` },
     { id: 'd1', label: 'D1 retention', value: weightedRetention(retention, 1), format: 'percent', trend: cohortTrend(1), note: 'Of the players first seen in the range, the share back the next day (cohorts weighted by size); the line is each cohort\'s' },
     { id: 'd7', label: 'D7 retention', value: weightedRetention(retention, 7), format: 'percent', trend: cohortTrend(7), note: 'The share back on the 7th day after their first (cohorts weighted by size); the line is each cohort\'s' },
     { id: 'revenue', label: 'Revenue', value: revenueTotal, format: 'money', trend: series(revenue, 'revenue'), note: 'Sum of purchase revenue in the range; the line is each day\'s' },
     { id: 'arpdau', label: 'ARPDAU', value: playerDays === 0 ? null : revenueTotal / playerDays, format: 'money', trend: series(revenue, 'arpdau'), note: 'Revenue / summed daily active players; the line is each day\'s' },
-    { id: 'conversion', label: 'Paying conversion', value: activeDays === 0 ? null : sum(revenue, 'paying_players') / activeDays, format: 'percent', trend: series(revenue, 'conversion'), note: 'Paying players / active players, a day at a time, over the range; the line is each day\'s' },
+    { id: 'conversion', label: 'Conversion', value: activeDays === 0 ? null : sum(revenue, 'paying_players') / activeDays, format: 'percent', trend: series(revenue, 'conversion'), note: 'Paying players / active players, a day at a time, over the range; the line is each day\'s' },
   ];
 }
 
@@ -251,4 +258,238 @@ export function heatColor(ratio: number): { background: string; color: string } 
 // A stable test id part for a segment value (null and '' kept apart).
 export function segmentKey(segment: string | null): string {
   return segment === null ? '(null)' : segment === '' ? '(empty)' : segment;
+}
+
+// ---- trends: the same tile over the previous period of the same length ----
+
+// The period just before from..to with as many days: 2025-03-08..14 -> 03-01..07.
+export function previousRange(from: string, to: string): { from: string; to: string } {
+  const days = Math.max(1, rangeDays(from, to));
+  const start = Date.parse(`${from}T00:00:00Z`);
+  return { from: isoDay(new Date(start - days * 86_400_000)), to: isoDay(new Date(start - 86_400_000)) };
+}
+
+export type TrendDirection = 'up' | 'down' | 'flat';
+
+export interface Trend {
+  direction: TrendDirection;
+  // Relative change for counts and money ((now - before) / before), the
+  // difference in percentage points for percentages; null when the previous
+  // value was 0 (no ratio to speak of).
+  change: number | null;
+  text: string; // "▲ 8.1%", "▼ 1.2 pp", "▲ from 0"
+}
+
+const kArrows: Record<TrendDirection, string> = { up: '▲', down: '▼', flat: '▬' };
+
+function percentText(ratio: number): string {
+  const p = Math.abs(ratio) * 100;
+  return p >= 10 ? `${Math.round(p).toLocaleString('en-US')}%` : `${p.toFixed(1)}%`;
+}
+
+// The trend of a tile: its direction is the sign of now - before, exactly
+// (the text may round to 0). Null when either value is unknown.
+export function trendOf(now: number | null, before: number | null, format: TileFormat): Trend | null {
+  if (now === null || before === null) return null;
+  const direction: TrendDirection = now > before ? 'up' : now < before ? 'down' : 'flat';
+  const arrow = kArrows[direction];
+  if (format === 'percent') {
+    const change = now - before;
+    return { direction, change, text: `${arrow} ${Math.abs(change * 100).toFixed(1)} pp` };
+  }
+  if (before === 0) return { direction, change: null, text: direction === 'flat' ? `${arrow} 0%` : `${arrow} from 0` };
+  const change = (now - before) / Math.abs(before);
+  return { direction, change, text: `${arrow} ${percentText(change)}` };
+}
+
+// "vs previous 7 days" (or "vs previous day").
+export function previousLabel(days: number): string {
+  return days === 1 ? 'vs previous day' : `vs previous ${days.toLocaleString('en-US')} days`;
+}
+
+// ---- sessions ----
+
+// Seconds as "45s", "12m 30s", "1h 05m".
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export interface SessionsSummary {
+  sessions: number;
+  perDau: number | null; // sessions / summed daily active players, over the range
+  avgLengthS: number | null; // average session length, weighted by sessions
+}
+
+// The range's totals from the per-period rows (all segments together when
+// the answer is segmented: its rows then partition the sessions, but not
+// the player days, so perDau is only exact unsegmented).
+export function sessionsSummary(rows: KpiRecord[]): SessionsSummary {
+  const sessions = sum(rows, 'sessions');
+  const playerDays = sum(rows, 'player_days');
+  let lengthTotal = 0;
+  for (const r of rows) lengthTotal += (num(r['avg_length_s']) ?? 0) * (num(r['sessions']) ?? 0);
+  return {
+    sessions,
+    perDau: playerDays === 0 ? null : sessions / playerDays,
+    avgLengthS: sessions === 0 ? null : lengthTotal / sessions,
+  };
+}
+
+// ---- deaths ----
+
+// Levels as the funnel sorts them: numbers as numbers, then text.
+export function compareLevels(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  const xn = a.trim() !== '' && Number.isFinite(x);
+  const yn = b.trim() !== '' && Number.isFinite(y);
+  if (xn && yn) return x - y;
+  if (xn !== yn) return xn ? -1 : 1;
+  return a.localeCompare(b);
+}
+
+export interface DeathsByEnemy {
+  levels: string[];
+  enemies: string[]; // most deaths first
+  cell(level: string, enemy: string): { deaths: number; players: number } | undefined;
+  levelTotal(level: string): number;
+  enemyTotal(enemy: string): number;
+  max: number;
+  total: number;
+}
+
+// deaths?by=enemy rows (level, enemy, deaths, players; summed over segments
+// if any) as a level × enemy grid. A null enemy or level is "(none)".
+export function deathsByEnemy(rows: KpiRecord[]): DeathsByEnemy {
+  const cells = new Map<string, { deaths: number; players: number }>();
+  const levelTotals = new Map<string, number>();
+  const enemyTotals = new Map<string, number>();
+  const name = (v: unknown): string => (v === null || v === undefined || v === '' ? '(none)' : str(v));
+  let total = 0;
+  for (const r of rows) {
+    const level = name(r['level']);
+    const enemy = name(r['enemy']);
+    const deaths = num(r['deaths']) ?? 0;
+    const players = num(r['players']) ?? 0;
+    const key = `${level}\u0000${enemy}`;
+    const cell = cells.get(key) ?? { deaths: 0, players: 0 };
+    cell.deaths += deaths;
+    cell.players += players;
+    cells.set(key, cell);
+    levelTotals.set(level, (levelTotals.get(level) ?? 0) + deaths);
+    enemyTotals.set(enemy, (enemyTotals.get(enemy) ?? 0) + deaths);
+    total += deaths;
+  }
+  const enemies = [...enemyTotals.keys()].sort((a, b) => (enemyTotals.get(b) ?? 0) - (enemyTotals.get(a) ?? 0) || a.localeCompare(b));
+  let max = 0;
+  for (const c of cells.values()) max = Math.max(max, c.deaths);
+  return {
+    levels: [...levelTotals.keys()].sort(compareLevels),
+    enemies,
+    cell: (level, enemy) => cells.get(`${level}\u0000${enemy}`),
+    levelTotal: (level) => levelTotals.get(level) ?? 0,
+    enemyTotal: (enemy) => enemyTotals.get(enemy) ?? 0,
+    max,
+    total,
+  };
+}
+
+export interface PositionGrid {
+  xs: number[]; // each column's lower x, every cell from the lowest to the highest
+  ys: number[];
+  cells: [number, number, number][]; // [x index, y index, deaths], only cells with deaths
+  max: number;
+  total: number;
+}
+
+// deaths?by=position rows (level, cell_x, cell_y, deaths) of one level, or
+// of all levels summed (level = null), as a dense grid of `cell`-sized cells.
+export function positionGrid(rows: KpiRecord[], level: string | null, cell: number): PositionGrid {
+  const counts = new Map<string, number>();
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  let total = 0;
+  for (const r of rows) {
+    if (level !== null && str(r['level']) !== level) continue;
+    const x = num(r['cell_x']);
+    const y = num(r['cell_y']);
+    const deaths = num(r['deaths']) ?? 0;
+    if (x === null || y === null) continue;
+    const key = `${x},${y}`;
+    counts.set(key, (counts.get(key) ?? 0) + deaths);
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
+    total += deaths;
+  }
+  if (counts.size === 0) return { xs: [], ys: [], cells: [], max: 0, total: 0 };
+  const steps = (lo: number, hi: number): number[] => {
+    const n = Math.min(400, Math.round((hi - lo) / cell) + 1);
+    return Array.from({ length: n }, (_, i) => lo + i * cell);
+  };
+  const xs = steps(minX, maxX);
+  const ys = steps(minY, maxY);
+  const cells: [number, number, number][] = [];
+  let max = 0;
+  for (const [key, deaths] of counts) {
+    const [x, y] = key.split(',').map(Number) as [number, number];
+    const xi = Math.round((x - minX) / cell);
+    const yi = Math.round((y - minY) / cell);
+    if (xi >= xs.length || yi >= ys.length) continue;
+    cells.push([xi, yi, deaths]);
+    max = Math.max(max, deaths);
+  }
+  return { xs, ys, cells, max, total };
+}
+
+// ---- LTV ----
+
+export interface LtvPoint {
+  day: number;
+  cohorts: number; // cohorts that have reached the day
+  players: number; // their players
+  revenue: number;
+  ltv: number | null; // revenue / players
+}
+
+// The LTV curve over all cohorts that have reached day N, weighted by size:
+// sum(revenue) / sum(cohort_size), a curve per segment when the answer has one
+// (key: segmentKey(segment), or '' unsegmented).
+export function ltvCurves(rows: KpiRecord[]): Map<string, LtvPoint[]> {
+  const bySegment = new Map<string, Map<number, LtvPoint>>();
+  for (const r of rows) {
+    const key = 'segment' in r ? segmentKey(r['segment'] === null ? null : str(r['segment'])) : '';
+    const day = num(r['day']);
+    if (day === null) continue;
+    let points = bySegment.get(key);
+    if (points === undefined) {
+      points = new Map();
+      bySegment.set(key, points);
+    }
+    const point = points.get(day) ?? { day, cohorts: 0, players: 0, revenue: 0, ltv: null };
+    point.cohorts += 1;
+    point.players += num(r['cohort_size']) ?? 0;
+    point.revenue += num(r['revenue']) ?? 0;
+    point.ltv = point.players === 0 ? null : point.revenue / point.players;
+    points.set(day, point);
+  }
+  const out = new Map<string, LtvPoint[]>();
+  for (const key of [...bySegment.keys()].sort()) {
+    out.set(key, [...(bySegment.get(key)?.values() ?? [])].sort((a, b) => a.day - b.day));
+  }
+  return out;
+}
+
+// The deaths heat table's cell colour: red, more opaque with more deaths.
+export function deathColor(ratio: number): { background: string; color: string } {
+  const r = Math.min(1, Math.max(0, ratio));
+  const alpha = 0.06 + 0.84 * Math.sqrt(r);
+  return { background: `rgba(214, 39, 40, ${alpha.toFixed(3)})`, color: alpha > 0.55 ? '#ffffff' : 'inherit' };
 }
