@@ -230,11 +230,18 @@ test('the trends compare each tile with the previous period of the same length',
     if (direction === 'down') expect(color, id).toBe('rgb(198, 40, 40)');
   }
   expect([...directions].sort(), 'the seeded data has tiles going both ways').toEqual(['down', 'up']);
+  expect(await page.getByTestId('tiles-partial').count()).toBe(0);
   // The README's picture: the top of the page, its charts drawn.
   await expect(page.getByTestId('data-revenue')).toBeAttached();
   await expect(page.getByTestId('retention-grid')).toBeVisible();
   await page.waitForTimeout(600);
   await shot(page, 'players');
+
+  // A week later, the previous period starts before the stream's first
+  // events: the trends say their comparison covers only part of it.
+  await page.goto(`${server.url}/#/players?stream=${kStream}&from=2025-03-08&to=2025-03-21`);
+  await expect(page.getByTestId('tiles-partial')).toContainText('begin on 2025-03-01, within the previous period (2025-02-22 to 2025-03-07)');
+  await expect(page.getByTestId('tile-dau-trend')).toContainText('vs previous 14 days*');
   expect(problems).toEqual([]);
 });
 
@@ -350,6 +357,12 @@ test('a segment, an empty range and a stream that does not exist', async ({ sign
   await expect(page.getByTestId('players-no-stream')).toContainText('There is no stream no_such_stream yet');
   await expect(page.getByTestId('howto-curl')).toContainText(`${server.url}/v1/streams/no_such_stream/records`);
   await expect(page.getByTestId('howto-generate')).toContainText('gamelake generate -t builtin:sessions --stream no_such_stream');
+  // A stream whose events do not follow the convention (the lab's): which
+  // column is missing and how to map it.
+  await page.goto(`${server.url}/#/players?stream=events&from=${kFrom}&to=${kTo}`);
+  await expect(page.getByTestId('error')).toContainText('400 invalid_kpi_request');
+  await expect(page.getByTestId('players-mapping-help')).toContainText('events has no column ts');
+  await expect(page.getByTestId('players-mapping-help')).toContainText('[kpi.streams.events] ts = ');
   await page.getByTestId('players-stream').selectOption('');
   await expect(page.getByTestId('players-status')).not.toContainText('no_such_stream');
   await expect(page.getByTestId('tile-dau').or(page.getByTestId('players-empty'))).toBeVisible();

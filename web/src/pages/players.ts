@@ -419,7 +419,11 @@ class PlayersPage {
     const earlier = before !== null && before[0].rows.length > 0
       ? new Map(computeTiles(records(before[0]), records(before[1]), records(before[2]), days).map((t) => [t.id, t]))
       : null;
-    const label = previousLabel(days);
+    // A previous period the stream only partly covers (its data starts
+    // within it) makes big trends; say so.
+    const firstDay = before === null ? undefined : records(before[0]).find((r) => (num(r['dau']) ?? 0) > 0)?.['day'];
+    const partial = earlier !== null && firstDay !== undefined && str(firstDay) > previous.from ? str(firstDay) : null;
+    const label = `${previousLabel(days)}${partial === null ? '' : '*'}`;
     panel.body.replaceChildren(
       h(
         'div',
@@ -446,6 +450,7 @@ class PlayersPage {
           );
         }),
       ),
+      ...(partial === null ? [] : [h('div', { class: 'muted small pl-footnote', 'data-testid': 'tiles-partial' }, `* The stream's events begin on ${partial}, within the previous period (${previous.from} to ${previous.to}): its numbers cover only part of it.`)]),
     );
   }
 
@@ -783,7 +788,7 @@ class PlayersPage {
         cohorts.set(str(r['cohort']), list);
       }
       for (const [cohort, points] of cohorts) {
-        series.push({ name: cohort, type: 'line', silent: true, showSymbol: false, z: 1, lineStyle: { width: 1, opacity: 0.25, color: colors.text }, itemStyle: { color: colors.text }, emphasis: { disabled: true }, data: byDay(points) });
+        series.push({ name: cohort, type: 'line', silent: true, symbol: 'none', z: 1, lineStyle: { width: 1, opacity: 0.25, color: colors.text }, itemStyle: { color: colors.text }, emphasis: { disabled: true }, data: byDay(points) });
       }
       series.push({ name: 'all cohorts', type: 'line', symbolSize: 5, z: 3, lineStyle: { width: 3 }, itemStyle: { color: kPalette[0] }, data: byDay(all) });
     }
@@ -992,7 +997,12 @@ class PlayersPage {
         this.howToSend(stream),
         h('p', { class: 'muted' }, 'Or pick a stream that exists above.')));
     } else if (e instanceof ApiError && e.status === 400 && /column|field|referenced/i.test(message)) {
-      out.push(h('p', { class: 'muted pl-help', 'data-testid': 'players-mapping-help' }, kEventsHelp, ` If ${stream}'s events carry these under other names, map them in the server's config, e.g. [kpi.streams.${stream}] player_id = "PlayerID", ts = "EventTime" (docs/events.md, "Mapping your own names").`));
+      const column = /column "?([A-Za-z0-9_ ]+?)"? not found/i.exec(message)?.[1];
+      const example = column !== undefined ? `${column} = "<${stream}'s column for ${column}>"` : 'player_id = "PlayerID", ts = "EventTime"';
+      out.push(h('p', { class: 'muted pl-help', 'data-testid': 'players-mapping-help' },
+        column !== undefined ? `${stream} has no column ${column}. ` : '',
+        kEventsHelp,
+        ` If this stream's events carry these under other names, map them in the server's config — [kpi.streams.${stream}] ${example} — and restart it (docs/events.md, "Mapping your own names"); or pick another stream above.`));
     } else {
       out.push(this.help());
     }
