@@ -40,6 +40,7 @@ import {
   type Granularity,
   type KpiAnswer,
   type KpiRecord,
+  type LtvPoint,
   type PlayersQuery,
   type RetentionMode,
   type Tile,
@@ -49,6 +50,7 @@ const kZones = ['UTC', 'America/Los_Angeles', 'America/New_York', 'America/Sao_P
 const kSessionsHelp = 'Sessions are the events of one session_id. A stream without session ids can be mapped with kpi.streams.<stream>.session_id = "" : sessions are then runs of a player\'s events with no gap over 30 minutes (docs/events.md).';
 const kDeathsHelp = 'Send death events with level, enemy and the position x, y in the level\'s coordinates (docs/events.md); a stream whose fields have other names can be mapped with kpi.streams.<stream>.<field>.';
 const kCells = [10, 25, 50, 100, 250, 500, 1000];
+const kLtvSolidCohorts = 3;
 const kEventsHelp = 'The Players page reads events that follow gamelake\'s event convention (docs/events.md): each with player_id and ts, and an event_type of session_start, session_end, level_start, level_complete, death or purchase (with revenue).';
 
 interface PanelHandle {
@@ -275,7 +277,7 @@ class PlayersPage {
     const activity = this.panel(`Active players by ${q.granularity}`, 'active', 'New: first event ever in the period; returning: the others');
     const revenue = this.panel(`Revenue by ${q.granularity}`, 'revenue', 'Purchase revenue and ARPDAU (revenue / summed daily active players)');
     const sessions = this.panel(`Sessions by ${q.granularity}`, 'sessions', 'Sessions per daily active player, and how long they last (first to last event)');
-    const ltv = this.panel('LTV by install cohort', 'ltv', 'Cumulative revenue per player, by days since install; the curve averages the cohorts that have reached each day');
+    const ltv = this.panel('LTV by install cohort', 'ltv', 'Cumulative revenue per player by days since install, averaged over the cohorts that have reached each day (dashed: fewer than 3 cohorts)');
     const retention = this.panel('Retention by install cohort', 'retention', 'Of the players first seen on a day, the share active N days later');
     const deaths = this.panel('Where players die', 'deaths', `Deaths by level and enemy, and where in the level (death events' x/y)${segmented ? ' — all players, not by segment' : ''}`);
     const funnel = this.panel('Progression funnel', 'funnel', 'Players who started and completed each level, and deaths');
@@ -778,7 +780,7 @@ class PlayersPage {
     const byDay = (points: { day: number; ltv: number | null }[]): (number | null)[] => days.map((_, i) => points.find((p) => p.day === i)?.ltv ?? null);
     const series: object[] = [];
     if (segmented) {
-      for (const [key, points] of curves) series.push({ name: key, type: 'line', symbolSize: 4, data: byDay(points) });
+      [...curves.entries()].forEach(([key, points], i) => series.push(...this.ltvSeries(key, points, byDay, kPalette[i % kPalette.length] ?? '#1f77d0', 2)));
     } else {
       // Each cohort faintly behind the average, as the spread to expect.
       const cohorts = new Map<string, { day: number; ltv: number | null }[]>();
@@ -790,7 +792,7 @@ class PlayersPage {
       for (const [cohort, points] of cohorts) {
         series.push({ name: cohort, type: 'line', silent: true, symbol: 'none', z: 1, lineStyle: { width: 1, opacity: 0.25, color: colors.text }, itemStyle: { color: colors.text }, emphasis: { disabled: true }, data: byDay(points) });
       }
-      series.push({ name: 'all cohorts', type: 'line', symbolSize: 5, z: 3, lineStyle: { width: 3 }, itemStyle: { color: kPalette[0] }, data: byDay(all) });
+      series.push(...this.ltvSeries('all cohorts', all, byDay, kPalette[0] ?? '#1f77d0', 3));
     }
     this.chart(host, {
       xAxis: { type: 'category', data: days, name: 'days since install', nameLocation: 'middle', nameGap: 26, nameTextStyle: { color: colors.text }, axisLabel: { color: colors.text, hideOverlap: true } },
@@ -801,7 +803,9 @@ class PlayersPage {
         trigger: 'axis',
         formatter: (items: unknown) => {
           const list = (Array.isArray(items) ? items : []) as { seriesName?: string; value?: unknown; marker?: string; axisValueLabel?: string }[];
-          const shown = segmented ? list : list.filter((p) => p.seriesName === 'all cohorts');
+          // A curve is two series (solid, then dashed): one line each.
+          const seen = new Set<string>();
+          const shown = list.filter((p) => (segmented || p.seriesName === 'all cohorts') && typeof p.value === 'number' && !seen.has(p.seriesName ?? '') && seen.add(p.seriesName ?? ''));
           const day = Number(list[0]?.axisValueLabel ?? 0);
           const point = all.find((p) => p.day === day);
           return [`Day ${day}${segmented || point === undefined ? '' : ` · ${point.cohorts} cohorts, ${point.players.toLocaleString('en-US')} players`}`,
@@ -810,6 +814,19 @@ class PlayersPage {
       },
       series,
     });
+  }
+
+  // An LTV curve: solid while at least kLtvSolidCohorts cohorts have reached
+  // the day, dashed after (an average of few cohorts jumps about).
+  private ltvSeries(name: string, points: LtvPoint[], byDay: (p: { day: number; ltv: number | null }[]) => (number | null)[], color: string, width: number): object[] {
+    const last = points.filter((p) => p.cohorts >= kLtvSolidCohorts).reduce((m, p) => Math.max(m, p.day), -1);
+    const solid = byDay(points.filter((p) => p.day <= last));
+    const tail = byDay(points.filter((p) => p.day >= last));
+    const common = { name, type: 'line', symbolSize: width + 2, z: 3, itemStyle: { color } };
+    return [
+      { ...common, lineStyle: { width, color }, data: solid },
+      { ...common, lineStyle: { width: Math.max(1, width - 1), color, type: 'dashed' }, symbolSize: 3, data: tail },
+    ];
   }
 
   private async loadDeaths(panel: PanelHandle, signal: AbortSignal): Promise<void> {
