@@ -265,7 +265,8 @@ class PlayersPage {
     this.status.textContent = `${stream} · ${str(used['from'])} to ${str(used['to'])} · ${str(used['tz'])} · as of ${active.as_of.replace('T', ' ').slice(0, 19)} UTC`;
     if (q.stream === '') this.addStream(stream);
     if (q.tz === '') this.tzInput.placeholder = str(used['tz']);
-    if (active.rows.length === 0) {
+    // No row, or only zero rows (periods filled in with zeros): no player.
+    if (records(active).every((r) => (num(r['active_players']) ?? 0) === 0)) {
       this.content.replaceChildren(this.empty(stream));
       return;
     }
