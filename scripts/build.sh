@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Configures and builds gamelake.
-# Usage: scripts/build.sh [release [TARGET...]|sanitize|tsan|tsan-threads|console|fuzz]
+# Usage: scripts/build.sh [release [TARGET...]|sanitize|tsan|tsan-threads|console|sdks [DIR]|fuzz]
 #   release  -> build/        (RelWithDebInfo; the binary users run, the C++ SDK, the
 #                              tests and benchmarks, or only the TARGETs given), the
 #                              console, and the C# and TypeScript SDKs (build/sdk/unity,
 #                              sdk/js/dist)
 #   console  -> web/dist/     (the web console: type-checked, bundled by Vite;
 #                              `gamelake serve` finds it beside build/)
+#   sdks [DIR] -> DIR/sdk/unity, sdk/js/dist (the C# and TypeScript SDKs, their tests
+#                              and drivers; DIR is the CMake build that tests them,
+#                              build/ unless given)
 #   sanitize -> build-asan/   (AddressSanitizer + UndefinedBehaviorSanitizer, for tests)
 #   tsan     -> build-tsan/   (ThreadSanitizer: the server and every test, unit and
 #                              integration; scripts/test_tsan.sh runs them, before a release)
@@ -17,6 +20,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node_path.sh
+build_console() { (cd web && npm run --silent build); }
+# The game SDKs that are not C++: C# under Mono, TypeScript (tests and driver too).
+build_sdks() {
+  sdk/unity/build.sh "$1/sdk/unity"
+  (cd sdk/js && npm run --silent build)
+}
 kind="${1:-release}"
 shift || true
 jobs="$(nproc)"
@@ -28,13 +37,14 @@ case "$kind" in
     else
       cmake --build build -j "$jobs"
     fi
-    (cd web && npm run --silent build)
-    # The game SDKs that are not C++: C# under Mono, TypeScript (tests and driver too).
-    sdk/unity/build.sh build/sdk/unity
-    (cd sdk/js && npm run --silent build)
+    build_console
+    build_sdks build
     ;;
   console)
-    (cd web && npm run --silent build)
+    build_console
+    ;;
+  sdks)
+    build_sdks "${1:-build}"
     ;;
   sanitize)
     cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGAMELAKE_SANITIZE=ON \
@@ -56,7 +66,7 @@ case "$kind" in
     cmake --build build-fuzz -j "$jobs" --target gamelake_fuzzers
     ;;
   *)
-    echo "usage: scripts/build.sh [release [TARGET...]|sanitize|tsan|tsan-threads|console|fuzz]" >&2
+    echo "usage: scripts/build.sh [release [TARGET...]|sanitize|tsan|tsan-threads|console|sdks [DIR]|fuzz]" >&2
     exit 2
     ;;
 esac

@@ -2,7 +2,8 @@
 # Clang's thread-safety analysis over the server's C++ sources: each file that
 # includes common/mutex.h (directly or through our headers) is compiled with
 # clang++ -fsyntax-only -Wthread-safety -Werror, with the flags CMake gave it
-# in BUILD_DIR/compile_commands.json (default build/, the release build). No
+# in BUILD_DIR/compile_commands.json (default build/; the test command uses
+# build-asan/, the sanitized build, and -fsanitize flags change nothing here). No
 # objects are written: it costs a parse of those files, not a second build.
 # The rules it checks are the GL_GUARDED_BY / GL_REQUIRES / GL_EXCLUDES
 # annotations (src/common/thread_annotations.h, src/common/mutex.h); a file
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 build="${1:-build}"
 shift || true
 db="$build/compile_commands.json"
-[ -f "$db" ] || { echo "check_thread_safety: no $db (run scripts/build.sh release first)" >&2; exit 2; }
+[ -f "$db" ] || { echo "check_thread_safety: no $db (build it first: scripts/build.sh release, or sanitize for build-asan)" >&2; exit 2; }
 flags=(-fsyntax-only -Wno-everything -Wthread-safety -Werror)
 # One line per file: directory, the compile command's flags (g++'s output,
 # optimisation and warning flags dropped), the file.

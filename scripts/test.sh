@@ -1,57 +1,54 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs every test, each once:
-#   1. the release build (the binary users run) and what only it can test: the
-#      game SDKs' end-to-end tests (label sdk_e2e: C++, C# under Mono, TypeScript in
-#      Node and chromium) and the web console's checks (ESLint, TypeScript, its unit
-#      tests, its browser tests in Debian's chromium against build/gamelake --demo);
-#   2. every other C++ test (unit, integration and crash tests against the real
-#      server on 127.0.0.1) under AddressSanitizer + UndefinedBehaviorSanitizer,
-#      beside clang's thread-safety analysis of the locking rules;
+#   1. every C++ test (unit, integration and crash tests against the real server on
+#      127.0.0.1) and the game SDKs' end-to-end tests (label sdk_e2e: C++, C# under
+#      Mono, TypeScript in Node and chromium) under AddressSanitizer +
+#      UndefinedBehaviorSanitizer, two at a time, beside clang's thread-safety
+#      analysis of the locking rules;
+#   2. the web console's checks (ESLint, TypeScript, its unit tests, its browser
+#      tests in Debian's chromium against that server with --demo);
 #   3. a short run of every fuzz target (fuzz/);
 #   4. the threaded streaming tests and the C++ SDK under ThreadSanitizer (every
 #      test under it: scripts/test_tsan.sh, before a release).
-# The C++ tests run once, under the sanitizers, not also in release: the suite must
-# fit CI's 90 minutes on two cores, and a sanitized run catches all a release run
-# would (UBSan covers what optimisation could expose) and more.
+# One build serves the tests: CI gives the suite 90 minutes on two cores, compiling
+# is most of it, and a sanitized run catches all a release run would (UBSan covers
+# what optimisation could expose) and more. The release build (scripts/build.sh) is
+# the same code at -O2; the benchmarks (bench/) run it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each phase's start and the seconds since the run began, so a slow run says where.
 phase() { echo "[test.sh +${SECONDS}s] $*" >&2; }
 phase setup
 scripts/setup.sh
-# In release, only what runs there: the server and the C++ SDK's conformance driver
-# (the test binaries are built under the sanitizers below).
-phase release build
-scripts/build.sh release gamelake gamelake_sdk_driver
-source scripts/node_path.sh
-# The game SDKs' end-to-end tests against the release server (their unit tests,
-# the shared conformance suite through the fault proxy, the browser SDK in
-# chromium, the Unity files against the stub).
-phase sdk end-to-end tests
-(cd build && ctest --output-on-failure --timeout 600 -L sdk_e2e)
-# The console, once (screenshots land in build/console-screenshots).
-phase console checks
-(cd web && npm run --silent lint && npm run --silent typecheck && npx playwright test)
 phase sanitize build
 scripts/build.sh sanitize
+phase console and SDK builds
+scripts/build.sh console
+scripts/build.sh sdks build-asan
+source scripts/node_path.sh
 # Leaks are checked too: strings the DuckDB C API hands over must be freed
 # with duckdb_free (sql/duck_handles.h, TakeDuckString).
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # The locking rules (GL_GUARDED_BY, GL_REQUIRES; src/common/mutex.h), checked by
 # clang's thread-safety analysis over the files that use them (parse only, with the
-# release build's compile commands; about 5 CPU-minutes). It runs beside the
-# sanitized tests, which mostly wait on servers, and its verdict is collected after.
-scripts/check_thread_safety.sh build > build/thread_safety.log 2>&1 &
-thread_safety_pid=$!
-# Every C++ test but the SDKs' end-to-end ones (which ran against the release build).
+# sanitized build's compile commands; about 5 CPU-minutes). It runs beside the
+# tests, which mostly wait on servers, and its verdict is collected after.
 phase sanitized tests
-(cd build-asan && ctest --output-on-failure --timeout 900 -LE sdk_e2e)
+scripts/check_thread_safety.sh build-asan > build-asan/thread_safety.log 2>&1 &
+thread_safety_pid=$!
+# Two at a time: most tests wait on a server, a disk or a timer, not on a core.
+(cd build-asan && ctest -j2 --output-on-failure --timeout 900)
 if ! wait "$thread_safety_pid"; then
-  cat build/thread_safety.log >&2
+  cat build-asan/thread_safety.log >&2
   exit 1
 fi
-cat build/thread_safety.log
+cat build-asan/thread_safety.log
+# The console, once, against the sanitized server (screenshots land in
+# build/console-screenshots).
+phase console checks
+(cd web && npm run --silent lint && npm run --silent typecheck &&
+  GAMELAKE_BIN="$PWD/../build-asan/gamelake" npx playwright test)
 # The parsers that take bytes from outside, fuzzed a few seconds each from their
 # seed corpora (clang, libFuzzer, ASan+UBSan; fuzz/README.md). Fails on any crash.
 phase fuzz build
