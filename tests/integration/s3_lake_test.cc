@@ -241,9 +241,9 @@ TEST_F(S3LakeTest, StoreGoingAwayDegradesHealthAndLosesNothing) {
 TEST_F(S3LakeTest, CompactionReplacesObjectsAfterTheGraceAndBothNodesCountOnce) {
   auto args = [&](const std::string& node, const std::string& grace) {
     std::vector<std::string> a = Args(node);
-    for (const std::string& s :
-         {"lake.s3.list_interval_s=1", "compaction.enabled=false", "compaction.interval_s=1",
-          "compaction.open_hour_min_files=2", "lake.s3.delete_grace_s=" + grace}) {
+    for (const std::string& s : std::vector<std::string>{
+             "lake.s3.list_interval_s=1", "compaction.enabled=false", "compaction.interval_s=1",
+             "compaction.open_hour_min_files=2", "lake.s3.delete_grace_s=" + grace}) {
       a.push_back("--set");
       a.push_back(s);
     }
