@@ -65,6 +65,7 @@ Result<std::unique_ptr<LakeMaintainer>> LakeMaintainer::Start(const LakeMaintain
   files.duckdb_memory_limit = o.duckdb_memory_limit;
   files.catalog = o.catalog;
   files.reclaimer = o.reclaimer;
+  files.sink = o.sink;
   CompactorOptions c;
   static_cast<LakeRewriterOptions&>(c) = files;
   c.metrics = o.metrics;
@@ -175,6 +176,25 @@ void LakeMaintainer::Pass(bool* retention_due) {
     Result<CompactionReport> r = DoCompaction("", /*dry_run=*/false, /*background=*/true);
     if (!r.ok()) spdlog::error("msg=\"compaction failed\" error=\"{}\"", r.status().ToString());
   }
+  SweepStore();
+}
+
+int64_t LakeMaintainer::RetentionCutoff(const std::string& table, int64_t now_us) const {
+  int64_t days = options_.retention.DaysFor(table);
+  return days > 0 ? now_us - days * kSecondsPerDay * kMicrosPerSecond : INT64_MIN;
+}
+
+void LakeMaintainer::SweepStore() {
+  if (!options_.sweep_store || !sweep_due_) return;
+  const int64_t now = options_.env->NowMicros();
+  Result<size_t> waiting = options_.sweep_store(
+      [this, now](const std::string& table) { return RetentionCutoff(table, now); });
+  if (!waiting.ok()) {
+    spdlog::error("msg=\"sweeping the lake store failed; retried next pass\" error=\"{}\"",
+                  waiting.status().ToString());
+    return;
+  }
+  sweep_due_ = *waiting > 0;
 }
 
 // ---- Compaction.
@@ -184,7 +204,10 @@ Result<CompactionReport> LakeMaintainer::Compact(const std::string& table, bool 
     return Status::PermissionDenied("compaction: " + options_.rewrites_refused);
   }
   Result<CompactionReport> out = Status::Unavailable("the lake maintainer is stopping");
-  RunOnThread([&] { out = DoCompaction(table, dry_run, /*background=*/false); });
+  RunOnThread([&] {
+    out = DoCompaction(table, dry_run, /*background=*/false);
+    if (!dry_run) SweepStore();
+  });
   return out;
 }
 
@@ -209,6 +232,7 @@ Result<CompactionReport> LakeMaintainer::DoCompaction(const std::string& table, 
         report.jobs[i].table, report.jobs[i].inputs.size(), r.rows, r.bytes_in, r.bytes_out,
         r.micros / 1000, r.output);
     report.results.push_back(r);
+    sweep_due_ = true;
     if (pending_jobs_ != nullptr) {
       pending_jobs_->Set(static_cast<double>(report.jobs.size() - i - 1));
     }
@@ -228,7 +252,10 @@ Result<RetentionReport> LakeMaintainer::ApplyRetention(bool dry_run) {
     return Status::PermissionDenied("retention: " + options_.rewrites_refused);
   }
   Result<RetentionReport> out = Status::Unavailable("the lake maintainer is stopping");
-  RunOnThread([&] { out = DoRetention(dry_run); });
+  RunOnThread([&] {
+    out = DoRetention(dry_run);
+    if (!dry_run) SweepStore();
+  });
   return out;
 }
 
@@ -238,6 +265,7 @@ Result<RetentionReport> LakeMaintainer::DoRetention(bool dry_run) {
   const int64_t now = options_.env->NowMicros();
   report.drops = PlanRetention(*options_.catalog->Snapshot(), options_.retention, now);
   if (dry_run) return report;
+  sweep_due_ = true;  // Also expired objects whose local files are long gone.
   for (const RetentionDrop& drop : report.drops) {
     GL_RETURN_IF_ERROR(gamelake::ApplyRetention(drop, options_.env, options_.lake_dir,
                                                 options_.catalog, options_.reclaimer)
@@ -257,8 +285,8 @@ Result<RetentionReport> LakeMaintainer::DoRetention(bool dry_run) {
     // before the loop runs (C++20 extends only the range's own lifetime).
     const auto snapshot = options_.catalog->Snapshot();
     for (const auto& [name, table] : snapshot->tables) {
-      int64_t days = options_.retention.DaysFor(name);
-      if (days > 0) cutoffs[name] = now - days * kSecondsPerDay * kMicrosPerSecond;
+      int64_t cutoff = RetentionCutoff(name, now);
+      if (cutoff != INT64_MIN) cutoffs[name] = cutoff;
     }
     options_.on_retention(cutoffs);
   }
@@ -273,6 +301,9 @@ Result<ErasureInfo> LakeMaintainer::SubmitErasure(const std::vector<std::string>
   if (tables.empty()) return Status::InvalidArgument("say which stream to erase from");
   if (!options_.rewrites_refused.empty()) {
     return Status::PermissionDenied("erasure: " + options_.rewrites_refused);
+  }
+  if (!options_.erasure_refused.empty()) {
+    return Status::PermissionDenied("erasure: " + options_.erasure_refused);
   }
   GL_RETURN_IF_ERROR(eraser_->CheckCondition(where));
   ErasureInfo info;

@@ -21,6 +21,14 @@
 // every pass until it finishes; one whose condition no longer binds fails
 // for good. Requests survive restarts.
 //
+// On an S3 lake (docs/lake_format.md, "Lifecycle on the S3 lake") new files
+// are published through `sink` before the catalog switches (lake_rewriter.h)
+// and `sweep_store` brings this node's objects in line with its local lake
+// afterwards: replaced objects deleted after a grace period, expired ones at
+// once. It runs on the first pass, after every pass that rewrote or dropped
+// files, while replaced objects wait for their grace period, and with each
+// retention pass.
+//
 // Thread-safety: all public methods are safe to call from any thread. The
 // hooks run on the maintainer's thread.
 #ifndef GAMELAKE_LIFECYCLE_LAKE_MAINTAINER_H_
@@ -64,6 +72,16 @@ struct LakeMaintainerOptions {
   // requests fail with PermissionDenied and this reason, and nothing runs
   // in the background; dry runs still answer.
   std::string rewrites_refused;
+  // Non-empty: erasure requests fail with PermissionDenied and this reason
+  // (an S3 lake, where an erasure would reach only this node's files).
+  std::string erasure_refused;
+  // An S3 lake: new files are published through it (not owned); null: local.
+  LakeSink* sink = nullptr;
+  // An S3 lake: one sweep of this node's objects (s3/s3_lake_keeper.h) with
+  // each table's retention cutoff (INT64_MIN: none); returns how many
+  // replaced objects still wait for their grace period. Null: local lake.
+  std::function<Result<size_t>(const std::function<int64_t(const std::string&)>& cutoff_us)>
+      sweep_store;
   CompactionOptions compaction;
   uint64_t max_bytes_per_s = 0;  // 0: no limit.
   RetentionRules retention;
@@ -139,6 +157,10 @@ class LakeMaintainer {
   Result<RetentionReport> DoRetention(bool dry_run) GL_EXCLUDES(mu_);
   Result<CompactionReport> DoCompaction(const std::string& table, bool dry_run, bool background)
       GL_EXCLUDES(mu_);
+  // Runs sweep_store (if any) when due; logs a failure and keeps it due.
+  void SweepStore();
+  // Per table, the time before which retention drops partitions.
+  int64_t RetentionCutoff(const std::string& table, int64_t now_us) const;
 
   const LakeMaintainerOptions options_;
   std::unique_ptr<Compactor> compactor_;
@@ -156,6 +178,7 @@ class LakeMaintainer {
   bool stop_ GL_GUARDED_BY(mu_) = false;
   bool erasures_waiting_ GL_GUARDED_BY(mu_) = false;
   int64_t last_retention_us_ = 0;  // Maintainer thread only.
+  bool sweep_due_ = true;          // Maintainer thread only.
   std::thread thread_;
 };
 

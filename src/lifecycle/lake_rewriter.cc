@@ -1,5 +1,6 @@
 #include "lifecycle/lake_rewriter.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -56,7 +57,21 @@ Result<uint64_t> LakeRewriter::WriteFile(const std::string& select, const std::s
   if (!s.ok()) return fail(s);
   // Committed: from here on the file is visible (and what it supersedes is not).
   GL_RETURN_IF_ERROR(env->SyncDir(DirName(path)));
+  GL_RETURN_IF_ERROR(Publish(path));
   return *size;
+}
+
+Status LakeRewriter::Publish(const std::string& path) {
+  if (options_.sink == nullptr) return Status::OK();
+  const std::string& lake = options_.lake_dir;
+  std::string rel = path.substr(std::min(path.size(), lake.size() + 1));
+  Status published = options_.sink->Publish(rel);
+  if (published.ok()) return Status::OK();
+  // Undone: the files it would replace are visible again. A crash before
+  // this leaves the file committed locally; start-up publishes it then.
+  Status removed = options_.env->RemoveFile(path);
+  if (removed.ok()) (void)options_.env->SyncDir(DirName(path));
+  return published.WithContext("publishing " + rel + " to " + options_.sink->Describe());
 }
 
 Status LakeRewriter::Commit(const FileSwitch& change, const std::vector<std::string>& retired) {

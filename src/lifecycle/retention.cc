@@ -53,23 +53,32 @@ std::vector<RetentionDrop> PlanRetention(const CatalogSnapshot& snapshot,
     drop.floor = table->delivered_seq();
     std::set<std::string> partitions;
     for (const auto& [path, f] : table->files) {
-      if (f.remote) continue;  // Another node's file: that node's to drop.
       std::string dir;
       std::optional<int64_t> end = PartitionEnd(f, &dir);
       if (!end || *end > drop.cutoff_us) continue;
+      if (f.remote) {  // Another node's file: hidden here, that node's to delete.
+        drop.remote_files.push_back(path);
+        continue;
+      }
       drop.files.push_back(path);
       partitions.insert(dir);
       drop.rows += f.rows;
       drop.bytes += f.bytes;
     }
     drop.partitions.assign(partitions.begin(), partitions.end());
-    if (!drop.files.empty()) drops.push_back(std::move(drop));
+    if (!drop.files.empty() || !drop.remote_files.empty()) drops.push_back(std::move(drop));
   }
   return drops;
 }
 
 Status ApplyRetention(const RetentionDrop& drop, Env* env, const std::string& lake_dir,
                       Catalog* catalog, FileReclaimer* reclaimer) {
+  if (!drop.remote_files.empty()) {
+    RemoteFileChange hidden;
+    hidden.removed = drop.remote_files;
+    GL_RETURN_IF_ERROR(catalog->ApplyRemote(hidden).status());
+  }
+  if (drop.files.empty()) return Status::OK();
   // First the floors: records at or below them are never delivered again.
   GL_RETURN_IF_ERROR(RaiseWatermarkFloors(env, lake_dir, {{drop.table, drop.floor}}));
   FileSwitch change;

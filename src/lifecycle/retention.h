@@ -8,6 +8,10 @@
 // deleted once no query reads them; folders left empty go too. Files
 // without a dt= partition are never dropped.
 //
+// Other nodes' files of a shared S3 lake are theirs to delete, but past the
+// cutoff they leave this node's catalog at once (remote_files), so every
+// node answers alike before the owner's deletion is listed.
+//
 // Dropping a stream's newest files must not let delivery deliver them again
 // from the log: before anything is deleted, the stream's watermark floor
 // (lake/lake_files.h) and its catalog delivered_floor are raised to the
@@ -40,9 +44,10 @@ struct RetentionRules {
 struct RetentionDrop {
   std::string table;
   int64_t days = 0;
-  int64_t cutoff_us = 0;                // Partitions ending at or before this go.
-  std::vector<std::string> files;       // Lake-relative.
-  std::vector<std::string> partitions;  // Their partition folders, table-relative.
+  int64_t cutoff_us = 0;                  // Partitions ending at or before this go.
+  std::vector<std::string> files;         // Lake-relative; this node's.
+  std::vector<std::string> remote_files;  // Other nodes' (hidden, not deleted).
+  std::vector<std::string> partitions;    // Their partition folders, table-relative.
   uint64_t rows = 0;
   uint64_t bytes = 0;
   uint64_t floor = 0;  // The table's delivered seq before the drop.
@@ -52,7 +57,7 @@ std::vector<RetentionDrop> PlanRetention(const CatalogSnapshot& snapshot,
                                          const RetentionRules& rules, int64_t now_us);
 
 // Raises the floors, switches the catalog, retires the files (deleted at
-// once when reclaimer is null).
+// once when reclaimer is null); removes the remote files from the catalog.
 Status ApplyRetention(const RetentionDrop& drop, Env* env, const std::string& lake_dir,
                       Catalog* catalog, FileReclaimer* reclaimer);
 

@@ -342,6 +342,15 @@ class QueryEngineImpl final : public QueryEngine {
     return Status::OK();
   }
 
+  // The context of a failure to fetch another node's file.
+  static constexpr std::string_view kRemoteReadContext =
+      "the query reads another node's files of the shared lake";
+
+  // True when `s` says another node's file was not in the store (404).
+  static bool IsRemoteFileGone(const Status& s) {
+    return s.code() == Status::Code::kNotFound && s.message().starts_with(kRemoteReadContext);
+  }
+
   // DuckDB's words for a file it was told to read and could not find, about
   // a file of the lake.
   bool MentionsMissingLakeFile(std::string_view message) const {
@@ -373,6 +382,18 @@ class QueryEngineImpl final : public QueryEngine {
           s.message());
       Result<CrawlReport> crawled = catalog_->Crawl(false);
       if (crawled.ok() && !tracked.begun()) {
+        stats = QueryStats{};
+        stats.query_id = entry.query_id;
+        s = RunOnce(request, &tracked, &stats, started);
+      }
+    } else if (IsRemoteFileGone(s) && options_.resync_remote_files && !tracked.begun()) {
+      // Another node replaced or dropped a file after this node listed it:
+      // a full listing swaps it for what replaced it, then one more run.
+      spdlog::warn(
+          "msg=\"a query met another node's file that is gone; listing again\" error=\"{}\"",
+          s.message());
+      Status resynced = options_.resync_remote_files();
+      if (resynced.ok()) {
         stats = QueryStats{};
         stats.query_id = entry.query_id;
         s = RunOnce(request, &tracked, &stats, started);
@@ -579,7 +600,7 @@ class QueryEngineImpl final : public QueryEngine {
     }
     Result<std::unique_ptr<RemoteFileStore::Lease>> lease = options_.remote_files->Acquire(remote);
     if (!lease.ok()) {
-      return lease.status().WithContext("the query reads another node's files of the shared lake");
+      return lease.status().WithContext(kRemoteReadContext);
     }
     return lease;
   }

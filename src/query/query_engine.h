@@ -73,6 +73,11 @@ struct QueryEngineOptions {
   // Where other nodes' files of a shared lake are fetched to before a query
   // reads them (null: the lake is not shared). Must outlive the engine.
   RemoteFileStore* remote_files = nullptr;
+  // Called when another node's file a query wanted is gone from the store
+  // (its node compacted, erased or expired it): brings the catalog's remote
+  // files up to date (a full listing); the query then runs once more. Null:
+  // the query fails naming the object.
+  std::function<Status()> resync_remote_files;
 };
 
 struct QueryRequest {

@@ -147,6 +147,12 @@ Result<std::vector<S3ObjectInfo>> RemoteLakeLister::List(bool full, Scope* scope
   return all;
 }
 
+bool RemoteLakeLister::Expired(const std::string& table, const std::string& dir) const {
+  if (!options_.retention_cutoff_us) return false;
+  std::optional<LakePartition> p = ParsePartitionDir(dir);
+  return p && p->end_us() <= options_.retention_cutoff_us(table);
+}
+
 std::vector<RemoteLakeLister::Listed> RemoteLakeLister::OtherNodesFiles(
     const std::vector<S3ObjectInfo>& objects) {
   const std::string& prefix = options_.location.prefix();
@@ -163,6 +169,7 @@ std::vector<RemoteLakeLister::Listed> RemoteLakeLister::OtherNodesFiles(
     }
     std::optional<LakeFileName> name = ParseLakeFileName(split->table, split->name);
     if (!name || name->node == options_.node_id) continue;
+    if (Expired(split->table, split->dir)) continue;
     std::string group = split->table + '/' + name->node;
     groups[group].push_back(
         Listed{RemoteObject{rel, o.size, o.etag}, *name, split->table, o.last_modified_us});

@@ -11,6 +11,9 @@
 //   - a remote file of the catalog that the listing covered and did not
 //     find (deleted, e.g. compacted away by its node) is removed from the
 //     catalog and its copy forgotten.
+//   - an object whose partition ended at or before its table's retention
+//     cutoff (retention_cutoff_us) is left out, as if gone: expired files
+//     leave every node's SQL at once, before their node deletes them.
 // This node's own objects are never touched: delivery owns them.
 //
 // Listing cost. A full listing (every object under the prefix) runs first,
@@ -36,6 +39,7 @@
 #define GAMELAKE_S3_REMOTE_LAKE_LISTER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -61,6 +65,9 @@ struct RemoteLakeListerOptions {
   int64_t interval_us = 30'000'000;
   int full_every = 10;      // A full listing every this many intervals (>= 1).
   size_t batch_files = 64;  // Files fetched and added per catalog change.
+  // Per table, the end before which partitions are past retention
+  // (INT64_MIN or unset: none).
+  std::function<int64_t(const std::string& table)> retention_cutoff_us;
   Env* env = Env::Default();
 };
 
@@ -112,6 +119,8 @@ class RemoteLakeLister {
   // newest dt= partition.
   std::vector<Listed> OtherNodesFiles(const std::vector<S3ObjectInfo>& objects)
       GL_REQUIRES(sync_mu_);
+  // True if files in partition folder `dir` of `table` are past retention.
+  bool Expired(const std::string& table, const std::string& dir) const;
   Status Reconcile(const std::vector<Listed>& listed, const Scope& scope) GL_REQUIRES(sync_mu_);
   // Removes the catalog's remote files the listing covered and did not find.
   Status RemoveGone(const std::vector<Listed>& listed, const Scope& scope) GL_REQUIRES(sync_mu_);

@@ -230,6 +230,7 @@ const std::map<std::string, Setter>& Settings() {
       {"lake.s3.list_interval_s", Double(&Config::lake_s3_list_interval_s)},
       {"lake.s3.cache_dir", String(&Config::lake_s3_cache_dir)},
       {"lake.s3.cache_bytes", UInt(&Config::lake_s3_cache_bytes)},
+      {"lake.s3.delete_grace_s", Double(&Config::lake_s3_delete_grace_s)},
       {"node.id", String(&Config::node_id)},
   };
   return settings;
@@ -623,9 +624,8 @@ Status ValidateLake(const Config& c) {
     return bad("lake.s3.cache_bytes must be at least 1048576");
   }
   if (Status s = ValidateCacheDir(c); !s.ok()) return s;
-  if (c.retention_days > 0 || !c.retention_stream_days.empty()) {
-    return bad("retention.* is not supported on an S3 lake yet (lake.location = \"" +
-               c.lake_location + "\"): remove the retention settings; see docs/deploy.md");
+  if (!(c.lake_s3_delete_grace_s >= 0 && c.lake_s3_delete_grace_s <= 604800)) {
+    return bad("lake.s3.delete_grace_s must be within 0..604800");
   }
   return Status::OK();
 }
@@ -634,8 +634,15 @@ Status ValidateLake(const Config& c) {
 
 std::string LakeRewritesRefused(const Config& config) {
   if (!config.lake_on_s3()) return "";
+  return "not supported on an S3 lake without its server (lake.location = " + config.lake_location +
+         "): run it through the running server; see docs/deploy.md";
+}
+
+std::string LakeErasureRefused(const Config& config) {
+  if (!config.lake_on_s3()) return "";
   return "not supported on an S3 lake yet (lake.location = " + config.lake_location +
-         "); see docs/deploy.md";
+         "): it would remove the rows from this node's files only, not from the other "
+         "nodes'; see docs/deploy.md";
 }
 
 Status ValidateConfig(const Config& c) {

@@ -170,6 +170,9 @@ struct Config {
   double lake_s3_list_interval_s = 30;
   std::string lake_s3_cache_dir;  // "": <data>/lake-cache.
   uint64_t lake_s3_cache_bytes = 10ull << 30;
+  // How long this node's objects that a compaction or an erasure replaced
+  // stay in the bucket (other nodes list the new object first).
+  double lake_s3_delete_grace_s = 900;
   std::string node_id;  // node.id: [a-z0-9-], at most 32; "" for none.
 
   // True when lake.location is an s3:// URI.
@@ -194,8 +197,12 @@ struct Config {
 // Checks ranges and relations between settings.
 [[nodiscard]] Status ValidateConfig(const Config& config);
 // Why compaction, retention and erasure may not rewrite this config's lake
-// ("" when they may): an S3 lake is not maintained by them yet.
+// offline, without its server ("" when they may): an S3 lake is maintained
+// only by its running server (which sweeps its objects).
 std::string LakeRewritesRefused(const Config& config);
+// Why erasure requests are refused on this config's lake ("" when they are
+// not): on an S3 lake an erasure would not reach the other nodes' files.
+std::string LakeErasureRefused(const Config& config);
 // Parses "host:port" ("[::1]:80" for IPv6).
 [[nodiscard]] Status ParseListen(const std::string& text, Config* config);
 

@@ -6,6 +6,7 @@
 
 #include "s3/s3_client.h"
 #include "s3/s3_credentials.h"
+#include "s3/s3_lake_keeper.h"
 #include "s3/s3_lake_sink.h"
 #include "s3/s3_location.h"
 
@@ -52,6 +53,36 @@ Result<std::shared_ptr<LakeSink>> MakeLakeSink(const Config& config) {
   sink.node_id = config.node_id;
   return std::shared_ptr<LakeSink>(
       std::make_shared<S3LakeSink>(std::move(client), std::move(sink)));
+}
+
+namespace {
+
+class S3LakeStoreUpkeep final : public LakeStoreUpkeep {
+ public:
+  explicit S3LakeStoreUpkeep(std::unique_ptr<S3LakeKeeper> keeper) : keeper_(std::move(keeper)) {}
+  LakeSink* sink() override { return keeper_->sink(); }
+  Result<size_t> Sweep(const std::function<int64_t(const std::string&)>& cutoff_us) override {
+    GL_ASSIGN_OR_RETURN(S3LakeKeeperSweep sweep, keeper_->Sweep(cutoff_us));
+    return sweep.waiting;
+  }
+
+ private:
+  std::unique_ptr<S3LakeKeeper> keeper_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LakeStoreUpkeep>> MakeLakeStoreUpkeep(const Config& config) {
+  if (!config.lake_on_s3()) return std::unique_ptr<LakeStoreUpkeep>();
+  GL_ASSIGN_OR_RETURN(S3Location location, S3Location::Parse(config.lake_location));
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<S3Client> client, MakeLakeS3Client(config));
+  S3LakeKeeperOptions o;
+  o.sink.location = location;
+  o.sink.lake_dir = config.lake_dir();
+  o.sink.node_id = config.node_id;
+  o.delete_grace_us = static_cast<int64_t>(config.lake_s3_delete_grace_s * 1e6);
+  return std::unique_ptr<LakeStoreUpkeep>(
+      std::make_unique<S3LakeStoreUpkeep>(std::make_unique<S3LakeKeeper>(std::move(client), o)));
 }
 
 }  // namespace gamelake

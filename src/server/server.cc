@@ -464,13 +464,13 @@ class ServerImpl final : public Server {
     m.metrics = &metrics_;
     m.interval_us = static_cast<int64_t>(config_.compaction_interval_s * 1e6);
     m.compaction_enabled = config_.compaction_enabled;
-    m.rewrites_refused = LakeRewritesRefused(config_);
-    if (!m.rewrites_refused.empty()) {
-      m.compaction_enabled = false;
-      spdlog::info(
-          "msg=\"compaction, retention and erasure are off: the lake is on S3\" "
-          "location=\"{}\"",
-          config_.lake_location);
+    m.erasure_refused = LakeErasureRefused(config_);
+    GL_ASSIGN_OR_RETURN(store_upkeep_, MakeLakeStoreUpkeep(config_));
+    if (LakeStoreUpkeep* upkeep = store_upkeep_.get()) {
+      m.sink = upkeep->sink();
+      m.sweep_store = [upkeep](const std::function<int64_t(const std::string&)>& cutoff_us) {
+        return upkeep->Sweep(cutoff_us);
+      };
     }
     m.compaction.target_file_bytes = config_.compaction_target_file_bytes;
     m.compaction.settle_us = static_cast<int64_t>(config_.compaction_settle_s * 1e6);
@@ -847,7 +847,10 @@ class ServerImpl final : public Server {
     q.history_path = JoinPath(config_.data_dir, "catalog/query_history.ndjson");
     q.reclaimer = reclaimer_.get();
     GL_RETURN_IF_ERROR(InitSharedLake());
-    if (shared_lake_) q.remote_files = shared_lake_->files();
+    if (SharedLake* lake = shared_lake_.get()) {
+      q.remote_files = lake->files();
+      q.resync_remote_files = [lake] { return lake->Resync(); };
+    }
     auto engine = QueryEngine::Open(catalog_.get(), tail_.get(), q);
     if (!engine.ok()) return engine.status().WithContext("starting the SQL engine");
     engine_ = std::move(engine).value();
@@ -1082,7 +1085,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<KpiApi> kpi_api_;
   std::unique_ptr<EventDeduper> deduper_;  // Null when deduplication is off.
   IngestOptions ingest_options_;
-  std::unique_ptr<FileReclaimer> reclaimer_;  // Files replaced, kept while queries read them.
+  std::unique_ptr<FileReclaimer> reclaimer_;       // Files replaced, kept while queries read them.
+  std::unique_ptr<LakeStoreUpkeep> store_upkeep_;  // An S3 lake's; outlives the maintainer.
   std::unique_ptr<LakeMaintainer> maintainer_;
   std::unique_ptr<LakeApi> lake_api_;
   std::unique_ptr<MetricStore> metric_store_;  // Null when metrics.enabled is false.

@@ -1,6 +1,13 @@
 #include "server/shared_lake.h"
 
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
 #include <utility>
+
+#include "common/civil_time.h"
+#include "common/env.h"
 
 #include "s3/lake_file_cache.h"
 #include "s3/remote_lake_lister.h"
@@ -10,6 +17,21 @@
 
 namespace gamelake {
 namespace {
+
+// Per table, the end before which retention drops partitions, as of now.
+std::function<int64_t(const std::string&)> RetentionCutoffs(const Config& config) {
+  std::map<std::string, int64_t> days;
+  for (const auto& [stream, d] : config.retention_stream_days) {
+    days[stream] = static_cast<int64_t>(d);
+  }
+  int64_t default_days = static_cast<int64_t>(config.retention_days);
+  return [days, default_days](const std::string& table) -> int64_t {
+    auto it = days.find(table);
+    int64_t d = it != days.end() ? it->second : default_days;
+    if (d <= 0) return INT64_MIN;
+    return Env::Default()->NowMicros() - d * kSecondsPerDay * kMicrosPerSecond;
+  };
+}
 
 class S3SharedLake final : public SharedLake {
  public:
@@ -26,6 +48,8 @@ class S3SharedLake final : public SharedLake {
   void Stop() override {
     if (lister_) lister_->Stop();
   }
+
+  Status Resync() override { return lister_->SyncOnce(/*full=*/true); }
 
   SharedLakeStatus status() const override {
     RemoteLakeListerStats l = lister_->stats();
@@ -80,6 +104,7 @@ Result<std::unique_ptr<SharedLake>> MakeSharedLake(const Config& config, Catalog
   l.catalog = catalog;
   l.cache = shared->cache();
   l.interval_us = static_cast<int64_t>(config.lake_s3_list_interval_s * 1e6);
+  l.retention_cutoff_us = RetentionCutoffs(config);
   shared->SetLister(std::make_unique<RemoteLakeLister>(std::move(l)));
   return std::unique_ptr<SharedLake>(std::move(shared));
 }

@@ -48,6 +48,9 @@ class SharedLake {
   virtual void Start() = 0;
   virtual void Stop() = 0;
   virtual SharedLakeStatus status() const = 0;
+  // A full listing now (an object a query wanted was gone: the catalog
+  // learns what replaced it); waits for a listing under way.
+  virtual Status Resync() = 0;
 };
 
 // Null (and OK) when the lake is not on S3 or lake.s3.list_interval_s is 0.

@@ -450,16 +450,24 @@ TEST_F(LakeConfigTest, SharedLakeListingAndCacheSettings) {
   EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
 }
 
-TEST_F(LakeConfigTest, RetentionIsRefusedAndRewritesSaySo) {
+TEST_F(LakeConfigTest, RetentionAndGraceOnS3ErasureAndOfflineRewritesRefused) {
   Config c = S3();
   c.retention_days = 30;
-  ExpectRefused(c, {"retention.*", "S3 lake", "s3://gl-test/lake"});
-  c = S3();
   c.retention_stream_days["events"] = 7;
-  ExpectRefused(c, {"retention.*", "S3 lake"});
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+  c.lake_s3_delete_grace_s = 0;
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c).ToString();
+  c.lake_s3_delete_grace_s = -1;
+  ExpectRefused(c, {"lake.s3.delete_grace_s"});
+  c.lake_s3_delete_grace_s = 604801;
+  ExpectRefused(c, {"lake.s3.delete_grace_s"});
   std::string refused = LakeRewritesRefused(S3());
-  EXPECT_NE(refused.find("not supported on an S3 lake"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("without its server"), std::string::npos) << refused;
   EXPECT_NE(refused.find("s3://gl-test/lake"), std::string::npos) << refused;
+  std::string erasure = LakeErasureRefused(S3());
+  EXPECT_NE(erasure.find("not supported on an S3 lake"), std::string::npos) << erasure;
+  EXPECT_NE(erasure.find("other nodes"), std::string::npos) << erasure;
+  EXPECT_EQ(LakeErasureRefused(Config{}), "");
 }
 
 TEST_F(LakeConfigTest, NodeId) {
