@@ -832,7 +832,7 @@ TEST_F(KpiTest, TheCliAsksTheServer) {
   EXPECT_EQ(CsvRows(csv.output), ActivePlayersCsv(ActivePlayers(events(), Zone::kUtc, "", false)));
   CommandResult sql = RunGamelake("kpi retention --days 7 --sql" + url);
   EXPECT_EQ(sql.exit_code, 0) << sql.output;
-  EXPECT_NE(sql.output.find("-- The SQL:\nWITH first_seen AS"), std::string::npos) << sql.output;
+  EXPECT_NE(sql.output.find("-- The SQL:\nWITH player_days AS"), std::string::npos) << sql.output;
   CommandResult bad = RunGamelake("kpi dau" + url);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("no KPI named \"dau\"; the KPIs are active_players"), std::string::npos)
