@@ -18,7 +18,7 @@ std::string KpiSqlBuilder::ActivePlayers() const {
       "    {})),\n"
       "first_seen AS (SELECT player_id, min(day) AS first_day FROM days GROUP BY player_id),\n"
       "act AS (\n"
-      "  SELECT DISTINCT {} AS period{}, player_id FROM days\n"
+      "  SELECT {}{} AS period{}, player_id FROM days\n"
       "  WHERE day BETWEEN {} AND {}),\n"
       "counts AS (\n"
       "  SELECT a.period{}, count(*) AS active_players,\n"
@@ -33,7 +33,9 @@ std::string KpiSqlBuilder::ActivePlayers() const {
       "       coalesce(c.returning_players, 0) AS returning_players\n"
       "FROM grid g LEFT JOIN counts c ON c.period = g.period{}\n"
       "ORDER BY ALL",
-      Seg(), Scan(AndSegment({}), std::nullopt), PeriodOf("day"), Seg(), FromDate(), ToDate(),
+      Seg(), Scan(AndSegment({}), std::nullopt),
+      // A day's rows of `days` are already one per player (and segment value).
+      p_.period == KpiPeriod::kDay ? "" : "DISTINCT ", PeriodOf("day"), Seg(), FromDate(), ToDate(),
       Seg("a."), PeriodsCte(), GridCte("act"), Seg("g."), SegJoin("c", "g"));
 }
 
