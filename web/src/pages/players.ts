@@ -234,9 +234,7 @@ class PlayersPage {
     this.status.textContent = `${str(used['stream'])} · ${str(used['from'])} to ${str(used['to'])} · ${str(used['tz'])} · as of ${active.as_of.replace('T', ' ').slice(0, 19)} UTC`;
     if (q.stream === '') this.addStream(str(used['stream']));
     if (q.tz === '') this.tzInput.placeholder = str(used['tz']);
-    // Every day of the range has a row (zeros where nobody played): empty
-    // means nobody at all.
-    if (records(active).every((r) => (num(r['active_players']) ?? 0) === 0)) {
+    if (active.rows.length === 0) {
       this.content.replaceChildren(this.empty(str(used['stream'])));
       return;
     }
