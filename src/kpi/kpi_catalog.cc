@@ -68,9 +68,10 @@ std::vector<KpiInfo> AllKpis() {
             "sessions_per_dau", "avg_length_s", "p50_length_s", "p90_length_s"},
            {Granularity()}),
       Make("progression",
-           "The level funnel: players who started and completed each level, attempts, deaths",
+           "The level funnel: players who started and completed each level, attempts, deaths, "
+           "and the time to complete a level (median and 90th percentile, seconds)",
            {"level", "players_started", "starts", "players_completed", "completions", "deaths",
-            "completion_rate"},
+            "completion_rate", "p50_time_to_complete_s", "p90_time_to_complete_s"},
            {}),
       Make("deaths",
            "Where players die: deaths per level and enemy, or per cell of an x/y grid "
@@ -87,6 +88,10 @@ std::vector<KpiInfo> AllKpis() {
       Make("ltv",
            "Cumulative revenue per install cohort by days since install, and per player (LTV)",
            {"cohort", "cohort_size", "day", "revenue", "ltv"}, {days}),
+      Make("first_purchase",
+           "When players first pay: of the players first seen in the range who have paid, how "
+           "many paid first N days after their first day, and the shares",
+           {"day", "players", "share", "cumulative_share"}, {}),
   };
 }
 

@@ -49,6 +49,7 @@ class KpiSqlBuilder {
   std::string Ltv() const;
   std::string Progression() const;
   std::string Deaths() const;
+  std::string FirstPurchase() const;
 
   // SELECT of the stream's events with player_id, event_time (TIMESTAMPTZ), day
   // (local DATE) and the named convention fields (plus "segment" for the
@@ -62,10 +63,20 @@ class KpiSqlBuilder {
                         int64_t first_day) const;
   // fields, plus "segment" when the request is segmented.
   std::vector<std::string_view> AndSegment(std::vector<std::string_view> fields) const;
-  // first_seen(player_id, first_day[, segment]) over all history up to
-  // to_day; with cohorts_only, just the players first seen within
-  // from_day..to_day.
+  // player_days(player_id, day[, segment, segment_time]): one row per
+  // player and local day with an event, over all history up to to_day
+  // (one scan of player_id and ts). Segmented, the day's first non-null
+  // segment value and its time, for FirstSeenCte.
+  std::string PlayerDaysCte() const;
+  // first_seen(player_id, first_day[, segment]) from PlayerDaysCte(); with
+  // cohorts_only, just the players first seen within from_day..to_day.
   std::string FirstSeenCte(bool cohorts_only) const;
+  // periods(period): every period of from_day..to_day, so that a KPI can
+  // show a period without events as zeros.
+  std::string PeriodsCte() const;
+  // grid(period[, segment]): PeriodsCte() crossed with the segment values
+  // `source` has (a CTE name), when segmented.
+  std::string GridCte(std::string_view source) const;
   // The expression of one field as Scan() selects it, with its alias.
   std::string FieldExpr(std::string_view field) const;
   // The period a `day` falls in, clipped to from_day: an expression.
@@ -74,8 +85,10 @@ class KpiSqlBuilder {
   std::string Seg(std::string_view prefix = "") const;
   // " AND a.segment IS NOT DISTINCT FROM b.segment" when segmented, else "".
   std::string SegJoin(std::string_view a, std::string_view b) const;
-  std::string Table() const;            // lake."<stream>"
-  std::string TimeZone() const;         // 'America/Los_Angeles'
+  std::string Table() const;     // lake."<stream>"
+  std::string TimeZone() const;  // 'America/Los_Angeles'
+  // The local DATE of a TIMESTAMPTZ expression in the request's time zone.
+  std::string LocalDate(std::string_view time) const;
   std::string Date(int64_t day) const;  // DATE '2025-03-01'
   std::string FromDate() const { return Date(p_.from_day); }
   std::string ToDate() const { return Date(p_.to_day); }

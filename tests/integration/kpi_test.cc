@@ -280,6 +280,21 @@ int64_t PeriodOf(int64_t day, bool weekly) {
   return std::max(monday, kFromDay);
 }
 
+// The count KPIs answer every period of the range, and every segment value
+// seen, with zeros where nothing happened: adds those rows (zeros in
+// `columns`; ratios over zero are null, so not expected as numbers).
+void ZeroFill(Expected* out, bool weekly, const std::set<std::string>& values,
+              const std::vector<std::string>& columns) {
+  for (int64_t day = kFromDay; day <= kToDay; ++day) {
+    for (const std::string& value : values) {
+      auto [row, added] =
+          out->emplace(Key(PeriodOf(day, weekly), value), std::map<std::string, double>());
+      if (!added) continue;
+      for (const std::string& c : columns) row->second[c] = 0;
+    }
+  }
+}
+
 // Each player's first local day, ever, and the segment of their first event.
 struct FirstSeen {
   std::map<std::string, int64_t> day;
@@ -305,12 +320,15 @@ Expected ActivePlayers(const std::vector<Ev>& events, Zone zone, const std::stri
   FirstSeen first = FirstSeenOf(events, zone, "");
   std::map<std::string, std::set<std::string>> active;
   std::map<std::string, int64_t> period_of_key;
+  std::set<std::string> values = {""};
+  if (!segment.empty()) values.clear();
   for (const Ev& e : events) {
     int64_t day = LocalDay(e.utc_ms, zone);
     if (!InRange(day)) continue;
     std::string key = Key(PeriodOf(day, weekly), Segment(e, segment));
     active[key].insert(e.player);
     period_of_key[key] = PeriodOf(day, weekly);
+    values.insert(Segment(e, segment));
   }
   Expected out;
   for (const auto& [key, players] : active) {
@@ -320,6 +338,7 @@ Expected ActivePlayers(const std::vector<Ev>& events, Zone zone, const std::stri
                 {"new_players", N(fresh)},
                 {"returning_players", static_cast<double>(players.size() - fresh)}};
   }
+  ZeroFill(&out, weekly, values, {"active_players", "new_players", "returning_players"});
   return out;
 }
 
@@ -334,12 +353,9 @@ Expected Stickiness(const std::vector<Ev>& events, Zone zone) {
       month.insert(players.begin(), players.end());
       if (back < 7) week.insert(players.begin(), players.end());
     }
-    if (month.empty()) continue;
     double dau = static_cast<double>(by_day[d].size());
-    out[DateText(d)] = {{"dau", dau},
-                        {"wau", N(week.size())},
-                        {"mau", N(month.size())},
-                        {"stickiness", dau / static_cast<double>(month.size())}};
+    out[DateText(d)] = {{"dau", dau}, {"wau", N(week.size())}, {"mau", N(month.size())}};
+    if (!month.empty()) out[DateText(d)]["stickiness"] = dau / static_cast<double>(month.size());
   }
   return out;
 }
@@ -393,6 +409,8 @@ Expected Sessions(const std::vector<Ev>& events, Zone zone, const std::string& s
   };
   std::map<std::string, S> sessions;
   std::map<std::string, std::set<std::pair<std::string, int64_t>>> player_days;
+  std::set<std::string> values = {""};
+  if (!segment.empty()) values.clear();
   for (const Ev& e : events) {
     S& s = sessions[e.session];
     if (e.utc_ms < s.start) s.segment = Segment(e, segment);
@@ -400,7 +418,9 @@ Expected Sessions(const std::vector<Ev>& events, Zone zone, const std::string& s
     s.end = std::max(s.end, e.utc_ms);
     s.player = e.player;
     int64_t day = LocalDay(e.utc_ms, zone);
-    if (InRange(day)) player_days[Key(day, Segment(e, segment))].insert({e.player, day});
+    if (!InRange(day)) continue;
+    player_days[Key(day, Segment(e, segment))].insert({e.player, day});
+    values.insert(Segment(e, segment));
   }
   std::map<std::string, std::vector<double>> lengths;
   std::map<std::string, std::set<std::string>> players;
@@ -425,6 +445,8 @@ Expected Sessions(const std::vector<Ev>& events, Zone zone, const std::string& s
                 {"p50_length_s", Quantile(l, 0.5)},
                 {"p90_length_s", Quantile(l, 0.9)}};
   }
+  ZeroFill(&out, false, values, {"sessions", "players"});
+  for (auto& [key, row] : out) row["player_days"] = N(player_days[key].size());
   return out;
 }
 
@@ -432,9 +454,12 @@ Expected Revenue(const std::vector<Ev>& events, Zone zone, const std::string& se
   std::map<std::string, std::set<std::string>> active, paying;
   std::map<std::string, std::set<std::pair<std::string, int64_t>>> player_days;
   std::map<std::string, int> cents, purchases;
+  std::set<std::string> values = {""};
+  if (!segment.empty()) values.clear();
   for (const Ev& e : events) {
     int64_t day = LocalDay(e.utc_ms, zone);
     if (!InRange(day)) continue;
+    values.insert(Segment(e, segment));
     std::string key = Key(day, Segment(e, segment));
     active[key].insert(e.player);
     player_days[key].insert({e.player, day});
@@ -457,6 +482,8 @@ Expected Revenue(const std::vector<Ev>& events, Zone zone, const std::string& se
            {"arpdau", revenue / static_cast<double>(player_days[key].size())}};
     if (payers > 0) row["arppu"] = revenue / payers;
   }
+  ZeroFill(&out, false, values,
+           {"revenue", "purchases", "paying_players", "active_players", "player_days"});
   return out;
 }
 
@@ -714,7 +741,8 @@ TEST_F(KpiTest, LateEventsChangeAPastDay) {
   std::string query = "stream=late&from=2025-03-10&to=2025-03-10";
   KpiRows before = GetKpi(client_, "active_players", query, {"period"});
   ASSERT_EQ(before.status, 200) << before.body;
-  EXPECT_EQ(before.count, 0u) << before.body;
+  EXPECT_EQ(before.count, 1u) << before.body;
+  EXPECT_EQ(before.rows["2025-03-10"]["active_players"], 0) << before.body;
   EXPECT_NE(before.body.find("\"as_of\":\""), std::string::npos) << before.body;
   Post(client_, "late", late, Naming());
   std::set<std::string> players;
@@ -725,15 +753,17 @@ TEST_F(KpiTest, LateEventsChangeAPastDay) {
 }
 
 TEST_F(KpiTest, EdgeCasesAndBadRequests) {
-  // An empty range: every KPI answers, with no rows.
+  // An empty range: every KPI answers; the count KPIs with a row of zeros
+  // for each day, the others with no rows.
   HttpResult list = client_.Get("/v1/kpis");
   ASSERT_EQ(list.status, 200) << list.body;
+  const std::set<std::string> counted = {"active_players", "stickiness", "sessions", "revenue"};
   for (std::string kpi : {"active_players", "stickiness", "retention", "sessions", "progression",
-                          "deaths", "revenue", "ltv"}) {
+                          "deaths", "revenue", "ltv", "first_purchase"}) {
     EXPECT_NE(list.body.find("\"name\":\"" + kpi + "\""), std::string::npos) << kpi;
     KpiRows r = GetKpi(client_, kpi, "from=2024-01-01&to=2024-01-31", {});
     EXPECT_EQ(r.status, 200) << kpi << ": " << r.body;
-    EXPECT_EQ(r.count, 0u) << kpi << ": " << r.body;
+    EXPECT_EQ(r.count, counted.count(kpi) ? 31u : 0u) << kpi << ": " << r.body;
   }
   auto expect_400 = [&](const std::string& target, const std::string& says) {
     HttpResult r = client_.Get(target);
@@ -742,7 +772,7 @@ TEST_F(KpiTest, EdgeCasesAndBadRequests) {
   };
   expect_400("/v1/kpis/dau?" + Range(),
              "the KPIs are active_players, stickiness, retention, sessions, progression, deaths, "
-             "revenue, ltv");
+             "revenue, ltv, first_purchase");
   expect_400("/v1/kpis/revenue?" + Range("&segment=country%3Bdrop"),
              "segment must be a field name");
   expect_400("/v1/kpis/revenue?" + Range("&segment=shoe_size"), "shoe_size");
@@ -802,7 +832,7 @@ TEST_F(KpiTest, TheCliAsksTheServer) {
   EXPECT_EQ(CsvRows(csv.output), ActivePlayersCsv(ActivePlayers(events(), Zone::kUtc, "", false)));
   CommandResult sql = RunGamelake("kpi retention --days 7 --sql" + url);
   EXPECT_EQ(sql.exit_code, 0) << sql.output;
-  EXPECT_NE(sql.output.find("-- The SQL:\nWITH first_seen AS"), std::string::npos) << sql.output;
+  EXPECT_NE(sql.output.find("-- The SQL:\nWITH player_days AS"), std::string::npos) << sql.output;
   CommandResult bad = RunGamelake("kpi dau" + url);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("no KPI named \"dau\"; the KPIs are active_players"), std::string::npos)

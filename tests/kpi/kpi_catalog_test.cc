@@ -50,8 +50,9 @@ TEST_F(KpiCatalogTest, ListsEveryKpiWithItsParameters) {
     EXPECT_FALSE(k.columns.empty()) << k.name;
     EXPECT_GE(k.parameters.size(), 5u) << k.name;
   }
-  EXPECT_THAT(names, ::testing::ElementsAre("active_players", "stickiness", "retention", "sessions",
-                                            "progression", "deaths", "revenue", "ltv"));
+  EXPECT_THAT(names,
+              ::testing::ElementsAre("active_players", "stickiness", "retention", "sessions",
+                                     "progression", "deaths", "revenue", "ltv", "first_purchase"));
 }
 
 TEST_F(KpiCatalogTest, UnknownKpiListsTheKpis) {
@@ -101,16 +102,29 @@ TEST_F(KpiCatalogTest, DefaultsAreTheLast30DaysOfTheConfiguredStream) {
 }
 
 TEST_F(KpiCatalogTest, SqlBoundsTsAsTextSoFilesArePruned) {
-  std::string sql = Sql("active_players", {{"from", "2025-03-01"}, {"to", "2025-03-07"}});
+  std::string sql = Sql("sessions", {{"from", "2025-03-01"}, {"to", "2025-03-07"}});
   // Two days before and three after, as text against the ts column.
   EXPECT_THAT(sql, HasSubstr("WHERE \"ts\" >= '2025-02-27' AND \"ts\" < '2025-03-10'"));
   EXPECT_THAT(sql, HasSubstr("FROM lake.\"events\""));
   EXPECT_THAT(sql, HasSubstr("day BETWEEN DATE '2025-03-01' AND DATE '2025-03-07'"));
-  // First days look back without a lower bound.
+  // First days look back without a lower bound, in one scan of the few
+  // columns they need.
+  sql = Sql("active_players", {{"from", "2025-03-01"}, {"to", "2025-03-07"}});
   EXPECT_THAT(sql, HasSubstr("WHERE \"ts\" < '2025-03-10')"));
+  EXPECT_THAT(sql, Not(HasSubstr("\"ts\" >=")));
+  EXPECT_EQ(sql.find("FROM lake."), sql.rfind("FROM lake."));
   // Only the columns it needs.
   EXPECT_THAT(sql, Not(HasSubstr("SELECT * FROM lake")));
   EXPECT_THAT(sql, Not(HasSubstr("revenue")));
+}
+
+TEST_F(KpiCatalogTest, UtcDaysAreArithmeticOtherZonesIcus) {
+  std::string utc = Sql("active_players", {{"tz", "UTC"}});
+  EXPECT_THAT(utc, HasSubstr("DATE '1970-01-01' + CAST(floor(epoch_us(event_time) / 86400000000)"));
+  EXPECT_THAT(utc, Not(HasSubstr("timezone(")));
+  std::string la = Sql("sessions", {{"tz", "America/Los_Angeles"}});
+  EXPECT_THAT(la, HasSubstr("CAST(timezone('America/Los_Angeles', event_time) AS DATE)"));
+  EXPECT_THAT(la, HasSubstr("CAST(timezone('America/Los_Angeles', started) AS DATE)"));
 }
 
 TEST_F(KpiCatalogTest, StickinessLooksBack29Days) {

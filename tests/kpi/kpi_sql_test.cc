@@ -5,6 +5,7 @@
 #include <duckdb.h>
 
 #include <algorithm>
+#include <set>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -112,23 +113,30 @@ class KpiSqlTest : public ::testing::Test {
 };
 
 TEST_F(KpiSqlTest, ActivePlayersFollowTheTimeZone) {
-  EXPECT_EQ(Kpi("active_players", {}),
-            (Rows{{"2025-03-01", "2", "2", "0"}, {"2025-03-02", "3", "1", "2"}}));
+  // Nobody played on the 3rd: a row of zeros.
+  EXPECT_EQ(Kpi("active_players", {}), (Rows{{"2025-03-01", "2", "2", "0"},
+                                             {"2025-03-02", "3", "1", "2"},
+                                             {"2025-03-03", "0", "0", "0"}}));
   // In Los Angeles all three first played on March 1st.
   EXPECT_EQ(Kpi("active_players", {{"tz", "America/Los_Angeles"}}),
-            (Rows{{"2025-03-01", "3", "3", "0"}, {"2025-03-02", "1", "0", "1"}}));
+            (Rows{{"2025-03-01", "3", "3", "0"},
+                  {"2025-03-02", "1", "0", "1"},
+                  {"2025-03-03", "0", "0", "0"}}));
   EXPECT_EQ(Kpi("active_players", {{"granularity", "month"}}),
             (Rows{{"2025-03-01", "3", "3", "0"}}));
   EXPECT_EQ(Kpi("active_players", {{"segment", "country"}}),
             (Rows{{"2025-03-01", "DE", "1", "1", "0"},
                   {"2025-03-01", "US", "1", "1", "0"},
                   {"2025-03-02", "DE", "1", "0", "1"},
-                  {"2025-03-02", "US", "2", "1", "1"}}));
+                  {"2025-03-02", "US", "2", "1", "1"},
+                  {"2025-03-03", "DE", "0", "0", "0"},
+                  {"2025-03-03", "US", "0", "0", "0"}}));
 }
 
 TEST_F(KpiSqlTest, NewPlayersNeedTheirWholeHistory) {
   // Seen on the 1st, so not new on the 2nd even when the range starts then.
-  EXPECT_EQ(Kpi("active_players", {{"from", "2025-03-02"}}), (Rows{{"2025-03-02", "3", "1", "2"}}));
+  EXPECT_EQ(Kpi("active_players", {{"from", "2025-03-02"}}),
+            (Rows{{"2025-03-02", "3", "1", "2"}, {"2025-03-03", "0", "0", "0"}}));
 }
 
 TEST_F(KpiSqlTest, Stickiness) {
@@ -157,7 +165,8 @@ TEST_F(KpiSqlTest, RetentionClassicAndRolling) {
 TEST_F(KpiSqlTest, SessionsExplicitAndDerivedAgree) {
   Rows expected = {
       {"2025-03-01", "2", "2", "2", "1.0000", "1.0000", "1800.0000", "1800.0000", "2280.0000"},
-      {"2025-03-02", "2", "2", "3", "1.0000", "0.6667", "450.0000", "450.0000", "570.0000"}};
+      {"2025-03-02", "2", "2", "3", "1.0000", "0.6667", "450.0000", "450.0000", "570.0000"},
+      {"2025-03-03", "0", "0", "0", "NULL", "NULL", "NULL", "NULL", "NULL"}};
   EXPECT_EQ(Kpi("sessions", {}), expected);
   EXPECT_EQ(Kpi("sessions", {{"stream", "nosessions"}}), expected);
 }
@@ -165,13 +174,18 @@ TEST_F(KpiSqlTest, SessionsExplicitAndDerivedAgree) {
 TEST_F(KpiSqlTest, Revenue) {
   EXPECT_EQ(Kpi("revenue", {}),
             (Rows{{"2025-03-01", "4.9900", "1", "1", "2", "2", "0.5000", "2.4950", "4.9900"},
-                  {"2025-03-02", "0.0000", "0", "0", "3", "3", "0.0000", "0.0000", "NULL"}}));
-  // March 1st is a Saturday: its week, clipped to `from`, holds the 1st and 2nd.
+                  {"2025-03-02", "0.0000", "0", "0", "3", "3", "0.0000", "0.0000", "NULL"},
+                  {"2025-03-03", "0.0000", "0", "0", "0", "0", "NULL", "NULL", "NULL"}}));
+  // March 1st is a Saturday: its week, clipped to `from`, holds the 1st and
+  // 2nd; the next week (the 3rd) has no events, so zeros for each platform.
   EXPECT_EQ(
       Kpi("revenue", {{"segment", "platform"}, {"granularity", "week"}}),
       (Rows{{"2025-03-01", "android", "0.0000", "0", "0", "1", "2", "0.0000", "0.0000", "NULL"},
             {"2025-03-01", "ios", "4.9900", "1", "1", "1", "2", "1.0000", "2.4950", "4.9900"},
-            {"2025-03-01", "pc", "0.0000", "0", "0", "1", "1", "0.0000", "0.0000", "NULL"}}));
+            {"2025-03-01", "pc", "0.0000", "0", "0", "1", "1", "0.0000", "0.0000", "NULL"},
+            {"2025-03-03", "android", "0.0000", "0", "0", "0", "0", "NULL", "NULL", "NULL"},
+            {"2025-03-03", "ios", "0.0000", "0", "0", "0", "0", "NULL", "NULL", "NULL"},
+            {"2025-03-03", "pc", "0.0000", "0", "0", "0", "0", "NULL", "NULL", "NULL"}}));
 }
 
 TEST_F(KpiSqlTest, LtvAccumulates) {
@@ -183,7 +197,9 @@ TEST_F(KpiSqlTest, LtvAccumulates) {
 }
 
 TEST_F(KpiSqlTest, ProgressionAndDeaths) {
-  EXPECT_EQ(Kpi("progression", {}), (Rows{{"1", "2", "3", "1", "1", "1", "0.5000"}}));
+  // p1 died once on level 1 and won the next attempt, 10:03 to 10:10.
+  EXPECT_EQ(Kpi("progression", {}),
+            (Rows{{"1", "2", "3", "1", "1", "1", "0.5000", "420.0000", "420.0000"}}));
   EXPECT_EQ(Kpi("deaths", {}), (Rows{{"1", "ghost", "1", "1"}}));
   EXPECT_EQ(Kpi("deaths", {{"by", "position"}, {"cell", "100"}}),
             (Rows{{"1", "100.0000", "200.0000", "1"}}));
@@ -222,10 +238,36 @@ TEST_F(KpiSqlTest, TsWrittenWithAnyOffsetCountsOnItsLocalDay) {
   EXPECT_NE(std::find(rows.begin(), rows.end(), expected), rows.end());
 }
 
-TEST_F(KpiSqlTest, EmptyRangeHasNoRows) {
+TEST_F(KpiSqlTest, AnEmptyRangeHasZerosForCountsAndNothingElse) {
+  const std::set<std::string> counted = {"active_players", "stickiness", "sessions", "revenue"};
   for (const KpiInfo& k : catalog_->List()) {
-    EXPECT_EQ(Kpi(k.name, {{"from", "2024-01-01"}, {"to", "2024-01-31"}}), Rows{}) << k.name;
+    Rows rows = Kpi(k.name, {{"from", "2024-01-01"}, {"to", "2024-01-31"}});
+    if (!counted.count(k.name)) {
+      EXPECT_EQ(rows, Rows{}) << k.name;
+      continue;
+    }
+    ASSERT_EQ(rows.size(), 31u) << k.name;
+    EXPECT_EQ(rows.front()[0], "2024-01-01") << k.name;
+    EXPECT_EQ(rows.back()[0], "2024-01-31") << k.name;
+    for (const auto& row : rows) {
+      for (size_t c = 1; c < row.size(); ++c) {
+        EXPECT_TRUE(row[c] == "0" || row[c] == "0.0000" || row[c] == "NULL")
+            << k.name << " " << row[0] << " column " << k.columns[c] << ": " << row[c];
+      }
+    }
   }
+}
+
+TEST_F(KpiSqlTest, FirstPurchaseOnTheInstallDay) {
+  // p1 bought on their first day; nobody else bought.
+  EXPECT_EQ(Kpi("first_purchase", {}), (Rows{{"0", "1", "1.0000", "1.0000"}}));
+  Exec(
+      "INSERT INTO lake.events VALUES ('purchase','2025-03-03T08:00:00.000Z','p2','s8',"
+      "NULL,NULL,NULL,NULL,0.99,'android','DE')");
+  // p2 (first seen on the 1st) bought two days later; day 1 is a zero.
+  EXPECT_EQ(Kpi("first_purchase", {}), (Rows{{"0", "1", "0.5000", "0.5000"},
+                                             {"1", "0", "0.0000", "0.5000"},
+                                             {"2", "1", "0.5000", "1.0000"}}));
 }
 
 }  // namespace
