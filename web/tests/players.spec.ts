@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, sql, shot, watchConsole, kRepo, kScreenshots, type Server } from './server';
-import { formatDuration, formatPercent, formatTile } from '../src/players/kpi';
+import { formatDuration, formatPercent, formatTile } from '../src/players/format';
 
 const kStream = 'players_test';
 const kFrom = '2025-03-01';

@@ -1,6 +1,8 @@
 // The Players page's pure part: KPI requests (/v1/kpis/{name}, docs/kpis.md),
 // their answers as records, the date range, the tiles' numbers, the retention
-// grid and the heat map's colours. No DOM here, so tests/unit runs it in Node.
+// grid and the heat map's colours (how numbers are written: format.ts). No DOM
+// here, so tests/unit runs it in Node.
+import type { TileFormat } from './format';
 
 export interface KpiColumn {
   name: string;
@@ -62,6 +64,17 @@ export function str(value: unknown): string {
   return JSON.stringify(value);
 }
 
+// No row, or every row's `column` 0 or NULL (zero-filled periods): nothing
+// to draw.
+export function allZero(rows: KpiRecord[], column: string): boolean {
+  return rows.every((r) => (num(r[column]) ?? 0) === 0);
+}
+
+// A record's segment value as text; null for SQL NULL.
+export function segmentOf(r: KpiRecord): string | null {
+  return r['segment'] === null ? null : str(r['segment']);
+}
+
 // /v1/kpis/{name}?... with only the parameters that are set.
 export function kpiPath(
   name: string,
@@ -114,7 +127,6 @@ export function presetOf(from: string, to: string, today: Date = new Date()): nu
 // ---- the tiles ----
 
 export type TileId = 'dau' | 'mau' | 'stickiness' | 'd1' | 'd7' | 'revenue' | 'arpdau' | 'conversion';
-export type TileFormat = 'count' | 'percent' | 'money';
 
 export interface Tile {
   id: TileId;
@@ -175,22 +187,6 @@ export function computeTiles(stickiness: KpiRecord[], retention: KpiRecord[], re
   ];
 }
 
-export function formatTile(value: number | null, format: TileFormat): string {
-  if (value === null) return '—';
-  switch (format) {
-    case 'percent':
-      return formatPercent(value);
-    case 'money':
-      return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: value !== 0 && Math.abs(value) < 1 ? 3 : 2 })}`;
-    case 'count':
-      return Math.round(value).toLocaleString('en-US');
-  }
-}
-
-export function formatPercent(ratio: number): string {
-  return `${(ratio * 100).toFixed(1)}%`;
-}
-
 // An SVG path through values, scaled into width × height (a flat line for
 // one value or all equal; '' for none).
 export function sparklinePath(values: number[], width: number, height: number): string {
@@ -231,7 +227,7 @@ export function retentionGrid(retention: KpiRecord[]): RetentionGrid {
   const byKey = new Map<string, RetentionRow>();
   for (const r of retention) {
     const cohort = str(r['cohort']);
-    const segment = 'segment' in r ? (r['segment'] === null ? null : str(r['segment'])) : null;
+    const segment = 'segment' in r ? segmentOf(r) : null;
     const key = `${cohort}\u0000${segment ?? '\u0001'}`;
     let row = byKey.get(key);
     if (row === undefined) {
@@ -308,15 +304,6 @@ export function previousLabel(days: number): string {
 }
 
 // ---- sessions ----
-
-// Seconds as "45s", "12m 30s", "1h 05m".
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '—';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
 
 export interface SessionsSummary {
   sessions: number;
@@ -465,7 +452,7 @@ export interface LtvPoint {
 export function ltvCurves(rows: KpiRecord[]): Map<string, LtvPoint[]> {
   const bySegment = new Map<string, Map<number, LtvPoint>>();
   for (const r of rows) {
-    const key = 'segment' in r ? segmentKey(r['segment'] === null ? null : str(r['segment'])) : '';
+    const key = 'segment' in r ? segmentKey(segmentOf(r)) : '';
     const day = num(r['day']);
     if (day === null) continue;
     let points = bySegment.get(key);

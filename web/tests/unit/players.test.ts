@@ -1,7 +1,9 @@
-// Unit tests of the Players page's pure helpers (src/players/kpi.ts): KPI
-// paths, date ranges, the tiles, the retention grid, sparklines, colours.
+// Unit tests of the Players page's pure helpers (src/players/kpi.ts and
+// format.ts): KPI paths, date ranges, the tiles, the retention grid,
+// sparklines, colours, and how numbers are written.
 import { test, expect } from '@playwright/test';
-import { compareLevels, computeTiles, deathsByEnemy, formatDuration, formatTile, heatColor, kpiPath, ltvCurves, positionGrid, presetOf, presetRange, previousLabel, previousRange, rangeDays, records, retentionGrid, sessionsSummary, sparklinePath, trendOf, weightedRetention } from '../../src/players/kpi';
+import { allZero, compareLevels, computeTiles, deathsByEnemy, heatColor, segmentOf, kpiPath, ltvCurves, positionGrid, presetOf, presetRange, previousLabel, previousRange, rangeDays, records, retentionGrid, sessionsSummary, sparklinePath, trendOf, weightedRetention } from '../../src/players/kpi';
+import { formatCount, formatDuration, formatMinutesAxis, formatMoneyAxis, formatMoneyPerPlayer, formatRatio, formatTile } from '../../src/players/format';
 
 const today = new Date('2025-03-31T18:00:00Z');
 
@@ -125,4 +127,26 @@ test('LTV: cohorts that reached day N, weighted by size', () => {
   ]);
   const segmented = ltvCurves([{ cohort: '2025-03-01', segment: 'ios', cohort_size: 2, day: 0, revenue: 1 }, { cohort: '2025-03-01', segment: null, cohort_size: 2, day: 0, revenue: 0 }]);
   expect([...segmented.keys()]).toEqual(['(null)', 'ios']);
+});
+
+test('formats: money on axes and per player, ratios, minutes, counts; segments', () => {
+  expect(formatMoneyAxis(12.5)).toBe('$12.5');
+  expect(formatMoneyAxis(3)).toBe('$3');
+  expect(formatMoneyPerPlayer(1.25)).toBe('$1.25');
+  expect(formatMoneyPerPlayer(0.125)).toBe('$0.125');
+  expect(formatMoneyPerPlayer(0)).toBe('$0.00');
+  expect(formatMoneyPerPlayer(null)).toBe('—');
+  expect(formatRatio(1.234)).toBe('1.23');
+  expect(formatRatio(null)).toBe('—');
+  expect(formatMinutesAxis(12.54)).toBe('12.5m');
+  expect(formatMinutesAxis(150)).toBe('2.5h');
+  expect(formatCount(12345)).toBe('12,345');
+  expect(segmentOf({ segment: null })).toBeNull();
+  expect(segmentOf({ segment: 'ios' })).toBe('ios');
+});
+
+test('allZero: no rows, or only zero / NULL values', () => {
+  expect(allZero([], 'sessions')).toBe(true);
+  expect(allZero([{ sessions: 0 }, { sessions: null }, { sessions: '0' }], 'sessions')).toBe(true);
+  expect(allZero([{ sessions: 0 }, { sessions: '3' }], 'sessions')).toBe(false);
 });
