@@ -4,7 +4,7 @@
 // length. Reads /v1/kpis/stickiness, /v1/kpis/retention (days=7) and
 // /v1/kpis/revenue (by day), for the range and for the previous one.
 import { h } from '../ui';
-import { computeTiles, num, previousLabel, previousRange, rangeDays, records, sparklinePath, str, trendOf, type KpiAnswer, type Tile } from './kpi';
+import { allZero, computeTiles, num, previousLabel, previousRange, rangeDays, records, sparklinePath, str, trendOf, type KpiAnswer, type Tile } from './kpi';
 import { formatTile } from './format';
 import { panelFrame, sqlOf, type PanelHandle } from './panel';
 
@@ -41,8 +41,9 @@ export function drawTiles(panel: PanelHandle, input: TilesInput): void {
   // ends in the future is not diluted by days that have not happened.
   const today = new Date().toISOString().slice(0, 10);
   const tiles = tilesOf(now, rangeDays(range.from, range.to < today ? range.to : today));
-  // The previous range, when it has any player at all.
-  const earlier = before !== null && before.stickiness.rows.length > 0 ? new Map(tilesOf(before, days).map((t) => [t.id, t])) : null;
+  // The previous range, when it has any player at all (its days come back
+  // zero-filled when nobody played).
+  const earlier = before !== null && !allZero(records(before.stickiness), 'dau') ? new Map(tilesOf(before, days).map((t) => [t.id, t])) : null;
   const partial = earlier === null ? null : partialStart(before, previous);
   const trend: TrendContext = { label: `${previousLabel(days)}${partial === null ? '' : '*'}`, previous };
   panel.body.replaceChildren(
