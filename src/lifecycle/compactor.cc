@@ -77,7 +77,9 @@ class JobBuilder {
       std::vector<ColumnInfo> columns = Widened(columns_, f->columns);
       bool fits = bytes_ + f->bytes <= options_.target_file_bytes &&
                   LeafCount(columns) <= options_.max_columns + kSystemColumns;
-      if (run_.empty() || !(group == group_) || !fits) {
+      // A run is one node's: the merged file carries its inputs' node id
+      // (files named before node.id was set carry none and stay apart).
+      if (run_.empty() || !(group == group_) || !fits || f->node != run_.front().node) {
         Flush();
         group_ = group;
         columns = f->columns;
@@ -214,7 +216,10 @@ Result<CompactionResult> Compactor::Run(const CompactionJob& job) {
   const int64_t start = env->MonotonicMicros();
   if (job.inputs.size() < 2)
     return Status::InvalidArgument("a compaction merges two files or more");
-  LakeFileName name{job.inputs.front().first_seq, job.inputs.back().last_seq, 0};
+  // The inputs' node (one node's run): the merged file supersedes them on
+  // every node that lists it, by the visibility rule of one node's files.
+  LakeFileName name{job.inputs.front().first_seq, job.inputs.back().last_seq, 0,
+                    job.inputs.front().node};
   // A rewrite of the same range (never expected) gets the next version.
   // Held for the loop: a temporary would free the snapshot at the end of the
   // condition once the catalog has moved on, and the loop would read freed
@@ -222,7 +227,7 @@ Result<CompactionResult> Compactor::Run(const CompactionJob& job) {
   const std::shared_ptr<const CatalogSnapshot> snapshot = options_.catalog->Snapshot();
   if (const CatalogTable* t = snapshot->FindTable(job.table)) {
     for (const auto& [path, f] : t->files) {
-      if (f.first_seq == name.first_seq && f.last_seq == name.last_seq) {
+      if (f.node == name.node && f.first_seq == name.first_seq && f.last_seq == name.last_seq) {
         name.version = std::max(name.version, f.version + 1);
       }
     }

@@ -48,7 +48,7 @@ namespace gamelake {
 struct S3LakeKeeperOptions {
   S3LakeSinkOptions sink;  // Location, local lake folder, node id, env.
   // How long an object stays after it was first seen superseded.
-  int64_t delete_grace_us = 900'000'000;
+  int64_t delete_grace_us = 0;
 };
 
 // What one Sweep did (lake-relative paths).

@@ -172,7 +172,7 @@ struct Config {
   uint64_t lake_s3_cache_bytes = 10ull << 30;
   // How long this node's objects that a compaction or an erasure replaced
   // stay in the bucket (other nodes list the new object first).
-  double lake_s3_delete_grace_s = 900;
+  double lake_s3_delete_grace_s = 0;
   std::string node_id;  // node.id: [a-z0-9-], at most 32; "" for none.
 
   // True when lake.location is an s3:// URI.

@@ -3,6 +3,7 @@
 #include "lifecycle/compactor.h"
 
 #include <filesystem>
+#include <set>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -26,9 +27,9 @@ class CompactorTest : public testing::Test {
   // A delivered file of `table` in the hour of `hour_iso` with records
   // [first, first + n): _ingest_time a second apart, x = the record id.
   std::string Deliver(const std::string& table, const char* hour_iso, uint64_t first, uint64_t n,
-                      const std::string& extra = "") {
+                      const std::string& extra = "", const std::string& node = "") {
     LakePartition p = LakePartition::OfTime(Us(hour_iso));
-    std::string rel = LakeFilePath(table, p, {first, first + n - 1, 0});
+    std::string rel = LakeFilePath(table, p, {first, first + n - 1, 0, node});
     lake_.Copy(rel, fmt::format("SELECT make_timestamp({} + ({} + i) * 1000000) AS _ingest_time, "
                                 "({} + i)::BIGINT AS _record_id, ({} + i)::BIGINT AS x, "
                                 "'p' || (i % 7) AS player{} FROM range({}) t(i)",
@@ -153,6 +154,41 @@ TEST_F(CompactorTest, MergingKeepsEveryRecordOnceInOrderAndDeletesTheInputs) {
   auto report = RemoveLeftovers(Env::Default(), lake_.lake());
   GL_ASSERT_OK(report);
   EXPECT_TRUE(report->superseded.empty());
+}
+
+// On a shared lake (node.id) the merged file carries its inputs' node id, so
+// every node that lists it applies the visibility rule of that node's files
+// and prefers it to the inputs; files named before the node id was set (no
+// node) never share a run with the node's files.
+TEST_F(CompactorTest, AMergedFileKeepsItsInputsNodeAndNodesNeverMix) {
+  Deliver("e", "2026-11-26T10:00:00Z", 1, 5, "", "n-1");
+  Deliver("e", "2026-11-26T10:00:00Z", 6, 5, "", "n-1");
+  Deliver("e", "2026-11-26T10:00:00Z", 11, 5);  // Before node.id: no node.
+  Deliver("e", "2026-11-26T10:00:00Z", 16, 5);
+  Deliver("e", "2026-11-26T10:00:00Z", 21, 5, "", "n-1");
+  Deliver("e", "2026-11-26T10:00:00Z", 26, 5, "", "n-1");
+  GL_ASSERT_OK(catalog_->Crawl(false));
+  std::vector<CompactionJob> jobs =
+      PlanCompaction(*catalog_->Snapshot(), Options(), Us("2026-11-27T00:00:00Z"));
+  ASSERT_EQ(jobs.size(), 3u);
+  for (const CompactionJob& job : jobs) {
+    ASSERT_EQ(job.inputs.size(), 2u);
+    EXPECT_EQ(job.inputs[0].node, job.inputs[1].node);
+  }
+  auto compactor = NewCompactor();
+  std::set<std::string> outputs;
+  for (const CompactionJob& job : jobs) {
+    auto r = compactor->Run(job);
+    GL_ASSERT_OK(r);
+    outputs.insert(r->output);
+  }
+  const std::string dir = "e/dt=2026-11-26/hr=10/";
+  EXPECT_EQ(outputs, (std::set<std::string>{
+                         dir + "e-00000000000000000001-00000000000000000010.n-1.parquet",
+                         dir + "e-00000000000000000011-00000000000000000020.parquet",
+                         dir + "e-00000000000000000021-00000000000000000030.n-1.parquet"}));
+  EXPECT_EQ(Records("e").size(), 30u);
+  EXPECT_EQ(catalog_->Snapshot()->FindTable("e")->files.size(), 3u);
 }
 
 TEST_F(CompactorTest, DifferentSchemasAreWidenedAsQueriesSeeThem) {
