@@ -21,6 +21,7 @@
 #include "../common/status_matchers.h"
 #include "common/civil_time.h"
 #include "kpi/kpi_catalog.h"
+#include "kpi_test_duck.h"
 
 namespace gamelake {
 namespace {
@@ -431,8 +432,7 @@ Table FirstPurchase(const std::vector<LoopTestEvent>& events, Zone zone, const s
 class KpiLoopsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(duckdb_open(nullptr, &db_), DuckDBSuccess);
-    ASSERT_EQ(duckdb_connect(db_, &conn_), DuckDBSuccess);
+    ASSERT_TRUE(duck_.ok());
     Exec("CREATE SCHEMA lake");
     Exec(
         "CREATE TABLE lake.events (event_type VARCHAR, ts VARCHAR, player_id VARCHAR, "
@@ -452,16 +452,7 @@ class KpiLoopsTest : public ::testing::Test {
     }
     catalog_ = std::make_unique<KpiCatalog>(KpiSettings());
   }
-  void TearDown() override {
-    duckdb_disconnect(&conn_);
-    duckdb_close(&db_);
-  }
-
-  void Exec(const std::string& sql) {
-    duckdb_result r;
-    ASSERT_EQ(duckdb_query(conn_, sql.c_str(), &r), DuckDBSuccess) << duckdb_result_error(&r);
-    duckdb_destroy_result(&r);
-  }
+  void Exec(const std::string& sql) { duck_.Exec(sql); }
 
   // The KPI's rows, only the named columns, as text: numbers with six
   // decimals (integers as they are), NULL as "NULL".
@@ -472,7 +463,7 @@ class KpiLoopsTest : public ::testing::Test {
     EXPECT_THAT(sql.status(), IsOk());
     if (!sql.ok()) return {};
     duckdb_result r;
-    if (duckdb_query(conn_, sql->c_str(), &r) != DuckDBSuccess) {
+    if (duckdb_query(duck_.conn(), sql->c_str(), &r) != DuckDBSuccess) {
       ADD_FAILURE() << duckdb_result_error(&r) << "\n" << *sql;
       duckdb_destroy_result(&r);
       return {};
@@ -514,8 +505,7 @@ class KpiLoopsTest : public ::testing::Test {
   const std::vector<LoopTestEvent>& events() const { return data_.events(); }
 
   LoopTestData data_;
-  duckdb_database db_ = nullptr;
-  duckdb_connection conn_ = nullptr;
+  KpiTestDuck duck_;
   std::unique_ptr<KpiCatalog> catalog_;
 };
 

@@ -12,6 +12,7 @@
 
 #include "../common/status_matchers.h"
 #include "kpi/kpi_catalog.h"
+#include "kpi_test_duck.h"
 
 namespace gamelake {
 namespace {
@@ -42,8 +43,7 @@ constexpr const char* kEvents[] = {
 class KpiSqlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(duckdb_open(nullptr, &db_), DuckDBSuccess);
-    ASSERT_EQ(duckdb_connect(db_, &conn_), DuckDBSuccess);
+    ASSERT_TRUE(duck_.ok());
     Exec("CREATE SCHEMA lake");
     for (const char* table : {"events", "nosessions"}) {
       Exec(std::string("CREATE TABLE lake.") + table +
@@ -59,16 +59,7 @@ class KpiSqlTest : public ::testing::Test {
     s.streams["nosessions"] = no_sessions;
     catalog_ = std::make_unique<KpiCatalog>(std::move(s));
   }
-  void TearDown() override {
-    duckdb_disconnect(&conn_);
-    duckdb_close(&db_);
-  }
-
-  void Exec(const std::string& sql) {
-    duckdb_result r;
-    ASSERT_EQ(duckdb_query(conn_, sql.c_str(), &r), DuckDBSuccess) << duckdb_result_error(&r);
-    duckdb_destroy_result(&r);
-  }
+  void Exec(const std::string& sql) { duck_.Exec(sql); }
 
   // The KPI's rows as text; numbers rounded to 4 decimals.
   Rows Kpi(const std::string& kpi, Params params) {
@@ -78,7 +69,7 @@ class KpiSqlTest : public ::testing::Test {
     EXPECT_THAT(sql.status(), IsOk());
     if (!sql.ok()) return {};
     duckdb_result r;
-    if (duckdb_query(conn_, sql->c_str(), &r) != DuckDBSuccess) {
+    if (duckdb_query(duck_.conn(), sql->c_str(), &r) != DuckDBSuccess) {
       ADD_FAILURE() << duckdb_result_error(&r) << "\n" << *sql;
       duckdb_destroy_result(&r);
       return {};
@@ -107,8 +98,7 @@ class KpiSqlTest : public ::testing::Test {
     return out;
   }
 
-  duckdb_database db_ = nullptr;
-  duckdb_connection conn_ = nullptr;
+  KpiTestDuck duck_;
   std::unique_ptr<KpiCatalog> catalog_;
 };
 

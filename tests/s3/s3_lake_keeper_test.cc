@@ -32,13 +32,6 @@ class S3LakeKeeperTest : public S3rverFixture {
     lake_ = dir_.path() + "/lake";
   }
 
-  std::unique_ptr<S3Client> Client() {
-    Result<std::unique_ptr<S3Client>> client =
-        S3Client::Create(S3rverClientOptions(S3RetryOptions{2, 20, 50}));
-    EXPECT_TRUE(client.ok()) << client.status().ToString();
-    return std::move(client).value();
-  }
-
   S3LakeSinkOptions SinkOptions(const std::string& node) {
     S3LakeSinkOptions o;
     o.location = S3Location::Parse("s3://gl-test/lake").value();
@@ -51,7 +44,7 @@ class S3LakeKeeperTest : public S3rverFixture {
     S3LakeKeeperOptions o;
     o.sink = SinkOptions("a");
     o.delete_grace_us = grace_us;
-    return std::make_unique<S3LakeKeeper>(Client(), o);
+    return std::make_unique<S3LakeKeeper>(QuickClient(), o);
   }
 
   static std::string Path(uint64_t first, uint64_t last, const std::string& node,
@@ -69,14 +62,14 @@ class S3LakeKeeperTest : public S3rverFixture {
   // unless keep) as node `node`'s object.
   void Put(const std::string& rel, const std::string& node, bool keep = false) {
     Write(rel, "object " + rel);
-    S3LakeSink sink(Client(), SinkOptions(node));
+    S3LakeSink sink(QuickClient(), SinkOptions(node));
     GL_ASSERT_OK(sink.Publish(rel));
     if (!keep) Remove(rel);
   }
 
   // The lake-relative paths in the bucket.
   std::set<std::string> Bucket() {
-    Result<std::vector<S3ObjectInfo>> all = Client()->ListAllObjects("lake/");
+    Result<std::vector<S3ObjectInfo>> all = QuickClient()->ListAllObjects("lake/");
     EXPECT_TRUE(all.ok()) << all.status().ToString();
     std::set<std::string> out;
     if (all.ok()) {

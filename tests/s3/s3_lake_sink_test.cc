@@ -27,19 +27,12 @@ class S3LakeSinkTest : public S3rverFixture {
     lake_ = dir_.path() + "/lake";
   }
 
-  std::unique_ptr<S3Client> Client() {
-    Result<std::unique_ptr<S3Client>> client =
-        S3Client::Create(S3rverClientOptions(S3RetryOptions{2, 20, 50}));
-    EXPECT_TRUE(client.ok()) << client.status().ToString();
-    return std::move(client).value();
-  }
-
   std::unique_ptr<S3LakeSink> Sink(const std::string& node) {
     S3LakeSinkOptions o;
     o.location = S3Location::Parse("s3://gl-test/lake").value();
     o.lake_dir = lake_;
     o.node_id = node;
-    return std::make_unique<S3LakeSink>(Client(), std::move(o));
+    return std::make_unique<S3LakeSink>(QuickClient(), std::move(o));
   }
 
   // Writes a local lake file; returns its lake-relative path.
@@ -66,7 +59,7 @@ TEST_F(S3LakeSinkTest, PublishRecoverAndOtherNodesFiles) {
   EXPECT_EQ(r->missing, (std::vector<std::string>{a1, a2}));
 
   GL_ASSERT_OK(a->Publish(a1));
-  Result<S3ObjectInfo> head = Client()->HeadObject("lake/" + a1);
+  Result<S3ObjectInfo> head = QuickClient()->HeadObject("lake/" + a1);
   GL_ASSERT_OK(head);
   EXPECT_EQ(head->size, std::string("first file of a").size());
 

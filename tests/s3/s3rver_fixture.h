@@ -42,6 +42,15 @@ class S3rverFixture : public ::testing::Test {
     return o;
   }
 
+  // A client of server_ with quick retries (2 attempts, 20-50 ms apart), for
+  // tests that want an outage to fail fast.
+  std::unique_ptr<S3Client> QuickClient() const {
+    Result<std::unique_ptr<S3Client>> client =
+        S3Client::Create(S3rverClientOptions(S3RetryOptions{2, 20, 50}));
+    EXPECT_TRUE(client.ok()) << client.status().ToString();
+    return client.ok() ? std::move(client).value() : nullptr;
+  }
+
   ScratchDir dir_;
   std::unique_ptr<S3rverProcess> server_;
 };
