@@ -264,7 +264,13 @@ class QueryEngineImpl final : public QueryEngine {
               set("memory_limit", options_.memory_limit) &&
               set("autoinstall_known_extensions", "false") &&
               set("autoload_known_extensions", "false") &&
-              set("allow_community_extensions", "false");
+              set("allow_community_extensions", "false") &&
+              // DuckDB's cache of file bytes read keeps the bytes of files
+              // long deleted (compaction's inputs, retired deliveries) until
+              // the memory limit evicts them: the process grew towards
+              // sql.memory_limit. The OS page cache serves rereads of local
+              // files; other nodes' files are already local copies.
+              set("enable_external_file_cache", "false");
     if (ok && !options_.temp_dir.empty()) ok = set("temp_directory", options_.temp_dir);
     if (!ok) {
       duckdb_destroy_config(&config);
@@ -295,10 +301,11 @@ class QueryEngineImpl final : public QueryEngine {
     GL_RETURN_IF_ERROR(ExecOn(admin_, "CREATE SCHEMA IF NOT EXISTS lake"));
     // The typed copy of the live tail (tail_cache.h).
     GL_RETURN_IF_ERROR(ExecOn(admin_, "CREATE SCHEMA IF NOT EXISTS memory.gl_tail"));
-    // Lake files are written once and never change: their footers can be
-    // cached across queries (a table's view binds every footer). A Parquet
-    // option, so not known to duckdb_open's config.
-    GL_RETURN_IF_ERROR(ExecOn(admin_, "SET GLOBAL parquet_metadata_cache = true"));
+    // Lake files are written once and never change: their footers could be
+    // cached across queries, but the cache has no bound (query_engine.h). A
+    // Parquet option, so not known to duckdb_open's config.
+    GL_RETURN_IF_ERROR(ExecOn(admin_, fmt::format("SET GLOBAL parquet_metadata_cache = {}",
+                                                  options_.parquet_metadata_cache)));
     GL_RETURN_IF_ERROR(ExecOn(admin_, "SET search_path = 'lake'"));
     for (int i = 0; i < std::max(1, options_.max_concurrent); ++i) {
       GL_RETURN_IF_ERROR(AddConnection());

@@ -67,6 +67,11 @@ struct QueryEngineOptions {
   std::string history_path;  // Empty: history kept in memory only.
   Env* env = Env::Default();
   int nice = 5;  // Added CPU niceness of the engine's threads.
+  // DuckDB 1.4 keeps the footer of every Parquet file it ever read, by path,
+  // with no bound (the cache is LRU only from 1.5): queries then skip reading
+  // footers, but a lake that keeps getting new files (delivery, compaction)
+  // grows the process by ~7-55 KB per file ever read. Off by default.
+  bool parquet_metadata_cache = false;
   // Where compaction and erasure retire the files they replace (null: none
   // does, e.g. a data dir queried offline). Must outlive the engine.
   FileReclaimer* reclaimer = nullptr;

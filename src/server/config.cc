@@ -183,6 +183,7 @@ const std::map<std::string, Setter>& Settings() {
       {"sql.query_timeout_s", Double(&Config::sql_query_timeout_s)},
       {"sql.max_concurrent_queries", Int(&Config::sql_max_concurrent_queries)},
       {"sql.tail_max_bytes", UInt(&Config::sql_tail_max_bytes)},
+      {"sql.parquet_metadata_cache", Bool(&Config::sql_parquet_metadata_cache)},
       {"compaction.enabled", Bool(&Config::compaction_enabled)},
       {"compaction.interval_s", Double(&Config::compaction_interval_s)},
       {"compaction.target_file_bytes", UInt(&Config::compaction_target_file_bytes)},

@@ -103,6 +103,7 @@ struct Config {
   double sql_query_timeout_s = 300;
   int sql_max_concurrent_queries = 4;
   uint64_t sql_tail_max_bytes = 512ull << 20;
+  bool sql_parquet_metadata_cache = false;
 
   // The lake over months: compaction and retention (src/lifecycle).
   bool compaction_enabled = true;

@@ -844,6 +844,7 @@ class ServerImpl final : public Server {
     q.memory_limit = config_.sql_memory_limit;
     q.timeout_s = config_.sql_query_timeout_s;
     q.max_concurrent = config_.sql_max_concurrent_queries;
+    q.parquet_metadata_cache = config_.sql_parquet_metadata_cache;
     q.history_path = JoinPath(config_.data_dir, "catalog/query_history.ndjson");
     q.reclaimer = reclaimer_.get();
     GL_RETURN_IF_ERROR(InitSharedLake());

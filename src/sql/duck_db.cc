@@ -275,6 +275,10 @@ Result<std::unique_ptr<DuckDb>> DuckDb::Open(const DuckDbOptions& options) {
       // Never reach out to the network for extensions at run time.
       {"autoinstall_known_extensions", "false"},
       {"autoload_known_extensions", "true"},
+      // Its cache of file bytes read would keep the bytes of every file read
+      // once (compaction's inputs, soon deleted) until the memory limit; the
+      // OS page cache serves rereads.
+      {"enable_external_file_cache", "false"},
   };
   if (!options.temp_directory.empty())
     settings.push_back({"temp_directory", options.temp_directory});

@@ -15,10 +15,12 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "../common/eventually.h"
 #include "../s3/node_tools.h"
+#include "lake/lake_layout.h"
 #include "server_process.h"
 
 namespace gamelake::testing {
@@ -353,6 +355,81 @@ TEST_F(S3LakeTest, CompactionReplacesObjectsAfterTheGraceAndBothNodesCountOnce) 
   std::map<int64_t, int64_t> copies = Copies(Download());
   EXPECT_EQ(copies.size(), 600u);
   ExpectExactlyOnce(all, copies);
+}
+
+// Retention on an S3 lake (issue 17, part 5): node a's files of 8 past days
+// are in the bucket (uploaded while a kept everything). Node b, sharing the
+// bucket with retention.days=3, never counts the 6 days past its rule though
+// they are listed; node a, restarted with the same rule, drops them from its
+// local lake and the bucket.
+TEST_F(S3LakeTest, RetentionDropsExpiredObjectsAndOtherNodesNeverCountThem) {
+  auto args = [&](const std::string& node, const std::string& days) {
+    std::vector<std::string> a = Args(node);
+    for (const std::string& s : {std::string("lake.s3.list_interval_s=1"), "retention.days=" + days,
+                                 std::string("retention.interval_s=1")}) {
+      a.push_back("--set");
+      a.push_back(s);
+    }
+    return a;
+  };
+  const std::string data_a = dir_.path() + "/a", data_b = dir_.path() + "/b";
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  constexpr int64_t kHourUs = 3'600'000'000;
+  // File d (1..8) is d days and 2 hours old and holds n = 10d .. 10d+2.
+  std::set<std::string> all, recent;
+  for (int d = 1; d <= 8; ++d) {
+    const int64_t t = now_us - d * 24 * kHourUs - 2 * kHourUs;
+    const uint64_t first = static_cast<uint64_t>(9 - d) * 10;
+    const std::string rel = std::string(kStream) + "/" + LakePartition::OfTime(t).Dir() + "/" +
+                            LakeFileName{first, first + 2, 0, "a"}.Format(kStream);
+    fs::create_directories(fs::path(data_a + "/lake/" + rel).parent_path());
+    DuckQuery(fmt::format(
+        "COPY (SELECT make_timestamp({} + i) AS _ingest_time, ({} + i)::BIGINT AS _record_id, "
+        "({} + i)::BIGINT AS n FROM range(3) t(i)) TO '{}' (FORMAT parquet, COMPRESSION zstd)",
+        t, first, d * 10, data_a + "/lake/" + rel));
+    all.insert(rel);
+    if (d <= 2) recent.insert(rel);
+  }
+  auto objects_of_a = [&] {
+    std::set<std::string> out;
+    std::string download = Download();
+    for (const std::string& f : FindFiles(download + "/lake", ".a.parquet")) {
+      out.insert(fs::relative(f, download + "/lake").string());
+    }
+    return out;
+  };
+  auto counts = [&](HttpClient& c, const std::string& rows, const std::string& min_n) {
+    QueryAnswer q = Query(c, std::string("SELECT count(*), min(n) FROM lake.") + kStream);
+    return q.status == 200 && !q.rows.empty() && q.rows[0][0] == rows && q.rows[0][1] == min_n;
+  };
+  {
+    // Kept forever: start-up uploads the 8 local files the store lacks.
+    ServerProcess a(data_a, args("a", "0"));
+    ASSERT_TRUE(a.Start()) << a.Logs();
+    HttpClient client_a(a.port());
+    ASSERT_TRUE(Eventually([&] { return objects_of_a() == all; }, std::chrono::seconds(60)))
+        << a.Logs();
+    EXPECT_TRUE(counts(client_a, "24", "10"));
+    ASSERT_EQ(a.Stop(), 0) << a.Logs();
+  }
+  ServerProcess b(data_b, args("b", "3"));
+  ASSERT_TRUE(b.Start()) << b.Logs();
+  HttpClient client_b(b.port());
+  ASSERT_TRUE(Eventually([&] { return counts(client_b, "6", "10"); }, std::chrono::seconds(30)))
+      << b.Logs();
+  EXPECT_EQ(objects_of_a(), all) << "b never deletes a's objects";
+  ServerProcess a(data_a, args("a", "3"));
+  ASSERT_TRUE(a.Start()) << a.Logs();
+  HttpClient client_a(a.port());
+  EXPECT_TRUE(Eventually([&] { return objects_of_a() == recent; }, std::chrono::seconds(60)))
+      << a.Logs();
+  EXPECT_EQ(FindFiles(data_a + "/lake/" + kStream, ".parquet").size(), 2u);
+  EXPECT_TRUE(Eventually([&] { return counts(client_a, "6", "10"); }, std::chrono::seconds(30)));
+  EXPECT_TRUE(counts(client_b, "6", "10"));
+  ASSERT_EQ(a.Stop(), 0) << a.Logs();
+  ASSERT_EQ(b.Stop(), 0) << b.Logs();
 }
 
 // One column of a CREATE TABLE statement: `name` type or "name" type.

@@ -15,6 +15,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A sink that records what it was given and fails while told to.
+class RecordingSink final : public LakeSink {
+ public:
+  std::string Describe() const override { return "recording"; }
+  Result<LakeSinkRecovery> Recover() override { return LakeSinkRecovery{}; }
+  Status Publish(const std::string& lake_path) override {
+    published.push_back(lake_path);
+    if (fail) return Status::Unavailable("the store is down (test)");
+    return Status::OK();
+  }
+  bool fail = false;
+  std::vector<std::string> published;
+};
+
 class LakeRewriterTest : public testing::Test {
  protected:
   void SetUp() override {
@@ -99,6 +113,33 @@ TEST_F(LakeRewriterTest, CommitSwitchesTheCatalogAndRetiresOnlyWhatItIsTold) {
   // A switch the catalog refuses retires nothing.
   EXPECT_FALSE(rewriter_->Commit(FileSwitch{"t", {}, {"t/missing.parquet"}}, {merged}).ok());
   EXPECT_TRUE(fs::exists(lake_.Abs(merged)));
+}
+
+TEST_F(LakeRewriterTest, ANewFileIsPublishedAndAFailedPublishUndoesTheCommit) {
+  RecordingSink sink;
+  LakeRewriterOptions o = rewriter_->options();
+  o.sink = &sink;
+  auto opened = LakeRewriter::Open(o);
+  ASSERT_THAT(opened, IsOk());
+  std::unique_ptr<LakeRewriter> rewriter = std::move(opened).value();
+  const std::string rel =
+      "t/dt=2026-11-26/hr=10/t-00000000000000000001-00000000000000000005.parquet";
+  sink.fail = true;
+  EXPECT_THAT(
+      rewriter->WriteFile("SELECT range AS x FROM range(5)", "FORMAT parquet", lake_.Abs(rel), 5),
+      StatusIs(Status::Code::kUnavailable, "the store is down"));
+  EXPECT_EQ(sink.published, std::vector<std::string>{rel}) << "lake-relative, after the commit";
+  EXPECT_TRUE(FolderOf(lake_.Abs(rel)).empty()) << "the file is removed: the job never ran";
+  sink.fail = false;
+  ASSERT_THAT(
+      rewriter->WriteFile("SELECT range AS x FROM range(5)", "FORMAT parquet", lake_.Abs(rel), 5),
+      IsOk());
+  EXPECT_EQ(sink.published, (std::vector<std::string>{rel, rel}));
+  EXPECT_EQ(FolderOf(lake_.Abs(rel)), std::vector<std::string>{fs::path(rel).filename()});
+  // A file that is not written is not published.
+  EXPECT_FALSE(
+      rewriter->WriteFile("SELECT nope FROM range(5)", "FORMAT parquet", lake_.Abs(rel), 5).ok());
+  EXPECT_EQ(sink.published.size(), 2u);
 }
 
 }  // namespace

@@ -59,6 +59,9 @@ class FolderStore final : public RemoteFileStore {
     for (const RemoteObject& o : objects) {
       acquired_.push_back(o.path);
       if (fail_) return Status::Unavailable("fetching lake object " + o.path + ": store down");
+      if (!fs::exists(bucket_ + "/" + o.path)) {
+        return Status::NotFound("fetching lake object " + o.path + ": 404 NoSuchKey");
+      }
       fs::create_directories(fs::path(LocalPath(o.path)).parent_path());
       fs::copy_file(bucket_ + "/" + o.path, LocalPath(o.path),
                     fs::copy_options::overwrite_existing);
@@ -208,6 +211,53 @@ TEST_F(QueryEngineRemoteTest, TheOwnTailIsSeenOnceBesideHigherRemoteIds) {
   engine_.reset();
   tail.Stop();
   ASSERT_THAT((*wal)->Close(), IsOk());
+}
+
+TEST_F(QueryEngineRemoteTest, AFileGoneFromTheStoreIsListedAgainAndTheQueryRunsOnce) {
+  // Node b rewrote its file (an erasure: one version up, two rows fewer) and
+  // deleted the original after this node listed it.
+  const std::string rewritten =
+      "events/dt=2026-11-26/hr=10/events-00000000000000000001-00000000000000000100-v1.b.parquet";
+  RemoteFileAddition added = lake_.RemoteCopy(rewritten, Rows(10, 98));
+  fs::create_directories(fs::path(lake_.data() + "/bucket/" + rewritten).parent_path());
+  fs::rename(added.local_path, lake_.data() + "/bucket/" + rewritten);
+  added.local_path = lake_.data() + "/bucket/" + rewritten;
+  fs::remove(lake_.data() + "/bucket/" + kRemote);
+  int resyncs = 0;
+  QueryEngineOptions o;
+  o.remote_files = store_.get();
+  o.resync_remote_files = [&]() -> Status {
+    ++resyncs;
+    RemoteFileChange change;
+    change.added.push_back(added);
+    change.removed.push_back(kRemote);
+    return catalog_->ApplyRemote(change).status();
+  };
+  auto e = QueryEngine::Open(catalog_.get(), nullptr, o);
+  ASSERT_THAT(e.status(), IsOk());
+  engine_ = std::move(e).value();
+  Result<std::string> n = One("SELECT count(*) FROM events");
+  ASSERT_THAT(n.status(), IsOk());
+  EXPECT_EQ(*n, "101") << "3 own rows and the 98 of node b's rewrite, the original not at all";
+  EXPECT_EQ(resyncs, 1);
+  EXPECT_EQ(store_->acquired(), (std::vector<std::string>{kRemote, rewritten}));
+  EXPECT_EQ(store_->live(), 0);
+
+  // A listing that does not help: the query runs once more and fails with
+  // the store's answer, naming the object; it does not loop.
+  fs::remove(lake_.data() + "/bucket/" + rewritten);
+  fs::remove(lake_.data() + "/cache/" + rewritten);
+  o.resync_remote_files = [&]() -> Status {
+    ++resyncs;
+    return Status::OK();
+  };
+  engine_.reset();
+  e = QueryEngine::Open(catalog_.get(), nullptr, o);
+  ASSERT_THAT(e.status(), IsOk());
+  engine_ = std::move(e).value();
+  n = One("SELECT count(*) FROM events");
+  EXPECT_THAT(n.status(), StatusIs(Status::Code::kNotFound, rewritten));
+  EXPECT_EQ(resyncs, 2) << "one listing per query, not a loop";
 }
 
 }  // namespace

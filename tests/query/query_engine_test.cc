@@ -85,13 +85,14 @@ class QueryEngineTest : public testing::Test {
     Reopen();
   }
 
-  void Reopen(LiveTail* tail = nullptr, double timeout_s = 300) {
+  void Reopen(LiveTail* tail = nullptr, double timeout_s = 300, bool footer_cache = false) {
     engine_.reset();
     catalog_ = lake_.Open();
     ASSERT_NE(catalog_, nullptr);
     ASSERT_TRUE(catalog_->Crawl(false).ok());
     QueryEngineOptions o;
     o.timeout_s = timeout_s;
+    o.parquet_metadata_cache = footer_cache;
     o.history_path = lake_.data() + "/catalog/query_history.ndjson";
     auto e = QueryEngine::Open(catalog_.get(), tail, o);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
@@ -146,6 +147,18 @@ TEST_F(QueryEngineTest, TablesAreQueryableByStreamNameIgnoringCase) {
   // Athena-style: a quoted lower-case name finds "Time Played".
   EXPECT_EQ(One("SELECT count(*) FROM events WHERE \"time played\" > 3600"), "3");
   EXPECT_EQ(One("SELECT string_agg(DISTINCT dt, ',') FROM events"), "2026-11-26");
+}
+
+// The caches DuckDB 1.4 keeps per file read, with no bound but the memory
+// limit (file bytes) or none at all (footers), are off unless asked for: a
+// lake that keeps getting new files made a long-running server grow.
+TEST_F(QueryEngineTest, PerFileCachesThatNeverShrinkAreOffUnlessAskedFor) {
+  EXPECT_EQ(One("SELECT current_setting('enable_external_file_cache')"), "false");
+  EXPECT_EQ(One("SELECT current_setting('parquet_metadata_cache')"), "false");
+  EXPECT_EQ(One("SELECT count(*) FROM events"), "5");
+  Reopen(nullptr, 300, true);
+  EXPECT_EQ(One("SELECT current_setting('parquet_metadata_cache')"), "true");
+  EXPECT_EQ(One("SELECT count(*) FROM events"), "5");
 }
 
 TEST_F(QueryEngineTest, SchemaEvolutionWidensAndAddsColumns) {
