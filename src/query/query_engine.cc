@@ -253,6 +253,13 @@ class QueryEngineImpl final : public QueryEngine {
   }
 
   Status OpenDatabase() {
+    // DuckDB creates only the last folder of its spill path, and only when a
+    // query first spills: a missing parent failed that query (a KPI over
+    // 10M events), not the start.
+    if (!options_.temp_dir.empty()) {
+      GL_RETURN_IF_ERROR(env_->CreateDirs(options_.temp_dir)
+                             .WithContext("creating the SQL engine's spill folder"));
+    }
     duckdb_config config;
     if (duckdb_create_config(&config) != DuckDBSuccess) {
       return Status::Internal("cannot create a DuckDB config");

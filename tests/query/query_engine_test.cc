@@ -161,6 +161,25 @@ TEST_F(QueryEngineTest, PerFileCachesThatNeverShrinkAreOffUnlessAskedFor) {
   EXPECT_EQ(One("SELECT count(*) FROM events"), "5");
 }
 
+// DuckDB creates only the last folder of its spill path, when a query first
+// spills: the engine makes the whole path, so the first query too big for
+// the memory limit spills instead of failing.
+TEST_F(QueryEngineTest, AQueryBeyondTheMemoryLimitSpillsIntoAFolderTheEngineMade) {
+  engine_.reset();
+  QueryEngineOptions o;
+  o.temp_dir = lake_.data() + "/tmp/sql";
+  o.memory_limit = "128MB";
+  o.threads = 1;
+  auto e = QueryEngine::Open(catalog_.get(), nullptr, o);
+  ASSERT_THAT(e.status(), IsOk());
+  engine_ = std::move(e).value();
+  EXPECT_TRUE(std::filesystem::is_directory(o.temp_dir));
+  EXPECT_EQ(One("SELECT max(n) FROM (SELECT row_number() OVER (ORDER BY k) AS n FROM "
+                "(SELECT 'player-' || (i * 7919 % 4000000) || '-' || i AS k FROM range(4000000) "
+                "t(i)))"),
+            "4000000");
+}
+
 TEST_F(QueryEngineTest, SchemaEvolutionWidensAndAddsColumns) {
   Collect sink;
   QueryRequest r;
