@@ -4,6 +4,7 @@
 #   bench/kpis.sh [BUILD_DIR]                     (default: build)
 #   EVENTS=10000000 RUNS=5 ROUNDS=1 OLD_BIN=/path/to/older/gamelake bench/kpis.sh build
 #   DATA=/tmp/kpi-lake bench/kpis.sh build         (keep the data dir; reuse it when it is there)
+#   SERVE_ARGS="--set sql.parquet_metadata_cache=true" COMPACT=0 bench/kpis.sh build
 #
 # 1. A fresh server (auth off, --durability none, compaction off so the files stay put
 #    while they are timed) gets EVENTS events of `gamelake generate -t builtin:sessions`
@@ -17,8 +18,13 @@
 #    sql_duckdb_baseline — the same DuckDB library, on the same Parquet files
 #    (read_parquet('<lake>/events/**/*.parquet')), with the server's sql.threads and
 #    sql.memory_limit — one warm-up, RUNS runs, the median.
-# 4. With OLD_BIN, the KPIs of that binary on the same lake (a before/after).
-# Steps 2-4 repeat ROUNDS times, alternating. Needs BUILD_DIR/gamelake and
+# 4. With OLD_BIN, the KPIs of that binary on the same lake (a before/after); with
+#    FOOTER_CACHE=1 (the default), the server's KPIs again with
+#    sql.parquet_metadata_cache=true (what the footer cache saves).
+# Steps 2-4 repeat ROUNDS times, alternating, first on the lake as delivery left it
+# (many small hour files), then (COMPACT=1, the default) once more after
+# `gamelake compact` merged each day into one file — what a month-old lake looks
+# like with compaction on. Needs BUILD_DIR/gamelake and
 # BUILD_DIR/bench/sql_duckdb_baseline (configure with -DGAMELAKE_BENCH=ON), curl.
 # Uses only 127.0.0.1; the work dir under /tmp is removed at exit (DATA is kept).
 set -euo pipefail
@@ -37,7 +43,9 @@ kpis=(active_players stickiness retention retention_rolling sessions progression
 source bench/bench_lib.sh
 bench_init kpibench
 data="${DATA:-$work/data}"
-server_args=(--set compaction.enabled=false)
+# SERVE_ARGS: more `serve` flags, e.g. "--set sql.parquet_metadata_cache=true".
+read -r -a extra_args <<<"${SERVE_ARGS:-}"
+server_args=(--set compaction.enabled=false "${extra_args[@]}")
 
 # The query string of one bench KPI name.
 kpi_url() {
@@ -96,18 +104,38 @@ echo "the lake: $(curl -s "http://127.0.0.1:$port/v1/query" -H 'Content-Type: ap
   -d '{"sql": "SELECT count(*) AS events, count(DISTINCT player_id) AS players, count(DISTINCT session_id) AS sessions, min(ts), max(ts) FROM events"}' |
   grep -o '"rows":.*\]\]')"
 stop_server
-for round in $(seq "$rounds"); do
-  log "round $round: gamelake GET /v1/kpis"
-  start_server "$data" "${server_args[@]}"
-  time_kpis gamelake
-  stop_server
-  log "round $round: hand-written SQL, DuckDB direct"
-  "$baseline" --lake "$data/lake" --queries bench/kpi_hand.tsv --threads 2 --memory-limit 2GB \
-    --runs "$runs" | awk -F'\t' '{printf "hand\t%s\t%s\n", $1, $2}'
-  if [[ -n "$old_bin" ]]; then
-    log "round $round: $old_bin"
-    bin="$old_bin" start_server "$data" "${server_args[@]}"
-    time_kpis before
+# time_layout LAYOUT: steps 2-4 on the lake as it is now.
+time_layout() {
+  local layout="$1" round
+  echo "layout: $layout, $(find "$data/lake/events" -name '*.parquet' | wc -l) Parquet files"
+  for round in $(seq "$rounds"); do
+    log "$layout, round $round: gamelake GET /v1/kpis"
+    start_server "$data" "${server_args[@]}"
+    time_kpis "gamelake/$layout"
     stop_server
-  fi
-done
+    if [[ "${FOOTER_CACHE:-1}" == 1 ]]; then
+      log "$layout, round $round: gamelake with sql.parquet_metadata_cache=true"
+      start_server "$data" "${server_args[@]}" --set sql.parquet_metadata_cache=true
+      time_kpis "gamelake+footer-cache/$layout"
+      stop_server
+    fi
+    log "$layout, round $round: hand-written SQL, DuckDB direct"
+    "$baseline" --lake "$data/lake" --queries bench/kpi_hand.tsv --threads 2 --memory-limit 2GB \
+      --runs "$runs" | awk -F'\t' -v l="$layout" '{printf "hand/%s\t%s\t%s\n", l, $1, $2}'
+    if [[ -n "$old_bin" ]]; then
+      log "$layout, round $round: $old_bin"
+      bin="$old_bin" start_server "$data" "${server_args[@]}"
+      time_kpis "before/$layout"
+      stop_server
+    fi
+  done
+}
+
+time_layout delivered
+if [[ "${COMPACT:-1}" == 1 ]]; then
+  log "compacting the lake (gamelake compact)"
+  start_server "$data" "${server_args[@]}"
+  "$bin" compact --url "http://127.0.0.1:$port" >>"$work/compact.log" 2>&1
+  stop_server
+  time_layout compacted
+fi
