@@ -131,7 +131,7 @@ time_layout() {
   done
 }
 
-time_layout delivered
+time_layout "${LAYOUT:-delivered}"  # LAYOUT: the label when DATA holds a lake compacted already
 if [[ "${COMPACT:-1}" == 1 ]]; then
   log "compacting the lake (gamelake compact)"
   start_server "$data" "${server_args[@]}"
