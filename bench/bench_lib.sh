@@ -48,3 +48,32 @@ stop_server() {
 }
 # metric NAME: the value of one series on /metrics.
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
+
+# s3rver (the S3-compatible server the tests use, tests/s3), for the S3 lake benchmarks.
+s3_pid=""
+s3_stop() {
+  if [[ -n "$s3_pid" ]]; then
+    exec 7>&- || true
+    wait "$s3_pid" 2>/dev/null || true
+    s3_pid=""
+  fi
+}
+# s3_start DIR: s3rver on 127.0.0.1 storing into DIR; sets $s3_port. It stops
+# when its standard input (fd 7, a fifo) closes.
+s3_start() {
+  mkdir -p "$1"
+  rm -f "$work/s3.in" && mkfifo "$work/s3.in"
+  (cd tests/s3 && exec node --openssl-legacy-provider s3_check.js serve "$1" 0 \
+    <"$work/s3.in" >"$work/s3.out" 2>>"$work/s3.log") &
+  s3_pid=$!
+  exec 7>"$work/s3.in"
+  for _ in $(seq 200); do
+    if [[ -s "$work/s3.out" ]]; then
+      s3_port="$(sed -E 's/.*"port": *([0-9]+).*/\1/' "$work/s3.out")"
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "s3rver did not start" >&2
+  exit 1
+}
