@@ -49,6 +49,17 @@ stop_server() {
 # metric NAME: the value of one series on /metrics.
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
 
+# wait_delivered N: waits (up to 10 minutes) until the server's delivery has N rows in
+# the lake; sets $rows to what it last saw and fails if that is fewer than N.
+wait_delivered() {
+  for _ in $(seq 3000); do
+    rows="$(metric gamelake_delivery_rows_total)"
+    [[ "${rows:-0}" -ge "$1" ]] && return 0
+    sleep 0.2
+  done
+  [[ "${rows:-0}" -ge "$1" ]]
+}
+
 # s3rver (the S3-compatible server the tests use, tests/s3), for the S3 lake benchmarks.
 s3_pid=""
 s3_stop() {

@@ -66,12 +66,7 @@ load() {
     --count "$events" --url "http://127.0.0.1:$port" --quiet
   t1=$(now_ms)
   echo "ingest: $events events in $(((t1 - t0) / 1000)) s = $((events * 1000 / (t1 - t0))) events/s"
-  for _ in $(seq 3000); do
-    rows="$(metric gamelake_delivery_rows_total)"
-    [[ "${rows:-0}" -ge "$events" ]] && break
-    sleep 0.2
-  done
-  [[ "${rows:-0}" -ge "$events" ]] || { echo "only ${rows:-0} events delivered" >&2; exit 1; }
+  wait_delivered "$events" || { echo "only ${rows:-0} events delivered" >&2; exit 1; }
   echo "delivered: $rows events in $(metric gamelake_delivery_files_total) files," \
     "$(du -sb "$data/lake/events" | cut -f1) bytes of Parquet, $(((($(now_ms) - t0)) / 1000)) s after the start"
   stop_server

@@ -110,12 +110,7 @@ log "node a: generating $events builtin:sessions events (time step $step_ms ms)"
 t0=$(now_ms)
 timeout 3600 "$bin" generate -t builtin:sessions --seed 1 --start-time "$from" \
   --time-step-ms "$step_ms" --count "$events" --url "http://127.0.0.1:$port" --quiet
-for _ in $(seq 3000); do
-  rows="$(metric gamelake_delivery_rows_total)"
-  [[ "${rows:-0}" -ge "$events" ]] && break
-  sleep 0.2
-done
-[[ "${rows:-0}" -ge "$events" ]] || { echo "node a delivered only ${rows:-0} events" >&2; exit 1; }
+wait_delivered "$events" || { echo "node a delivered only ${rows:-0} events" >&2; exit 1; }
 echo "node a: $events events accepted and uploaded in $((($(now_ms) - t0) / 1000)) s," \
   "$(metric gamelake_delivery_files_total) files delivered"
 log "node a: compacting (through the server)"

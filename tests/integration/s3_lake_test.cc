@@ -79,6 +79,17 @@ class S3LakeTest : public ::testing::Test {
     return out;
   }
 
+  // The bucket's objects written by `node` (lake-relative paths), as the AWS
+  // SDK downloads them.
+  std::set<std::string> ObjectsOfNode(const std::string& node) {
+    std::set<std::string> out;
+    std::string download = Download();
+    for (const std::string& f : FindFiles(download + "/lake", "." + node + ".parquet")) {
+      out.insert(fs::relative(f, download + "/lake").string());
+    }
+    return out;
+  }
+
   // Per record number n, how many times the downloaded lake holds it.
   static std::map<int64_t, int64_t> Copies(const std::string& download) {
     std::map<int64_t, int64_t> copies;
@@ -254,14 +265,6 @@ TEST_F(S3LakeTest, CompactionReplacesObjectsAfterTheGraceAndBothNodesCountOnce) 
   };
   const std::string data_a = dir_.path() + "/a", data_b = dir_.path() + "/b";
   // a's objects in the bucket (lake-relative paths).
-  auto objects_of_a = [&] {
-    std::set<std::string> out;
-    std::string download = Download();
-    for (const std::string& f : FindFiles(download + "/lake", ".a.parquet")) {
-      out.insert(fs::relative(f, download + "/lake").string());
-    }
-    return out;
-  };
   auto local_of_a = [&] {
     std::set<std::string> out;
     for (const std::string& f : FindFiles(data_a + "/lake/" + kStream, ".parquet")) {
@@ -300,7 +303,7 @@ TEST_F(S3LakeTest, CompactionReplacesObjectsAfterTheGraceAndBothNodesCountOnce) 
                            std::chrono::seconds(60)));
     inputs = local_of_a();
     ASSERT_EQ(inputs.size(), 4u);
-    ASSERT_TRUE(Eventually([&] { return objects_of_a() == inputs; }, std::chrono::seconds(30)));
+    ASSERT_TRUE(Eventually([&] { return ObjectsOfNode("a") == inputs; }, std::chrono::seconds(30)));
 
     HttpResult r =
         client_a.Post("/v1/lake/compact", std::string("{\"stream\":\"") + kStream + "\"}");
@@ -310,7 +313,7 @@ TEST_F(S3LakeTest, CompactionReplacesObjectsAfterTheGraceAndBothNodesCountOnce) 
     // Uploaded before the switch; the inputs wait for their grace period.
     std::set<std::string> expected = inputs;
     expected.insert(*merged.begin());
-    EXPECT_EQ(objects_of_a(), expected);
+    EXPECT_EQ(ObjectsOfNode("a"), expected);
     EXPECT_TRUE(counts_all(client_a));
     // b lists the merged object and prefers it to the inputs: still once.
     EXPECT_TRUE(Eventually(
@@ -335,7 +338,7 @@ TEST_F(S3LakeTest, CompactionReplacesObjectsAfterTheGraceAndBothNodesCountOnce) 
   ServerProcess a(data_a, args("a", "0"));
   ASSERT_TRUE(a.Start()) << a.Logs();
   HttpClient client_a(a.port());
-  EXPECT_TRUE(Eventually([&] { return objects_of_a() == std::set<std::string>{merged}; },
+  EXPECT_TRUE(Eventually([&] { return ObjectsOfNode("a") == std::set<std::string>{merged}; },
                          std::chrono::seconds(60)))
       << a.Logs();
   // b had listed the inputs; once they are gone its SQL still counts once.
@@ -392,14 +395,6 @@ TEST_F(S3LakeTest, RetentionDropsExpiredObjectsAndOtherNodesNeverCountThem) {
     all.insert(rel);
     if (d <= 2) recent.insert(rel);
   }
-  auto objects_of_a = [&] {
-    std::set<std::string> out;
-    std::string download = Download();
-    for (const std::string& f : FindFiles(download + "/lake", ".a.parquet")) {
-      out.insert(fs::relative(f, download + "/lake").string());
-    }
-    return out;
-  };
   auto counts = [&](HttpClient& c, const std::string& rows, const std::string& min_n) {
     QueryAnswer q = Query(c, std::string("SELECT count(*), min(n) FROM lake.") + kStream);
     return q.status == 200 && !q.rows.empty() && q.rows[0][0] == rows && q.rows[0][1] == min_n;
@@ -409,7 +404,7 @@ TEST_F(S3LakeTest, RetentionDropsExpiredObjectsAndOtherNodesNeverCountThem) {
     ServerProcess a(data_a, args("a", "0"));
     ASSERT_TRUE(a.Start()) << a.Logs();
     HttpClient client_a(a.port());
-    ASSERT_TRUE(Eventually([&] { return objects_of_a() == all; }, std::chrono::seconds(60)))
+    ASSERT_TRUE(Eventually([&] { return ObjectsOfNode("a") == all; }, std::chrono::seconds(60)))
         << a.Logs();
     EXPECT_TRUE(counts(client_a, "24", "10"));
     ASSERT_EQ(a.Stop(), 0) << a.Logs();
@@ -419,11 +414,11 @@ TEST_F(S3LakeTest, RetentionDropsExpiredObjectsAndOtherNodesNeverCountThem) {
   HttpClient client_b(b.port());
   ASSERT_TRUE(Eventually([&] { return counts(client_b, "6", "10"); }, std::chrono::seconds(30)))
       << b.Logs();
-  EXPECT_EQ(objects_of_a(), all) << "b never deletes a's objects";
+  EXPECT_EQ(ObjectsOfNode("a"), all) << "b never deletes a's objects";
   ServerProcess a(data_a, args("a", "3"));
   ASSERT_TRUE(a.Start()) << a.Logs();
   HttpClient client_a(a.port());
-  EXPECT_TRUE(Eventually([&] { return objects_of_a() == recent; }, std::chrono::seconds(60)))
+  EXPECT_TRUE(Eventually([&] { return ObjectsOfNode("a") == recent; }, std::chrono::seconds(60)))
       << a.Logs();
   EXPECT_EQ(FindFiles(data_a + "/lake/" + kStream, ".parquet").size(), 2u);
   EXPECT_TRUE(Eventually([&] { return counts(client_a, "6", "10"); }, std::chrono::seconds(30)));
