@@ -14,9 +14,8 @@ Result<std::unique_ptr<LakeRewriter>> LakeRewriter::Open(const LakeRewriterOptio
   if (options.catalog == nullptr || options.lake_dir.empty() || options.env == nullptr) {
     return Status::InvalidArgument("lake rewriter: catalog, lake_dir and env are required");
   }
-  // DuckDB creates only the last folder of its spill path, when it spills.
-  if (!options.temp_dir.empty()) GL_RETURN_IF_ERROR(options.env->CreateDirs(options.temp_dir));
   DuckDbOptions db;
+  db.env = options.env;
   db.threads = 1;
   db.memory_limit = options.duckdb_memory_limit;
   db.temp_directory = options.temp_dir;

@@ -280,8 +280,14 @@ Result<std::unique_ptr<DuckDb>> DuckDb::Open(const DuckDbOptions& options) {
       // OS page cache serves rereads.
       {"enable_external_file_cache", "false"},
   };
-  if (!options.temp_directory.empty())
+  if (!options.temp_directory.empty()) {
+    Status made = options.env->CreateDirs(options.temp_directory);
+    if (!made.ok()) {
+      duckdb_destroy_config(&config);
+      return made.WithContext("creating DuckDB's spill folder");
+    }
     settings.push_back({"temp_directory", options.temp_directory});
+  }
   for (const Setting& s : settings) {
     if (duckdb_set_config(config, s.name, s.value.c_str()) != DuckDBSuccess) {
       duckdb_destroy_config(&config);

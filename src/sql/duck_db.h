@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/env.h"
 #include "common/result.h"
 #include "common/status.h"
 
@@ -29,7 +30,10 @@ struct DuckDbOptions {
   std::string path;                  // Database file; empty means in-memory.
   int threads = 1;                   // DuckDB worker threads.
   std::string memory_limit = "1GB";  // DuckDB syntax: "512MB", "2GB", ...
-  std::string temp_directory;        // Where DuckDB may spill; empty = its default.
+  // Where DuckDB may spill; empty = its default. Open creates the whole path:
+  // DuckDB creates only its last folder, when it first spills.
+  std::string temp_directory;
+  Env* env = Env::Default();  // Creates temp_directory.
 };
 
 // A DuckDB column type as a tree, so callers can inspect and rewrite nested

@@ -62,6 +62,16 @@ TEST_F(LakeRewriterTest, OpensOnlyWithACatalogAndALake) {
   EXPECT_THAT(LakeRewriter::Open(o), StatusIs(Status::Code::kInvalidArgument, "catalog"));
 }
 
+// DuckDB creates only the last folder of its spill path, when it first
+// spills: opening makes the whole path, so a rewrite that spills can.
+TEST_F(LakeRewriterTest, OpeningMakesTheWholeSpillPath) {
+  LakeRewriterOptions o = rewriter_->options();
+  o.temp_dir = lake_.data() + "/tmp/lifecycle";
+  ASSERT_FALSE(fs::exists(lake_.data() + "/tmp"));
+  ASSERT_THAT(LakeRewriter::Open(o), IsOk());
+  EXPECT_TRUE(fs::is_directory(o.temp_dir));
+}
+
 TEST_F(LakeRewriterTest, WritesTheFileWhenTheRowCountIsTheExpectedOne) {
   const std::string rel =
       "t/dt=2026-11-26/hr=10/t-00000000000000000001-00000000000000000005.parquet";
